@@ -1,0 +1,125 @@
+"""The build on a hand-made province: every expected area is computed by hand.
+
+Province 10 km × 10 km = 10,000 ha; see conftest.py for the layers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import shapely
+
+from zoning.build import build_zones
+from zoning.layers import read_layers
+from zoning.rules import load_rules
+from zoning._resources import resource
+
+from .conftest import CRS
+
+RELIC_HA = 0.5 * 32 * 100**2 * math.sin(2 * math.pi / 32) / 10_000  # 100 m circle as a 32-gon
+STRICT_HA = 100 + 20 + 400 + RELIC_HA  # town II + river bed 10 km × 20 m + core + relic
+LIMITED_HA = 1200 + 30  # buffer ring 16 − 4 km² + river corridor 10 km × (50 − 20) m
+PROVINCE_HA = 10_000
+
+
+def run(layers, province_rules=None):
+    ruleset = load_rules(province_rules=province_rules)
+    return build_zones(read_layers(layers, CRS), ruleset)
+
+
+@pytest.fixture
+def result(admin, sensitive):
+    return run({**admin, **sensitive})
+
+
+def zone_area(build, zone):
+    return float(build.zones.set_index("zone").loc[zone, "area_ha"])
+
+
+def test_zone_areas_match_hand_computation(result):
+    assert zone_area(result, "strict") == pytest.approx(STRICT_HA, abs=1e-3)
+    assert zone_area(result, "emission_limited") == pytest.approx(LIMITED_HA, abs=1e-3)
+    assert zone_area(result, "other") == pytest.approx(PROVINCE_HA - STRICT_HA - LIMITED_HA, abs=1e-3)
+
+
+def test_zones_partition_the_province(result):
+    geometry = result.zones.geometry.to_numpy()
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert shapely.area(shapely.intersection(geometry[i], geometry[j])) < 1.0  # m²
+    union = shapely.union_all(geometry)
+    assert union.area / 10_000 == pytest.approx(PROVINCE_HA, rel=1e-6)
+    assert result.qa["passed"], result.qa
+
+
+def test_units_are_named_per_feature_and_criterion(result):
+    units = result.units.set_index("name")
+    core = units.loc["Vùng lõi Khu bảo tồn D"]
+    assert core["zone"] == "strict"
+    assert core["criterion"] == "nd08-22-2-c"
+    assert core["citation_vi"] == "điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"
+    assert core["area_ha"] == pytest.approx(400, abs=1e-6)
+    assert units.loc["Nội thị Thị xã A", "commune_codes"] == "00001"
+    river = units.loc["Nguồn nước mặt cấp nước sinh hoạt: Sông C"]
+    assert river["commune_codes"] == "00001,00002"
+    assert river["area_ha"] == pytest.approx(20, abs=1e-3)
+
+
+def test_precedence_and_lineage(result):
+    # The class IV town is half in the core (strict) and half in the buffer ring (also
+    # emission-limited, listed first): it keeps no unit of its own, but the lineage says
+    # that 100 ha of the core and 100 ha of the ring also meet criterion 22(3) item 4.
+    assert "Nội thị Thị trấn B" not in set(result.units["name"])
+    lineage = result.lineage.merge(result.units[["unit_id"]].reset_index(names="unit_index"), on="unit_index")
+    town = lineage[lineage["criterion"] == "nd08-22-3-4"]
+    assert sorted(town["overlap_ha"].round(3)) == [100.0, 100.0]
+    winners = result.units.loc[town["unit_index"], "criterion"]
+    assert set(winners) == {"nd08-22-2-c", "nd08-22-3-1-reserve-buffer"}
+
+
+def test_assumed_default_width_is_flagged(result):
+    relic = result.units.set_index("criterion").loc["nd08-22-2-d"]
+    # vertices snap to the 1 cm grid: at most 0.5 cm × 628 m of perimeter ≈ 3 m²
+    assert relic["area_ha"] == pytest.approx(RELIC_HA, abs=3e-4)
+    assert "buffer_m not recorded: 100 m assumed" in relic["assumption"]
+    river = result.units.set_index("criterion").loc["nd08-22-2-b"]
+    assert river["assumption"] == ""  # the width came from the data
+
+
+def test_commune_summary_adds_up(result):
+    summary = result.commune_summary.set_index("commune_code")
+    assert summary.loc["00001", "strict_ha"] == pytest.approx(100 + 10, abs=1e-3)
+    assert summary.loc["00001", "emission_limited_ha"] == pytest.approx(15, abs=1e-3)
+    assert summary.loc["00004", "strict_ha"] == pytest.approx(400, abs=1e-3)
+    assert summary.loc["00004", "emission_limited_ha"] == pytest.approx(1200, abs=1e-3)
+    assert summary["total_ha"].sum() == pytest.approx(PROVINCE_HA, rel=1e-6)
+    assert summary.loc["", "total_ha"] == pytest.approx(0, abs=1e-3)  # the communes tile the province
+
+
+def test_plan_conflict_is_reported(admin, sensitive):
+    result = run({**admin, **sensitive}, resource("rules", "provinces", "cao-bang.yaml"))
+    conflicts = result.conflicts
+    assert len(conflicts) == 1
+    row = conflicts.iloc[0]
+    assert row["criterion_strict"] == "nd08-22-2-a"
+    assert row["criterion_emission_limited"] == "cb-urban-ii-iii-emission-limited"
+    assert row["features"] == 1
+    # the stricter zone prevails: the town stays strict
+    assert zone_area(result, "strict") == pytest.approx(STRICT_HA, abs=1e-3)
+
+
+def test_width_criterion_applies_only_where_recorded(admin, sensitive):
+    # the buffer-width criterion on cores only applies where buffer_m is recorded
+    result = run({**admin, **sensitive})
+    assert "nd08-22-3-1-reserve-buffer-width" not in set(result.units["criterion"])
+    reserves = sensitive["nature_reserves"].iloc[[0]].copy()  # the core alone, no ring
+    reserves["buffer_m"] = 500.0
+    result = run({**admin, **sensitive, "nature_reserves": reserves})
+    ring = result.units.set_index("criterion").loc["nd08-22-3-1-reserve-buffer-width"]
+    # 2 km square grown by 500 m with round corners, minus the core (32-gon corners)
+    corners = 0.5 * 32 * 500**2 * math.sin(2 * math.pi / 32)
+    expected_ha = (4 * 2000 * 500 + corners) / 10_000
+    # corner vertices snap to the 1 cm grid: at most 0.5 cm × 3.1 km of arc ≈ 16 m²
+    assert ring["area_ha"] == pytest.approx(expected_ha, abs=2e-3)
+    assert ring["assumption"] == ""

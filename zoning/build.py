@@ -1,0 +1,393 @@
+"""The build: criterion polygons → named units → three zones covering the province.
+
+1. Each criterion selects features of its layer kind and turns them into polygons (as
+   drawn, or buffered by a width from the feature or a default flagged as assumption),
+   clipped to the province.
+2. Precedence: strict before emission-limited; within a zone, rule-file order, then
+   feature order. Each polygon keeps only what no earlier one covers: the result is a
+   set of disjoint **units**, one per source feature and criterion.
+3. The strict and emission-limited zones are the unions of their units; the other zone
+   is the province minus both. Every criterion a place meets is kept in the lineage.
+4. QA proves the coverage: no overlaps, and the three areas add up to the province.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoning._overlay import GRID, carve, clip, overlapping_pairs, polygonal
+from zoning.errors import InputError
+from zoning.layers import LayerSet
+from zoning.rules import ZONE_NAMES, ZONE_ORDER, Criterion, RuleSet, Width
+
+M2_PER_HA = 10_000.0
+MIN_PIECE_M2 = 1.0  # overlaps smaller than this are rounding noise, not lineage
+COVERAGE_TOLERANCE_PCT = 0.01
+ZONE_PREFIX = {"strict": "S", "emission_limited": "E"}
+REQUIRED_KINDS = ("province", "communes")
+
+
+@dataclass
+class Build:
+    """Everything a build computes; :func:`zoning.buildfile.write_build` saves it."""
+
+    zones: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    lineage: pd.DataFrame
+    communes: gpd.GeoDataFrame
+    commune_summary: pd.DataFrame
+    conflicts: pd.DataFrame
+    skipped: pd.DataFrame
+    qa: dict
+    layers: LayerSet
+    rules: RuleSet
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None] | None = None) -> Build:
+    """Build the three zones of a province from checked layers and rules.
+
+    Parameters
+    ----------
+    layers
+        Layers from :func:`zoning.layers.read_layers`, in the province CRS; must hold
+        ``province`` and ``communes``.
+    rules
+        Rule set from :func:`zoning.rules.load_rules`.
+    progress
+        Called with the name of each step as it starts.
+    """
+    missing = [k for k in REQUIRED_KINDS if k not in layers]
+    if missing:
+        raise InputError(f"the input has no {' or '.join(missing)} layer", "a build needs the province and its communes")
+    timings: dict[str, float] = {}
+    clock = _Clock(timings, progress)
+
+    with clock("criteria"):
+        province = shapely.set_precision(shapely.union_all(layers["province"].geometry.values, grid_size=GRID), GRID)
+        candidates, skipped = _criterion_polygons(layers, rules, province)
+    with clock("precedence"):
+        carved, (later, earlier) = carve(candidates.geometry.to_numpy())
+        carved = polygonal(carved)
+        candidates["unit_geometry"] = carved
+    with clock("zones"):
+        units = _units(candidates)
+        zones = _zones(units, province)
+    with clock("lineage"):
+        lineage = _lineage(candidates, later, earlier)
+        conflicts = _conflicts(candidates, rules)
+    with clock("communes"):
+        communes = _communes(layers["communes"], province)
+        units["commune_codes"] = _commune_codes(units, communes)
+        summary = _commune_summary(units, zones, communes, province)
+    with clock("qa"):
+        qa = _qa(zones, units, province, summary)
+    return Build(zones, units, lineage, communes, summary, conflicts, skipped, qa, layers, rules, timings)
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float], progress: Callable[[str], None] | None) -> None:
+        self.timings, self.progress = timings, progress
+
+    def __call__(self, step: str) -> "_Clock":
+        self.step = step
+        return self
+
+    def __enter__(self) -> None:
+        if self.progress:
+            self.progress(self.step)
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timings[self.step] = round(time.perf_counter() - self.start, 3)
+
+
+# ------------------------------------------------------------------ criterion polygons
+
+
+def _criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geometry) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    frames, skipped = [], []
+    for order, criterion in enumerate(rules.criteria):
+        if criterion.layer not in layers:
+            continue
+        layer = layers[criterion.layer]
+        selected = layer[_selection_mask(layer, rules.selection(criterion))]
+        if selected.empty:
+            continue
+        geometries, assumptions, usable = criterion_geometry(selected, criterion)
+        for source_id in selected["source_id"][~usable]:
+            skipped.append({"criterion": criterion.id, "source_layer": criterion.layer, "source_id": source_id, "reason": "no width recorded and no default"})
+        selected = selected[usable]
+        clipped = polygonal(clip(geometries[usable], province))
+        keep = ~shapely.is_empty(clipped)
+        names = selected["name"].astype(str).to_numpy() if "name" in selected else selected["source_id"].to_numpy()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "zone": criterion.zone,
+                    "criterion": criterion.id,
+                    "criterion_order": order,
+                    "status": criterion.status,
+                    "op": criterion.geometry.op,
+                    "name": [criterion.unit_name_vi.format(name=n) for n in names],
+                    "name_en": [criterion.unit_name_en.format(name=n) for n in names],
+                    "citation_vi": criterion.citation_vi,
+                    "citation_en": criterion.citation_en,
+                    "assumption": assumptions[usable],
+                    "source_layer": criterion.layer,
+                    "source_id": selected["source_id"].to_numpy(),
+                    "source_order": np.arange(len(selected)),
+                    "illustrative": selected["illustrative"].to_numpy(bool) if "illustrative" in selected else False,
+                    "geometry": clipped,
+                }
+            )[keep]
+        )
+    columns = ["zone", "criterion", "criterion_order", "status", "op", "name", "name_en", "citation_vi", "citation_en",
+               "assumption", "source_layer", "source_id", "source_order", "illustrative", "geometry"]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    table["zone_rank"] = table["zone"].map(ZONE_ORDER.index)
+    table = table.sort_values(["zone_rank", "criterion_order", "source_order"], kind="stable").reset_index(drop=True)
+    candidates = gpd.GeoDataFrame(table, geometry="geometry", crs=layers.crs)
+    return candidates, pd.DataFrame(skipped, columns=["criterion", "source_layer", "source_id", "reason"])
+
+
+def _selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.ndarray:
+    mask = np.ones(len(layer), dtype=bool)
+    for attribute, values in where.items():
+        column = layer[attribute] if attribute in layer else pd.Series([None] * len(layer), index=layer.index)
+        mask &= column.isin(values).to_numpy()
+    return mask
+
+
+def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Polygons a criterion makes of its selected features.
+
+    Returns the geometries, the assumption text per feature ("" where every width came
+    from the data) and a mask of features that could be used (a line or point with no
+    recorded width and no default cannot).
+    """
+    spec = criterion.geometry
+    geometries = features.geometry.to_numpy().copy()
+    types = shapely.get_type_id(geometries)
+    notes = [[] for _ in range(len(features))]
+    usable = np.ones(len(features), dtype=bool)
+    for family, type_ids, width, factor in (
+        ("line", (1, 5), spec.line_width, 0.5),
+        ("point", (0, 4), spec.point_radius, 1.0),
+    ):
+        rows = np.isin(types, type_ids)
+        if not rows.any():
+            continue
+        if width is None:
+            usable &= ~rows
+            continue
+        distance, assumed, known = _width(features, width, rows, notes)
+        usable &= ~rows | known
+        geometries[rows & known] = shapely.buffer(geometries[rows & known], (distance * factor)[rows & known])
+    if spec.op == "buffer":
+        distance, assumed, known = _width(features, spec.distance, np.ones(len(features), bool), notes)
+        usable &= known
+        geometries[known] = shapely.buffer(geometries[known], distance[known])
+    assumptions = np.array(["; ".join(n) for n in notes], dtype=object)
+    return geometries, assumptions, usable
+
+
+def _width(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: list[list[str]]):
+    """Distance per feature from the attribute, else the default (noted as assumption)."""
+    recorded = features[width.field].to_numpy(float) * width.factor if width.field and width.field in features else np.full(len(features), np.nan)
+    assumed = rows & np.isnan(recorded) & (width.default_m is not None)
+    distance = np.where(np.isnan(recorded), width.default_m if width.default_m is not None else np.nan, recorded)
+    for index in np.flatnonzero(assumed):
+        field_name = width.field or "width"
+        notes[index].append(f"{field_name} not recorded: {width.default_m:g} m assumed ({width.basis})" if width.basis else f"{field_name} not recorded: {width.default_m:g} m assumed")
+    return distance, assumed, ~np.isnan(distance)
+
+
+# ------------------------------------------------------------------------ units, zones
+
+
+def _units(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    geometry = candidates["unit_geometry"].to_numpy()
+    keep = ~shapely.is_empty(geometry) & (shapely.area(geometry) >= MIN_PIECE_M2)
+    table = candidates[keep].drop(columns=["geometry", "unit_geometry"]).copy()
+    table["candidate"] = np.flatnonzero(keep)
+    numbers = table.groupby("zone").cumcount() + 1
+    table.insert(0, "unit_id", [f"{ZONE_PREFIX[z]}{n:04d}" for z, n in zip(table["zone"], numbers)])
+    table["area_ha"] = shapely.area(geometry[keep]) / M2_PER_HA
+    units = gpd.GeoDataFrame(table, geometry=geometry[keep], crs=candidates.crs)
+    return units.reset_index(drop=True)
+
+
+def _zones(units: gpd.GeoDataFrame, province: shapely.Geometry) -> gpd.GeoDataFrame:
+    geometries = []
+    for zone in ZONE_ORDER[:2]:
+        parts = units.geometry.to_numpy()[units["zone"].to_numpy() == zone]
+        geometries.append(shapely.union_all(parts, grid_size=GRID) if len(parts) else shapely.MultiPolygon())
+    protected = shapely.union_all(geometries, grid_size=GRID)
+    geometries.append(shapely.difference(province, protected, grid_size=GRID))
+    geometries = [shapely.MultiPolygon(shapely.get_parts(polygonal(np.array([g]))[0])) if not g.is_empty else shapely.MultiPolygon() for g in geometries]
+    return gpd.GeoDataFrame(
+        {
+            "zone": list(ZONE_ORDER),
+            "name_vi": [ZONE_NAMES[z][0] for z in ZONE_ORDER],
+            "name_en": [ZONE_NAMES[z][1] for z in ZONE_ORDER],
+            "area_ha": [g.area / M2_PER_HA for g in geometries],
+        },
+        geometry=geometries,
+        crs=units.crs,
+    )
+
+
+def _lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.ndarray) -> pd.DataFrame:
+    """Every criterion each unit's land meets: its own, plus those it prevailed over."""
+    unit_of = np.full(len(candidates), -1)
+    geometry = candidates["unit_geometry"].to_numpy()
+    kept = ~shapely.is_empty(geometry) & (shapely.area(geometry) >= MIN_PIECE_M2)
+    unit_of[kept] = np.arange(kept.sum())
+    has_unit = unit_of[earlier] >= 0
+    winner, loser = earlier[has_unit], later[has_unit]
+    overlap = shapely.area(shapely.intersection(geometry[winner], candidates.geometry.to_numpy()[loser], grid_size=GRID))
+    real = overlap >= MIN_PIECE_M2
+    own = np.flatnonzero(kept)
+    rows_unit = np.r_[own, winner[real]]
+    rows_candidate = np.r_[own, loser[real]]
+    areas = np.r_[shapely.area(geometry[own]), overlap[real]]
+    lineage = pd.DataFrame(
+        {
+            "unit_index": unit_of[rows_unit],
+            "criterion": candidates["criterion"].to_numpy()[rows_candidate],
+            "zone": candidates["zone"].to_numpy()[rows_candidate],
+            "status": candidates["status"].to_numpy()[rows_candidate],
+            "source_layer": candidates["source_layer"].to_numpy()[rows_candidate],
+            "source_id": candidates["source_id"].to_numpy()[rows_candidate],
+            "name": candidates["name"].to_numpy()[rows_candidate],
+            "prevails": np.r_[np.ones(len(own), bool), np.zeros(real.sum(), bool)],
+            "overlap_ha": areas / M2_PER_HA,
+        }
+    )
+    return lineage.sort_values(["unit_index", "prevails", "criterion", "source_id"], ascending=[True, False, True, True]).reset_index(drop=True)
+
+
+def _conflicts(candidates: gpd.GeoDataFrame, rules: RuleSet) -> pd.DataFrame:
+    """Features taken as drawn by criteria of both zones: a conflict in the rules or plan."""
+    drawn = candidates[candidates["op"] == "as_drawn"]
+    zones = drawn.groupby(["source_layer", "source_id"])["zone"].nunique()
+    clashing = zones[zones > 1].index
+    if len(clashing) == 0:
+        return pd.DataFrame(columns=["criterion_strict", "criterion_emission_limited", "source_layer", "features", "examples", "message_vi", "message_en"])
+    rows = drawn.set_index(["source_layer", "source_id"]).loc[clashing].reset_index()
+    records = []
+    pairs = rows.groupby(["source_layer", "source_id"]).apply(
+        lambda g: (tuple(sorted(g.loc[g.zone == "strict", "criterion"].unique())), tuple(sorted(g.loc[g.zone == "emission_limited", "criterion"].unique())), g["name"].iloc[0]),
+        include_groups=False,
+    )
+    grouped: dict[tuple, list[str]] = {}
+    for (layer, _), (strict, limited, name) in pairs.items():
+        grouped.setdefault((layer, strict, limited), []).append(name)
+    for (layer, strict, limited), names in sorted(grouped.items()):
+        sources = ", ".join(dict.fromkeys(f"{c} ({rules.criterion(c).citation_vi})" for c in strict + limited))
+        records.append(
+            {
+                "criterion_strict": ", ".join(strict),
+                "criterion_emission_limited": ", ".join(limited),
+                "source_layer": layer,
+                "features": len(names),
+                "examples": "; ".join(names[:5]),
+                "message_vi": f"{len(names)} đối tượng của lớp {layer} được xếp vào cả vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải theo: {sources}. Áp dụng vùng nghiêm ngặt hơn.",
+                "message_en": f"{len(names)} {layer} feature(s) are listed under both the strict and the emission-limited zone by: {', '.join(strict + limited)}. The stricter zone prevails.",
+            }
+        )
+    return pd.DataFrame(records)
+
+
+# ---------------------------------------------------------------------------- communes
+
+
+def _communes(communes: gpd.GeoDataFrame, province: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Communes clipped to the province and made disjoint (earlier code wins overlaps)."""
+    ordered = communes.sort_values("source_id", kind="stable") if "code" not in communes else communes.sort_values("code", kind="stable")
+    carved, _ = carve(polygonal(clip(ordered.geometry.to_numpy(), province)))
+    out = ordered.drop(columns="geometry").copy()
+    out = gpd.GeoDataFrame(out, geometry=polygonal(carved), crs=communes.crs)
+    out["area_ha"] = out.geometry.area / M2_PER_HA
+    return out.reset_index(drop=True)
+
+
+def _commune_codes(units: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> list[str]:
+    left, right = overlapping_pairs(units.geometry.to_numpy(), communes.geometry.to_numpy())
+    area = shapely.area(shapely.intersection(units.geometry.to_numpy()[left], communes.geometry.to_numpy()[right], grid_size=GRID))
+    real = area >= MIN_PIECE_M2
+    codes = pd.Series(communes["code"].to_numpy()[right[real]]).groupby(left[real]).agg(lambda c: ",".join(sorted(c)))
+    return [codes.get(i, "") for i in range(len(units))]
+
+
+def _commune_summary(units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, province: shapely.Geometry) -> pd.DataFrame:
+    left, right = overlapping_pairs(units.geometry.to_numpy(), communes.geometry.to_numpy())
+    area = shapely.area(shapely.intersection(units.geometry.to_numpy()[left], communes.geometry.to_numpy()[right], grid_size=GRID)) / M2_PER_HA
+    per = pd.DataFrame({"commune": right, "zone": units["zone"].to_numpy()[left], "ha": area}).pivot_table(
+        index="commune", columns="zone", values="ha", aggfunc="sum", fill_value=0.0
+    )
+    summary = pd.DataFrame(
+        {
+            "commune_code": communes["code"].to_numpy(),
+            "commune_name": communes["name"].to_numpy(),
+            "strict_ha": per.get("strict", pd.Series(dtype=float)).reindex(range(len(communes)), fill_value=0.0).to_numpy(),
+            "emission_limited_ha": per.get("emission_limited", pd.Series(dtype=float)).reindex(range(len(communes)), fill_value=0.0).to_numpy(),
+            "total_ha": communes["area_ha"].to_numpy(),
+        }
+    )
+    summary["other_ha"] = (summary["total_ha"] - summary["strict_ha"] - summary["emission_limited_ha"]).clip(lower=0.0)
+    zone_area = dict(zip(zones["zone"], zones["area_ha"]))
+    outside = {
+        "commune_code": "",
+        "commune_name": "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)",
+        "strict_ha": zone_area["strict"] - summary["strict_ha"].sum(),
+        "emission_limited_ha": zone_area["emission_limited"] - summary["emission_limited_ha"].sum(),
+        "other_ha": zone_area["other"] - summary["other_ha"].sum(),
+    }
+    outside["total_ha"] = outside["strict_ha"] + outside["emission_limited_ha"] + outside["other_ha"]
+    summary = pd.concat([summary, pd.DataFrame([outside])], ignore_index=True)
+    return summary[["commune_code", "commune_name", "strict_ha", "emission_limited_ha", "other_ha", "total_ha"]]
+
+
+# ---------------------------------------------------------------------------------- QA
+
+
+def _qa(zones: gpd.GeoDataFrame, units: gpd.GeoDataFrame, province: shapely.Geometry, summary: pd.DataFrame) -> dict:
+    geometry = zones.geometry.to_numpy()
+    overlaps = {
+        f"{zones['zone'][i]}∩{zones['zone'][j]}": float(shapely.area(shapely.intersection(geometry[i], geometry[j], grid_size=GRID)))
+        for i in range(3)
+        for j in range(i + 1, 3)
+    }
+    province_ha = province.area / M2_PER_HA
+    zones_ha = float(zones["area_ha"].sum())
+    difference_pct = abs(zones_ha - province_ha) / province_ha * 100
+    unit_sums = units.groupby("zone")["area_ha"].sum()
+    unit_gap = {z: float(abs(unit_sums.get(z, 0.0) - a)) for z, a in zip(zones["zone"], zones["area_ha"]) if z != "other"}
+    summary_gap = float(abs(summary["total_ha"].sum() - province_ha))
+    checks = {
+        "no_overlaps": max(overlaps.values()) < MIN_PIECE_M2 * 10,
+        "areas_add_up": difference_pct <= COVERAGE_TOLERANCE_PCT,
+        "valid_geometries": bool(shapely.is_valid(geometry).all() and shapely.is_valid(units.geometry.to_numpy()).all()),
+        "units_match_zones": max(unit_gap.values(), default=0.0) < 0.01,
+        "commune_summary_adds_up": summary_gap < 0.01,
+    }
+    return {
+        "passed": all(checks.values()),
+        "checks": checks,
+        "province_ha": province_ha,
+        "zones_ha": zones_ha,
+        "difference_pct": difference_pct,
+        "tolerance_pct": COVERAGE_TOLERANCE_PCT,
+        "overlap_m2": overlaps,
+        "unit_vs_zone_gap_ha": unit_gap,
+        "commune_summary_gap_ha": summary_gap,
+    }

@@ -1,0 +1,87 @@
+"""VN-2000 / TM-3 coordinate systems by province, and pinned reprojection.
+
+Provincial maps use the transverse Mercator 3° zone on the VN-2000 datum with the
+province's central meridian, scale factor 0.9999 and false easting 500,000 m (Circular
+973/2001/TT-TCĐC). EPSG defines some of these (9205–9218); the others are built here.
+
+VN-2000 → WGS 84 has two EPSG transformations whose rotation conventions differ by about
+half a metre on the ground. Every reprojection here uses EPSG:6960 ("VN-2000 to WGS 84
+(2)", the seven parameters of Circular 973/2001) so results never depend on which
+operation PROJ happens to rank first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.crs import GeographicCRS, ProjectedCRS
+from pyproj.crs.coordinate_operation import TransverseMercatorConversion
+from pyproj.database import query_crs_info
+from pyproj.transformer import TransformerGroup
+
+from zoning.errors import InputError
+
+WGS84 = CRS.from_epsg(4326)
+VN2000 = CRS.from_epsg(4756)
+PINNED_OPERATION = "VN-2000 to WGS 84 (2)"  # EPSG:6960, Circular 973/2001 parameters
+TM3_SCALE = 0.9999
+TM3_FALSE_EASTING = 500_000.0
+
+
+def tm3_name(central_meridian: float) -> str:
+    """EPSG-style name, e.g. ``VN-2000 / TM-3 105-45`` for 105°45'."""
+    degrees = int(central_meridian)
+    minutes = round((central_meridian - degrees) * 60)
+    return f"VN-2000 / TM-3 {degrees}-{minutes:02d}"
+
+
+@lru_cache(maxsize=64)
+def tm3_crs(central_meridian: float) -> CRS:
+    """The VN-2000 / TM-3 CRS of a central meridian (EPSG code where EPSG has one)."""
+    name = tm3_name(central_meridian)
+    for info in query_crs_info(auth_name="EPSG"):
+        if info.name == name:
+            return CRS.from_epsg(int(info.code))
+    conversion = TransverseMercatorConversion(
+        latitude_natural_origin=0,
+        longitude_natural_origin=central_meridian,
+        false_easting=TM3_FALSE_EASTING,
+        false_northing=0,
+        scale_factor_natural_origin=TM3_SCALE,
+    )
+    return ProjectedCRS(conversion=conversion, name=name, geodetic_crs=GeographicCRS.from_epsg(4756))
+
+
+def describe(crs: CRS) -> str:
+    """Short human label: name and EPSG code where there is one."""
+    code = crs.to_epsg()
+    return f"{crs.name} (EPSG:{code})" if code else f"{crs.name} (no EPSG code)"
+
+
+@lru_cache(maxsize=64)
+def transformer(source: CRS, target: CRS) -> Transformer:
+    """A lon/lat-ordered transformer pinned to EPSG:6960 where the datum changes."""
+    group = TransformerGroup(source, target, always_xy=True)
+    candidates = group.transformers
+    if not candidates:
+        raise InputError(f"no coordinate operation from {source.name} to {target.name}")
+    for candidate in candidates:
+        if PINNED_OPERATION in candidate.description:
+            return candidate
+    return candidates[0]
+
+
+def reproject(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
+    """Reproject an array of shapely geometries (vectorised, pinned transformation)."""
+    if source == target:
+        return geometries
+    t = transformer(source, target)
+
+    def _apply(coords: np.ndarray) -> np.ndarray:
+        x, y = t.transform(coords[:, 0], coords[:, 1], errcheck=True)
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometries, _apply)

@@ -1,0 +1,378 @@
+"""The one front door for input layers: read, check, repair and reproject.
+
+Every entry point (build, check, the Python API) reads its inputs here, so every input
+gets the same checks and the same clear errors:
+
+- a GeoPackage whose layer names are layer kinds, or a folder of files named by kind
+  (GeoPackage, shapefile, zipped shapefile, GeoJSON), or a mapping kind → GeoDataFrame;
+- a missing CRS, an empty layer, a wrong geometry type, a missing or unknown attribute
+  value, or legacy TCVN3/VNI text is an :class:`~zoning.errors.InputError` naming the
+  file, layer, feature ids and what to do;
+- invalid geometries are repaired when that is safe, and every repair is reported;
+- everything is reprojected to the province CRS with the pinned VN-2000 transformation.
+
+Inputs are only ever read, never written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from zoning import crs as _crs
+from zoning._encoding import decode_legacy, detect_legacy_encoding
+from zoning.catalogue import Catalogue, LayerKind, load_catalogue
+from zoning.errors import InputError
+
+VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json")
+NUMERIC_ATTRIBUTES = {"width_m", "corridor_m", "buffer_m", "capacity_m3d", "protection_m", "population"}
+FAMILY_TYPES = {
+    "polygon": {"Polygon", "MultiPolygon"},
+    "line": {"LineString", "MultiLineString"},
+    "point": {"Point", "MultiPoint"},
+}
+MAX_REPAIR_CHANGE = 0.01  # a repair that changes an area by more than 1 % is not "safe"
+MAX_LISTED_IDS = 8
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One geometry repaired on reading."""
+
+    kind: str
+    origin: str
+    feature_id: str
+    reason: str
+    area_change_pct: float
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a layer came from."""
+
+    kind: str
+    origin: str
+    sha256: str
+    features: int
+
+
+@dataclass
+class LayerSet:
+    """Checked layers in one CRS, with where they came from and what was repaired."""
+
+    crs: CRS
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self.layers
+
+    def __getitem__(self, kind: str) -> gpd.GeoDataFrame:
+        return self.layers[kind]
+
+
+InputLike = str | Path | Mapping[str, "gpd.GeoDataFrame | str | Path"]
+
+
+def read_layers(
+    source: InputLike,
+    target_crs: CRS,
+    *,
+    catalogue: Catalogue | None = None,
+    legacy_encoding: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LayerSet:
+    """Read every layer kind found in ``source``, checked and in ``target_crs``.
+
+    Parameters
+    ----------
+    source
+        A GeoPackage, a folder of files named by kind, or a mapping kind → GeoDataFrame
+        or path.
+    target_crs
+        The province CRS (see :func:`zoning.crs.tm3_crs`).
+    legacy_encoding
+        ``"TCVN3"`` or ``"VNI"`` to convert text from those legacy encodings; without it
+        such text is an error that says which encoding was detected.
+    progress
+        Called with each kind's name before it is read.
+    """
+    catalogue = catalogue or load_catalogue()
+    result = LayerSet(crs=target_crs)
+    for kind, raw, origin, digest in _discover(source, catalogue, result.notes):
+        if progress:
+            progress(kind)
+        layer, repairs = check_layer(raw, catalogue[kind], origin, target_crs, legacy_encoding)
+        result.layers[kind] = layer
+        result.repairs.extend(repairs)
+        result.sources.append(Source(kind, origin, digest, len(layer)))
+    if not result.layers:
+        known = ", ".join(catalogue.kinds)
+        raise InputError(f"{source}: no layer named after a layer kind", f"name layers or files after the kinds: {known}")
+    return result
+
+
+def read_vector(path: str | Path, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+    """Read one vector layer from a file, with a clear error when it cannot be read."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"file not found: {path}", "check the path")
+    target = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}{_at(layer)}: text is not valid in its declared encoding ({exc.reason})",
+            "fix or add the .cpg file next to the shapefile (e.g. UTF-8 or CP1258)",
+        ) from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InputError(f"{path}{_at(layer)}: cannot be read as a vector layer ({exc})") from None
+
+
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file and, for a shapefile, of its sidecar files."""
+    path = Path(path)
+    paths = [path]
+    if path.suffix.lower() == ".shp":
+        paths += sorted(p for p in path.parent.glob(path.stem + ".*") if p != path)
+    digest = hashlib.sha256()
+    for part in paths:
+        digest.update(part.read_bytes())
+    return digest.hexdigest()
+
+
+def check_layer(
+    raw: gpd.GeoDataFrame,
+    kind: LayerKind,
+    origin: str,
+    target_crs: CRS,
+    legacy_encoding: str | None = None,
+) -> tuple[gpd.GeoDataFrame, list[Repair]]:
+    """Check one layer against its kind and return it clean, in ``target_crs``.
+
+    The result has a text ``source_id`` column, the kind's attributes that are present
+    (lower-case names, normalised values) and valid geometries.
+    """
+    where = f"{origin} ({kind.name})"
+    if len(raw) == 0:
+        raise InputError(f"{where}: the layer is empty", "give at least one feature or leave the layer out")
+    if raw.crs is None:
+        raise InputError(
+            f"{where}: the layer has no coordinate reference system",
+            "add the .prj file or set the CRS in QGIS (Layer ▸ Set CRS) and save again",
+        )
+    frame = raw.rename(columns={c: c.lower() for c in raw.columns if c != raw.geometry.name})
+    frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
+    frame = _fix_text(frame, where, legacy_encoding)
+    ids = _feature_ids(frame)
+    _check_geometry_types(frame.geometry, kind, ids, where)
+    attributes = _check_attributes(frame, kind, ids, where)
+    geometries = _crs.reproject(frame.geometry.to_numpy(), CRS(frame.crs), target_crs)
+    geometries, repairs = _repair(geometries, kind, ids, origin)
+    out = gpd.GeoDataFrame(attributes, geometry=geometries, crs=target_crs)
+    out.insert(0, "source_id", ids)
+    return out.reset_index(drop=True), repairs
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _discover(source: InputLike, catalogue: Catalogue, notes: list[str]):
+    """Yield (kind, raw frame, origin, sha256) for every layer kind in ``source``."""
+    if isinstance(source, Mapping):
+        for kind, value in source.items():
+            _known_kind(kind, catalogue, "input mapping")
+            if isinstance(value, gpd.GeoDataFrame):
+                yield kind, value, f"<{kind} GeoDataFrame>", _frame_digest(value)
+            else:
+                yield kind, read_vector(value), str(value), file_digest(value)
+        return
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"input not found: {path}", "give a GeoPackage or a folder of layer files")
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in VECTOR_SUFFIXES)
+        by_kind: dict[str, Path] = {}
+        for file in files:
+            kind = file.name.split(".")[0].lower()
+            if kind not in catalogue:
+                notes.append(f"ignored {file.name}: not named after a layer kind")
+                continue
+            if kind in by_kind:
+                raise InputError(f"{path}: two files for layer kind '{kind}': {by_kind[kind].name} and {file.name}", "keep one")
+            by_kind[kind] = file
+        for kind, file in by_kind.items():
+            yield kind, read_vector(file), str(file), file_digest(file)
+        return
+    if path.suffix.lower() != ".gpkg":
+        kind = path.name.split(".")[0].lower()
+        _known_kind(kind, catalogue, str(path))
+        yield kind, read_vector(path), str(path), file_digest(path)
+        return
+    digest = file_digest(path)
+    try:
+        names = [name for name, _ in pyogrio.list_layers(path)]
+    except pyogrio.errors.DataSourceError as exc:
+        raise InputError(f"{path}: not a readable GeoPackage ({exc})") from None
+    for name in names:
+        if name.lower() not in catalogue:
+            notes.append(f"ignored layer '{name}' in {path.name}: not a layer kind")
+            continue
+        yield name.lower(), read_vector(path, layer=name), f"{path}:{name}", digest
+
+
+def _known_kind(kind: str, catalogue: Catalogue, where: str) -> None:
+    if kind not in catalogue:
+        raise InputError(f"{where}: unknown layer kind '{kind}'", f"known kinds: {', '.join(catalogue.kinds)}")
+
+
+def _frame_digest(frame: gpd.GeoDataFrame) -> str:
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame.drop(columns=frame.geometry.name), index=True).values.tobytes())
+    digest.update(b"".join(shapely.to_wkb(frame.geometry.values, hex=False)))
+    return digest.hexdigest()
+
+
+def _at(layer: str | None) -> str:
+    return f" layer '{layer}'" if layer else ""
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _feature_ids(frame: gpd.GeoDataFrame) -> np.ndarray:
+    if "id" in frame.columns and frame["id"].notna().all() and frame["id"].astype(str).is_unique:
+        return frame["id"].astype(str).to_numpy()
+    return np.array([str(i) for i in range(1, len(frame) + 1)], dtype=object)
+
+
+def _listed(ids: np.ndarray) -> str:
+    shown = ", ".join(map(str, ids[:MAX_LISTED_IDS]))
+    return shown + (f" and {len(ids) - MAX_LISTED_IDS} more" if len(ids) > MAX_LISTED_IDS else "")
+
+
+def _check_geometry_types(geometry: gpd.GeoSeries, kind: LayerKind, ids: np.ndarray, where: str) -> None:
+    missing = geometry.isna().to_numpy() | geometry.is_empty.to_numpy()
+    if missing.any():
+        raise InputError(
+            f"{where}: feature(s) {_listed(ids[missing])} have no geometry",
+            "draw them or delete them",
+        )
+    allowed = set().union(*(FAMILY_TYPES[f] for f in kind.geometry))
+    types = geometry.geom_type.to_numpy()
+    wrong = ~np.isin(types, list(allowed))
+    if wrong.any():
+        found = ", ".join(sorted(set(types[wrong])))
+        raise InputError(
+            f"{where}: feature(s) {_listed(ids[wrong])} are {found}; a {kind.name} layer takes {'/'.join(kind.geometry)} geometries",
+        )
+
+
+def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray, where: str) -> pd.DataFrame:
+    missing = [a for a in kind.required if a not in frame.columns]
+    if missing:
+        present = ", ".join(c for c in frame.columns if c != "geometry") or "none"
+        raise InputError(f"{where}: missing attribute(s) {', '.join(missing)} (present: {present})")
+    out = pd.DataFrame(index=frame.index)
+    for attribute in kind.attributes:
+        if attribute not in frame.columns or attribute == "id":
+            continue
+        column = frame[attribute]
+        if attribute in NUMERIC_ATTRIBUTES:
+            out[attribute] = _numeric(column, ids, where, attribute)
+            continue
+        if attribute == "illustrative":
+            out[attribute] = column.fillna(False).astype(str).str.lower().isin(["true", "1", "yes"])
+            continue
+        text = column.astype("string").str.strip()
+        text = text.mask(text == "")
+        if attribute in kind.required and text.isna().any():
+            raise InputError(f"{where}: feature(s) {_listed(ids[text.isna().to_numpy()])} have no value for '{attribute}'")
+        allowed = kind.values.get(attribute)
+        if allowed:
+            canonical = {v.lower(): v for v in allowed}
+            normalised = text.str.lower().map(canonical)
+            bad = text.notna() & normalised.isna()
+            if bad.any():
+                values = ", ".join(sorted(set(text[bad].astype(str))))
+                raise InputError(
+                    f"{where}: unknown value(s) of '{attribute}': {values} (features {_listed(ids[bad.to_numpy()])})",
+                    f"allowed values: {', '.join(allowed)}",
+                )
+            text = normalised
+        out[attribute] = text.astype(object).where(text.notna(), None)
+    return out
+
+
+def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str) -> pd.Series:
+    values = pd.to_numeric(column, errors="coerce")
+    bad = column.notna() & (column.astype(str).str.strip() != "") & values.isna()
+    if bad.any():
+        raise InputError(f"{where}: '{attribute}' is not a number for feature(s) {_listed(ids[bad.to_numpy()])}")
+    if (values < 0).any():
+        raise InputError(f"{where}: '{attribute}' is negative for feature(s) {_listed(ids[(values < 0).to_numpy()])}")
+    return values.astype(float)
+
+
+def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None) -> gpd.GeoDataFrame:
+    text_columns = [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
+    texts = [v for c in text_columns for v in frame[c].dropna().astype(str)]
+    detected = detect_legacy_encoding(texts)
+    if detected is None:
+        return frame
+    if legacy_encoding is None:
+        sample = next(t for t in texts if decode_legacy(t, detected) != t)
+        raise InputError(
+            f"{where}: text looks {detected}-encoded (an old Vietnamese font encoding): "
+            f"'{sample}' would read '{decode_legacy(sample, detected)}'",
+            f"re-run with --legacy-encoding {detected.lower()} to convert it, or convert the file to UTF-8",
+        )
+    frame = frame.copy()
+    for column in text_columns:
+        frame[column] = frame[column].map(lambda v: decode_legacy(v, legacy_encoding.upper()) if isinstance(v, str) else v)
+    return frame
+
+
+def _repair(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: str) -> tuple[np.ndarray, list[Repair]]:
+    invalid = ~shapely.is_valid(geometries)
+    if not invalid.any():
+        return geometries, []
+    geometries = geometries.copy()
+    reasons = shapely.is_valid_reason(geometries[invalid])
+    fixed = shapely.make_valid(geometries[invalid], method="structure", keep_collapsed=False)
+    repairs = []
+    families = set().union(*(FAMILY_TYPES[f] for f in kind.geometry))
+    for index, (before, after, reason) in zip(np.flatnonzero(invalid), zip(geometries[invalid], fixed, reasons)):
+        after = _keep_family(after, families)
+        area_before = shapely.area(before)  # shoelace area as drawn
+        polygonal = "polygon" in kind.geometry and after is not None and after.geom_type.endswith("Polygon")
+        change = abs(shapely.area(after) - area_before) / area_before if polygonal and area_before else 0.0
+        if after is None or shapely.is_empty(after) or change > MAX_REPAIR_CHANGE or (polygonal and not area_before):
+            raise InputError(
+                f"{origin} ({kind.name}): feature {ids[index]} has an invalid geometry ({reason}) that cannot be repaired safely",
+                "fix it in QGIS (Vector ▸ Geometry Tools ▸ Check Validity / Fix Geometries) and try again",
+            )
+        geometries[index] = after
+        repairs.append(Repair(kind.name, origin, str(ids[index]), reason, round(100 * change, 4)))
+    return geometries, repairs
+
+
+def _keep_family(geometry, families: set[str]):
+    """The parts of a repaired geometry of the wanted family (e.g. drop collapsed lines)."""
+    if geometry.geom_type in families:
+        return geometry
+    parts = [g for g in shapely.get_parts(geometry) if g.geom_type in families or g.geom_type.removeprefix("Multi") in families]
+    return shapely.union_all(parts) if parts else None

@@ -1,0 +1,279 @@
+"""Rules as data: the Decree 08 criteria and province overlays, typed and validated.
+
+A rule file is YAML a lawyer can read. Each criterion says which zone it feeds, which
+layer kind and attribute values it selects, how the geometry is made (as drawn, or
+buffered by a width taken from the feature or from a default that is flagged as an
+assumption), the exact citation in Vietnamese and English, and whether that wording is
+confirmed. A province overlay extends a national rule set with the plan's own items.
+
+Errors name the file, the line and the offending key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from zoning._resources import resource
+from zoning.catalogue import Catalogue, load_catalogue
+from zoning.errors import RuleError
+
+Zone = Literal["strict", "emission_limited", "other"]
+Status = Literal["confirmed", "unconfirmed"]
+ZONE_ORDER: tuple[str, ...] = ("strict", "emission_limited", "other")
+ZONE_NAMES: dict[str, tuple[str, str]] = {
+    "strict": ("Vùng bảo vệ nghiêm ngặt", "Strict protection zone"),
+    "emission_limited": ("Vùng hạn chế phát thải", "Emission-limited zone"),
+    "other": ("Vùng khác", "Other zone"),
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Width(_Model):
+    """A distance in metres read from a feature attribute, or a default.
+
+    A default is an assumption, not law: every unit made with it says so.
+    """
+
+    field: str | None = None
+    factor: float = Field(1.0, gt=0)
+    default_m: float | None = Field(None, ge=0)
+    basis: str = ""
+
+    @model_validator(mode="after")
+    def _some_source(self) -> "Width":
+        if self.field is None and self.default_m is None:
+            raise ValueError("give a 'field', a 'default_m', or both")
+        return self
+
+
+class Geometry(_Model):
+    """How a selected feature becomes a criterion polygon.
+
+    ``as_drawn`` takes polygons as they are; lines get ``line_width`` (full width,
+    centred) and points ``point_radius``. ``buffer`` then grows that area outward by
+    ``distance`` (a corridor or a buffer zone measured from the edge).
+    """
+
+    op: Literal["as_drawn", "buffer"] = "as_drawn"
+    line_width: Width | None = None
+    point_radius: Width | None = None
+    distance: Width | None = None
+
+    @model_validator(mode="after")
+    def _buffer_has_distance(self) -> "Geometry":
+        if self.op == "buffer" and self.distance is None:
+            raise ValueError("op 'buffer' needs a 'distance'")
+        if self.op == "as_drawn" and self.distance is not None:
+            raise ValueError("'distance' is only for op 'buffer'")
+        return self
+
+
+class Criterion(_Model):
+    """One legal criterion: a point of Art. 22(2), an item of Art. 22(3), or a plan item."""
+
+    id: str
+    zone: Literal["strict", "emission_limited"]
+    layer: str
+    where: dict[str, list[str]] = {}
+    urban_zone: Literal["strict", "emission_limited", "other"] | None = None
+    geometry: Geometry = Geometry()
+    unit_name_vi: str = "{name}"
+    unit_name_en: str = "{name}"
+    title_vi: str
+    title_en: str
+    citation_vi: str
+    citation_en: str
+    status: Status
+    note: str = ""
+
+
+class UrbanClasses(_Model):
+    """Which urban class falls in which zone: configuration, not hard-coded law."""
+
+    field: str = "urban_class"
+    zone: dict[str, Zone]
+    basis: str = ""
+
+
+class Province(_Model):
+    """The province an overlay is for and its VN-2000 / TM-3 central meridian."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    central_meridian: float = Field(ge=102, le=110)
+
+
+class RuleFile(_Model):
+    """The content of one rule file (national or province overlay)."""
+
+    id: str
+    version: str
+    title_vi: str
+    title_en: str
+    source: str
+    extends: str | None = None
+    province: Province | None = None
+    urban_classes: UrbanClasses | None = None
+    criteria: list[Criterion] = []
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """National rules with an optional province overlay, merged and cross-checked."""
+
+    files: tuple[RuleFile, ...]
+    paths: tuple[Path, ...]
+    criteria: tuple[Criterion, ...]
+    urban_classes: UrbanClasses
+    province: Province | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """E.g. ``nd08@2025.1+cao-bang@2026.03-draft``."""
+        return "+".join(f"{f.id}@{f.version}" for f in self.files)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion with this id."""
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+    def selection(self, criterion: Criterion) -> dict[str, list[str]]:
+        """Attribute filter of a criterion, with the urban-class mapping resolved."""
+        where = dict(criterion.where)
+        if criterion.urban_zone is not None:
+            mapping = self.urban_classes
+            where[mapping.field] = [c for c, z in mapping.zone.items() if z == criterion.urban_zone]
+        return where
+
+
+def load_rules(
+    rules: str | Path | None = None,
+    province_rules: str | Path | None = None,
+    catalogue: Catalogue | None = None,
+) -> RuleSet:
+    """Load and validate a national rule file and an optional province overlay.
+
+    Parameters
+    ----------
+    rules
+        Path of the national rule file; the shipped ``rules/nd08.yaml`` by default.
+    province_rules
+        Path of a province overlay such as ``rules/provinces/cao-bang.yaml``.
+    catalogue
+        Layer catalogue to check layer kinds and attributes against.
+    """
+    catalogue = catalogue or load_catalogue()
+    national_path = Path(rules) if rules else resource("rules", "nd08.yaml")
+    national = _read_rule_file(national_path)
+    files, paths = [national], [national_path]
+    if province_rules:
+        overlay_path = Path(province_rules)
+        overlay = _read_rule_file(overlay_path)
+        if overlay.extends and overlay.extends != national.id:
+            raise RuleError(
+                f"{overlay_path}: 'extends: {overlay.extends}' but the national rules are '{national.id}'",
+                "use the national rule file this overlay was written for",
+            )
+        files.append(overlay)
+        paths.append(overlay_path)
+    criteria: list[Criterion] = []
+    urban = national.urban_classes
+    province = None
+    for rule_file in files:
+        criteria.extend(rule_file.criteria)
+        if rule_file.urban_classes is not None:
+            urban = rule_file.urban_classes
+        province = rule_file.province or province
+    if urban is None:
+        raise RuleError(f"{national_path}: no 'urban_classes' mapping", "add the urban class → zone table")
+    ruleset = RuleSet(tuple(files), tuple(paths), tuple(criteria), urban, province)
+    _check_against_catalogue(ruleset, catalogue)
+    return ruleset
+
+
+def _read_rule_file(path: Path) -> RuleFile:
+    if not path.exists():
+        raise RuleError(f"rule file not found: {path}", "check the path given to --rules / --province-rules")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise RuleError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: a rule file must be a mapping with 'id', 'version' and 'criteria'")
+    try:
+        return RuleFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = _dotted(first["loc"])
+        line = _line_of(text, first["loc"])
+        at = f" line {line}" if line else ""
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise RuleError(f"{path}{at}: {key}: {first['msg']}{more}") from None
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the YAML node at a pydantic error location (closest existing parent)."""
+    node = yaml.compose(text)
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = [v for k, v in node.value if k.value == part]
+            if not match:
+                break
+            node = match[0]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _check_against_catalogue(ruleset: RuleSet, catalogue: Catalogue) -> None:
+    seen: set[str] = set()
+    for criterion in ruleset.criteria:
+        where = f"criterion '{criterion.id}'"
+        if criterion.id in seen:
+            raise RuleError(f"{where} is defined twice", "criterion ids must be unique across rule files")
+        seen.add(criterion.id)
+        if criterion.layer not in catalogue:
+            raise RuleError(
+                f"{where}: unknown layer kind '{criterion.layer}'",
+                f"known kinds: {', '.join(catalogue.kinds)}",
+            )
+        kind = catalogue[criterion.layer]
+        for attribute, values in ruleset.selection(criterion).items():
+            if attribute not in kind.attributes:
+                raise RuleError(f"{where}: layer '{kind.name}' has no attribute '{attribute}'")
+            allowed = kind.values.get(attribute)
+            bad = [v for v in values if allowed is not None and v not in allowed]
+            if bad:
+                raise RuleError(
+                    f"{where}: value(s) {bad} not allowed for {kind.name}.{attribute}",
+                    f"allowed: {', '.join(allowed or ())}",
+                )
+        for width in (criterion.geometry.line_width, criterion.geometry.point_radius, criterion.geometry.distance):
+            if width is not None and width.field is not None and width.field not in kind.attributes:
+                raise RuleError(f"{where}: layer '{kind.name}' has no width attribute '{width.field}'")

@@ -3,11 +3,16 @@ zone areas can be computed by hand."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
 
+from zoning._resources import resource
 from zoning.crs import tm3_crs
+from zoning.demo import DEMO_LAYERS, DEMO_RULES
+from zoning.pipeline import run_build
 
 CRS = tm3_crs(105.75)  # EPSG:9210
 X0, Y0 = 500_000.0, 2_500_000.0  # south-west corner of the 10 km × 10 km province
@@ -23,8 +28,7 @@ def frame(rows: list[dict], crs=CRS) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
 
 
-@pytest.fixture
-def admin() -> dict[str, gpd.GeoDataFrame]:
+def admin_layers() -> dict[str, gpd.GeoDataFrame]:
     """Province (100 km²) and four 25 km² communes (quadrants)."""
     half = SIDE / 2
     communes = [
@@ -39,8 +43,7 @@ def admin() -> dict[str, gpd.GeoDataFrame]:
     }
 
 
-@pytest.fixture
-def sensitive() -> dict[str, gpd.GeoDataFrame]:
+def sensitive_layers() -> dict[str, gpd.GeoDataFrame]:
     """Sensitive layers with hand-computable areas (see test_build.py)."""
     return {
         # 1 km² class II town in the south-west commune → 100 ha strict
@@ -64,3 +67,29 @@ def sensitive() -> dict[str, gpd.GeoDataFrame]:
             {"id": "d1", "name": "Di tích E", "protection_zone": "I", "geometry": Point(X0 + 2000, Y0 + 8000)},
         ]),
     }
+
+
+@pytest.fixture
+def admin() -> dict[str, gpd.GeoDataFrame]:
+    return admin_layers()
+
+
+@pytest.fixture
+def sensitive() -> dict[str, gpd.GeoDataFrame]:
+    return sensitive_layers()
+
+
+@pytest.fixture(scope="session")
+def small_build_path(tmp_path_factory) -> Path:
+    """A build of the hand-made province (areas in test_build.py), written once."""
+    path = tmp_path_factory.mktemp("small") / "small-build.gpkg"
+    run_build({**admin_layers(), **sensitive_layers()}, path, central_meridian=105.75)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_build_path(tmp_path_factory) -> Path:
+    """The Cao Bằng demo build, written once per test session."""
+    path = tmp_path_factory.mktemp("demo") / "cao-bang-build.gpkg"
+    run_build(resource(*DEMO_LAYERS), path, province_rules=resource(*DEMO_RULES))
+    return path

@@ -1,7 +1,7 @@
 """A build as a file: one GeoPackage in the province CRS, written atomically.
 
 Layers: ``zones`` (3 rows), ``units``, ``lineage``, ``commune_summary``, ``communes``,
-``conflicts``, ``skipped``, ``repairs``, ``manifest`` (key/value JSON), and every input
+``criteria`` (the criteria in force), ``conflicts``, ``skipped``, ``repairs``, ``manifest`` (key/value JSON), and every input
 layer as ``input_<kind>`` so that checks, maps and annexes never read raw inputs again.
 A sidecar ``<name>.manifest.json`` carries the same manifest for people and scripts.
 """
@@ -27,6 +27,7 @@ import shapely
 import zoning
 from zoning.build import Build
 from zoning.errors import BuildError
+from zoning.rules import RuleSet
 
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"  # GeoPackage timestamps: same inputs → same file
 UNIT_COLUMNS = [
@@ -47,6 +48,7 @@ class BuildFile:
     communes: gpd.GeoDataFrame
     commune_summary: pd.DataFrame
     conflicts: pd.DataFrame
+    criteria: pd.DataFrame
     manifest: dict
 
     @property
@@ -116,6 +118,12 @@ def software_versions() -> dict[str, str]:
     }
 
 
+def criteria_table(rules: RuleSet) -> pd.DataFrame:
+    """The criteria in force, so downstream outputs can cite them without the rule files."""
+    fields = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "note"]
+    return pd.DataFrame([{f: getattr(c, f) for f in fields} for c in rules.criteria], columns=fields)
+
+
 def write_build(build: Build, path: str | Path) -> dict:
     """Write a build to a GeoPackage atomically; return its manifest."""
     path = Path(path)
@@ -129,6 +137,7 @@ def write_build(build: Build, path: str | Path) -> dict:
         "lineage": lineage,
         "commune_summary": build.commune_summary,
         "communes": build.communes,
+        "criteria": criteria_table(build.rules),
         "conflicts": build.conflicts,
         "skipped": build.skipped,
         "repairs": pd.DataFrame([asdict(r) for r in build.layers.repairs], columns=["kind", "origin", "feature_id", "reason", "area_change_pct"]),
@@ -193,6 +202,7 @@ def read_build(path: str | Path) -> BuildFile:
         communes=read("communes"),
         commune_summary=read("commune_summary"),
         conflicts=read("conflicts"),
+        criteria=read("criteria"),
         manifest=manifest,
     )
 

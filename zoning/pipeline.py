@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from zoning.build import build_zones
-from zoning.buildfile import BuildFile, write_build
+from zoning.buildfile import BuildFile, criteria_table, write_build
 from zoning.crs import tm3_crs
 from zoning.errors import ZoningError
 from zoning.layers import InputLike, read_layers
@@ -41,14 +41,14 @@ def run_build(
     result = build_zones(layer_set, ruleset, progress=step)
     step("writing")
     manifest = write_build(result, out)
-    units = result.units.copy()
     return BuildFile(
         path=Path(out),
         zones=result.zones,
-        units=units,
+        units=result.units,
         lineage=result.lineage,
         communes=result.communes,
         commune_summary=result.commune_summary,
         conflicts=result.conflicts,
+        criteria=criteria_table(ruleset),
         manifest=manifest,
     )

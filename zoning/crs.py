@@ -2,7 +2,8 @@
 
 Provincial maps use the transverse Mercator 3° zone on the VN-2000 datum with the
 province's central meridian, scale factor 0.9999 and false easting 500,000 m (Circular
-973/2001/TT-TCĐC). EPSG defines some of these (9205–9218); the others are built here.
+973/2001/TT-TCĐC). EPSG defines many of these (5896–5899, 9205–9218); the others are
+built here.
 
 VN-2000 → WGS 84 has two EPSG transformations whose rotation conventions differ by about
 half a metre on the ground. Every reprojection here uses EPSG:6960 ("VN-2000 to WGS 84
@@ -40,11 +41,15 @@ def tm3_name(central_meridian: float) -> str:
 
 @lru_cache(maxsize=64)
 def tm3_crs(central_meridian: float) -> CRS:
-    """The VN-2000 / TM-3 CRS of a central meridian (EPSG code where EPSG has one)."""
-    name = tm3_name(central_meridian)
+    """The VN-2000 / TM-3 CRS of a central meridian (EPSG code where EPSG has one).
+
+    EPSG names most of them "VN-2000 / TM-3 105-45" but some "… zone 482" (105°00',
+    Hà Nội), so they are matched by their parameters.
+    """
     for info in query_crs_info(auth_name="EPSG"):
-        if info.name == name:
+        if info.name.startswith("VN-2000 / TM-3") and _is_tm3(CRS.from_epsg(int(info.code)), central_meridian):
             return CRS.from_epsg(int(info.code))
+    name = tm3_name(central_meridian)
     conversion = TransverseMercatorConversion(
         latitude_natural_origin=0,
         longitude_natural_origin=central_meridian,
@@ -53,6 +58,16 @@ def tm3_crs(central_meridian: float) -> CRS:
         scale_factor_natural_origin=TM3_SCALE,
     )
     return ProjectedCRS(conversion=conversion, name=name, geodetic_crs=GeographicCRS.from_epsg(4756))
+
+
+def _is_tm3(crs: CRS, central_meridian: float) -> bool:
+    params = {p.name: p.value for p in crs.coordinate_operation.params}
+    return (
+        abs(params.get("Longitude of natural origin", -1) - central_meridian) < 1e-9
+        and params.get("Scale factor at natural origin") == TM3_SCALE
+        and params.get("False easting") == TM3_FALSE_EASTING
+        and params.get("False northing") == 0
+    )
 
 
 def describe(crs: CRS) -> str:

@@ -43,6 +43,7 @@ FAMILY_TYPES = {
 }
 MAX_REPAIR_CHANGE = 0.01  # a repair that changes an area by more than 1 % is not "safe"
 MAX_LISTED_IDS = 8
+SHAPEFILE_NAME_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def check_layer(
         )
     frame = raw.rename(columns={c: c.lower() for c in raw.columns if c != raw.geometry.name})
     frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
+    frame = frame.rename(columns=_untruncated(frame.columns, kind))
     frame = _fix_text(frame, where, legacy_encoding)
     ids = _feature_ids(frame)
     _check_geometry_types(frame.geometry, kind, ids, where)
@@ -251,6 +253,11 @@ def _at(layer: str | None) -> str:
 
 
 # ----------------------------------------------------------------------------- checks
+
+
+def _untruncated(columns: pd.Index, kind: LayerKind) -> dict[str, str]:
+    """Shapefiles cut field names to 10 characters: map e.g. ``protection`` back."""
+    return {a[:SHAPEFILE_NAME_LENGTH]: a for a in kind.attributes if a not in columns and a[:SHAPEFILE_NAME_LENGTH] in columns}
 
 
 def _feature_ids(frame: gpd.GeoDataFrame) -> np.ndarray:
@@ -328,7 +335,7 @@ def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str) -> 
 
 
 def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None) -> gpd.GeoDataFrame:
-    text_columns = [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
+    text_columns = [c for c in frame.columns if c != "geometry" and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
     texts = [v for c in text_columns for v in frame[c].dropna().astype(str)]
     detected = detect_legacy_encoding(texts)
     if detected is None:

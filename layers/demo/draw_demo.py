@@ -426,7 +426,7 @@ def draw_urban_areas(admin: Admin) -> list[Feature]:
     features = []
     for i, code in enumerate(CITY_UNITS, start=1):
         attrs = {"id": f"ua-{i:02d}", "name": f"Đô thị Cao Bằng – {full_names[code]}",
-                 "urban_class": "II", "urban_class_2026": "II"}
+                 "urban_class": "II", "class_2026": "II"}
         features.append(Feature(attrs, clip(city, admin.commune_m[code]), (code,)))
     for i, code in enumerate(TOWN_COMMUNES, start=len(CITY_UNITS) + 1):
         name = f"Trung tâm xã {admin.names[code]} (đô thị loại III)"
@@ -435,7 +435,7 @@ def draw_urban_areas(admin: Admin) -> list[Feature]:
         blob = Blob(name, (rep.x, rep.y), radius_for(area_ha))
         town, _ = fit_area(blob.polygon, area_ha, admin.commune_m[code])
         attrs = {"id": f"ua-{i:02d}", "name": name, "urban_class": "III",
-                 "urban_class_2026": "III"}
+                 "class_2026": "III"}
         features.append(Feature(attrs, town, (code,)))
     return features
 

@@ -1,0 +1,109 @@
+"""The Cao Bằng demo build end to end, checked against independent computations."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from zoning._resources import resource
+from zoning.buildfile import read_build
+from zoning.crs import tm3_crs
+from zoning.demo import DEMO_LAYERS, DEMO_RULES
+from zoning.pipeline import run_build
+
+DEMO = resource(*DEMO_LAYERS)
+
+
+@pytest.fixture(scope="module")
+def build(demo_build_path):
+    return read_build(demo_build_path)
+
+
+def test_zones_cover_the_real_province(build):
+    province = gpd.read_file(DEMO, layer="province").to_crs(9210)  # independent reprojection
+    assert build.zones["area_ha"].sum() == pytest.approx(province.area.sum() / 1e4, rel=1e-6)
+    assert build.manifest["qa"]["passed"], build.manifest["qa"]
+    assert build.manifest["crs"]["epsg"] == 9210
+
+
+def test_core_zone_of_the_national_park(build):
+    units = build.units.set_index("name")
+    park = units.loc["Vùng lõi Vườn quốc gia Phia Oắc – Phia Đén"]
+    assert park["zone"] == "strict" and park["criterion"] == "nd08-22-2-c"
+    assert park["citation_vi"] == "điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"
+    source = gpd.read_file(DEMO, layer="nature_reserves").to_crs(9210)
+    core = source[(source["name"] == "Vườn quốc gia Phia Oắc – Phia Đén") & (source["part"] == "core")]
+    # nothing stricter lies over the core: the unit is the whole core, clipped to the province
+    assert park["area_ha"] == pytest.approx(core.area.sum() / 1e4, rel=1e-4)
+    assert bool(park["illustrative"])
+
+
+def test_every_named_core_zone_of_the_plan_is_a_unit(build):
+    names = set(build.units["name"])
+    for core in ("Phia Oắc – Phia Đén", "Vườn Cao Vít", "Hồ Thang Hen", "Pác Bó", "Lam Sơn", "Núi Lãng Đôn", "Rừng Trần Hưng Đạo", "Thác Bản Giốc"):
+        assert any(core in n and n.startswith("Vùng lõi") for n in names), core
+
+
+def test_plan_conflict_on_class_ii_and_iii_towns(build):
+    conflict = build.conflicts.iloc[0]
+    assert len(build.conflicts) == 1
+    assert conflict["criterion_strict"] == "nd08-22-2-a"
+    assert conflict["criterion_emission_limited"] == "cb-urban-ii-iii-emission-limited"
+    towns = gpd.read_file(DEMO, layer="urban_areas")
+    assert conflict["features"] == towns["urban_class"].isin(["II", "III"]).sum() == 16
+
+
+def test_commune_summary_adds_up_to_the_province(build):
+    summary = build.commune_summary
+    assert len(summary) == 57  # 56 communes and the land outside any commune polygon
+    assert summary["total_ha"].sum() == pytest.approx(build.zones["area_ha"].sum(), rel=1e-9)
+    for zone in ("strict", "emission_limited", "other"):
+        assert summary[f"{zone}_ha"].sum() == pytest.approx(build.zones.set_index("zone").loc[zone, "area_ha"], abs=0.01)
+    # a commune's strict area, recomputed by overlay with the strict zone
+    communes = build.communes.set_index("code")
+    strict = build.zones.geometry.iloc[0]
+    expected = shapely.intersection(communes.loc["01273"].geometry, strict).area / 1e4
+    assert summary.set_index("commune_code").loc["01273", "strict_ha"] == pytest.approx(expected, abs=0.01)
+
+
+def test_lineage_keeps_every_criterion_met(build):
+    # geopark level 2 land also lies in the geopark's important landscape (listed later)
+    lineage = build.lineage
+    level2 = lineage[lineage["criterion"] == "cb-geopark-level-2"]["unit_id"]
+    also = lineage[lineage["unit_id"].isin(level2) & ~lineage["prevails"]]
+    assert "cb-important-landscape" in set(also["criterion"])
+
+
+def test_illustrative_data_and_unconfirmed_criteria_are_flagged(build):
+    manifest = build.manifest
+    assert "nature_reserves" in manifest["illustrative_layers"] and "communes" not in manifest["illustrative_layers"]
+    assert "illustrative" in manifest["illustrative_notice"]
+    assert "cb-geopark-level-1" in manifest["unconfirmed_criteria"]
+    assumed = build.units[build.units["assumption"] != ""]
+    assert set(assumed["criterion"]) >= {"nd08-22-2-d"}  # relic points drawn as 100 m circles
+
+
+def test_same_inputs_give_identical_outputs(demo_build_path, tmp_path):
+    again = tmp_path / "again.gpkg"
+    run_build(DEMO, again, province_rules=resource(*DEMO_RULES))
+    for layer, _ in pyogrio.list_layers(demo_build_path):
+        first = pyogrio.read_dataframe(demo_build_path, layer=layer)
+        second = pyogrio.read_dataframe(again, layer=layer)
+        if layer == "manifest":
+            first, second = (dict(zip(f["key"], f["value"].map(json.loads))) for f in (first, second))
+            for manifest in (first, second):
+                manifest.pop("timings_s")
+                manifest["rule_files"] = [{k: v for k, v in r.items() if k != "path"} for r in manifest["rule_files"]]
+            assert first == second
+        else:
+            pd.testing.assert_frame_equal(pd.DataFrame(first), pd.DataFrame(second), check_exact=True)
+
+
+def test_zones_read_back_in_the_province_crs(build):
+    assert build.crs == tm3_crs(105.75)
+    assert shapely.is_valid(build.zones.geometry.to_numpy()).all()

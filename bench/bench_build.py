@@ -32,38 +32,52 @@ X0, Y0 = 450_000.0, 2_480_000.0
 
 
 def synthetic_layers(n: int, seed: int = 8) -> dict[str, gpd.GeoDataFrame]:
-    """Province, 56 communes, and n features: 40 % urban polygons, 40 % river segments, 20 % relic points."""
+    """Province, 56 communes and ``n`` features shaped like real data.
+
+    40 % river segments chained into rivers of 200 segments (≈ 50 km random walks),
+    40 % urban blocks laid out in towns of 20 × 20 blocks (80 m blocks, 20 m streets),
+    20 % relic points scattered over the province.
+    """
     rng = np.random.default_rng(seed)
     width, height = WIDTH_KM * 1000, HEIGHT_KM * 1000
     province = shapely.box(X0, Y0, X0 + width, Y0 + height)
     cols, rows = 8, 7
     cells = [shapely.box(X0 + i * width / cols, Y0 + j * height / rows, X0 + (i + 1) * width / cols, Y0 + (j + 1) * height / rows)
              for j in range(rows) for i in range(cols)]
-    n_urban, n_river = int(n * 0.4), int(n * 0.4)
-    n_relic = n - n_urban - n_river
+    n_river = int(n * 0.4) // 200 * 200
+    n_urban = int(n * 0.4) // 400 * 400
+    n_relic = n - n_river - n_urban
 
-    def points(k):
-        return X0 + rng.uniform(0, width, k), Y0 + rng.uniform(0, height, k)
+    rivers_count = n_river // 200
+    start = np.c_[X0 + rng.uniform(0, width, rivers_count), Y0 + rng.uniform(0, height, rivers_count)]
+    heading = rng.uniform(0, 2 * np.pi, rivers_count)[:, None] + np.cumsum(rng.normal(0, 0.25, (rivers_count, 200)), axis=1)
+    steps = 250 * np.stack([np.cos(heading), np.sin(heading)], axis=-1)
+    vertices = start[:, None, :] + np.concatenate([np.zeros((rivers_count, 1, 2)), np.cumsum(steps, axis=1)], axis=1)
+    segments = np.stack([vertices[:, :-1], vertices[:, 1:]], axis=2).reshape(-1, 2, 2)
+    river_of = np.repeat(np.arange(rivers_count), 200)
+    river_width = rng.uniform(10, 60, rivers_count)[river_of].round(1)
+    corridor = rng.choice([15.0, 20.0, 30.0, np.nan], rivers_count)[river_of]
 
-    ux, uy = points(n_urban)
-    size = rng.uniform(50, 300, n_urban)
-    urban = shapely.box(ux, uy, ux + size, uy + size * rng.uniform(0.5, 1.5, n_urban))
-    classes = rng.choice(["II", "III", "IV", "V"], n_urban)
-    rx, ry = points(n_river)
-    length, angle = rng.uniform(200, 1000, n_river), rng.uniform(0, np.pi, n_river)
-    rivers = shapely.linestrings(np.stack([np.c_[rx, ry], np.c_[rx + length * np.cos(angle), ry + length * np.sin(angle)]], axis=1))
-    px, py = points(n_relic)
+    towns = n_urban // 400
+    origin = np.c_[X0 + rng.uniform(0, width - 2000, towns), Y0 + rng.uniform(0, height - 2000, towns)]
+    i, j = np.meshgrid(np.arange(20), np.arange(20))
+    corner = origin[:, None, :] + 100.0 * np.stack([i.ravel(), j.ravel()], axis=-1)[None, :, :]
+    corner = corner.reshape(-1, 2)
+    blocks = shapely.box(corner[:, 0], corner[:, 1], corner[:, 0] + 80, corner[:, 1] + 80)
+    town_class = rng.choice(["II", "III", "IV", "V"], towns)[np.repeat(np.arange(towns), 400)]
+
+    relics = shapely.points(X0 + rng.uniform(0, width, n_relic), Y0 + rng.uniform(0, height, n_relic))
     frame = lambda d, g: gpd.GeoDataFrame(d, geometry=g, crs=CRS)  # noqa: E731
     return {
         "province": frame({"code": ["99"], "name": ["Tỉnh tổng hợp"]}, [province]),
-        "communes": frame({"code": [f"{i:05d}" for i in range(len(cells))], "name": [f"Xã {i}" for i in range(len(cells))]}, cells),
-        "urban_areas": frame({"name": [f"Đô thị {i}" for i in range(n_urban)], "urban_class": classes}, urban),
+        "communes": frame({"code": [f"{k:05d}" for k in range(len(cells))], "name": [f"Xã {k}" for k in range(len(cells))]}, cells),
+        "urban_areas": frame({"name": [f"Khối phố {k}" for k in range(n_urban)], "urban_class": town_class}, blocks),
         "water_supply_sources": frame(
-            {"name": [f"Suối {i}" for i in range(n_river)], "water_body": "stream",
-             "width_m": rng.uniform(5, 30, n_river).round(1), "corridor_m": rng.choice([15.0, 20.0, np.nan], n_river)},
-            rivers,
+            {"name": [f"Sông {r} đoạn {k}" for k, r in enumerate(river_of)], "water_body": "river",
+             "width_m": river_width, "corridor_m": corridor},
+            shapely.linestrings(segments),
         ),
-        "relic_zones": frame({"name": [f"Di tích {i}" for i in range(n_relic)], "protection_zone": "I"}, shapely.points(px, py)),
+        "relic_zones": frame({"name": [f"Di tích {k}" for k in range(n_relic)], "protection_zone": "I"}, relics),
     }
 
 
@@ -71,14 +85,15 @@ def baseline_zones(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, float]:
     """The straightforward way: buffer each layer, dissolve per zone, overlay differences."""
     urban, rivers, relics = layers["urban_areas"], layers["water_supply_sources"], layers["relic_zones"]
     width = rivers["width_m"].fillna(20.0)
+    quad = {"quad_segs": 8}  # as the build: circles as 32-gons
     strict_parts = pd.concat([
         urban[urban["urban_class"].isin(["II", "III"])][["geometry"]],
-        gpd.GeoDataFrame(geometry=rivers.buffer(width / 2), crs=CRS),
-        gpd.GeoDataFrame(geometry=relics.buffer(100), crs=CRS),
+        gpd.GeoDataFrame(geometry=rivers.buffer(width / 2, **quad), crs=CRS),
+        gpd.GeoDataFrame(geometry=relics.buffer(100, **quad), crs=CRS),
     ])
     limited_parts = pd.concat([
         urban[urban["urban_class"].isin(["IV", "V"])][["geometry"]],
-        gpd.GeoDataFrame(geometry=rivers.buffer(width / 2 + rivers["corridor_m"].fillna(15.0)), crs=CRS),
+        gpd.GeoDataFrame(geometry=rivers.buffer(width / 2 + rivers["corridor_m"].fillna(15.0), **quad), crs=CRS),
     ])
     province = layers["province"][["geometry"]]
     strict = gpd.overlay(strict_parts.dissolve(), province, how="intersection")

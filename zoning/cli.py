@@ -10,6 +10,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -29,8 +30,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-console = Console(stderr=True)
-out = Console()
+PIPE_WIDTH = 160  # tables piped to a file are not cut at 80 columns
+console = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH)
+out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
 EXIT_USER_ERROR = 2
 
 
@@ -168,6 +170,247 @@ def rules_command(
     out.print(f"Urban class → zone (field '{mapping.field}'): " + ", ".join(f"{k}→{v}" for k, v in mapping.zone.items()) + f"  [{mapping.basis}]")
 
 
+# ----------------------------------------------------------------------------- check
+
+
+@app.command()
+@friendly
+def check(
+    sites: Annotated[Optional[Path], typer.Argument(help="Sites to check: a GeoPackage (every layer, or --layer), shapefile, zipped shapefile, GeoJSON, or a CSV with lon/lat (or x/y with --crs, or a wkt column). Leave out with --point or --wkt.", show_default=False)] = None,
+    zoning_build: Annotated[Path, typer.Option("--zoning", "-z", help="The zoning build to check against (from `zoning build` or `zoning demo`).")] = ...,
+    layer: Annotated[Optional[str], typer.Option("--layer", help="Only this layer of a sites GeoPackage.")] = None,
+    project_type: Annotated[Optional[str], typer.Option("--type", "-t", help="Project type of sites that have no 'type' attribute (see `zoning types`).")] = None,
+    out_paths: Annotated[Optional[list[Path]], typer.Option("--out", "-o", help="Results file: .gpkg, .geojson, .json or .csv (repeat for several).")] = None,
+    report_dir: Annotated[Optional[Path], typer.Option("--report", help="Folder for one HTML report per site and an index.html.")] = None,
+    point: Annotated[Optional[str], typer.Option("--point", help="One site as lon,lat (e.g. 106.25,22.66), or x,y with --crs.")] = None,
+    wkt: Annotated[Optional[str], typer.Option("--wkt", help="One site as WKT text (a point, line or polygon).")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of coordinates that have none: EPSG:4326 (default for lon/lat), EPSG:9210, or tm3:105.75 for VN-2000 / TM-3.")] = None,
+    distance: Annotated[Optional[list[str]], typer.Option("--distance", "-d", help="A safety distance in metres where the rules have no confirmed value: sanitary_landfill=1000, sanitary_landfill:water_intake=2000, or a bare 1000 for every unknown one (repeat).")] = None,
+    distances_file: Annotated[Optional[Path], typer.Option("--distances", help="A province file of safety distances (YAML: id, version, distances: [{facility, receptor, distance_m, citation_vi, citation_en}]).")] = None,
+    upstream: Annotated[bool, typer.Option("--upstream", help="The facilities must sit upstream of a water source or upwind of the town (× 1.5 where QCVN 01:2021/BXD Table 2.22 says so).")] = False,
+    search_distance: Annotated[Optional[float], typer.Option("--search-distance", help="List zoning units within this many metres of a site (default 1000).")] = None,
+    tolerance: Annotated[Optional[list[str]], typer.Option("--tolerance", help="Positional tolerance of the source data in metres: 25, or per layer kind residential_areas=10 (repeat). Results this close to a boundary are flagged borderline.")] = None,
+) -> None:
+    """Check project sites and waste-treatment locations against a zoning build."""
+    from zoning.check import load_check_rules, run_check
+    from zoning.safety import load_user_distances, parse_distance_option
+
+    rules = load_check_rules()
+    user = dict(load_user_distances(distances_file, rules.facilities)) if distances_file else {}
+    user.update(parse_distance_option(text, rules.facilities) for text in distance or [])
+    with progress_steps("Checking sites", total=5 + len(out_paths or []) + (1 if report_dir else 0)) as advance:
+        result = run_check(
+            sites, zoning_build, out=out_paths, report_dir=report_dir, layer=layer, crs=crs, point=point, wkt=wkt,
+            default_type=project_type, user_distances=user, upstream=upstream, search_distance=search_distance,
+            tolerance=_tolerance_option(tolerance), rules=rules, progress=advance,
+        )
+    print_check_summary(result)
+
+
+def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
+    if not values:
+        return None
+    out: dict[str, float] = {}
+    for text in values:
+        key, _, value = text.rpartition("=")
+        try:
+            out[key.strip() or "default"] = float(value)
+        except ValueError:
+            raise ZoningError(f"--tolerance '{text}': not a number of metres", "e.g. --tolerance 25 or --tolerance residential_areas=10") from None
+    return out
+
+
+def print_check_summary(result) -> None:
+    """One line per site: zones, communes, verdict and the main findings; then notices."""
+    from zoning.check import VERDICT_LABELS
+
+    colours = {"conflict": "red", "needs_review": "yellow", "no_data": "magenta", "no_conflict_found": "green", "outside_province": "blue"}
+    table = Table(title=f"Site check / Kiểm tra địa điểm — build {result.meta['build_id']}", show_lines=True)
+    for column in ("Site", "Type", "Zones / communes", "Verdict", "Findings (conflict and review)"):
+        table.add_column(column)
+    findings = result.findings[result.findings["severity"].isin(["conflict", "review", "no_data", "outside"])]
+    by_site = findings.groupby("site_id", sort=False)["title_en"].agg(lambda t: "\n".join(dict.fromkeys(t)))
+    for _, site in result.sites.iterrows():
+        verdict = site["verdict"]
+        flags = (" ±" if site["borderline"] else "") + (f"\nno data: {site['no_data_layers']}" if site["no_data_layers"] else "")
+        table.add_row(
+            f"{site['site_id']}\n{site['name']}", site["type"] or "—", f"{site['zones_touched']}\n{site['commune_names']}",
+            f"[{colours[verdict]}]{VERDICT_LABELS[verdict][1]}[/]{flags}", by_site.get(site["site_id"], ""),
+        )
+    out.print(table)
+    counts = ", ".join(f"{VERDICT_LABELS[v][1].lower()}: {n}" for v, n in result.meta["verdicts"].items() if n)
+    out.print(f"{len(result.sites)} site(s) — {counts}.  Rules: {result.meta['ruleset']} + {result.meta['check_rules']}")
+    for note in result.meta["notes"]:
+        out.print(f"[yellow]Note / Ghi chú:[/] {note}", highlight=False)
+    if result.meta["illustrative_notice"]:
+        out.print(f"[yellow]Illustrative data:[/] {result.meta['illustrative_notice']}")
+    for path in result.meta.get("outputs", []):
+        out.print(f"  written: {path}")
+
+
+@app.command("types")
+@friendly
+def types_command() -> None:
+    """List the project types: codes, ND08 Appendix II listing and safety distances."""
+    from zoning.check import load_check_rules, type_catalogue
+
+    rules = load_check_rules()
+    table = Table(title=f"Project types / Loại hình dự án — {rules.id}", show_lines=True)
+    for column in ("Code", "Name", "ND08 Appendix II", "Safety distances (ATMT)"):
+        table.add_column(column)
+    for _, row in type_catalogue(rules).iterrows():
+        listed = {"listed": "on the list", "not_listed": "not on the list", "unknown": "not known"}[row["pollution_risk"]]
+        thresholds = []
+        if _given(row["large_min"]):
+            thresholds.append(f"large ≥ {row['large_min']:,.0f} {row['risk_unit']}")
+        if _given(row["small_below"]):
+            thresholds.append(f"small < {row['small_below']:,.0f} {row['risk_unit']}")
+        status = "[green]confirmed[/]" if row["risk_status"] == "confirmed" else "[yellow]unconfirmed[/]"
+        risk = f"{listed}" + (f", row {row['risk_row']}" if row["risk_row"] else "") + (f"\n{'; '.join(thresholds)}" if thresholds else "") + f"\n{status}" + (f"\n{row['risk_note']}" if row["risk_note"] else "")
+        table.add_row(row["type"], f"{row['type_name_vi']}\n{row['type_name_en']}", risk, row["safety_distances"].replace("; ", "\n"))
+    out.print(table)
+    out.print(f"Safety distances: {rules.facilities.path.name}; give unconfirmed ones with `zoning check --distance TYPE=METRES`.")
+
+
+def _given(value) -> bool:
+    """Not None and not NaN."""
+    return value is not None and value == value
+
+
+# ----------------------------------------------------------------------------- annex
+
+
+@app.command()
+@friendly
+def annex(
+    build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="The Word document to write (.docx); replaced atomically if it exists.")] = Path("annex.docx"),
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF beside it, through LibreOffice (must be installed).")] = False,
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="Also write the same tables as an Excel workbook (.xlsx) beside it.")] = False,
+    decision: Annotated[Optional[str], typer.Option("--decision", help='Number and date of the decision, e.g. "số 12/QĐ-UBND ngày 15/3/2027". Left blank to fill in by default.')] = None,
+    province_name: Annotated[Optional[str], typer.Option("--province-name", help='Province name in the headers, e.g. "Cao Bằng". Default: the province of the build.')] = None,
+    max_vertices: Annotated[int, typer.Option("--max-vertices", help="Most points listed per boundary ring in the coordinate tables; longer rings are simplified (the tolerance is printed with each table).")] = 200,
+) -> None:
+    """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
+    the units of each zone, areas per commune, boundary coordinates and a map."""
+    from zoning.annex import write_annex
+
+    with progress_steps("Decision annexes", total=5 + pdf + xlsx) as advance:
+        result = write_annex(build_path, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
+                             max_vertices=max_vertices, progress=advance)
+    print_annex_summary(result)
+
+
+def print_annex_summary(result) -> None:
+    """Files written, their size, and the honesty notices of an annex."""
+    for label, path in (("Word", result.docx), ("Excel", result.xlsx), ("PDF", result.pdf)):
+        if path is not None:
+            pages = f", {result.pages} pages" if label == "PDF" and result.pages else ""
+            out.print(f"{label}: {path} ({path.stat().st_size / 1024:,.0f} KB{pages})", highlight=False)
+    for notice in result.notices:
+        out.print(f"[yellow]Lưu ý / Notice:[/] {notice}", highlight=False)
+
+
+# ------------------------------------------------------------------------------- map
+
+
+class MapLanguage(str, Enum):
+    vi = "vi"
+    en = "en"
+
+
+@app.command("map")
+@friendly
+def map_command(
+    build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
+    sites: Annotated[Optional[Path], typer.Option("--sites", help="Site-check results (from `zoning check --out results.gpkg` or .geojson) to show, coloured by verdict.")] = None,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write (one file; replaced atomically if it exists).")] = Path("map.html"),
+    offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the file then opens with no network at all (zones and communes on a plain background).")] = False,
+    lang: Annotated[MapLanguage, typer.Option("--lang", help="Language of the legend, popups and tools: vi (Vietnamese) or en (English).")] = MapLanguage.vi,
+    tolerance: Annotated[float, typer.Option("--tolerance", min=0, help="How much boundaries are simplified for display, in metres (the build keeps the exact geometry). 0 keeps every vertex.")] = 5.0,
+) -> None:
+    """Write an interactive map of a build (zones, units, communes, checked sites) as one HTML file
+    that opens in any browser, with or without internet."""
+    from zoning.maps import write_map
+
+    with progress_steps("Map", total=3) as advance:
+        result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance)
+    counts = result.counts
+    out.print(f"Map: {result.path} ({result.size_bytes / 1e6:,.1f} MB; {'offline, no basemap' if offline else 'OpenStreetMap basemap when online'})", highlight=False)
+    out.print(f"Zones {counts['zones']} · units {counts['units']} · communes {counts['communes']} · sites {counts['sites']}", highlight=False)
+
+
+# ------------------------------------------------------------------------------ raster and siting
+
+
+@app.command("raster")
+@friendly
+def raster_command(
+    build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
+    resolution: Annotated[float, typer.Option("--resolution", "-r", min=0.01, help="Cell size in metres (the grid's corners fall on whole multiples of it).")] = 10.0,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="The GeoTIFF to write (replaced atomically if it exists).")] = Path("zones.tif"),
+) -> None:
+    """Write the zones as a GeoTIFF: 1 strict, 2 emission-limited, 3 other, 0 outside the province;
+    compressed, tiled, with a colour table that GIS software shows as is."""
+    from zoning.raster import write_zone_raster
+
+    with progress_steps("Raster", total=3) as advance:
+        result = write_zone_raster(build_path, out_path, resolution, progress=advance)
+    grid = result.grid
+    out.print(f"Raster: {result.path} ({grid.width:,} × {grid.height:,} cells of {grid.resolution:g} m; {result.crs.name}; build {result.build_id}; {result.seconds:.1f} s)", highlight=False)
+    table = Table("Zone", "Raster ha", "Vector ha", "Difference ha", "Bound ha")
+    for zone in result.cells:
+        diff = result.raster_ha[zone] - result.vector_ha[zone]
+        table.add_row(zone, f"{result.raster_ha[zone]:,.2f}", f"{result.vector_ha[zone]:,.2f}", f"{diff:+,.2f}", f"{result.bound_ha[zone]:,.1f}")
+    out.print(table)
+
+
+@app.command("siting")
+@friendly
+def siting_command(
+    build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
+    facility: Annotated[str, typer.Option("--facility", "-f", help="Facility type, e.g. sanitary_landfill, incinerator, hazardous_waste (see `zoning types`).")] = ...,
+    min_area: Annotated[float, typer.Option("--min-area", help="Smallest candidate area in hectares.")] = 5.0,
+    communes: Annotated[Optional[str], typer.Option("--communes", help="Only these communes: 2025 codes separated by commas, e.g. 01558,01795,01318.")] = None,
+    dem: Annotated[Optional[Path], typer.Option("--dem", help="An elevation raster (GeoTIFF, any CRS); only the study area is read.")] = None,
+    max_slope: Annotated[Optional[float], typer.Option("--max-slope", help="Leave out land steeper than this many degrees (needs --dem).")] = None,
+    distance: Annotated[Optional[list[str]], typer.Option("--distance", "-d", help="A safety distance in metres where the rules have no confirmed value: sanitary_landfill=1000, sanitary_landfill:water_intake=2000, or a bare 1000 for every unknown one (repeat).")] = None,
+    distances_file: Annotated[Optional[Path], typer.Option("--distances", help="A province file of safety distances (YAML: id, version, distances: [{facility, receptor, distance_m, citation_vi, citation_en}]).")] = None,
+    capacity: Annotated[Optional[float], typer.Option("--capacity", help="Capacity in the facility's unit (picks the class of a distance table).")] = None,
+    upstream: Annotated[bool, typer.Option("--upstream", help="The facility must sit upstream of a water source or upwind of the town (× 1.5 where the table says so).")] = False,
+    zones: Annotated[Optional[str], typer.Option("--zones", help="Zones to search, replacing the rule file's policy: e.g. other or emission_limited,other.")] = None,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="The GeoPackage to write: candidates, exclusions (with reasons), study_area, siting_info.")] = Path("candidates.gpkg"),
+) -> None:
+    """Find candidate areas for a new waste-treatment facility: allowed zones, away from homes and
+    water sources, not too steep, large enough; ranked by a stated score."""
+    from zoning.safety import load_facilities, load_user_distances, parse_distance_option
+    from zoning.siting import find_candidates, parse_communes
+
+    catalogue = load_facilities()
+    user = dict(load_user_distances(distances_file, catalogue)) if distances_file else {}
+    user.update(parse_distance_option(text, catalogue) for text in distance or [])
+    with progress_steps("Siting", total=7) as advance:
+        result = find_candidates(
+            build_path, facility, min_area_ha=min_area, communes=parse_communes(communes), dem=dem, max_slope=max_slope,
+            user_distances=user, capacity=capacity, upstream=upstream, zones=parse_communes(zones), out=out_path,
+            catalogue=catalogue, progress=advance,
+        )
+    info = result.info
+    out.print(f"Candidates for {info['facility_name_en']} / {info['facility_name_vi']}: {len(result.candidates)} area(s), {info['candidate_area_ha']:,.1f} ha → {result.path}", highlight=False)
+    table = Table("Rank", "Area ha", "Communes", "To residential m", "To water m", "Slope °", "Score")
+    for row in result.candidates.head(20).itertuples():
+        slope = getattr(row, "mean_slope_deg", float("nan"))
+        table.add_row(str(row.rank), f"{row.area_ha:,.1f}", row.commune_names, f"{row.dist_residential_m:,.0f}", f"{row.dist_water_m:,.0f}", "" if slope != slope else f"{slope:.1f}", f"{row.score:.3f}")
+    out.print(table)
+    excl = Table("Land left out", "ha", "Status")
+    for row in result.exclusions.itertuples():
+        excl.add_row(row.reason_en, f"{row.area_ha:,.1f}", row.status)
+    out.print(excl)
+    out.print(f"Score: {info['score_formula']}", highlight=False)
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}", highlight=False)
+
+
 # ------------------------------------------------------------------------------ demo
 
 
@@ -184,6 +427,8 @@ def demo(
     print_build_summary(results.build)
     for label, path in results.outputs.items():
         out.print(f"  {label}: {path}")
+    for note in results.notes:
+        out.print(f"[yellow]Note:[/] {note}", highlight=False)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from zoning._resources import resource
 from zoning.buildfile import BuildFile
@@ -24,6 +25,8 @@ class DemoResults:
 
     build: BuildFile
     outputs: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    check: Any = None  # the site check (zoning.check.CheckResult)
 
 
 def run_demo(out_dir: str | Path, progress: Callable[[str], None] | None = None) -> DemoResults:
@@ -32,4 +35,51 @@ def run_demo(out_dir: str | Path, progress: Callable[[str], None] | None = None)
     build_path = out_dir / "cao-bang-build.gpkg"
     build = run_build(resource(*DEMO_LAYERS), build_path, province_rules=resource(*DEMO_RULES), progress=progress)
     results = DemoResults(build, {"build": build_path, "manifest": build_path.with_suffix(".manifest.json")})
+    _demo_annex(results, out_dir, progress)
+    _demo_check(results, out_dir, progress)
+    _demo_map(results, out_dir, progress)
     return results
+
+
+def _demo_check(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
+    """The site check of the plan's waste sites and the real hydropower plants."""
+    from zoning.check import run_check
+
+    if progress:
+        progress("site check")
+    outputs = [out_dir / "cao-bang-sites-check.gpkg", out_dir / "cao-bang-sites-check.json", out_dir / "cao-bang-sites-check.csv"]
+    check = run_check(resource(*DEMO_SITES), results.build, out=outputs, report_dir=out_dir / "site-reports")
+    results.check = check
+    results.outputs["check results"] = outputs[0]
+    results.outputs["check results (JSON)"] = outputs[1]
+    results.outputs["check results (CSV)"] = outputs[2]
+    results.outputs["check reports"] = out_dir / "site-reports" / "index.html"
+    counts = ", ".join(f"{v}: {n}" for v, n in check.meta["verdicts"].items() if n)
+    results.notes.append(f"Site check of {len(check.sites)} demo sites ({counts}); the solid-waste safety distances are unconfirmed, so those sites need review until a distance is given (--distance).")
+
+
+def _demo_map(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
+    """The interactive map (with the checked sites when the demo has checked them)."""
+    from zoning.maps import write_map
+
+    if progress:
+        progress("interactive map")
+    sites = results.outputs.get("check results")  # the check's GeoPackage, when the demo has run it
+    results.outputs["map"] = write_map(results.build.path, out_dir / "cao-bang-map.html", sites).path
+
+
+def _demo_annex(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
+    """The decision annexes (.docx, .xlsx; .pdf when LibreOffice is installed)."""
+    from zoning._office import soffice_executable
+    from zoning.annex import write_annex
+
+    pdf = soffice_executable() is not None
+    if progress:
+        progress("decision annexes")
+    annex = write_annex(results.build, out_dir / "cao-bang-annex.docx", xlsx=True, pdf=pdf)
+    results.outputs["annex"] = annex.docx
+    results.outputs["annex tables"] = annex.xlsx
+    if annex.pdf:
+        results.outputs["annex PDF"] = annex.pdf
+    else:
+        results.notes.append("LibreOffice is not installed: the annex PDF was not made (the .docx and .xlsx were).")

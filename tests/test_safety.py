@@ -1,0 +1,175 @@
+"""The safety-distance catalogue: QCVN 01:2021/BXD Table 2.22 as typed from the text,
+unconfirmed rows without values, user values, and rule-file errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from zoning._resources import resource
+from zoning.errors import InputError, RuleError
+from zoning.safety import (
+    UserDistance,
+    load_facilities,
+    load_user_distances,
+    parse_distance_option,
+    safety_distance,
+)
+
+# QCVN 01:2021/BXD Table 2.22 (zoning-law.md §4), metres by class:
+# < 200 | 200–5,000 | > 5,000–50,000 | > 50,000 m³/day; None = '–'
+TABLE_2_22 = {
+    "wastewater_pumping_station": (15, 20, 25, 30),
+    "sludge_drying_beds": (150, 200, 400, 500),
+    "mechanical_sludge_treatment": (100, 150, 300, 400),
+    "wastewater_treatment": (80, 100, 250, 350),
+    "wastewater_treatment_enclosed": (10, 15, 30, 40),
+    "infiltration_field": (200, 300, None, None),
+    "irrigation_field": (150, 200, 400, None),
+    "biological_ponds": (200, 300, 400, None),
+    "oxidation_ditch": (150, 200, 400, None),
+}
+# a capacity in each class, and the class edges: 200 and 5,000 are in class 2, 50,000 in class 3
+CAPACITIES = ((10, 0), (199.99, 0), (200, 1), (5000, 1), (5000.01, 2), (50000, 2), (50000.5, 3), (1e6, 3))
+UNCONFIRMED = ("sanitary_landfill", "inorganic_landfill", "incinerator", "composting", "hazardous_waste",
+               "transfer_station", "solid_waste_complex", "cemetery")
+
+
+def test_catalogue_has_every_facility_type():
+    assert set(load_facilities().codes) == set(TABLE_2_22) | set(UNCONFIRMED)
+
+
+@pytest.mark.parametrize("facility", sorted(TABLE_2_22))
+def test_table_2_22_values_by_capacity_class(facility):
+    for capacity, klass in CAPACITIES:
+        expected = TABLE_2_22[facility][klass]
+        result = safety_distance(facility, "residential", capacity)
+        assert result.distance_m == expected, (facility, capacity)
+        assert result.status == "confirmed"
+        assert result.citation_en == "QCVN 01:2021/BXD, Table 2.22"
+        if expected is None:
+            assert "no value" in result.missing and facility in result.missing
+        else:
+            assert result.missing == ""
+            assert f"{expected:g} m" in result.basis
+
+
+def test_upstream_factor_is_one_and_a_half():
+    result = safety_distance("sludge_drying_beds", "residential", 6000, upstream=True)
+    assert result.distance_m == pytest.approx(400 * 1.5)
+    assert "× 1.5" in result.basis
+    assert safety_distance("sludge_drying_beds", "residential", 6000, upstream=False).distance_m == 400
+
+
+@pytest.mark.parametrize("facility", UNCONFIRMED)
+@pytest.mark.parametrize("receptor", ["residential", "water_intake"])
+def test_unconfirmed_rows_carry_no_value(facility, receptor):
+    result = safety_distance(facility, receptor, 50)
+    assert result.distance_m is None
+    assert result.status == "unconfirmed"
+    assert f"{facility}:{receptor}" in result.missing
+    assert result.citation_en  # the source is still cited
+
+
+def test_distance_to_water_intakes_is_not_invented():
+    result = safety_distance("wastewater_treatment", "water_intake", 1000)
+    assert result.distance_m is None and result.status == "unconfirmed"
+
+
+def test_missing_capacity_is_named():
+    result = safety_distance("wastewater_treatment", "residential", None)
+    assert result.distance_m is None
+    assert "capacity" in result.missing and "80–350 m" in result.basis
+
+
+def test_user_values():
+    # a keyed value fills an unconfirmed row, for both receptors
+    landfill = safety_distance("sanitary_landfill", "residential", user_distances={"sanitary_landfill": 1000})
+    assert (landfill.distance_m, landfill.status) == (1000, "user")
+    assert safety_distance("sanitary_landfill", "water_intake", user_distances={"sanitary_landfill": 1000}).distance_m == 1000
+    # a receptor-specific value wins over the facility value
+    both = {"sanitary_landfill": 1000, "sanitary_landfill:water_intake": 3000}
+    assert safety_distance("sanitary_landfill", "water_intake", user_distances=both).distance_m == 3000
+    # a bare value fills gaps only: it never replaces a confirmed value
+    assert safety_distance("incinerator", "residential", user_distances={"*": 800}).distance_m == 800
+    assert safety_distance("wastewater_treatment", "residential", 300, user_distances={"*": 800}).distance_m == 100
+    # a keyed value may tighten a confirmed minimum but not lower it
+    tighter = safety_distance("wastewater_treatment", "residential", 300, user_distances={"wastewater_treatment": 500})
+    assert (tighter.distance_m, tighter.status) == (500, "user")
+    lower = safety_distance("wastewater_treatment", "residential", 300, user_distances={"wastewater_treatment": 50})
+    assert (lower.distance_m, lower.status) == (100, "confirmed")
+    assert "below this minimum" in lower.basis
+    # a '–' cell can be filled by the user
+    filled = safety_distance("infiltration_field", "residential", 6000, user_distances={"infiltration_field": 600})
+    assert (filled.distance_m, filled.status) == (600, "user")
+    cited = safety_distance("cemetery", "residential", user_distances={"cemetery": UserDistance(500, "QĐ 1/QĐ-UBND", "Decision 1/QD-UBND")})
+    assert cited.citation_en == "Decision 1/QD-UBND"
+
+
+def test_parse_distance_option():
+    assert parse_distance_option("1000")[0] == "*"
+    key, value = parse_distance_option("sanitary_landfill:residential=1200 m")
+    assert (key, value.distance_m) == ("sanitary_landfill:residential", 1200)
+    for bad in ("landfil=100", "sanitary_landfill=-5", "sanitary_landfill=abc", "sanitary_landfill:school=100"):
+        with pytest.raises(InputError):
+            parse_distance_option(bad)
+
+
+def test_unknown_facility_is_a_clear_error():
+    with pytest.raises(InputError, match="unknown facility type 'landfill'"):
+        safety_distance("landfill", "residential")
+
+
+def _broken_copy(tmp_path: Path, edit) -> Path:
+    path = tmp_path / "safety-distances.yaml"
+    shutil.copy(resource("rules", "safety-distances.yaml"), path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_bad_key_names_file_and_key(tmp_path):
+    path = _broken_copy(tmp_path, lambda d: d["facilities"]["incinerator"].update(distnce=5))
+    with pytest.raises(RuleError) as error:
+        load_facilities(path)
+    message = str(error.value)
+    assert str(path) in message and "facilities.incinerator.distnce" in message and " line " in message
+
+
+def test_unconfirmed_source_may_not_ship_a_value(tmp_path):
+    path = _broken_copy(tmp_path, lambda d: d["facilities"]["sanitary_landfill"]["distances"]["residential"].update(distance_m=500))
+    with pytest.raises(RuleError, match="facilities.sanitary_landfill.distances.residential.*unconfirmed"):
+        load_facilities(path)
+
+
+def test_value_count_must_match_classes(tmp_path):
+    path = _broken_copy(tmp_path, lambda d: d["facilities"]["oxidation_ditch"]["distances"]["residential"].update(values_m=[1, 2]))
+    with pytest.raises(RuleError, match="values_m: 2 values for 4 capacity classes"):
+        load_facilities(path)
+
+
+def test_unknown_source_is_named(tmp_path):
+    path = _broken_copy(tmp_path, lambda d: d["facilities"]["cemetery"]["distances"]["residential"].update(source="qcvn-99"))
+    with pytest.raises(RuleError, match="unknown source 'qcvn-99'"):
+        load_facilities(path)
+
+
+def test_province_distance_file(tmp_path):
+    path = tmp_path / "cao-bang-distances.yaml"
+    path.write_text(
+        "id: cb-distances\nversion: '1'\ndistances:\n"
+        "  - {facility: sanitary_landfill, distance_m: 1000, citation_vi: 'QĐ số 1/QĐ-UBND', citation_en: 'Decision 1/QD-UBND'}\n"
+        "  - {facility: hazardous_waste, receptor: water_intake, distance_m: 2000}\n",
+        encoding="utf-8",
+    )
+    values = load_user_distances(path)
+    assert set(values) == {"sanitary_landfill", "hazardous_waste:water_intake"}
+    result = safety_distance("sanitary_landfill", "residential", user_distances=values)
+    assert (result.distance_m, result.status, result.citation_en) == (1000, "user", "Decision 1/QD-UBND")
+    path.write_text("id: x\nversion: '1'\ndistances:\n  - {facility: sanitary_landfill, distance: 10}\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"distances\[0\]\.distance"):
+        load_user_distances(path)

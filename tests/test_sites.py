@@ -1,0 +1,161 @@
+"""Reading sites: files, CSV of coordinates, a point or WKT on the command line; swapped
+coordinates detected and reported; clear errors for what cannot be used."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+
+from zoning._resources import resource
+from zoning.crs import WGS84, tm3_crs, transformer
+from zoning.demo import DEMO_SITES
+from zoning.errors import InputError
+from zoning.sites import parse_crs, read_sites
+
+from .conftest import CRS, X0, Y0
+
+TYPES = ["sanitary_landfill", "wastewater_treatment", "hydropower", "solid_waste_complex", "hazardous_waste", "other"]
+
+
+def lonlat(x: float, y: float) -> tuple[float, float]:
+    """WGS 84 lon/lat of a point of the hand-made province (pinned VN-2000 transformation)."""
+    return transformer(CRS, WGS84).transform(X0 + x, Y0 + y)
+
+
+def test_reads_every_layer_of_a_geopackage():
+    sites = read_sites(resource(*DEMO_SITES), CRS, types=TYPES)
+    frame = sites.frame
+    assert len(frame) == 13
+    assert sorted(set(frame["source_layer"])) == ["hydropower", "waste_sites"]
+    assert frame.crs == CRS
+    row = frame.set_index("site_id").loc["wt-02"]
+    assert (row["type"], row["capacity"], row["capacity_unit"]) == ("sanitary_landfill", 20.0, "t/day")
+    assert bool(row["illustrative"]) and not frame.set_index("site_id").loc["td_1", "illustrative"]
+    assert read_sites(resource(*DEMO_SITES), CRS, layer="hydropower", types=TYPES).frame["site_id"].tolist() == ["td_6", "td_5", "td_4", "td_2", "td_3", "td_1"]
+
+
+def test_csv_with_swapped_lat_lon_is_corrected_and_reported(tmp_path):
+    points = {"a": (1500, 1500), "b": (4000, 6000), "c": (9000, 9000)}
+    rows = []
+    for site_id, (x, y) in points.items():
+        lon, lat = lonlat(x, y)
+        if site_id == "b":  # this row has its columns the wrong way round
+            lon, lat = lat, lon
+        rows.append(f"{site_id},Điểm {site_id},{lat!r},{lon!r}")
+    path = tmp_path / "sites.csv"
+    path.write_text("id,name,lat,lon\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    sites = read_sites(path, CRS, types=TYPES)
+    xy = shapely.get_coordinates(sites.frame.geometry.to_numpy())
+    expected = np.array([[X0 + x, Y0 + y] for x, y in points.values()])
+    # the swapped row lands where it should (the VN-2000 round trip is exact to about 1 mm)
+    assert np.abs(xy - expected).max() < 0.01
+    notes = sites.frame.set_index("site_id")["input_note"]
+    assert "latitude and longitude were swapped" in notes["b"] and notes["a"] == "" and notes["c"] == ""
+    assert any(n.startswith("site b:") for n in sites.notes)
+
+
+def test_csv_vn2000_xy_with_northing_in_x(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text(f"id,x,y\np1,{Y0 + 1500:.2f},{X0 + 2500:.2f}\np2,{X0 + 100:.2f},{Y0 + 200:.2f}\n", encoding="utf-8")
+    sites = read_sites(path, CRS, crs="tm3:105.75")
+    xy = shapely.get_coordinates(sites.frame.geometry.to_numpy())
+    assert xy.tolist() == [[X0 + 2500, Y0 + 1500], [X0 + 100, Y0 + 200]]
+    assert "northing in X" in sites.frame["input_note"][0] and sites.frame["input_note"][1] == ""
+    with pytest.raises(InputError, match="x/y coordinates need their CRS"):
+        read_sites(path, CRS)
+
+
+def test_csv_errors_name_what_to_fix(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,lon,lat\nk1,106.1,22.6\nk2,abc,22.7\n", encoding="utf-8")
+    with pytest.raises(InputError, match="'lon' is not a number for site\\(s\\) k2"):
+        read_sites(bad, CRS)
+    none = tmp_path / "none.csv"
+    none.write_text("id,name\n1,a\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no coordinate columns"):
+        read_sites(none, CRS)
+    capacity = tmp_path / "capacity.csv"
+    capacity.write_text("id,lon,lat,capacity\nq1,105.76,22.62,lots\n", encoding="utf-8")
+    with pytest.raises(InputError, match="'capacity' is not a number for site\\(s\\) q1"):
+        read_sites(capacity, CRS)
+
+
+def test_point_and_wkt_on_the_command_line():
+    lon, lat = lonlat(1500, 1500)
+    one = read_sites(None, CRS, point=f"{lon},{lat}")
+    swapped = read_sites(None, CRS, point=f"{lat} {lon}")
+    assert shapely.equals_exact(one.frame.geometry[0], swapped.frame.geometry[0], 1e-6)
+    assert "swapped" in swapped.notes[0]
+    x, y = shapely.get_coordinates(one.frame.geometry[0])[0]
+    assert (x - X0, y - Y0) == pytest.approx((1500, 1500), abs=0.01)
+    line = read_sites(None, CRS, wkt=f"LINESTRING ({X0} {Y0}, {X0 + 10} {Y0})", crs="EPSG:9210")
+    assert line.frame.geometry[0].length == pytest.approx(10)
+    with pytest.raises(InputError, match="exactly one"):
+        read_sites(None, CRS)
+    with pytest.raises(InputError, match="give two numbers"):
+        read_sites(None, CRS, point="106.2")
+    with pytest.raises(InputError, match="not valid WKT"):
+        read_sites(None, CRS, wkt="POLYGON ((1 2, 3")
+
+
+def test_empty_and_invalid_sites():
+    with pytest.raises(InputError, match="have no geometry"):
+        read_sites(None, CRS, wkt="POINT EMPTY")
+    bowtie = gpd.GeoDataFrame({"id": ["bow"]}, geometry=[Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])], crs=CRS)
+    with pytest.raises(InputError, match="feature bow has an invalid geometry .* cannot be repaired safely"):
+        read_sites(bowtie, CRS)
+    # a ring that runs back along its own edge: repaired without changing the area, and reported
+    spike = Polygon([(X0, Y0), (X0 + 100, Y0), (X0 + 100, Y0 + 100), (X0, Y0 + 100), (X0, Y0), (X0 + 50, Y0)])
+    sites = read_sites(gpd.GeoDataFrame({"id": ["s1"]}, geometry=[spike], crs=CRS), CRS)
+    assert sites.frame.geometry[0].is_valid and sites.frame.geometry[0].area == pytest.approx(10_000)
+    assert "invalid geometry repaired" in sites.frame["input_note"][0]
+
+
+def test_types_are_checked_and_defaulted():
+    frame = gpd.GeoDataFrame({"id": ["1", "2"], "type": ["Sanitary_Landfill", None]}, geometry=[Point(X0, Y0), Point(X0 + 1, Y0)], crs=CRS)
+    sites = read_sites(frame, CRS, default_type="other", types=TYPES)
+    assert sites.frame["type"].tolist() == ["sanitary_landfill", "other"]
+    with pytest.raises(InputError, match="unknown value\\(s\\) of 'type': landfil"):
+        read_sites(frame.assign(type=["landfil", None]), CRS, types=TYPES)
+    with pytest.raises(InputError, match="--type 'dump' is not a project type"):
+        read_sites(frame, CRS, default_type="dump", types=TYPES)
+
+
+def test_file_without_crs_takes_the_crs_option(tmp_path):
+    path = tmp_path / "sites.shp"
+    with pytest.warns(UserWarning, match="'crs' was not provided"):  # a shapefile without its .prj
+        gpd.GeoDataFrame({"id": ["l1"]}, geometry=[LineString([(X0, Y0), (X0 + 30, Y0 + 40)])]).to_file(path)
+    with pytest.raises(InputError, match="no coordinate reference system"):
+        read_sites(path, CRS)
+    sites = read_sites(path, CRS, crs="EPSG:9210")
+    assert sites.frame.geometry[0].length == pytest.approx(50)
+    assert any("no CRS in the file" in n for n in sites.notes)
+
+
+def test_geojson_with_projected_coordinates(tmp_path):
+    # GeoJSON is always read as WGS 84: VN-2000 metres in it are caught, not reprojected
+    path = tmp_path / "sites.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "g1"}, '
+                    f'"geometry": {{"type": "Point", "coordinates": [{X0 + 10}, {Y0 + 20}]}}}}]}}', encoding="utf-8")
+    with pytest.raises(InputError, match="(?s)longitude/latitude .* but they are not.*--crs"):
+        read_sites(path, CRS)
+    sites = read_sites(path, CRS, crs="tm3:105.75")
+    assert shapely.get_coordinates(sites.frame.geometry[0]).tolist() == [[X0 + 10, Y0 + 20]]
+
+
+def test_duplicate_ids_across_layers_get_the_layer_name(tmp_path):
+    path = tmp_path / "two.gpkg"
+    for layer in ("a", "b"):
+        gpd.GeoDataFrame({"id": ["1"]}, geometry=[Point(X0, Y0)], crs=CRS).to_file(path, layer=layer)
+    assert read_sites(path, CRS).frame["site_id"].tolist() == ["a:1", "b:1"]
+
+
+def test_parse_crs():
+    assert parse_crs("tm3:105.75") == tm3_crs(105.75) == parse_crs("EPSG:9210") == parse_crs("9210")
+    with pytest.raises(InputError, match="not a coordinate reference system"):
+        parse_crs("EPSG:nope")
+    with pytest.raises(InputError, match="not in Việt Nam"):
+        parse_crs("tm3:12")

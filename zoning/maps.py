@@ -1,0 +1,854 @@
+"""Interactive HTML maps of a zoning build and of site checks, that work offline.
+
+A map shows the three zones, the units (togglable by zone and by criterion), the 2025
+commune boundaries with their names and, when given, the checked sites coloured by
+verdict; a legend in Vietnamese or English, a layer tree, popups that say why (criterion,
+citation, status, assumption), and the tools a planner expects: scale bar, distance and
+area measurement on the province's VN-2000 / TM-3 grid, cursor coordinates in WGS 84 and
+VN-2000 / TM-3, search by unit or commune name, full screen, fit to the province.
+
+Leaflet, its plugins and proj4 are inlined (``zoning/_webassets.py``): a map never loads
+code from a CDN. Online maps add OpenStreetMap tiles and still show everything when the
+tiles cannot load; ``offline=True`` maps have no tile layer and no ``http`` reference.
+
+Display geometry is simplified with its topology kept (:func:`display_layers`): the
+zones, units and communes are cut into one planar coverage whose shared edges are
+simplified once, so on screen the zones still tile the province with no slivers. The
+full-precision geometry stays in the build's GeoPackage; areas in popups come from it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+import yaml
+from branca.element import Element, MacroElement
+from folium.template import Template
+from pyproj import CRS
+from shapely.errors import GEOSException
+
+from zoning._resources import resource
+from zoning._webassets import safe_json, web_assets
+from zoning.buildfile import BuildFile, atomic_path, read_build
+from zoning.crs import WGS84, describe, reproject, transformer
+from zoning.errors import InputError, ZoningError
+from zoning.layers import read_vector
+from zoning.rules import ZONE_ORDER
+
+LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
+DEFAULT_TOLERANCE_M = 5.0
+SITE_TOLERANCE_M = 1.0
+SITE_CLIP_FACTOR = 6  # a site map draws the land within this many margins of the site
+COORDINATE_DECIMALS = 6  # 1e-6° ≈ 0.1 m on the ground
+SNAP_DISTANCE_M = 1.0  # faces of the display coverage farther than this from any zone are dropped
+
+BuildLike = BuildFile | str | Path
+SitesLike = gpd.GeoDataFrame | str | Path
+
+
+# ----------------------------------------------------------------------------- style
+
+
+@lru_cache(maxsize=4)
+def load_style(path: str | None = None) -> dict:
+    """The map style (``maps/style.yaml``): colours, basemaps and texts in vi and en.
+
+    Raises
+    ------
+    ZoningError
+        If a zone colour is missing or the two languages do not have the same texts.
+    """
+    file = Path(path) if path else resource("maps", "style.yaml")
+    style = yaml.safe_load(file.read_text(encoding="utf-8"))
+    missing = [z for z in ZONE_ORDER if z not in style.get("zones", {})]
+    if missing:
+        raise ZoningError(f"{file}: no colours for zone(s) {', '.join(missing)}")
+    keys = {lang: set(style["texts"].get(lang, {})) for lang in LANGUAGES}
+    if keys["vi"] != keys["en"]:
+        raise ZoningError(f"{file}: texts differ between vi and en: {sorted(keys['vi'] ^ keys['en'])}")
+    return style
+
+
+def _language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ZoningError(f"unknown map language '{lang}'", "use vi (Vietnamese) or en (English)")
+    return lang
+
+
+# ----------------------------------------------------------------- display geometry
+
+
+@dataclass
+class DisplayLayers:
+    """Zones, units and communes simplified together, in the build's CRS.
+
+    ``units`` and ``communes`` carry the row position in the build's ``units`` and
+    ``communes`` layers (``row``); ``zones`` carries ``zone``.
+    """
+
+    zones: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame
+    tolerance_m: float
+
+
+def display_layers(build: BuildFile, tolerance_m: float = DEFAULT_TOLERANCE_M, window: tuple[float, float, float, float] | None = None) -> DisplayLayers:
+    """Simplify zones, units and communes for display, keeping one topology.
+
+    The boundaries of the units, of the other zone and of the communes are noded into
+    one planar partition (every shared edge exists once); each face is given its unit,
+    zone and commune; the faces are simplified as a coverage
+    (:func:`shapely.coverage_simplify`) and dissolved back. Zones therefore tile the
+    province on screen, units fit their zone and communes fit both, with no slivers.
+
+    Parameters
+    ----------
+    build
+        The build.
+    tolerance_m
+        Simplification tolerance in metres (0 keeps every vertex).
+    window
+        Optional ``(xmin, ymin, xmax, ymax)`` in the build's CRS to clip to first.
+    """
+    if not tolerance_m >= 0:
+        raise ZoningError(f"the display tolerance must be 0 or more metres, not {tolerance_m}")
+    units, zones, communes = build.units, build.zones, build.communes
+    unit_geoms = units.geometry.to_numpy()
+    zone_geoms = zones.geometry.to_numpy()
+    commune_geoms = communes.geometry.to_numpy()
+    if window is not None:
+        unit_geoms, zone_geoms, commune_geoms = (_clip(g, window) for g in (unit_geoms, zone_geoms, commune_geoms))
+    other = zone_geoms[(zones["zone"] == "other").to_numpy()]
+    linework = shapely.union_all(shapely.boundary(np.concatenate([unit_geoms, other, commune_geoms])))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(linework)))
+    faces = faces[shapely.area(faces) > 0]
+    points = shapely.point_on_surface(faces)
+
+    unit_of = _locate(points, unit_geoms)
+    zone_codes = zones["zone"].to_numpy()
+    unit_zone_pos = pd.Index(zone_codes).get_indexer(units["zone"].to_numpy())
+    zone_of = np.where(unit_of >= 0, unit_zone_pos[unit_of] if len(unit_zone_pos) else -1, _locate(points, zone_geoms))
+    lost = zone_of < 0  # slivers between zone polygons: take the nearest zone
+    zone_of[lost] = _nearest(points[lost], zone_geoms)
+    needs_unit = (unit_of < 0) & (zone_of >= 0) & (zone_codes[np.maximum(zone_of, 0)] != "other")
+    unit_of[needs_unit] = _nearest(points[needs_unit], unit_geoms)
+    snapped = needs_unit & (unit_of >= 0)
+    zone_of[snapped] = unit_zone_pos[unit_of[snapped]]
+    keep = zone_of >= 0
+    faces, unit_of, zone_of = faces[keep], unit_of[keep], zone_of[keep]
+    commune_of = _locate(points[keep], commune_geoms)
+
+    simple = shapely.coverage_simplify(faces, tolerance_m) if tolerance_m > 0 else faces
+    crs = build.zones.crs
+    zone_frame = _dissolve(simple, zone_of, crs).rename(columns={"key": "row"})
+    zone_frame["zone"] = zone_codes[zone_frame["row"].to_numpy()]
+    unit_frame = _dissolve(simple[unit_of >= 0], unit_of[unit_of >= 0], crs).rename(columns={"key": "row"})
+    present = ~(shapely.is_missing(unit_geoms) | shapely.is_empty(unit_geoms))
+    missing = np.setdiff1d(np.flatnonzero(present), unit_frame["row"].to_numpy())
+    if len(missing):  # a unit made only of faces taken by a neighbour: draw it on its own
+        extra = gpd.GeoDataFrame({"row": missing}, geometry=shapely.simplify(unit_geoms[missing], tolerance_m), crs=crs)
+        unit_frame = pd.concat([unit_frame, extra], ignore_index=True).sort_values("row", ignore_index=True)
+    commune_frame = _dissolve(simple[commune_of >= 0], commune_of[commune_of >= 0], crs).rename(columns={"key": "row"})
+    return DisplayLayers(zone_frame, unit_frame, commune_frame, tolerance_m)
+
+
+def _clip(geoms: np.ndarray, window: tuple[float, float, float, float]) -> np.ndarray:
+    """Geometries clipped to a rectangle; None where nothing is left."""
+    clipped = shapely.clip_by_rect(geoms, *window)
+    clipped[shapely.is_empty(clipped)] = None
+    return clipped
+
+
+def _locate(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
+    """Position of the polygon containing each point (-1 where none does)."""
+    found = np.full(len(points), -1, dtype=np.int64)
+    if len(points) and len(polygons):
+        tree = shapely.STRtree(polygons)
+        p, q = tree.query(points, predicate="within")
+        found[p] = q
+    return found
+
+
+def _nearest(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
+    """Position of the nearest polygon within SNAP_DISTANCE_M (-1 where none is)."""
+    found = np.full(len(points), -1, dtype=np.int64)
+    if len(points) and len(polygons):
+        tree = shapely.STRtree(polygons)
+        p, q = tree.query_nearest(points, max_distance=SNAP_DISTANCE_M, all_matches=False)
+        found[p] = q
+    return found
+
+
+def _dissolve(geoms: np.ndarray, keys: np.ndarray, crs) -> gpd.GeoDataFrame:
+    """Union of the faces per key (coverage union; plain union if GEOS refuses)."""
+    frame = gpd.GeoDataFrame({"key": keys}, geometry=geoms, crs=crs)
+    try:
+        out = frame.dissolve("key", method="coverage")
+    except GEOSException:
+        out = frame.dissolve("key")
+    return out.reset_index()
+
+
+# ------------------------------------------------------------------------ the map
+
+
+class ZoningFoliumMap(folium.Map):
+    """A folium Map whose Leaflet, plugins and project code are inlined in the page.
+
+    Unlike :class:`folium.Map` it links no CDN: folium's default JavaScript and CSS
+    links are dropped and the vendored files are written into the page instead.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_js = []
+        self.default_css = []
+        self.get_root().header.add_child(Element(web_assets().head_html), name="zoning_assets")
+
+
+class _ZoningLayers(MacroElement):
+    """The call that draws the build on the map from its JSON configuration."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        ZoningMap.init({{ this._parent.get_name() }}, {{ this.config_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict) -> None:
+        super().__init__()
+        self._name = "ZoningLayers"
+        self.config = config
+        self.config_json = safe_json(config)
+
+
+@dataclass(frozen=True)
+class MapFile:
+    """A map written to disk and what it shows."""
+
+    path: Path
+    size_bytes: int
+    counts: dict[str, int]
+
+
+def zoning_map(
+    build: BuildLike,
+    sites: SitesLike | None = None,
+    *,
+    lang: str = "vi",
+    offline: bool = False,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+) -> folium.Map:
+    """An interactive map of a zoning build (and of checked sites).
+
+    Parameters
+    ----------
+    build
+        A build GeoPackage (path) or a :class:`~zoning.buildfile.BuildFile`.
+    sites
+        Site-check results (a GeoPackage or GeoJSON path, or a GeoDataFrame) with one row
+        per site and at least a ``verdict`` column; ``site_id``, ``name`` and
+        ``findings`` are used when present.
+    lang
+        ``"vi"`` or ``"en"``: language of the legend, the popups and the tools.
+    offline
+        No basemap tiles: the page then needs no network at all.
+    tolerance_m
+        Simplification tolerance for display, in metres.
+
+    Returns
+    -------
+    folium.Map
+        A :class:`ZoningFoliumMap`; ``.save(path)`` writes a single HTML file.
+    """
+    lang = _language(lang)
+    build = _as_build(build)
+    layers = display_layers(build, tolerance_m)
+    site_frame = read_sites(sites) if sites is not None else None
+    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province")
+    return _folium_map(config, offline)
+
+
+def write_map(
+    build: BuildLike,
+    out: str | Path,
+    sites: SitesLike | None = None,
+    *,
+    lang: str = "vi",
+    offline: bool = False,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    progress: Callable[[str], None] | None = None,
+) -> MapFile:
+    """Write the map of a build (see :func:`zoning_map`) to one HTML file, atomically."""
+    step = progress or (lambda _: None)
+    lang = _language(lang)
+    step("reading the build")
+    build = _as_build(build)
+    site_frame = read_sites(sites) if sites is not None else None
+    step("simplifying the geometry")
+    layers = display_layers(build, tolerance_m)
+    step("writing the page")
+    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province")
+    page = render_html(_folium_map(config, offline), lang, _title(build, lang))
+    out = Path(out)
+    with atomic_path(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return MapFile(out, out.stat().st_size, config["counts"])
+
+
+def render_html(m: folium.Map, lang: str = "vi", title: str | None = None) -> str:
+    """The complete HTML document of a map (with its language and title)."""
+    page = m.get_root().render().replace("<html>", f'<html lang="{lang}">', 1)
+    if title:
+        page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+    return page
+
+
+def site_map(
+    build: BuildLike,
+    site: gpd.GeoDataFrame | pd.Series | shapely.Geometry,
+    *,
+    findings: pd.DataFrame | None = None,
+    crs: CRS | str | int | None = None,
+    lang: str = "vi",
+    offline: bool = True,
+    margin_m: float = 1500.0,
+) -> folium.Map:
+    """A small map of one site (or a few) and the zones, units and communes around it.
+
+    Parameters
+    ----------
+    build
+        The build the site was checked against.
+    site
+        Rows of the check results, e.g. ``result.sites.iloc[[i]]`` (a GeoDataFrame carries
+        its CRS), one row (``pandas.Series`` with ``geometry``), or a shapely geometry.
+    findings
+        The check's long findings table (``result.findings``); the rows of these sites
+        go into their popups.
+    crs
+        CRS of ``site`` when it is a row or a geometry; the build's CRS by default.
+    lang, offline
+        As for :func:`zoning_map`; offline by default so a report opens anywhere.
+    margin_m
+        How much land around the site to show, in metres.
+    """
+    lang = _language(lang)
+    build = _as_build(build)
+    return _site_map(build, _site_frame(site, crs if crs is not None else build.crs, findings), lang, offline, margin_m)
+
+
+def _site_map(build: BuildFile, frame: gpd.GeoDataFrame, lang: str, offline: bool, margin_m: float) -> folium.Map:
+    xmin, ymin, xmax, ymax = shapely.total_bounds(reproject(frame.geometry.to_numpy(), CRS(frame.crs), build.crs))
+    view = (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
+    # draw much more land than the view, so the cut edges stay out of sight in a wide frame
+    reach = SITE_CLIP_FACTOR * margin_m + max(xmax - xmin, ymax - ymin)
+    clip = (xmin - reach, ymin - reach, xmax + reach, ymax + reach)
+    layers = display_layers(build, SITE_TOLERANCE_M, window=clip)
+    config = _config(build, layers, frame, lang=lang, offline=offline, mode="site", view=view)
+    return _folium_map(config, offline)
+
+
+def site_map_html(
+    build: BuildLike,
+    site: gpd.GeoDataFrame | pd.Series | shapely.Geometry,
+    *,
+    findings: pd.DataFrame | None = None,
+    crs: CRS | str | int | None = None,
+    lang: str = "vi",
+    offline: bool = True,
+    margin_m: float = 1500.0,
+    height_px: int = 360,
+) -> str:
+    """An HTML fragment with a small map of one site, to embed in a report page.
+
+    The fragment is an ``<iframe>`` whose ``srcdoc`` holds the complete, self-contained
+    map page (see :func:`site_map`), so it can be pasted into any HTML document without
+    clashing with its scripts or styles. Parameters as for :func:`site_map`.
+    """
+    lang = _language(lang)
+    build = _as_build(build)
+    frame = _site_frame(site, crs if crs is not None else build.crs, findings)
+    m = _site_map(build, frame, lang, offline, margin_m)
+    label = load_style()["texts"][lang]["site"]
+    names = ", ".join(_text(v) for v in _column(frame, "name", _column(frame, "site_id", pd.Series(["?"] * len(frame)))))
+    document = render_html(m, lang, f"{label}: {names}")
+    return (
+        f'<iframe class="zoning-site-map" title="{html.escape(label + ": " + names)}" '
+        f'style="width:100%;height:{int(height_px)}px;border:1px solid #999" allowfullscreen '
+        f'srcdoc="{html.escape(document, quote=True)}"></iframe>'
+    )
+
+
+def _as_build(build: BuildLike) -> BuildFile:
+    return build if isinstance(build, BuildFile) else read_build(build)
+
+
+def _title(build: BuildFile, lang: str) -> str:
+    province = (build.manifest.get("province") or {}).get(f"name_{lang}") or ""
+    return " – ".join(t for t in (load_style()["texts"][lang]["title"], province) if t)
+
+
+def _folium_map(config: dict, offline: bool) -> folium.Map:
+    (s, w), (n, e) = config["bounds"]
+    m = ZoningFoliumMap(location=[(s + n) / 2, (w + e) / 2], zoom_start=9, tiles=None, control_scale=False, zoom_snap=0.25, zoom_delta=0.5)
+    _ZoningLayers(config).add_to(m)
+    return m
+
+
+# ------------------------------------------------------------------- configuration
+
+
+def _config(
+    build: BuildFile,
+    layers: DisplayLayers,
+    sites: gpd.GeoDataFrame | None,
+    *,
+    lang: str,
+    offline: bool,
+    mode: str,
+    view: tuple[float, float, float, float] | None = None,
+) -> dict:
+    """Everything the page needs, as one JSON-ready dict (WGS 84 coordinates).
+
+    ``view`` (build CRS) is the extent the map opens on; the whole of ``layers`` by default.
+    """
+    style = load_style()
+    texts = style["texts"][lang]
+    criteria = build.criteria.set_index("id") if len(build.criteria) else pd.DataFrame(columns=["zone", f"title_{lang}", f"citation_{lang}", "status"])
+    zones = _zone_features(build, layers, lang)
+    units = _unit_features(build, layers, criteria, lang)
+    communes = _commune_features(build, layers)
+    zone_names = dict(zip(build.zones["zone"], build.zones[f"name_{lang}"]))
+    site_features = _site_features(sites, texts, zone_names, lang) if sites is not None else None
+    extent = layers.zones.geometry.to_numpy() if view is None else np.array([shapely.box(*view)])
+    bounds = _lat_lon_box(extent, build.zones.crs)
+    focus = bounds if mode == "site" else None  # a site map opens on the site and the land around it
+    counts = {
+        "zones": len(zones["features"]),
+        "units": len(units["features"]),
+        "communes": len(communes["features"]),
+        "sites": len(site_features["features"]) if site_features else 0,
+    }
+    return {
+        "lang": lang,
+        "locale": LANGUAGES[lang],
+        "mode": mode,
+        "texts": texts,
+        "style": {key: style[key] for key in ("zones", "units", "communes", "sites", "measure", "plain_background")},
+        "zone_order": list(ZONE_ORDER),
+        "zone_info": _zone_info(build, lang),
+        "build": {
+            "id": build.build_id,
+            "ruleset": build.manifest.get("ruleset", ""),
+            "crs_name": describe(build.crs),
+            "tolerance_m": layers.tolerance_m,
+            "notices": _notices(build, criteria, texts, lang),
+        },
+        "proj": _proj_definition(build.crs),
+        "zones": zones,
+        "criteria": _criteria_list(build, criteria, lang),
+        "units": units,
+        "communes": communes,
+        "sites": site_features,
+        "basemaps": [] if offline else [
+            {"id": b["id"], "name": texts.get(f"basemap_{b['id']}", b["id"]), "url": b["url"], "attribution": b["attribution"],
+             "max_zoom": b["max_zoom"], "referrer_policy": b.get("referrer_policy") or False}
+            for b in style["basemaps"]
+        ],
+        "bounds": bounds,
+        "max_zoom": style.get("max_zoom", 20),
+        "focus": focus,
+        "icons": web_assets().icons,
+        "counts": counts,
+    }
+
+
+def _to_wgs84(geoms: np.ndarray, crs) -> np.ndarray:
+    """Geometries in WGS 84 (pinned transformation), rounded to COORDINATE_DECIMALS."""
+    if not len(geoms):
+        return np.asarray(geoms)
+    wgs = reproject(np.asarray(geoms), CRS(crs), WGS84)
+    return shapely.transform(wgs, lambda c: np.round(c, COORDINATE_DECIMALS))
+
+
+def _lat_lon_box(geoms: np.ndarray, crs) -> list[list[float]]:
+    """[[south, west], [north, east]] of geometries, in WGS 84."""
+    xmin, ymin, xmax, ymax = shapely.total_bounds(_to_wgs84(geoms, crs))
+    return [[float(ymin), float(xmin)], [float(ymax), float(xmax)]]
+
+
+def _geojson_geometries(geoms: np.ndarray, crs) -> list[dict]:
+    """WGS 84 GeoJSON geometries rounded to COORDINATE_DECIMALS (vectorised)."""
+    if not len(geoms):
+        return []
+    return [json.loads(text) for text in shapely.to_geojson(_to_wgs84(geoms, crs))]
+
+
+def _label_points(geoms: np.ndarray, crs) -> list[list[float]]:
+    """[lat, lon] of a point inside each geometry (for labels and popups)."""
+    if not len(geoms):
+        return []
+    points = reproject(shapely.point_on_surface(np.asarray(geoms)), CRS(crs), WGS84)
+    xy = np.round(shapely.get_coordinates(points), COORDINATE_DECIMALS)
+    return [[float(y), float(x)] for x, y in xy]
+
+
+def _features(geometries: list[dict], properties: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": p, "geometry": g} for g, p in zip(geometries, properties)
+    ]}
+
+
+def _zone_info(build: BuildFile, lang: str) -> list[dict]:
+    """Name, area and share of the province of each of the three zones (empty ones too)."""
+    zones = build.zones
+    total = float(zones["area_ha"].sum()) or 1.0
+    return [
+        {"zone": str(z), "name": str(name), "area_ha": round(float(a), 4), "share_pct": round(100 * float(a) / total, 4)}
+        for z, name, a in zip(zones["zone"], zones[f"name_{lang}"], zones["area_ha"])
+    ]
+
+
+def _zone_features(build: BuildFile, layers: DisplayLayers, lang: str) -> dict:
+    info = _zone_info(build, lang)
+    props = [info[row] for row in layers.zones["row"].to_numpy()]
+    return _features(_geojson_geometries(layers.zones.geometry.to_numpy(), build.zones.crs), props)
+
+
+def _commune_names(build: BuildFile) -> dict[str, str]:
+    communes = build.communes
+    names = communes["full_name"] if "full_name" in communes else communes["name"]
+    return dict(zip(communes["code"].astype(str), names.fillna(communes["name"]).astype(str)))
+
+
+def _unit_features(build: BuildFile, layers: DisplayLayers, criteria: pd.DataFrame, lang: str) -> dict:
+    units = build.units.reset_index(drop=True).iloc[layers.units["row"].to_numpy()]
+    names = _commune_names(build)
+    titles = criteria[f"title_{lang}"] if f"title_{lang}" in criteria else pd.Series(dtype=object)
+    also = _also_meets(build, criteria, lang)
+
+    def text(column: str) -> pd.Series:
+        return units[column].map(_text) if column in units else pd.Series("", index=units.index)
+
+    name = text("name_en").where(text("name_en") != "", text("name")) if lang == "en" else text("name")
+    illustrative = units["illustrative"].fillna(False).astype(bool) if "illustrative" in units else pd.Series(False, index=units.index)
+    props = pd.DataFrame({
+        "id": text("unit_id"),
+        "zone": text("zone"),
+        "name": name,
+        "criterion": text("criterion"),
+        "criterion_title": units["criterion"].map(titles).fillna(units["criterion"]).map(_text),
+        "citation": text(f"citation_{lang}"),
+        "status": text("status"),
+        "assumption": text("assumption"),
+        "area_ha": units["area_ha"].astype(float).round(4),
+        "communes": text("commune_codes").map(lambda codes: [names.get(c, c) for c in codes.split(",") if c]),
+        "source": (text("source_layer") + " / " + text("source_id")).str.strip(" /"),
+        "illustrative": illustrative,
+        "also": text("unit_id").map(lambda unit: also.get(unit, [])),
+        "label": _label_points(units.geometry.to_numpy(), build.units.crs),
+    }).to_dict("records")
+    return _features(_geojson_geometries(layers.units.geometry.to_numpy(), build.units.crs), props)
+
+
+def _also_meets(build: BuildFile, criteria: pd.DataFrame, lang: str) -> dict[str, list[dict]]:
+    """Per unit, the other criteria its land meets (from the lineage)."""
+    lineage = build.lineage
+    if lineage is None or not len(lineage) or "prevails" not in lineage:
+        return {}
+    if "unit_id" not in lineage and "unit_index" in lineage:  # a build still in memory
+        lineage = lineage.assign(unit_id=build.units["unit_id"].to_numpy()[lineage["unit_index"].to_numpy()])
+    others = lineage[~lineage["prevails"].astype(bool)].drop_duplicates(["unit_id", "criterion", "source_id"])
+    out: dict[str, list[dict]] = {}
+    for row in others.itertuples(index=False):
+        c = criteria.loc[row.criterion] if row.criterion in criteria.index else None
+        title = str(c[f"title_{lang}"]) if c is not None else str(row.criterion)
+        out.setdefault(str(row.unit_id), []).append({
+            "title": f"{title}: {row.name}" if _text(row.name) else title,
+            "citation": str(c[f"citation_{lang}"]) if c is not None else "",
+            "status": str(row.status),
+        })
+    return out
+
+
+def _criteria_list(build: BuildFile, criteria: pd.DataFrame, lang: str) -> list[dict]:
+    """Criteria that have units, in zone order then rule order, with their unit counts."""
+    counts = build.units["criterion"].value_counts()
+    order = {c: i for i, c in enumerate(criteria.index)}
+    zone_of = build.units.drop_duplicates("criterion").set_index("criterion")["zone"]
+    ids = sorted(counts.index, key=lambda c: (ZONE_ORDER.index(zone_of[c]) if zone_of[c] in ZONE_ORDER else 9, order.get(c, 999), c))
+    out = []
+    for cid in ids:
+        c = criteria.loc[cid] if cid in criteria.index else None
+        out.append({
+            "id": str(cid),
+            "zone": str(zone_of[cid]),
+            "title": str(c[f"title_{lang}"]) if c is not None else str(cid),
+            "citation": str(c[f"citation_{lang}"]) if c is not None else "",
+            "status": str(c["status"]) if c is not None else "unconfirmed",
+            "count": int(counts[cid]),
+        })
+    return out
+
+
+def _commune_features(build: BuildFile, layers: DisplayLayers) -> dict:
+    communes = build.communes.reset_index(drop=True)
+    rows = communes.iloc[layers.communes["row"].to_numpy()]
+    labels = _label_points(layers.communes.geometry.to_numpy(), build.communes.crs)
+    full = rows["full_name"] if "full_name" in rows else rows["name"]
+    props = [
+        {"code": str(code), "name": str(name), "full_name": _text(f) or str(name), "label": label}
+        for code, name, f, label in zip(rows["code"], rows["name"], full, labels)
+    ]
+    return _features(_geojson_geometries(layers.communes.geometry.to_numpy(), build.communes.crs), props)
+
+
+def _notices(build: BuildFile, criteria: pd.DataFrame, texts: dict, lang: str) -> list[str]:
+    """Warnings the legend must carry: unconfirmed criteria, assumptions, illustrative data, plan conflicts."""
+    manifest = build.manifest
+    notes = []
+    unconfirmed = manifest.get("unconfirmed_criteria") or []
+    if unconfirmed:
+        titles = [str(criteria.loc[c, f"title_{lang}"]) if c in criteria.index else c for c in unconfirmed]
+        notes.append(texts["unconfirmed_note"].format(criteria="; ".join(titles)))
+    assumed = int((build.units["assumption"].fillna("") != "").sum()) if "assumption" in build.units else 0
+    if assumed:
+        notes.append(texts["assumed_note"].format(count=assumed))
+    illustrative = manifest.get("illustrative_layers") or []
+    if illustrative:
+        notes.append(texts["illustrative_layers"].format(layers=", ".join(illustrative)))
+    column = f"message_{lang}"
+    if build.conflicts is not None and column in build.conflicts:
+        notes += [str(m) for m in build.conflicts[column] if _text(m)]
+    return notes
+
+
+def _proj_definition(crs: CRS) -> dict | None:
+    """A proj4js definition of the build's CRS with the pinned datum shift to WGS 84.
+
+    Built from the pinned PROJ pipeline (EPSG:6960 for VN-2000): a transverse Mercator
+    step and a Helmert step, rotations turned to the position-vector convention that
+    ``+towgs84`` uses. None when the pipeline has other steps (the page then shows WGS 84
+    only).
+    """
+    if not crs.is_projected:
+        return None
+    steps = transformer(crs, WGS84).definition.split(" step ")[1:]
+    tmerc: dict[str, str] | None = None
+    helmert: dict[str, str] | None = None
+    for step in steps:
+        words = step.split()
+        params = dict(w.split("=", 1) for w in words if "=" in w)
+        proj = params.get("proj")
+        if proj == "tmerc" and "inv" in words:
+            tmerc = params
+        elif proj == "helmert" and "inv" not in words:
+            helmert = params
+        elif proj not in ("push", "pop", "cart", "unitconvert", "axisswap"):
+            return None
+    if tmerc is None:
+        return None
+    keys = ("lat_0", "lon_0", "k", "x_0", "y_0", "ellps")
+    definition = "+proj=tmerc " + " ".join(f"+{k}={tmerc[k]}" for k in keys if k in tmerc)
+    if helmert is not None:
+        sign = -1.0 if helmert.get("convention") == "coordinate_frame" else 1.0
+        values = [float(helmert.get(k, 0)) for k in ("x", "y", "z")]
+        values += [sign * float(helmert.get(k, 0)) for k in ("rx", "ry", "rz")]
+        values.append(float(helmert.get("s", 0)))
+        definition += " +towgs84=" + ",".join(repr(v) for v in values)
+    return {"name": describe(crs), "def": definition + " +units=m +no_defs"}
+
+
+# --------------------------------------------------------------------------- sites
+
+
+def read_sites(sites: SitesLike, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    """Site-check results as a GeoDataFrame with one list of findings per site.
+
+    Reads what ``zoning check`` writes (see ``zoning/check.py``): a GeoPackage whose
+    spatial layer ``sites`` has one row per site and whose table ``findings`` has one row
+    per finding (``site_id``, ``severity``, ``status``, ``title_*``, ``detail_*``,
+    ``citation_*``), or a GeoJSON whose features carry their findings as a list. Only
+    ``verdict`` is required; ``site_id``, ``name``, findings and the other columns are
+    used when present.
+
+    Parameters
+    ----------
+    sites
+        A GeoPackage or GeoJSON path, or a GeoDataFrame.
+    findings
+        A long table of findings keyed by ``site_id`` (e.g. ``CheckResult.findings``); it
+        replaces whatever the sites carry.
+
+    Raises
+    ------
+    InputError
+        If the results have no CRS or no ``verdict`` column.
+    """
+    if isinstance(sites, gpd.GeoDataFrame):
+        frame, where = sites, "sites"
+    else:
+        path = Path(sites)
+        where = str(path)
+        layer, table = _result_layers(path)
+        with warnings.catch_warnings():  # GDAL guessing whether a findings column is JSON
+            warnings.simplefilter("ignore", UserWarning)
+            frame = read_vector(path, layer)
+        findings = findings if findings is not None else table
+    if frame.crs is None:
+        raise InputError(f"{where}: the sites have no coordinate reference system", "write the results with a CRS (e.g. EPSG:4326 or the build's)")
+    frame = frame.rename(columns={c: c.lower() for c in frame.columns if isinstance(c, str) and c != frame.geometry.name})
+    if "verdict" not in frame:
+        raise InputError(
+            f"{where}: no 'verdict' column — is this the output of `zoning check`?",
+            f"site layers need a 'verdict' ({', '.join(load_style()['sites']['verdicts'])}); columns found: {', '.join(map(str, frame.columns))}",
+        )
+    if findings is not None and "site_id" in findings and "site_id" in frame:
+        grouped = {key: group.to_dict("records") for key, group in findings.groupby(findings["site_id"].astype(str), sort=False)}
+        frame = frame.assign(findings=[grouped.get(str(s), []) for s in frame["site_id"]])
+    return frame[~frame.geometry.is_empty & frame.geometry.notna()]
+
+
+def _result_layers(path: Path) -> tuple[str | None, pd.DataFrame | None]:
+    """The spatial layer of sites and the findings table of a results GeoPackage."""
+    if path.suffix.lower() != ".gpkg" or not path.exists():
+        return None, None
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception:  # noqa: BLE001 - read_vector reports the unreadable file
+        return None, None
+    spatial = [str(name) for name, kind in listed if kind]
+    names = [str(name) for name, _ in listed]
+    layer = next((n for n in ("sites", "results") if n in spatial), spatial[0] if spatial else None)
+    findings = pyogrio.read_dataframe(path, layer="findings", read_geometry=False) if "findings" in names else None
+    return layer, findings
+
+
+def _site_frame(site, crs, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    if isinstance(site, gpd.GeoDataFrame):
+        frame = site if site.crs is not None else site.set_crs(crs)
+    elif isinstance(site, pd.Series):
+        frame = gpd.GeoDataFrame([site.to_dict()], geometry="geometry", crs=crs)
+    elif isinstance(site, shapely.Geometry):
+        frame = gpd.GeoDataFrame({"verdict": [""]}, geometry=[site], crs=crs)
+    else:
+        raise InputError(f"cannot map a site given as {type(site).__name__}", "pass a row of the check results or a shapely geometry")
+    if "verdict" not in frame:
+        frame = frame.assign(verdict="")
+    return read_sites(frame, findings)
+
+
+def _site_features(sites: gpd.GeoDataFrame, texts: dict, zone_names: dict[str, str], lang: str) -> dict:
+    sites = sites.reset_index(drop=True)
+    n = len(sites)
+    blank = pd.Series([""] * n, index=sites.index)
+    ids = _column(sites, "site_id", pd.Series(np.arange(1, n + 1), index=sites.index)).map(_text)
+    names = _column(sites, f"name_{lang}", blank).map(_text).where(lambda v: v != "", _column(sites, "name", blank).map(_text))
+    findings = _column(sites, f"findings_{lang}", _column(sites, "findings", pd.Series([None] * n, index=sites.index)))
+    illustrative = _column(sites, "illustrative", pd.Series([False] * n, index=sites.index)).fillna(False).astype(bool)
+    kind = _column(sites, f"type_name_{lang}", blank).map(_text).where(lambda v: v != "", _column(sites, "type", blank).map(_text))
+    communes = _column(sites, "commune_names", _column(sites, "communes", blank)).map(lambda v: ", ".join(_listed(v, "commune_name")))
+    zones = _column(sites, "zones", blank).map(lambda v: ", ".join(zone_names.get(z, z) for z in _listed(v, "zone")))
+    details = [
+        [[texts[key], value] for key, value in (("site_type", k), ("site_communes", c), ("site_zones", z)) if value]
+        for k, c, z in zip(kind, communes, zones)
+    ]
+    labels = _label_points(sites.geometry.to_numpy(), sites.crs)
+    props = [
+        {"site_id": i, "name": nm, "verdict": _text(v), "findings": _findings(f, texts, lang), "details": d, "illustrative": bool(x), "label": lb}
+        for i, nm, v, f, d, x, lb in zip(ids, names, sites["verdict"], findings, details, illustrative, labels)
+    ]
+    return _features(_geojson_geometries(sites.geometry.to_numpy(), sites.crs), props)
+
+
+def _listed(value, key: str) -> list[str]:
+    """Names from "a,b" text, or from a list of records (JSON or not) by ``key``."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = [_text(v.get(key)) if isinstance(v, Mapping) else _text(v) for v in value]
+    else:
+        items = [part.strip() for part in _text(value).split(",")]
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def _column(frame: pd.DataFrame, name: str, default: pd.Series) -> pd.Series:
+    return frame[name] if name in frame else default
+
+
+_FINDING_TEXT = ("title", "message", "text", "finding", "description", "summary")
+_FINDING_DETAIL = ("detail",)
+_FINDING_CITATION = ("citation", "basis")
+
+
+def _findings(value, texts: dict, lang: str) -> list[dict]:
+    """Findings of a site as ``[{text, citation, status, severity}]``.
+
+    From a list of records (the check's findings table or GeoJSON), JSON text, or plain
+    text (one finding per line or per `` | ``). A number (a count of findings) is none.
+    """
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped:
+            return []
+        try:
+            value = json.loads(stripped)
+        except ValueError:
+            return [_finding(line.strip()) for line in re.split(r"\n|\s\|\s", stripped) if line.strip()]
+    if value is None or isinstance(value, (bool, int, float, np.number)):
+        return []
+    if isinstance(value, Mapping):
+        value = [value]
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return [_finding(_text(value))]
+    out = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            out.append(_finding(_text(item)))
+            continue
+        title, detail = _first(item, _FINDING_TEXT, lang), _first(item, _FINDING_DETAIL, lang)
+        text = ": ".join(t for t in (title, detail) if t) or json.dumps(item, ensure_ascii=False, default=str)
+        severity = _text(item.get("severity"))
+        out.append(_finding(text, _first(item, _FINDING_CITATION, lang), _text(item.get("status")), texts.get(f"severity_{severity}", severity)))
+    return out
+
+
+def _finding(text: str, citation: str = "", status: str = "", severity: str = "") -> dict:
+    return {"text": text, "citation": citation, "status": status, "severity": severity}
+
+
+def _first(item: Mapping, keys: tuple[str, ...], lang: str) -> str:
+    for key in keys:
+        for candidate in (f"{key}_{lang}", key):
+            if _text(item.get(candidate)):
+                return _text(item.get(candidate))
+    return ""
+
+
+def _text(value) -> str:
+    """A clean string ('' for None/NaN)."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value).strip()

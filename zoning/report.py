@@ -1,0 +1,136 @@
+"""Per-site HTML reports of a check, for a planner to attach to a file.
+
+One self-contained page per site (``<site_id>.html``) and an index (``index.html``): the
+site, the verdict, every finding with its citation and status, zones, units, communes,
+sensitive elements, safety distances, data gaps, and the provenance (build id, rule
+sets, software version). No timestamps: the same check gives the same files.
+
+Templates live in ``maps/templates/`` (``site_report.html.j2``, ``site_index.html.j2``).
+The report template has a ``site_map`` block; pass ``map_html`` to fill it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import shapely
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from zoning._resources import resource
+from zoning.buildfile import atomic_path
+from zoning.check import SEVERITY_RANK, VERDICT_LABELS, CheckResult
+from zoning.crs import WGS84, reproject
+
+SEVERITY_LABELS = {
+    "conflict": ("Xung đột", "Conflict"),
+    "review": ("Cần xem xét", "Review"),
+    "no_data": ("Thiếu dữ liệu", "No data"),
+    "info": ("Thông tin", "Information"),
+    "outside": ("Ngoài phạm vi", "Outside"),
+}
+STATUS_LABELS = {
+    "confirmed": ("đã xác nhận", "confirmed"),
+    "unconfirmed": ("chưa xác nhận — không phải quy định chính thức", "unconfirmed — not presented as law"),
+    "user": ("giá trị do người dùng nhập", "value given by the user"),
+    "": ("", ""),
+}
+RELATION_LABELS = {
+    "inside": ("nằm trong", "inside"),
+    "unit_lineage": ("nằm trong đơn vị cùng đáp ứng tiêu chí", "inside a unit whose land also meets it"),
+    "near": ("trong khoảng tìm kiếm", "within the search distance"),
+}
+ZONE_LABELS = {"strict": ("Vùng bảo vệ nghiêm ngặt", "Strict protection zone"),
+               "emission_limited": ("Vùng hạn chế phát thải", "Emission-limited zone"),
+               "other": ("Vùng khác", "Other zone")}
+
+
+def environment() -> Environment:
+    """The Jinja environment of the shipped templates (autoescaped, strict)."""
+    env = Environment(
+        loader=FileSystemLoader(str(resource("maps", "templates"))),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _number
+    env.filters["yesno"] = lambda v: "" if v is None else ("có / yes" if v else "không / no")
+    return env
+
+
+def report_file_names(site_ids) -> list[str]:
+    """A safe, unique file name per site id (``wt-01.html``; ``a_b.html`` for ``a/b``)."""
+    names, seen = [], set()
+    for site_id in site_ids:
+        base = re.sub(r"[^0-9A-Za-z_.-]+", "_", str(site_id)).strip("._") or "site"
+        name, k = f"{base}.html", 2
+        while name.lower() in seen:
+            name, k = f"{base}-{k}.html", k + 1
+        seen.add(name.lower())
+        names.append(name)
+    return names
+
+
+def render_site(record: dict, meta: dict, *, map_html: str = "", index_name: str | None = "index.html") -> str:
+    """The HTML report of one site (a record of :meth:`CheckResult.records`)."""
+    findings = sorted(record["findings"], key=lambda f: -SEVERITY_RANK.get(f["severity"], 0))
+    template = environment().get_template("site_report.html.j2")
+    return template.render(
+        site=record, meta=meta, findings=findings, map_html=map_html, index_name=index_name,
+        verdict=VERDICT_LABELS[record["verdict"]], severity_labels=SEVERITY_LABELS, status_labels=STATUS_LABELS,
+        relation_labels=RELATION_LABELS, zone_labels=ZONE_LABELS, verdict_labels=VERDICT_LABELS,
+    )
+
+
+def write_reports(
+    result: CheckResult,
+    out_dir: str | Path,
+    *,
+    map_html: Callable[[dict], str] | None = None,
+) -> list[Path]:
+    """Write one report per site and an index into ``out_dir`` (each file atomically).
+
+    Parameters
+    ----------
+    result
+        A check result.
+    out_dir
+        Folder for the reports (created if needed).
+    map_html
+        Optional function site record → HTML of a small map, placed in the report's
+        ``site_map`` block.
+    """
+    out_dir = Path(out_dir)
+    records = result.records()
+    names = report_file_names(r["site_id"] for r in records)
+    points = reproject(shapely.point_on_surface(result.sites.geometry.to_numpy()), result.sites.crs, WGS84)
+    xy = np.round(shapely.get_coordinates(points), 6)
+    meta = result.meta
+    written = []
+    for record, name, (lon, lat) in zip(records, names, xy):
+        record["lon"], record["lat"] = float(lon), float(lat)
+        html = render_site(record, meta, map_html=map_html(record) if map_html else "")
+        written.append(_write(out_dir / name, html))
+    index = environment().get_template("site_index.html.j2").render(
+        sites=list(zip(records, names)), meta=meta, verdict_labels=VERDICT_LABELS,
+    )
+    written.append(_write(out_dir / "index.html", index))
+    return written
+
+
+def _write(path: Path, text: str) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def _number(value, digits: int = 2, unit: str = "") -> str:
+    """A number with thousands separators, or an empty string for missing values."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = f"{value:,.{digits}f}"
+    return f"{text} {unit}".strip()

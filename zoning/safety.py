@@ -1,0 +1,462 @@
+"""Environmental safety distances (ATMT) of waste and wastewater facilities, as data.
+
+The catalogue (``rules/safety-distances.yaml``) lists facility types and, for each
+receptor (residential areas, domestic water intakes), where the distance comes from:
+
+- a **confirmed** table (QCVN 01:2021/BXD Table 2.22 for wastewater works): one value per
+  capacity class, and × 1.5 when the plant must sit upstream of a water source or upwind
+  of the town;
+- an **unconfirmed** source (QCVN 01:2025/BTNMT for solid waste, QCVN 01:2021/BXD Table
+  2.25 for cemeteries): no value is shipped. The value must come from the user
+  (``--distance``) or from a province distance file; otherwise it is unknown
+  (``distance_m`` is None) and the site needs review with the missing value named.
+
+User values: a key ``facility:receptor`` or ``facility`` (both receptors) sets the
+distance of that facility type; it replaces a confirmed value only when it is larger (a
+legal minimum cannot be lowered). A bare value (key ``*``) only fills distances that are
+otherwise unknown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from zoning._resources import resource
+from zoning.errors import InputError, RuleError
+from zoning.rules import _dotted, _line_of
+
+RECEPTORS = ("residential", "water_intake")
+ANY_FACILITY = "*"
+_UNITS = {
+    "m3/day": ("m3/day", "m³/day", "m3/d", "m³/d", "m3/ngày", "m³/ngày", "m3/ngay", "m3 per day", "m3/24h"),
+    "t/day": ("t/day", "t/d", "tấn/ngày", "tan/ngay", "tonnes/day", "tons/day", "tpd"),
+    "ha": ("ha", "hectare", "hectares"),
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CapacityClass(_Model):
+    """One capacity class of a table: up to ``max`` (open-ended when ``max`` is absent)."""
+
+    label: str
+    max: float | None = Field(None, gt=0)
+    max_included: bool = True
+
+
+class DistanceSource(_Model):
+    """A legal source of distances: a confirmed table or an unconfirmed text."""
+
+    status: Literal["confirmed", "unconfirmed"]
+    citation_vi: str
+    citation_en: str
+    capacity_unit: str | None = None
+    classes: tuple[CapacityClass, ...] = ()
+    upstream_factor: float | None = Field(None, ge=1)
+    upstream_vi: str = ""
+    upstream_en: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _classes_ordered(self) -> "DistanceSource":
+        bounds = [c.max for c in self.classes]
+        if self.status == "unconfirmed" and self.classes:
+            raise ValueError("an unconfirmed source carries no capacity classes (no values are shipped)")
+        if bounds and (bounds[-1] is not None or any(b is None for b in bounds[:-1])):
+            raise ValueError("every class but the last needs a 'max'; the last is open-ended")
+        finite = [b for b in bounds if b is not None]
+        if finite != sorted(set(finite)):
+            raise ValueError("class 'max' values must increase")
+        return self
+
+
+class DistanceRef(_Model):
+    """The distance of one facility type to one receptor: a source and its values."""
+
+    source: str
+    values_m: tuple[float | None, ...] | None = None
+    distance_m: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_kind_of_value(self) -> "DistanceRef":
+        if self.values_m is not None and self.distance_m is not None:
+            raise ValueError("give 'values_m' (per capacity class) or 'distance_m', not both")
+        if any(v is not None and v <= 0 for v in self.values_m or ()):
+            raise ValueError("distances must be positive (null for '–')")
+        return self
+
+
+class Facility(_Model):
+    """A facility type and its distances by receptor."""
+
+    group: Literal["solid_waste", "wastewater", "cemetery"]
+    name_vi: str
+    name_en: str
+    capacity_unit: str
+    table_row_vi: str = ""
+    table_row_en: str = ""
+    distances: dict[str, DistanceRef]
+
+
+class Receptor(_Model):
+    """What a distance is kept from, and which build layers hold it."""
+
+    name_vi: str
+    name_en: str
+    layers: tuple[str, ...]
+    required_layer: str
+    measured_vi: str = ""
+    measured_en: str = ""
+
+
+class SafetyFile(_Model):
+    """The content of ``rules/safety-distances.yaml``."""
+
+    id: str
+    version: str
+    title_vi: str
+    title_en: str
+    source: str
+    receptors: dict[str, Receptor]
+    sources: dict[str, DistanceSource]
+    facilities: dict[str, Facility]
+
+
+class UserDistanceEntry(_Model):
+    """One row of a province distance file."""
+
+    facility: str
+    receptor: str | None = None
+    distance_m: float = Field(gt=0)
+    citation_vi: str = ""
+    citation_en: str = ""
+    note: str = ""
+
+
+class UserDistanceFile(_Model):
+    """A province distance file: values that fill (or tighten) the catalogue."""
+
+    id: str
+    version: str
+    title_vi: str = ""
+    title_en: str = ""
+    distances: list[UserDistanceEntry]
+
+
+@dataclass(frozen=True)
+class SafetyDistance:
+    """The safety distance that applies to one facility type and receptor.
+
+    ``distance_m`` is None when it is unknown: the source is unconfirmed and no value was
+    given, the capacity needed to pick the class is missing, or the table has no value at
+    that capacity. ``missing`` then says what to supply.
+    """
+
+    facility: str
+    receptor: str
+    distance_m: float | None
+    status: str  # "confirmed" | "unconfirmed" | "user"
+    citation_vi: str
+    citation_en: str
+    basis: str
+    missing: str = ""
+    capacity_class: str = ""
+
+
+@dataclass(frozen=True)
+class UserDistance:
+    """A distance given by the user or a province file, with its own citation if any."""
+
+    distance_m: float
+    citation_vi: str = ""
+    citation_en: str = ""
+    origin: str = "command line"
+
+
+@dataclass(frozen=True)
+class FacilityCatalogue:
+    """The facility types with their safety-distance sources, read from one rule file."""
+
+    id: str
+    version: str
+    path: Path
+    receptors: dict[str, Receptor]
+    sources: dict[str, DistanceSource]
+    facilities: dict[str, Facility]
+    title_vi: str = ""
+    title_en: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ruleset(self) -> str:
+        """E.g. ``safety-distances@2026.1``."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.facilities)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.facilities
+
+    def __getitem__(self, code: str) -> Facility:
+        if code not in self.facilities:
+            raise InputError(f"unknown facility type '{code}'", f"known types: {', '.join(self.facilities)} (see `zoning types`)")
+        return self.facilities[code]
+
+
+# ------------------------------------------------------------------------------ loading
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_yaml_model(path: Path, model: type[M], what: str = "rule file") -> tuple[M, str]:
+    """Read a YAML file into a pydantic model; errors name the file, line and key.
+
+    Returns the model and the file text (for locating later cross-check errors).
+    """
+    if not path.exists():
+        raise RuleError(f"{what} not found: {path}", "check the path")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise RuleError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: a {what} must be a mapping of keys to values")
+    try:
+        return model.model_validate(data), text
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise _located(path, text, first["loc"], first["msg"], exc.error_count() - 1) from None
+
+
+def _located(path: Path, text: str, loc: tuple[Any, ...], message: str, more: int = 0) -> RuleError:
+    line = _line_of(text, loc)
+    at = f" line {line}" if line else ""
+    extra = f" (and {more} more)" if more > 0 else ""
+    return RuleError(f"{path}{at}: {_dotted(loc)}: {message}{extra}")
+
+
+def load_facilities(path: str | Path | None = None) -> FacilityCatalogue:
+    """Load and check a safety-distance catalogue (the shipped one by default).
+
+    Raises
+    ------
+    RuleError
+        Naming the file, line and key of the first problem: an unknown key, a missing
+        citation, an unknown source or receptor, values on an unconfirmed source, or a
+        number of values that does not match the capacity classes.
+    """
+    path = Path(path) if path else resource("rules", "safety-distances.yaml")
+    return _load_facilities(path.resolve(), path.stat().st_mtime_ns if path.exists() else 0)
+
+
+@lru_cache(maxsize=8)
+def _load_facilities(path: Path, _mtime: int) -> FacilityCatalogue:
+    data, text = read_yaml_model(path, SafetyFile, "safety-distance file")
+    for code, facility in data.facilities.items():
+        for receptor, ref in facility.distances.items():
+            loc = ("facilities", code, "distances", receptor)
+            if receptor not in data.receptors:
+                raise _located(path, text, loc, f"unknown receptor '{receptor}' (known: {', '.join(data.receptors)})")
+            if ref.source not in data.sources:
+                raise _located(path, text, (*loc, "source"), f"unknown source '{ref.source}' (known: {', '.join(data.sources)})")
+            source = data.sources[ref.source]
+            has_value = ref.values_m is not None or ref.distance_m is not None
+            if source.status == "unconfirmed" and has_value:
+                raise _located(path, text, loc, f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)")
+            if source.status == "confirmed" and not has_value:
+                raise _located(path, text, loc, f"source '{ref.source}' is confirmed: give its value(s)")
+            if ref.values_m is not None and len(ref.values_m) != len(source.classes):
+                raise _located(path, text, (*loc, "values_m"), f"{len(ref.values_m)} values for {len(source.classes)} capacity classes of '{ref.source}'")
+            if source.classes and normalise_unit(facility.capacity_unit) != normalise_unit(source.capacity_unit or ""):
+                raise _located(path, text, ("facilities", code, "capacity_unit"), f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}")
+        missing = [r for r in data.receptors if r not in facility.distances]
+        if missing:
+            raise _located(path, text, ("facilities", code, "distances"), f"no entry for receptor(s) {', '.join(missing)}")
+    return FacilityCatalogue(
+        id=data.id, version=data.version, path=path, receptors=dict(data.receptors), sources=dict(data.sources),
+        facilities=dict(data.facilities), title_vi=data.title_vi, title_en=data.title_en,
+    )
+
+
+def load_user_distances(path: str | Path, catalogue: FacilityCatalogue | None = None) -> dict[str, UserDistance]:
+    """Read a province distance file into user distances keyed ``facility[:receptor]``."""
+    catalogue = catalogue or load_facilities()
+    path = Path(path)
+    data, text = read_yaml_model(path, UserDistanceFile, "distance file")
+    out: dict[str, UserDistance] = {}
+    for index, entry in enumerate(data.distances):
+        loc = ("distances", index)
+        if entry.facility != ANY_FACILITY and entry.facility not in catalogue:
+            raise _located(path, text, (*loc, "facility"), f"unknown facility type '{entry.facility}' (known: {', '.join(catalogue.codes)})")
+        if entry.receptor is not None and entry.receptor not in catalogue.receptors:
+            raise _located(path, text, (*loc, "receptor"), f"unknown receptor '{entry.receptor}' (known: {', '.join(catalogue.receptors)})")
+        key = entry.facility + (f":{entry.receptor}" if entry.receptor else "")
+        if key in out:
+            raise _located(path, text, loc, f"'{key}' is given twice")
+        out[key] = UserDistance(entry.distance_m, entry.citation_vi, entry.citation_en, f"{path.name} ({data.id}@{data.version})")
+    return out
+
+
+def parse_distance_option(text: str, catalogue: FacilityCatalogue | None = None) -> tuple[str, UserDistance]:
+    """Parse ``--distance`` values: ``1000``, ``sanitary_landfill=1000`` or ``sanitary_landfill:residential=1000``."""
+    catalogue = catalogue or load_facilities()
+    key, _, value = text.rpartition("=")
+    key = key.strip() or ANY_FACILITY
+    try:
+        metres = float(value.strip().removesuffix("m").strip())
+    except ValueError:
+        raise InputError(f"--distance '{text}': '{value}' is not a distance in metres", "e.g. --distance sanitary_landfill=1000 or --distance 1000") from None
+    if not math.isfinite(metres) or metres <= 0:
+        raise InputError(f"--distance '{text}': the distance must be a positive number of metres")
+    facility, _, receptor = key.partition(":")
+    if facility != ANY_FACILITY and facility not in catalogue:
+        raise InputError(f"--distance '{text}': unknown facility type '{facility}'", f"known types: {', '.join(catalogue.codes)}")
+    if receptor and receptor not in catalogue.receptors:
+        raise InputError(f"--distance '{text}': unknown receptor '{receptor}'", f"use one of: {', '.join(catalogue.receptors)}")
+    return key, UserDistance(metres)
+
+
+def normalise_unit(unit: str | None) -> str:
+    """Canonical capacity unit (``m3/day``, ``t/day``, ``ha``) or the text lower-cased."""
+    if unit is None:
+        return ""
+    text = re.sub(r"\s+", "", str(unit).strip().lower())
+    for canonical, aliases in _UNITS.items():
+        if text in {re.sub(r"\s+", "", a) for a in aliases}:
+            return canonical
+    return text
+
+
+# ------------------------------------------------------------------------------ lookup
+
+
+def capacity_class(source: DistanceSource, capacity: float) -> int:
+    """Index of the capacity class of ``source`` that ``capacity`` falls in."""
+    return int(capacity_classes(source, np.array([capacity], dtype=float))[0])
+
+
+def capacity_classes(source: DistanceSource, capacities: np.ndarray) -> np.ndarray:
+    """Class index of each capacity (vectorised); -1 for a missing capacity or a source without classes."""
+    capacities = np.asarray(capacities, dtype=float)
+    if not source.classes:
+        return np.full(len(capacities), -1)
+    index = np.zeros(len(capacities), dtype=int)
+    for klass in source.classes[:-1]:  # a capacity above a class's upper bound is in a later class
+        index += (capacities > klass.max) if klass.max_included else (capacities >= klass.max)
+    return np.where(np.isnan(capacities), -1, index)
+
+
+def safety_distance(
+    facility: str,
+    receptor: str,
+    capacity: float | None = None,
+    *,
+    upstream: bool = False,
+    user_distances: dict[str, float | UserDistance] | None = None,
+    catalogue: FacilityCatalogue | None = None,
+) -> SafetyDistance:
+    """The safety distance of a facility type to a receptor, with its basis.
+
+    Parameters
+    ----------
+    facility
+        Facility type code, e.g. ``"wastewater_treatment"`` (see ``zoning types``).
+    receptor
+        ``"residential"`` or ``"water_intake"``.
+    capacity
+        Capacity in the facility's unit (m³/day for wastewater works); picks the class.
+    upstream
+        The plant must sit upstream of a water source or upwind of the town (× 1.5 where
+        the table says so).
+    user_distances
+        Values keyed ``facility:receptor``, ``facility`` or ``*`` (see the module notes).
+    catalogue
+        The catalogue to use; the shipped one by default.
+    """
+    catalogue = catalogue or load_facilities()
+    spec = catalogue[facility]
+    if receptor not in catalogue.receptors:
+        raise InputError(f"unknown receptor '{receptor}'", f"use one of: {', '.join(catalogue.receptors)}")
+    ref = spec.distances[receptor]
+    source = catalogue.sources[ref.source]
+    user_key, user = _user_value(user_distances or {}, facility, receptor)
+    make = lambda distance, status, basis, missing="", klass="", cite=(source.citation_vi, source.citation_en): SafetyDistance(  # noqa: E731
+        facility, receptor, distance, status, cite[0], cite[1], basis, missing, klass
+    )
+
+    if source.status == "unconfirmed":
+        if user is not None:
+            return make(user.distance_m, "user", f"value given by {user.origin} ({user_key} = {user.distance_m:g} m); {source.citation_en} is unconfirmed", cite=_user_citation(user, source))
+        return make(None, "unconfirmed", f"{source.citation_en}: value not confirmed and not given", f"safety distance {facility}:{receptor} ({source.citation_en}, unconfirmed)")
+
+    # confirmed: a single value, or a value per capacity class
+    klass = ""
+    if ref.distance_m is not None:
+        value, row = ref.distance_m, spec.table_row_en or spec.name_en
+    elif capacity is None or (isinstance(capacity, float) and math.isnan(capacity)):
+        specific = user if not _generic(user_key) else None
+        if specific is not None:
+            return make(specific.distance_m, "user", f"value given by {specific.origin} ({user_key} = {specific.distance_m:g} m); capacity not given, so the {source.citation_en} class is unknown", cite=_user_citation(specific, source))
+        values = [v for v in ref.values_m or () if v is not None]
+        span = f"{min(values):g}–{max(values):g} m" if values else "no value"
+        return make(None, "confirmed", f"{source.citation_en}, row '{spec.table_row_en}': the class depends on the capacity ({span})", f"capacity ({source.capacity_unit}) of the {facility}, to choose the class of {source.citation_en}")
+    else:
+        index = capacity_class(source, float(capacity))
+        klass = source.classes[index].label
+        value, row = (ref.values_m or ())[index], f"{spec.table_row_en}, {klass}"
+        if value is None:
+            if user is not None:
+                return make(user.distance_m, "user", f"value given by {user.origin} ({user_key} = {user.distance_m:g} m); {source.citation_en} gives no value ('–') for {row}", klass=klass, cite=_user_citation(user, source))
+            return make(None, "confirmed", f"{source.citation_en} gives no value ('–') for {row}", f"safety distance {facility}:{receptor} ({source.citation_en} has no value for {klass})", klass)
+    factor = source.upstream_factor if upstream and source.upstream_factor else 1.0
+    legal = value * factor
+    basis = f"{source.citation_en}, {row}: {value:g} m" + (f" × {factor:g} ({source.upstream_en}) = {legal:g} m" if factor != 1.0 else "")
+    if user is not None and not _generic(user_key):
+        if user.distance_m > legal:
+            return make(user.distance_m, "user", f"value given by {user.origin} ({user_key} = {user.distance_m:g} m), stricter than the confirmed minimum ({basis})", klass=klass, cite=_user_citation(user, source))
+        if user.distance_m < legal:
+            basis += f"; the value given by {user.origin} ({user.distance_m:g} m) is below this minimum and was not used"
+    return make(legal, "confirmed", basis, klass=klass)
+
+
+def _user_value(values: dict[str, float | UserDistance], facility: str, receptor: str) -> tuple[str, UserDistance | None]:
+    for key in (f"{facility}:{receptor}", facility, f"{ANY_FACILITY}:{receptor}", ANY_FACILITY):
+        if key in values:
+            value = values[key]
+            return key, value if isinstance(value, UserDistance) else UserDistance(float(value))
+    return "", None
+
+
+def _generic(key: str) -> bool:
+    """A bare value (``*`` or ``*:receptor``) only fills distances that are unknown."""
+    return key.startswith(ANY_FACILITY)
+
+
+def _user_citation(user: UserDistance, source: DistanceSource) -> tuple[str, str]:
+    if user.citation_vi or user.citation_en:
+        return user.citation_vi or user.citation_en, user.citation_en or user.citation_vi
+    if source.status == "unconfirmed":
+        return (
+            f"Giá trị do người dùng nhập ({user.origin}); giá trị theo {source.citation_vi} chưa được xác nhận",
+            f"Value given by the user ({user.origin}); the value under {source.citation_en} is unconfirmed",
+        )
+    return (
+        f"Giá trị do người dùng nhập ({user.origin}), lớn hơn mức tối thiểu theo {source.citation_vi}",
+        f"Value given by the user ({user.origin}), above the minimum of {source.citation_en}",
+    )

@@ -1,0 +1,336 @@
+"""Proposed project sites: read, check and reproject them for ``zoning check``.
+
+A site input is anything :func:`zoning.layers.read_vector` reads (GeoPackage — every
+layer, or one with ``layer`` —, shapefile, zipped shapefile, GeoJSON), a GeoDataFrame, a
+CSV of coordinates (``lon``/``lat``, or projected ``x``/``y`` with ``crs``, or a ``wkt``
+column), or one site given as a point or WKT text. Points, lines and polygons.
+
+Each site may carry ``name``, ``type`` (a project-type code, see ``zoning types``),
+``capacity``, ``capacity_unit`` and ``upstream``; ``default_type`` fills missing types.
+
+Coordinates whose latitude and longitude (or northing and easting — Vietnamese survey
+coordinates put the northing in X) are swapped are detected, corrected and reported.
+Geometry checks and repairs are those of :func:`zoning.layers.check_layer`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from zoning.catalogue import LayerKind
+from zoning.crs import WGS84, tm3_crs
+from zoning.errors import InputError
+from zoning.layers import Repair, _frame_digest, check_layer, file_digest, read_vector
+
+SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "capacity", "capacity_unit", "upstream", "illustrative", "input_note", "geometry"]
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo", "kinh độ")
+LAT_NAMES = ("lat", "latitude", "vi_do", "vido", "vĩ độ")
+X_NAMES = ("x", "easting", "east")
+Y_NAMES = ("y", "northing", "north")
+WKT_NAMES = ("wkt", "geometry", "geom")
+# Việt Nam, generously: a lon/lat pair outside these boxes but inside them once swapped was swapped
+VN_LON = (100.0, 112.0)
+VN_LAT = (7.0, 25.0)
+# VN-2000 / TM-3 and UTM: easting 100–900 km, northing 900–2,700 km
+TM_EASTING = (100_000.0, 900_000.0)
+TM_NORTHING = (900_000.0, 2_700_000.0)
+TRUE_WORDS = {"true", "1", "yes", "y", "có", "co", "x"}
+
+
+@dataclass
+class Sites:
+    """Checked sites in the province CRS, where they came from and what was fixed."""
+
+    frame: gpd.GeoDataFrame
+    origin: str
+    sha256: str
+    notes: list[str] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def site_kind(types: Sequence[str] | None = None) -> LayerKind:
+    """The layer kind of site inputs (any geometry; ``type`` restricted to ``types``)."""
+    return LayerKind(
+        name="sites",
+        label_vi="Địa điểm dự án",
+        label_en="Project sites",
+        geometry=("polygon", "line", "point"),
+        required=(),
+        optional=("name", "name_en", "type", "capacity", "capacity_unit", "upstream"),
+        values={"type": tuple(types)} if types else {},
+    )
+
+
+def read_sites(
+    source: str | Path | gpd.GeoDataFrame | None,
+    target_crs: CRS,
+    *,
+    layer: str | None = None,
+    crs: str | CRS | None = None,
+    point: str | Sequence[float] | None = None,
+    wkt: str | None = None,
+    default_type: str | None = None,
+    types: Sequence[str] | None = None,
+) -> Sites:
+    """Read sites from a file, a frame, a point or a WKT text, checked and reprojected.
+
+    Parameters
+    ----------
+    source
+        A vector file, a CSV of coordinates, or a GeoDataFrame; None with ``point`` or
+        ``wkt``.
+    target_crs
+        The build's province CRS.
+    layer
+        The GeoPackage layer to read; every layer when omitted.
+    crs
+        CRS of coordinates that carry none (CSV, ``point``, ``wkt``, a file without a
+        .prj): anything pyproj reads (``EPSG:9210``) or ``tm3:105.75`` for a VN-2000 /
+        TM-3 meridian. Lon/lat in WGS 84 by default.
+    point
+        One site as ``"lon,lat"`` (or ``"x,y"`` with ``crs``).
+    wkt
+        One site as WKT text.
+    default_type
+        Project type of sites that carry none.
+    types
+        Allowed project-type codes (unknown codes are an error naming the sites).
+    """
+    given = [s is not None for s in (source, point, wkt)]
+    if sum(given) != 1:
+        raise InputError("give exactly one of: a sites file, --point or --wkt")
+    user_crs = parse_crs(crs) if crs is not None else None
+    notes: list[str] = []
+    site_notes: dict[str, str] = {}
+    if point is not None or wkt is not None:
+        frames = [(_single_site(point, wkt, user_crs, site_notes), "")]
+        digest = hashlib.sha256(str(point if point is not None else wkt).encode()).hexdigest()
+        origin = "--point" if point is not None else "--wkt"
+    elif isinstance(source, gpd.GeoDataFrame):
+        frames = [(source if source.crs is not None or user_crs is None else source.set_crs(user_crs), "")]
+        digest, origin = _frame_digest(source), "<GeoDataFrame>"
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise InputError(f"sites file not found: {path}", "check the path")
+        digest, origin = file_digest(path), str(path)
+        if path.suffix.lower() in CSV_SUFFIXES:
+            frames = [(_read_csv(path, user_crs, site_notes), "")]
+        else:
+            frames = _read_vector_layers(path, layer, user_crs, notes)
+    kind = site_kind(types)
+    checked, repairs = [], []
+    for raw, layer_name in frames:
+        where = origin + (f":{layer_name}" if layer_name else "")
+        frame, fixed = check_layer(_integral_ids(raw), kind, where, target_crs)
+        frame.insert(1, "source_layer", layer_name)
+        checked.append(frame)
+        repairs.extend(fixed)
+    frame = pd.concat(checked, ignore_index=True)
+    frame = _normalise_attributes(frame, default_type, types, origin)
+    for repair in repairs:
+        site_notes[repair.feature_id] = _join(site_notes.get(repair.feature_id), f"invalid geometry repaired ({repair.reason}; area changed by {repair.area_change_pct:g} %)")
+    frame["input_note"] = frame["site_id"].astype(str).map(site_notes).fillna("").astype(object) if site_notes else ""
+    notes.extend(f"site {site}: {note}" for site, note in site_notes.items())
+    if not frame["site_id"].is_unique:
+        frame["site_id"] = frame["source_layer"] + ":" + frame["site_id"]
+        if not frame["site_id"].is_unique:
+            raise InputError(f"{origin}: site ids are not unique", "give each site its own 'id'")
+    sites = gpd.GeoDataFrame(frame[SITE_COLUMNS[:-1]], geometry=frame.geometry.to_numpy(), crs=target_crs)
+    return Sites(sites, origin, digest, notes, repairs)
+
+
+def parse_crs(text: str | CRS) -> CRS:
+    """A CRS from ``EPSG:9210``, ``9210``, ``tm3:105.75`` or anything pyproj reads."""
+    if isinstance(text, CRS):
+        return text
+    value = str(text).strip()
+    match = re.fullmatch(r"(?i)(?:tm-?3|vn-?2000)[:/ ]\s*(\d+(?:\.\d+)?)", value)
+    if match:
+        meridian = float(match.group(1))
+        if not 102 <= meridian <= 110:
+            raise InputError(f"--crs {value}: central meridian {meridian} is not in Việt Nam (102–110°E)")
+        return tm3_crs(meridian)
+    try:
+        return CRS.from_user_input(int(value) if value.isdigit() else value)
+    except CRSError:
+        raise InputError(f"--crs '{value}' is not a coordinate reference system", "e.g. EPSG:4326, EPSG:9210, or tm3:105.75 for VN-2000 / TM-3 105°45'") from None
+
+
+# ------------------------------------------------------------------------------ inputs
+
+
+def _single_site(point, wkt, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoDataFrame:
+    crs = crs or WGS84
+    if point is not None:
+        values = re.split(r"[,;\s]+", point.strip()) if isinstance(point, str) else list(point)
+        try:
+            a, b = (float(v) for v in values if str(v) != "")
+        except ValueError:
+            raise InputError(f"--point '{point}': give two numbers, e.g. --point 106.25,22.66 (lon,lat)") from None
+        x, y = _unswap(np.array([a]), np.array([b]), crs, ["point"], notes)
+        return gpd.GeoDataFrame({"id": ["point"]}, geometry=shapely.points(x, y), crs=crs)
+    try:
+        geometry = shapely.from_wkt(wkt)
+    except shapely.errors.GEOSException as exc:
+        raise InputError(f"--wkt: not valid WKT ({exc})", "e.g. --wkt 'POLYGON ((106.2 22.6, 106.3 22.6, 106.3 22.7, 106.2 22.6))'") from None
+    return gpd.GeoDataFrame({"id": ["wkt"]}, geometry=[geometry], crs=crs)
+
+
+def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: list[str]) -> list[tuple[gpd.GeoDataFrame, str]]:
+    if path.suffix.lower() == ".gpkg" and layer is None:
+        try:
+            names = [name for name, geometry in pyogrio.list_layers(path) if geometry]
+        except pyogrio.errors.DataSourceError as exc:
+            raise InputError(f"{path}: not a readable GeoPackage ({exc})") from None
+        if not names:
+            raise InputError(f"{path}: no layer with geometries")
+    else:
+        names = [layer]
+    frames = []
+    for name in names:
+        frame = read_vector(path, layer=name)
+        where = f"{path.name}{':' + name if name else ''}"
+        if frame.crs is None and crs is not None:
+            frame = frame.set_crs(crs)
+            notes.append(f"{where}: no CRS in the file; read as {crs.name} (--crs)")
+        elif frame.crs is not None and CRS(frame.crs).is_geographic and not _geographic_range(frame):
+            if crs is None:
+                raise InputError(
+                    f"{where}: the file says its coordinates are longitude/latitude ({CRS(frame.crs).name}) but they are not "
+                    f"(x {frame.total_bounds[0]:.0f}–{frame.total_bounds[2]:.0f}); GeoJSON is always read as WGS 84",
+                    "give the CRS of the coordinates with --crs (e.g. EPSG:9210 or tm3:105.75), or save the file with its CRS as GeoPackage",
+                )
+            frame = frame.set_crs(crs, allow_override=True)
+            notes.append(f"{where}: coordinates are not longitude/latitude; read as {crs.name} (--crs)")
+        frames.append((frame, name or ""))
+    return frames
+
+
+def _geographic_range(frame: gpd.GeoDataFrame) -> bool:
+    xmin, ymin, xmax, ymax = frame.total_bounds
+    return bool(np.isnan(xmin) or (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90))
+
+
+def _read_csv(path: Path, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoDataFrame:
+    try:
+        table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(f"{path}: cannot be read as CSV ({exc})", "save it as UTF-8 CSV") from None
+    if table.empty:
+        raise InputError(f"{path}: the CSV has no rows")
+    columns = {c.strip().lower(): c for c in table.columns}
+    given = table[columns["id"]].astype(str) if "id" in columns else None
+    ids = given.tolist() if given is not None and given.is_unique and (given != "").all() else [str(i + 1) for i in range(len(table))]
+    pick = lambda names: next((columns[n] for n in names if n in columns), None)  # noqa: E731
+    lon, lat, x, y, wkt = pick(LON_NAMES), pick(LAT_NAMES), pick(X_NAMES), pick(Y_NAMES), pick(WKT_NAMES)
+    attributes = table.drop(columns=[c for c in (lon, lat, x, y, wkt) if c is not None])
+    if wkt is not None:
+        try:
+            geometry = shapely.from_wkt(table[wkt].replace("", None).to_numpy())
+        except shapely.errors.GEOSException as exc:
+            raise InputError(f"{path}: column '{wkt}' holds text that is not WKT ({exc})") from None
+        return gpd.GeoDataFrame(attributes, geometry=geometry, crs=crs or WGS84)
+    if lon is not None and lat is not None:
+        first, second, source_crs, label = table[lon], table[lat], crs or WGS84, ("lon", "lat")
+    elif x is not None and y is not None:
+        if crs is None:
+            raise InputError(f"{path}: x/y coordinates need their CRS", "give --crs, e.g. --crs EPSG:9210 or --crs tm3:105.75 for VN-2000 / TM-3")
+        first, second, source_crs, label = table[x], table[y], crs, ("x", "y")
+    else:
+        raise InputError(
+            f"{path}: no coordinate columns (found: {', '.join(table.columns)})",
+            "name them lon and lat (WGS 84), or x and y with --crs, or give a wkt column",
+        )
+    a, b = _numbers(first, path, label[0], ids), _numbers(second, path, label[1], ids)
+    a, b = _unswap(a, b, source_crs, ids, notes)
+    return gpd.GeoDataFrame(attributes, geometry=shapely.points(a, b), crs=source_crs)
+
+
+def _numbers(column: pd.Series, path: Path, name: str, ids: list[str]) -> np.ndarray:
+    text = column.astype(str).str.strip().str.replace(",", ".", regex=False)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(float)
+    bad = np.isnan(values)
+    if bad.any():
+        rows = ", ".join(str(ids[i]) for i in np.flatnonzero(bad)[:8])
+        raise InputError(f"{path}: '{name}' is not a number for site(s) {rows}")
+    return values
+
+
+def _unswap(a: np.ndarray, b: np.ndarray, crs: CRS, ids: Sequence[str], notes: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Swap coordinate pairs given in the wrong order, and say so (a note per site id)."""
+    if crs.is_geographic:
+        inside = _between(a, VN_LON) & _between(b, VN_LAT)
+        swapped = ((np.abs(b) > 90) & (np.abs(a) <= 90)) | (~inside & _between(b, VN_LON) & _between(a, VN_LAT))
+        what = "latitude and longitude were swapped (read as lon {a:g}, lat {b:g})"
+    elif crs.is_projected:
+        inside = _between(a, TM_EASTING) & _between(b, TM_NORTHING)
+        swapped = ~inside & _between(b, TM_EASTING) & _between(a, TM_NORTHING)
+        what = "x (easting) and y (northing) were swapped — Vietnamese survey coordinates put the northing in X (read as x {a:.2f}, y {b:.2f})"
+    else:
+        return a, b
+    if not swapped.any():
+        return a, b
+    a, b = np.where(swapped, b, a), np.where(swapped, a, b)
+    for index in np.flatnonzero(swapped):
+        notes[str(ids[index])] = _join(notes.get(str(ids[index])), what.format(a=a[index], b=b[index]))
+    return a, b
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second
+
+
+def _between(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    return (values >= bounds[0]) & (values <= bounds[1])
+
+
+def _integral_ids(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Whole-number ids stored as floats (1.0) read as ``1``, not ``1.0``."""
+    column = next((c for c in frame.columns if c.lower() == "id" and c != frame.geometry.name), None)
+    if column is None or frame[column].dtype.kind != "f":
+        return frame
+    values = frame[column].to_numpy(float)
+    if np.isnan(values).any() or (values != np.round(values)).any():
+        return frame
+    return frame.assign(**{column: values.astype(np.int64).astype(str)})
+
+
+def _normalise_attributes(frame: pd.DataFrame, default_type: str | None, types: Sequence[str] | None, origin: str) -> pd.DataFrame:
+    frame = frame.copy()
+    frame = frame.rename(columns={"source_id": "site_id"})
+    for column in ("name", "name_en", "type", "capacity", "capacity_unit", "upstream"):
+        if column not in frame:
+            frame[column] = None
+    if default_type is not None:
+        if types and default_type not in types:
+            raise InputError(f"--type '{default_type}' is not a project type", f"known types: {', '.join(types)} (see `zoning types`)")
+        frame["type"] = frame["type"].where(frame["type"].notna(), default_type)
+    capacity = pd.to_numeric(frame["capacity"].astype("string").str.replace(",", ".", regex=False), errors="coerce")
+    bad = frame["capacity"].notna() & (frame["capacity"].astype("string").str.strip() != "") & capacity.isna()
+    if bad.any():
+        raise InputError(f"{origin}: 'capacity' is not a number for site(s) {', '.join(frame.loc[bad, 'site_id'].astype(str)[:8])}")
+    if (capacity < 0).any():
+        raise InputError(f"{origin}: 'capacity' is negative for site(s) {', '.join(frame.loc[capacity < 0, 'site_id'].astype(str)[:8])}")
+    frame["capacity"] = capacity.astype(float)
+    upstream = frame["upstream"].astype("string").str.strip().str.lower()
+    frame["upstream"] = upstream.isin(TRUE_WORDS).fillna(False).astype(bool)
+    frame["illustrative"] = frame["illustrative"].astype(bool) if "illustrative" in frame else False
+    frame["name"] = frame["name"].where(frame["name"].notna(), frame["site_id"]).astype(object)
+    return frame

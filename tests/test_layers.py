@@ -221,3 +221,10 @@ def test_copy_of_demo_is_untouched(tmp_path):
     assert len(layers["communes"]) == 56
     assert copy.read_bytes() == source.read_bytes()
     assert shapely.is_valid(layers["province"].geometry.to_numpy()).all()
+
+
+def test_projected_coordinates_in_a_wgs84_file(tmp_path):
+    # GeoJSON is always read as WGS 84: VN-2000 metres in it must be caught, not crash
+    path = write(URBAN.set_crs(4326, allow_override=True), tmp_path / "urban_areas.geojson")
+    message = error_of(path)
+    assert "are not" in message and "longitude/latitude" in message

@@ -83,7 +83,7 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
         units = _units(candidates)
         zones, protected = _zones(units, province)
     with clock("lineage"):
-        lineage = _lineage(candidates, later, earlier)
+        lineage = _lineage(candidates, later, earlier, units["unit_id"].to_numpy())
         conflicts = _conflicts(candidates, rules)
     with clock("communes"):
         communes = _communes(layers["communes"], province)
@@ -246,7 +246,7 @@ def _zones(units: gpd.GeoDataFrame, province: shapely.Geometry) -> tuple[gpd.Geo
     return zones, protected
 
 
-def _lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.ndarray) -> pd.DataFrame:
+def _lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.ndarray, unit_ids: np.ndarray) -> pd.DataFrame:
     """Every criterion each unit's land meets: its own, plus those it prevailed over."""
     unit_of = np.full(len(candidates), -1)
     geometry = candidates["unit_geometry"].to_numpy()
@@ -262,7 +262,7 @@ def _lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.ndarra
     areas = np.r_[shapely.area(geometry[own]), overlap[real]]
     lineage = pd.DataFrame(
         {
-            "unit_index": unit_of[rows_unit],
+            "unit_id": unit_ids[unit_of[rows_unit]],
             "criterion": candidates["criterion"].to_numpy()[rows_candidate],
             "zone": candidates["zone"].to_numpy()[rows_candidate],
             "status": candidates["status"].to_numpy()[rows_candidate],
@@ -273,7 +273,7 @@ def _lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.ndarra
             "overlap_ha": areas / M2_PER_HA,
         }
     )
-    return lineage.sort_values(["unit_index", "prevails", "criterion", "source_id"], ascending=[True, False, True, True]).reset_index(drop=True)
+    return lineage.sort_values(["unit_id", "prevails", "criterion", "source_id"], ascending=[True, False, True, True]).reset_index(drop=True)
 
 
 def _conflicts(candidates: gpd.GeoDataFrame, rules: RuleSet) -> pd.DataFrame:

@@ -128,13 +128,11 @@ def write_build(build: Build, path: str | Path) -> dict:
     """Write a build to a GeoPackage atomically; return its manifest."""
     path = Path(path)
     manifest = manifest_of(build)
-    units = build.units.copy()
-    lineage = build.lineage.copy()
-    lineage.insert(0, "unit_id", units["unit_id"].to_numpy()[lineage.pop("unit_index").to_numpy()])
+    units = build.units
     layers: dict[str, pd.DataFrame] = {
         "zones": build.zones,
         "units": units[UNIT_COLUMNS + ["geometry"]],
-        "lineage": lineage,
+        "lineage": build.lineage,
         "commune_summary": build.commune_summary,
         "communes": build.communes,
         "criteria": criteria_table(build.rules),

@@ -384,8 +384,6 @@ def index_build(
         if frame is not None and len(frame):
             layers[kind] = _features(kind, frame)
     lineage = pd.DataFrame(build.lineage)
-    if "unit_id" not in lineage and "unit_index" in lineage:  # a build still in memory (run_build)
-        lineage = lineage.assign(unit_id=units["unit_id"].to_numpy()[lineage["unit_index"].to_numpy(int)])
     unit_feature = np.full(len(units), -1)
     for kind, features in layers.items():
         rows = np.flatnonzero((units["source_layer"] == kind).to_numpy())
@@ -1578,10 +1576,15 @@ def run_check(
         step(f"writing {path.name}")
         outputs.append(write_results(result, path))
     if report_dir is not None:
+        from zoning.maps import site_map_html
         from zoning.report import write_reports
 
+        def small_map(record: dict) -> str:
+            site = result.sites[result.sites["site_id"] == record["site_id"]]
+            return site_map_html(build, site, findings=result.findings)
+
         step("writing reports")
-        outputs.extend(write_reports(result, report_dir))
+        outputs.extend(write_reports(result, report_dir, map_html=small_map))
     result.meta["outputs"] = [str(p) for p in outputs]
     return result
 

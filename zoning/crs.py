@@ -21,6 +21,7 @@ from pyproj import CRS, Transformer
 from pyproj.crs import GeographicCRS, ProjectedCRS
 from pyproj.crs.coordinate_operation import TransverseMercatorConversion
 from pyproj.database import query_crs_info
+from pyproj.exceptions import ProjError
 from pyproj.transformer import TransformerGroup
 
 from zoning.errors import InputError
@@ -99,4 +100,10 @@ def reproject(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
         x, y = t.transform(coords[:, 0], coords[:, 1], errcheck=True)
         return np.column_stack([x, y])
 
-    return shapely.transform(geometries, _apply)
+    try:
+        return shapely.transform(geometries, _apply)
+    except ProjError as exc:
+        raise InputError(
+            f"coordinates cannot be transformed from {source.name} to {target.name} ({exc})",
+            "check that the layer's CRS is the one its coordinates are in",
+        ) from None

@@ -176,6 +176,13 @@ def check_layer(
             f"{where}: the layer has no coordinate reference system",
             "add the .prj file or set the CRS in QGIS (Layer ▸ Set CRS) and save again",
         )
+    if CRS(raw.crs).is_geographic and not lonlat_in_range(raw):
+        xmin, _, xmax, _ = raw.total_bounds
+        raise InputError(
+            f"{where}: the file says its coordinates are longitude/latitude ({CRS(raw.crs).name}) but they are not "
+            f"(x {xmin:.0f}–{xmax:.0f}); GeoJSON is always read as WGS 84",
+            "save the layer with its real CRS (e.g. EPSG:9210, VN-2000 / TM-3 105-45) as a GeoPackage or shapefile with .prj",
+        )
     frame = raw.rename(columns={c: c.lower() for c in raw.columns if c != raw.geometry.name})
     frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
     frame = frame.rename(columns=_untruncated(frame.columns, kind))
@@ -253,6 +260,12 @@ def _at(layer: str | None) -> str:
 
 
 # ----------------------------------------------------------------------------- checks
+
+
+def lonlat_in_range(frame: gpd.GeoDataFrame) -> bool:
+    """Whether a layer's coordinates can be longitude/latitude at all."""
+    xmin, ymin, xmax, ymax = frame.total_bounds
+    return bool(np.isnan(xmin) or (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90))
 
 
 def _untruncated(columns: pd.Index, kind: LayerKind) -> dict[str, str]:

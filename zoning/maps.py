@@ -573,8 +573,6 @@ def _also_meets(build: BuildFile, criteria: pd.DataFrame, lang: str) -> dict[str
     lineage = build.lineage
     if lineage is None or not len(lineage) or "prevails" not in lineage:
         return {}
-    if "unit_id" not in lineage and "unit_index" in lineage:  # a build still in memory
-        lineage = lineage.assign(unit_id=build.units["unit_id"].to_numpy()[lineage["unit_index"].to_numpy()])
     others = lineage[~lineage["prevails"].astype(bool)].drop_duplicates(["unit_id", "criterion", "source_id"])
     out: dict[str, list[dict]] = {}
     for row in others.itertuples(index=False):

@@ -32,7 +32,7 @@ from pyproj.exceptions import CRSError
 from zoning.catalogue import LayerKind
 from zoning.crs import WGS84, tm3_crs
 from zoning.errors import InputError
-from zoning.layers import Repair, _frame_digest, check_layer, file_digest, read_vector
+from zoning.layers import Repair, _frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "capacity", "capacity_unit", "upstream", "illustrative", "input_note", "geometry"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -210,7 +210,7 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
         if frame.crs is None and crs is not None:
             frame = frame.set_crs(crs)
             notes.append(f"{where}: no CRS in the file; read as {crs.name} (--crs)")
-        elif frame.crs is not None and CRS(frame.crs).is_geographic and not _geographic_range(frame):
+        elif frame.crs is not None and CRS(frame.crs).is_geographic and not lonlat_in_range(frame):
             if crs is None:
                 raise InputError(
                     f"{where}: the file says its coordinates are longitude/latitude ({CRS(frame.crs).name}) but they are not "
@@ -221,11 +221,6 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
             notes.append(f"{where}: coordinates are not longitude/latitude; read as {crs.name} (--crs)")
         frames.append((frame, name or ""))
     return frames
-
-
-def _geographic_range(frame: gpd.GeoDataFrame) -> bool:
-    xmin, ymin, xmax, ymax = frame.total_bounds
-    return bool(np.isnan(xmin) or (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90))
 
 
 def _read_csv(path: Path, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoDataFrame:

@@ -20,6 +20,7 @@ full-precision geometry stays in the build's GeoPackage; areas in popups come fr
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
 import re
@@ -313,11 +314,22 @@ def write_map(
 
 
 def render_html(m: folium.Map, lang: str = "vi", title: str | None = None) -> str:
-    """The complete HTML document of a map (with its language and title)."""
+    """The complete HTML document of a map (with its language and title).
+
+    Element ids are numbered in tree order instead of folium's random ones, so the same
+    build always gives the same page.
+    """
+    _number_ids(m.get_root(), itertools.count())
     page = m.get_root().render().replace("<html>", f'<html lang="{lang}">', 1)
     if title:
         page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
     return page
+
+
+def _number_ids(element: Element, counter: itertools.count) -> None:
+    element._id = f"{next(counter):06d}"
+    for child in element._children.values():
+        _number_ids(child, counter)
 
 
 def site_map(

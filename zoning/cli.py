@@ -384,15 +384,15 @@ def siting_command(
     """Find candidate areas for a new waste-treatment facility: allowed zones, away from homes and
     water sources, not too steep, large enough; ranked by a stated score."""
     from zoning.safety import load_facilities, load_user_distances, parse_distance_option
-    from zoning.siting import find_candidates, parse_communes
+    from zoning.siting import find_candidates, split_list
 
     catalogue = load_facilities()
     user = dict(load_user_distances(distances_file, catalogue)) if distances_file else {}
     user.update(parse_distance_option(text, catalogue) for text in distance or [])
     with progress_steps("Siting", total=7) as advance:
         result = find_candidates(
-            build_path, facility, min_area_ha=min_area, communes=parse_communes(communes), dem=dem, max_slope=max_slope,
-            user_distances=user, capacity=capacity, upstream=upstream, zones=parse_communes(zones), out=out_path,
+            build_path, facility, min_area_ha=min_area, communes=split_list(communes), dem=dem, max_slope=max_slope,
+            user_distances=user, capacity=capacity, upstream=upstream, zones=split_list(zones), out=out_path,
             catalogue=catalogue, progress=advance,
         )
     info = result.info
@@ -422,7 +422,7 @@ def demo(
     """Run the whole job on the embedded Cao Bằng demo (works offline)."""
     from zoning.demo import run_demo
 
-    with progress_steps("Cao Bằng demo", total=10) as advance:
+    with progress_steps("Cao Bằng demo", total=16) as advance:
         results = run_demo(out_dir, progress=advance)
     print_build_summary(results.build)
     for label, path in results.outputs.items():

@@ -38,7 +38,34 @@ def run_demo(out_dir: str | Path, progress: Callable[[str], None] | None = None)
     _demo_annex(results, out_dir, progress)
     _demo_check(results, out_dir, progress)
     _demo_map(results, out_dir, progress)
+    _demo_raster_siting(results, out_dir, progress)
     return results
+
+
+DEMO_SITING_COMMUNES = ("01558", "01795", "01318")  # Hạ Lang, Minh Khai, Yên Thổ (plan: new solid-waste areas)
+DEMO_SITING_DISTANCE_M = 1000.0  # an illustrative user value, not a legal distance
+
+
+def _demo_raster_siting(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
+    """The zones as a 10 m GeoTIFF, and candidate areas for a sanitary landfill in the plan's communes."""
+    from zoning.raster import write_zone_raster
+    from zoning.siting import find_candidates
+
+    if progress:
+        progress("zone raster")
+    results.outputs["zone raster"] = write_zone_raster(results.build.path, out_dir / "cao-bang-zones.tif", 10.0).path
+    if progress:
+        progress("landfill candidate areas")
+    siting = find_candidates(
+        results.build, "sanitary_landfill", min_area_ha=5, communes=list(DEMO_SITING_COMMUNES),
+        user_distances={"sanitary_landfill": DEMO_SITING_DISTANCE_M}, out=out_dir / "cao-bang-landfill-candidates.gpkg",
+    )
+    results.outputs["landfill candidates"] = siting.path
+    results.notes.append(
+        f"Sanitary landfill candidates in Hạ Lang, Minh Khai and Yên Thổ: {len(siting.candidates)} areas, "
+        f"{siting.info['candidate_area_ha']:,.0f} ha, with an illustrative user distance of {DEMO_SITING_DISTANCE_M:g} m "
+        "(the legal value of QCVN 01:2025/BTNMT is unconfirmed) and the strict and emission-limited zones left out by assumption."
+    )
 
 
 def _demo_check(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:

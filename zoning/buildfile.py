@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import platform
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass

@@ -46,14 +46,13 @@ from zoning.catalogue import load_catalogue
 from zoning.crs import WGS84, reproject
 from zoning.errors import InputError
 from zoning.rules import ZONE_NAMES, ZONE_ORDER
+from zoning._yaml import located_error, read_yaml_model
 from zoning.safety import (
     FacilityCatalogue,
     UserDistance,
-    _located,
     capacity_classes,
     load_facilities,
     normalise_unit,
-    read_yaml_model,
     safety_distance,
 )
 from zoning.sites import Sites
@@ -244,21 +243,21 @@ def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalog
     seen: set[str] = set()
     for index, t in enumerate(data.project_types):
         if t.code in seen:
-            raise _located(path, text, ("project_types", index, "code"), f"'{t.code}' is defined twice")
+            raise located_error(path, text, ("project_types", index, "code"), f"'{t.code}' is defined twice")
         seen.add(t.code)
         if t.facility is not None and t.facility not in facilities:
-            raise _located(path, text, ("project_types", index, "facility"), f"unknown facility type '{t.facility}' (see {facilities.path.name})")
+            raise located_error(path, text, ("project_types", index, "facility"), f"unknown facility type '{t.facility}' (see {facilities.path.name})")
     layers = [("settings", "required_layers", i, k) for i, k in enumerate(data.settings.required_layers)]
     layers += [("site_rules", i, "when", "near_layers", j, k) for i, r in enumerate(data.site_rules) for j, k in enumerate(r.when.near_layers)]
     layers += [("sensitive_elements", i, "triggers", j, "layer", t.layer) for i, e in enumerate(data.sensitive_elements) for j, t in enumerate(e.triggers)]
     for *loc, kind in layers:
         if kind not in kinds:
-            raise _located(path, text, tuple(loc), f"unknown layer kind '{kind}' (known: {', '.join(kinds)})")
+            raise located_error(path, text, tuple(loc), f"unknown layer kind '{kind}' (known: {', '.join(kinds)})")
     for group, items in (("site_rules", [r.when.applies_to for r in data.site_rules]), ("sensitive_elements", [e.applies_to for e in data.sensitive_elements])):
         for index, applies in enumerate(items):
             bad = [a for a in ((applies,) if isinstance(applies, str) else applies) if a not in APPLIES_TO and a not in codes]
             if bad:
-                raise _located(path, text, (group, index), f"applies_to: unknown value(s) {bad} (use {', '.join(APPLIES_TO)} or project-type codes)")
+                raise located_error(path, text, (group, index), f"applies_to: unknown value(s) {bad} (use {', '.join(APPLIES_TO)} or project-type codes)")
     return CheckRules(data, path, facilities)
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zoning._resources import resource
+from zoning._yaml import read_yaml_model
 from zoning.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
 
@@ -206,49 +206,7 @@ def load_rules(
 def _read_rule_file(path: Path) -> RuleFile:
     if not path.exists():
         raise RuleError(f"rule file not found: {path}", "check the path given to --rules / --province-rules")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise RuleError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(data, dict):
-        raise RuleError(f"{path}: a rule file must be a mapping with 'id', 'version' and 'criteria'")
-    try:
-        return RuleFile.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = _dotted(first["loc"])
-        line = _line_of(text, first["loc"])
-        at = f" line {line}" if line else ""
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise RuleError(f"{path}{at}: {key}: {first['msg']}{more}") from None
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the YAML node at a pydantic error location (closest existing parent)."""
-    node = yaml.compose(text)
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == part]
-            if not match:
-                break
-            node = match[0]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
+    return read_yaml_model(path, RuleFile)[0]
 
 
 def _check_against_catalogue(ruleset: RuleSet, catalogue: Catalogue) -> None:

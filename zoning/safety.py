@@ -24,15 +24,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zoning._resources import resource
-from zoning.errors import InputError, RuleError
-from zoning.rules import _dotted, _line_of
+from zoning._yaml import located_error, read_yaml_model
+from zoning.errors import InputError
 
 RECEPTORS = ("residential", "water_intake")
 ANY_FACILITY = "*"
@@ -218,39 +217,6 @@ class FacilityCatalogue:
 
 # ------------------------------------------------------------------------------ loading
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def read_yaml_model(path: Path, model: type[M], what: str = "rule file") -> tuple[M, str]:
-    """Read a YAML file into a pydantic model; errors name the file, line and key.
-
-    Returns the model and the file text (for locating later cross-check errors).
-    """
-    if not path.exists():
-        raise RuleError(f"{what} not found: {path}", "check the path")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise RuleError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(data, dict):
-        raise RuleError(f"{path}: a {what} must be a mapping of keys to values")
-    try:
-        return model.model_validate(data), text
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise _located(path, text, first["loc"], first["msg"], exc.error_count() - 1) from None
-
-
-def _located(path: Path, text: str, loc: tuple[Any, ...], message: str, more: int = 0) -> RuleError:
-    line = _line_of(text, loc)
-    at = f" line {line}" if line else ""
-    extra = f" (and {more} more)" if more > 0 else ""
-    return RuleError(f"{path}{at}: {_dotted(loc)}: {message}{extra}")
-
-
 def load_facilities(path: str | Path | None = None) -> FacilityCatalogue:
     """Load and check a safety-distance catalogue (the shipped one by default).
 
@@ -272,22 +238,22 @@ def _load_facilities(path: Path, _mtime: int) -> FacilityCatalogue:
         for receptor, ref in facility.distances.items():
             loc = ("facilities", code, "distances", receptor)
             if receptor not in data.receptors:
-                raise _located(path, text, loc, f"unknown receptor '{receptor}' (known: {', '.join(data.receptors)})")
+                raise located_error(path, text, loc, f"unknown receptor '{receptor}' (known: {', '.join(data.receptors)})")
             if ref.source not in data.sources:
-                raise _located(path, text, (*loc, "source"), f"unknown source '{ref.source}' (known: {', '.join(data.sources)})")
+                raise located_error(path, text, (*loc, "source"), f"unknown source '{ref.source}' (known: {', '.join(data.sources)})")
             source = data.sources[ref.source]
             has_value = ref.values_m is not None or ref.distance_m is not None
             if source.status == "unconfirmed" and has_value:
-                raise _located(path, text, loc, f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)")
+                raise located_error(path, text, loc, f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)")
             if source.status == "confirmed" and not has_value:
-                raise _located(path, text, loc, f"source '{ref.source}' is confirmed: give its value(s)")
+                raise located_error(path, text, loc, f"source '{ref.source}' is confirmed: give its value(s)")
             if ref.values_m is not None and len(ref.values_m) != len(source.classes):
-                raise _located(path, text, (*loc, "values_m"), f"{len(ref.values_m)} values for {len(source.classes)} capacity classes of '{ref.source}'")
+                raise located_error(path, text, (*loc, "values_m"), f"{len(ref.values_m)} values for {len(source.classes)} capacity classes of '{ref.source}'")
             if source.classes and normalise_unit(facility.capacity_unit) != normalise_unit(source.capacity_unit or ""):
-                raise _located(path, text, ("facilities", code, "capacity_unit"), f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}")
+                raise located_error(path, text, ("facilities", code, "capacity_unit"), f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}")
         missing = [r for r in data.receptors if r not in facility.distances]
         if missing:
-            raise _located(path, text, ("facilities", code, "distances"), f"no entry for receptor(s) {', '.join(missing)}")
+            raise located_error(path, text, ("facilities", code, "distances"), f"no entry for receptor(s) {', '.join(missing)}")
     return FacilityCatalogue(
         id=data.id, version=data.version, path=path, receptors=dict(data.receptors), sources=dict(data.sources),
         facilities=dict(data.facilities), title_vi=data.title_vi, title_en=data.title_en,
@@ -303,12 +269,12 @@ def load_user_distances(path: str | Path, catalogue: FacilityCatalogue | None = 
     for index, entry in enumerate(data.distances):
         loc = ("distances", index)
         if entry.facility != ANY_FACILITY and entry.facility not in catalogue:
-            raise _located(path, text, (*loc, "facility"), f"unknown facility type '{entry.facility}' (known: {', '.join(catalogue.codes)})")
+            raise located_error(path, text, (*loc, "facility"), f"unknown facility type '{entry.facility}' (known: {', '.join(catalogue.codes)})")
         if entry.receptor is not None and entry.receptor not in catalogue.receptors:
-            raise _located(path, text, (*loc, "receptor"), f"unknown receptor '{entry.receptor}' (known: {', '.join(catalogue.receptors)})")
+            raise located_error(path, text, (*loc, "receptor"), f"unknown receptor '{entry.receptor}' (known: {', '.join(catalogue.receptors)})")
         key = entry.facility + (f":{entry.receptor}" if entry.receptor else "")
         if key in out:
-            raise _located(path, text, loc, f"'{key}' is given twice")
+            raise located_error(path, text, loc, f"'{key}' is given twice")
         out[key] = UserDistance(entry.distance_m, entry.citation_vi, entry.citation_en, f"{path.name} ({data.id}@{data.version})")
     return out
 

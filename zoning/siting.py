@@ -47,7 +47,8 @@ from zoning.buildfile import BuildFile, atomic_path, read_build, write_layers
 from zoning.errors import InputError, ZoningError
 from zoning.raster import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.rules import ZONE_NAMES, ZONE_ORDER
-from zoning.safety import FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, read_yaml_model, safety_distance
+from zoning._yaml import read_yaml_model
+from zoning.safety import FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
 
 QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
 # A buffer drawn at distance D · BUFFER_PAD holds the whole band of width D: arcs are drawn

@@ -35,7 +35,7 @@ def test_default_widths_are_documented_assumptions():
         spec = criterion.geometry
         for width in (spec.line_width, spec.point_radius, spec.distance):
             if width is not None and width.default_m is not None:
-                assert width.basis, f"{criterion.id}: a default width needs its basis"
+                assert width.basis and width.basis_vi, f"{criterion.id}: a default width needs its basis in English and Vietnamese"
 
 
 def test_province_overlay_adds_plan_items_and_sets_the_crs():

@@ -122,7 +122,7 @@ def _criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geom
         selected = layer[_selection_mask(layer, rules.selection(criterion))]
         if selected.empty:
             continue
-        geometries, assumptions, usable = criterion_geometry(selected, criterion)
+        geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion)
         for source_id in selected["source_id"][~usable]:
             skipped.append({"criterion": criterion.id, "source_layer": criterion.layer, "source_id": source_id, "reason": "no width recorded and no default"})
         selected = selected[usable]
@@ -141,7 +141,8 @@ def _criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geom
                     "name_en": [criterion.unit_name_en.format(name=n) for n in names],
                     "citation_vi": criterion.citation_vi,
                     "citation_en": criterion.citation_en,
-                    "assumption": assumptions[usable],
+                    "assumption": assumption_vi[usable],
+                    "assumption_en": assumption_en[usable],
                     "source_layer": criterion.layer,
                     "source_id": selected["source_id"].to_numpy(),
                     "source_order": np.arange(len(selected)),
@@ -151,7 +152,7 @@ def _criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geom
             )[keep]
         )
     columns = ["zone", "criterion", "criterion_order", "status", "op", "name", "name_en", "citation_vi", "citation_en",
-               "assumption", "source_layer", "source_id", "source_order", "illustrative", "geometry"]
+               "assumption", "assumption_en", "source_layer", "source_id", "source_order", "illustrative", "geometry"]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     table["zone_rank"] = table["zone"].map(ZONE_ORDER.index)
     table = table.sort_values(["zone_rank", "criterion_order", "source_order"], kind="stable").reset_index(drop=True)
@@ -167,48 +168,49 @@ def _selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.
     return mask
 
 
-def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Polygons a criterion makes of its selected features.
 
-    Returns the geometries, the assumption text per feature ("" where every width came
-    from the data) and a mask of features that could be used (a line or point with no
-    recorded width and no default cannot).
+    Returns the geometries, the assumption text per feature in Vietnamese and in
+    English ("" where every width came from the data), and a mask of features that
+    could be used (a line or point with no recorded width and no default cannot).
     """
     spec = criterion.geometry
     geometries = features.geometry.to_numpy().copy()
     types = shapely.get_type_id(geometries)
-    notes = [[] for _ in range(len(features))]
+    notes: list[list[tuple[str, str]]] = [[] for _ in range(len(features))]
     usable = np.ones(len(features), dtype=bool)
-    for family, type_ids, width, factor in (
-        ("line", (1, 5), spec.line_width, 0.5),
-        ("point", (0, 4), spec.point_radius, 1.0),
-    ):
+    for type_ids, width, factor in (((1, 5), spec.line_width, 0.5), ((0, 4), spec.point_radius, 1.0)):
         rows = np.isin(types, type_ids)
         if not rows.any():
             continue
         if width is None:
             usable &= ~rows
             continue
-        distance, assumed, known = _width(features, width, rows, notes)
+        distance, known = _width(features, width, rows, notes)
         usable &= ~rows | known
         geometries[rows & known] = shapely.buffer(geometries[rows & known], (distance * factor)[rows & known])
     if spec.op == "buffer":
-        distance, assumed, known = _width(features, spec.distance, np.ones(len(features), bool), notes)
+        distance, known = _width(features, spec.distance, np.ones(len(features), bool), notes)
         usable &= known
         geometries[known] = shapely.buffer(geometries[known], distance[known])
-    assumptions = np.array(["; ".join(n) for n in notes], dtype=object)
-    return geometries, assumptions, usable
+    assumption_vi = np.array(["; ".join(vi for vi, _ in n) for n in notes], dtype=object)
+    assumption_en = np.array(["; ".join(en for _, en in n) for n in notes], dtype=object)
+    return geometries, assumption_vi, assumption_en, usable
 
 
-def _width(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: list[list[str]]):
-    """Distance per feature from the attribute, else the default (noted as assumption)."""
+def _width(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: list[list[tuple[str, str]]]) -> tuple[np.ndarray, np.ndarray]:
+    """Distance per feature from the attribute, else the default (noted as an assumption)."""
     recorded = features[width.field].to_numpy(float) * width.factor if width.field and width.field in features else np.full(len(features), np.nan)
     assumed = rows & np.isnan(recorded) & (width.default_m is not None)
     distance = np.where(np.isnan(recorded), width.default_m if width.default_m is not None else np.nan, recorded)
-    for index in np.flatnonzero(assumed):
+    if assumed.any():
         field_name = width.field or "width"
-        notes[index].append(f"{field_name} not recorded: {width.default_m:g} m assumed ({width.basis})" if width.basis else f"{field_name} not recorded: {width.default_m:g} m assumed")
-    return distance, assumed, ~np.isnan(distance)
+        note_vi = f"{field_name} không có số liệu: giả định {width.default_m:g} m" + (f" ({width.basis_vi})" if width.basis_vi else "")
+        note_en = f"{field_name} not recorded: {width.default_m:g} m assumed" + (f" ({width.basis})" if width.basis else "")
+        for index in np.flatnonzero(assumed):
+            notes[index].append((note_vi, note_en))
+    return distance, ~np.isnan(distance)
 
 
 # ------------------------------------------------------------------------ units, zones

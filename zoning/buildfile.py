@@ -31,7 +31,7 @@ from zoning.rules import RuleSet
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"  # GeoPackage timestamps: same inputs → same file
 UNIT_COLUMNS = [
     "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
-    "source_layer", "source_id", "commune_codes", "area_ha", "illustrative",
+    "assumption_en", "source_layer", "source_id", "commune_codes", "area_ha", "illustrative",
 ]
 INPUT_PREFIX = "input_"
 

@@ -569,7 +569,7 @@ def _unit_features(build: BuildFile, layers: DisplayLayers, criteria: pd.DataFra
         "criterion_title": units["criterion"].map(titles).fillna(units["criterion"]).map(_text),
         "citation": text(f"citation_{lang}"),
         "status": text("status"),
-        "assumption": text("assumption"),
+        "assumption": text("assumption_en").where(text("assumption_en") != "", text("assumption")) if lang == "en" else text("assumption"),
         "area_ha": units["area_ha"].astype(float).round(4),
         "communes": text("commune_codes").map(lambda codes: [names.get(c, c) for c in codes.split(",") if c]),
         "source": (text("source_layer") + " / " + text("source_id")).str.strip(" /"),

@@ -46,6 +46,7 @@ class Width(_Model):
     factor: float = Field(1.0, gt=0)
     default_m: float | None = Field(None, ge=0)
     basis: str = ""
+    basis_vi: str = ""
 
     @model_validator(mode="after")
     def _some_source(self) -> "Width":

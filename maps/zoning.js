@@ -66,6 +66,8 @@
     this.zoneLayers = {};
     this.criterionLayers = {};
     this.siteLayers = {};
+    this.candidateLayer = null;
+    this.exclusionLayers = [];
     this.unitIndex = {};
     this.zoneNames = {};
     this.tileErrors = 0;
@@ -87,13 +89,14 @@
     if (!cfg.basemaps.length && map.attributionControl) {
       map.attributionControl.setPrefix('Leaflet');
     }
-    var panes = ['zoningZones', 'zoningUnits', 'zoningCommunes', 'zoningSites', 'zoningMeasure'];
+    var panes = ['zoningZones', 'zoningUnits', 'zoningExclusions', 'zoningCommunes', 'zoningCandidates', 'zoningSites', 'zoningMeasure'];
     panes.forEach(function (name, i) { map.createPane(name).style.zIndex = String(401 + i); });
 
     this.addBasemaps();
     this.addZones();
     this.addUnits();
     this.addCommunes();
+    this.addCandidates();
     this.addSites();
 
     L.control.scale({ imperial: false, maxWidth: 160, position: 'bottomleft' }).addTo(map);
@@ -370,6 +373,69 @@
     return box;
   };
 
+  // ----------------------------------------------------------------- candidates
+
+  // Candidate areas of a siting (on at first) and the land it left out, one layer per reason (off).
+  ZoningView.prototype.addCandidates = function () {
+    var siting = this.cfg.candidates;
+    if (!siting) { return; }
+    var self = this, s = this.S.candidates;
+    var style = {
+      color: s.stroke, weight: s.weight, fillColor: s.fill, fillOpacity: s.fill_opacity,
+      className: 'zoning-candidate', pane: 'zoningCandidates'
+    };
+    this.candidateLayer = L.geoJSON(siting.features, {
+      pane: 'zoningCandidates',
+      style: function () { return style; },
+      onEachFeature: function (feature, path) {
+        var p = feature.properties;
+        path.bindPopup(function () { return self.candidatePopup(p); }, self.popupOptions(400));
+        path.bindTooltip(function () { return el('span', null, self.T.candidate + ' ' + p.id + ' · ' + self.T.candidate_rank + ' ' + p.rank); }, { sticky: true, direction: 'top' });
+        path.on('mouseover', function () { path.setStyle({ weight: s.highlight_weight }); });
+        path.on('mouseout', function () { path.setStyle({ weight: s.weight }); });
+      }
+    }).addTo(this.map);
+    siting.exclusions.features.forEach(function (f) {
+      var layer = L.geoJSON(f, {
+        pane: 'zoningExclusions',
+        style: function () {
+          return { color: f.properties.colour, weight: 0.8, fillColor: f.properties.colour, fillOpacity: s.exclusion_opacity, className: 'zoning-exclusion' };
+        },
+        onEachFeature: function (feature, path) {
+          path.bindPopup(function () { return self.exclusionPopup(feature.properties); }, self.popupOptions(380));
+        }
+      });
+      self.exclusionLayers.push({ properties: f.properties, layer: layer });
+    });
+  };
+
+  ZoningView.prototype.candidatePopup = function (p) {
+    var T = this.T, self = this, box = el('div', 'zoning-popup zoning-popup-candidate');
+    el('h3', null, T.candidate + ' ' + p.id + (this.cfg.candidates.facility ? ' – ' + this.cfg.candidates.facility : ''), box);
+    var table = el('table', null, null, box);
+    row(table, T.candidate_rank, p.rank).className = 'zoning-candidate-rank';
+    if (p.score !== null) { row(table, T.candidate_score, this.fmt2.format(p.score)); }
+    row(table, T.area, this.fmt2.format(p.area_ha) + ' ha').className = 'zoning-candidate-area';
+    row(table, T.candidate_communes, p.communes);
+    ['residential', 'water'].forEach(function (key) {
+      var d = p['dist_' + key + '_m'], safety = p['safety_' + key + '_m'], near = p['nearest_' + key];
+      var text = d === null ? T.candidate_none : self.fmt0.format(d) + ' m' + (near ? ' (' + near + ')' : '');
+      if (safety !== null) { text += ' — ' + fill(T.candidate_safety, { distance: self.fmt0.format(safety) }); }
+      row(table, fill(T.candidate_distance, { receptor: T['candidate_' + key] }), text).className = 'zoning-candidate-' + key;
+    });
+    return box;
+  };
+
+  ZoningView.prototype.exclusionPopup = function (p) {
+    var T = this.T, box = el('div', 'zoning-popup zoning-popup-exclusion');
+    el('h3', null, T.exclusions, box);
+    var table = el('table', null, null, box);
+    row(table, T.exclusion_reason, p.reason);
+    row(table, T.area, this.fmt2.format(p.area_ha) + ' ha');
+    if (p.status && p.status !== 'confirmed') { row(table, T.status, this.statusNode(p.status)); }
+    return box;
+  };
+
   // ----------------------------------------------------------------- layer tree
 
   ZoningView.prototype.addLayerTree = function () {
@@ -465,6 +531,21 @@
         var s = el('span', 'zoning-swatch zoning-swatch-line'); s.style.borderColor = self.S.communes.stroke; return s;
       })());
 
+      if (self.candidateLayer) {
+        el('h4', null, T.candidates, body);
+        var cs = self.S.candidates;
+        var outline = el('span', 'zoning-swatch');
+        outline.style.background = cs.fill;
+        outline.style.borderColor = cs.stroke;
+        box(body, T.candidates + ' (' + self.cfg.candidates.features.features.length + ')', self.candidateLayer, 'zoning-toggle-candidates', outline);
+        if (self.exclusionLayers.length) {
+          el('div', 'zoning-subhead', T.exclusions, body);
+          self.exclusionLayers.forEach(function (x) {
+            box(body, x.properties.reason, x.layer, 'zoning-child zoning-toggle-exclusion', swatch(x.properties.colour, cs.exclusion_opacity * 2));
+          });
+        }
+      }
+
       var verdicts = Object.keys(self.siteLayers);
       if (verdicts.length) {
         el('h4', null, T.sites, body);
@@ -521,17 +602,33 @@
       var cs = el('span', 'zoning-swatch zoning-swatch-line', null, communeRow);
       cs.style.borderColor = self.S.communes.stroke;
       communeRow.appendChild(document.createTextNode(T.communes));
+      if (self.candidateLayer) {
+        var cr = el('div', 'zoning-legend-row zoning-legend-candidate', null, body);
+        var csw = el('span', 'zoning-swatch', null, cr);
+        csw.style.background = self.S.candidates.fill;
+        csw.style.borderColor = self.S.candidates.stroke;
+        csw.style.borderWidth = '2px';
+        cr.appendChild(document.createTextNode(T.candidates + (cfg.candidates.facility ? ' – ' + cfg.candidates.facility : '')));
+        self.exclusionLayers.forEach(function (x) {
+          var xr = el('div', 'zoning-legend-row zoning-legend-exclusion', null, body);
+          var xs = el('span', 'zoning-swatch', null, xr);
+          xs.style.background = x.properties.colour;
+          xs.style.opacity = String(Math.min(1, self.S.candidates.exclusion_opacity * 2));
+          xr.appendChild(document.createTextNode(T.exclusions + ': ' + x.properties.reason));
+        });
+      }
       Object.keys(self.siteLayers).forEach(function (v) {
         var r = el('div', 'zoning-legend-row zoning-legend-site', null, body);
         el('span', 'zoning-swatch zoning-swatch-dot', null, r).style.background = self.verdictColour(v);
         r.appendChild(document.createTextNode(T.sites + ': ' + self.verdictLabel(v)));
       });
       var notes = el('div', 'zoning-notes', null, body);
-      if (cfg.build.notices.length) {
+      var notices = cfg.build.notices.concat(cfg.candidates ? cfg.candidates.notes : []);
+      if (notices.length) {
         var details = el('details', 'zoning-warnings', null, notes);
-        if (cfg.mode !== 'site' && cfg.build.notices.length <= 1) { details.open = true; }
-        el('summary', 'zoning-warning', '⚠ ' + fill(T.warnings, { count: cfg.build.notices.length }), details);
-        cfg.build.notices.forEach(function (text) { el('p', 'zoning-warning', text, details); });
+        if (cfg.mode !== 'site' && notices.length <= 1) { details.open = true; }
+        el('summary', 'zoning-warning', '⚠ ' + fill(T.warnings, { count: notices.length }), details);
+        notices.forEach(function (text) { el('p', 'zoning-warning', text, details); });
       }
       el('p', null, T.build + ' ' + cfg.build.id + ' · ' + T.ruleset + ' ' + cfg.build.ruleset, notes);
       el('p', null, T.crs + ': ' + cfg.build.crs_name, notes);
@@ -833,6 +930,8 @@
         criteria: view.criterionLayers,
         communes: view.communeLayer,
         sites: view.siteLayers,
+        candidates: view.candidateLayer,
+        exclusions: view.exclusionLayers.map(function (x) { return x.layer; }),
         toProjected: function (lon, lat) { return view.toProjected(lon, lat); },
         ready: true
       };

@@ -583,3 +583,79 @@ def test_province_with_no_sensitive_land(browser, tmp_path):
         assert page.errors == [] and page.console_errors == [] and page.requests == []
     finally:
         page.close()
+
+
+# ------------------------------------------------------------------------ candidates
+
+
+@pytest.fixture(scope="module")
+def candidates_file(demo_build_path, tmp_path_factory) -> Path:
+    """The demo's landfill candidates, with a hostile name on the first one's nearest houses."""
+    from zoning.demo import DEMO_SITING_COMMUNES, DEMO_SITING_DISTANCE_M
+    from zoning.siting import find_candidates
+
+    folder = tmp_path_factory.mktemp("candidates")
+    source = folder / "siting.gpkg"
+    find_candidates(demo_build_path, "sanitary_landfill", min_area_ha=5, communes=list(DEMO_SITING_COMMUNES),
+                    user_distances={"sanitary_landfill": DEMO_SITING_DISTANCE_M}, out=source)
+    out = folder / "candidates.gpkg"
+    candidates = pyogrio.read_dataframe(source, layer="candidates")
+    candidates.loc[candidates["rank"] == 1, "nearest_residential"] = BREAKOUT
+    pyogrio.write_dataframe(candidates, out, layer="candidates")
+    pyogrio.write_dataframe(pyogrio.read_dataframe(source, layer="exclusions"), out, layer="exclusions", append=True)
+    info = pyogrio.read_dataframe(source, layer="siting_info", read_geometry=False)
+    pyogrio.write_dataframe(info, out, layer="siting_info", append=True)
+    return out
+
+
+def vi_number(value: float, digits: int) -> str:
+    """A number as vi-VN writes it: 2.291,18."""
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def test_candidate_areas_on_the_map(browser, demo_build_path, candidates_file, tmp_path):
+    expected = pyogrio.read_dataframe(candidates_file, layer="candidates")
+    reasons = pyogrio.read_dataframe(candidates_file, layer="exclusions", read_geometry=False)
+    assert len(expected) >= 2
+    out = tmp_path / "candidates.html"
+    result = CliRunner().invoke(app, ["map", str(demo_build_path), "--candidates", str(candidates_file), "--offline", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size < MAX_MAP_BYTES
+    assert BREAKOUT not in out.read_text(encoding="utf-8")
+    page = Page(browser, out)
+    try:
+        assert page.count("path.zoning-candidate") == len(expected)
+        assert page.count("path.zoning-exclusion") == 0  # the land left out is off at first
+        legend = page.js("() => document.querySelector('.zoning-legend').textContent")  # notes folded away count too
+        assert "Khu vực ứng viên" in legend and "không phải phê duyệt địa điểm" in legend
+        assert "1000 m" in legend and "không phải giá trị đã được xác nhận" in legend  # the user's distance is not law
+        toggles = page.page.locator("label.zoning-toggle-exclusion input")
+        assert toggles.count() == len(reasons)
+        toggles.nth(0).check()
+        assert page.count("path.zoning-exclusion") == 1
+        page.page.locator("label.zoning-toggle-exclusion input").nth(0).uncheck()
+        # the first-ranked candidate: zoom to it and click a point inside it
+        first = expected[expected["rank"] == 1].iloc[0]
+        inside = shapely.point_on_surface(first.geometry)
+        lon, lat = Transformer.from_crs(expected.crs, "EPSG:4326", always_xy=True).transform(inside.x, inside.y)
+        page.js("ll => zoning.map.setView([ll[1], ll[0]], 14, {animate: false})", [lon, lat])
+        x, y = page.pixel(lon, lat)
+        page.page.mouse.click(x, y)
+        popup = page.page.locator(".leaflet-popup-content")
+        text = popup.inner_text()
+        assert page.js("() => document.querySelector('.leaflet-popup-content .zoning-popup-candidate') !== null")
+        assert popup.locator(".zoning-candidate-rank td").inner_text() == "1"
+        assert popup.locator(".zoning-candidate-area td").inner_text() == vi_number(first["area_ha"], 2) + " ha"
+        assert vi_number(first["dist_residential_m"], 0) + " m" in popup.locator(".zoning-candidate-residential td").inner_text()
+        assert vi_number(first["dist_water_m"], 0) + " m" in popup.locator(".zoning-candidate-water td").inner_text()
+        assert first["commune_names"] in text and BREAKOUT in text  # hostile text shown as text
+        assert page.js("() => window.pwned === undefined && document.querySelector('.leaflet-popup-content img') === null")
+        page.screenshot("map-demo-candidates.png")
+        assert page.errors == [] and page.console_errors == [] and page.requests == []
+    finally:
+        page.close()
+
+
+def test_candidates_file_must_be_a_siting_output(small_build_path, sites_file, tmp_path):
+    with pytest.raises(InputError, match="no 'candidates' layer"):
+        zoning_map(small_build_path, candidates=small_build_path)

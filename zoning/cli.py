@@ -324,20 +324,21 @@ class MapLanguage(str, Enum):
 def map_command(
     build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
     sites: Annotated[Optional[Path], typer.Option("--sites", help="Site-check results (from `zoning check --out results.gpkg` or .geojson) to show, coloured by verdict.")] = None,
+    candidates: Annotated[Optional[Path], typer.Option("--candidates", help="Candidate areas (the GeoPackage from `zoning siting --out`) to show with their rank, score, area and distances; the land left out can be switched on by reason.")] = None,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write (one file; replaced atomically if it exists).")] = Path("map.html"),
     offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the file then opens with no network at all (zones and communes on a plain background).")] = False,
     lang: Annotated[MapLanguage, typer.Option("--lang", help="Language of the legend, popups and tools: vi (Vietnamese) or en (English).")] = MapLanguage.vi,
     tolerance: Annotated[float, typer.Option("--tolerance", min=0, help="How much boundaries are simplified for display, in metres (the build keeps the exact geometry). 0 keeps every vertex.")] = 5.0,
 ) -> None:
-    """Write an interactive map of a build (zones, units, communes, checked sites) as one HTML file
+    """Write an interactive map of a build (zones, units, communes, checked sites, candidate areas) as one HTML file
     that opens in any browser, with or without internet."""
     from zoning.maps import write_map
 
     with progress_steps("Map", total=3) as advance:
-        result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance)
+        result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance, candidates=candidates)
     counts = result.counts
     out.print(f"Map: {result.path} ({result.size_bytes / 1e6:,.1f} MB; {'offline, no basemap' if offline else 'OpenStreetMap basemap when online'})", highlight=False)
-    out.print(f"Zones {counts['zones']} · units {counts['units']} · communes {counts['communes']} · sites {counts['sites']}", highlight=False)
+    out.print(f"Zones {counts['zones']} · units {counts['units']} · communes {counts['communes']} · sites {counts['sites']} · candidate areas {counts['candidates']}", highlight=False)
 
 
 # ------------------------------------------------------------------------------ raster and siting

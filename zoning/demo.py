@@ -37,8 +37,8 @@ def run_demo(out_dir: str | Path, progress: Callable[[str], None] | None = None)
     results = DemoResults(build, {"build": build_path, "manifest": build_path.with_suffix(".manifest.json")})
     _demo_annex(results, out_dir, progress)
     _demo_check(results, out_dir, progress)
-    _demo_map(results, out_dir, progress)
     _demo_raster_siting(results, out_dir, progress)
+    _demo_map(results, out_dir, progress)  # after the siting: the map shows its candidate areas
     return results
 
 
@@ -86,13 +86,14 @@ def _demo_check(results: DemoResults, out_dir: Path, progress: Callable[[str], N
 
 
 def _demo_map(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
-    """The interactive map (with the checked sites when the demo has checked them)."""
+    """The interactive map (with the checked sites and the landfill candidates when the demo has made them)."""
     from zoning.maps import write_map
 
     if progress:
         progress("interactive map")
     sites = results.outputs.get("check results")  # the check's GeoPackage, when the demo has run it
-    results.outputs["map"] = write_map(results.build.path, out_dir / "cao-bang-map.html", sites).path
+    candidates = results.outputs.get("landfill candidates")  # the siting's GeoPackage, likewise
+    results.outputs["map"] = write_map(results.build.path, out_dir / "cao-bang-map.html", sites, candidates=candidates).path
 
 
 def _demo_annex(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:

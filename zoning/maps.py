@@ -2,7 +2,8 @@
 
 A map shows the three zones, the units (togglable by zone and by criterion), the 2025
 commune boundaries with their names and, when given, the checked sites coloured by
-verdict; a legend in Vietnamese or English, a layer tree, popups that say why (criterion,
+verdict, and the candidate areas of ``zoning siting`` (with the land it left out, by
+reason); a legend in Vietnamese or English, a layer tree, popups that say why (criterion,
 citation, status, assumption), and the tools a planner expects: scale bar, distance and
 area measurement on the province's VN-2000 / TM-3 grid, cursor coordinates in WGS 84 and
 VN-2000 / TM-3, search by unit or commune name, full screen, fit to the province.
@@ -59,6 +60,7 @@ SNAP_DISTANCE_M = 1.0  # faces of the display coverage farther than this from an
 
 BuildLike = BuildFile | str | Path
 SitesLike = gpd.GeoDataFrame | str | Path
+CandidatesLike = str | Path
 
 
 # ----------------------------------------------------------------------------- style
@@ -255,6 +257,7 @@ def zoning_map(
     lang: str = "vi",
     offline: bool = False,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    candidates: CandidatesLike | None = None,
 ) -> folium.Map:
     """An interactive map of a zoning build (and of checked sites).
 
@@ -272,6 +275,9 @@ def zoning_map(
         No basemap tiles: the page then needs no network at all.
     tolerance_m
         Simplification tolerance for display, in metres.
+    candidates
+        A GeoPackage written by ``zoning siting`` (see :func:`read_candidates`): its
+        candidate areas, and the land it left out (off at first), become layers.
 
     Returns
     -------
@@ -282,7 +288,8 @@ def zoning_map(
     build = _as_build(build)
     layers = display_layers(build, tolerance_m)
     site_frame = read_sites(sites) if sites is not None else None
-    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province")
+    siting = read_candidates(candidates) if candidates is not None else None
+    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting)
     return _folium_map(config, offline)
 
 
@@ -295,6 +302,7 @@ def write_map(
     offline: bool = False,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     progress: Callable[[str], None] | None = None,
+    candidates: CandidatesLike | None = None,
 ) -> MapFile:
     """Write the map of a build (see :func:`zoning_map`) to one HTML file, atomically."""
     step = progress or (lambda _: None)
@@ -302,10 +310,11 @@ def write_map(
     step("reading the build")
     build = _as_build(build)
     site_frame = read_sites(sites) if sites is not None else None
+    siting = read_candidates(candidates) if candidates is not None else None
     step("simplifying the geometry")
     layers = display_layers(build, tolerance_m)
     step("writing the page")
-    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province")
+    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting)
     page = render_html(_folium_map(config, offline), lang, _title(build, lang))
     out = Path(out)
     with atomic_path(out) as tmp:
@@ -436,6 +445,7 @@ def _config(
     offline: bool,
     mode: str,
     view: tuple[float, float, float, float] | None = None,
+    candidates: SitingLayers | None = None,
 ) -> dict:
     """Everything the page needs, as one JSON-ready dict (WGS 84 coordinates).
 
@@ -449,6 +459,7 @@ def _config(
     communes = _commune_features(build, layers)
     zone_names = dict(zip(build.zones["zone"], build.zones[f"name_{lang}"]))
     site_features = _site_features(sites, texts, zone_names, lang) if sites is not None else None
+    siting = _candidate_config(candidates, style, texts, lang, layers.tolerance_m) if candidates is not None else None
     extent = layers.zones.geometry.to_numpy() if view is None else np.array([shapely.box(*view)])
     bounds = _lat_lon_box(extent, build.zones.crs)
     focus = bounds if mode == "site" else None  # a site map opens on the site and the land around it
@@ -457,13 +468,15 @@ def _config(
         "units": len(units["features"]),
         "communes": len(communes["features"]),
         "sites": len(site_features["features"]) if site_features else 0,
+        "candidates": len(siting["features"]["features"]) if siting else 0,
+        "exclusions": len(siting["exclusions"]["features"]) if siting else 0,
     }
     return {
         "lang": lang,
         "locale": LANGUAGES[lang],
         "mode": mode,
         "texts": texts,
-        "style": {key: style[key] for key in ("zones", "units", "communes", "sites", "measure", "plain_background")},
+        "style": {key: style[key] for key in ("zones", "units", "communes", "sites", "candidates", "measure", "plain_background")},
         "zone_order": list(ZONE_ORDER),
         "zone_info": _zone_info(build, lang),
         "build": {
@@ -479,6 +492,7 @@ def _config(
         "units": units,
         "communes": communes,
         "sites": site_features,
+        "candidates": siting,
         "basemaps": [] if offline else [
             {"id": b["id"], "name": texts.get(f"basemap_{b['id']}", b["id"]), "url": b["url"], "attribution": b["attribution"],
              "max_zoom": b["max_zoom"], "referrer_policy": b.get("referrer_policy") or False}
@@ -684,6 +698,136 @@ def _proj_definition(crs: CRS) -> dict | None:
         values.append(float(helmert.get("s", 0)))
         definition += " +towgs84=" + ",".join(repr(v) for v in values)
     return {"name": describe(crs), "def": definition + " +units=m +no_defs"}
+
+
+# ---------------------------------------------------------------------- candidates
+
+
+@dataclass
+class SitingLayers:
+    """What a ``zoning siting`` GeoPackage holds for a map."""
+
+    candidates: gpd.GeoDataFrame
+    exclusions: gpd.GeoDataFrame | None
+    info: dict
+
+
+CANDIDATE_COLUMNS = ("rank", "area_ha")
+
+
+def read_candidates(path: CandidatesLike) -> SitingLayers:
+    """The candidate areas, exclusions and basis written by ``zoning siting``.
+
+    Reads the ``candidates`` layer (``rank``, ``area_ha``, ``score``, ``commune_names``,
+    ``dist_*_m``, ``nearest_*``, ``safety_*_m``), the ``exclusions`` layer (``reason_*``,
+    ``status``, ``area_ha``) and the ``siting_info`` table (JSON values), when present.
+
+    Raises
+    ------
+    InputError
+        If the file has no ``candidates`` layer, no CRS or no ``rank``/``area_ha``.
+    """
+    path = Path(path)
+    listed = _list_layers(path)
+    names = [str(name) for name, _ in listed]
+    if "candidates" not in names:
+        raise InputError(
+            f"{path}: no 'candidates' layer — is this the output of `zoning siting`?",
+            f"give the GeoPackage that `zoning siting --out` wrote; layers found: {', '.join(names) or 'none'}",
+        )
+    frame = read_vector(path, "candidates")
+    missing = [c for c in CANDIDATE_COLUMNS if c not in frame]
+    if frame.crs is None or missing:
+        what = "no coordinate reference system" if frame.crs is None else f"no column(s) {', '.join(missing)}"
+        raise InputError(f"{path}: the candidates have {what}", "write the candidates again with `zoning siting --out`")
+    frame = frame[~frame.geometry.is_empty & frame.geometry.notna()].sort_values("rank", kind="stable").reset_index(drop=True)
+    exclusions = read_vector(path, "exclusions") if "exclusions" in names else None
+    info: dict = {}
+    if "siting_info" in names:
+        table = pyogrio.read_dataframe(path, layer="siting_info", read_geometry=False)
+        for key, value in zip(table["key"], table["value"]):
+            try:
+                info[str(key)] = json.loads(value)
+            except (TypeError, ValueError):
+                info[str(key)] = value
+    return SitingLayers(frame, exclusions, info)
+
+
+def _list_layers(path: Path) -> list:
+    try:
+        return list(pyogrio.list_layers(path))
+    except Exception as error:  # noqa: BLE001 - any unreadable file is the same error for the user
+        raise InputError(f"{path}: cannot read the candidates file ({error})", "give the GeoPackage that `zoning siting --out` wrote") from error
+
+
+def _simplified(geoms: np.ndarray, tolerance_m: float, coverage: bool) -> np.ndarray:
+    """Display geometry: disjoint polygons simplified as a coverage, others one by one."""
+    if tolerance_m <= 0 or not len(geoms):
+        return geoms
+    if coverage:
+        try:
+            return shapely.coverage_simplify(geoms, tolerance_m)
+        except GEOSException:
+            pass
+    return shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+
+
+def _number(value, digits: int) -> float | None:
+    """A rounded float, or None (JSON null) for a missing value."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else round(number, digits)
+
+
+def _candidate_config(siting: SitingLayers, style: dict, texts: dict, lang: str, tolerance_m: float) -> dict:
+    """The candidate areas, the land left out by reason, and the notes on their basis."""
+    frame = siting.candidates
+    n = len(frame)
+    blank = pd.Series([""] * n, index=frame.index)
+    missing = pd.Series([None] * n, index=frame.index, dtype=object)
+    geoms = _simplified(frame.geometry.to_numpy(), tolerance_m, coverage=True)
+    communes = _column(frame, "commune_names", _column(frame, "commune_codes", blank)).map(_text)
+    props = [
+        {"id": _text(cid), "rank": int(rank), "score": _number(score, 4), "area_ha": _number(area, 4), "communes": com,
+         "dist_residential_m": _number(dr, 1), "nearest_residential": _text(nr), "safety_residential_m": _number(sr, 1),
+         "dist_water_m": _number(dw, 1), "nearest_water": _text(nw), "safety_water_m": _number(sw, 1), "label": label}
+        for cid, rank, score, area, com, dr, nr, sr, dw, nw, sw, label in zip(
+            _column(frame, "candidate_id", frame["rank"].map(lambda r: f"C{int(r):03d}")), frame["rank"], _column(frame, "score", missing),
+            frame["area_ha"], communes, _column(frame, "dist_residential_m", missing), _column(frame, "nearest_residential", blank),
+            _column(frame, "safety_residential_m", missing), _column(frame, "dist_water_m", missing), _column(frame, "nearest_water", blank),
+            _column(frame, "safety_water_m", missing), _label_points(frame.geometry.to_numpy(), frame.crs),
+        )
+    ]
+    features = _features(_geojson_geometries(geoms, frame.crs), props)
+    exclusions = {"type": "FeatureCollection", "features": []}
+    excluded = siting.exclusions
+    if excluded is not None and len(excluded) and excluded.crs is not None:
+        excluded = excluded[~excluded.geometry.is_empty & excluded.geometry.notna()].reset_index(drop=True)
+        palette = style["candidates"]["exclusion_colours"]
+        reason = _column(excluded, f"reason_{lang}", _column(excluded, "reason_en", pd.Series([""] * len(excluded)))).map(_text)
+        props = [
+            {"reason": r, "status": _text(st), "area_ha": _number(a, 4), "colour": palette[i % len(palette)]}
+            for i, (r, st, a) in enumerate(zip(reason, _column(excluded, "status", pd.Series([""] * len(excluded))), excluded["area_ha"] if "area_ha" in excluded else shapely.area(excluded.geometry.to_numpy()) / 10_000))
+        ]
+        exclusions = _features(_geojson_geometries(_simplified(excluded.geometry.to_numpy(), tolerance_m, coverage=False), excluded.crs), props)
+    return {"features": features, "exclusions": exclusions, "facility": _text(siting.info.get(f"facility_name_{lang}")), "notes": _siting_notes(siting.info, texts, lang)}
+
+
+def _siting_notes(info: dict, texts: dict, lang: str) -> list[str]:
+    """Legend notes on the siting's basis: a desk screening; unconfirmed policies and distances."""
+    notes = [texts["candidates_note"]]
+    policy = info.get("zone_policy") or {}
+    if isinstance(policy, Mapping) and policy.get("status") not in (None, "confirmed"):
+        notes.append(texts["candidates_zone_note"].format(policy=_text(policy.get(f"title_{lang}"))))
+    distances = info.get("safety_distances") or {}
+    if isinstance(distances, Mapping):
+        for key, sd in distances.items():
+            if isinstance(sd, Mapping) and sd.get("status") != "confirmed":
+                notes.append(texts["candidates_distance_note"].format(
+                    receptor=texts.get(f"candidate_{key}", key), distance=f"{float(sd.get('distance_m', 0)):g}", basis=_text(sd.get(f"citation_{lang}"))))
+    return notes
 
 
 # --------------------------------------------------------------------------- sites

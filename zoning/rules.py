@@ -11,9 +11,9 @@ Errors name the file, the line and the offending key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -136,7 +136,6 @@ class RuleSet:
     criteria: tuple[Criterion, ...]
     urban_classes: UrbanClasses
     province: Province | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -6,11 +6,22 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from zoning.errors import RuleError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class RuleFileHeader(BaseModel):
+    """What every rule file starts with: its id, version and title."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: str
+    title_vi: str
+    title_en: str
 
 
 def read_yaml_model(path: Path, model: type[M], what: str = "rule file") -> tuple[M, str]:

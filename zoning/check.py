@@ -46,7 +46,7 @@ from zoning.catalogue import load_catalogue
 from zoning.crs import WGS84, reproject
 from zoning.errors import InputError
 from zoning.rules import ZONE_NAMES, ZONE_ORDER
-from zoning._yaml import located_error, read_yaml_model
+from zoning._yaml import RuleFileHeader, located_error, read_yaml_model
 from zoning.safety import (
     FacilityCatalogue,
     UserDistance,
@@ -171,13 +171,9 @@ class Cited(_Model):
     citation_en: str
 
 
-class ProjectTypesFile(_Model):
+class ProjectTypesFile(RuleFileHeader):
     """The content of ``rules/project-types.yaml``."""
 
-    id: str
-    version: str
-    title_vi: str
-    title_en: str
     source: str
     settings: Settings
     appendix_ii: Cited

@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zoning._resources import resource
-from zoning._yaml import read_yaml_model
+from zoning._yaml import RuleFileHeader, read_yaml_model
 from zoning.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
 
@@ -113,13 +113,9 @@ class Province(_Model):
     central_meridian: float = Field(ge=102, le=110)
 
 
-class RuleFile(_Model):
+class RuleFile(RuleFileHeader):
     """The content of one rule file (national or province overlay)."""
 
-    id: str
-    version: str
-    title_vi: str
-    title_en: str
     source: str
     extends: str | None = None
     province: Province | None = None

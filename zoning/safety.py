@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zoning._resources import resource
-from zoning._yaml import located_error, read_yaml_model
+from zoning._yaml import RuleFileHeader, located_error, read_yaml_model
 from zoning.errors import InputError
 
 RECEPTORS = ("residential", "water_intake")
@@ -119,13 +119,9 @@ class Receptor(_Model):
     measured_en: str = ""
 
 
-class SafetyFile(_Model):
+class SafetyFile(RuleFileHeader):
     """The content of ``rules/safety-distances.yaml``."""
 
-    id: str
-    version: str
-    title_vi: str
-    title_en: str
     source: str
     receptors: dict[str, Receptor]
     sources: dict[str, DistanceSource]

@@ -47,7 +47,7 @@ from zoning.buildfile import BuildFile, atomic_path, read_build, write_layers
 from zoning.errors import InputError, ZoningError
 from zoning.raster import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.rules import ZONE_NAMES, ZONE_ORDER
-from zoning._yaml import read_yaml_model
+from zoning._yaml import RuleFileHeader, read_yaml_model
 from zoning.safety import FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
 
 QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
@@ -94,13 +94,9 @@ class Score(_Model):
     weights: dict[str, float]
 
 
-class SitingRules(_Model):
+class SitingRules(RuleFileHeader):
     """The content of ``rules/siting.yaml``."""
 
-    id: str
-    version: str
-    title_vi: str
-    title_en: str
     zone_policies: dict[str, ZonePolicy]
     receptors: dict[str, SitingReceptor]
     score: Score

@@ -1,20 +1,56 @@
-"""Vectorised overlay helpers: partition by precedence, merge, clip, areas by pairs.
+"""Vectorised overlay helpers: partition by precedence, dissolve by tiles, clip, areas by pairs.
 
 Overlays run in full floating precision (GEOS OverlayNG): a carved piece's new edges lie
 on its neighbour's edges to within nanometres, so areas add up exactly. Snapping to a
 grid would move every new vertex by up to half a cell and leave slivers along every
 shared edge. Floating-point dust (parts under 1 cm²) is dropped.
+
+GEOS releases Python's global lock, so long vectorised calls are split across threads,
+one per CPU core.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
 from shapely import STRtree
 
 DUST_M2 = 1e-4  # polygon parts smaller than 1 cm² are floating-point dust
-TOUCH = 0.001  # metres: polygons closer than this are merged as touching
 HIGH_DEGREE = 16  # above this many earlier neighbours, subtract their union at once
+WORKERS = os.cpu_count() or 1
+THREADED_MIN = 2_000  # shorter calls run on one thread: splitting costs more than it saves
+CHUNKS_PER_WORKER = 4  # smaller chunks even out the load between threads
+SEAM_M = 1e-7  # vertices this close to the line through their neighbours are dropped at tile seams
+
+
+def thread_map(func: Callable, items: Iterable) -> list:
+    """``[func(item) for item in items]``, run on one thread per CPU core."""
+    items = list(items)
+    if WORKERS == 1 or len(items) < 2:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return list(pool.map(func, items))
+
+
+def threaded(func: Callable, *args, **kwargs) -> np.ndarray:
+    """A vectorised shapely function over arrays, split into chunks run in parallel.
+
+    Array arguments are sliced together; any other argument is passed whole.
+    """
+    count = next(len(a) for a in args if isinstance(a, np.ndarray) and a.ndim)
+    if WORKERS == 1 or count < THREADED_MIN:
+        return func(*args, **kwargs)
+    edges = np.linspace(0, count, WORKERS * CHUNKS_PER_WORKER + 1).astype(int)
+
+    def chunk(bounds: tuple[int, int]) -> np.ndarray:
+        part = slice(*bounds)
+        return func(*(a[part] if isinstance(a, np.ndarray) and a.ndim and len(a) == count else a for a in args), **kwargs)
+
+    return np.concatenate(thread_map(chunk, zip(edges[:-1], edges[1:])))
 
 
 def overlapping_pairs(geometries: np.ndarray, others: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -28,76 +64,84 @@ def overlapping_pairs(geometries: np.ndarray, others: np.ndarray | None = None) 
         keep = right < left
         left, right = left[keep], right[keep]
         others = geometries
-    meets = ~shapely.touches(geometries[left], others[right])
+    meets = ~threaded(shapely.touches, geometries[left], others[right])
     return left[meets], right[meets]
 
 
-def carve(geometries: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+def carve(geometries: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Make geometries disjoint: each keeps only what no earlier geometry covers.
 
     The input order is the precedence order. Returns the carved geometries (some may be
-    empty) and the overlapping pairs ``(later, earlier)`` that were subtracted.
+    empty) and the overlapping pairs ``(later, earlier, shared)``: ``shared`` is the area
+    of ``later``'s land that lies in ``earlier``'s carved piece.
 
-    Each geometry with few earlier neighbours has them subtracted one per round, all
-    geometries of a round in one vectorised call; the rare geometry with many earlier
-    neighbours has their union subtracted at once.
+    Each geometry with few earlier neighbours has them subtracted one per round, in
+    index order, all geometries of a round in one vectorised call; what a round removes
+    is then exactly the shared area. The rare geometry with many earlier neighbours has
+    their union subtracted at once, and its shared areas are computed afterwards.
     """
     later, earlier = overlapping_pairs(geometries)
     out = geometries.copy()
+    shared = np.zeros(len(later))
     if len(later) == 0:
-        return out, (later, earlier)
+        return out, (later, earlier, shared)
     order = np.lexsort((earlier, later))
     later, earlier = later[order], earlier[order]
     starts = np.flatnonzero(np.r_[True, later[1:] != later[:-1]])
     counts = np.diff(np.r_[starts, len(later)])
     rank = np.arange(len(later)) - np.repeat(starts, counts)
-    degree = np.repeat(counts, counts)
-    few = degree <= HIGH_DEGREE
+    few = np.repeat(counts, counts) <= HIGH_DEGREE
     for k in range(int(rank[few].max(initial=-1)) + 1):
         pick = few & (rank == k)
         targets = later[pick]
-        out[targets] = shapely.difference(out[targets], geometries[earlier[pick]])
+        before = shapely.area(out[targets])
+        out[targets] = threaded(shapely.difference, out[targets], geometries[earlier[pick]])
+        shared[pick] = before - shapely.area(out[targets])
     for start, count in zip(starts[counts > HIGH_DEGREE], counts[counts > HIGH_DEGREE]):
         target = later[start]
         cover = shapely.union_all(geometries[earlier[start : start + count]])
         out[target] = shapely.difference(out[target], cover)
-    return out, (later, earlier)
+    if not few.all():
+        shared[~few] = shapely.area(shapely.intersection(out[earlier[~few]], geometries[later[~few]]))
+    return out, (later, earlier, shared)
 
 
-def components(count: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Connected-component label of each of ``count`` nodes linked by edges (left, right)."""
-    labels = np.arange(count)
-    while True:
-        low = np.minimum(labels[left], labels[right])
-        before = labels.copy()
-        np.minimum.at(labels, left, low)
-        np.minimum.at(labels, right, low)
-        labels = labels[labels]  # pointer jumping
-        if np.array_equal(labels, before):
-            return labels
+def tile_grid(bounds: tuple[float, float, float, float], size: float) -> np.ndarray:
+    """Square tiles of ``size`` covering ``bounds``, row by row from the lower left."""
+    x0, y0, x1, y1 = bounds
+    columns, rows = max(1, int(np.ceil((x1 - x0) / size))), max(1, int(np.ceil((y1 - y0) / size)))
+    i, j = np.meshgrid(np.arange(columns), np.arange(rows))
+    i, j = i.ravel(), j.ravel()
+    return shapely.box(x0 + i * size, y0 + j * size, x0 + (i + 1) * size, y0 + (j + 1) * size)
 
 
-def merge(geometries: np.ndarray) -> shapely.MultiPolygon:
-    """Union of polygons that mostly do not meet: only groups that touch are unioned.
+def split_by_tiles(geometries: np.ndarray, tiles: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each tile, the indices of the geometries it meets and their pieces in it."""
+    tile, index = STRtree(geometries).query(tiles, predicate="intersects")
+    order = np.argsort(tile, kind="stable")
+    tile, index = tile[order], index[order]
+    pieces = geometries[index]
+    cut = ~threaded(shapely.contains_properly, tiles[tile], pieces)
+    pieces[cut] = polygonal(threaded(shapely.intersection, pieces[cut], tiles[tile[cut]]))
+    bounds = np.searchsorted(tile, np.arange(len(tiles) + 1))
+    return [(index[a:b], pieces[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
-    Cascaded union of every polygon costs far more when most are apart, as zone units
-    are; the groups are found with one STRtree query.
+
+def join_tiles(pieces: np.ndarray) -> shapely.MultiPolygon:
+    """Union of per-tile pieces of one area, without the vertices the tile seams left.
+
+    The pieces only meet along seams, so a disjoint-subset union is cheap; where a
+    polygon crossed a seam its joined boundary keeps a collinear vertex there, which a
+    simplification by a tenth of a micrometre removes (kept only if still valid).
     """
-    geometries = geometries[~shapely.is_empty(geometries)]
-    if len(geometries) == 0:
+    pieces = pieces[~shapely.is_empty(pieces)]
+    if len(pieces) == 0:
         return shapely.MultiPolygon()
-    # "dwithin" and not "intersects": snapped edges that nearly coincide must merge too
-    left, right = STRtree(geometries).query(geometries, predicate="dwithin", distance=TOUCH)
-    keep = left < right
-    labels = components(len(geometries), left[keep], right[keep])
-    order = np.argsort(labels, kind="stable")
-    starts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1]])
-    counts = np.diff(np.r_[starts, len(order)])
-    pieces = [geometries[order[starts[counts == 1]]]]
-    for start, count in zip(starts[counts > 1], counts[counts > 1]):
-        pieces.append(np.array([shapely.union_all(geometries[order[start : start + count]])]))
-    merged = shapely.MultiPolygon(list(shapely.get_parts(polygonal(np.concatenate(pieces)))))
-    return merged if merged.is_valid else polygonal(np.array([shapely.union_all(geometries)]))[0]
+    joined = shapely.disjoint_subset_union_all(pieces)
+    cleaned = shapely.simplify(joined, SEAM_M, preserve_topology=False)
+    if cleaned.is_valid and not cleaned.is_empty:
+        joined = cleaned
+    return polygonal(np.array([joined]))[0]
 
 
 def intersection_areas(geometries: np.ndarray, areas_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -112,7 +156,7 @@ def intersection_areas(geometries: np.ndarray, areas_of: np.ndarray) -> tuple[np
     whole[inside] = True
     cut = ~whole[left]
     left, right = left[cut], right[cut]
-    area = shapely.area(shapely.intersection(geometries[left], areas_of[right]))
+    area = shapely.area(threaded(shapely.intersection, geometries[left], areas_of[right]))
     share = area > 0
     pairs_left = np.r_[inside, left[share]]
     pairs_right = np.r_[inside_area, right[share]]
@@ -120,13 +164,13 @@ def intersection_areas(geometries: np.ndarray, areas_of: np.ndarray) -> tuple[np
 
 
 def clip(geometries: np.ndarray, area: shapely.Geometry) -> np.ndarray:
-    """Clip geometries to ``area``; those wholly inside are only snapped to the grid."""
+    """Clip geometries to ``area``; those wholly inside are kept as they are."""
     shapely.prepare(area)
-    inside = shapely.contains_properly(area, geometries)
+    inside = shapely.contains_properly(area, geometries)  # one thread: a prepared geometry is not shareable
     out = geometries.copy()
     cross = ~inside
     if cross.any():
-        out[cross] = shapely.intersection(geometries[cross], area)
+        out[cross] = threaded(shapely.intersection, geometries[cross], area)
     return out
 
 

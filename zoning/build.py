@@ -6,9 +6,11 @@
 2. Precedence: strict before emission-limited; within a zone, rule-file order, then
    feature order. Each polygon keeps only what no earlier one covers: the result is a
    set of disjoint **units**, one per source feature and criterion.
-3. The strict and emission-limited zones are the unions of their units; the other zone
-   is the province minus both. Every criterion a place meets is kept in the lineage.
-4. QA proves the coverage: no overlaps, and the three areas add up to the province.
+3. The zones are dissolved from the criterion polygons, tile by tile: strict is the union
+   of the strict polygons, emission-limited the union of its polygons minus strict, other
+   the province minus both. Every criterion a place meets is kept in the lineage.
+4. QA proves the coverage with computed areas: the units (carved) add up to the zones
+   (dissolved), the zones do not overlap, and the three areas add up to the province.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning._overlay import carve, clip, intersection_areas, merge, polygonal
+from zoning._overlay import carve, clip, intersection_areas, join_tiles, polygonal, split_by_tiles, thread_map, tile_grid
 from zoning.errors import InputError
 from zoning.layers import LayerSet
 from zoning.rules import ZONE_NAMES, ZONE_ORDER, Criterion, RuleSet, Width
@@ -32,6 +34,7 @@ MIN_PIECE_M2 = 1.0  # overlaps smaller than this are rounding noise, not lineage
 COVERAGE_TOLERANCE_PCT = 0.01
 OVERLAP_TOLERANCE = 1e-9  # share of the province area: snap-rounding noise (0.7 m² for Cao Bằng)
 UNIT_GAP_HA = 0.01
+TILE_M = 5_000.0  # zones are dissolved in tiles of this size, then joined
 ZONE_PREFIX = {"strict": "S", "emission_limited": "E"}
 REQUIRED_KINDS = ("province", "communes")
 
@@ -76,20 +79,19 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
         province = shapely.union_all(layers["province"].geometry.values)
         candidates, skipped = _criterion_polygons(layers, rules, province)
     with clock("precedence"):
-        carved, (later, earlier) = carve(candidates.geometry.to_numpy())
-        carved = polygonal(carved)
-        candidates["unit_geometry"] = carved
-    with clock("zones"):
+        carved, pairs = carve(candidates.geometry.to_numpy())
+        candidates["unit_geometry"] = polygonal(carved)
         units = _units(candidates)
-        zones, protected = _zones(units, province)
+    with clock("zones"):
+        zones, protected_m2 = _zones(candidates, province)
     with clock("lineage"):
-        lineage = _lineage(candidates, later, earlier, units["unit_id"].to_numpy())
+        lineage = _lineage(candidates, *pairs, units)
         conflicts = _conflicts(candidates, rules)
     with clock("communes"):
         communes = _communes(layers["communes"], province)
         units["commune_codes"], summary = _by_commune(units, zones, communes)
     with clock("qa"):
-        qa = _qa(zones, protected, units, province, summary)
+        qa = _qa(zones, protected_m2, units, province, summary)
     return Build(zones, units, lineage, communes, summary, conflicts, skipped, qa, layers, rules, timings)
 
 
@@ -218,7 +220,7 @@ def _width(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: li
 
 def _units(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geometry = candidates["unit_geometry"].to_numpy()
-    keep = ~shapely.is_empty(geometry) & (shapely.area(geometry) >= MIN_PIECE_M2)
+    keep = ~shapely.is_empty(geometry)  # every piece above floating-point dust is a unit
     table = candidates[keep].drop(columns=["geometry", "unit_geometry"]).copy()
     table["candidate"] = np.flatnonzero(keep)
     numbers = table.groupby("zone").cumcount() + 1
@@ -228,13 +230,26 @@ def _units(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return units.reset_index(drop=True)
 
 
-def _zones(units: gpd.GeoDataFrame, province: shapely.Geometry) -> tuple[gpd.GeoDataFrame, shapely.Geometry]:
-    """The three zones, and the protected land (strict ∪ emission-limited) merged on its own."""
-    geometry, zone = units.geometry.to_numpy(), units["zone"].to_numpy()
-    strict, limited = merge(geometry[zone == "strict"]), merge(geometry[zone == "emission_limited"])
-    protected = merge(geometry)
-    other = shapely.MultiPolygon(list(shapely.get_parts(polygonal(np.array([shapely.difference(province, protected)]))[0])))
-    geometries = [strict, limited, other]
+def _zones(candidates: gpd.GeoDataFrame, province: shapely.Geometry) -> tuple[gpd.GeoDataFrame, float]:
+    """The three zones, and the area of strict ∪ emission-limited dissolved on its own (m²).
+
+    Each tile dissolves only the pieces of polygons that reach into it, so no union
+    grows beyond a tile; tiles run in parallel and their pieces are joined at the end.
+    """
+    tiles = tile_grid(province.bounds, TILE_M)
+    land = shapely.intersection(tiles, province)
+    is_strict = candidates["zone"].to_numpy() == "strict"
+
+    def dissolve(tile: tuple[tuple[np.ndarray, np.ndarray], shapely.Geometry]) -> tuple:
+        (index, pieces), tile_land = tile
+        strict = shapely.disjoint_subset_union_all(pieces[is_strict[index]])
+        limited = shapely.disjoint_subset_union_all(pieces[~is_strict[index]])
+        protected = shapely.union(strict, limited)
+        return strict, shapely.difference(limited, strict), shapely.difference(tile_land, protected), protected.area
+
+    per_tile = thread_map(dissolve, zip(split_by_tiles(candidates.geometry.to_numpy(), tiles), land))
+    strict, limited, other, protected_m2 = (np.array(column) for column in zip(*per_tile))
+    geometries = thread_map(join_tiles, [strict, limited, other])
     zones = gpd.GeoDataFrame(
         {
             "zone": list(ZONE_ORDER),
@@ -243,28 +258,27 @@ def _zones(units: gpd.GeoDataFrame, province: shapely.Geometry) -> tuple[gpd.Geo
             "area_ha": [g.area / M2_PER_HA for g in geometries],
         },
         geometry=geometries,
-        crs=units.crs,
+        crs=candidates.crs,
     )
-    return zones, protected
+    return zones, float(protected_m2.sum())
 
 
-def _lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.ndarray, unit_ids: np.ndarray) -> pd.DataFrame:
-    """Every criterion each unit's land meets: its own, plus those it prevailed over."""
+def _lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.ndarray, shared: np.ndarray, units: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Every criterion each unit's land meets: its own, plus those it prevailed over.
+
+    ``(later, earlier, shared)`` are the overlaps found by :func:`zoning._overlay.carve`:
+    ``shared`` is the area of the prevailing unit's land that the other polygon covers.
+    """
     unit_of = np.full(len(candidates), -1)
-    geometry = candidates["unit_geometry"].to_numpy()
-    kept = ~shapely.is_empty(geometry) & (shapely.area(geometry) >= MIN_PIECE_M2)
-    unit_of[kept] = np.arange(kept.sum())
-    has_unit = unit_of[earlier] >= 0
-    winner, loser = earlier[has_unit], later[has_unit]
-    overlap = shapely.area(shapely.intersection(geometry[winner], candidates.geometry.to_numpy()[loser]))
-    real = overlap >= MIN_PIECE_M2
-    own = np.flatnonzero(kept)
-    rows_unit = np.r_[own, winner[real]]
-    rows_candidate = np.r_[own, loser[real]]
-    areas = np.r_[shapely.area(geometry[own]), overlap[real]]
+    own = units["candidate"].to_numpy()
+    unit_of[own] = np.arange(len(units))
+    real = (unit_of[earlier] >= 0) & (shared >= MIN_PIECE_M2)
+    rows_unit = np.r_[own, earlier[real]]
+    rows_candidate = np.r_[own, later[real]]
+    areas = np.r_[shapely.area(units.geometry.to_numpy()), shared[real]]
     lineage = pd.DataFrame(
         {
-            "unit_id": unit_ids[unit_of[rows_unit]],
+            "unit_id": units["unit_id"].to_numpy()[unit_of[rows_unit]],
             "criterion": candidates["criterion"].to_numpy()[rows_candidate],
             "zone": candidates["zone"].to_numpy()[rows_candidate],
             "status": candidates["status"].to_numpy()[rows_candidate],
@@ -355,17 +369,18 @@ def _by_commune(units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, communes: gpd.
 # ---------------------------------------------------------------------------------- QA
 
 
-def _qa(zones: gpd.GeoDataFrame, protected: shapely.Geometry, units: gpd.GeoDataFrame, province: shapely.Geometry, summary: pd.DataFrame) -> dict:
+def _qa(zones: gpd.GeoDataFrame, protected_m2: float, units: gpd.GeoDataFrame, province: shapely.Geometry, summary: pd.DataFrame) -> dict:
     """Prove the coverage with computed areas.
 
-    strict ∩ emission-limited by inclusion–exclusion against the protected land merged
-    on its own; other ∩ protected by overlay; the three areas against the province.
+    Overlaps by inclusion–exclusion against the protected land (strict ∪ emission-limited)
+    dissolved on its own: |S ∩ E| = |S| + |E| − |S ∪ E|, |O ∩ P| = |O| + |P| − |province|
+    (the last needs no gap, which the sum of the three areas checks). The units, carved
+    pair by pair, must add up to the zones, dissolved from the criterion polygons.
     """
     area = dict(zip(zones["zone"], zones.geometry.area))
-    other = zones.geometry.to_numpy()[2]
     overlaps = {
-        "strict∩emission_limited": max(0.0, area["strict"] + area["emission_limited"] - protected.area),
-        "other∩(strict∪emission_limited)": float(shapely.area(shapely.intersection(other, protected))),
+        "strict∩emission_limited": max(0.0, area["strict"] + area["emission_limited"] - protected_m2),
+        "other∩(strict∪emission_limited)": max(0.0, area["other"] + protected_m2 - province.area),
     }
     province_ha = province.area / M2_PER_HA
     zones_ha = float(zones["area_ha"].sum())

@@ -21,10 +21,11 @@ from shapely import STRtree
 
 DUST_M2 = 1e-4  # polygon parts smaller than 1 cm² are floating-point dust
 HIGH_DEGREE = 16  # above this many earlier neighbours, subtract their union at once
-WORKERS = os.cpu_count() or 1
+WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 THREADED_MIN = 2_000  # shorter calls run on one thread: splitting costs more than it saves
 CHUNKS_PER_WORKER = 4  # smaller chunks even out the load between threads
 SEAM_M = 1e-7  # vertices this close to the line through their neighbours are dropped at tile seams
+SEAM_TOLERANCE_M = 1e-6  # a polygon whose bounds come this close to a seam is taken to reach it
 
 
 def thread_map(func: Callable, items: Iterable) -> list:
@@ -59,11 +60,13 @@ def overlapping_pairs(geometries: np.ndarray, others: np.ndarray | None = None) 
     With ``others`` omitted, pairs within ``geometries`` with ``j < i``.
     """
     tree = STRtree(geometries if others is None else others)
-    left, right = tree.query(geometries, predicate="intersects")
+    left, right = tree.query(geometries)  # bounding boxes only: the predicates run threaded below
     if others is None:
         keep = right < left
         left, right = left[keep], right[keep]
         others = geometries
+    meets = threaded(shapely.intersects, geometries[left], others[right])
+    left, right = left[meets], right[meets]
     meets = ~threaded(shapely.touches, geometries[left], others[right])
     return left[meets], right[meets]
 
@@ -127,21 +130,52 @@ def split_by_tiles(geometries: np.ndarray, tiles: np.ndarray) -> list[tuple[np.n
     return [(index[a:b], pieces[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def join_tiles(pieces: np.ndarray) -> shapely.MultiPolygon:
-    """Union of per-tile pieces of one area, without the vertices the tile seams left.
+def join_tiles(pieces: np.ndarray, tiles: np.ndarray) -> shapely.MultiPolygon:
+    """Union of the per-tile pieces of one area, as if it had never been cut.
 
-    The pieces only meet along seams, so a disjoint-subset union is cheap; where a
-    polygon crossed a seam its joined boundary keeps a collinear vertex there, which a
-    simplification by a tenth of a micrometre removes (kept only if still valid).
+    Only polygons at a seam between tiles are joined, and only their outer rings: holes
+    never reach a seam, so they are set aside and put back into the joined polygon that
+    holds them. A joined boundary keeps a collinear vertex where it crossed a seam;
+    simplifying by a tenth of a micrometre removes it (only where the result stays valid).
     """
-    pieces = pieces[~shapely.is_empty(pieces)]
-    if len(pieces) == 0:
+    parts = shapely.get_parts(pieces[~shapely.is_empty(pieces)])
+    if len(parts) == 0:
         return shapely.MultiPolygon()
-    joined = shapely.disjoint_subset_union_all(pieces)
+    at_seam = _at_seam(parts, tiles)
+    if not at_seam.any():
+        return polygonal(np.array([shapely.MultiPolygon(list(parts))]))[0]
+    rings, owner = shapely.get_rings(parts[at_seam], return_index=True)
+    outer = np.r_[True, owner[1:] != owner[:-1]]
+    joined = shapely.get_parts(shapely.disjoint_subset_union_all(shapely.polygons(rings[outer])))
     cleaned = shapely.simplify(joined, SEAM_M, preserve_topology=False)
-    if cleaned.is_valid and not cleaned.is_empty:
-        joined = cleaned
-    return polygonal(np.array([joined]))[0]
+    keep = shapely.is_valid(cleaned) & ~shapely.is_empty(cleaned)
+    joined[keep] = cleaned[keep]
+    holes = rings[~outer]
+    if len(holes):
+        inside = shapely.point_on_surface(shapely.polygons(holes))
+        host = np.full(len(holes), -1)
+        polygon, hole = STRtree(inside).query(joined, predicate="contains")  # each polygon prepared once
+        host[hole] = polygon
+        if (host < 0).any():  # a point on a boundary, to floating precision
+            host[host < 0] = STRtree(joined).query_nearest(inside[host < 0], all_matches=False)[1]
+        rings, index = shapely.get_rings(joined, return_index=True)
+        rings, index = np.r_[rings, holes], np.r_[index, host]
+        order = np.argsort(index, kind="stable")  # each polygon's shell stays first
+        joined = shapely.polygons(rings[order], indices=index[order])
+    return polygonal(np.array([shapely.MultiPolygon(list(parts[~at_seam]) + list(joined))]))[0]
+
+
+def _at_seam(polygons: np.ndarray, tiles: np.ndarray) -> np.ndarray:
+    """Which polygons reach a seam between tiles (their bounds lie on an inner tile edge)."""
+    edges = shapely.bounds(tiles)
+    xs, ys = np.unique(edges[:, [0, 2]]), np.unique(edges[:, [1, 3]])
+    xs, ys = xs[1:-1], ys[1:-1]
+    x0, y0, x1, y1 = shapely.bounds(polygons).T
+
+    def on(values: np.ndarray, lines: np.ndarray) -> np.ndarray:
+        return np.isclose(values[:, None], lines[None, :], rtol=0, atol=SEAM_TOLERANCE_M).any(axis=1)
+
+    return on(x0, xs) | on(x1, xs) | on(y0, ys) | on(y1, ys)
 
 
 def intersection_areas(geometries: np.ndarray, areas_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

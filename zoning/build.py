@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning._overlay import carve, clip, intersection_areas, join_tiles, polygonal, split_by_tiles, thread_map, tile_grid
+from zoning._overlay import carve, clip, intersection_areas, join_tiles, polygonal, split_by_tiles, thread_map, threaded, tile_grid
 from zoning.errors import InputError
 from zoning.layers import LayerSet
 from zoning.rules import ZONE_NAMES, ZONE_ORDER, Criterion, RuleSet, Width
@@ -191,11 +191,11 @@ def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tupl
             continue
         distance, known = _width(features, width, rows, notes)
         usable &= ~rows | known
-        geometries[rows & known] = shapely.buffer(geometries[rows & known], (distance * factor)[rows & known])
+        geometries[rows & known] = threaded(shapely.buffer, geometries[rows & known], (distance * factor)[rows & known])
     if spec.op == "buffer":
         distance, known = _width(features, spec.distance, np.ones(len(features), bool), notes)
         usable &= known
-        geometries[known] = shapely.buffer(geometries[known], distance[known])
+        geometries[known] = threaded(shapely.buffer, geometries[known], distance[known])
     assumption_vi = np.array(["; ".join(vi for vi, _ in n) for n in notes], dtype=object)
     assumption_en = np.array(["; ".join(en for _, en in n) for n in notes], dtype=object)
     return geometries, assumption_vi, assumption_en, usable
@@ -249,7 +249,7 @@ def _zones(candidates: gpd.GeoDataFrame, province: shapely.Geometry) -> tuple[gp
 
     per_tile = thread_map(dissolve, zip(split_by_tiles(candidates.geometry.to_numpy(), tiles), land))
     strict, limited, other, protected_m2 = (np.array(column) for column in zip(*per_tile))
-    geometries = thread_map(join_tiles, [strict, limited, other])
+    geometries = thread_map(lambda pieces: join_tiles(pieces, tiles), [strict, limited, other])
     zones = gpd.GeoDataFrame(
         {
             "zone": list(ZONE_ORDER),
@@ -341,8 +341,7 @@ def _by_commune(units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, communes: gpd.
     """Commune codes of each unit, and the area of each zone per commune."""
     left, right, area = intersection_areas(units.geometry.to_numpy(), communes.geometry.to_numpy())
     real = area >= MIN_PIECE_M2
-    codes = pd.Series(communes["code"].to_numpy()[right[real]]).groupby(left[real]).agg(lambda c: ",".join(sorted(c)))
-    unit_codes = [codes.get(i, "") for i in range(len(units))]
+    unit_codes = _joined_codes(len(units), left[real], communes["code"].to_numpy()[right[real]])
     per = pd.DataFrame({"commune": right, "zone": units["zone"].to_numpy()[left], "ha": area / M2_PER_HA})
     per = per.pivot_table(index="commune", columns="zone", values="ha", aggfunc="sum", fill_value=0.0).reindex(range(len(communes)), fill_value=0.0)
     summary = pd.DataFrame(
@@ -364,6 +363,19 @@ def _by_commune(units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, communes: gpd.
     outside["total_ha"] = sum(outside[f"{z}_ha"] for z in ZONE_ORDER)
     summary = pd.concat([summary, pd.DataFrame([outside])], ignore_index=True)
     return unit_codes, summary[["commune_code", "commune_name", "strict_ha", "emission_limited_ha", "other_ha", "total_ha"]]
+
+
+def _joined_codes(count: int, unit: np.ndarray, code: np.ndarray) -> list[str]:
+    """Comma-joined sorted commune codes per unit ("" for none); most units lie in one commune."""
+    out = np.full(count, "", dtype=object)
+    order = np.lexsort((code, unit))
+    unit, code = unit[order], code[order].astype(str)
+    starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    sizes = np.diff(np.r_[starts, len(unit)])
+    out[unit[starts[sizes == 1]]] = code[starts[sizes == 1]]
+    for start, size in zip(starts[sizes > 1], sizes[sizes > 1]):
+        out[unit[start]] = ",".join(code[start : start + size])
+    return out.tolist()
 
 
 # ---------------------------------------------------------------------------------- QA
@@ -392,7 +404,7 @@ def _qa(zones: gpd.GeoDataFrame, protected_m2: float, units: gpd.GeoDataFrame, p
     checks = {
         "no_overlaps": max(overlaps.values()) <= overlap_limit_m2,
         "areas_add_up": difference_pct <= COVERAGE_TOLERANCE_PCT,
-        "valid_geometries": bool(shapely.is_valid(zones.geometry.to_numpy()).all() and shapely.is_valid(units.geometry.to_numpy()).all()),
+        "valid_geometries": bool(all(thread_map(shapely.is_valid, zones.geometry.to_numpy())) and threaded(shapely.is_valid, units.geometry.to_numpy()).all()),
         "units_match_zones": max(unit_gap.values(), default=0.0) <= UNIT_GAP_HA,
         "commune_summary_adds_up": summary_gap <= UNIT_GAP_HA,
     }

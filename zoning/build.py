@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -78,12 +79,13 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
     with clock("criteria"):
         province = shapely.union_all(layers["province"].geometry.values)
         candidates, skipped = _criterion_polygons(layers, rules, province)
-    with clock("precedence"):
+    with clock("units and zones"), ThreadPoolExecutor(1) as background:
+        # independent: the zones are dissolved while the units are carved
+        dissolving = background.submit(_zones, candidates.geometry.to_numpy(), candidates["zone"].to_numpy(), province, layers.crs)
         carved, pairs = carve(candidates.geometry.to_numpy())
         candidates["unit_geometry"] = polygonal(carved)
         units = _units(candidates)
-    with clock("zones"):
-        zones, protected_m2 = _zones(candidates, province)
+        zones, protected_m2 = dissolving.result()
     with clock("lineage"):
         lineage = _lineage(candidates, *pairs, units)
         conflicts = _conflicts(candidates, rules)
@@ -230,15 +232,16 @@ def _units(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return units.reset_index(drop=True)
 
 
-def _zones(candidates: gpd.GeoDataFrame, province: shapely.Geometry) -> tuple[gpd.GeoDataFrame, float]:
-    """The three zones, and the area of strict ∪ emission-limited dissolved on its own (m²).
+def _zones(polygons: np.ndarray, zone: np.ndarray, province: shapely.Geometry, crs) -> tuple[gpd.GeoDataFrame, float]:
+    """The three zones from the criterion polygons and their zone, and the area of
+    strict ∪ emission-limited dissolved on its own (m²).
 
     Each tile dissolves only the pieces of polygons that reach into it, so no union
     grows beyond a tile; tiles run in parallel and their pieces are joined at the end.
     """
     tiles = tile_grid(province.bounds, TILE_M)
     land = shapely.intersection(tiles, province)
-    is_strict = candidates["zone"].to_numpy() == "strict"
+    is_strict = zone == "strict"
 
     def dissolve(tile: tuple[tuple[np.ndarray, np.ndarray], shapely.Geometry]) -> tuple:
         (index, pieces), tile_land = tile
@@ -247,7 +250,7 @@ def _zones(candidates: gpd.GeoDataFrame, province: shapely.Geometry) -> tuple[gp
         protected = shapely.union(strict, limited)
         return strict, shapely.difference(limited, strict), shapely.difference(tile_land, protected), protected.area
 
-    per_tile = thread_map(dissolve, zip(split_by_tiles(candidates.geometry.to_numpy(), tiles), land))
+    per_tile = thread_map(dissolve, zip(split_by_tiles(polygons, tiles), land))
     strict, limited, other, protected_m2 = (np.array(column) for column in zip(*per_tile))
     geometries = thread_map(lambda pieces: join_tiles(pieces, tiles), [strict, limited, other])
     zones = gpd.GeoDataFrame(
@@ -258,7 +261,7 @@ def _zones(candidates: gpd.GeoDataFrame, province: shapely.Geometry) -> tuple[gp
             "area_ha": [g.area / M2_PER_HA for g in geometries],
         },
         geometry=geometries,
-        crs=candidates.crs,
+        crs=crs,
     )
     return zones, float(protected_m2.sum())
 

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from zoning._overlay import carve, clip, intersection_areas, join_tiles, polygonal, split_by_tiles, thread_map, threaded, tile_grid
 from zoning.errors import InputError
@@ -232,7 +233,7 @@ def _units(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return units.reset_index(drop=True)
 
 
-def _zones(polygons: np.ndarray, zone: np.ndarray, province: shapely.Geometry, crs) -> tuple[gpd.GeoDataFrame, float]:
+def _zones(polygons: np.ndarray, zone: np.ndarray, province: shapely.Geometry, crs: CRS) -> tuple[gpd.GeoDataFrame, float]:
     """The three zones from the criterion polygons and their zone, and the area of
     strict ∪ emission-limited dissolved on its own (m²).
 

@@ -54,20 +54,14 @@ def threaded(func: Callable, *args, **kwargs) -> np.ndarray:
     return np.concatenate(thread_map(chunk, zip(edges[:-1], edges[1:])))
 
 
-def overlapping_pairs(geometries: np.ndarray, others: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (i, j) whose interiors meet: ``geometries[i]`` and ``others[j]``.
-
-    With ``others`` omitted, pairs within ``geometries`` with ``j < i``.
-    """
-    tree = STRtree(geometries if others is None else others)
-    left, right = tree.query(geometries)  # bounding boxes only: the predicates run threaded below
-    if others is None:
-        keep = right < left
-        left, right = left[keep], right[keep]
-        others = geometries
-    meets = threaded(shapely.intersects, geometries[left], others[right])
+def overlapping_pairs(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j), ``j < i``, of geometries whose interiors meet."""
+    left, right = STRtree(geometries).query(geometries)  # bounding boxes only: the predicates run threaded below
+    keep = right < left
+    left, right = left[keep], right[keep]
+    meets = threaded(shapely.intersects, geometries[left], geometries[right])
     left, right = left[meets], right[meets]
-    meets = ~threaded(shapely.touches, geometries[left], others[right])
+    meets = ~threaded(shapely.touches, geometries[left], geometries[right])
     return left[meets], right[meets]
 
 
@@ -139,12 +133,14 @@ def join_tiles(pieces: np.ndarray, tiles: np.ndarray) -> shapely.MultiPolygon:
     simplifying by a tenth of a micrometre removes it (only where the result stays valid).
     """
     parts = shapely.get_parts(pieces[~shapely.is_empty(pieces)])
-    if len(parts) == 0:
-        return shapely.MultiPolygon()
     at_seam = _at_seam(parts, tiles)
-    if not at_seam.any():
-        return polygonal(np.array([shapely.MultiPolygon(list(parts))]))[0]
-    rings, owner = shapely.get_rings(parts[at_seam], return_index=True)
+    joined = _joined_at_seams(parts[at_seam]) if at_seam.any() else parts[:0]
+    return polygonal(np.array([shapely.MultiPolygon(list(parts[~at_seam]) + list(joined))]))[0]
+
+
+def _joined_at_seams(parts: np.ndarray) -> np.ndarray:
+    """Union of polygons cut at tile seams, holes set aside and put back (see join_tiles)."""
+    rings, owner = shapely.get_rings(parts, return_index=True)
     outer = np.r_[True, owner[1:] != owner[:-1]]
     joined = shapely.get_parts(shapely.disjoint_subset_union_all(shapely.polygons(rings[outer])))
     cleaned = shapely.simplify(joined, SEAM_M, preserve_topology=False)
@@ -162,7 +158,7 @@ def join_tiles(pieces: np.ndarray, tiles: np.ndarray) -> shapely.MultiPolygon:
         rings, index = np.r_[rings, holes], np.r_[index, host]
         order = np.argsort(index, kind="stable")  # each polygon's shell stays first
         joined = shapely.polygons(rings[order], indices=index[order])
-    return polygonal(np.array([shapely.MultiPolygon(list(parts[~at_seam]) + list(joined))]))[0]
+    return joined
 
 
 def _at_seam(polygons: np.ndarray, tiles: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ from zoning.rules import ZONE_NAMES, ZONE_ORDER, Criterion, RuleSet, Width
 M2_PER_HA = 10_000.0
 MIN_PIECE_M2 = 1.0  # overlaps smaller than this are rounding noise, not lineage
 COVERAGE_TOLERANCE_PCT = 0.01
-OVERLAP_TOLERANCE = 1e-9  # share of the province area: snap-rounding noise (0.7 m² for Cao Bằng)
+OVERLAP_TOLERANCE = 1e-9  # share of the province area: floating-point noise (0.7 m² for Cao Bằng)
 UNIT_GAP_HA = 0.01
 TILE_M = 5_000.0  # zones are dissolved in tiles of this size, then joined
 ZONE_PREFIX = {"strict": "S", "emission_limited": "E"}
@@ -183,7 +183,7 @@ def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tupl
     spec = criterion.geometry
     geometries = features.geometry.to_numpy().copy()
     types = shapely.get_type_id(geometries)
-    notes: list[list[tuple[str, str]]] = [[] for _ in range(len(features))]
+    notes = (np.full(len(features), "", dtype=object), np.full(len(features), "", dtype=object))  # vi, en
     usable = np.ones(len(features), dtype=bool)
     for type_ids, width, factor in (((1, 5), spec.line_width, 0.5), ((0, 4), spec.point_radius, 1.0)):
         rows = np.isin(types, type_ids)
@@ -199,12 +199,10 @@ def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tupl
         distance, known = _width(features, spec.distance, np.ones(len(features), bool), notes)
         usable &= known
         geometries[known] = threaded(shapely.buffer, geometries[known], distance[known])
-    assumption_vi = np.array(["; ".join(vi for vi, _ in n) for n in notes], dtype=object)
-    assumption_en = np.array(["; ".join(en for _, en in n) for n in notes], dtype=object)
-    return geometries, assumption_vi, assumption_en, usable
+    return geometries, notes[0], notes[1], usable
 
 
-def _width(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: list[list[tuple[str, str]]]) -> tuple[np.ndarray, np.ndarray]:
+def _width(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Distance per feature from the attribute, else the default (noted as an assumption)."""
     recorded = features[width.field].to_numpy(float) * width.factor if width.field and width.field in features else np.full(len(features), np.nan)
     assumed = rows & np.isnan(recorded) & (width.default_m is not None)
@@ -213,8 +211,8 @@ def _width(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: li
         field_name = width.field or "width"
         note_vi = f"{field_name} không có số liệu: giả định {width.default_m:g} m" + (f" ({width.basis_vi})" if width.basis_vi else "")
         note_en = f"{field_name} not recorded: {width.default_m:g} m assumed" + (f" ({width.basis})" if width.basis else "")
-        for index in np.flatnonzero(assumed):
-            notes[index].append((note_vi, note_en))
+        for texts, note in zip(notes, (note_vi, note_en)):
+            texts[assumed] = np.where(texts[assumed] == "", note, texts[assumed] + "; " + note)
     return distance, ~np.isnan(distance)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoning._overlay import WORKERS
 from zoning._resources import resource
 from zoning.build import _criterion_polygons, _zones, build_zones
 from zoning.crs import tm3_crs
@@ -117,11 +118,12 @@ def cpu_seconds() -> float:
 
 
 def timed(label: str, func, *args):
+    """Run ``func(*args)`` and print its wall and CPU time; returns the result and both times."""
     start, cpu = time.perf_counter(), cpu_seconds()
     result = func(*args)
-    elapsed = time.perf_counter() - start
-    print(f"  {label:<42} {elapsed:8.2f} s  ({cpu_seconds() - cpu:.1f} CPU-s)")
-    return result, elapsed
+    elapsed, used = time.perf_counter() - start, cpu_seconds() - cpu
+    print(f"  {label:<42} {elapsed:8.2f} s  ({used:.1f} CPU-s)")
+    return result, elapsed, used
 
 
 def main() -> None:
@@ -138,24 +140,21 @@ def main() -> None:
     print(f"Synthetic province, {args.features:,} features:")
     layers = synthetic_layers(args.features)
     rules = load_rules()
-    checked, t_read = timed("read + check layers", read_layers, layers, CRS)
-    cpu = cpu_seconds()
-    result, t_build = timed("build (units, zones, lineage, communes, QA)", build_zones, checked, rules)
-    build_cpu = cpu_seconds() - cpu
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    print(f"    {build_cpu:.1f} CPU-s on {cores} cores: {build_cpu / cores:.1f} s even with every core busy throughout")
+    checked, t_read, _ = timed("read + check layers", read_layers, layers, CRS)
+    result, t_build, build_cpu = timed("build (units, zones, lineage, communes, QA)", build_zones, checked, rules)
+    print(f"    {build_cpu:.1f} CPU-s on {WORKERS} cores: {build_cpu / WORKERS:.1f} s even with every core busy throughout")
     print(f"    steps: {result.timings}")
     areas = dict(zip(result.zones["zone"], result.zones["area_ha"]))
     print(f"    zones ha: {', '.join(f'{k} {v:,.1f}' for k, v in areas.items())}; units {len(result.units):,}; QA passed {result.qa['passed']}")
-    _, t_zones = timed("zones alone (as the baseline: no units, lineage, QA)", zones_only, checked, rules)
+    _, t_zones, _ = timed("zones alone (as the baseline: no units, lineage, QA)", zones_only, checked, rules)
     if args.skip_baseline:
         return
-    base, t_base = timed("baseline (geopandas buffer/dissolve/overlay)", baseline_zones, layers)
+    base, t_base, _ = timed("baseline (geopandas buffer/dissolve/overlay)", baseline_zones, layers)
     print(f"    baseline zones ha: {', '.join(f'{k} {v:,.1f}' for k, v in base.items())}")
     diff = max(abs(areas[k] - base[k]) for k in base)
     print(f"    largest zone-area difference vs baseline: {diff:.3f} ha")
     print(f"  ratio baseline / build: {t_base / t_build:.1f}× (build alone); {t_base / (t_build + t_read):.1f}× (read + build); "
-          f"{t_base / t_zones:.1f}× (zones alone); at most {t_base * cores / build_cpu:.1f}× with every core busy throughout")
+          f"{t_base / t_zones:.1f}× (zones alone); at most {t_base * WORKERS / build_cpu:.1f}× with every core busy throughout")
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import docx
 
-from zoning._resources import resource
-from zoning.annex import _Document, annex_data, vn_number, write_annex
-from zoning.buildfile import read_build
+from zoning.data import path as resource
+from zoning.outputs.annex import _Document, annex_data, vn_number, write_annex
+from zoning.builder.model import read_build
 from zoning.demo import DEMO_LAYERS, DEMO_RULES
 from zoning.pipeline import run_build
 

@@ -19,14 +19,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning._overlay import WORKERS
-from zoning._resources import resource
-from zoning.build import _criterion_polygons, _zones, build_zones
-from zoning.crs import tm3_crs
+from zoning.builder.overlay import WORKERS
+from zoning.data import path as resource
+from zoning.builder.zones import _criterion_polygons, _zones, build_zones
+from zoning.inputs.crs import tm3_crs
 from zoning.demo import DEMO_LAYERS, DEMO_RULES
-from zoning.layers import read_layers
+from zoning.inputs.layers import read_layers
 from zoning.pipeline import run_build
-from zoning.rules import load_rules
+from zoning.law.criteria import load_rules
 
 CRS = tm3_crs(105.75)
 WIDTH_KM, HEIGHT_KM = 100, 70  # about the size of Cao Bằng (6,700 km²)

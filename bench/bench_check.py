@@ -32,12 +32,14 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zoning._resources import resource  # noqa: E402
-from zoning.buildfile import read_build  # noqa: E402
-from zoning.check import check_sites, index_build, load_check_rules  # noqa: E402
+from zoning.data import path as resource  # noqa: E402
+from zoning.builder.model import read_build  # noqa: E402
+from zoning.checker.engine import check_sites
+from zoning.checker.index import index_build
+from zoning.law.project_types import load_check_rules  # noqa: E402
 from zoning.demo import DEMO_LAYERS, DEMO_RULES  # noqa: E402
 from zoning.pipeline import run_build  # noqa: E402
-from zoning.sites import read_sites  # noqa: E402
+from zoning.inputs.sites import read_sites  # noqa: E402
 
 TARGET_POINTS = 50_000  # points per second
 TARGET_POLYGONS = 2_000  # polygons per second

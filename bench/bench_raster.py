@@ -25,7 +25,7 @@ from pathlib import Path
 mode, build, res, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 started = time.perf_counter()
 if mode == "blocks":
-    from zoning.raster import write_zone_raster
+    from zoning.outputs.raster import write_zone_raster
     r = write_zone_raster(build, out, res)
     cells, area = sum(r.cells.values()), r.raster_ha
     grid = (r.grid.width, r.grid.height)
@@ -34,8 +34,8 @@ if mode == "blocks":
 else:
     import numpy as np, rasterio
     from rasterio.features import rasterize
-    from zoning.buildfile import read_build
-    from zoning.raster import ZONE_CODES, aligned_grid
+    from zoning.builder.model import read_build
+    from zoning.outputs.raster import ZONE_CODES, aligned_grid
     b = read_build(build)
     g = aligned_grid(tuple(b.zones.total_bounds), res)
     codes = b.zones["zone"].map(ZONE_CODES).tolist()
@@ -67,7 +67,7 @@ def main() -> None:
         folder = Path(tmp)
         build = args.build
         if build is None:
-            from zoning._resources import resource as shipped
+            from zoning.data import path as shipped
             from zoning.demo import DEMO_LAYERS, DEMO_RULES
             from zoning.pipeline import run_build
 

@@ -9,8 +9,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from zoning._resources import resource
-from zoning.crs import tm3_crs
+from zoning.data import path as resource
+from zoning.inputs.crs import tm3_crs
 from zoning.demo import DEMO_LAYERS, DEMO_RULES
 from zoning.pipeline import run_build
 

@@ -24,9 +24,9 @@ from docx.text.paragraph import Paragraph
 from pyproj import CRS, Geod
 from typer.testing import CliRunner
 
-from zoning.annex import write_annex
+from zoning.outputs.annex import write_annex
 from zoning.cli import app
-from zoning.crs import WGS84, reproject
+from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import ZoningError
 
 from .conftest import X0, Y0
@@ -329,7 +329,7 @@ def test_xlsx_tables_agree_with_the_docx(demo_annex):
 
 @needs_libreoffice
 def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
-    from zoning._office import convert_to_pdf, pdf_page_count
+    from zoning.outputs.office import convert_to_pdf, pdf_page_count
 
     result, _ = demo_annex
     pdf = convert_to_pdf(result.docx, tmp_path / "annex.pdf")
@@ -358,7 +358,7 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
 
 
 def test_missing_libreoffice_is_a_clear_error(demo_annex, tmp_path, monkeypatch):
-    from zoning._office import convert_to_pdf
+    from zoning.outputs.office import convert_to_pdf
 
     result, _ = demo_annex
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing to run there
@@ -398,7 +398,7 @@ def test_cli_annex(small_build_path, tmp_path):
 
 
 def test_demo_writes_the_annex_and_says_when_there_is_no_pdf(demo_build_path, tmp_path, monkeypatch):
-    from zoning.buildfile import read_build
+    from zoning.builder.model import read_build
     from zoning.demo import DemoResults, _demo_annex  # the annex step of run_demo
 
     monkeypatch.setenv("PATH", str(tmp_path))  # as on a machine without LibreOffice

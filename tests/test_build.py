@@ -10,10 +10,10 @@ import math
 import pytest
 import shapely
 
-from zoning.build import build_zones
-from zoning.layers import read_layers
-from zoning.rules import load_rules
-from zoning._resources import resource
+from zoning.builder.zones import build_zones
+from zoning.inputs.layers import read_layers
+from zoning.law.criteria import load_rules
+from zoning.data import path as resource
 
 from .conftest import CRS
 

@@ -21,9 +21,11 @@ import shapely
 import yaml
 from shapely.geometry import LineString, Point, box
 
-from zoning._resources import resource
-from zoning.buildfile import read_build
-from zoning.check import (
+from zoning.data import path as resource
+from zoning.builder.model import read_build
+from zoning.checker.engine import check_sites, run_check
+from zoning.checker.index import index_build, subdivide
+from zoning.checker.result import (
     COMMUNE_COLUMNS,
     FINDING_COLUMNS,
     SAFETY_COLUMNS,
@@ -32,19 +34,15 @@ from zoning.check import (
     TABLES,
     UNIT_COLUMNS,
     ZONE_COLUMNS,
-    check_sites,
-    index_build,
-    load_check_rules,
-    run_check,
-    subdivide,
-    write_results,
 )
-from zoning.crs import reproject
+from zoning.law.project_types import load_check_rules
+from zoning.outputs.results import write_results
+from zoning.inputs.crs import reproject
 from zoning.demo import DEMO_LAYERS, DEMO_SITES
 from zoning.errors import InputError, RuleError
-from zoning.layers import read_vector
+from zoning.inputs.layers import read_vector
 from zoning.pipeline import run_build
-from zoning.sites import read_sites
+from zoning.inputs.sites import read_sites
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 

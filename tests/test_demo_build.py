@@ -10,9 +10,9 @@ import pyogrio
 import pytest
 import shapely
 
-from zoning._resources import resource
-from zoning.buildfile import read_build
-from zoning.crs import tm3_crs
+from zoning.data import path as resource
+from zoning.builder.model import read_build
+from zoning.inputs.crs import tm3_crs
 from zoning.demo import DEMO_LAYERS, DEMO_RULES
 from zoning.pipeline import run_build
 

@@ -13,7 +13,7 @@ import unicodedata
 
 import pytest
 
-from zoning._encoding import decode_legacy, detect_legacy_encoding, encode_legacy
+from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding, encode_legacy
 
 ENCODINGS = ["TCVN3", "VNI"]
 # no tone, grave, hook above, tilde, acute, dot below

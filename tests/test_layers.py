@@ -10,10 +10,10 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from zoning._encoding import encode_legacy
-from zoning.crs import tm3_crs
+from zoning.inputs.encoding import encode_legacy
+from zoning.inputs.crs import tm3_crs
 from zoning.errors import InputError
-from zoning.layers import read_layers
+from zoning.inputs.layers import read_layers
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, square
 
@@ -199,7 +199,7 @@ def test_pinned_transformation_differs_from_the_other_by_half_a_metre():
     # the two EPSG VN-2000 → WGS 84 transformations differ by ~0.5 m: we must be on EPSG:6960
     from pyproj.transformer import TransformerGroup
 
-    from zoning.crs import transformer
+    from zoning.inputs.crs import transformer
 
     group = {t.description: t for t in TransformerGroup(4326, CRS, always_xy=True).transformers}
     other = next(t for d, t in group.items() if "VN-2000 to WGS 84 (1)" in d)
@@ -212,9 +212,9 @@ def test_pinned_transformation_differs_from_the_other_by_half_a_metre():
 
 
 def test_copy_of_demo_is_untouched(tmp_path):
-    from zoning._resources import resource
+    from zoning.data import path as resource
 
-    source = resource("layers", "demo", "cao-bang.gpkg")
+    source = resource("demo", "cao-bang.gpkg")
     copy = tmp_path / "demo.gpkg"
     shutil.copy(source, copy)
     layers = read_layers(copy, CRS)

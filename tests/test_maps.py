@@ -22,12 +22,12 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 from typer.testing import CliRunner
 
-from zoning.buildfile import read_build
+from zoning.builder.model import read_build
 from zoning.cli import app
-from zoning.crs import WGS84, tm3_crs, transformer
+from zoning.inputs.crs import WGS84, tm3_crs, transformer
 from zoning.demo import DemoResults, _demo_map
 from zoning.errors import InputError, ZoningError
-from zoning.maps import display_layers, read_sites, site_map_html, write_map, zoning_map
+from zoning.outputs.map import display_layers, read_sites, site_map_html, write_map, zoning_map
 from zoning.pipeline import run_build
 
 from .conftest import X0, Y0, admin_layers, sensitive_layers
@@ -267,15 +267,15 @@ def test_sites_need_a_verdict(tmp_path, small_build_path):
 def test_vendored_versions_are_pinned_and_documented():
     import yaml
 
-    from zoning._resources import resource
-    from zoning._webassets import web_assets
+    from zoning.data import path as resource
+    from zoning.outputs.webassets import web_assets
 
-    manifest = yaml.safe_load(resource("maps", "vendor", "assets.yaml").read_text(encoding="utf-8"))
-    readme = resource("maps", "vendor", "README.md").read_text(encoding="utf-8")
+    manifest = yaml.safe_load(resource("web", "vendor", "assets.yaml").read_text(encoding="utf-8"))
+    readme = resource("web", "vendor", "README.md").read_text(encoding="utf-8")
     assert web_assets().versions == {p["name"]: str(p["version"]) for p in manifest["packages"]}
     for package in manifest["packages"]:
         assert f"| {package['name']} | {package['version']} |" in readme
-        assert (resource("maps", "vendor") / package["licence_file"]).is_file()
+        assert (resource("web", "vendor") / package["licence_file"]).is_file()
 
 
 # ------------------------------------------------------------------- in the browser
@@ -592,7 +592,7 @@ def test_province_with_no_sensitive_land(browser, tmp_path):
 def candidates_file(demo_build_path, tmp_path_factory) -> Path:
     """The demo's landfill candidates, with a hostile name on the first one's nearest houses."""
     from zoning.demo import DEMO_SITING_COMMUNES, DEMO_SITING_DISTANCE_M
-    from zoning.siting import find_candidates
+    from zoning.siting.search import find_candidates
 
     folder = tmp_path_factory.mktemp("candidates")
     source = folder / "siting.gpkg"

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from zoning import _overlay
-from zoning._overlay import HIGH_DEGREE, carve, join_tiles, split_by_tiles, threaded, tile_grid
+from zoning.builder import overlay as _overlay
+from zoning.builder.overlay import HIGH_DEGREE, carve, join_tiles, split_by_tiles, threaded, tile_grid
 
 
 def test_carve_keeps_first_come_land_and_reports_shared_areas():

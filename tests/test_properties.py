@@ -8,9 +8,9 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zoning.build import build_zones
-from zoning.layers import read_layers
-from zoning.rules import load_rules
+from zoning.builder.zones import build_zones
+from zoning.inputs.layers import read_layers
+from zoning.law.criteria import load_rules
 
 from .conftest import CRS, SIDE, X0, Y0, admin_layers
 

@@ -1,6 +1,6 @@
 """Zones as a GeoTIFF, raster inputs and slope: expected values computed by hand.
 
-Error bound of the cell-centre rule (zoning.raster): a misclassified point lies within
+Error bound of the cell-centre rule (zoning.outputs.raster): a misclassified point lies within
 half a cell diagonal r = res/√2 of a zone boundary, so per class
 |raster − vector| ≤ √2·res·L + n_rings·π·res²/2 (L the boundary length). On the hand-made
 province at 5 m every square edge falls on a cell edge, so only the 100 m relic circle
@@ -18,9 +18,9 @@ import rasterio
 import shapely
 from affine import Affine
 
-from zoning.buildfile import read_build
+from zoning.builder.model import read_build
 from zoning.errors import InputError
-from zoning.raster import (
+from zoning.outputs.raster import (
     aligned_grid, layer_from_raster, rasterize_blocks, read_window, slope_degrees, write_zone_raster,
 )
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from zoning._resources import resource
-from zoning.build import build_zones
+from zoning.data import path as resource
+from zoning.builder.zones import build_zones
 from zoning.errors import RuleError
-from zoning.layers import read_layers
-from zoning.rules import load_rules
+from zoning.inputs.layers import read_layers
+from zoning.law.criteria import load_rules
 
 from .conftest import CRS, admin_layers, frame, square
 

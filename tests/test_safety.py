@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from zoning._resources import resource
+from zoning.data import path as resource
 from zoning.errors import InputError, RuleError
-from zoning.safety import (
+from zoning.law.safety import (
     UserDistance,
     load_facilities,
     load_user_distances,

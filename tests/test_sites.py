@@ -9,11 +9,11 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from zoning._resources import resource
-from zoning.crs import WGS84, tm3_crs, transformer
+from zoning.data import path as resource
+from zoning.inputs.crs import WGS84, tm3_crs, transformer
 from zoning.demo import DEMO_SITES
 from zoning.errors import InputError
-from zoning.sites import parse_crs, read_sites
+from zoning.inputs.sites import parse_crs, read_sites
 
 from .conftest import CRS, X0, Y0
 

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from zoning.cli import app
 from zoning.errors import InputError, ZoningError
 from zoning.pipeline import run_build
-from zoning.siting import find_candidates
+from zoning.siting.search import find_candidates
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 
@@ -186,7 +186,7 @@ def test_cli_siting_and_raster(build_path, tmp_path):
 
 def test_demo_landfill_candidates_keep_every_rule(demo_build_path):
     """Cao Bằng demo, Hạ Lang, Minh Khai and Yên Thổ, 1,000 m (a user value): checked against the raw layers."""
-    from zoning.buildfile import read_build
+    from zoning.builder.model import read_build
 
     build = read_build(demo_build_path)
     codes = ["01558", "01795", "01318"]

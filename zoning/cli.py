@@ -136,7 +136,7 @@ def print_build_summary(result) -> None:
 @friendly
 def layers_command() -> None:
     """List the layer kinds: geometry, required attributes and allowed values."""
-    from zoning.catalogue import load_catalogue
+    from zoning.inputs.catalogue import load_catalogue
 
     table = Table(title="Layer kinds / Các loại lớp dữ liệu", show_lines=True)
     for column in ("Kind", "Label", "Geometry", "Required", "Optional", "Allowed values"):
@@ -154,7 +154,7 @@ def rules_command(
     province_rules: Annotated[Optional[Path], typer.Option("--province-rules", help="Province overlay to include.")] = None,
 ) -> None:
     """List the criteria in force with their zone, citation and status."""
-    from zoning.rules import load_rules
+    from zoning.law.criteria import load_rules
 
     ruleset = load_rules(rules, province_rules)
     table = Table(title=f"Criteria / Tiêu chí — {ruleset.id}", show_lines=True)
@@ -192,8 +192,9 @@ def check(
     tolerance: Annotated[Optional[list[str]], typer.Option("--tolerance", help="Positional tolerance of the source data in metres: 25, or per layer kind residential_areas=10 (repeat). Results this close to a boundary are flagged borderline.")] = None,
 ) -> None:
     """Check project sites and waste-treatment locations against a zoning build."""
-    from zoning.check import load_check_rules, run_check
-    from zoning.safety import load_user_distances, parse_distance_option
+    from zoning.checker.engine import run_check
+    from zoning.law.project_types import load_check_rules
+    from zoning.law.safety import load_user_distances, parse_distance_option
 
     rules = load_check_rules()
     user = dict(load_user_distances(distances_file, rules.facilities)) if distances_file else {}
@@ -222,7 +223,7 @@ def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
 
 def print_check_summary(result) -> None:
     """One line per site: zones, communes, verdict and the main findings; then notices."""
-    from zoning.check import VERDICT_LABELS
+    from zoning.checker.result import VERDICT_LABELS
 
     colours = {"conflict": "red", "needs_review": "yellow", "no_data": "magenta", "no_conflict_found": "green", "outside_province": "blue"}
     table = Table(title=f"Site check / Kiểm tra địa điểm — build {result.meta['build_id']}", show_lines=True)
@@ -252,7 +253,7 @@ def print_check_summary(result) -> None:
 @friendly
 def types_command() -> None:
     """List the project types: codes, ND08 Appendix II listing and safety distances."""
-    from zoning.check import load_check_rules, type_catalogue
+    from zoning.law.project_types import load_check_rules, type_catalogue
 
     rules = load_check_rules()
     table = Table(title=f"Project types / Loại hình dự án — {rules.id}", show_lines=True)
@@ -293,7 +294,7 @@ def annex(
 ) -> None:
     """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
     the units of each zone, areas per commune, boundary coordinates and a map."""
-    from zoning.annex import write_annex
+    from zoning.outputs.annex import write_annex
 
     with progress_steps("Decision annexes", total=5 + pdf + xlsx) as advance:
         result = write_annex(build_path, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
@@ -332,7 +333,7 @@ def map_command(
 ) -> None:
     """Write an interactive map of a build (zones, units, communes, checked sites, candidate areas) as one HTML file
     that opens in any browser, with or without internet."""
-    from zoning.maps import write_map
+    from zoning.outputs.map import write_map
 
     with progress_steps("Map", total=3) as advance:
         result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance, candidates=candidates)
@@ -353,7 +354,7 @@ def raster_command(
 ) -> None:
     """Write the zones as a GeoTIFF: 1 strict, 2 emission-limited, 3 other, 0 outside the province;
     compressed, tiled, with a colour table that GIS software shows as is."""
-    from zoning.raster import write_zone_raster
+    from zoning.outputs.raster import write_zone_raster
 
     with progress_steps("Raster", total=3) as advance:
         result = write_zone_raster(build_path, out_path, resolution, progress=advance)
@@ -384,8 +385,8 @@ def siting_command(
 ) -> None:
     """Find candidate areas for a new waste-treatment facility: allowed zones, away from homes and
     water sources, not too steep, large enough; ranked by a stated score."""
-    from zoning.safety import load_facilities, load_user_distances, parse_distance_option
-    from zoning.siting import find_candidates, split_list
+    from zoning.law.safety import load_facilities, load_user_distances, parse_distance_option
+    from zoning.siting.search import find_candidates, split_list
 
     catalogue = load_facilities()
     user = dict(load_user_distances(distances_file, catalogue)) if distances_file else {}

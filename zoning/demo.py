@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zoning._resources import resource
-from zoning.buildfile import BuildFile
+from zoning.data import path as resource
+from zoning.builder.model import BuildFile
 from zoning.pipeline import run_build
 
-DEMO_LAYERS = ("layers", "demo", "cao-bang.gpkg")
-DEMO_SITES = ("layers", "demo", "cao-bang-sites.gpkg")
+DEMO_LAYERS = ("demo", "cao-bang.gpkg")
+DEMO_SITES = ("demo", "cao-bang-sites.gpkg")
 DEMO_RULES = ("rules", "provinces", "cao-bang.yaml")
 
 
@@ -48,8 +48,8 @@ DEMO_SITING_DISTANCE_M = 1000.0  # an illustrative user value, not a legal dista
 
 def _demo_raster_siting(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
     """The zones as a 10 m GeoTIFF, and candidate areas for a sanitary landfill in the plan's communes."""
-    from zoning.raster import write_zone_raster
-    from zoning.siting import find_candidates
+    from zoning.outputs.raster import write_zone_raster
+    from zoning.siting.search import find_candidates
 
     if progress:
         progress("zone raster")
@@ -70,7 +70,7 @@ def _demo_raster_siting(results: DemoResults, out_dir: Path, progress: Callable[
 
 def _demo_check(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
     """The site check of the plan's waste sites and the real hydropower plants."""
-    from zoning.check import run_check
+    from zoning.checker.engine import run_check
 
     if progress:
         progress("site check")
@@ -87,7 +87,7 @@ def _demo_check(results: DemoResults, out_dir: Path, progress: Callable[[str], N
 
 def _demo_map(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
     """The interactive map (with the checked sites and the landfill candidates when the demo has made them)."""
-    from zoning.maps import write_map
+    from zoning.outputs.map import write_map
 
     if progress:
         progress("interactive map")
@@ -98,8 +98,8 @@ def _demo_map(results: DemoResults, out_dir: Path, progress: Callable[[str], Non
 
 def _demo_annex(results: DemoResults, out_dir: Path, progress: Callable[[str], None] | None) -> None:
     """The decision annexes (.docx, .xlsx; .pdf when LibreOffice is installed)."""
-    from zoning._office import soffice_executable
-    from zoning.annex import write_annex
+    from zoning.outputs.office import soffice_executable
+    from zoning.outputs.annex import write_annex
 
     pdf = soffice_executable() is not None
     if progress:

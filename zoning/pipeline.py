@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from zoning.build import build_zones
-from zoning.buildfile import BuildFile, criteria_table, write_build
-from zoning.crs import tm3_crs
+from zoning.builder.zones import build_zones
+from zoning.builder.model import BuildFile, criteria_table, write_build
+from zoning.inputs.crs import tm3_crs
 from zoning.errors import ZoningError
-from zoning.layers import InputLike, read_layers
-from zoning.rules import load_rules
+from zoning.inputs.layers import InputLike, read_layers
+from zoning.law.criteria import load_rules
 
 
 def run_build(

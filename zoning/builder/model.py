@@ -24,9 +24,9 @@ import pyproj
 import shapely
 
 import zoning
-from zoning.build import Build
+from zoning.builder.zones import Build
 from zoning.errors import BuildError
-from zoning.rules import RuleSet
+from zoning.law.criteria import RuleSet
 
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"  # GeoPackage timestamps: same inputs → same file
 UNIT_COLUMNS = [

@@ -22,504 +22,41 @@ queries and vectorised shapely operations — no per-site loop over units.
 
 from __future__ import annotations
 
-import json
-import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
 from shapely import STRtree
 
 import zoning
-from zoning._overlay import polygonal
-from zoning._resources import resource
-from zoning.buildfile import BuildFile, atomic_path, read_build, software_versions, write_layers
-from zoning.catalogue import load_catalogue
-from zoning.crs import WGS84, reproject
+from zoning.builder.model import BuildFile, read_build, software_versions
+from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import InputError
-from zoning.rules import ZONE_NAMES, ZONE_ORDER
-from zoning._yaml import RuleFileHeader, located_error, read_yaml_model
-from zoning.safety import (
-    FacilityCatalogue,
+from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
+from zoning.law.safety import (
     UserDistance,
     capacity_classes,
-    load_facilities,
-    normalise_unit,
     safety_distance,
 )
-from zoning.sites import Sites
+from zoning.inputs.sites import Sites
+from zoning.checker import arrays
+from zoning.checker.index import BuildIndex, index_build
+from zoning.checker.result import FINDING_COLUMNS, SAFETY_COLUMNS, SCHEMA, SEVERITY_RANK, SITE_RESULT_COLUMNS, VERDICT_LABELS, VERDICTS, CheckResult
+from zoning.law.project_types import CheckRules, Trigger, load_check_rules
+from zoning.outputs.results import write_results
 
-SCHEMA = "zoning-check/1"
+
 M2_PER_HA = 10_000.0
-MAX_PIECE_VERTICES = 64  # unit pieces: distances to them are computed pair by pair
-COMMUNE_PIECE_VERTICES = 256  # commune pieces: only intersected
-MAX_SUBDIVIDE_DEPTH = 40
-SEVERITY_RANK = {"info": 1, "no_data": 2, "review": 3, "conflict": 4, "outside": 5}
-VERDICTS = {1: "no_conflict_found", 2: "no_data", 3: "needs_review", 4: "conflict", 5: "outside_province"}
-VERDICT_LABELS = {
-    "conflict": ("Xung đột", "Conflict"),
-    "needs_review": ("Cần xem xét", "Needs review"),
-    "no_data": ("Thiếu dữ liệu", "No data"),
-    "no_conflict_found": ("Không phát hiện xung đột", "No conflict found"),
-    "outside_province": ("Ngoài phạm vi tỉnh", "Outside the province"),
-}
 UNIT_TEXT = ("unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption", "source_layer", "source_id")
 LINEAGE_WHOLE = 0.999  # a lineage criterion covering this share of a unit covers all of it
 RECEPTOR_COLUMNS = {"residential": "residential", "water_intake": "intake"}
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
 
-# ------------------------------------------------------------------ the check's rules
 
-Status = Literal["confirmed", "unconfirmed"]
-Effect = Literal["conflict", "review", "info"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PollutionRisk(_Model):
-    """Whether a project type is on ND08 Appendix II, and its capacity thresholds."""
-
-    listed: bool | None
-    status: Status
-    row: str = ""
-    capacity_unit: str = ""
-    large_min: float | None = Field(None, gt=0)
-    small_below: float | None = Field(None, gt=0)
-    note: str = ""
-
-
-class ProjectType(_Model):
-    """A project type: its code, names, facility type and pollution-risk listing."""
-
-    code: str
-    name_vi: str
-    name_en: str
-    group: str
-    facility: str | None = None
-    discharges_wastewater: bool | None = None
-    in_watercourse: bool = False
-    pollution_risk: PollutionRisk
-
-
-class Tolerance(_Model):
-    default: float = Field(ge=0)
-    basis: str = ""
-    layers: dict[str, float] = {}
-
-
-class Settings(_Model):
-    search_distance_m: float = Field(gt=0)
-    positional_tolerance_m: Tolerance
-    required_layers: tuple[str, ...] = ()
-
-
-class When(_Model):
-    zones: tuple[Literal["strict", "emission_limited"], ...] = ()
-    near_layers: tuple[str, ...] = ()
-    applies_to: str | tuple[str, ...] = "all"
-
-
-class SiteRule(_Model):
-    """A finding made from where a site is (zones touched, layers near)."""
-
-    id: str
-    when: When
-    effect: Effect
-    status: Status
-    title_vi: str
-    title_en: str
-    citation_vi: str
-    citation_en: str
-    note: str = ""
-
-
-class Trigger(_Model):
-    layer: str
-    where: dict[str, list[str]] = {}
-
-
-class SensitiveElement(_Model):
-    """A sensitive element used to classify investment projects, and what triggers it."""
-
-    id: str
-    title_vi: str
-    title_en: str
-    citation_vi: str
-    citation_en: str
-    status: Status
-    triggers: list[Trigger]
-    applies_to: str | tuple[str, ...] = "all"
-    relation: Literal["inside", "near"] = "inside"
-    note: str = ""
-
-
-class Cited(_Model):
-    status: Status = "confirmed"
-    title_vi: str = ""
-    title_en: str = ""
-    citation_vi: str
-    citation_en: str
-
-
-class ProjectTypesFile(RuleFileHeader):
-    """The content of ``rules/project-types.yaml``."""
-
-    source: str
-    settings: Settings
-    appendix_ii: Cited
-    project_types: list[ProjectType]
-    site_rules: list[SiteRule]
-    sensitive_elements: list[SensitiveElement]
-    group_i: Cited
-
-
-APPLIES_TO = ("all", "pollution_risk", "facility", "discharges_wastewater", "in_watercourse")
-
-
-@dataclass(frozen=True)
-class CheckRules:
-    """Project types, site rules, sensitive elements and the safety-distance catalogue."""
-
-    file: ProjectTypesFile
-    path: Path
-    facilities: FacilityCatalogue
-
-    @property
-    def id(self) -> str:
-        """E.g. ``project-types@2026.1+safety-distances@2026.1``."""
-        return f"{self.file.id}@{self.file.version}+{self.facilities.ruleset}"
-
-    @cached_property
-    def types(self) -> dict[str, ProjectType]:
-        return {t.code: t for t in self.file.project_types}
-
-    @property
-    def settings(self) -> Settings:
-        return self.file.settings
-
-    def type_table(self) -> pd.DataFrame:
-        """One row per project type with the flags the check selects on."""
-        rows = []
-        for t in self.file.project_types:
-            risk = t.pollution_risk
-            rows.append({
-                "type": t.code, "type_name_vi": t.name_vi, "type_name_en": t.name_en, "facility": t.facility,
-                "pollution_risk": {True: "listed", False: "not_listed", None: "unknown"}[risk.listed],
-                "risk_status": risk.status, "risk_row": risk.row, "risk_unit": risk.capacity_unit,
-                "large_min": risk.large_min, "small_below": risk.small_below, "risk_note": risk.note,
-                "discharges_wastewater": bool(t.discharges_wastewater), "in_watercourse": t.in_watercourse,
-            })
-        return pd.DataFrame(rows)
-
-
-def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalogue | None = None) -> CheckRules:
-    """Load and cross-check ``rules/project-types.yaml`` (the shipped one by default).
-
-    Raises
-    ------
-    RuleError
-        Naming the file, line and key: an unknown key, a facility type that is not in the
-        safety-distance catalogue, an unknown layer kind, a duplicate code.
-    """
-    path = Path(path) if path else resource("rules", "project-types.yaml")
-    data, text = read_yaml_model(path, ProjectTypesFile, "project-type file")
-    facilities = facilities or load_facilities()
-    kinds = load_catalogue().kinds
-    codes = [t.code for t in data.project_types]
-    seen: set[str] = set()
-    for index, t in enumerate(data.project_types):
-        if t.code in seen:
-            raise located_error(path, text, ("project_types", index, "code"), f"'{t.code}' is defined twice")
-        seen.add(t.code)
-        if t.facility is not None and t.facility not in facilities:
-            raise located_error(path, text, ("project_types", index, "facility"), f"unknown facility type '{t.facility}' (see {facilities.path.name})")
-    layers = [("settings", "required_layers", i, k) for i, k in enumerate(data.settings.required_layers)]
-    layers += [("site_rules", i, "when", "near_layers", j, k) for i, r in enumerate(data.site_rules) for j, k in enumerate(r.when.near_layers)]
-    layers += [("sensitive_elements", i, "triggers", j, "layer", t.layer) for i, e in enumerate(data.sensitive_elements) for j, t in enumerate(e.triggers)]
-    for *loc, kind in layers:
-        if kind not in kinds:
-            raise located_error(path, text, tuple(loc), f"unknown layer kind '{kind}' (known: {', '.join(kinds)})")
-    for group, items in (("site_rules", [r.when.applies_to for r in data.site_rules]), ("sensitive_elements", [e.applies_to for e in data.sensitive_elements])):
-        for index, applies in enumerate(items):
-            bad = [a for a in ((applies,) if isinstance(applies, str) else applies) if a not in APPLIES_TO and a not in codes]
-            if bad:
-                raise located_error(path, text, (group, index), f"applies_to: unknown value(s) {bad} (use {', '.join(APPLIES_TO)} or project-type codes)")
-    return CheckRules(data, path, facilities)
-
-
-# --------------------------------------------------------------------- the build index
-
-
-@dataclass
-class _Features:
-    """Features of one layer kind (or several), indexed."""
-
-    geometry: np.ndarray
-    layer: np.ndarray
-    source_id: np.ndarray
-    name: np.ndarray
-    attributes: pd.DataFrame
-    tree: STRtree = field(init=False)
-    pieces: np.ndarray = field(init=False)
-    piece_owner: np.ndarray = field(init=False)
-    piece_tree: STRtree = field(init=False)
-    vertex_tree: STRtree = field(init=False)
-    points_only: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.tree = STRtree(self.geometry)
-        polygons = np.isin(shapely.get_type_id(self.geometry), (3, 6))
-        pieces, owner = subdivide(self.geometry[polygons])
-        others = np.flatnonzero(~polygons)
-        self.pieces = np.concatenate([pieces, self.geometry[others]])
-        self.piece_owner = np.concatenate([np.flatnonzero(polygons)[owner], others])
-        self.piece_tree = STRtree(self.pieces)
-        self.vertex_tree = STRtree(shapely.points(shapely.get_coordinates(self.pieces)))
-        self.points_only = bool((shapely.get_type_id(self.pieces) == 0).all())
-
-    def nearest(self, geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each geometry its nearest feature and the distance: (geometry index, feature index, metres).
-
-        Exact: the nearest vertex bounds the distance from above; the pieces within that
-        bound are measured. Much faster than a nearest-neighbour search over polygons.
-        """
-        (query, vertex), bound = self.vertex_tree.query_nearest(geometries, return_distance=True, all_matches=False)
-        if self.points_only:  # each piece is one point: the nearest vertex is the answer
-            return query, self.piece_owner[vertex], bound
-        upper = np.zeros(len(geometries))
-        upper[query] = bound * (1 + 1e-9) + 1e-6  # rounding must not drop the piece of that vertex
-        inputs, pieces, distance = _within(geometries, self.piece_tree, self.pieces, upper)
-        order = np.lexsort((distance, inputs))
-        inputs, pieces, distance = inputs[order], pieces[order], distance[order]
-        first = np.r_[True, inputs[1:] != inputs[:-1]] if len(inputs) else np.zeros(0, bool)
-        return inputs[first], self.piece_owner[pieces[first]], distance[first]
-
-    def __len__(self) -> int:
-        return len(self.geometry)
-
-
-@dataclass
-class BuildIndex:
-    """A build cut into small indexed pieces, ready for many checks."""
-
-    build: BuildFile
-    units: pd.DataFrame
-    lineage: pd.DataFrame
-    unit_pieces: np.ndarray
-    unit_owner: np.ndarray
-    unit_core_pieces: np.ndarray
-    unit_core_owner: np.ndarray
-    other_pieces: np.ndarray
-    other_core_pieces: np.ndarray
-    commune_pieces: np.ndarray
-    commune_owner: np.ndarray
-    unit_tolerance: np.ndarray
-    unit_text: dict[str, np.ndarray]
-    unit_illustrative: np.ndarray
-    unit_feature: np.ndarray
-    other_tolerance: float
-    layers: dict[str, _Features]
-    input_kinds: frozenset[str]
-    tolerances: dict[str, float]
-    timings: dict[str, float]
-
-    def tolerance(self, layer: str) -> float:
-        return self.tolerances.get(layer, self.tolerances["default"])
-
-
-def index_build(
-    build: BuildFile | str | Path,
-    rules: CheckRules | None = None,
-    tolerance: dict[str, float] | float | None = None,
-) -> BuildIndex:
-    """Prepare a build for checks: subdivided zones, units and communes; input layers.
-
-    Parameters
-    ----------
-    build
-        A build (or its path) from ``zoning build``.
-    rules
-        Check rules (the shipped ones by default).
-    tolerance
-        Positional tolerance in metres: one value for every layer, or a mapping layer
-        kind → metres (``default`` for the rest), overriding the rule file's settings.
-    """
-    started = time.perf_counter()
-    rules = rules or load_check_rules()
-    build = build if isinstance(build, BuildFile) else read_build(build)
-    tolerances = _tolerances(rules.settings.positional_tolerance_m, tolerance)
-    tol = lambda layer: tolerances.get(layer, tolerances["default"])  # noqa: E731
-    units = pd.DataFrame(build.units.drop(columns="geometry"))
-    unit_geometry = build.units.geometry.to_numpy()
-    unit_tolerance = np.array([tol(layer) for layer in units["source_layer"]], dtype=float)
-    zones = build.zones.set_index("zone").geometry
-    other = np.array([zones["other"]], dtype=object)
-    other_tolerance = tol("province")
-    unit_pieces, unit_owner = subdivide(unit_geometry)
-    unit_core_pieces, unit_core_owner = subdivide(polygonal(shapely.buffer(unit_geometry, -unit_tolerance)))
-    other_pieces, _ = subdivide(other)
-    other_core_pieces, _ = subdivide(polygonal(shapely.buffer(other, -other_tolerance)))
-    commune_pieces, commune_owner = subdivide(build.communes.geometry.to_numpy(), COMMUNE_PIECE_VERTICES)
-    input_kinds = frozenset(s["kind"] for s in build.manifest.get("inputs", []))
-    wanted = {t.layer for e in rules.file.sensitive_elements for t in e.triggers}
-    wanted |= {k for r in rules.facilities.receptors.values() for k in r.layers}
-    layers = {}
-    for kind in sorted(wanted):
-        frame = build.input_layer(kind)
-        if frame is not None and len(frame):
-            layers[kind] = _features(kind, frame)
-    lineage = pd.DataFrame(build.lineage)
-    unit_feature = np.full(len(units), -1)
-    for kind, features in layers.items():
-        rows = np.flatnonzero((units["source_layer"] == kind).to_numpy())
-        position = pd.Series(np.arange(len(features)), index=features.source_id)
-        unit_feature[rows] = position.reindex(units["source_id"].astype(str).to_numpy()[rows]).fillna(-1).to_numpy(int)
-    return BuildIndex(
-        build=build, units=units, lineage=lineage, unit_text={c: units[c].astype(str).to_numpy(object) for c in UNIT_TEXT},
-        unit_illustrative=units["illustrative"].fillna(False).astype(bool).to_numpy() if "illustrative" in units else np.zeros(len(units), bool),
-        unit_feature=unit_feature, unit_pieces=unit_pieces, unit_owner=unit_owner,
-        unit_core_pieces=unit_core_pieces, unit_core_owner=unit_core_owner,
-        other_pieces=other_pieces, other_core_pieces=other_core_pieces,
-        commune_pieces=commune_pieces, commune_owner=commune_owner,
-        unit_tolerance=unit_tolerance, other_tolerance=other_tolerance, layers=layers,
-        input_kinds=input_kinds, tolerances=tolerances,
-        timings={"index_s": round(time.perf_counter() - started, 3)},
-    )
-
-
-def _tolerances(setting: Tolerance, override: dict[str, float] | float | None) -> dict[str, float]:
-    out = {"default": setting.default, **setting.layers}
-    if isinstance(override, (int, float)):
-        return {"default": float(override)}
-    for key, value in (override or {}).items():
-        if value < 0 or not math.isfinite(value):
-            raise InputError(f"tolerance for '{key}' must be a non-negative number of metres")
-        out[key] = float(value)
-    return out
-
-
-def _features(kind: str, frame: gpd.GeoDataFrame) -> _Features:
-    n = len(frame)
-    return _Features(
-        geometry=frame.geometry.to_numpy(),
-        layer=_filled(n, kind),
-        source_id=frame["source_id"].astype(str).to_numpy(object) if "source_id" in frame else np.arange(1, n + 1).astype(str).astype(object),
-        name=frame["name"].astype(str).to_numpy(object) if "name" in frame else _filled(n, ""),
-        attributes=pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True),
-    )
-
-
-def subdivide(geometries: np.ndarray, max_vertices: int = MAX_PIECE_VERTICES) -> tuple[np.ndarray, np.ndarray]:
-    """Cut geometries into pieces of at most ``max_vertices`` vertices.
-
-    Each too-large piece is halved across the longer side of its bounding box, all
-    pieces of a round in one vectorised intersection. Returns the pieces and the index
-    of the geometry each came from. The pieces of a polygon tile it: their areas add up
-    to its area and its distance to anything is the least distance to its pieces.
-    """
-    pieces = np.asarray(geometries, dtype=object)
-    owner = np.arange(len(pieces))
-    done_pieces, done_owner = [], []
-    for _ in range(MAX_SUBDIVIDE_DEPTH):
-        keep = ~(shapely.is_missing(pieces) | shapely.is_empty(pieces))
-        pieces, owner = pieces[keep], owner[keep]
-        small = shapely.get_num_coordinates(pieces) <= max_vertices
-        done_pieces.append(pieces[small])
-        done_owner.append(owner[small])
-        pieces, owner = pieces[~small], owner[~small]
-        if not len(pieces):
-            break
-        xmin, ymin, xmax, ymax = shapely.bounds(pieces).T
-        wide = (xmax - xmin) >= (ymax - ymin)
-        xmid, ymid = (xmin + xmax) / 2, (ymin + ymax) / 2
-        first = shapely.box(xmin, ymin, np.where(wide, xmid, xmax), np.where(wide, ymax, ymid))
-        second = shapely.box(np.where(wide, xmid, xmin), np.where(wide, ymin, ymid), xmax, ymax)
-        pieces = polygonal(np.concatenate([shapely.intersection(pieces, first), shapely.intersection(pieces, second)]))
-        owner = np.concatenate([owner, owner])
-    done_pieces.append(pieces)
-    done_owner.append(owner)
-    return np.concatenate(done_pieces), np.concatenate(done_owner)
-
-
-# ---------------------------------------------------------------------------- results
-
-SITE_RESULT_COLUMNS = [
-    "site_id", "source_layer", "name", "name_en", "type", "type_name_vi", "type_name_en", "facility",
-    "capacity", "capacity_unit", "upstream", "geometry_type", "area_ha", "length_m",
-    "strict_ha", "emission_limited_ha", "other_ha", "outside_ha",
-    "strict_pct", "emission_limited_pct", "other_pct", "outside_pct", "zones_touched",
-    "units_inside", "units_near", "commune_codes", "commune_names",
-    "pollution_risk", "pollution_risk_status", "capacity_class",
-    "nearest_residential_m", "nearest_residential", "safety_distance_residential_m", "safety_status_residential",
-    "safety_holds_residential", "residential_inside_count", "residential_inside_ha",
-    "nearest_intake_m", "nearest_intake", "safety_distance_intake_m", "safety_status_intake",
-    "safety_holds_intake", "intake_inside_count",
-    "sensitive_elements", "verdict", "borderline", "no_data_layers", "missing_values",
-    "conflicts", "reviews", "findings_count", "illustrative", "input_note",
-]
-ZONE_COLUMNS = ["site_id", "zone", "name_vi", "name_en", "overlap_ha", "overlap_m", "share_pct", "borderline"]
-UNIT_COLUMNS = [
-    "site_id", "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
-    "source_layer", "source_id", "distance_m", "inside", "overlap_ha", "overlap_m", "share_pct", "borderline", "tolerance_m", "illustrative",
-]
-COMMUNE_COLUMNS = ["site_id", "commune_code", "commune_name", "overlap_ha", "overlap_m", "share_pct"]
-FINDING_COLUMNS = ["site_id", "finding", "severity", "status", "title_vi", "title_en", "detail_vi", "detail_en", "citation_vi", "citation_en"]
-SENSITIVE_COLUMNS = ["site_id", "element", "title_vi", "title_en", "citation_vi", "citation_en", "status", "relation", "layer", "source_id", "feature", "distance_m"]
-SAFETY_COLUMNS = [
-    "site_id", "receptor", "facility", "distance_required_m", "status", "citation_vi", "citation_en", "basis", "missing",
-    "capacity_class", "nearest_m", "nearest_id", "nearest_name", "holds", "inside_count", "inside_ha", "borderline", "tolerance_m", "no_data",
-]
-# GeoPackage layer names of the long tables (``findings`` is what map readers look for)
-GPKG_LAYERS = {"zones": "site_zones", "units": "site_units", "communes": "site_communes", "findings": "findings",
-               "sensitive": "site_sensitive", "safety": "site_safety"}
-TABLES = {"zones": ZONE_COLUMNS, "units": UNIT_COLUMNS, "communes": COMMUNE_COLUMNS, "findings": FINDING_COLUMNS, "sensitive": SENSITIVE_COLUMNS, "safety": SAFETY_COLUMNS}
-
-
-@dataclass
-class CheckResult:
-    """Everything a check found: one row per site, and long tables keyed by ``site_id``."""
-
-    sites: gpd.GeoDataFrame
-    zones: pd.DataFrame
-    units: pd.DataFrame
-    communes: pd.DataFrame
-    findings: pd.DataFrame
-    sensitive: pd.DataFrame
-    safety: pd.DataFrame
-    meta: dict
-
-    def table(self, name: str) -> pd.DataFrame:
-        return getattr(self, name)
-
-    def records(self) -> list[dict]:
-        """One nested record per site (the JSON form), in site order."""
-        grouped = {name: _group_records(self.table(name)) for name in TABLES}
-        out = []
-        for row in _records(pd.DataFrame(self.sites.drop(columns="geometry"))):
-            for name in TABLES:
-                row[name] = grouped[name].get(row["site_id"], [])
-            out.append(row)
-        return out
-
-    def site(self, site_id: str) -> dict:
-        """The nested record of one site."""
-        for record in self.records():
-            if record["site_id"] == site_id:
-                return record
-        raise KeyError(site_id)
-
-
-# ----------------------------------------------------------------------------- check
 
 
 def check_sites(
@@ -612,9 +149,9 @@ class _Context:
     def _units(self) -> None:
         """Units within the search distance: distance, overlap, borderline."""
         ix = self.index
-        pieces, sites, distance = _within(ix.unit_pieces, self.tree, self.geometry, self.search)
+        pieces, sites, distance = arrays.within(ix.unit_pieces, self.tree, self.geometry, self.search)
         unit = ix.unit_owner[pieces]
-        overlap = _overlap(self.geometry[sites], ix.unit_pieces[pieces], self.dim[sites], self.measure[sites], distance == 0)
+        overlap = arrays.overlap(self.geometry[sites], ix.unit_pieces[pieces], self.dim[sites], self.measure[sites], distance == 0)
         # one row per (site, unit): least distance over the unit's pieces, overlaps added up
         units_n = len(ix.units)
         key = sites.astype(np.int64) * units_n + unit
@@ -641,7 +178,7 @@ class _Context:
             "inside": inside,
             "overlap_ha": np.round(np.where(dim == 2, overlap / M2_PER_HA, 0.0), 4),
             "overlap_m": np.round(np.where(dim == 1, overlap, 0.0), 2),
-            "share_pct": _share(overlap, self.measure[site], dim, inside),
+            "share_pct": arrays.share(overlap, self.measure[site], dim, inside),
             "borderline": borderline,
             "tolerance_m": tolerance,
             "illustrative": ix.unit_illustrative[unit],
@@ -651,7 +188,7 @@ class _Context:
         """Overlap and share per zone (strict and emission-limited from units, other from its pieces)."""
         ix = self.index
         pieces, sites = self.tree.query(ix.other_pieces, predicate="intersects")
-        overlap = _overlap(self.geometry[sites], ix.other_pieces[pieces], self.dim[sites], self.measure[sites], np.ones(len(sites), bool))
+        overlap = arrays.overlap(self.geometry[sites], ix.other_pieces[pieces], self.dim[sites], self.measure[sites], np.ones(len(sites), bool))
         other = pd.DataFrame({"site": sites, "overlap": overlap}).groupby("site")["overlap"].sum()
         core_pieces, core_sites = self.tree.query(ix.other_core_pieces, predicate="intersects")
         other_core = np.zeros(self.n, bool)
@@ -682,7 +219,7 @@ class _Context:
         table = pd.concat(rows, ignore_index=True).sort_values(["site", "zone_rank"], kind="stable")
         site, dim = table["site"].to_numpy(), self.dim[table["site"].to_numpy()]
         count = touches.sum(axis=1)
-        share = _share(table["overlap"].to_numpy(), self.measure[site], dim, np.ones(len(table), bool))
+        share = arrays.share(table["overlap"].to_numpy(), self.measure[site], dim, np.ones(len(table), bool))
         share = np.where((dim == 0) & (count[site] > 1), np.nan, share)  # a point on a boundary: no share
         self.zone_table = pd.DataFrame({
             "site_id": self.ids[site], "zone": table["zone"].to_numpy(), "name_vi": table["name_vi"].to_numpy(), "name_en": table["name_en"].to_numpy(),
@@ -694,13 +231,13 @@ class _Context:
     def _communes(self) -> None:
         ix = self.index
         pieces, sites = self.tree.query(ix.commune_pieces, predicate="intersects")
-        overlap = _overlap(self.geometry[sites], ix.commune_pieces[pieces], self.dim[sites], self.measure[sites], np.ones(len(sites), bool))
+        overlap = arrays.overlap(self.geometry[sites], ix.commune_pieces[pieces], self.dim[sites], self.measure[sites], np.ones(len(sites), bool))
         pairs = pd.DataFrame({"site": sites, "commune": ix.commune_owner[pieces], "overlap": overlap})
         pairs = pairs.groupby(["site", "commune"], sort=True)["overlap"].sum().reset_index()
         communes = ix.build.communes
         site, dim = pairs["site"].to_numpy(), self.dim[pairs["site"].to_numpy()]
         count = np.bincount(site, minlength=self.n)
-        share = _share(pairs["overlap"].to_numpy(), self.measure[site], dim, np.ones(len(pairs), bool))
+        share = arrays.share(pairs["overlap"].to_numpy(), self.measure[site], dim, np.ones(len(pairs), bool))
         share = np.where((dim == 0) & (count[site] > 1), np.nan, share)
         table = pd.DataFrame({
             "site_id": self.ids[site],
@@ -760,7 +297,7 @@ class _Context:
             frame["distance_m"] = frame["distance_m"].astype(float)
             required = frame["distance_m"].to_numpy()
             nearest = np.full(len(fac_sites), np.nan)
-            nearest_id, nearest_name = _filled(len(fac_sites), ""), _filled(len(fac_sites), "")
+            nearest_id, nearest_name = arrays.filled(len(fac_sites), ""), arrays.filled(len(fac_sites), "")
             tolerance = np.full(len(fac_sites), self.index.tolerance(spec.required_layer))
             inside_count = np.zeros(len(fac_sites), int)
             inside_ha = np.zeros(len(fac_sites))
@@ -807,7 +344,7 @@ class _Context:
         facility = self.facility[sites]
         kinds = pd.unique(facility)
         wanted = pd.Series([catalogue[f].capacity_unit for f in kinds], index=kinds)
-        usable = _same_unit(self.frame["capacity_unit"].to_numpy(object)[sites], wanted.reindex(facility).to_numpy(object))
+        usable = arrays.same_unit(self.frame["capacity_unit"].to_numpy(object)[sites], wanted.reindex(facility).to_numpy(object))
         self.capacity_unit_ok[sites] = usable
         capacity = np.where(usable, self.frame["capacity"].to_numpy(float)[sites], np.nan)
         # the distance depends on the capacity only through its class: one lookup per (facility, class, upstream)
@@ -917,7 +454,7 @@ class _Context:
         near_layers = {t.layer for e in self.rules.file.sensitive_elements if e.relation == "near" for t in e.triggers}
         for kind, features in ix.layers.items():
             if kind in near_layers:
-                t, s, d = _within(features.geometry, self.tree, self.geometry, self.search)
+                t, s, d = arrays.within(features.geometry, self.tree, self.geometry, self.search)
             else:
                 t, s = self.tree.query(features.geometry, predicate="intersects")
                 d = np.zeros(len(s))
@@ -1002,10 +539,10 @@ class _Context:
         info = self.types
         capacity = self.frame["capacity"].to_numpy(float)
         unit = self.frame["capacity_unit"].to_numpy(object)
-        klass = _filled(self.n, "")
+        klass = arrays.filled(self.n, "")
         large, small = info["large_min"].to_numpy(float), info["small_below"].to_numpy(float)
         risk_unit = info["risk_unit"].fillna("").to_numpy(object)
-        unit_ok = _same_unit(unit, risk_unit)
+        unit_ok = arrays.same_unit(unit, risk_unit)
         has_cap = ~np.isnan(capacity) & unit_ok
         thresholds = ~np.isnan(large)
         klass[thresholds & has_cap & (capacity >= large)] = "large"
@@ -1067,10 +604,10 @@ class _Context:
         keep = pairs["inside"].to_numpy() & (ix.unit_text["zone"][pairs["unit"].to_numpy()] != "other")
         site, unit = pairs["site"].to_numpy()[keep], pairs["unit"].to_numpy()[keep]
         text = {c: ix.unit_text[c][unit] for c in ("zone", "name", "name_en", "unit_id", "criterion", "assumption", "status", "citation_vi", "citation_en")}
-        zone_vi = np.array([ZONE_NAMES[z][0].lower() for z in ZONE_ORDER], dtype=object)[_zone_index(text["zone"])]
-        zone_en = np.array([ZONE_NAMES[z][1].lower() for z in ZONE_ORDER], dtype=object)[_zone_index(text["zone"])]
+        zone_vi = np.array([ZONE_NAMES[z][0].lower() for z in ZONE_ORDER], dtype=object)[arrays.zone_index(text["zone"])]
+        zone_en = np.array([ZONE_NAMES[z][1].lower() for z in ZONE_ORDER], dtype=object)[arrays.zone_index(text["zone"])]
         table = self.unit_table[keep]
-        amount_vi, amount_en = _amounts(table, self.dim[site], "vi"), _amounts(table, self.dim[site], "en")
+        amount_vi, amount_en = arrays.amounts(table, self.dim[site], "vi"), arrays.amounts(table, self.dim[site], "en")
         assumed = text["assumption"] != ""
         self._add(site, "in_" + text["zone"], "info", text["status"],
                   "Nằm trong " + zone_vi + ": " + text["name"], "Lies in the " + zone_en + ": " + text["name_en"],
@@ -1096,15 +633,15 @@ class _Context:
             triggers.append(trigger & (active & self._applies(rule.when.applies_to))[site])
         # labels only for the pairs some rule uses
         used = np.flatnonzero(np.logical_or.reduce(triggers)) if triggers else np.zeros(0, int)
-        label_en, label_vi = _filled(len(pairs), ""), _filled(len(pairs), "")
-        distance = _fixed(pairs["distance"].to_numpy()[used], 1)
+        label_en, label_vi = arrays.filled(len(pairs), ""), arrays.filled(len(pairs), "")
+        distance = arrays.fixed(pairs["distance"].to_numpy()[used], 1)
         label_en[used] = ix.unit_text["unit_id"][unit[used]] + " " + ix.unit_text["name_en"][unit[used]] + np.where(inside[used], " (inside)", " (" + distance + " m)")
         label_vi[used] = ix.unit_text["unit_id"][unit[used]] + " " + ix.unit_text["name"][unit[used]] + np.where(inside[used], " (bên trong)", " (" + distance + " m)")
         for rule, trigger in zip(self.rules.file.site_rules, triggers):
             if not trigger.any():
                 continue
-            sites, english = _join_by(site[trigger], label_en[trigger], "; ")
-            _, vietnamese = _join_by(site[trigger], label_vi[trigger], "; ")
+            sites, english = arrays.join_by(site[trigger], label_en[trigger], "; ")
+            _, vietnamese = arrays.join_by(site[trigger], label_vi[trigger], "; ")
             effect = rule.effect if rule.status == "confirmed" or rule.effect != "conflict" else "review"
             note = f" — {rule.note}" if rule.note else ""
             self._add(sites, rule.id, effect, rule.status, rule.title_vi, rule.title_en,
@@ -1150,8 +687,8 @@ class _Context:
         if not len(rows):
             return
         self.borderline[rows["site"].to_numpy(int)] = True
-        sites, english = _join_by(rows["site"].to_numpy(int), rows["en"].to_numpy(object), "; ")
-        _, vietnamese = _join_by(rows["site"].to_numpy(int), rows["vi"].to_numpy(object), "; ")
+        sites, english = arrays.join_by(rows["site"].to_numpy(int), rows["en"].to_numpy(object), "; ")
+        _, vietnamese = arrays.join_by(rows["site"].to_numpy(int), rows["vi"].to_numpy(object), "; ")
         self._add(sites, "borderline", "review", "confirmed",
                   "Kết quả nằm trong sai số vị trí của dữ liệu nguồn: cần kiểm tra thực địa",
                   "A result lies within the positional tolerance of the source data: verify on the ground",
@@ -1163,7 +700,7 @@ class _Context:
         if not len(site):
             return
         values = (code, severity, status, title_vi, title_en, detail_vi, detail_en, citation_vi, citation_en)
-        columns = [_filled(len(site), v) if isinstance(v, str) else np.asarray(v, dtype=object) for v in values]
+        columns = [arrays.filled(len(site), v) if isinstance(v, str) else np.asarray(v, dtype=object) for v in values]
         self.findings.append((site, *columns))
 
     # ------------------------------------------------------------------- result
@@ -1201,17 +738,17 @@ class _Context:
         zone_pct[points] = np.where(self.zone_touches[points], np.where(touched[points, None] == 1, 100.0, np.nan), 0.0)
         outside_pct = np.where(dim > 0, pct(self.outside_measure), np.where(self.wholly_outside, 100.0, 0.0))
         touched_zone = np.nonzero(self.zone_touches)
-        zones_text = _joined(touched_zone[0], np.array(ZONE_ORDER, dtype=object)[touched_zone[1]], self.n, distinct=True)
+        zones_text = arrays.joined(touched_zone[0], np.array(ZONE_ORDER, dtype=object)[touched_zone[1]], self.n, distinct=True)
         pair_site, inside = self.unit_pairs["site"].to_numpy(), self.unit_pairs["inside"].to_numpy()
         unit_ids = self.index.unit_text["unit_id"][self.unit_pairs["unit"].to_numpy()]
-        units_inside = _joined(pair_site[inside], unit_ids[inside], self.n, distinct=True)
-        units_near = _joined(pair_site[~inside], unit_ids[~inside], self.n, distinct=True)
-        codes = _joined(self.commune_sites, self.commune_table["commune_code"].to_numpy(object), self.n, distinct=True)
-        names = _joined(self.commune_sites, self.commune_table["commune_name"].to_numpy(object), self.n, distinct=True)
-        elements = _joined(self.sensitive_pairs["site"].to_numpy(int), self.sensitive_pairs["element"].to_numpy(object), self.n)
+        units_inside = arrays.joined(pair_site[inside], unit_ids[inside], self.n, distinct=True)
+        units_near = arrays.joined(pair_site[~inside], unit_ids[~inside], self.n, distinct=True)
+        codes = arrays.joined(self.commune_sites, self.commune_table["commune_code"].to_numpy(object), self.n, distinct=True)
+        names = arrays.joined(self.commune_sites, self.commune_table["commune_name"].to_numpy(object), self.n, distinct=True)
+        elements = arrays.joined(self.sensitive_pairs["site"].to_numpy(int), self.sensitive_pairs["element"].to_numpy(object), self.n)
         needed = np.where(self.has_type, "", "project type").astype(object)
         safety = self.safety_pairs
-        missing_values = _joined(np.r_[np.arange(self.n), safety["site"].to_numpy(int)], np.r_[needed, safety["missing"].to_numpy(object)], self.n, "; ")
+        missing_values = arrays.joined(np.r_[np.arange(self.n), safety["site"].to_numpy(int)], np.r_[needed, safety["missing"].to_numpy(object)], self.n, "; ")
         table = pd.DataFrame({
             "site_id": self.ids, "source_layer": f["source_layer"].to_numpy(object), "name": f["name"].to_numpy(object),
             "name_en": f["name_en"].where(f["name_en"].notna(), "").to_numpy(object), "type": f["type"].where(f["type"].notna(), "").to_numpy(object),
@@ -1232,7 +769,7 @@ class _Context:
         for receptor, short in RECEPTOR_COLUMNS.items():
             rows = self.safety_table[self.safety_table["receptor"] == receptor]
             position = pd.Series(np.arange(self.n), index=self.ids)[rows["site_id"]].to_numpy()
-            values = lambda column, fill, dtype=object: _scatter(self.n, position, rows[column].to_numpy(), fill, dtype)  # noqa: E731
+            values = lambda column, fill, dtype=object: arrays.scatter(self.n, position, rows[column].to_numpy(), fill, dtype)  # noqa: E731
             table[f"nearest_{short}_m"] = values("nearest_m", np.nan, float)
             table[f"nearest_{short}"] = values("nearest_name", "")
             table[f"safety_distance_{short}_m"] = values("distance_required_m", np.nan, float)
@@ -1297,235 +834,6 @@ def _missing_vi(missing: str, facility: str, receptor: str, status: str, citatio
 KLASS_VI = {"large": "lớn", "medium": "trung bình", "small": "nhỏ", "medium_or_small": "trung bình hoặc nhỏ", "unknown": "chưa xác định"}
 
 
-def _overlap(sites: np.ndarray, pieces: np.ndarray, dim: np.ndarray, measure: np.ndarray, touching: np.ndarray) -> np.ndarray:
-    """Area (polygons) or length (lines) of each site's part in each piece; 0 for points."""
-    out = np.zeros(len(sites))
-    todo = touching & (dim > 0)
-    if not todo.any():
-        return out
-    idx = np.flatnonzero(todo)
-    whole = shapely.contains_properly(pieces[idx], sites[idx])
-    out[idx[whole]] = measure[idx[whole]]
-    idx = idx[~whole]
-    covered = (dim[idx] == 2) & shapely.contains_properly(sites[idx], pieces[idx])
-    out[idx[covered]] = shapely.area(pieces[idx[covered]])
-    idx = idx[~covered]
-    if len(idx):
-        part = shapely.intersection(sites[idx], pieces[idx])
-        out[idx] = np.where(dim[idx] == 2, shapely.area(part), shapely.length(part))
-    return out
-
-
-def _share(overlap: np.ndarray, measure: np.ndarray, dim: np.ndarray, inside: np.ndarray) -> np.ndarray:
-    """Share (%) of the site's area or length; 100 for a point inside; NaN where undefined."""
-    share = np.where(measure > 0, 100 * overlap / np.where(measure > 0, measure, 1.0), np.nan)
-    share = np.where(dim == 0, np.where(inside, 100.0, 0.0), share)
-    return np.round(share, 2)
-
-
-def _amounts(table: pd.DataFrame, dim: np.ndarray, lang: str) -> np.ndarray:
-    """``, overlap 1.2345 ha (10%)`` for polygons, ``…  m`` for lines, ``""`` for points."""
-    word = {"vi": "chiếm", "en": "overlap"}[lang]
-    out = _filled(len(dim), "")
-    for d, column, digits, unit in ((2, "overlap_ha", 4, "ha"), (1, "overlap_m", 1, "m")):
-        rows = np.flatnonzero(dim == d)
-        if len(rows):
-            share = " (" + _general(table["share_pct"].to_numpy(float)[rows]) + "%)"
-            out[rows] = f", {word} " + _fixed(table[column].to_numpy(float)[rows], digits) + f" {unit}" + share
-    return out
-
-
-def _fixed(values: np.ndarray, digits: int) -> np.ndarray:
-    """Numbers as text with ``digits`` decimals (object array)."""
-    return np.array([f"{v:.{digits}f}" for v in np.asarray(values, dtype=float).tolist()], dtype=object)
-
-
-def _general(values: np.ndarray) -> np.ndarray:
-    """Numbers as short text (``:g``), object array."""
-    return np.array([f"{v:g}" for v in np.asarray(values, dtype=float).tolist()], dtype=object)
-
-
-def _zone_index(zones: np.ndarray) -> np.ndarray:
-    return np.select([zones == z for z in ZONE_ORDER], list(range(len(ZONE_ORDER))), 0)
-
-
-def _join_by(site: np.ndarray, values: np.ndarray, sep: str) -> tuple[np.ndarray, np.ndarray]:
-    """Texts joined per site (in their order within each site): the sites and the joined texts."""
-    site = np.asarray(site, dtype=int)
-    values = np.asarray(values, dtype=object)
-    if len(site) > 1 and (site[1:] < site[:-1]).any():
-        order = np.argsort(site, kind="stable")
-        site, values = site[order], values[order]
-    if not len(site):
-        return site, _filled(0, "")
-    starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
-    ends = np.r_[starts[1:], len(site)]
-    joined = values[starts].copy()  # a site with one text keeps it as it is
-    several = np.flatnonzero(ends - starts > 1)
-    listed = values.tolist()
-    joined[several] = [sep.join(listed[a:b]) for a, b in zip(starts[several].tolist(), ends[several].tolist())]
-    return site[starts], joined
-
-
-def _joined(site: np.ndarray, values: np.ndarray, n: int, sep: str = ",", distinct: bool = False) -> np.ndarray:
-    """Per site (0 … n-1) its non-empty values joined (duplicates dropped unless ``distinct``); ``""`` for none."""
-    site, values = np.asarray(site, dtype=int), np.asarray(values, dtype=object)
-    given = (values != "") & pd.notna(values)
-    site, values = site[given], values[given]
-    if not distinct and len(site):
-        first = ~pd.DataFrame({"site": site, "value": values}).duplicated().to_numpy()
-        site, values = site[first], values[first]
-    out = _filled(n, "")
-    keys, joined = _join_by(site, values, sep)
-    out[keys] = joined
-    return out
-
-
-def _same_unit(given: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Whether each given capacity unit matches the wanted one (empty on either side matches)."""
-    def canonical(units: np.ndarray) -> np.ndarray:
-        codes, names = pd.factorize(pd.Series(units, dtype=object))
-        table = np.array([normalise_unit(u) if isinstance(u, str) else "" for u in names] + [""], dtype=object)
-        return table[codes]  # code -1 (missing) takes the last entry, ""
-
-    g, w = canonical(given), canonical(wanted)
-    return (g == "") | (w == "") | (g == w)
-
-
-def _within(geometries: np.ndarray, tree: STRtree, tree_geometries: np.ndarray, distance: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (geometry, tree geometry) at most ``distance`` apart (one value or one per geometry), and their distances.
-
-    Candidates come from the envelopes grown by the distance; each is measured once
-    (cheaper than a prepared ``dwithin`` followed by the distance).
-    """
-    grow = np.broadcast_to(np.asarray(distance, dtype=float), (len(geometries),))
-    xmin, ymin, xmax, ymax = shapely.bounds(geometries).T
-    inputs, found = tree.query(shapely.box(xmin - grow, ymin - grow, xmax + grow, ymax + grow))
-    measured = shapely.distance(geometries[inputs], tree_geometries[found])
-    keep = measured <= grow[inputs]
-    return inputs[keep], found[keep], measured[keep]
-
-
-def _filled(n: int, value: Any) -> np.ndarray:
-    """An object array of ``n`` times ``value`` (far faster than ``np.full`` for objects)."""
-    out = np.empty(n, dtype=object)
-    out[:] = value
-    return out
-
-
-def _scatter(n: int, position: np.ndarray, values: np.ndarray, fill, dtype) -> np.ndarray:
-    out = np.full(n, fill, dtype=dtype)
-    out[position] = values
-    return out
-
-
-def _group_records(table: pd.DataFrame) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {}
-    for record in _records(table):
-        grouped.setdefault(record.pop("site_id"), []).append(record)
-    return grouped
-
-
-def _records(table: pd.DataFrame) -> list[dict]:
-    """Rows as plain JSON-safe dicts: NaN → None, numpy scalars → Python."""
-    out = []
-    columns = list(table.columns)
-    for row in table.itertuples(index=False, name=None):
-        out.append({c: _plain(v) for c, v in zip(columns, row)})
-    return out
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if value is pd.NA:
-        return None
-    return value
-
-
-# ---------------------------------------------------------------------------- outputs
-
-
-def write_results(result: CheckResult, path: str | Path) -> Path:
-    """Write check results by suffix: ``.gpkg``, ``.geojson``, ``.json`` or ``.csv`` (atomically)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
-        raise InputError(f"--out {path}: unknown output format '{suffix}'", f"use one of: {', '.join(OUTPUT_SUFFIXES)}")
-    with atomic_path(path) as tmp:
-        if suffix == ".gpkg":
-            layers: dict[str, pd.DataFrame] = {"sites": result.sites}
-            for name in TABLES:
-                layers[GPKG_LAYERS[name]] = _gpkg_safe(result.table(name))
-            meta = {k: v for k, v in result.meta.items() if k != "timings_s"}
-            layers["check_manifest"] = pd.DataFrame({"key": list(meta), "value": [json.dumps(v, ensure_ascii=False, sort_keys=True) for v in meta.values()]})
-            layers["sites"] = _gpkg_safe(result.sites)
-            write_layers(tmp, layers)
-        elif suffix in (".geojson", ".json"):
-            tmp.write_text(_json_document(result, feature_collection=suffix == ".geojson"), encoding="utf-8")
-        else:
-            _csv(result).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    return path
-
-
-def _gpkg_safe(table: pd.DataFrame) -> pd.DataFrame:
-    """Object columns of mixed bool/None become text-free nullable values GDAL can store."""
-    table = table.copy()
-    for column in table.columns:
-        if column == "geometry":
-            continue
-        if table[column].dtype == object and table[column].map(lambda v: isinstance(v, (bool, np.bool_)) or v is None).all():
-            table[column] = pd.array([None if v is None else bool(v) for v in table[column]], dtype="boolean")
-    return table
-
-
-def _wgs84(result: CheckResult) -> np.ndarray:
-    geometry = reproject(result.sites.geometry.to_numpy(), result.sites.crs, WGS84)
-    return shapely.set_precision(geometry, 1e-7)
-
-
-def _json_document(result: CheckResult, feature_collection: bool) -> str:
-    meta = {k: v for k, v in result.meta.items() if k != "timings_s"}
-    records = result.records()
-    geometry = _wgs84(result)
-    if feature_collection:
-        features = [{"type": "Feature", "id": r["site_id"], "properties": r, "geometry": json.loads(shapely.to_geojson(g))} for r, g in zip(records, geometry)]
-        document = {"type": "FeatureCollection", "name": "sites", "metadata": meta, "features": features}
-    else:
-        for record, g in zip(records, geometry):
-            record["geometry"] = json.loads(shapely.to_geojson(g))
-        document = {**meta, "geometry_crs": "EPSG:4326", "sites": records}
-    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
-
-
-def _csv(result: CheckResult) -> pd.DataFrame:
-    """The site table with a representative point in WGS 84 and the findings as text."""
-    table = pd.DataFrame(result.sites.drop(columns="geometry"))
-    points = reproject(shapely.point_on_surface(result.sites.geometry.to_numpy()), result.sites.crs, WGS84)
-    xy = shapely.get_coordinates(points)
-    table.insert(2, "lon", np.round(xy[:, 0], 7))
-    table.insert(3, "lat", np.round(xy[:, 1], 7))
-    f = result.findings
-    text = ("[" + f["severity"] + "] " + f["title_en"] + np.where(f["detail_en"] != "", ": " + f["detail_en"], "")
-            + np.where(f["citation_en"] != "", " (" + f["citation_en"] + "; " + f["status"] + ")", ""))
-    position = pd.Series(np.arange(len(table)), index=table["site_id"].to_numpy())
-    table["findings_en"] = ""
-    sites, joined = _join_by(position.reindex(f["site_id"]).to_numpy(), text.to_numpy(object), " | ")
-    table.loc[table.index[sites], "findings_en"] = joined
-    table["build_id"] = result.meta["build_id"]
-    table["ruleset"] = result.meta["ruleset"]
-    table["check_rules"] = result.meta["check_rules"]
-    table["software"] = result.meta["software"]
-    return table
-
-
-# --------------------------------------------------------------------------- the job
 
 
 def run_check(
@@ -1550,7 +858,7 @@ def run_check(
 
     Returns the result; ``result.meta["outputs"]`` lists the files written.
     """
-    from zoning.sites import read_sites
+    from zoning.inputs.sites import read_sites
 
     step = progress or (lambda _: None)
     paths = [] if out is None else [Path(out)] if isinstance(out, (str, Path)) else [Path(p) for p in out]
@@ -1571,8 +879,8 @@ def run_check(
         step(f"writing {path.name}")
         outputs.append(write_results(result, path))
     if report_dir is not None:
-        from zoning.maps import site_map_html
-        from zoning.report import write_reports
+        from zoning.outputs.map import site_map_html
+        from zoning.outputs.report import write_reports
 
         def small_map(record: dict) -> str:
             site = result.sites[result.sites["site_id"] == record["site_id"]]
@@ -1583,33 +891,3 @@ def run_check(
     result.meta["outputs"] = [str(p) for p in outputs]
     return result
 
-
-def type_catalogue(rules: CheckRules | None = None) -> pd.DataFrame:
-    """The project-type catalogue as a table (for ``zoning types``)."""
-    rules = rules or load_check_rules()
-    table = rules.type_table()
-    distances = []
-    for facility in table["facility"]:
-        if not isinstance(facility, str):
-            distances.append("")
-            continue
-        spec = rules.facilities[facility]
-        parts = []
-        for receptor, ref in spec.distances.items():
-            source = rules.facilities.sources[ref.source]
-            if ref.values_m is not None:
-                values = "/".join("–" if v is None else f"{v:g}" for v in ref.values_m)
-                parts.append(f"{receptor}: {values} m by class ({source.citation_en}, {source.status})")
-            elif ref.distance_m is not None:
-                parts.append(f"{receptor}: {ref.distance_m:g} m ({source.citation_en}, {source.status})")
-            else:
-                parts.append(f"{receptor}: no value — give --distance ({source.citation_en}, {source.status})")
-        distances.append("; ".join(parts))
-    table["safety_distances"] = distances
-    return table
-
-
-__all__ = [
-    "BuildIndex", "CheckResult", "CheckRules", "check_sites", "index_build", "load_check_rules", "run_check",
-    "subdivide", "type_catalogue", "write_results",
-]

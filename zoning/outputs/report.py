@@ -19,10 +19,10 @@ import numpy as np
 import shapely
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from zoning._resources import resource
-from zoning.buildfile import atomic_path
-from zoning.check import SEVERITY_RANK, VERDICT_LABELS, CheckResult
-from zoning.crs import WGS84, reproject
+from zoning.data import path as resource
+from zoning.builder.model import atomic_path
+from zoning.checker.result import SEVERITY_RANK, VERDICT_LABELS, CheckResult
+from zoning.inputs.crs import WGS84, reproject
 
 SEVERITY_LABELS = {
     "conflict": ("Xung đột", "Conflict"),
@@ -50,7 +50,7 @@ ZONE_LABELS = {"strict": ("Vùng bảo vệ nghiêm ngặt", "Strict protection 
 def environment() -> Environment:
     """The Jinja environment of the shipped templates (autoescaped, strict)."""
     env = Environment(
-        loader=FileSystemLoader(str(resource("maps", "templates"))),
+        loader=FileSystemLoader(str(resource("web", "templates"))),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,

@@ -29,10 +29,10 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from zoning.catalogue import LayerKind
-from zoning.crs import WGS84, tm3_crs
+from zoning.inputs.catalogue import LayerKind
+from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError
-from zoning.layers import Repair, _frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
+from zoning.inputs.layers import Repair, _frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "capacity", "capacity_unit", "upstream", "illustrative", "input_note", "geometry"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")

@@ -17,9 +17,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from zoning._resources import resource
-from zoning._yaml import RuleFileHeader, read_yaml_model
-from zoning.catalogue import Catalogue, load_catalogue
+from zoning.data import path as resource
+from zoning.law.rulefile import RuleFileHeader, read_yaml_model
+from zoning.inputs.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
 
 Zone = Literal["strict", "emission_limited", "other"]

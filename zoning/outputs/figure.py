@@ -15,9 +15,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from zoning.buildfile import BuildFile
-from zoning.crs import describe
-from zoning.rules import ZONE_NAMES, ZONE_ORDER
+from zoning.builder.model import BuildFile
+from zoning.inputs.crs import describe
+from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
 
 ZONE_COLOURS = {"strict": "#d7191c", "emission_limited": "#fdae61", "other": "#edf8e9"}
 FONTS = ["Times New Roman", "Liberation Serif", "DejaVu Serif"]  # first one installed wins; all carry Vietnamese

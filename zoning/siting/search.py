@@ -42,13 +42,13 @@ import pandas as pd
 import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
-from zoning._resources import resource
-from zoning.buildfile import BuildFile, atomic_path, read_build, write_layers
+from zoning.data import path as resource
+from zoning.builder.model import BuildFile, atomic_path, read_build, write_layers
 from zoning.errors import InputError, ZoningError
-from zoning.raster import RasterWindow, polygons_of_mask, read_window, slope_degrees
-from zoning.rules import ZONE_NAMES, ZONE_ORDER
-from zoning._yaml import RuleFileHeader, read_yaml_model
-from zoning.safety import FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
+from zoning.outputs.raster import RasterWindow, polygons_of_mask, read_window, slope_degrees
+from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
+from zoning.law.rulefile import RuleFileHeader, read_yaml_model
+from zoning.law.safety import FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
 
 QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
 # A buffer drawn at distance D · BUFFER_PAD holds the whole band of width D: arcs are drawn

@@ -29,8 +29,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from zoning._resources import resource
-from zoning._yaml import RuleFileHeader, located_error, read_yaml_model
+from zoning.data import path as resource
+from zoning.law.rulefile import RuleFileHeader, located_error, read_yaml_model
 from zoning.errors import InputError
 
 RECEPTORS = ("residential", "water_intake")

@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.buildfile import BuildFile, atomic_path, read_build
-from zoning.catalogue import load_catalogue
-from zoning.crs import describe
+from zoning.builder.model import BuildFile, atomic_path, read_build
+from zoning.inputs.catalogue import load_catalogue
+from zoning.inputs.crs import describe
 from zoning.errors import ZoningError
-from zoning.rules import ZONE_NAMES
+from zoning.law.criteria import ZONE_NAMES
 
 ANNEX_ZONES = ("strict", "emission_limited")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
@@ -832,7 +832,7 @@ def write_annex(
     png = None
     if map_figure:
         step("map")
-        from zoning._figure import zone_map_png
+        from zoning.outputs.figure import zone_map_png
 
         png = zone_map_png(build, illustrative=data.illustrative)
         lap("map")
@@ -849,7 +849,7 @@ def write_annex(
         lap("xlsx")
     if pdf:
         step("PDF (LibreOffice)")
-        from zoning._office import convert_to_pdf, pdf_page_count
+        from zoning.outputs.office import convert_to_pdf, pdf_page_count
 
         try:
             result.pdf = convert_to_pdf(out, out.with_suffix(".pdf"))

@@ -13,7 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from zoning._resources import resource
+from zoning.data import path as resource
 
 GeometryFamily = Literal["polygon", "line", "point"]
 
@@ -57,7 +57,7 @@ class Catalogue(BaseModel):
 @lru_cache(maxsize=4)
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load the layer catalogue (the shipped one by default)."""
-    path = path or resource("layers", "catalogue.yaml")
+    path = path or resource("catalogue.yaml")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     kinds = {name: LayerKind(name=name, **spec) for name, spec in data["kinds"].items()}
     return Catalogue(version=data["version"], kinds=kinds)

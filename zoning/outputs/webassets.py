@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from zoning._resources import resource
+from zoning.data import path as resource
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
@@ -87,7 +87,7 @@ def _comment(text: str) -> str:
 @lru_cache(maxsize=1)
 def web_assets() -> WebAssets:
     """Read, check and inline the web assets (cached for the process)."""
-    vendor = resource("maps", "vendor")
+    vendor = resource("web", "vendor")
     manifest = yaml.safe_load((vendor / "assets.yaml").read_text(encoding="utf-8"))
     styles: list[str] = []
     scripts: list[str] = []
@@ -103,7 +103,7 @@ def web_assets() -> WebAssets:
         licences.append(banner + "\n\n" + (vendor / package["licence_file"]).read_text(encoding="utf-8").strip())
         styles += [f"/* {banner} */\n" + _inline_css(vendor / name) for name in package["css"]]
         scripts += [_script(f"/* {banner} */\n" + (vendor / name).read_text(encoding="utf-8"), name) for name in package["js"]]
-    own_css, own_js = (resource("maps", name) for name in _OWN_FILES)
+    own_css, own_js = (resource("web", name) for name in _OWN_FILES)
     styles.append(_inline_css(own_css))
     scripts.append(_script(own_js.read_text(encoding="utf-8"), "maps/zoning.js"))
     head = "\n".join(

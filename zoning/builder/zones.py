@@ -26,10 +26,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from zoning._overlay import carve, clip, intersection_areas, join_tiles, polygonal, split_by_tiles, thread_map, threaded, tile_grid
+from zoning.builder.overlay import carve, clip, intersection_areas, join_tiles, polygonal, split_by_tiles, thread_map, threaded, tile_grid
 from zoning.errors import InputError
-from zoning.layers import LayerSet
-from zoning.rules import ZONE_NAMES, ZONE_ORDER, Criterion, RuleSet, Width
+from zoning.inputs.layers import LayerSet
+from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER, Criterion, RuleSet, Width
 
 M2_PER_HA = 10_000.0
 MIN_PIECE_M2 = 1.0  # overlaps smaller than this are rounding noise, not lineage

@@ -43,13 +43,13 @@ from folium.template import Template
 from pyproj import CRS
 from shapely.errors import GEOSException
 
-from zoning._resources import resource
-from zoning._webassets import safe_json, web_assets
-from zoning.buildfile import BuildFile, atomic_path, read_build
-from zoning.crs import WGS84, describe, reproject, transformer
+from zoning.data import path as resource
+from zoning.outputs.webassets import safe_json, web_assets
+from zoning.builder.model import BuildFile, atomic_path, read_build
+from zoning.inputs.crs import WGS84, describe, reproject, transformer
 from zoning.errors import InputError, ZoningError
-from zoning.layers import read_vector
-from zoning.rules import ZONE_ORDER
+from zoning.inputs.layers import read_vector
+from zoning.law.criteria import ZONE_ORDER
 
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
 DEFAULT_TOLERANCE_M = 5.0
@@ -75,7 +75,7 @@ def load_style(path: str | None = None) -> dict:
     ZoningError
         If a zone colour is missing or the two languages do not have the same texts.
     """
-    file = Path(path) if path else resource("maps", "style.yaml")
+    file = Path(path) if path else resource("web", "style.yaml")
     style = yaml.safe_load(file.read_text(encoding="utf-8"))
     missing = [z for z in ZONE_ORDER if z not in style.get("zones", {})]
     if missing:

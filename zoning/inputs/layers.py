@@ -29,9 +29,9 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from zoning import crs as _crs
-from zoning._encoding import decode_legacy, detect_legacy_encoding
-from zoning.catalogue import Catalogue, LayerKind, load_catalogue
+from zoning.inputs import crs as _crs
+from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
+from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
 from zoning.errors import InputError
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json")

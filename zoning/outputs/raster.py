@@ -43,10 +43,10 @@ from rasterio.features import rasterize, shapes
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window, from_bounds
 
-from zoning._resources import resource
-from zoning.buildfile import atomic_path, read_build
+from zoning.data import path as resource
+from zoning.builder.model import atomic_path, read_build
 from zoning.errors import InputError
-from zoning.rules import ZONE_NAMES, ZONE_ORDER
+from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
 
 ZONE_CODES: dict[str, int] = {zone: i + 1 for i, zone in enumerate(ZONE_ORDER)}  # strict 1, emission_limited 2, other 3
 NODATA = 0
@@ -109,7 +109,7 @@ def aligned_grid(bounds: tuple[float, float, float, float], resolution: float) -
 
 def zone_colours() -> dict[int, tuple[int, int, int, int]]:
     """The colour table: the zone fills of ``maps/style.yaml``; nodata transparent."""
-    style = yaml.safe_load(resource("maps", "style.yaml").read_text(encoding="utf-8"))["zones"]
+    style = yaml.safe_load(resource("web", "style.yaml").read_text(encoding="utf-8"))["zones"]
     table = {NODATA: (0, 0, 0, 0)}
     for zone, code in ZONE_CODES.items():
         fill = style[zone]["fill"].lstrip("#")

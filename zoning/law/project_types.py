@@ -1,0 +1,228 @@
+"""The check's rules as data: project types (ND08 Appendix II), site rules, sensitive
+elements (LEP Art. 28(1)(c)) and the check settings, read from ``rules/project-types.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from zoning.data import path as resource
+from zoning.inputs.catalogue import load_catalogue
+from zoning.law.rulefile import RuleFileHeader, located_error, read_yaml_model
+from zoning.law.safety import (
+    FacilityCatalogue,
+    load_facilities,
+)
+
+
+# ------------------------------------------------------------------ the check's rules
+
+Status = Literal["confirmed", "unconfirmed"]
+Effect = Literal["conflict", "review", "info"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PollutionRisk(_Model):
+    """Whether a project type is on ND08 Appendix II, and its capacity thresholds."""
+
+    listed: bool | None
+    status: Status
+    row: str = ""
+    capacity_unit: str = ""
+    large_min: float | None = Field(None, gt=0)
+    small_below: float | None = Field(None, gt=0)
+    note: str = ""
+
+
+class ProjectType(_Model):
+    """A project type: its code, names, facility type and pollution-risk listing."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    group: str
+    facility: str | None = None
+    discharges_wastewater: bool | None = None
+    in_watercourse: bool = False
+    pollution_risk: PollutionRisk
+
+
+class Tolerance(_Model):
+    default: float = Field(ge=0)
+    basis: str = ""
+    layers: dict[str, float] = {}
+
+
+class Settings(_Model):
+    search_distance_m: float = Field(gt=0)
+    positional_tolerance_m: Tolerance
+    required_layers: tuple[str, ...] = ()
+
+
+class When(_Model):
+    zones: tuple[Literal["strict", "emission_limited"], ...] = ()
+    near_layers: tuple[str, ...] = ()
+    applies_to: str | tuple[str, ...] = "all"
+
+
+class SiteRule(_Model):
+    """A finding made from where a site is (zones touched, layers near)."""
+
+    id: str
+    when: When
+    effect: Effect
+    status: Status
+    title_vi: str
+    title_en: str
+    citation_vi: str
+    citation_en: str
+    note: str = ""
+
+
+class Trigger(_Model):
+    layer: str
+    where: dict[str, list[str]] = {}
+
+
+class SensitiveElement(_Model):
+    """A sensitive element used to classify investment projects, and what triggers it."""
+
+    id: str
+    title_vi: str
+    title_en: str
+    citation_vi: str
+    citation_en: str
+    status: Status
+    triggers: list[Trigger]
+    applies_to: str | tuple[str, ...] = "all"
+    relation: Literal["inside", "near"] = "inside"
+    note: str = ""
+
+
+class Cited(_Model):
+    status: Status = "confirmed"
+    title_vi: str = ""
+    title_en: str = ""
+    citation_vi: str
+    citation_en: str
+
+
+class ProjectTypesFile(RuleFileHeader):
+    """The content of ``rules/project-types.yaml``."""
+
+    source: str
+    settings: Settings
+    appendix_ii: Cited
+    project_types: list[ProjectType]
+    site_rules: list[SiteRule]
+    sensitive_elements: list[SensitiveElement]
+    group_i: Cited
+
+
+APPLIES_TO = ("all", "pollution_risk", "facility", "discharges_wastewater", "in_watercourse")
+
+
+@dataclass(frozen=True)
+class CheckRules:
+    """Project types, site rules, sensitive elements and the safety-distance catalogue."""
+
+    file: ProjectTypesFile
+    path: Path
+    facilities: FacilityCatalogue
+
+    @property
+    def id(self) -> str:
+        """E.g. ``project-types@2026.1+safety-distances@2026.1``."""
+        return f"{self.file.id}@{self.file.version}+{self.facilities.ruleset}"
+
+    @cached_property
+    def types(self) -> dict[str, ProjectType]:
+        return {t.code: t for t in self.file.project_types}
+
+    @property
+    def settings(self) -> Settings:
+        return self.file.settings
+
+    def type_table(self) -> pd.DataFrame:
+        """One row per project type with the flags the check selects on."""
+        rows = []
+        for t in self.file.project_types:
+            risk = t.pollution_risk
+            rows.append({
+                "type": t.code, "type_name_vi": t.name_vi, "type_name_en": t.name_en, "facility": t.facility,
+                "pollution_risk": {True: "listed", False: "not_listed", None: "unknown"}[risk.listed],
+                "risk_status": risk.status, "risk_row": risk.row, "risk_unit": risk.capacity_unit,
+                "large_min": risk.large_min, "small_below": risk.small_below, "risk_note": risk.note,
+                "discharges_wastewater": bool(t.discharges_wastewater), "in_watercourse": t.in_watercourse,
+            })
+        return pd.DataFrame(rows)
+
+
+def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalogue | None = None) -> CheckRules:
+    """Load and cross-check ``rules/project-types.yaml`` (the shipped one by default).
+
+    Raises
+    ------
+    RuleError
+        Naming the file, line and key: an unknown key, a facility type that is not in the
+        safety-distance catalogue, an unknown layer kind, a duplicate code.
+    """
+    path = Path(path) if path else resource("rules", "project-types.yaml")
+    data, text = read_yaml_model(path, ProjectTypesFile, "project-type file")
+    facilities = facilities or load_facilities()
+    kinds = load_catalogue().kinds
+    codes = [t.code for t in data.project_types]
+    seen: set[str] = set()
+    for index, t in enumerate(data.project_types):
+        if t.code in seen:
+            raise located_error(path, text, ("project_types", index, "code"), f"'{t.code}' is defined twice")
+        seen.add(t.code)
+        if t.facility is not None and t.facility not in facilities:
+            raise located_error(path, text, ("project_types", index, "facility"), f"unknown facility type '{t.facility}' (see {facilities.path.name})")
+    layers = [("settings", "required_layers", i, k) for i, k in enumerate(data.settings.required_layers)]
+    layers += [("site_rules", i, "when", "near_layers", j, k) for i, r in enumerate(data.site_rules) for j, k in enumerate(r.when.near_layers)]
+    layers += [("sensitive_elements", i, "triggers", j, "layer", t.layer) for i, e in enumerate(data.sensitive_elements) for j, t in enumerate(e.triggers)]
+    for *loc, kind in layers:
+        if kind not in kinds:
+            raise located_error(path, text, tuple(loc), f"unknown layer kind '{kind}' (known: {', '.join(kinds)})")
+    for group, items in (("site_rules", [r.when.applies_to for r in data.site_rules]), ("sensitive_elements", [e.applies_to for e in data.sensitive_elements])):
+        for index, applies in enumerate(items):
+            bad = [a for a in ((applies,) if isinstance(applies, str) else applies) if a not in APPLIES_TO and a not in codes]
+            if bad:
+                raise located_error(path, text, (group, index), f"applies_to: unknown value(s) {bad} (use {', '.join(APPLIES_TO)} or project-type codes)")
+    return CheckRules(data, path, facilities)
+
+
+
+def type_catalogue(rules: CheckRules | None = None) -> pd.DataFrame:
+    """The project-type catalogue as a table (for ``zoning types``)."""
+    rules = rules or load_check_rules()
+    table = rules.type_table()
+    distances = []
+    for facility in table["facility"]:
+        if not isinstance(facility, str):
+            distances.append("")
+            continue
+        spec = rules.facilities[facility]
+        parts = []
+        for receptor, ref in spec.distances.items():
+            source = rules.facilities.sources[ref.source]
+            if ref.values_m is not None:
+                values = "/".join("–" if v is None else f"{v:g}" for v in ref.values_m)
+                parts.append(f"{receptor}: {values} m by class ({source.citation_en}, {source.status})")
+            elif ref.distance_m is not None:
+                parts.append(f"{receptor}: {ref.distance_m:g} m ({source.citation_en}, {source.status})")
+            else:
+                parts.append(f"{receptor}: no value — give --distance ({source.citation_en}, {source.status})")
+        distances.append("; ".join(parts))
+    table["safety_distances"] = distances
+    return table

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import docx
 
-from zoning.data import path as resource
 from zoning.outputs.annex import _Document, annex_data, vn_number, write_annex
 from zoning.builder.model import read_build
-from zoning.demo import DEMO_LAYERS, DEMO_RULES
-from zoning.pipeline import run_build
+from zoning.demo import demo_paths
+from zoning.builder import build as build_zoning
 
 
 def baseline_coordinates(data) -> float:
@@ -65,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         build_path = Path(work) / "cao-bang-build.gpkg"
-        run_build(resource(*DEMO_LAYERS), build_path, province_rules=resource(*DEMO_RULES))
+        build_zoning(demo_paths().layers, province_rules=demo_paths().province_rules).write(build_path)
         started = time.perf_counter()
         result = write_annex(build_path, Path(work) / "annex.docx", xlsx=True, pdf=not args.no_pdf)
         total = time.perf_counter() - started

@@ -20,12 +20,11 @@ import pandas as pd
 import shapely
 
 from zoning.builder.overlay import WORKERS
-from zoning.data import path as resource
 from zoning.builder.zones import _criterion_polygons, _zones, build_zones
 from zoning.inputs.crs import tm3_crs
-from zoning.demo import DEMO_LAYERS, DEMO_RULES
+from zoning.demo import demo_paths
 from zoning.inputs.layers import read_layers
-from zoning.pipeline import run_build
+from zoning.builder import build as build_zoning
 from zoning.law.criteria import load_rules
 
 CRS = tm3_crs(105.75)
@@ -134,8 +133,8 @@ def main() -> None:
 
     print("Cao Bằng demo (read + build + write GeoPackage):")
     with tempfile.TemporaryDirectory() as tmp:
-        run_build(resource(*DEMO_LAYERS), Path(tmp) / "warm.gpkg", province_rules=resource(*DEMO_RULES))  # warm imports/caches
-        timed("demo build", run_build, resource(*DEMO_LAYERS), Path(tmp) / "demo.gpkg", None, resource(*DEMO_RULES))
+        build_zoning(demo_paths().layers, province_rules=demo_paths().province_rules).write(Path(tmp) / "warm.gpkg")  # warm imports/caches
+        timed("demo build", lambda: build_zoning(demo_paths().layers, province_rules=demo_paths().province_rules).write(Path(tmp) / "demo.gpkg"))
 
     print(f"Synthetic province, {args.features:,} features:")
     layers = synthetic_layers(args.features)

@@ -32,13 +32,12 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zoning.data import path as resource  # noqa: E402
 from zoning.builder.model import read_build  # noqa: E402
 from zoning.checker.engine import check_sites
 from zoning.checker.index import index_build
 from zoning.law.project_types import load_check_rules  # noqa: E402
-from zoning.demo import DEMO_LAYERS, DEMO_RULES  # noqa: E402
-from zoning.pipeline import run_build  # noqa: E402
+from zoning.demo import demo_paths  # noqa: E402
+from zoning.builder import build as build_zoning  # noqa: E402
 from zoning.inputs.sites import read_sites  # noqa: E402
 
 TARGET_POINTS = 50_000  # points per second
@@ -118,7 +117,7 @@ def main() -> None:
         if path is None:
             path = Path(tmp) / "cao-bang-build.gpkg"
             started = time.perf_counter()
-            run_build(resource(*DEMO_LAYERS), path, province_rules=resource(*DEMO_RULES))
+            build_zoning(demo_paths().layers, province_rules=demo_paths().province_rules).write(path)
             print(f"demo build: {time.perf_counter() - started:.1f} s")
         build = read_build(path)
         rules = load_check_rules()

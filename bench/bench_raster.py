@@ -25,8 +25,8 @@ from pathlib import Path
 mode, build, res, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 started = time.perf_counter()
 if mode == "blocks":
-    from zoning.outputs.raster import write_zone_raster
-    r = write_zone_raster(build, out, res)
+    from zoning.outputs.raster import write_raster
+    r = write_raster(build, out, res)
     cells, area = sum(r.cells.values()), r.raster_ha
     grid = (r.grid.width, r.grid.height)
     diff = {z: r.raster_ha[z] - r.vector_ha[z] for z in r.raster_ha}
@@ -67,13 +67,12 @@ def main() -> None:
         folder = Path(tmp)
         build = args.build
         if build is None:
-            from zoning.data import path as shipped
-            from zoning.demo import DEMO_LAYERS, DEMO_RULES
-            from zoning.pipeline import run_build
+            from zoning.demo import demo_paths
+            from zoning.builder import build as build_zoning
 
             build = folder / "cao-bang-build.gpkg"
             started = time.perf_counter()
-            run_build(shipped(*DEMO_LAYERS), build, province_rules=shipped(*DEMO_RULES))
+            build_zoning(demo_paths().layers, province_rules=demo_paths().province_rules).write(build)
             print(f"demo build: {time.perf_counter() - started:.1f} s")
         for res in args.resolutions:
             ours = run("blocks", build, res, folder)

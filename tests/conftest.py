@@ -9,10 +9,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from zoning.data import path as resource
 from zoning.inputs.crs import tm3_crs
-from zoning.demo import DEMO_LAYERS, DEMO_RULES
-from zoning.pipeline import run_build
+from zoning.demo import demo_paths
+from zoning.builder import build as build_zoning
 
 CRS = tm3_crs(105.75)  # EPSG:9210
 X0, Y0 = 500_000.0, 2_500_000.0  # south-west corner of the 10 km × 10 km province
@@ -83,7 +82,7 @@ def sensitive() -> dict[str, gpd.GeoDataFrame]:
 def small_build_path(tmp_path_factory) -> Path:
     """A build of the hand-made province (areas in test_build.py), written once."""
     path = tmp_path_factory.mktemp("small") / "small-build.gpkg"
-    run_build({**admin_layers(), **sensitive_layers()}, path, central_meridian=105.75)
+    build_zoning({**admin_layers(), **sensitive_layers()}, central_meridian=105.75).write(path)
     return path
 
 
@@ -91,5 +90,5 @@ def small_build_path(tmp_path_factory) -> Path:
 def demo_build_path(tmp_path_factory) -> Path:
     """The Cao Bằng demo build, written once per test session."""
     path = tmp_path_factory.mktemp("demo") / "cao-bang-build.gpkg"
-    run_build(resource(*DEMO_LAYERS), path, province_rules=resource(*DEMO_RULES))
+    build_zoning(demo_paths().layers, province_rules=demo_paths().province_rules).write(path)
     return path

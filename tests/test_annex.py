@@ -403,7 +403,7 @@ def test_demo_writes_the_annex_and_says_when_there_is_no_pdf(demo_build_path, tm
 
     monkeypatch.setenv("PATH", str(tmp_path))  # as on a machine without LibreOffice
     results = DemoResults(read_build(demo_build_path))
-    _demo_annex(results, tmp_path / "demo", None)
+    _demo_annex(results, tmp_path / "demo", lambda _: None)
     assert results.outputs["annex"].exists() and results.outputs["annex tables"].exists()
     assert "annex PDF" not in results.outputs
     assert any("LibreOffice is not installed" in note for note in results.notes)

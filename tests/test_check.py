@@ -23,7 +23,10 @@ from shapely.geometry import LineString, Point, box
 
 from zoning.data import path as resource
 from zoning.builder.model import read_build
-from zoning.checker.engine import check_sites, run_check
+from zoning.builder.model import as_build
+from zoning.checker import check as check_api
+from zoning.checker.engine import check_sites
+from zoning.outputs.report import write_reports
 from zoning.checker.index import index_build, subdivide
 from zoning.checker.result import (
     COMMUNE_COLUMNS,
@@ -38,16 +41,28 @@ from zoning.checker.result import (
 from zoning.law.project_types import load_check_rules
 from zoning.outputs.results import write_results
 from zoning.inputs.crs import reproject
-from zoning.demo import DEMO_LAYERS, DEMO_SITES
+from zoning.demo import demo_paths
 from zoning.errors import InputError, RuleError
 from zoning.inputs.layers import read_vector
-from zoning.pipeline import run_build
+from zoning.builder import build as build_zoning
 from zoning.inputs.sites import read_sites
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 
 RULES = load_check_rules()
 TYPES = list(RULES.types)
+
+
+def run_check(sites, build, *, out=(), report_dir=None, user_distances=None, default_type=None):
+    """Check, then write results and reports, as ``zoning check --out … --report …`` does."""
+    build = as_build(build)
+    result = check_api(sites, build, distances=user_distances, type=default_type)
+    for path in [out] if isinstance(out, Path) else out:
+        write_results(result, path)
+    if report_dir is not None:
+        write_reports(result, report_dir, build=build)
+    return result
+
 
 
 def at(x: float, y: float) -> Point:
@@ -92,7 +107,7 @@ def facility_build(tmp_path_factory):
         "water_intakes": frame([{"id": "w1", "name": "Trạm cấp nước C", "capacity_m3d": 1000.0, "geometry": at(8500, 3000)}]),
     }
     path = tmp_path_factory.mktemp("facility") / "facility-build.gpkg"
-    run_build(layers, path, central_meridian=105.75)
+    build_zoning(layers, central_meridian=105.75).write(path)
     return read_build(path)
 
 
@@ -284,7 +299,7 @@ def test_no_data_is_not_no_conflict(tmp_path, small):
     # a build without relic zones: nothing found is still not "no conflict"
     layers = {**admin_layers(), **{k: v for k, v in sensitive_layers().items() if k != "relic_zones"}}
     path = tmp_path / "no-relics.gpkg"
-    run_build(layers, path, central_meridian=105.75)
+    build_zoning(layers, central_meridian=105.75).write(path)
     result = check(read_build(path), sites_of(at(9500, 500)), default_type="other")
     assert row(result)["verdict"] == "no_data" and row(result)["no_data_layers"] == "relic_zones"
     assert findings(result)["no_data"] == "no_data"
@@ -399,7 +414,7 @@ def test_subdivide_keeps_areas():
 
 @pytest.mark.slow
 def test_demo_sites_end_to_end(demo_build_path, tmp_path):
-    result = run_check(resource(*DEMO_SITES), demo_build_path, out=tmp_path / "demo.gpkg", report_dir=tmp_path / "reports")
+    result = run_check(demo_paths().sites, demo_build_path, out=tmp_path / "demo.gpkg", report_dir=tmp_path / "reports")
     sites = result.sites.set_index("site_id")
     assert len(sites) == 13 and sites["illustrative"].all()
     # Bảo Lâm 1 (real coordinates) lies near the Gâm, a domestic-supply river: a finding to review
@@ -408,8 +423,8 @@ def test_demo_sites_end_to_end(demo_build_path, tmp_path):
     assert sites.loc["td_1", "verdict"] == "needs_review" and sites.loc["td_1", "commune_names"] == "Lý Bôn"
     gam = result.units[(result.units["site_id"] == "td_1") & (result.units["criterion"] == "nd08-22-2-b")].iloc[0]
     # independently: the raw Gâm line, reprojected, minus half its 80 m width
-    rivers = read_vector(resource(*DEMO_LAYERS), layer="water_supply_sources").set_index("id")
-    plants = read_vector(resource(*DEMO_SITES), layer="hydropower").set_index("id")
+    rivers = read_vector(demo_paths().layers, layer="water_supply_sources").set_index("id")
+    plants = read_vector(demo_paths().sites, layer="hydropower").set_index("id")
     line = reproject(np.array([rivers.loc["ws-02", "geometry"]]), rivers.crs, CRS)[0]
     plant = reproject(np.array([plants.loc["td_1", "geometry"]]), plants.crs, CRS)[0]
     assert gam["distance_m"] == pytest.approx(plant.distance(line) - 40, abs=0.5)

@@ -10,13 +10,12 @@ import pyogrio
 import pytest
 import shapely
 
-from zoning.data import path as resource
 from zoning.builder.model import read_build
 from zoning.inputs.crs import tm3_crs
-from zoning.demo import DEMO_LAYERS, DEMO_RULES
-from zoning.pipeline import run_build
+from zoning.demo import demo_paths
+from zoning.builder import build as build_zoning
 
-DEMO = resource(*DEMO_LAYERS)
+DEMO = demo_paths().layers
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +89,7 @@ def test_illustrative_data_and_unconfirmed_criteria_are_flagged(build):
 
 def test_same_inputs_give_identical_outputs(demo_build_path, tmp_path):
     again = tmp_path / "again.gpkg"
-    run_build(DEMO, again, province_rules=resource(*DEMO_RULES))
+    build_zoning(DEMO, province_rules=demo_paths().province_rules).write(again)
     for layer, _ in pyogrio.list_layers(demo_build_path):
         first = pyogrio.read_dataframe(demo_build_path, layer=layer)
         second = pyogrio.read_dataframe(again, layer=layer)

@@ -27,8 +27,10 @@ from zoning.cli import app
 from zoning.inputs.crs import WGS84, tm3_crs, transformer
 from zoning.demo import DemoResults, _demo_map
 from zoning.errors import InputError, ZoningError
-from zoning.outputs.map import display_layers, read_sites, site_map_html, write_map, zoning_map
-from zoning.pipeline import run_build
+from zoning.outputs.display import display_layers
+from zoning.outputs.map import site_map_html, write_map, zoning_map
+from zoning.outputs.results import read_results
+from zoning.builder import build as build_zoning
 
 from .conftest import X0, Y0, admin_layers, sensitive_layers
 
@@ -59,7 +61,7 @@ def script_build(tmp_path_factory) -> Path:
     communes = layers["communes"]
     communes.loc[communes["code"] == "00003", "name"] = "Tây Bắc " + BREAKOUT
     path = tmp_path_factory.mktemp("maps") / "script-build.gpkg"
-    run_build(layers, path, central_meridian=105.75)
+    build_zoning(layers, central_meridian=105.75).write(path)
     return path
 
 
@@ -450,7 +452,7 @@ def test_sites_with_only_a_verdict_still_map(browser, small_build_path, tmp_path
 
 
 def test_site_map_fragment_embeds_in_a_report(browser, small_build_path, sites_file, tmp_path):
-    results = read_sites(sites_file)
+    results = read_results(sites_file)
     fragment = site_map_html(small_build_path, results.iloc[[0]], lang="vi")
     assert fragment.startswith("<iframe") and "srcdoc=" in fragment and SCRIPT_NAME not in fragment
     report = tmp_path / "report.html"
@@ -478,7 +480,7 @@ def test_demo_map_online_degrades_without_tiles(browser, demo_build_path, tmp_pa
     build = read_build(demo_build_path)
     results = DemoResults(build)
     started = time.perf_counter()
-    _demo_map(results, tmp_path, None)
+    _demo_map(results, tmp_path, lambda _: None)
     made_s = time.perf_counter() - started
     out = results.outputs["map"]
     size = out.stat().st_size
@@ -575,7 +577,7 @@ def test_fit_and_full_screen_buttons(browser, small_build_path, tmp_path):
 def test_province_with_no_sensitive_land(browser, tmp_path):
     """A build whose whole province is 'other': one zone drawn, no units, still a working page."""
     build = tmp_path / "no-units.gpkg"
-    run_build(admin_layers(), build, central_meridian=105.75)
+    build_zoning(admin_layers(), central_meridian=105.75).write(build)
     page = Page(browser, write_map(build, tmp_path / "m.html", offline=True).path)
     try:
         assert page.count("path.zoning-zone") == 1 and page.count("path.zoning-unit") == 0
@@ -591,13 +593,13 @@ def test_province_with_no_sensitive_land(browser, tmp_path):
 @pytest.fixture(scope="module")
 def candidates_file(demo_build_path, tmp_path_factory) -> Path:
     """The demo's landfill candidates, with a hostile name on the first one's nearest houses."""
-    from zoning.demo import DEMO_SITING_COMMUNES, DEMO_SITING_DISTANCE_M
-    from zoning.siting.search import find_candidates
+    from zoning.demo import SITING_COMMUNES, SITING_DISTANCE_M
+    from zoning.siting import find_sites
 
     folder = tmp_path_factory.mktemp("candidates")
     source = folder / "siting.gpkg"
-    find_candidates(demo_build_path, "sanitary_landfill", min_area_ha=5, communes=list(DEMO_SITING_COMMUNES),
-                    user_distances={"sanitary_landfill": DEMO_SITING_DISTANCE_M}, out=source)
+    find_sites(demo_build_path, "sanitary_landfill", min_area_ha=5, communes=list(SITING_COMMUNES),
+                    user_distances={"sanitary_landfill": SITING_DISTANCE_M}, out=source)
     out = folder / "candidates.gpkg"
     candidates = pyogrio.read_dataframe(source, layer="candidates")
     candidates.loc[candidates["rank"] == 1, "nearest_residential"] = BREAKOUT

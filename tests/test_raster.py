@@ -20,9 +20,8 @@ from affine import Affine
 
 from zoning.builder.model import read_build
 from zoning.errors import InputError
-from zoning.outputs.raster import (
-    aligned_grid, layer_from_raster, rasterize_blocks, read_window, slope_degrees, write_zone_raster,
-)
+from zoning.inputs.rasters import layer_from_raster, read_window, slope_degrees
+from zoning.outputs.raster import aligned_grid, rasterize_blocks, write_raster
 
 from .conftest import CRS, X0, Y0
 from .test_build import LIMITED_HA, PROVINCE_HA, STRICT_HA
@@ -46,13 +45,13 @@ def write_dem(path, z, transform, crs=CRS, nodata=-9999.0):
 @pytest.fixture(scope="module")
 def small_tif(small_build_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("raster") / "small-zones.tif"
-    return write_zone_raster(small_build_path, out, resolution=5)
+    return write_raster(small_build_path, out, resolution=5)
 
 
 @pytest.fixture(scope="module")
 def demo_tif(demo_build_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("raster") / "demo-zones.tif"
-    return write_zone_raster(demo_build_path, out, resolution=50)
+    return write_raster(demo_build_path, out, resolution=50)
 
 
 def test_small_province_class_areas_match_hand_computation(small_tif):

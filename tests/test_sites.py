@@ -9,9 +9,8 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from zoning.data import path as resource
 from zoning.inputs.crs import WGS84, tm3_crs, transformer
-from zoning.demo import DEMO_SITES
+from zoning.demo import demo_paths
 from zoning.errors import InputError
 from zoning.inputs.sites import parse_crs, read_sites
 
@@ -26,7 +25,7 @@ def lonlat(x: float, y: float) -> tuple[float, float]:
 
 
 def test_reads_every_layer_of_a_geopackage():
-    sites = read_sites(resource(*DEMO_SITES), CRS, types=TYPES)
+    sites = read_sites(demo_paths().sites, CRS, types=TYPES)
     frame = sites.frame
     assert len(frame) == 13
     assert sorted(set(frame["source_layer"])) == ["hydropower", "waste_sites"]
@@ -34,7 +33,7 @@ def test_reads_every_layer_of_a_geopackage():
     row = frame.set_index("site_id").loc["wt-02"]
     assert (row["type"], row["capacity"], row["capacity_unit"]) == ("sanitary_landfill", 20.0, "t/day")
     assert bool(row["illustrative"]) and not frame.set_index("site_id").loc["td_1", "illustrative"]
-    assert read_sites(resource(*DEMO_SITES), CRS, layer="hydropower", types=TYPES).frame["site_id"].tolist() == ["td_6", "td_5", "td_4", "td_2", "td_3", "td_1"]
+    assert read_sites(demo_paths().sites, CRS, layer="hydropower", types=TYPES).frame["site_id"].tolist() == ["td_6", "td_5", "td_4", "td_2", "td_3", "td_1"]
 
 
 def test_csv_with_swapped_lat_lon_is_corrected_and_reported(tmp_path):

@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 
 from zoning.cli import app
 from zoning.errors import InputError, ZoningError
-from zoning.pipeline import run_build
-from zoning.siting.search import find_candidates
+from zoning.builder import build as build_zoning
+from zoning.siting import find_sites
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 
@@ -58,14 +58,14 @@ def build_path(tmp_path_factory):
         "water_intakes": frame([{"id": "w1", "name": "Trạm cấp nước G", "geometry": Point(*WATER_XY)}]),
     }
     path = tmp_path_factory.mktemp("siting") / "siting-build.gpkg"
-    run_build(layers, path, central_meridian=105.75)
+    build_zoning(layers, central_meridian=105.75).write(path)
     return path
 
 
 def test_hand_computed_candidate(build_path, tmp_path):
     assert A_RES == pytest.approx(320.8, abs=0.05) and A_WATER == pytest.approx(80.2, abs=0.05)  # ≈ π·(D/0.99)²
     out = tmp_path / "candidates.gpkg"
-    result = find_candidates(build_path, "sanitary_landfill", min_area_ha=5, user_distances=USER, out=out)
+    result = find_sites(build_path, "sanitary_landfill", min_area_ha=5, user_distances=USER, out=out)
     expected = square(0, 0, 10_000).difference(square(5000, 5000, 4000)).difference(disc(RES_XY, D_RES)).difference(disc(WATER_XY, D_WATER))
     assert len(result.candidates) == 1
     row = result.candidates.iloc[0]
@@ -97,38 +97,38 @@ def test_hand_computed_candidate(build_path, tmp_path):
 
 
 def test_communes_zones_and_min_area(build_path):
-    sw = find_candidates(build_path, "sanitary_landfill", communes=["00001"], user_distances=USER)
+    sw = find_sites(build_path, "sanitary_landfill", communes=["00001"], user_distances=USER)
     assert len(sw.candidates) == 1 and sw.candidates["commune_codes"].iloc[0] == "00001"
     assert sw.candidates["area_ha"].iloc[0] == pytest.approx(2500 - A_RES, abs=1e-3)
     # the zone policy replaced: the ring is searched, only the core is left out
-    both = find_candidates(build_path, "sanitary_landfill", zones=["emission_limited", "other"], user_distances=USER)
+    both = find_sites(build_path, "sanitary_landfill", zones=["emission_limited", "other"], user_distances=USER)
     assert both.candidates["area_ha"].sum() == pytest.approx(10_000 - 400 - A_RES - A_WATER, abs=1e-3)
     # NE commune outside the reserve square: an L of 900 ha
-    assert len(find_candidates(build_path, "sanitary_landfill", communes=["00004"], min_area_ha=901, user_distances=USER).candidates) == 0
-    ne = find_candidates(build_path, "sanitary_landfill", communes=["00004"], min_area_ha=899, user_distances=USER)
+    assert len(find_sites(build_path, "sanitary_landfill", communes=["00004"], min_area_ha=901, user_distances=USER).candidates) == 0
+    ne = find_sites(build_path, "sanitary_landfill", communes=["00004"], min_area_ha=899, user_distances=USER)
     assert ne.candidates["area_ha"].tolist() == [pytest.approx(900, abs=1e-3)]
 
 
 def test_unconfirmed_distance_without_user_value_stops(build_path):
     with pytest.raises(ZoningError) as error:
-        find_candidates(build_path, "sanitary_landfill")
+        find_sites(build_path, "sanitary_landfill")
     assert "sanitary_landfill:residential" in error.value.message and "sanitary_landfill:water_intake" in error.value.message
     assert "--distance sanitary_landfill" in error.value.hint
     # one value given, the other still missing: named alone
     with pytest.raises(ZoningError) as error:
-        find_candidates(build_path, "sanitary_landfill", user_distances={"sanitary_landfill:residential": 1000})
+        find_sites(build_path, "sanitary_landfill", user_distances={"sanitary_landfill:residential": 1000})
     assert "water_intake" in error.value.message and "sanitary_landfill:residential —" not in error.value.message
 
 
 def test_bad_requests_are_named(build_path, small_build_path):
     with pytest.raises(InputError, match="99999"):
-        find_candidates(build_path, "sanitary_landfill", communes=["99999"], user_distances=USER)
+        find_sites(build_path, "sanitary_landfill", communes=["99999"], user_distances=USER)
     with pytest.raises(InputError, match="--dem"):
-        find_candidates(build_path, "sanitary_landfill", max_slope=15, user_distances=USER)
+        find_sites(build_path, "sanitary_landfill", max_slope=15, user_distances=USER)
     with pytest.raises(InputError, match="unknown facility"):
-        find_candidates(build_path, "landfill_of_doom", user_distances=USER)
+        find_sites(build_path, "landfill_of_doom", user_distances=USER)
     with pytest.raises(InputError, match="residential_areas"):  # the hand-made build of test_build has none
-        find_candidates(small_build_path, "sanitary_landfill", user_distances=USER)
+        find_sites(small_build_path, "sanitary_landfill", user_distances=USER)
 
 
 def dem(path, height_of):
@@ -145,10 +145,10 @@ def dem(path, height_of):
 
 def test_slope_plane_gives_the_mean_slope(build_path, tmp_path):
     path = dem(tmp_path / "plane.tif", lambda x: 0.2 * x)  # atan(0.2) = 11.3099°
-    result = find_candidates(build_path, "sanitary_landfill", dem=path, max_slope=15, user_distances=USER)
+    result = find_sites(build_path, "sanitary_landfill", dem=path, max_slope=15, user_distances=USER)
     assert result.candidates["mean_slope_deg"].iloc[0] == pytest.approx(math.degrees(math.atan(0.2)), abs=0.01)
     assert not result.exclusions["reason_en"].str.startswith("slope").any()  # nothing steeper than 15°
-    steep = find_candidates(build_path, "sanitary_landfill", dem=path, max_slope=10, user_distances=USER)
+    steep = find_sites(build_path, "sanitary_landfill", dem=path, max_slope=10, user_distances=USER)
     assert len(steep.candidates) == 0  # every cell is 11.3° > 10°
 
 
@@ -157,7 +157,7 @@ def test_slope_fold_excludes_the_east_half(build_path, tmp_path):
     # cell centred at 4,975 m sees 12.5 m (7.1°, kept), the one at 5,025 m 37.5 m (20.6°, out):
     # the land left out starts exactly at the 5 km cell edge.
     path = dem(tmp_path / "fold.tif", lambda x: np.where(x < 5000, 0.0, 0.5 * (x - 5000)))
-    result = find_candidates(build_path, "sanitary_landfill", dem=path, max_slope=15, user_distances=USER)
+    result = find_sites(build_path, "sanitary_landfill", dem=path, max_slope=15, user_distances=USER)
     steep = result.exclusions.set_index("reason_en").loc["slope > 15°"]
     assert steep["area_ha"] == pytest.approx(5000, abs=1e-6)
     assert shapely.symmetric_difference(steep.geometry, shapely.box(X0 + 5000, Y0, X0 + 10_000, Y0 + 10_000)).area < 1e-6
@@ -190,7 +190,7 @@ def test_demo_landfill_candidates_keep_every_rule(demo_build_path):
 
     build = read_build(demo_build_path)
     codes = ["01558", "01795", "01318"]
-    result = find_candidates(build, "sanitary_landfill", min_area_ha=5, communes=codes, user_distances={"sanitary_landfill": 1000})
+    result = find_sites(build, "sanitary_landfill", min_area_ha=5, communes=codes, user_distances={"sanitary_landfill": 1000})
     cands = result.candidates.geometry.to_numpy()
     assert len(cands) > 0 and (result.candidates["area_ha"] >= 5).all()
     assert np.allclose(shapely.area(cands) / 10_000, result.candidates["area_ha"], atol=1e-3)

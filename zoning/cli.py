@@ -97,10 +97,12 @@ def build(
     legacy_encoding: Annotated[Optional[str], typer.Option("--legacy-encoding", help="Convert text from an old Vietnamese font encoding: tcvn3 or vni.")] = None,
 ) -> None:
     """Build the three zones of a province from its layers and the rules."""
-    from zoning.pipeline import run_build
+    from zoning.builder import build as build_zones
 
     with progress_steps("Building zones", total=10) as advance:
-        result = run_build(layers, out_path, rules, province_rules, central_meridian, legacy_encoding, progress=advance)
+        result = build_zones(layers, rules, province_rules, central_meridian=central_meridian, legacy_encoding=legacy_encoding, progress=advance)
+        advance("writing")
+        result.write(out_path)
     print_build_summary(result)
 
 
@@ -192,20 +194,31 @@ def check(
     tolerance: Annotated[Optional[list[str]], typer.Option("--tolerance", help="Positional tolerance of the source data in metres: 25, or per layer kind residential_areas=10 (repeat). Results this close to a boundary are flagged borderline.")] = None,
 ) -> None:
     """Check project sites and waste-treatment locations against a zoning build."""
-    from zoning.checker.engine import run_check
+    from zoning.checker import check as check_sites
     from zoning.law.project_types import load_check_rules
+    from zoning.outputs.report import write_reports
+    from zoning.builder.model import read_build
+    from zoning.outputs.results import check_output_path, write_results
     from zoning.law.safety import load_user_distances, parse_distance_option
 
     rules = load_check_rules()
     user = dict(load_user_distances(distances_file, rules.facilities)) if distances_file else {}
     user.update(parse_distance_option(text, rules.facilities) for text in distance or [])
-    with progress_steps("Checking sites", total=5 + len(out_paths or []) + (1 if report_dir else 0)) as advance:
-        result = run_check(
-            sites, zoning_build, out=out_paths, report_dir=report_dir, layer=layer, crs=crs, point=point, wkt=wkt,
-            default_type=project_type, user_distances=user, upstream=upstream, search_distance=search_distance,
-            tolerance=_tolerance_option(tolerance), rules=rules, progress=advance,
+    outputs = [check_output_path(path) for path in out_paths or []]
+    written = []
+    with progress_steps("Checking sites", total=4 + len(outputs) + (1 if report_dir else 0)) as advance:
+        build = read_build(zoning_build)
+        result = check_sites(
+            sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=project_type, distances=user, upstream=upstream,
+            search_distance=search_distance, tolerance=_tolerance_option(tolerance), rules=rules, progress=advance,
         )
-    print_check_summary(result)
+        for path in outputs:
+            advance(f"writing {path.name}")
+            written.append(write_results(result, path))
+        if report_dir is not None:
+            advance("writing reports")
+            written.extend(write_reports(result, report_dir, build=build))
+    print_check_summary(result, written)
 
 
 def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
@@ -221,7 +234,7 @@ def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
     return out
 
 
-def print_check_summary(result) -> None:
+def print_check_summary(result, written: list[Path]) -> None:
     """One line per site: zones, communes, verdict and the main findings; then notices."""
     from zoning.checker.result import VERDICT_LABELS
 
@@ -245,7 +258,7 @@ def print_check_summary(result) -> None:
         out.print(f"[yellow]Note / Ghi chú:[/] {note}", highlight=False)
     if result.meta["illustrative_notice"]:
         out.print(f"[yellow]Illustrative data:[/] {result.meta['illustrative_notice']}")
-    for path in result.meta.get("outputs", []):
+    for path in written:
         out.print(f"  written: {path}")
 
 
@@ -354,10 +367,10 @@ def raster_command(
 ) -> None:
     """Write the zones as a GeoTIFF: 1 strict, 2 emission-limited, 3 other, 0 outside the province;
     compressed, tiled, with a colour table that GIS software shows as is."""
-    from zoning.outputs.raster import write_zone_raster
+    from zoning.outputs.raster import write_raster
 
     with progress_steps("Raster", total=3) as advance:
-        result = write_zone_raster(build_path, out_path, resolution, progress=advance)
+        result = write_raster(build_path, out_path, resolution, progress=advance)
     grid = result.grid
     out.print(f"Raster: {result.path} ({grid.width:,} × {grid.height:,} cells of {grid.resolution:g} m; {result.crs.name}; build {result.build_id}; {result.seconds:.1f} s)", highlight=False)
     table = Table("Zone", "Raster ha", "Vector ha", "Difference ha", "Bound ha")
@@ -386,13 +399,13 @@ def siting_command(
     """Find candidate areas for a new waste-treatment facility: allowed zones, away from homes and
     water sources, not too steep, large enough; ranked by a stated score."""
     from zoning.law.safety import load_facilities, load_user_distances, parse_distance_option
-    from zoning.siting.search import find_candidates, split_list
+    from zoning.siting import find_sites, split_list
 
     catalogue = load_facilities()
     user = dict(load_user_distances(distances_file, catalogue)) if distances_file else {}
     user.update(parse_distance_option(text, catalogue) for text in distance or [])
     with progress_steps("Siting", total=7) as advance:
-        result = find_candidates(
+        result = find_sites(
             build_path, facility, min_area_ha=min_area, communes=split_list(communes), dem=dem, max_slope=max_slope,
             user_distances=user, capacity=capacity, upstream=upstream, zones=split_list(zones), out=out_path,
             catalogue=catalogue, progress=advance,

@@ -1,21 +1,26 @@
-"""A build as a file: one GeoPackage in the province CRS, written atomically.
+"""A build: one value in memory and one GeoPackage on disk.
 
-Layers: ``zones`` (3 rows), ``units``, ``lineage``, ``commune_summary``, ``communes``,
-``criteria`` (the criteria in force), ``conflicts``, ``skipped``, ``repairs``, ``manifest`` (key/value JSON), and every input
-layer as ``input_<kind>`` so that checks, maps and annexes never read raw inputs again.
-A sidecar ``<name>.manifest.json`` carries the same manifest for people and scripts.
+A :class:`Build` holds everything downstream work needs, so a check, a map or an annex
+never reads the raw inputs again: the three ``zones``, the disjoint ``units`` with their
+criterion and citation, the ``lineage`` (every criterion the land of a unit meets), the
+2025 ``communes`` clipped to the province and the ``commune_summary``, the ``criteria``
+in force, the plan ``conflicts``, the features ``skipped``, the geometry ``repairs``, the
+``manifest`` (inputs, rules, software, timings, QA) and every input layer.
+
+On disk it is one GeoPackage in the province CRS with those layers (inputs as
+``input_<kind>``), and a sidecar ``<name>.manifest.json``. :func:`read_build` reads it
+back; input layers are then read on first use.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import tempfile
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Union
 
 import geopandas as gpd
 import pandas as pd
@@ -24,67 +29,231 @@ import pyproj
 import shapely
 
 import zoning
-from zoning.builder.zones import Build
 from zoning.errors import BuildError
+from zoning.files import atomic_path, layer_names, write_layers, write_text
+from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
 
-FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"  # GeoPackage timestamps: same inputs → same file
 UNIT_COLUMNS = [
     "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
     "assumption_en", "source_layer", "source_id", "commune_codes", "area_ha", "illustrative",
 ]
+CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "note"]
+REPAIR_COLUMNS = ["kind", "origin", "feature_id", "reason", "area_change_pct"]
 INPUT_PREFIX = "input_"
+SPATIAL = ("zones", "units", "communes")
+TABLES = ("lineage", "commune_summary", "criteria", "conflicts", "skipped", "repairs")
+
+
+class InputLayers(Mapping[str, gpd.GeoDataFrame]):
+    """The input layers a build carries, by layer kind; read from the file on first use."""
+
+    def __init__(self, frames: Mapping[str, gpd.GeoDataFrame] | None = None, path: Path | None = None, kinds: tuple[str, ...] = ()) -> None:
+        self._frames = dict(frames or {})
+        self._path = path
+        self._kinds = tuple(self._frames) or kinds
+
+    def __getitem__(self, kind: str) -> gpd.GeoDataFrame:
+        if kind not in self._kinds:
+            raise KeyError(kind)
+        if kind not in self._frames:
+            self._frames[kind] = pyogrio.read_dataframe(self._path, layer=INPUT_PREFIX + kind)
+        return self._frames[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
 
 
 @dataclass
-class BuildFile:
-    """A build read back from its GeoPackage."""
+class Build:
+    """A zoning build of one province (see the module notes).
 
-    path: Path
+    Make one with :func:`zoning.build`, read one with :func:`zoning.read_build`, save it
+    with :meth:`write`. ``path`` is the file it was read from or last written to (None for
+    a build that lives only in memory).
+    """
+
     zones: gpd.GeoDataFrame
     units: gpd.GeoDataFrame
     lineage: pd.DataFrame
     communes: gpd.GeoDataFrame
     commune_summary: pd.DataFrame
-    conflicts: pd.DataFrame
     criteria: pd.DataFrame
-    manifest: dict
+    conflicts: pd.DataFrame
+    skipped: pd.DataFrame
+    repairs: pd.DataFrame
+    manifest: dict[str, Any]
+    inputs: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    path: Path | None = None
 
     @property
     def crs(self) -> pyproj.CRS:
+        """The province's VN-2000 / TM-3 CRS."""
         return pyproj.CRS(self.zones.crs)
 
     @property
     def build_id(self) -> str:
-        return self.manifest["build_id"]
+        """A short hash of the inputs, rule files and package version."""
+        return str(self.manifest["build_id"])
+
+    @property
+    def qa(self) -> dict[str, Any]:
+        """The coverage checks of the build (see :func:`zoning.builder.qa.coverage_qa`)."""
+        return dict(self.manifest["qa"])
+
+    @property
+    def name(self) -> str:
+        """The file name when the build has one, else its id."""
+        return self.path.name if self.path is not None else f"build {self.build_id}"
 
     def input_layer(self, kind: str) -> gpd.GeoDataFrame | None:
         """An input layer carried in the build (None when the build has none)."""
-        name = INPUT_PREFIX + kind
-        if name not in _layer_names(self.path):
-            return None
-        return pyogrio.read_dataframe(self.path, layer=name)
+        return self.inputs[kind] if kind in self.inputs else None
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """Every layer of the build file, by layer name."""
+        layers: dict[str, pd.DataFrame] = {
+            "zones": self.zones,
+            "units": self.units,
+            "lineage": self.lineage,
+            "commune_summary": self.commune_summary,
+            "communes": self.communes,
+            "criteria": self.criteria,
+            "conflicts": self.conflicts,
+            "skipped": self.skipped,
+            "repairs": self.repairs,
+            "manifest": pd.DataFrame({"key": list(self.manifest), "value": [json.dumps(v, ensure_ascii=False) for v in self.manifest.values()]}),
+        }
+        for kind in self.inputs:
+            layers[INPUT_PREFIX + kind] = self.inputs[kind]
+        return layers
+
+    def write(self, path: str | Path) -> Path:
+        """Write the build to a GeoPackage (and ``<name>.manifest.json`` beside it), atomically.
+
+        Examples
+        --------
+        >>> import zoning
+        >>> build = zoning.build(**zoning.demo_paths().build_args())  # doctest: +SKIP
+        >>> build.write("cao-bang-build.gpkg")  # doctest: +SKIP
+        PosixPath('cao-bang-build.gpkg')
+        """
+        path = Path(path)
+        with atomic_path(path) as tmp:
+            write_layers(tmp, self.layers())
+        write_text(path.with_suffix(".manifest.json"), json.dumps(self.manifest, ensure_ascii=False, indent=2))
+        self.path = path
+        return path
 
 
-def manifest_of(build: Build) -> dict:
+BuildLike = Union[Build, str, Path]
+
+
+def as_build(build: BuildLike) -> Build:
+    """The build itself, or the build read from a path: what every output function takes."""
+    return build if isinstance(build, Build) else read_build(build)
+
+
+def read_build(path: str | Path) -> Build:
+    """Read a build GeoPackage, with a clear error if it is not one.
+
+    Examples
+    --------
+    >>> build = read_build("demo-output/cao-bang-build.gpkg")  # doctest: +SKIP
+    >>> build.zones[["zone", "area_ha"]]  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.exists():
+        raise BuildError(f"build file not found: {path}", "make one with `zoning build` or `zoning demo`")
+    try:
+        names = layer_names(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user mistake
+        raise BuildError(f"{path} cannot be read as a GeoPackage ({exc})") from None
+    missing = [n for n in ("zones", "units", "manifest") if n not in names]
+    if missing:
+        raise BuildError(f"{path} is not a zoning build (missing layer(s): {', '.join(missing)})")
+
+    def read(name: str) -> pd.DataFrame:
+        if name not in names:
+            return pd.DataFrame()
+        return pyogrio.read_dataframe(path, layer=name, read_geometry=name in SPATIAL)
+
+    rows = read("manifest")
+    manifest = {k: json.loads(v) for k, v in zip(rows["key"], rows["value"])}
+    kinds = tuple(n.removeprefix(INPUT_PREFIX) for n in names if n.startswith(INPUT_PREFIX))
+    return Build(
+        **{name: read(name) for name in SPATIAL + TABLES},
+        manifest=manifest,
+        inputs=InputLayers(path=path, kinds=kinds),
+        path=path,
+    )
+
+
+# ------------------------------------------------------------------------- assembly
+
+
+def assemble(
+    parts: dict[str, pd.DataFrame],
+    layers: LayerSet,
+    rules: RuleSet,
+    qa: dict[str, Any],
+    timings: dict[str, float],
+) -> Build:
+    """A build from the engine's tables, the layers read and the rules applied."""
+    units = parts["units"]
+    criteria = criteria_table(rules)
+    repairs = pd.DataFrame([asdict(r) for r in layers.repairs], columns=REPAIR_COLUMNS)
+    manifest = manifest_of(layers, rules, units, parts["conflicts"], parts["skipped"], qa, timings)
+    return Build(
+        zones=parts["zones"],
+        units=units[UNIT_COLUMNS + ["geometry"]],
+        lineage=parts["lineage"],
+        communes=parts["communes"],
+        commune_summary=parts["commune_summary"],
+        criteria=criteria,
+        conflicts=parts["conflicts"],
+        skipped=parts["skipped"],
+        repairs=repairs,
+        manifest=manifest,
+        inputs=InputLayers(layers.layers),
+    )
+
+
+def criteria_table(rules: RuleSet) -> pd.DataFrame:
+    """The criteria in force, so downstream outputs can cite them without the rule files."""
+    return pd.DataFrame([{f: getattr(c, f) for f in CRITERIA_COLUMNS} for c in rules.criteria], columns=CRITERIA_COLUMNS)
+
+
+def manifest_of(
+    layers: LayerSet,
+    rules: RuleSet,
+    units: pd.DataFrame,
+    conflicts: pd.DataFrame,
+    skipped: pd.DataFrame,
+    qa: dict[str, Any],
+    timings: dict[str, float],
+) -> dict[str, Any]:
     """The manifest: what went in, which rules, which software, how long, QA."""
-    inputs = [asdict(s) for s in build.layers.sources]
+    inputs = [asdict(s) for s in layers.sources]
     rule_files = [
         {"id": f.id, "version": f.version, "path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
-        for f, p in zip(build.rules.files, build.rules.paths)
+        for f, p in zip(rules.files, rules.paths)
     ]
     identity = json.dumps({"inputs": [(s["kind"], s["sha256"]) for s in inputs], "rules": rule_files, "version": zoning.__version__}, sort_keys=True)
     illustrative = sorted(
-        kind for kind, layer in build.layers.layers.items() if "illustrative" in layer and layer["illustrative"].astype(bool).any()
+        kind for kind, layer in layers.layers.items() if "illustrative" in layer and layer["illustrative"].astype(bool).any()
     )
-    unconfirmed = sorted(set(build.units.loc[build.units["status"] == "unconfirmed", "criterion"]))
+    unconfirmed = sorted(set(units.loc[units["status"] == "unconfirmed", "criterion"]))
     return {
         "build_id": hashlib.sha256(identity.encode()).hexdigest()[:16],
         "package": f"zoning {zoning.__version__}",
-        "ruleset": build.rules.id,
+        "ruleset": rules.id,
         "rule_files": rule_files,
-        "province": build.rules.province.model_dump() if build.rules.province else None,
-        "crs": {"name": build.layers.crs.name, "epsg": build.layers.crs.to_epsg(), "wkt": build.layers.crs.to_wkt()},
+        "province": rules.province.model_dump() if rules.province else None,
+        "crs": {"name": layers.crs.name, "epsg": layers.crs.to_epsg(), "wkt": layers.crs.to_wkt()},
         "inputs": inputs,
         "illustrative_layers": illustrative,
         "illustrative_notice": (
@@ -92,13 +261,13 @@ def manifest_of(build: Build) -> dict:
             if illustrative else ""
         ),
         "unconfirmed_criteria": unconfirmed,
-        "assumed_units": int((build.units["assumption"] != "").sum()),
-        "repairs": [asdict(r) for r in build.layers.repairs],
-        "notes": build.layers.notes,
+        "assumed_units": int((units["assumption"] != "").sum()),
+        "repairs": [asdict(r) for r in layers.repairs],
+        "notes": layers.notes,
         "software": software_versions(),
-        "timings_s": build.timings,
-        "qa": build.qa,
-        "counts": {"units": len(build.units), "conflicts": len(build.conflicts), "skipped": len(build.skipped)},
+        "timings_s": timings,
+        "qa": qa,
+        "counts": {"units": len(units), "conflicts": len(conflicts), "skipped": len(skipped)},
     }
 
 
@@ -115,98 +284,3 @@ def software_versions() -> dict[str, str]:
         "geopandas": gpd.__version__,
         "pandas": pd.__version__,
     }
-
-
-def criteria_table(rules: RuleSet) -> pd.DataFrame:
-    """The criteria in force, so downstream outputs can cite them without the rule files."""
-    fields = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "note"]
-    return pd.DataFrame([{f: getattr(c, f) for f in fields} for c in rules.criteria], columns=fields)
-
-
-def write_build(build: Build, path: str | Path) -> dict:
-    """Write a build to a GeoPackage atomically; return its manifest."""
-    path = Path(path)
-    manifest = manifest_of(build)
-    units = build.units
-    layers: dict[str, pd.DataFrame] = {
-        "zones": build.zones,
-        "units": units[UNIT_COLUMNS + ["geometry"]],
-        "lineage": build.lineage,
-        "commune_summary": build.commune_summary,
-        "communes": build.communes,
-        "criteria": criteria_table(build.rules),
-        "conflicts": build.conflicts,
-        "skipped": build.skipped,
-        "repairs": pd.DataFrame([asdict(r) for r in build.layers.repairs], columns=["kind", "origin", "feature_id", "reason", "area_change_pct"]),
-        "manifest": pd.DataFrame({"key": list(manifest), "value": [json.dumps(v, ensure_ascii=False) for v in manifest.values()]}),
-    }
-    for kind, layer in build.layers.layers.items():
-        layers[INPUT_PREFIX + kind] = layer
-    with atomic_path(path) as tmp:
-        write_layers(tmp, layers)
-    sidecar = path.with_suffix(".manifest.json")
-    with atomic_path(sidecar) as tmp:
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    return manifest
-
-
-def write_layers(path: Path, layers: dict[str, pd.DataFrame]) -> None:
-    """Write frames (spatial or not) as layers of one new GeoPackage."""
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIMESTAMP})
-    try:
-        for name, frame in layers.items():
-            if isinstance(frame, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=path.exists(), promote_to_multi=True)
-            else:
-                pyogrio.write_dataframe(pd.DataFrame(frame).reset_index(drop=True), path, layer=name, driver="GPKG", append=path.exists())
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-
-
-@contextmanager
-def atomic_path(path: Path):
-    """A temporary path beside ``path``, moved into place only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent)
-    os.close(handle)
-    tmp = Path(name)
-    tmp.unlink()
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def read_build(path: str | Path) -> BuildFile:
-    """Read a build GeoPackage, with a clear error if it is not one."""
-    path = Path(path)
-    if not path.exists():
-        raise BuildError(f"build file not found: {path}", "make one with `zoning build` or `zoning demo`")
-    names = _layer_names(path)
-    missing = [n for n in ("zones", "units", "manifest") if n not in names]
-    if missing:
-        raise BuildError(f"{path} is not a zoning build (missing layer(s): {', '.join(missing)})")
-    read = lambda name: pyogrio.read_dataframe(path, layer=name, read_geometry=name in ("zones", "units", "communes"))  # noqa: E731
-    manifest_rows = read("manifest")
-    manifest = {k: json.loads(v) for k, v in zip(manifest_rows["key"], manifest_rows["value"])}
-    return BuildFile(
-        path=path,
-        zones=read("zones"),
-        units=read("units"),
-        lineage=read("lineage"),
-        communes=read("communes"),
-        commune_summary=read("commune_summary"),
-        conflicts=read("conflicts"),
-        criteria=read("criteria"),
-        manifest=manifest,
-    )
-
-
-def _layer_names(path: Path) -> list[str]:
-    try:
-        return [name for name, _ in pyogrio.list_layers(path)]
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user mistake
-        raise BuildError(f"{path} cannot be read as a GeoPackage ({exc})") from None
-

@@ -18,7 +18,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -28,6 +27,7 @@ from pyproj import CRS
 
 from zoning.builder.overlay import carve, clip, intersection_areas, join_tiles, polygonal, split_by_tiles, thread_map, threaded, tile_grid
 from zoning.errors import InputError
+from zoning.builder.model import Build, assemble
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER, Criterion, RuleSet, Width
 
@@ -39,23 +39,6 @@ UNIT_GAP_HA = 0.01
 TILE_M = 5_000.0  # zones are dissolved in tiles of this size, then joined
 ZONE_PREFIX = {"strict": "S", "emission_limited": "E"}
 REQUIRED_KINDS = ("province", "communes")
-
-
-@dataclass
-class Build:
-    """Everything a build computes; :func:`zoning.buildfile.write_build` saves it."""
-
-    zones: gpd.GeoDataFrame
-    units: gpd.GeoDataFrame
-    lineage: pd.DataFrame
-    communes: gpd.GeoDataFrame
-    commune_summary: pd.DataFrame
-    conflicts: pd.DataFrame
-    skipped: pd.DataFrame
-    qa: dict
-    layers: LayerSet
-    rules: RuleSet
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None] | None = None) -> Build:
@@ -95,7 +78,9 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
         units["commune_codes"], summary = _by_commune(units, zones, communes)
     with clock("qa"):
         qa = _qa(zones, protected_m2, units, province, summary)
-    return Build(zones, units, lineage, communes, summary, conflicts, skipped, qa, layers, rules, timings)
+    parts = {"zones": zones, "units": units, "lineage": lineage, "communes": communes, "commune_summary": summary,
+             "conflicts": conflicts, "skipped": skipped}
+    return assemble(parts, layers, rules, qa, timings)
 
 
 class _Clock:

@@ -1,0 +1,99 @@
+"""Site checks: where a proposed project or waste facility lies in the zoning, and what
+follows from it (see :mod:`zoning.checker.engine`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from zoning.builder.model import BuildLike, as_build
+from zoning.checker.engine import check_sites
+from zoning.checker.index import BuildIndex, index_build
+from zoning.checker.result import CheckResult
+from zoning.inputs.sites import read_sites
+from zoning.law.project_types import CheckRules, load_check_rules
+from zoning.law.safety import UserDistance
+
+SitesLike = str | Path | gpd.GeoDataFrame | shapely.Geometry
+
+
+def check(
+    sites: SitesLike | None,
+    build: BuildLike,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    point: str | None = None,
+    wkt: str | None = None,
+    type: str | None = None,
+    distances: dict[str, float | UserDistance] | None = None,
+    upstream: bool = False,
+    search_distance: float | None = None,
+    tolerance: dict[str, float] | float | None = None,
+    rules: CheckRules | None = None,
+    index: BuildIndex | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CheckResult:
+    """Check project sites against a build.
+
+    Parameters
+    ----------
+    sites
+        A vector file (GeoPackage, shapefile, zipped shapefile, GeoJSON), a CSV of
+        coordinates, a GeoDataFrame, or one shapely geometry (in ``crs``, WGS 84 by
+        default); None with ``point`` or ``wkt``.
+    build
+        A :class:`~zoning.Build` or the path of a build file.
+    layer
+        Only this layer of a sites GeoPackage.
+    crs
+        CRS of coordinates that carry none: ``EPSG:9210``, ``tm3:105.75``, …
+    point, wkt
+        One site as ``"lon,lat"`` text, or as WKT.
+    type
+        Project type of the sites that carry none (see ``zoning types``).
+    distances
+        Safety distances given by the user, keyed ``facility[:receptor]``.
+    upstream
+        The facilities sit upstream of a water source or upwind of the town.
+    search_distance, tolerance
+        How far to list units (m), and the positional tolerance of the data (m).
+    rules
+        Check rules; the shipped ones by default.
+    index
+        A prepared index of the build (:func:`zoning.checker.index_build`), to reuse it
+        across many checks.
+    progress
+        Called with the name of each step as it starts.
+
+    Returns
+    -------
+    CheckResult
+        Write it with :func:`zoning.write_results` and :func:`zoning.write_reports`.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> result = zoning.check(None, "build.gpkg", point="106.25,22.66")  # doctest: +SKIP
+    >>> result.sites["verdict"].tolist()  # doctest: +SKIP
+    ['needs_review']
+    """
+    step = progress or (lambda _: None)
+    rules = rules or load_check_rules()
+    step("reading the build")
+    build = as_build(build)
+    if isinstance(sites, shapely.Geometry):
+        sites = gpd.GeoDataFrame({"id": ["site"]}, geometry=[sites], crs=crs or "EPSG:4326")
+        crs = None
+    step("reading the sites")
+    read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types))
+    step("indexing the build")
+    index = index if index is not None else index_build(build, rules, tolerance)
+    step("checking")
+    return check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance)
+
+
+__all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

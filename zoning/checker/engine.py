@@ -23,7 +23,7 @@ queries and vectorised shapely operations — no per-site loop over units.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,7 +33,7 @@ import shapely
 from shapely import STRtree
 
 import zoning
-from zoning.builder.model import BuildFile, read_build, software_versions
+from zoning.builder.model import software_versions
 from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import InputError
 from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
@@ -44,10 +44,9 @@ from zoning.law.safety import (
 )
 from zoning.inputs.sites import Sites
 from zoning.checker import arrays
-from zoning.checker.index import BuildIndex, index_build
+from zoning.checker.index import BuildIndex
 from zoning.checker.result import FINDING_COLUMNS, SAFETY_COLUMNS, SCHEMA, SEVERITY_RANK, SITE_RESULT_COLUMNS, VERDICT_LABELS, VERDICTS, CheckResult
 from zoning.law.project_types import CheckRules, Trigger, load_check_rules
-from zoning.outputs.results import write_results
 
 
 M2_PER_HA = 10_000.0
@@ -802,7 +801,7 @@ class _Context:
             "schema": SCHEMA,
             "software": f"zoning {zoning.__version__}",
             "build_id": build.build_id,
-            "build_path": build.path.name,
+            "build_path": build.name,
             "ruleset": manifest.get("ruleset", ""),
             "check_rules": self.rules.id,
             "crs": {"name": build.crs.name, "epsg": build.crs.to_epsg()},
@@ -832,62 +831,3 @@ def _missing_vi(missing: str, facility: str, receptor: str, status: str, citatio
 
 
 KLASS_VI = {"large": "lớn", "medium": "trung bình", "small": "nhỏ", "medium_or_small": "trung bình hoặc nhỏ", "unknown": "chưa xác định"}
-
-
-
-
-def run_check(
-    sites: str | Path | gpd.GeoDataFrame | None,
-    build: str | Path | BuildFile,
-    *,
-    out: str | Path | Sequence[str | Path] | None = None,
-    report_dir: str | Path | None = None,
-    layer: str | None = None,
-    crs: str | None = None,
-    point: str | None = None,
-    wkt: str | None = None,
-    default_type: str | None = None,
-    user_distances: dict[str, float | UserDistance] | None = None,
-    upstream: bool = False,
-    search_distance: float | None = None,
-    tolerance: dict[str, float] | float | None = None,
-    rules: CheckRules | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> CheckResult:
-    """Read sites and a build, check, and write results and per-site reports.
-
-    Returns the result; ``result.meta["outputs"]`` lists the files written.
-    """
-    from zoning.inputs.sites import read_sites
-
-    step = progress or (lambda _: None)
-    paths = [] if out is None else [Path(out)] if isinstance(out, (str, Path)) else [Path(p) for p in out]
-    for path in paths:
-        if path.suffix.lower() not in OUTPUT_SUFFIXES:
-            raise InputError(f"--out {path}: unknown output format '{path.suffix}'", f"use one of: {', '.join(OUTPUT_SUFFIXES)}")
-    rules = rules or load_check_rules()
-    step("reading the build")
-    build = build if isinstance(build, BuildFile) else read_build(build)
-    step("reading the sites")
-    read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=default_type, types=list(rules.types))
-    step("indexing the build")
-    index = index_build(build, rules, tolerance)
-    step("checking")
-    result = check_sites(read, index, rules, user_distances=user_distances, upstream=upstream, search_distance=search_distance)
-    outputs: list[Path] = []
-    for path in paths:
-        step(f"writing {path.name}")
-        outputs.append(write_results(result, path))
-    if report_dir is not None:
-        from zoning.outputs.map import site_map_html
-        from zoning.outputs.report import write_reports
-
-        def small_map(record: dict) -> str:
-            site = result.sites[result.sites["site_id"] == record["site_id"]]
-            return site_map_html(build, site, findings=result.findings)
-
-        step("writing reports")
-        outputs.extend(write_reports(result, report_dir, map_html=small_map))
-    result.meta["outputs"] = [str(p) for p in outputs]
-    return result
-

@@ -14,7 +14,7 @@ import shapely
 from shapely import STRtree
 
 from zoning.builder.overlay import polygonal
-from zoning.builder.model import BuildFile, read_build
+from zoning.builder.model import Build, as_build
 from zoning.errors import InputError
 from zoning.checker import arrays
 from zoning.law.project_types import CheckRules, Tolerance, load_check_rules
@@ -76,7 +76,7 @@ class _Features:
 class BuildIndex:
     """A build cut into small indexed pieces, ready for many checks."""
 
-    build: BuildFile
+    build: Build
     units: pd.DataFrame
     lineage: pd.DataFrame
     unit_pieces: np.ndarray
@@ -102,7 +102,7 @@ class BuildIndex:
 
 
 def index_build(
-    build: BuildFile | str | Path,
+    build: Build | str | Path,
     rules: CheckRules | None = None,
     tolerance: dict[str, float] | float | None = None,
 ) -> BuildIndex:
@@ -120,7 +120,7 @@ def index_build(
     """
     started = time.perf_counter()
     rules = rules or load_check_rules()
-    build = build if isinstance(build, BuildFile) else read_build(build)
+    build = as_build(build)
     tolerances = _tolerances(rules.settings.positional_tolerance_m, tolerance)
     tol = lambda layer: tolerances.get(layer, tolerances["default"])  # noqa: E731
     units = pd.DataFrame(build.units.drop(columns="geometry"))

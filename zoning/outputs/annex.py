@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.builder.model import BuildFile, atomic_path, read_build
+from zoning.builder.model import Build, as_build
+from zoning.files import atomic_path
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.crs import describe
 from zoning.errors import ZoningError
@@ -166,7 +167,7 @@ def boundary_points(units: gpd.GeoDataFrame, max_vertices: int = MAX_VERTICES) -
 
 
 def annex_data(
-    build: BuildFile,
+    build: Build,
     decision: str | None = None,
     province_name: str | None = None,
     max_vertices: int = MAX_VERTICES,
@@ -259,7 +260,7 @@ def _unit_notes(unit) -> str:
     return "\n".join(notes)
 
 
-def _summary_table(build: BuildFile, commune_names: dict[str, str], zone_area: dict[str, float]) -> AnnexTable:
+def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[str, float]) -> AnnexTable:
     summary = build.commune_summary
     zones = ("strict", "emission_limited", "other")
     rows: list[list] = []
@@ -308,7 +309,7 @@ def _summary_table(build: BuildFile, commune_names: dict[str, str], zone_area: d
                       "Phụ lục III", notes)
 
 
-def _notices(build: BuildFile, criteria: pd.DataFrame) -> list[str]:
+def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     """Honesty notices: illustrative data and unconfirmed criteria (from the manifest)."""
     manifest = build.manifest
     notices = []
@@ -334,7 +335,7 @@ def _notices(build: BuildFile, criteria: pd.DataFrame) -> list[str]:
     return notices
 
 
-def _conventions(build: BuildFile, crs_text: str, max_vertices: int) -> list[str]:
+def _conventions(build: Build, crs_text: str, max_vertices: int) -> list[str]:
     manifest = build.manifest
     return [
         "Số liệu viết theo quy ước Việt Nam: dấu chấm (.) phân cách hàng nghìn, dấu phẩy (,) phân cách phần thập phân "
@@ -349,7 +350,7 @@ def _conventions(build: BuildFile, crs_text: str, max_vertices: int) -> list[str
     ]
 
 
-def _crs_texts(build: BuildFile) -> tuple[str, str]:
+def _crs_texts(build: Build) -> tuple[str, str]:
     """Long Vietnamese description of the build CRS and a short label."""
     crs = build.crs
     short = describe(crs)
@@ -365,7 +366,7 @@ def _crs_texts(build: BuildFile) -> tuple[str, str]:
             f"hệ số tỷ lệ k = {vn_number(scale, 4)} – {short}", short)
 
 
-def _province_name(build: BuildFile, given: str | None) -> str:
+def _province_name(build: Build, given: str | None) -> str:
     """The province's name without "Tỉnh": given, else the build's, else its province layer's."""
     province = build.manifest.get("province") or {}
     name = (given or "").strip() or province.get("name_vi") or ""
@@ -774,7 +775,7 @@ class AnnexResult:
 
 
 def write_annex(
-    build: str | Path | BuildFile,
+    build: str | Path | Build,
     out: str | Path,
     *,
     pdf: bool = False,
@@ -824,7 +825,7 @@ def write_annex(
         clock = now
 
     step("reading the build")
-    build = build if isinstance(build, BuildFile) else read_build(build)
+    build = as_build(build)
     lap("read")
     step("tables and coordinates")
     data = annex_data(build, decision, province_name, max_vertices)

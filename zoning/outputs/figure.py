@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from zoning.builder.model import BuildFile
+from zoning.builder.model import Build
 from zoning.inputs.crs import describe
 from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
 
@@ -26,7 +26,7 @@ SCALE_STEPS_KM = (0.5, 1, 2, 5, 10, 20, 50, 100, 200)
 
 
 def zone_map_png(
-    build: BuildFile,
+    build: Build,
     *,
     width_cm: float = 25.0,
     max_height_cm: float = 15.0,
@@ -96,7 +96,7 @@ def _draw_zones(ax, zones, pixel_m: float) -> None:
     GeoSeries(outline).plot(ax=ax, color="black", linewidth=0.9, zorder=4)
 
 
-def _draw_communes(ax, build: BuildFile, pixel_m: float) -> None:
+def _draw_communes(ax, build: Build, pixel_m: float) -> None:
     from geopandas import GeoSeries
 
     communes = build.communes
@@ -146,7 +146,7 @@ def _north_arrow(ax) -> None:
     )
 
 
-def _legend(figure, ax, build: BuildFile, illustrative: bool) -> None:
+def _legend(figure, ax, build: Build, illustrative: bool) -> None:
     handles = [Patch(facecolor=ZONE_COLOURS[z], edgecolor="#555555", linewidth=0.3, label=ZONE_NAMES[z][0]) for z in ZONE_ORDER]
     handles += [
         Line2D([], [], color="black", linewidth=0.9, label="Ranh giới tỉnh"),

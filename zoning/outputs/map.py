@@ -25,7 +25,6 @@ import itertools
 import json
 import math
 import re
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,7 +34,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 import yaml
 from branca.element import Element, MacroElement
@@ -45,20 +43,21 @@ from shapely.errors import GEOSException
 
 from zoning.data import path as resource
 from zoning.outputs.webassets import safe_json, web_assets
-from zoning.builder.model import BuildFile, atomic_path, read_build
+from zoning.builder.model import Build, as_build
+from zoning.files import atomic_path
 from zoning.inputs.crs import WGS84, describe, reproject, transformer
 from zoning.errors import InputError, ZoningError
-from zoning.inputs.layers import read_vector
+from zoning.outputs.candidates import SitingLayers, read_candidates
+from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
+from zoning.outputs.results import read_results
 from zoning.law.criteria import ZONE_ORDER
 
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
-DEFAULT_TOLERANCE_M = 5.0
 SITE_TOLERANCE_M = 1.0
 SITE_CLIP_FACTOR = 6  # a site map draws the land within this many margins of the site
 COORDINATE_DECIMALS = 6  # 1e-6° ≈ 0.1 m on the ground
-SNAP_DISTANCE_M = 1.0  # faces of the display coverage farther than this from any zone are dropped
 
-BuildLike = BuildFile | str | Path
+BuildLike = Build | str | Path
 SitesLike = gpd.GeoDataFrame | str | Path
 CandidatesLike = str | Path
 
@@ -95,115 +94,16 @@ def _language(lang: str) -> str:
 # ----------------------------------------------------------------- display geometry
 
 
-@dataclass
-class DisplayLayers:
-    """Zones, units and communes simplified together, in the build's CRS.
-
-    ``units`` and ``communes`` carry the row position in the build's ``units`` and
-    ``communes`` layers (``row``); ``zones`` carries ``zone``.
-    """
-
-    zones: gpd.GeoDataFrame
-    units: gpd.GeoDataFrame
-    communes: gpd.GeoDataFrame
-    tolerance_m: float
 
 
-def display_layers(build: BuildFile, tolerance_m: float = DEFAULT_TOLERANCE_M, window: tuple[float, float, float, float] | None = None) -> DisplayLayers:
-    """Simplify zones, units and communes for display, keeping one topology.
-
-    The boundaries of the units, of the other zone and of the communes are noded into
-    one planar partition (every shared edge exists once); each face is given its unit,
-    zone and commune; the faces are simplified as a coverage
-    (:func:`shapely.coverage_simplify`) and dissolved back. Zones therefore tile the
-    province on screen, units fit their zone and communes fit both, with no slivers.
-
-    Parameters
-    ----------
-    build
-        The build.
-    tolerance_m
-        Simplification tolerance in metres (0 keeps every vertex).
-    window
-        Optional ``(xmin, ymin, xmax, ymax)`` in the build's CRS to clip to first.
-    """
-    if not tolerance_m >= 0:
-        raise ZoningError(f"the display tolerance must be 0 or more metres, not {tolerance_m}")
-    units, zones, communes = build.units, build.zones, build.communes
-    unit_geoms = units.geometry.to_numpy()
-    zone_geoms = zones.geometry.to_numpy()
-    commune_geoms = communes.geometry.to_numpy()
-    if window is not None:
-        unit_geoms, zone_geoms, commune_geoms = (_clip(g, window) for g in (unit_geoms, zone_geoms, commune_geoms))
-    other = zone_geoms[(zones["zone"] == "other").to_numpy()]
-    linework = shapely.union_all(shapely.boundary(np.concatenate([unit_geoms, other, commune_geoms])))
-    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(linework)))
-    faces = faces[shapely.area(faces) > 0]
-    points = shapely.point_on_surface(faces)
-
-    unit_of = _locate(points, unit_geoms)
-    zone_codes = zones["zone"].to_numpy()
-    unit_zone_pos = pd.Index(zone_codes).get_indexer(units["zone"].to_numpy())
-    zone_of = np.where(unit_of >= 0, unit_zone_pos[unit_of] if len(unit_zone_pos) else -1, _locate(points, zone_geoms))
-    lost = zone_of < 0  # slivers between zone polygons: take the nearest zone
-    zone_of[lost] = _nearest(points[lost], zone_geoms)
-    needs_unit = (unit_of < 0) & (zone_of >= 0) & (zone_codes[np.maximum(zone_of, 0)] != "other")
-    unit_of[needs_unit] = _nearest(points[needs_unit], unit_geoms)
-    snapped = needs_unit & (unit_of >= 0)
-    zone_of[snapped] = unit_zone_pos[unit_of[snapped]]
-    keep = zone_of >= 0
-    faces, unit_of, zone_of = faces[keep], unit_of[keep], zone_of[keep]
-    commune_of = _locate(points[keep], commune_geoms)
-
-    simple = shapely.coverage_simplify(faces, tolerance_m) if tolerance_m > 0 else faces
-    crs = build.zones.crs
-    zone_frame = _dissolve(simple, zone_of, crs).rename(columns={"key": "row"})
-    zone_frame["zone"] = zone_codes[zone_frame["row"].to_numpy()]
-    unit_frame = _dissolve(simple[unit_of >= 0], unit_of[unit_of >= 0], crs).rename(columns={"key": "row"})
-    present = ~(shapely.is_missing(unit_geoms) | shapely.is_empty(unit_geoms))
-    missing = np.setdiff1d(np.flatnonzero(present), unit_frame["row"].to_numpy())
-    if len(missing):  # a unit made only of faces taken by a neighbour: draw it on its own
-        extra = gpd.GeoDataFrame({"row": missing}, geometry=shapely.simplify(unit_geoms[missing], tolerance_m), crs=crs)
-        unit_frame = pd.concat([unit_frame, extra], ignore_index=True).sort_values("row", ignore_index=True)
-    commune_frame = _dissolve(simple[commune_of >= 0], commune_of[commune_of >= 0], crs).rename(columns={"key": "row"})
-    return DisplayLayers(zone_frame, unit_frame, commune_frame, tolerance_m)
 
 
-def _clip(geoms: np.ndarray, window: tuple[float, float, float, float]) -> np.ndarray:
-    """Geometries clipped to a rectangle; None where nothing is left."""
-    clipped = shapely.clip_by_rect(geoms, *window)
-    clipped[shapely.is_empty(clipped)] = None
-    return clipped
 
 
-def _locate(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Position of the polygon containing each point (-1 where none does)."""
-    found = np.full(len(points), -1, dtype=np.int64)
-    if len(points) and len(polygons):
-        tree = shapely.STRtree(polygons)
-        p, q = tree.query(points, predicate="within")
-        found[p] = q
-    return found
 
 
-def _nearest(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Position of the nearest polygon within SNAP_DISTANCE_M (-1 where none is)."""
-    found = np.full(len(points), -1, dtype=np.int64)
-    if len(points) and len(polygons):
-        tree = shapely.STRtree(polygons)
-        p, q = tree.query_nearest(points, max_distance=SNAP_DISTANCE_M, all_matches=False)
-        found[p] = q
-    return found
 
 
-def _dissolve(geoms: np.ndarray, keys: np.ndarray, crs) -> gpd.GeoDataFrame:
-    """Union of the faces per key (coverage union; plain union if GEOS refuses)."""
-    frame = gpd.GeoDataFrame({"key": keys}, geometry=geoms, crs=crs)
-    try:
-        out = frame.dissolve("key", method="coverage")
-    except GEOSException:
-        out = frame.dissolve("key")
-    return out.reset_index()
 
 
 # ------------------------------------------------------------------------ the map
@@ -264,7 +164,7 @@ def zoning_map(
     Parameters
     ----------
     build
-        A build GeoPackage (path) or a :class:`~zoning.buildfile.BuildFile`.
+        A build GeoPackage (path) or a :class:`~zoning.buildfile.Build`.
     sites
         Site-check results (a GeoPackage or GeoJSON path, or a GeoDataFrame) with one row
         per site and at least a ``verdict`` column; ``site_id``, ``name`` and
@@ -285,9 +185,9 @@ def zoning_map(
         A :class:`ZoningFoliumMap`; ``.save(path)`` writes a single HTML file.
     """
     lang = _language(lang)
-    build = _as_build(build)
+    build = as_build(build)
     layers = display_layers(build, tolerance_m)
-    site_frame = read_sites(sites) if sites is not None else None
+    site_frame = read_results(sites) if sites is not None else None
     siting = read_candidates(candidates) if candidates is not None else None
     config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting)
     return _folium_map(config, offline)
@@ -308,8 +208,8 @@ def write_map(
     step = progress or (lambda _: None)
     lang = _language(lang)
     step("reading the build")
-    build = _as_build(build)
-    site_frame = read_sites(sites) if sites is not None else None
+    build = as_build(build)
+    site_frame = read_results(sites) if sites is not None else None
     siting = read_candidates(candidates) if candidates is not None else None
     step("simplifying the geometry")
     layers = display_layers(build, tolerance_m)
@@ -371,11 +271,11 @@ def site_map(
         How much land around the site to show, in metres.
     """
     lang = _language(lang)
-    build = _as_build(build)
+    build = as_build(build)
     return _site_map(build, _site_frame(site, crs if crs is not None else build.crs, findings), lang, offline, margin_m)
 
 
-def _site_map(build: BuildFile, frame: gpd.GeoDataFrame, lang: str, offline: bool, margin_m: float) -> folium.Map:
+def _site_map(build: Build, frame: gpd.GeoDataFrame, lang: str, offline: bool, margin_m: float) -> folium.Map:
     xmin, ymin, xmax, ymax = shapely.total_bounds(reproject(frame.geometry.to_numpy(), CRS(frame.crs), build.crs))
     view = (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
     # draw much more land than the view, so the cut edges stay out of sight in a wide frame
@@ -404,7 +304,7 @@ def site_map_html(
     clashing with its scripts or styles. Parameters as for :func:`site_map`.
     """
     lang = _language(lang)
-    build = _as_build(build)
+    build = as_build(build)
     frame = _site_frame(site, crs if crs is not None else build.crs, findings)
     m = _site_map(build, frame, lang, offline, margin_m)
     label = load_style()["texts"][lang]["site"]
@@ -417,11 +317,7 @@ def site_map_html(
     )
 
 
-def _as_build(build: BuildLike) -> BuildFile:
-    return build if isinstance(build, BuildFile) else read_build(build)
-
-
-def _title(build: BuildFile, lang: str) -> str:
+def _title(build: Build, lang: str) -> str:
     province = (build.manifest.get("province") or {}).get(f"name_{lang}") or ""
     return " – ".join(t for t in (load_style()["texts"][lang]["title"], province) if t)
 
@@ -437,7 +333,7 @@ def _folium_map(config: dict, offline: bool) -> folium.Map:
 
 
 def _config(
-    build: BuildFile,
+    build: Build,
     layers: DisplayLayers,
     sites: gpd.GeoDataFrame | None,
     *,
@@ -542,7 +438,7 @@ def _features(geometries: list[dict], properties: list[dict]) -> dict:
     ]}
 
 
-def _zone_info(build: BuildFile, lang: str) -> list[dict]:
+def _zone_info(build: Build, lang: str) -> list[dict]:
     """Name, area and share of the province of each of the three zones (empty ones too)."""
     zones = build.zones
     total = float(zones["area_ha"].sum()) or 1.0
@@ -552,19 +448,19 @@ def _zone_info(build: BuildFile, lang: str) -> list[dict]:
     ]
 
 
-def _zone_features(build: BuildFile, layers: DisplayLayers, lang: str) -> dict:
+def _zone_features(build: Build, layers: DisplayLayers, lang: str) -> dict:
     info = _zone_info(build, lang)
     props = [info[row] for row in layers.zones["row"].to_numpy()]
     return _features(_geojson_geometries(layers.zones.geometry.to_numpy(), build.zones.crs), props)
 
 
-def _commune_names(build: BuildFile) -> dict[str, str]:
+def _commune_names(build: Build) -> dict[str, str]:
     communes = build.communes
     names = communes["full_name"] if "full_name" in communes else communes["name"]
     return dict(zip(communes["code"].astype(str), names.fillna(communes["name"]).astype(str)))
 
 
-def _unit_features(build: BuildFile, layers: DisplayLayers, criteria: pd.DataFrame, lang: str) -> dict:
+def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, lang: str) -> dict:
     units = build.units.reset_index(drop=True).iloc[layers.units["row"].to_numpy()]
     names = _commune_names(build)
     titles = criteria[f"title_{lang}"] if f"title_{lang}" in criteria else pd.Series(dtype=object)
@@ -594,7 +490,7 @@ def _unit_features(build: BuildFile, layers: DisplayLayers, criteria: pd.DataFra
     return _features(_geojson_geometries(layers.units.geometry.to_numpy(), build.units.crs), props)
 
 
-def _also_meets(build: BuildFile, criteria: pd.DataFrame, lang: str) -> dict[str, list[dict]]:
+def _also_meets(build: Build, criteria: pd.DataFrame, lang: str) -> dict[str, list[dict]]:
     """Per unit, the other criteria its land meets (from the lineage)."""
     lineage = build.lineage
     if lineage is None or not len(lineage) or "prevails" not in lineage:
@@ -612,7 +508,7 @@ def _also_meets(build: BuildFile, criteria: pd.DataFrame, lang: str) -> dict[str
     return out
 
 
-def _criteria_list(build: BuildFile, criteria: pd.DataFrame, lang: str) -> list[dict]:
+def _criteria_list(build: Build, criteria: pd.DataFrame, lang: str) -> list[dict]:
     """Criteria that have units, in zone order then rule order, with their unit counts."""
     counts = build.units["criterion"].value_counts()
     order = {c: i for i, c in enumerate(criteria.index)}
@@ -632,7 +528,7 @@ def _criteria_list(build: BuildFile, criteria: pd.DataFrame, lang: str) -> list[
     return out
 
 
-def _commune_features(build: BuildFile, layers: DisplayLayers) -> dict:
+def _commune_features(build: Build, layers: DisplayLayers) -> dict:
     communes = build.communes.reset_index(drop=True)
     rows = communes.iloc[layers.communes["row"].to_numpy()]
     labels = _label_points(layers.communes.geometry.to_numpy(), build.communes.crs)
@@ -644,7 +540,7 @@ def _commune_features(build: BuildFile, layers: DisplayLayers) -> dict:
     return _features(_geojson_geometries(layers.communes.geometry.to_numpy(), build.communes.crs), props)
 
 
-def _notices(build: BuildFile, criteria: pd.DataFrame, texts: dict, lang: str) -> list[str]:
+def _notices(build: Build, criteria: pd.DataFrame, texts: dict, lang: str) -> list[str]:
     """Warnings the legend must carry: unconfirmed criteria, assumptions, illustrative data, plan conflicts."""
     manifest = build.manifest
     notes = []
@@ -703,61 +599,12 @@ def _proj_definition(crs: CRS) -> dict | None:
 # ---------------------------------------------------------------------- candidates
 
 
-@dataclass
-class SitingLayers:
-    """What a ``zoning siting`` GeoPackage holds for a map."""
-
-    candidates: gpd.GeoDataFrame
-    exclusions: gpd.GeoDataFrame | None
-    info: dict
 
 
-CANDIDATE_COLUMNS = ("rank", "area_ha")
 
 
-def read_candidates(path: CandidatesLike) -> SitingLayers:
-    """The candidate areas, exclusions and basis written by ``zoning siting``.
-
-    Reads the ``candidates`` layer (``rank``, ``area_ha``, ``score``, ``commune_names``,
-    ``dist_*_m``, ``nearest_*``, ``safety_*_m``), the ``exclusions`` layer (``reason_*``,
-    ``status``, ``area_ha``) and the ``siting_info`` table (JSON values), when present.
-
-    Raises
-    ------
-    InputError
-        If the file has no ``candidates`` layer, no CRS or no ``rank``/``area_ha``.
-    """
-    path = Path(path)
-    listed = _list_layers(path)
-    names = [str(name) for name, _ in listed]
-    if "candidates" not in names:
-        raise InputError(
-            f"{path}: no 'candidates' layer — is this the output of `zoning siting`?",
-            f"give the GeoPackage that `zoning siting --out` wrote; layers found: {', '.join(names) or 'none'}",
-        )
-    frame = read_vector(path, "candidates")
-    missing = [c for c in CANDIDATE_COLUMNS if c not in frame]
-    if frame.crs is None or missing:
-        what = "no coordinate reference system" if frame.crs is None else f"no column(s) {', '.join(missing)}"
-        raise InputError(f"{path}: the candidates have {what}", "write the candidates again with `zoning siting --out`")
-    frame = frame[~frame.geometry.is_empty & frame.geometry.notna()].sort_values("rank", kind="stable").reset_index(drop=True)
-    exclusions = read_vector(path, "exclusions") if "exclusions" in names else None
-    info: dict = {}
-    if "siting_info" in names:
-        table = pyogrio.read_dataframe(path, layer="siting_info", read_geometry=False)
-        for key, value in zip(table["key"], table["value"]):
-            try:
-                info[str(key)] = json.loads(value)
-            except (TypeError, ValueError):
-                info[str(key)] = value
-    return SitingLayers(frame, exclusions, info)
 
 
-def _list_layers(path: Path) -> list:
-    try:
-        return list(pyogrio.list_layers(path))
-    except Exception as error:  # noqa: BLE001 - any unreadable file is the same error for the user
-        raise InputError(f"{path}: cannot read the candidates file ({error})", "give the GeoPackage that `zoning siting --out` wrote") from error
 
 
 def _simplified(geoms: np.ndarray, tolerance_m: float, coverage: bool) -> np.ndarray:
@@ -833,66 +680,8 @@ def _siting_notes(info: dict, texts: dict, lang: str) -> list[str]:
 # --------------------------------------------------------------------------- sites
 
 
-def read_sites(sites: SitesLike, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    """Site-check results as a GeoDataFrame with one list of findings per site.
-
-    Reads what ``zoning check`` writes (see ``zoning/check.py``): a GeoPackage whose
-    spatial layer ``sites`` has one row per site and whose table ``findings`` has one row
-    per finding (``site_id``, ``severity``, ``status``, ``title_*``, ``detail_*``,
-    ``citation_*``), or a GeoJSON whose features carry their findings as a list. Only
-    ``verdict`` is required; ``site_id``, ``name``, findings and the other columns are
-    used when present.
-
-    Parameters
-    ----------
-    sites
-        A GeoPackage or GeoJSON path, or a GeoDataFrame.
-    findings
-        A long table of findings keyed by ``site_id`` (e.g. ``CheckResult.findings``); it
-        replaces whatever the sites carry.
-
-    Raises
-    ------
-    InputError
-        If the results have no CRS or no ``verdict`` column.
-    """
-    if isinstance(sites, gpd.GeoDataFrame):
-        frame, where = sites, "sites"
-    else:
-        path = Path(sites)
-        where = str(path)
-        layer, table = _result_layers(path)
-        with warnings.catch_warnings():  # GDAL guessing whether a findings column is JSON
-            warnings.simplefilter("ignore", UserWarning)
-            frame = read_vector(path, layer)
-        findings = findings if findings is not None else table
-    if frame.crs is None:
-        raise InputError(f"{where}: the sites have no coordinate reference system", "write the results with a CRS (e.g. EPSG:4326 or the build's)")
-    frame = frame.rename(columns={c: c.lower() for c in frame.columns if isinstance(c, str) and c != frame.geometry.name})
-    if "verdict" not in frame:
-        raise InputError(
-            f"{where}: no 'verdict' column — is this the output of `zoning check`?",
-            f"site layers need a 'verdict' ({', '.join(load_style()['sites']['verdicts'])}); columns found: {', '.join(map(str, frame.columns))}",
-        )
-    if findings is not None and "site_id" in findings and "site_id" in frame:
-        grouped = {key: group.to_dict("records") for key, group in findings.groupby(findings["site_id"].astype(str), sort=False)}
-        frame = frame.assign(findings=[grouped.get(str(s), []) for s in frame["site_id"]])
-    return frame[~frame.geometry.is_empty & frame.geometry.notna()]
 
 
-def _result_layers(path: Path) -> tuple[str | None, pd.DataFrame | None]:
-    """The spatial layer of sites and the findings table of a results GeoPackage."""
-    if path.suffix.lower() != ".gpkg" or not path.exists():
-        return None, None
-    try:
-        listed = pyogrio.list_layers(path)
-    except Exception:  # noqa: BLE001 - read_vector reports the unreadable file
-        return None, None
-    spatial = [str(name) for name, kind in listed if kind]
-    names = [str(name) for name, _ in listed]
-    layer = next((n for n in ("sites", "results") if n in spatial), spatial[0] if spatial else None)
-    findings = pyogrio.read_dataframe(path, layer="findings", read_geometry=False) if "findings" in names else None
-    return layer, findings
 
 
 def _site_frame(site, crs, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
@@ -906,7 +695,7 @@ def _site_frame(site, crs, findings: pd.DataFrame | None = None) -> gpd.GeoDataF
         raise InputError(f"cannot map a site given as {type(site).__name__}", "pass a row of the check results or a shapely geometry")
     if "verdict" not in frame:
         frame = frame.assign(verdict="")
-    return read_sites(frame, findings)
+    return read_results(frame, findings)
 
 
 def _site_features(sites: gpd.GeoDataFrame, texts: dict, zone_names: dict[str, str], lang: str) -> dict:

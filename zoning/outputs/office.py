@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from zoning.builder.model import atomic_path
+from zoning.files import atomic_path
 from zoning.errors import ZoningError
 
 EXECUTABLES = ("soffice", "libreoffice")

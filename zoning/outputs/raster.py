@@ -1,6 +1,6 @@
-"""Zones as a raster, and raster inputs read window by window.
+"""The zones as a raster (GeoTIFF).
 
-:func:`write_zone_raster` writes the zones of a build as a single-band GeoTIFF: 1 strict,
+:func:`write_raster` writes the zones of a build as a single-band GeoTIFF: 1 strict,
 2 emission-limited, 3 other, 0 (nodata) outside the province; in the build CRS, on a grid
 whose origin is a whole multiple of the resolution, DEFLATE-compressed and tiled, with
 the class names and the build id in its tags and a colour table for GIS software.
@@ -18,9 +18,6 @@ per class,
 
 Signed errors cancel along a boundary, so the real difference is far smaller (typically
 well under L · res / 10); the bound above is the one that always holds.
-
-Raster inputs (a DEM, a land-cover raster) are read through :func:`read_window`: only the
-window covering the area of interest is read, warped to the build CRS when needed.
 """
 
 from __future__ import annotations
@@ -31,7 +28,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pyproj
 import rasterio
@@ -39,12 +35,12 @@ import shapely
 import yaml
 from affine import Affine
 from rasterio.enums import Resampling
-from rasterio.features import rasterize, shapes
-from rasterio.vrt import WarpedVRT
-from rasterio.windows import Window, from_bounds
+from rasterio.features import rasterize
+from rasterio.windows import Window
 
 from zoning.data import path as resource
-from zoning.builder.model import atomic_path, read_build
+from zoning.builder.model import BuildLike, as_build
+from zoning.files import atomic_path
 from zoning.errors import InputError
 from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
 
@@ -82,7 +78,7 @@ class Grid:
 
 @dataclass
 class ZoneRaster:
-    """What :func:`write_zone_raster` wrote."""
+    """What :func:`write_raster` wrote."""
 
     path: Path
     grid: Grid
@@ -156,8 +152,8 @@ def rasterize_blocks(
         yield window, array
 
 
-def write_zone_raster(
-    build_path: str | Path,
+def write_raster(
+    build: BuildLike,
     out: str | Path,
     resolution: float = 10.0,
     *,
@@ -169,8 +165,8 @@ def write_zone_raster(
 
     Parameters
     ----------
-    build_path
-        The build GeoPackage.
+    build
+        A build, or the path of a build file.
     out
         The GeoTIFF to write (replaced atomically if it exists).
     resolution
@@ -183,11 +179,11 @@ def write_zone_raster(
     step = progress or (lambda _: None)
     started = time.perf_counter()
     step("reading the zones")
-    build = read_build(build_path)
+    build = as_build(build)
     zones = build.zones
     unknown = sorted(set(zones["zone"]) - set(ZONE_CODES))
     if unknown:
-        raise InputError(f"{build_path}: unknown zone value(s) {', '.join(unknown)} in layer 'zones'")
+        raise InputError(f"{build.name}: unknown zone value(s) {', '.join(unknown)} in layer 'zones'")
     grid = aligned_grid(tuple(zones.total_bounds), float(resolution))
     if grid.width * grid.height > MAX_CELLS:
         raise InputError(
@@ -248,138 +244,3 @@ def raster_tags(build, resolution: float) -> dict[str, str]:
     if notice:
         tags["ILLUSTRATIVE_NOTICE"] = notice
     return tags
-
-
-# ------------------------------------------------------------------------------ raster inputs
-
-
-@dataclass(frozen=True)
-class RasterWindow:
-    """A window of a raster input, in the build CRS."""
-
-    array: np.ma.MaskedArray
-    transform: Affine
-    crs: pyproj.CRS
-
-    @property
-    def cell_size(self) -> tuple[float, float]:
-        return abs(self.transform.a), abs(self.transform.e)
-
-
-def read_window(
-    path: str | Path,
-    bounds: tuple[float, float, float, float],
-    crs: pyproj.CRS,
-    *,
-    band: int = 1,
-    resampling: Resampling = Resampling.bilinear,
-    margin_cells: int = 2,
-    max_cells: int = 50_000_000,
-) -> RasterWindow:
-    """Read the part of a raster covering ``bounds`` (in ``crs``), in ``crs``.
-
-    A raster in another CRS is warped on the fly (``WarpedVRT``); only the window of the
-    bounds (plus a margin of cells) is read, never the whole file.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"raster not found: {path}", "check the path")
-    try:
-        src = rasterio.open(path)
-    except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"{path} cannot be read as a raster ({exc})") from None
-    with src:
-        if src.crs is None:
-            raise InputError(f"{path} has no CRS", "assign one in QGIS (Raster ▸ Projections ▸ Assign Projection) and try again")
-        same = pyproj.CRS(src.crs.to_wkt()) == crs
-        dataset = src if same else WarpedVRT(src, crs=crs.to_wkt(), resampling=resampling)
-        try:
-            res_x, res_y = abs(dataset.transform.a), abs(dataset.transform.e)
-            xmin, ymin, xmax, ymax = bounds
-            grown = (xmin - margin_cells * res_x, ymin - margin_cells * res_y, xmax + margin_cells * res_x, ymax + margin_cells * res_y)
-            window = from_bounds(*grown, transform=dataset.transform).round_offsets().round_lengths()
-            window = window.intersection(Window(0, 0, dataset.width, dataset.height))
-            if window.width * window.height > max_cells:
-                raise InputError(f"{path}: the area needs {window.width * window.height:,} cells, more than {max_cells:,}", "give a smaller area (e.g. --communes) or a coarser raster")
-            array = dataset.read(band, window=window, masked=True)
-            transform = dataset.window_transform(window)
-        except rasterio.errors.WindowError:
-            raise InputError(f"{path} does not cover the area of interest", "use a raster that covers the province") from None
-        finally:
-            if dataset is not src:
-                dataset.close()
-    return RasterWindow(array, transform, crs)
-
-
-def slope_degrees(dem: RasterWindow) -> np.ma.MaskedArray:
-    """Slope in degrees from a DEM window in a metric CRS (central differences)."""
-    dx, dy = dem.cell_size
-    z = np.ma.filled(dem.array.astype("float64"), np.nan)
-    gy, gx = np.gradient(z, dy, dx)
-    slope = np.degrees(np.arctan(np.hypot(gx, gy)))
-    return np.ma.masked_invalid(slope)
-
-
-def polygons_of_mask(mask: np.ndarray, transform: Affine) -> np.ndarray:
-    """The cells where ``mask`` is true, as polygons (``rasterio.features.shapes``)."""
-    mask = np.asarray(mask, dtype=bool)
-    if not mask.any():
-        return np.array([], dtype=object)
-    geoms = [shapely.geometry.shape(g) for g, _ in shapes(mask.astype("uint8"), mask=mask, transform=transform, connectivity=4)]
-    return np.asarray(geoms, dtype=object)
-
-
-def layer_from_raster(
-    path: str | Path,
-    values: list[int],
-    bounds: tuple[float, float, float, float],
-    crs: pyproj.CRS,
-    *,
-    name: str = "",
-    block: int = 2048,
-) -> gpd.GeoDataFrame:
-    """Polygons of the cells of a class raster (e.g. land cover) whose value is in ``values``.
-
-    The raster is read in windows of ``block`` cells (warped to ``crs`` when needed), only
-    over ``bounds``; the polygons of neighbouring windows are merged. The result can feed
-    a layer kind (e.g. natural forest declared as an "other sensitive area").
-    """
-    path = Path(path)
-    try:
-        src = rasterio.open(path)
-    except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"{path} cannot be read as a raster ({exc})") from None
-    pieces: list[np.ndarray] = []
-    with src:
-        same = src.crs is not None and pyproj.CRS(src.crs.to_wkt()) == crs
-        dataset = src if same else WarpedVRT(src, crs=crs.to_wkt(), resampling=Resampling.nearest)
-        try:
-            full = from_bounds(*bounds, transform=dataset.transform).round_offsets().round_lengths()
-            full = full.intersection(Window(0, 0, dataset.width, dataset.height))
-            for row in range(int(full.row_off), int(full.row_off + full.height), block):
-                for col in range(int(full.col_off), int(full.col_off + full.width), block):
-                    window = Window(col, row, min(block, full.col_off + full.width - col), min(block, full.row_off + full.height - row))
-                    data = dataset.read(1, window=window, masked=True)
-                    mask = np.isin(np.ma.filled(data, -1 if data.dtype.kind == "i" else 0), values) & ~np.ma.getmaskarray(data)
-                    pieces.append(polygons_of_mask(mask, dataset.window_transform(window)))
-        finally:
-            if dataset is not src:
-                dataset.close()
-    geoms = np.concatenate(pieces) if pieces else np.array([], dtype=object)
-    merged = shapely.get_parts(shapely.coverage_union_all(geoms)) if len(geoms) else geoms
-    return gpd.GeoDataFrame(
-        {"source_id": [f"{path.stem}:{i + 1}" for i in range(len(merged))], "name": name or path.stem, "raster_values": ",".join(map(str, values))},
-        geometry=list(merged), crs=crs,
-    )
-
-
-def read_zone_raster_tags(path: str | Path) -> dict[str, str]:
-    """The dataset tags of a zone GeoTIFF (for checks and reports)."""
-    with rasterio.open(path) as src:
-        return dict(src.tags())
-
-
-__all__ = [
-    "ZONE_CODES", "NODATA", "Grid", "ZoneRaster", "RasterWindow", "aligned_grid", "error_bound_ha", "rasterize_blocks",
-    "write_zone_raster", "read_window", "slope_degrees", "polygons_of_mask", "layer_from_raster", "zone_colours",
-]

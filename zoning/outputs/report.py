@@ -20,9 +20,11 @@ import shapely
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from zoning.data import path as resource
-from zoning.builder.model import atomic_path
+from zoning.builder.model import Build, BuildLike, as_build
+from zoning.files import write_text
 from zoning.checker.result import SEVERITY_RANK, VERDICT_LABELS, CheckResult
 from zoning.inputs.crs import WGS84, reproject
+from zoning.outputs.map import site_map_html
 
 SEVERITY_LABELS = {
     "conflict": ("Xung đột", "Conflict"),
@@ -89,8 +91,7 @@ def render_site(record: dict, meta: dict, *, map_html: str = "", index_name: str
 def write_reports(
     result: CheckResult,
     out_dir: str | Path,
-    *,
-    map_html: Callable[[dict], str] | None = None,
+    build: BuildLike | None = None,
 ) -> list[Path]:
     """Write one report per site and an index into ``out_dir`` (each file atomically).
 
@@ -100,11 +101,23 @@ def write_reports(
         A check result.
     out_dir
         Folder for the reports (created if needed).
-    map_html
-        Optional function site record → HTML of a small map, placed in the report's
-        ``site_map`` block.
+    build
+        The build the sites were checked against: each report then carries a small
+        offline map of the site and the land around it.
+
+    Returns
+    -------
+    list of Path
+        The files written, the index last.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> result = zoning.check(zoning.demo_paths().sites, "build.gpkg")  # doctest: +SKIP
+    >>> zoning.write_reports(result, "reports", build="build.gpkg")  # doctest: +SKIP
     """
     out_dir = Path(out_dir)
+    map_html = _small_maps(result, as_build(build)) if build is not None else None
     records = result.records()
     names = report_file_names(r["site_id"] for r in records)
     points = reproject(shapely.point_on_surface(result.sites.geometry.to_numpy()), result.sites.crs, WGS84)
@@ -114,18 +127,22 @@ def write_reports(
     for record, name, (lon, lat) in zip(records, names, xy):
         record["lon"], record["lat"] = float(lon), float(lat)
         html = render_site(record, meta, map_html=map_html(record) if map_html else "")
-        written.append(_write(out_dir / name, html))
+        written.append(write_text(out_dir / name, html))
     index = environment().get_template("site_index.html.j2").render(
         sites=list(zip(records, names)), meta=meta, verdict_labels=VERDICT_LABELS,
     )
-    written.append(_write(out_dir / "index.html", index))
+    written.append(write_text(out_dir / "index.html", index))
     return written
 
 
-def _write(path: Path, text: str) -> Path:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return path
+def _small_maps(result: CheckResult, build: Build) -> Callable[[dict], str]:
+    """Site record → HTML of a small map of the site and the land around it."""
+
+    def small_map(record: dict) -> str:
+        site = result.sites[result.sites["site_id"] == record["site_id"]]
+        return site_map_html(build, site, findings=result.findings)
+
+    return small_map
 
 
 def _number(value, digits: int = 2, unit: str = "") -> str:

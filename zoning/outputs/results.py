@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import warnings
+
 import json
 from pathlib import Path
 
 import numpy as np
+import geopandas as gpd
 import pandas as pd
+import pyogrio
 import shapely
 
-from zoning.builder.model import atomic_path, write_layers
+from zoning.files import atomic_path, write_layers
 from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import InputError
 from zoning.checker import arrays
-from zoning.checker.result import GPKG_LAYERS, TABLES, CheckResult
+from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_LABELS, CheckResult
+from zoning.inputs.layers import read_vector
 
 
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
@@ -21,12 +26,26 @@ OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
 
 
 
-def write_results(result: CheckResult, path: str | Path) -> Path:
-    """Write check results by suffix: ``.gpkg``, ``.geojson``, ``.json`` or ``.csv`` (atomically)."""
+def check_output_path(path: str | Path) -> Path:
+    """The path of a results file, checked: its suffix must name a format this module writes."""
     path = Path(path)
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise InputError(f"--out {path}: unknown output format '{path.suffix}'", f"use one of: {', '.join(OUTPUT_SUFFIXES)}")
+    return path
+
+
+def write_results(result: CheckResult, path: str | Path) -> Path:
+    """Write check results by suffix: ``.gpkg``, ``.geojson``, ``.json`` or ``.csv`` (atomically).
+
+    Examples
+    --------
+    >>> import zoning
+    >>> result = zoning.check(zoning.demo_paths().sites, "build.gpkg")  # doctest: +SKIP
+    >>> zoning.write_results(result, "results.gpkg")  # doctest: +SKIP
+    PosixPath('results.gpkg')
+    """
+    path = check_output_path(path)
     suffix = path.suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
-        raise InputError(f"--out {path}: unknown output format '{suffix}'", f"use one of: {', '.join(OUTPUT_SUFFIXES)}")
     with atomic_path(path) as tmp:
         if suffix == ".gpkg":
             layers: dict[str, pd.DataFrame] = {"sites": result.sites}
@@ -93,3 +112,64 @@ def _csv(result: CheckResult) -> pd.DataFrame:
     table["software"] = result.meta["software"]
     return table
 
+
+def read_results(sites: gpd.GeoDataFrame | str | Path, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    """Site-check results as a GeoDataFrame with one list of findings per site.
+
+    Reads what ``zoning check`` writes (see ``zoning/check.py``): a GeoPackage whose
+    spatial layer ``sites`` has one row per site and whose table ``findings`` has one row
+    per finding (``site_id``, ``severity``, ``status``, ``title_*``, ``detail_*``,
+    ``citation_*``), or a GeoJSON whose features carry their findings as a list. Only
+    ``verdict`` is required; ``site_id``, ``name``, findings and the other columns are
+    used when present.
+
+    Parameters
+    ----------
+    sites
+        A GeoPackage or GeoJSON path, or a GeoDataFrame.
+    findings
+        A long table of findings keyed by ``site_id`` (e.g. ``CheckResult.findings``); it
+        replaces whatever the sites carry.
+
+    Raises
+    ------
+    InputError
+        If the results have no CRS or no ``verdict`` column.
+    """
+    if isinstance(sites, gpd.GeoDataFrame):
+        frame, where = sites, "sites"
+    else:
+        path = Path(sites)
+        where = str(path)
+        layer, table = _result_layers(path)
+        with warnings.catch_warnings():  # GDAL guessing whether a findings column is JSON
+            warnings.simplefilter("ignore", UserWarning)
+            frame = read_vector(path, layer)
+        findings = findings if findings is not None else table
+    if frame.crs is None:
+        raise InputError(f"{where}: the sites have no coordinate reference system", "write the results with a CRS (e.g. EPSG:4326 or the build's)")
+    frame = frame.rename(columns={c: c.lower() for c in frame.columns if isinstance(c, str) and c != frame.geometry.name})
+    if "verdict" not in frame:
+        raise InputError(
+            f"{where}: no 'verdict' column — is this the output of `zoning check`?",
+            f"site layers need a 'verdict' ({', '.join(VERDICT_LABELS)}); columns found: {', '.join(map(str, frame.columns))}",
+        )
+    if findings is not None and "site_id" in findings and "site_id" in frame:
+        grouped = {key: group.to_dict("records") for key, group in findings.groupby(findings["site_id"].astype(str), sort=False)}
+        frame = frame.assign(findings=[grouped.get(str(s), []) for s in frame["site_id"]])
+    return frame[~frame.geometry.is_empty & frame.geometry.notna()]
+
+
+def _result_layers(path: Path) -> tuple[str | None, pd.DataFrame | None]:
+    """The spatial layer of sites and the findings table of a results GeoPackage."""
+    if path.suffix.lower() != ".gpkg" or not path.exists():
+        return None, None
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception:  # noqa: BLE001 - read_vector reports the unreadable file
+        return None, None
+    spatial = [str(name) for name, kind in listed if kind]
+    names = [str(name) for name, _ in listed]
+    layer = next((n for n in ("sites", "results") if n in spatial), spatial[0] if spatial else None)
+    findings = pyogrio.read_dataframe(path, layer="findings", read_geometry=False) if "findings" in names else None
+    return layer, findings

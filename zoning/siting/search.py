@@ -29,25 +29,22 @@ Candidates are ranked by score, then by area.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
 
-from zoning.data import path as resource
-from zoning.builder.model import BuildFile, atomic_path, read_build, write_layers
+from zoning.builder.model import Build, as_build
 from zoning.errors import InputError, ZoningError
-from zoning.outputs.raster import RasterWindow, polygons_of_mask, read_window, slope_degrees
+from zoning.law.siting import SitingReceptor, load_siting_rules
+from zoning.outputs.candidates import write_candidates
+from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
-from zoning.law.rulefile import RuleFileHeader, read_yaml_model
 from zoning.law.safety import FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
 
 QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
@@ -59,59 +56,16 @@ MIN_PIECE_M2 = 1.0  # overlaps below this are numerical noise
 SLIVER_M = 0.01  # candidate parts narrower than 2 × this (overlay spurs) are removed
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ZonePolicy(_Model):
-    """The zones searched for one facility group, with its basis."""
-
-    allowed_zones: tuple[str, ...]
-    status: str
-    assumption: bool = False
-    title_vi: str
-    title_en: str
-    citation_vi: str
-    citation_en: str
 
 
-class SitingReceptor(_Model):
-    """Land a facility keeps its distance from, and the build layers that hold it."""
-
-    name_vi: str
-    name_en: str
-    distance_receptor: str
-    layers: tuple[str, ...]
-    required_layer: str
-    status: str = "confirmed"
-    assumption: bool = False
-    note_vi: str = ""
-    note_en: str = ""
 
 
-class Score(_Model):
-    area_target: float = Field(4, gt=0)
-    weights: dict[str, float]
 
 
-class SitingRules(RuleFileHeader):
-    """The content of ``rules/siting.yaml``."""
-
-    zone_policies: dict[str, ZonePolicy]
-    receptors: dict[str, SitingReceptor]
-    score: Score
 
 
-@lru_cache(maxsize=4)
-def load_siting_rules(path: str | Path | None = None) -> SitingRules:
-    """Read and check ``rules/siting.yaml`` (errors name the line and key)."""
-    path = Path(path) if path else resource("rules", "siting.yaml")
-    rules, _ = read_yaml_model(path, SitingRules, "siting rule file")
-    for group, policy in rules.zone_policies.items():
-        unknown = set(policy.allowed_zones) - set(ZONE_ORDER)
-        if unknown:
-            raise InputError(f"{path}: zone_policies.{group}: unknown zone(s) {', '.join(sorted(unknown))}", f"use {', '.join(ZONE_ORDER)}")
-    return rules
 
 
 @dataclass
@@ -126,9 +80,14 @@ class SitingResult:
     path: Path | None = None
     notes: list[str] = field(default_factory=list)
 
+    def write(self, path: str | Path) -> Path:
+        """Write the result to one GeoPackage (see :mod:`zoning.outputs.candidates`), atomically."""
+        self.path = write_candidates(path, self.candidates, self.exclusions, self.study_area, self.info)
+        return self.path
 
-def find_candidates(
-    build: str | Path | BuildFile,
+
+def find_sites(
+    build: str | Path | Build,
     facility: str,
     *,
     min_area_ha: float = 5.0,
@@ -198,7 +157,7 @@ def find_candidates(
         policy_note = (policy.status, policy.title_en, policy.title_vi, policy.citation_en, policy.citation_vi)
 
     step("reading the build")
-    build = build if isinstance(build, BuildFile) else read_build(build)
+    build = as_build(build)
     crs = build.crs
     area, chosen = _study_area(build, communes)
     pieces: list[tuple[np.ndarray, str, str, str, str, str]] = []  # geoms, reason_en, reason_vi, rule, status, basis
@@ -260,7 +219,7 @@ def find_candidates(
     result = SitingResult(facility, candidates, exclusions, study, info, notes=list(info["notes"]))
     if out is not None:
         step("writing")
-        result.path = write_siting(result, out)
+        result.write(out)
     return result
 
 
@@ -285,7 +244,7 @@ def _distances(facility, rules, catalogue, capacity, upstream, user_distances) -
     return out
 
 
-def _study_area(build: BuildFile, communes: list[str] | None) -> tuple[shapely.Geometry, pd.DataFrame]:
+def _study_area(build: Build, communes: list[str] | None) -> tuple[shapely.Geometry, pd.DataFrame]:
     """The province (union of the zones), or the chosen communes."""
     table = build.communes
     if not communes:
@@ -299,7 +258,7 @@ def _study_area(build: BuildFile, communes: list[str] | None) -> tuple[shapely.G
     return shapely.union_all(chosen.geometry.to_numpy()), chosen
 
 
-def _receptor_layers(build: BuildFile, receptor: SitingReceptor) -> tuple[np.ndarray, np.ndarray]:
+def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray, np.ndarray]:
     """Geometries and names of every layer of a receptor; the required layer must exist."""
     geoms, names = [], []
     for kind in receptor.layers:
@@ -462,14 +421,6 @@ def _info(build, facility, spec, distances, rules, zones, policy_note, communes,
     }
 
 
-def write_siting(result: SitingResult, out: str | Path) -> Path:
-    """Write the candidates, exclusions, study area and basis to one GeoPackage, atomically."""
-    out = Path(out)
-    info = result.info
-    table = pd.DataFrame({"key": list(info), "value": [json.dumps(v, ensure_ascii=False) for v in info.values()]})
-    with atomic_path(out) as tmp:
-        write_layers(tmp, {"candidates": result.candidates, "exclusions": result.exclusions, "study_area": result.study_area, "siting_info": table})
-    return out
 
 
 def split_list(text: str | None) -> list[str] | None:
@@ -479,4 +430,4 @@ def split_list(text: str | None) -> list[str] | None:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
-__all__ = ["find_candidates", "write_siting", "load_siting_rules", "split_list", "SitingResult"]
+__all__ = ["find_sites", "split_list", "SitingResult"]

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import docx
 
-from zoning.outputs.annex import _Document, annex_data, vn_number, write_annex
+from zoning.outputs.annex import _Document, annex_data, write_annex
+from zoning import terms
 from zoning.builder.model import read_build
 from zoning.demo import demo_paths
 from zoning.builder import build as build_zoning
@@ -38,8 +39,8 @@ def baseline_coordinates(data) -> float:
             cells = row.cells
             for slot, (number, northing, easting) in enumerate(values[2 * index:2 * index + 2]):
                 cells[3 * slot].text = str(int(number))
-                cells[3 * slot + 1].text = vn_number(northing)
-                cells[3 * slot + 2].text = vn_number(easting)
+                cells[3 * slot + 1].text = terms.number(northing)
+                cells[3 * slot + 2].text = terms.number(easting)
     with tempfile.TemporaryDirectory() as work:
         document.save(str(Path(work) / "baseline.docx"))
     return time.perf_counter() - started

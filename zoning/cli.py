@@ -236,7 +236,7 @@ def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
 
 def print_check_summary(result, written: list[Path]) -> None:
     """One line per site: zones, communes, verdict and the main findings; then notices."""
-    from zoning.checker.result import VERDICT_LABELS
+    from zoning import terms
 
     colours = {"conflict": "red", "needs_review": "yellow", "no_data": "magenta", "no_conflict_found": "green", "outside_province": "blue"}
     table = Table(title=f"Site check / Kiểm tra địa điểm — build {result.meta['build_id']}", show_lines=True)
@@ -249,10 +249,10 @@ def print_check_summary(result, written: list[Path]) -> None:
         flags = (" ±" if site["borderline"] else "") + (f"\nno data: {site['no_data_layers']}" if site["no_data_layers"] else "")
         table.add_row(
             f"{site['site_id']}\n{site['name']}", site["type"] or "—", f"{site['zones_touched']}\n{site['commune_names']}",
-            f"[{colours[verdict]}]{VERDICT_LABELS[verdict][1]}[/]{flags}", by_site.get(site["site_id"], ""),
+            f"[{colours[verdict]}]{terms.label('verdicts', verdict, 'en')}[/]{flags}", by_site.get(site["site_id"], ""),
         )
     out.print(table)
-    counts = ", ".join(f"{VERDICT_LABELS[v][1].lower()}: {n}" for v, n in result.meta["verdicts"].items() if n)
+    counts = ", ".join(f"{terms.label('verdicts', v, 'en').lower()}: {n}" for v, n in result.meta["verdicts"].items() if n)
     out.print(f"{len(result.sites)} site(s) — {counts}.  Rules: {result.meta['ruleset']} + {result.meta['check_rules']}")
     for note in result.meta["notes"]:
         out.print(f"[yellow]Note / Ghi chú:[/] {note}", highlight=False)

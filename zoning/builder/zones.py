@@ -26,10 +26,12 @@ import shapely
 from pyproj import CRS
 
 from zoning.builder.overlay import carve, clip, intersection_areas, join_tiles, polygonal, split_by_tiles, thread_map, threaded, tile_grid
+from zoning.terms import ZONE_ORDER
 from zoning.errors import InputError
 from zoning.builder.model import Build, assemble
 from zoning.inputs.layers import LayerSet
-from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER, Criterion, RuleSet, Width
+from zoning.law.criteria import Criterion, RuleSet, Width
+from zoning import terms
 
 M2_PER_HA = 10_000.0
 MIN_PIECE_M2 = 1.0  # overlaps smaller than this are rounding noise, not lineage
@@ -240,8 +242,8 @@ def _zones(polygons: np.ndarray, zone: np.ndarray, province: shapely.Geometry, c
     zones = gpd.GeoDataFrame(
         {
             "zone": list(ZONE_ORDER),
-            "name_vi": [ZONE_NAMES[z][0] for z in ZONE_ORDER],
-            "name_en": [ZONE_NAMES[z][1] for z in ZONE_ORDER],
+            "name_vi": [terms.zone_name(z) for z in ZONE_ORDER],
+            "name_en": [terms.zone_name(z, "en") for z in ZONE_ORDER],
             "area_ha": [g.area / M2_PER_HA for g in geometries],
         },
         geometry=geometries,

@@ -9,10 +9,9 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
-from zoning.law.criteria import ZONE_ORDER
-from zoning.law.safety import (
-    normalise_unit,
-)
+
+from zoning.law.safety import normalise_unit
+from zoning.terms import ZONE_ORDER
 
 
 def overlap(sites: np.ndarray, pieces: np.ndarray, dim: np.ndarray, measure: np.ndarray, touching: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ import zoning
 from zoning.builder.model import software_versions
 from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import InputError
-from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
+
 from zoning.law.safety import (
     UserDistance,
     capacity_classes,
@@ -45,8 +45,10 @@ from zoning.law.safety import (
 from zoning.inputs.sites import Sites
 from zoning.checker import arrays
 from zoning.checker.index import BuildIndex
-from zoning.checker.result import FINDING_COLUMNS, SAFETY_COLUMNS, SCHEMA, SEVERITY_RANK, SITE_RESULT_COLUMNS, VERDICT_LABELS, VERDICTS, CheckResult
+from zoning.checker.result import FINDING_COLUMNS, SAFETY_COLUMNS, SCHEMA, SEVERITY_RANK, SITE_RESULT_COLUMNS, VERDICT_ORDER, VERDICTS, CheckResult
 from zoning.law.project_types import CheckRules, Trigger, load_check_rules
+from zoning import terms
+from zoning.terms import ZONE_ORDER
 
 
 M2_PER_HA = 10_000.0
@@ -212,7 +214,7 @@ class _Context:
         for z, zone in enumerate(ZONE_ORDER):
             hit = np.flatnonzero(touches[:, z])
             rows.append(pd.DataFrame({
-                "site": hit, "zone_rank": z, "zone": zone, "name_vi": ZONE_NAMES[zone][0], "name_en": ZONE_NAMES[zone][1],
+                "site": hit, "zone_rank": z, "zone": zone, "name_vi": terms.zone_name(zone), "name_en": terms.zone_name(zone, "en"),
                 "overlap": measure[hit, z], "borderline": ~robust[hit, z],
             }))
         table = pd.concat(rows, ignore_index=True).sort_values(["site", "zone_rank"], kind="stable")
@@ -557,7 +559,7 @@ class _Context:
             notes = info["risk_note"].fillna("").to_numpy(object)[listed]
             detail_en = [n + (f", row {r}" if r else "") + (f"; capacity class {k}" if k else "; no capacity class (thresholds not read)") + (f"; {note}" if note else "")
                          for n, r, k, note in zip(info["type_name_en"].to_numpy(object)[listed], row, klass[listed], notes)]
-            detail_vi = [n + (f", mục {r}" if r else "") + (f"; quy mô {KLASS_VI[k]}" if k else "; chưa xác định quy mô (chưa đọc ngưỡng)")
+            detail_vi = [n + (f", mục {r}" if r else "") + (f"; quy mô {terms.label('capacity_classes', k)}" if k else "; chưa xác định quy mô (chưa đọc ngưỡng)")
                          for n, r, k in zip(info["type_name_vi"].to_numpy(object)[listed], row, klass[listed])]
             self._add(listed, "pollution_risk_type", "info", status,
                       "Loại hình thuộc Danh mục có nguy cơ gây ô nhiễm môi trường (Phụ lục II Nghị định 08)",
@@ -592,7 +594,7 @@ class _Context:
         group = np.flatnonzero(active & self.listed & ((klass == "large") | (((klass == "medium") | (klass == "medium_or_small")) & sensitive)))
         g = self.rules.file.group_i
         self._add(group, "group_i_possible", "review", g.status, g.title_vi, g.title_en,
-                  [KLASS_VI[k] + (" và có yếu tố nhạy cảm" if s else "") for k, s in zip(klass[group], sensitive[group])],
+                  [terms.label("capacity_classes", k) + (" và có yếu tố nhạy cảm" if s else "") for k, s in zip(klass[group], sensitive[group])],
                   [f"capacity class {k}" + (" with a sensitive element" if s else "") for k, s in zip(klass[group], sensitive[group])],
                   g.citation_vi, g.citation_en)
 
@@ -603,8 +605,8 @@ class _Context:
         keep = pairs["inside"].to_numpy() & (ix.unit_text["zone"][pairs["unit"].to_numpy()] != "other")
         site, unit = pairs["site"].to_numpy()[keep], pairs["unit"].to_numpy()[keep]
         text = {c: ix.unit_text[c][unit] for c in ("zone", "name", "name_en", "unit_id", "criterion", "assumption", "status", "citation_vi", "citation_en")}
-        zone_vi = np.array([ZONE_NAMES[z][0].lower() for z in ZONE_ORDER], dtype=object)[arrays.zone_index(text["zone"])]
-        zone_en = np.array([ZONE_NAMES[z][1].lower() for z in ZONE_ORDER], dtype=object)[arrays.zone_index(text["zone"])]
+        zone_vi = np.array([terms.zone_name(z).lower() for z in ZONE_ORDER], dtype=object)[arrays.zone_index(text["zone"])]
+        zone_en = np.array([terms.zone_name(z, "en").lower() for z in ZONE_ORDER], dtype=object)[arrays.zone_index(text["zone"])]
         table = self.unit_table[keep]
         amount_vi, amount_en = arrays.amounts(table, self.dim[site], "vi"), arrays.amounts(table, self.dim[site], "en")
         assumed = text["assumption"] != ""
@@ -816,7 +818,7 @@ class _Context:
             "notes": list(self.sites.notes),
             "illustrative_notice": " ".join(notices),
             "unconfirmed_criteria": manifest.get("unconfirmed_criteria", []),
-            "verdicts": {v: int((sites["verdict"] == v).sum()) for v in VERDICT_LABELS},
+            "verdicts": {v: int((sites["verdict"] == v).sum()) for v in VERDICT_ORDER},
             "versions": software_versions(),
         }
 
@@ -830,4 +832,3 @@ def _missing_vi(missing: str, facility: str, receptor: str, status: str, citatio
     return f"{citation_vi} không có giá trị khoảng cách cho {facility}:{receptor} ở cấp công suất {klass}"
 
 
-KLASS_VI = {"large": "lớn", "medium": "trung bình", "small": "nhỏ", "medium_or_small": "trung bình hoặc nhỏ", "unknown": "chưa xác định"}

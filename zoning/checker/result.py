@@ -15,13 +15,7 @@ import pandas as pd
 SCHEMA = "zoning-check/1"
 SEVERITY_RANK = {"info": 1, "no_data": 2, "review": 3, "conflict": 4, "outside": 5}
 VERDICTS = {1: "no_conflict_found", 2: "no_data", 3: "needs_review", 4: "conflict", 5: "outside_province"}
-VERDICT_LABELS = {
-    "conflict": ("Xung đột", "Conflict"),
-    "needs_review": ("Cần xem xét", "Needs review"),
-    "no_data": ("Thiếu dữ liệu", "No data"),
-    "no_conflict_found": ("Không phát hiện xung đột", "No conflict found"),
-    "outside_province": ("Ngoài phạm vi tỉnh", "Outside the province"),
-}
+VERDICT_ORDER = ("conflict", "needs_review", "no_data", "no_conflict_found", "outside_province")  # as counted in the results
 
 # ---------------------------------------------------------------------------- results
 

@@ -24,12 +24,6 @@ from zoning.errors import RuleError
 
 Zone = Literal["strict", "emission_limited", "other"]
 Status = Literal["confirmed", "unconfirmed"]
-ZONE_ORDER: tuple[str, ...] = ("strict", "emission_limited", "other")
-ZONE_NAMES: dict[str, tuple[str, str]] = {
-    "strict": ("Vùng bảo vệ nghiêm ngặt", "Strict protection zone"),
-    "emission_limited": ("Vùng hạn chế phát thải", "Emission-limited zone"),
-    "other": ("Vùng khác", "Other zone"),
-}
 
 
 class _Model(BaseModel):

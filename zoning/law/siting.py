@@ -8,8 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from zoning.data import path as resource
+from zoning.terms import ZONE_ORDER
 from zoning.errors import InputError
-from zoning.law.criteria import ZONE_ORDER
+
 from zoning.law.rulefile import RuleFileHeader, read_yaml_model
 
 

@@ -33,7 +33,8 @@ from zoning.files import atomic_path
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.crs import describe
 from zoning.errors import ZoningError
-from zoning.law.criteria import ZONE_NAMES
+from zoning import terms
+
 
 ANNEX_ZONES = ("strict", "emission_limited")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
@@ -91,11 +92,6 @@ class AnnexData:
     illustrative: bool
     build_id: str
     max_vertices: int
-
-
-def vn_number(value: float, decimals: int = 2) -> str:
-    """A number in the Vietnamese convention, e.g. ``1654.444`` → ``1.654,44``."""
-    return f"{value:,.{decimals}f}".translate(str.maketrans({",": ".", ".": ","}))
 
 
 def boundary_points(units: gpd.GeoDataFrame, max_vertices: int = MAX_VERTICES) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -237,14 +233,14 @@ def _zone_table(zone: str, units: pd.DataFrame, criteria: pd.DataFrame, zone_are
     kinds.append("total")
     unit_sum = round(sum(r[3] for r, k in zip(rows, kinds) if k == "unit"), 2)
     group_sum = round(sum(r[3] for r, k in zip(rows, kinds) if k == "group"), 2)
-    notes.append(f"Tổng cộng là diện tích {ZONE_NAMES[zone][0].lower()} trong kết quả phân vùng, làm tròn đến 0,01 ha.")
+    notes.append(f"Tổng cộng là diện tích {terms.zone_name(zone).lower()} trong kết quả phân vùng, làm tròn đến 0,01 ha.")
     if unit_sum != total or group_sum != total:
         notes.append(
-            f"Do làm tròn từng dòng, tổng các dòng là {vn_number(unit_sum)} ha (các dòng cộng theo tiêu chí: "
-            f"{vn_number(group_sum)} ha), chênh {vn_number(abs(unit_sum - total))} ha so với tổng cộng."
+            f"Do làm tròn từng dòng, tổng các dòng là {terms.number(unit_sum)} ha (các dòng cộng theo tiêu chí: "
+            f"{terms.number(group_sum)} ha), chênh {terms.number(abs(unit_sum - total))} ha so với tổng cộng."
         )
     annex = "I" if zone == "strict" else "II"
-    caption = f"Danh mục các khu vực thuộc {ZONE_NAMES[zone][0].lower()}"
+    caption = f"Danh mục các khu vực thuộc {terms.zone_name(zone).lower()}"
     columns = ["STT", "Tên khu vực", "Vị trí (xã, phường)", "Diện tích (ha)", "Tiêu chí và căn cứ", "Ghi chú"]
     return AnnexTable(caption, columns, [12, 62, 55, 25, 50, 48], rows, kinds, f"Phụ lục {annex}", notes)
 
@@ -287,7 +283,7 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
     row("", "Toàn tỉnh", province_areas, sum(province_areas), "total")
     qa = build.manifest.get("qa") or {}
     coverage = (
-        f"ba vùng phủ kín diện tích tỉnh ({vn_number(qa['province_ha'])} ha), không chồng lấn (kiểm tra của kết quả phân vùng: đạt)"
+        f"ba vùng phủ kín diện tích tỉnh ({terms.number(qa['province_ha'])} ha), không chồng lấn (kiểm tra của kết quả phân vùng: đạt)"
         if qa.get("passed") else "CẢNH BÁO: kiểm tra phủ kín, không chồng lấn của kết quả phân vùng KHÔNG ĐẠT, xem báo cáo kết quả phân vùng"
     )
     notes = [
@@ -301,8 +297,8 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
     for column, label in ((2, "vùng bảo vệ nghiêm ngặt"), (4, "vùng hạn chế phát thải"), (6, "vùng khác"), (8, "tổng diện tích")):
         column_sum = round(sum(r[column] for r in body), 2)
         if column_sum != rows[-1][column]:
-            notes.append(f"Do làm tròn từng dòng, cột {label} cộng lại được {vn_number(column_sum)} ha, "
-                         f"chênh {vn_number(abs(column_sum - rows[-1][column]))} ha so với dòng Toàn tỉnh.")
+            notes.append(f"Do làm tròn từng dòng, cột {label} cộng lại được {terms.number(column_sum)} ha, "
+                         f"chênh {terms.number(abs(column_sum - rows[-1][column]))} ha so với dòng Toàn tỉnh.")
     columns = ["STT", "Xã, phường", "Vùng bảo vệ nghiêm ngặt (ha)", "Tỷ lệ (%)", "Vùng hạn chế phát thải (ha)", "Tỷ lệ (%)",
                "Vùng khác (ha)", "Tỷ lệ (%)", "Tổng diện tích (ha)"]
     return AnnexTable("Diện tích các vùng theo xã, phường", columns, [12, 52, 29, 19, 29, 19, 29, 19, 30], rows, kinds,
@@ -363,7 +359,7 @@ def _crs_texts(build: Build) -> tuple[str, str]:
     minutes = round((meridian - degrees) * 60)
     datum = crs.geodetic_crs.name if crs.geodetic_crs else ""
     return (f"hệ tọa độ {datum}, phép chiếu Transverse Mercator (UTM) múi chiếu 3°, kinh tuyến trục {degrees}°{minutes:02d}′, "
-            f"hệ số tỷ lệ k = {vn_number(scale, 4)} – {short}", short)
+            f"hệ số tỷ lệ k = {terms.number(scale, 4)} – {short}", short)
 
 
 def _province_name(build: Build, given: str | None) -> str:
@@ -412,7 +408,7 @@ def _cell_text(value: str | float | None) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return vn_number(value)
+        return terms.number(value)
     return str(value)
 
 
@@ -591,19 +587,19 @@ class _Document:
         rows = [_row_xml([_cell_xml(c, w, bold=True, align="center") for c, w in zip(header, widths)], header=True)]
         for (part, ring), ring_points in points.groupby(["part", "ring"], sort=False):
             label = f"Phần {part}: đường bao ngoài" if ring == 0 else f"Phần {part}: đường bao trong thứ {ring} (không thuộc khu vực)"
-            label += f" – {vn_number(len(ring_points), 0)} điểm"
+            label += f" – {terms.number(len(ring_points), 0)} điểm"
             step = float(ring_points["tolerance_m"].iloc[0])
             if step > 0:
-                label += (f" (giản lược từ {vn_number(int(ring_points['ring_vertices'].iloc[0]), 0)} điểm, "
-                          f"dung sai {vn_number(step, 1).removesuffix(',0')} m)")
+                label += (f" (giản lược từ {terms.number(int(ring_points['ring_vertices'].iloc[0]), 0)} điểm, "
+                          f"dung sai {terms.number(step, 1).removesuffix(',0')} m)")
             rows.append(_row_xml([_cell_xml(label, sum(widths), italic=True, span=6)]))
             values = ring_points[["point", "northing", "easting"]].to_numpy()
             for start in range(0, len(values), 2):
                 cells = []
                 for number, northing, easting in values[start:start + 2]:
                     cells += [_cell_xml(str(int(number)), widths[0], align="center"),
-                              _cell_xml(vn_number(northing), widths[1], align="right"),
-                              _cell_xml(vn_number(easting), widths[2], align="right")]
+                              _cell_xml(terms.number(northing), widths[1], align="right"),
+                              _cell_xml(terms.number(easting), widths[2], align="right")]
                 cells += [_cell_xml("", w) for w in widths[len(cells):]]
                 rows.append(_row_xml(cells))
         self.doc.element.body._insert_tbl(parse_xml(_table_xml(widths_mm, rows)))
@@ -665,7 +661,7 @@ def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
     simplification = data.simplification.set_index("unit_id")
     points_by_unit = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
     for zone in ANNEX_ZONES:
-        doc.paragraph(f"{'A' if zone == 'strict' else 'B'}. {ZONE_NAMES[zone][0].upper()} (PHỤ LỤC {'I' if zone == 'strict' else 'II'})",
+        doc.paragraph(f"{'A' if zone == 'strict' else 'B'}. {terms.zone_name(zone).upper()} (PHỤ LỤC {'I' if zone == 'strict' else 'II'})",
                       bold=True, before=12, keep_next=True)
         for unit in data.units[data.units["zone"] == zone].itertuples():
             simplified = float(simplification.loc[unit.unit_id, "tolerance_m"]) > 0
@@ -691,7 +687,7 @@ def _coordinate_conventions(data: AnnexData) -> list[str]:
     if len(simplified):
         lines.append(
             f"Tại {len(simplified)} khu vực, đường bao có trên {data.max_vertices} điểm được giản lược cho bảng tọa độ (thuật toán "
-            f"Douglas–Peucker, dung sai nhỏ nhất trong các mức {'; '.join(vn_number(v, 1).removesuffix(',0') for v in SIMPLIFY_STEPS_M[:10])}… m "
+            f"Douglas–Peucker, dung sai nhỏ nhất trong các mức {'; '.join(terms.number(v, 1).removesuffix(',0') for v in SIMPLIFY_STEPS_M[:10])}… m "
             f"để còn không quá {data.max_vertices} điểm, ghi ở dòng đầu của đường bao); các điểm "
             "giữ lại là điểm thật của ranh giới và ranh giới thật cách đường bao giản lược không quá dung sai. Ranh giới đầy đủ có trong tệp kết quả "
             f"phân vùng (mã {data.build_id}, lớp units). Không dùng bảng đã giản lược để tính lại diện tích."

@@ -17,9 +17,10 @@ from matplotlib.ticker import FuncFormatter
 
 from zoning.builder.model import Build
 from zoning.inputs.crs import describe
-from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
 
-ZONE_COLOURS = {"strict": "#d7191c", "emission_limited": "#fdae61", "other": "#edf8e9"}
+from zoning import terms
+from zoning.terms import ZONE_ORDER
+
 FONTS = ["Times New Roman", "Liberation Serif", "DejaVu Serif"]  # first one installed wins; all carry Vietnamese
 LEGEND_SHARE = 0.25  # share of the figure width kept for the legend column
 SCALE_STEPS_KM = (0.5, 1, 2, 5, 10, 20, 50, 100, 200)
@@ -89,7 +90,7 @@ def _draw_zones(ax, zones, pixel_m: float) -> None:
         if zone not in zones.index:
             continue
         geometry = shapely.simplify(zones.geometry[zone], pixel_m / 2, preserve_topology=True)
-        GeoSeries([geometry]).plot(ax=ax, color=ZONE_COLOURS[zone], linewidth=0, zorder=1)
+        GeoSeries([geometry]).plot(ax=ax, color=terms.colour("zones", zone), linewidth=0, zorder=1)
     # the province outline: outer rings of the union (the zones' shared edges are not exactly noded)
     parts = shapely.get_parts(shapely.union_all(zones.geometry.to_numpy()))
     outline = shapely.simplify(shapely.get_exterior_ring(parts), pixel_m / 2)
@@ -147,7 +148,7 @@ def _north_arrow(ax) -> None:
 
 
 def _legend(figure, ax, build: Build, illustrative: bool) -> None:
-    handles = [Patch(facecolor=ZONE_COLOURS[z], edgecolor="#555555", linewidth=0.3, label=ZONE_NAMES[z][0]) for z in ZONE_ORDER]
+    handles = [Patch(facecolor=terms.colour("zones", z), edgecolor="#555555", linewidth=0.3, label=terms.zone_name(z)) for z in ZONE_ORDER]
     handles += [
         Line2D([], [], color="black", linewidth=0.9, label="Ranh giới tỉnh"),
         Line2D([], [], color="#555555", linewidth=0.3, label="Ranh giới xã, phường (2025)"),

@@ -42,6 +42,7 @@ from pyproj import CRS
 from shapely.errors import GEOSException
 
 from zoning.data import path as resource
+from zoning.terms import ZONE_ORDER
 from zoning.outputs.webassets import safe_json, web_assets
 from zoning.builder.model import Build, as_build
 from zoning.files import atomic_path
@@ -50,7 +51,8 @@ from zoning.errors import InputError, ZoningError
 from zoning.outputs.candidates import SitingLayers, read_candidates
 from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
 from zoning.outputs.results import read_results
-from zoning.law.criteria import ZONE_ORDER
+from zoning import terms
+
 
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
 SITE_TOLERANCE_M = 1.0
@@ -67,18 +69,21 @@ CandidatesLike = str | Path
 
 @lru_cache(maxsize=4)
 def load_style(path: str | None = None) -> dict:
-    """The map style (``maps/style.yaml``): colours, basemaps and texts in vi and en.
+    """The map style (``web/style.yaml``) with the zone and verdict colours of ``terms.yaml``.
 
     Raises
     ------
     ZoningError
-        If a zone colour is missing or the two languages do not have the same texts.
+        If a zone has no style or the two languages do not have the same texts.
     """
     file = Path(path) if path else resource("web", "style.yaml")
     style = yaml.safe_load(file.read_text(encoding="utf-8"))
     missing = [z for z in ZONE_ORDER if z not in style.get("zones", {})]
     if missing:
-        raise ZoningError(f"{file}: no colours for zone(s) {', '.join(missing)}")
+        raise ZoningError(f"{file}: no style for zone(s) {', '.join(missing)}")
+    for zone in ZONE_ORDER:
+        style["zones"][zone].update(fill=terms.colour("zones", zone), stroke=terms.colour("zones", zone, "stroke"))
+    style["sites"]["verdicts"] = {verdict: terms.colour("verdicts", verdict) for verdict in terms.labels("verdicts")}
     keys = {lang: set(style["texts"].get(lang, {})) for lang in LANGUAGES}
     if keys["vi"] != keys["en"]:
         raise ZoningError(f"{file}: texts differ between vi and en: {sorted(keys['vi'] ^ keys['en'])}")

@@ -32,17 +32,17 @@ import numpy as np
 import pyproj
 import rasterio
 import shapely
-import yaml
 from affine import Affine
 from rasterio.enums import Resampling
 from rasterio.features import rasterize
 from rasterio.windows import Window
 
-from zoning.data import path as resource
 from zoning.builder.model import BuildLike, as_build
 from zoning.files import atomic_path
 from zoning.errors import InputError
-from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
+
+from zoning import terms
+from zoning.terms import ZONE_ORDER
 
 ZONE_CODES: dict[str, int] = {zone: i + 1 for i, zone in enumerate(ZONE_ORDER)}  # strict 1, emission_limited 2, other 3
 NODATA = 0
@@ -104,11 +104,10 @@ def aligned_grid(bounds: tuple[float, float, float, float], resolution: float) -
 
 
 def zone_colours() -> dict[int, tuple[int, int, int, int]]:
-    """The colour table: the zone fills of ``maps/style.yaml``; nodata transparent."""
-    style = yaml.safe_load(resource("web", "style.yaml").read_text(encoding="utf-8"))["zones"]
+    """The colour table: the zone colours of ``terms.yaml``; nodata transparent."""
     table = {NODATA: (0, 0, 0, 0)}
     for zone, code in ZONE_CODES.items():
-        fill = style[zone]["fill"].lstrip("#")
+        fill = terms.colour("zones", zone).lstrip("#")
         table[code] = (int(fill[0:2], 16), int(fill[2:4], 16), int(fill[4:6], 16), 255)
     return table
 
@@ -238,7 +237,7 @@ def raster_tags(build, resolution: float) -> dict[str, str]:
         "NODATA": f"{NODATA} = outside the province",
     }
     for zone, code in ZONE_CODES.items():
-        vi, en = ZONE_NAMES[zone]
+        vi, en = terms.pair("zones", zone)
         tags[f"CLASS_{code}"] = f"{zone} | {en} | {vi}"
     notice = build.manifest.get("illustrative_notice")
     if notice:

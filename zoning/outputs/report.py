@@ -22,31 +22,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from zoning.data import path as resource
 from zoning.builder.model import Build, BuildLike, as_build
 from zoning.files import write_text
-from zoning.checker.result import SEVERITY_RANK, VERDICT_LABELS, CheckResult
+from zoning.checker.result import SEVERITY_RANK, CheckResult
 from zoning.inputs.crs import WGS84, reproject
 from zoning.outputs.map import site_map_html
+from zoning import terms
 
-SEVERITY_LABELS = {
-    "conflict": ("Xung đột", "Conflict"),
-    "review": ("Cần xem xét", "Review"),
-    "no_data": ("Thiếu dữ liệu", "No data"),
-    "info": ("Thông tin", "Information"),
-    "outside": ("Ngoài phạm vi", "Outside"),
-}
-STATUS_LABELS = {
-    "confirmed": ("đã xác nhận", "confirmed"),
-    "unconfirmed": ("chưa xác nhận — không phải quy định chính thức", "unconfirmed — not presented as law"),
-    "user": ("giá trị do người dùng nhập", "value given by the user"),
-    "": ("", ""),
-}
-RELATION_LABELS = {
-    "inside": ("nằm trong", "inside"),
-    "unit_lineage": ("nằm trong đơn vị cùng đáp ứng tiêu chí", "inside a unit whose land also meets it"),
-    "near": ("trong khoảng tìm kiếm", "within the search distance"),
-}
-ZONE_LABELS = {"strict": ("Vùng bảo vệ nghiêm ngặt", "Strict protection zone"),
-               "emission_limited": ("Vùng hạn chế phát thải", "Emission-limited zone"),
-               "other": ("Vùng khác", "Other zone")}
 
 
 def environment() -> Environment:
@@ -60,6 +40,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = _number
+    env.globals["term"] = terms.label
     env.filters["yesno"] = lambda v: "" if v is None else ("có / yes" if v else "không / no")
     return env
 
@@ -83,8 +64,6 @@ def render_site(record: dict, meta: dict, *, map_html: str = "", index_name: str
     template = environment().get_template("site_report.html.j2")
     return template.render(
         site=record, meta=meta, findings=findings, map_html=map_html, index_name=index_name,
-        verdict=VERDICT_LABELS[record["verdict"]], severity_labels=SEVERITY_LABELS, status_labels=STATUS_LABELS,
-        relation_labels=RELATION_LABELS, zone_labels=ZONE_LABELS, verdict_labels=VERDICT_LABELS,
     )
 
 
@@ -129,7 +108,7 @@ def write_reports(
         html = render_site(record, meta, map_html=map_html(record) if map_html else "")
         written.append(write_text(out_dir / name, html))
     index = environment().get_template("site_index.html.j2").render(
-        sites=list(zip(records, names)), meta=meta, verdict_labels=VERDICT_LABELS,
+        sites=list(zip(records, names)), meta=meta,
     )
     written.append(write_text(out_dir / "index.html", index))
     return written
@@ -145,9 +124,7 @@ def _small_maps(result: CheckResult, build: Build) -> Callable[[dict], str]:
     return small_map
 
 
-def _number(value, digits: int = 2, unit: str = "") -> str:
-    """A number with thousands separators, or an empty string for missing values."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    text = f"{value:,.{digits}f}"
-    return f"{text} {unit}".strip()
+def _number(value: float | None, digits: int = 2, unit: str = "") -> str:
+    """A number in the Vietnamese convention with its unit; ``""`` for a missing value."""
+    text = terms.number(value, digits)
+    return f"{text} {unit}".strip() if text else ""

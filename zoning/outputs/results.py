@@ -17,7 +17,7 @@ from zoning.files import atomic_path, write_layers
 from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import InputError
 from zoning.checker import arrays
-from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_LABELS, CheckResult
+from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResult
 from zoning.inputs.layers import read_vector
 
 
@@ -152,7 +152,7 @@ def read_results(sites: gpd.GeoDataFrame | str | Path, findings: pd.DataFrame | 
     if "verdict" not in frame:
         raise InputError(
             f"{where}: no 'verdict' column — is this the output of `zoning check`?",
-            f"site layers need a 'verdict' ({', '.join(VERDICT_LABELS)}); columns found: {', '.join(map(str, frame.columns))}",
+            f"site layers need a 'verdict' ({', '.join(VERDICT_ORDER)}); columns found: {', '.join(map(str, frame.columns))}",
         )
     if findings is not None and "site_id" in findings and "site_id" in frame:
         grouped = {key: group.to_dict("records") for key, group in findings.groupby(findings["site_id"].astype(str), sort=False)}

@@ -44,8 +44,10 @@ from zoning.errors import InputError, ZoningError
 from zoning.law.siting import SitingReceptor, load_siting_rules
 from zoning.outputs.candidates import write_candidates
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
-from zoning.law.criteria import ZONE_NAMES, ZONE_ORDER
+
 from zoning.law.safety import FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
+from zoning import terms
+from zoning.terms import ZONE_ORDER
 
 QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
 # A buffer drawn at distance D · BUFFER_PAD holds the whole band of width D: arcs are drawn
@@ -167,7 +169,7 @@ def find_sites(
     for zone in ZONE_ORDER:
         if zone in zones or zone not in zone_geoms:
             continue
-        vi, en = ZONE_NAMES[zone]
+        vi, en = terms.pair("zones", zone)
         basis = f"{policy_note[1]} ({policy_note[3]})" if policy_note[3] else policy_note[1]
         why_en, why_vi = {"user": ("zones chosen by the user", "vùng do người dùng chọn"), "confirmed": ("rule", "quy định")}.get(
             policy_note[0], ("assumed policy, not law", "giả định, không phải quy định pháp luật")

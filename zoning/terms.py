@@ -1,0 +1,85 @@
+"""One home for words, colours and numbers: zone, verdict and status names in Vietnamese
+and English, their colours, and the number format of every output (``data/terms.yaml``).
+
+Examples
+--------
+>>> from zoning import terms
+>>> terms.label("zones", "strict"), terms.label("zones", "strict", "en")
+('Vùng bảo vệ nghiêm ngặt', 'Strict protection zone')
+>>> terms.number(1654.444), terms.number(1654.444, lang="en"), terms.quantity(35.00021, "area_ha")
+('1.654,44', '1,654.44', '35,00 ha')
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any, Literal
+
+import yaml
+
+from zoning.data import path as data_path
+
+Lang = Literal["vi", "en"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "en")
+ZONE_ORDER: tuple[str, ...] = ("strict", "emission_limited", "other")
+UNITS = {"area_ha": "ha", "length_m": "m", "distance_m": "m", "share_pct": "%", "coordinate_m": ""}
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Any]:
+    """The parsed ``terms.yaml`` (cached)."""
+    terms = yaml.safe_load(data_path("terms.yaml").read_text(encoding="utf-8"))
+    if tuple(terms["zones"]) != ZONE_ORDER:
+        raise RuntimeError(f"terms.yaml: zones must be listed in the order {ZONE_ORDER}")
+    return terms
+
+
+def label(group: str, key: str, lang: Lang = "vi") -> str:
+    """The name of a term, e.g. ``label("verdicts", "conflict", "en")`` → ``"Conflict"``.
+
+    An unknown key is returned as it is (never an error in an output).
+    """
+    entry = catalogue()[group].get(key)
+    return str(entry[lang]) if entry else str(key)
+
+
+def labels(group: str, lang: Lang = "vi") -> dict[str, str]:
+    """Every term of a group by key, in one language."""
+    return {key: str(entry[lang]) for key, entry in catalogue()[group].items()}
+
+
+def pair(group: str, key: str) -> tuple[str, str]:
+    """The Vietnamese and English names of a term."""
+    return label(group, key, "vi"), label(group, key, "en")
+
+
+def colour(group: str, key: str, part: str = "colour") -> str:
+    """The colour of a zone or a verdict (``part="stroke"`` for a zone's outline)."""
+    return str(catalogue()[group][key][part])
+
+
+def zone_name(zone: str, lang: Lang = "vi") -> str:
+    """The name of a zone in one language."""
+    return label("zones", zone, lang)
+
+
+def number(value: float | None, decimals: int = 2, lang: Lang = "vi") -> str:
+    """A number with thousands grouped, in the language's convention; ``""`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    separators = catalogue()["numbers"]["separators"][lang]
+    text = f"{value:,.{decimals}f}"
+    return text.translate(str.maketrans({",": separators["thousands"], ".": separators["decimal"]}))
+
+
+def decimals(quantity: str) -> int:
+    """The decimals every output prints for a quantity (``area_ha``, ``distance_m``, …)."""
+    return int(catalogue()["numbers"]["decimals"][quantity])
+
+
+def quantity(value: float | None, kind: str, lang: Lang = "vi") -> str:
+    """A quantity with its unit and standard decimals, e.g. ``35,00 ha`` or ``120,5 m``."""
+    text = number(value, decimals(kind), lang)
+    unit = UNITS[kind]
+    return f"{text} {unit}".rstrip() if text else ""

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.builder.overlay import WORKERS
+from zoning.settings import settings
 from zoning.builder.zones import _criterion_polygons, _zones, build_zones
 from zoning.inputs.crs import tm3_crs
 from zoning.demo import demo_paths
@@ -141,7 +141,7 @@ def main() -> None:
     rules = load_rules()
     checked, t_read, _ = timed("read + check layers", read_layers, layers, CRS)
     result, t_build, build_cpu = timed("build (units, zones, lineage, communes, QA)", build_zones, checked, rules)
-    print(f"    {build_cpu:.1f} CPU-s on {WORKERS} cores: {build_cpu / WORKERS:.1f} s even with every core busy throughout")
+    print(f"    {build_cpu:.1f} CPU-s on {settings.workers} cores: {build_cpu / settings.workers:.1f} s even with every core busy throughout")
     print(f"    steps: {result.timings}")
     areas = dict(zip(result.zones["zone"], result.zones["area_ha"]))
     print(f"    zones ha: {', '.join(f'{k} {v:,.1f}' for k, v in areas.items())}; units {len(result.units):,}; QA passed {result.qa['passed']}")
@@ -153,7 +153,7 @@ def main() -> None:
     diff = max(abs(areas[k] - base[k]) for k in base)
     print(f"    largest zone-area difference vs baseline: {diff:.3f} ha")
     print(f"  ratio baseline / build: {t_base / t_build:.1f}× (build alone); {t_base / (t_build + t_read):.1f}× (read + build); "
-          f"{t_base / t_zones:.1f}× (zones alone); at most {t_base * WORKERS / build_cpu:.1f}× with every core busy throughout")
+          f"{t_base / t_zones:.1f}× (zones alone); at most {t_base * settings.workers / build_cpu:.1f}× with every core busy throughout")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from zoning.builder import overlay as _overlay
+from zoning.settings import settings
 from zoning.builder.overlay import HIGH_DEGREE, carve, join_tiles, split_by_tiles, threaded, tile_grid
 
 
@@ -34,10 +34,10 @@ def test_carve_with_many_earlier_neighbours_reports_each_shared_area():
 
 def test_threaded_matches_one_thread(monkeypatch):
     rng = np.random.default_rng(3)
-    points = shapely.points(rng.uniform(0, 1000, (3 * _overlay.THREADED_MIN, 2)))
+    points = shapely.points(rng.uniform(0, 1000, (3 * settings.threaded_min, 2)))
     circles, squares = shapely.buffer(points, 30), shapely.buffer(points, 20, cap_style="square")
     together = threaded(shapely.difference, circles, squares[::-1])
-    monkeypatch.setattr(_overlay, "WORKERS", 1)
+    monkeypatch.setattr(settings, "workers", 1)
     alone = threaded(shapely.difference, circles, squares[::-1])
     assert shapely.equals_exact(together, alone, tolerance=0).all()
 

@@ -11,7 +11,6 @@ one per CPU core.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,11 +18,10 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from zoning.settings import settings
+
 DUST_M2 = 1e-4  # polygon parts smaller than 1 cm² are floating-point dust
 HIGH_DEGREE = 16  # above this many earlier neighbours, subtract their union at once
-WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-THREADED_MIN = 2_000  # shorter calls run on one thread: splitting costs more than it saves
-CHUNKS_PER_WORKER = 4  # smaller chunks even out the load between threads
 SEAM_M = 1e-7  # vertices this close to the line through their neighbours are dropped at tile seams
 SEAM_TOLERANCE_M = 1e-6  # a polygon whose bounds come this close to a seam is taken to reach it
 
@@ -31,9 +29,9 @@ SEAM_TOLERANCE_M = 1e-6  # a polygon whose bounds come this close to a seam is t
 def thread_map(func: Callable, items: Iterable) -> list:
     """``[func(item) for item in items]``, run on one thread per CPU core."""
     items = list(items)
-    if WORKERS == 1 or len(items) < 2:
+    if settings.workers == 1 or len(items) < 2:
         return [func(item) for item in items]
-    with ThreadPoolExecutor(WORKERS) as pool:
+    with ThreadPoolExecutor(settings.workers) as pool:
         return list(pool.map(func, items))
 
 
@@ -43,9 +41,9 @@ def threaded(func: Callable, *args, **kwargs) -> np.ndarray:
     Array arguments are sliced together; any other argument is passed whole.
     """
     count = next(len(a) for a in args if isinstance(a, np.ndarray) and a.ndim)
-    if WORKERS == 1 or count < THREADED_MIN:
+    if settings.workers == 1 or count < settings.threaded_min:
         return func(*args, **kwargs)
-    edges = np.linspace(0, count, WORKERS * CHUNKS_PER_WORKER + 1).astype(int)
+    edges = np.linspace(0, count, settings.workers * settings.chunks_per_worker + 1).astype(int)
 
     def chunk(bounds: tuple[int, int]) -> np.ndarray:
         part = slice(*bounds)

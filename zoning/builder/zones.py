@@ -32,13 +32,13 @@ from zoning.builder.model import Build, assemble
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import Criterion, RuleSet, Width
 from zoning import terms
+from zoning.settings import settings
 
 M2_PER_HA = 10_000.0
 MIN_PIECE_M2 = 1.0  # overlaps smaller than this are rounding noise, not lineage
 COVERAGE_TOLERANCE_PCT = 0.01
 OVERLAP_TOLERANCE = 1e-9  # share of the province area: floating-point noise (0.7 m² for Cao Bằng)
 UNIT_GAP_HA = 0.01
-TILE_M = 5_000.0  # zones are dissolved in tiles of this size, then joined
 ZONE_PREFIX = {"strict": "S", "emission_limited": "E"}
 REQUIRED_KINDS = ("province", "communes")
 
@@ -225,7 +225,7 @@ def _zones(polygons: np.ndarray, zone: np.ndarray, province: shapely.Geometry, c
     Each tile dissolves only the pieces of polygons that reach into it, so no union
     grows beyond a tile; tiles run in parallel and their pieces are joined at the end.
     """
-    tiles = tile_grid(province.bounds, TILE_M)
+    tiles = tile_grid(province.bounds, settings.tile_m)
     land = shapely.intersection(tiles, province)
     is_strict = zone == "strict"
 

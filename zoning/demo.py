@@ -38,6 +38,12 @@ class DemoPaths:
 def demo_paths() -> DemoPaths:
     """Where the shipped Cao Bằng demo data are.
 
+    Returns
+    -------
+    DemoPaths
+        ``layers`` (a GeoPackage of layer kinds), ``sites`` (the plan's waste sites and six
+        hydropower plants) and ``province_rules`` (the Cao Bằng overlay).
+
     Examples
     --------
     >>> import zoning

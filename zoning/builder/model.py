@@ -160,6 +160,21 @@ def as_build(build: BuildLike) -> Build:
 def read_build(path: str | Path) -> Build:
     """Read a build GeoPackage, with a clear error if it is not one.
 
+    Parameters
+    ----------
+    path
+        A file written by :meth:`Build.write` (``zoning build``, ``zoning demo``).
+
+    Returns
+    -------
+    Build
+        Its input layers are read on first use.
+
+    Raises
+    ------
+    BuildError
+        When the file is missing, unreadable or not a zoning build.
+
     Examples
     --------
     >>> build = read_build("demo-output/cao-bang-build.gpkg")  # doctest: +SKIP

@@ -109,6 +109,24 @@ def read_layers(
         such text is an error that says which encoding was detected.
     progress
         Called with each kind's name before it is read.
+
+    Returns
+    -------
+    LayerSet
+        The layers by kind, with where each came from and the repairs made.
+
+    Raises
+    ------
+    InputError
+        Naming the file, layer, features and what to do.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> from zoning.inputs.crs import tm3_crs
+    >>> layers = zoning.read_layers(zoning.demo_paths().layers, tm3_crs(105.75))
+    >>> layers["communes"].crs.to_epsg(), len(layers["communes"])
+    (9210, 56)
     """
     catalogue = catalogue or load_catalogue()
     result = LayerSet(crs=target_crs)

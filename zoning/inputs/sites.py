@@ -111,6 +111,19 @@ def read_sites(
         Project type of sites that carry none.
     types
         Allowed project-type codes (unknown codes are an error naming the sites).
+
+    Returns
+    -------
+    Sites
+        The sites in ``target_crs``, with where they came from and what was corrected.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> from zoning.inputs.crs import tm3_crs
+    >>> sites = zoning.read_sites(None, tm3_crs(105.75), point="106.25,22.66")
+    >>> sites.frame["site_id"].tolist()
+    ['point']
     """
     given = [s is not None for s in (source, point, wkt)]
     if sum(given) != 1:

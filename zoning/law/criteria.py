@@ -163,6 +163,25 @@ def load_rules(
         Path of a province overlay such as ``rules/provinces/cao-bang.yaml``.
     catalogue
         Layer catalogue to check layer kinds and attributes against.
+
+    Returns
+    -------
+    RuleSet
+        The criteria in force, in precedence order, with the urban-class table.
+
+    Raises
+    ------
+    RuleError
+        Naming the file, line and key of the first problem.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> rules = zoning.load_rules(province_rules=zoning.demo_paths().province_rules)
+    >>> rules.id
+    'nd08@2025.1+cao-bang@2026.03-draft'
+    >>> rules.criterion("nd08-22-2-c").citation_vi
+    'điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP'
     """
     catalogue = catalogue or load_catalogue()
     national_path = Path(rules) if rules else resource("rules", "nd08.yaml")

@@ -50,6 +50,7 @@ from zoning.inputs.crs import WGS84, describe, reproject, transformer
 from zoning.errors import InputError, ZoningError
 from zoning.outputs.candidates import SitingLayers, read_candidates
 from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
+from zoning.checker.result import CheckResult
 from zoning.outputs.results import read_results
 from zoning import terms
 
@@ -60,7 +61,7 @@ SITE_CLIP_FACTOR = 6  # a site map draws the land within this many margins of th
 COORDINATE_DECIMALS = 6  # 1e-6° ≈ 0.1 m on the ground
 
 BuildLike = Build | str | Path
-SitesLike = gpd.GeoDataFrame | str | Path
+SitesLike = CheckResult | gpd.GeoDataFrame | str | Path
 CandidatesLike = str | Path
 
 

@@ -174,6 +174,19 @@ def write_raster(
         Pixels per side of a rasterisation block (memory ≈ block² bytes).
     overviews
         Add internal overviews (nearest cell: classes stay classes) so the file draws fast when zoomed out.
+    progress
+        Called with the name of each step.
+
+    Returns
+    -------
+    ZoneRaster
+        The file, its grid, and the area of each zone in the raster and in the build.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> raster = zoning.write_raster("build.gpkg", "zones.tif", resolution=10)  # doctest: +SKIP
+    >>> raster.raster_ha["strict"]  # doctest: +SKIP
     """
     step = progress or (lambda _: None)
     started = time.perf_counter()

@@ -37,6 +37,20 @@ def check_output_path(path: str | Path) -> Path:
 def write_results(result: CheckResult, path: str | Path) -> Path:
     """Write check results by suffix: ``.gpkg``, ``.geojson``, ``.json`` or ``.csv`` (atomically).
 
+    The format is documented in ``docs/check-results.md``.
+
+    Parameters
+    ----------
+    result
+        A check result (:func:`zoning.check`).
+    path
+        The file to write; its suffix chooses the format.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
     Examples
     --------
     >>> import zoning
@@ -113,10 +127,10 @@ def _csv(result: CheckResult) -> pd.DataFrame:
     return table
 
 
-def read_results(sites: gpd.GeoDataFrame | str | Path, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """Site-check results as a GeoDataFrame with one list of findings per site.
 
-    Reads what ``zoning check`` writes (see ``zoning/check.py``): a GeoPackage whose
+    Reads what :func:`write_results` writes: a GeoPackage whose
     spatial layer ``sites`` has one row per site and whose table ``findings`` has one row
     per finding (``site_id``, ``severity``, ``status``, ``title_*``, ``detail_*``,
     ``citation_*``), or a GeoJSON whose features carry their findings as a list. Only
@@ -126,7 +140,7 @@ def read_results(sites: gpd.GeoDataFrame | str | Path, findings: pd.DataFrame | 
     Parameters
     ----------
     sites
-        A GeoPackage or GeoJSON path, or a GeoDataFrame.
+        A check result, a GeoPackage or GeoJSON path, or a GeoDataFrame.
     findings
         A long table of findings keyed by ``site_id`` (e.g. ``CheckResult.findings``); it
         replaces whatever the sites carry.
@@ -135,7 +149,15 @@ def read_results(sites: gpd.GeoDataFrame | str | Path, findings: pd.DataFrame | 
     ------
     InputError
         If the results have no CRS or no ``verdict`` column.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> sites = zoning.read_results("sites-check.gpkg")  # doctest: +SKIP
+    >>> sites[["site_id", "verdict"]]  # doctest: +SKIP
     """
+    if isinstance(sites, CheckResult):
+        sites, findings = sites.sites, findings if findings is not None else sites.findings
     if isinstance(sites, gpd.GeoDataFrame):
         frame, where = sites, "sites"
     else:

@@ -20,7 +20,9 @@ import pandas as pd
 import shapely
 
 from zoning.settings import settings
-from zoning.builder.zones import _criterion_polygons, _zones, build_zones
+from zoning.builder.dissolve import dissolve_zones
+from zoning.builder.engine import build_zones
+from zoning.builder.polygons import criterion_polygons
 from zoning.inputs.crs import tm3_crs
 from zoning.demo import demo_paths
 from zoning.inputs.layers import read_layers
@@ -106,8 +108,8 @@ def baseline_zones(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, float]:
 def zones_only(layers, rules):
     """Only what the baseline computes: the criterion polygons, then the three zones."""
     province = shapely.union_all(layers["province"].geometry.values)
-    candidates, _ = _criterion_polygons(layers, rules, province)
-    return _zones(candidates.geometry.to_numpy(), candidates["zone"].to_numpy(), province, layers.crs)
+    candidates, _ = criterion_polygons(layers, rules, province)
+    return dissolve_zones(candidates.geometry.to_numpy(), candidates["zone"].to_numpy(), province, layers.crs)
 
 
 def cpu_seconds() -> float:

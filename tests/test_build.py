@@ -10,7 +10,7 @@ import math
 import pytest
 import shapely
 
-from zoning.builder.zones import build_zones
+from zoning.builder.engine import build_zones
 from zoning.inputs.layers import read_layers
 from zoning.law.criteria import load_rules
 from zoning.data import path as resource

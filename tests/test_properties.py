@@ -8,7 +8,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zoning.builder.zones import build_zones
+from zoning.builder.engine import build_zones
 from zoning.inputs.layers import read_layers
 from zoning.law.criteria import load_rules
 

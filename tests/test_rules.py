@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from zoning.data import path as resource
-from zoning.builder.zones import build_zones
+from zoning.builder.engine import build_zones
 from zoning.errors import RuleError
 from zoning.inputs.layers import read_layers
 from zoning.law.criteria import load_rules

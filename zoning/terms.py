@@ -23,6 +23,7 @@ from zoning.data import path as data_path
 Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
 ZONE_ORDER: tuple[str, ...] = ("strict", "emission_limited", "other")
+M2_PER_HA = 10_000.0
 UNITS = {"area_ha": "ha", "length_m": "m", "distance_m": "m", "share_pct": "%", "coordinate_m": ""}
 
 

@@ -1,4 +1,4 @@
-"""The build: layers and rules in, the three zones of a province out (see :mod:`zoning.builder.zones`)."""
+"""The build: layers and rules in, the three zones of a province out (see :mod:`zoning.builder.engine`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from zoning.builder.model import Build, BuildLike, as_build, read_build
-from zoning.builder.zones import build_zones
+from zoning.builder.engine import build_zones
 from zoning.errors import ZoningError
 from zoning.inputs.crs import tm3_crs
 from zoning.inputs.layers import InputLike, read_layers

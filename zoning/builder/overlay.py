@@ -21,6 +21,7 @@ from shapely import STRtree
 from zoning.settings import settings
 
 DUST_M2 = 1e-4  # polygon parts smaller than 1 cm² are floating-point dust
+MIN_PIECE_M2 = 1.0  # overlaps smaller than this are rounding noise, not lineage
 HIGH_DEGREE = 16  # above this many earlier neighbours, subtract their union at once
 SEAM_M = 1e-7  # vertices this close to the line through their neighbours are dropped at tile seams
 SEAM_TOLERANCE_M = 1e-6  # a polygon whose bounds come this close to a seam is taken to reach it

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -218,38 +218,51 @@ def check_layer(
 # --------------------------------------------------------------------------- discovery
 
 
-def _discover(source: InputLike, catalogue: Catalogue, notes: list[str]):
+def _discover(source: InputLike, catalogue: Catalogue, notes: list[str]) -> Iterator[tuple[str, gpd.GeoDataFrame, str, str]]:
     """Yield (kind, raw frame, origin, sha256) for every layer kind in ``source``."""
     if isinstance(source, Mapping):
-        for kind, value in source.items():
-            _known_kind(kind, catalogue, "input mapping")
-            if isinstance(value, gpd.GeoDataFrame):
-                yield kind, value, f"<{kind} GeoDataFrame>", _frame_digest(value)
-            else:
-                yield kind, read_vector(value), str(value), file_digest(value)
+        yield from _discover_mapping(source, catalogue)
         return
     path = Path(source)
     if not path.exists():
         raise InputError(f"input not found: {path}", "give a GeoPackage or a folder of layer files")
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in VECTOR_SUFFIXES)
-        by_kind: dict[str, Path] = {}
-        for file in files:
-            kind = file.name.split(".")[0].lower()
-            if kind not in catalogue:
-                notes.append(f"ignored {file.name}: not named after a layer kind")
-                continue
-            if kind in by_kind:
-                raise InputError(f"{path}: two files for layer kind '{kind}': {by_kind[kind].name} and {file.name}", "keep one")
-            by_kind[kind] = file
-        for kind, file in by_kind.items():
-            yield kind, read_vector(file), str(file), file_digest(file)
-        return
-    if path.suffix.lower() != ".gpkg":
+        yield from _discover_folder(path, catalogue, notes)
+    elif path.suffix.lower() == ".gpkg":
+        yield from _discover_geopackage(path, catalogue, notes)
+    else:
         kind = path.name.split(".")[0].lower()
         _known_kind(kind, catalogue, str(path))
         yield kind, read_vector(path), str(path), file_digest(path)
-        return
+
+
+def _discover_mapping(source: Mapping, catalogue: Catalogue) -> Iterator[tuple[str, gpd.GeoDataFrame, str, str]]:
+    """Layers given as a mapping kind → GeoDataFrame or path."""
+    for kind, value in source.items():
+        _known_kind(kind, catalogue, "input mapping")
+        if isinstance(value, gpd.GeoDataFrame):
+            yield kind, value, f"<{kind} GeoDataFrame>", frame_digest(value)
+        else:
+            yield kind, read_vector(value), str(value), file_digest(value)
+
+
+def _discover_folder(path: Path, catalogue: Catalogue, notes: list[str]) -> Iterator[tuple[str, gpd.GeoDataFrame, str, str]]:
+    """Layers of a folder whose files are named by kind (one file per kind)."""
+    by_kind: dict[str, Path] = {}
+    for file in sorted(p for p in path.iterdir() if p.suffix.lower() in VECTOR_SUFFIXES):
+        kind = file.name.split(".")[0].lower()
+        if kind not in catalogue:
+            notes.append(f"ignored {file.name}: not named after a layer kind")
+            continue
+        if kind in by_kind:
+            raise InputError(f"{path}: two files for layer kind '{kind}': {by_kind[kind].name} and {file.name}", "keep one")
+        by_kind[kind] = file
+    for kind, file in by_kind.items():
+        yield kind, read_vector(file), str(file), file_digest(file)
+
+
+def _discover_geopackage(path: Path, catalogue: Catalogue, notes: list[str]) -> Iterator[tuple[str, gpd.GeoDataFrame, str, str]]:
+    """Layers of a GeoPackage whose layer names are kinds."""
     digest = file_digest(path)
     try:
         names = [name for name, _ in pyogrio.list_layers(path)]
@@ -267,7 +280,7 @@ def _known_kind(kind: str, catalogue: Catalogue, where: str) -> None:
         raise InputError(f"{where}: unknown layer kind '{kind}'", f"known kinds: {', '.join(catalogue.kinds)}")
 
 
-def _frame_digest(frame: gpd.GeoDataFrame) -> str:
+def frame_digest(frame: gpd.GeoDataFrame) -> str:
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame.drop(columns=frame.geometry.name), index=True).values.tobytes())
     digest.update(b"".join(shapely.to_wkb(frame.geometry.values, hex=False)))
     return digest.hexdigest()

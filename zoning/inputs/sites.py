@@ -32,7 +32,7 @@ from pyproj.exceptions import CRSError
 from zoning.inputs.catalogue import LayerKind
 from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError
-from zoning.inputs.layers import Repair, _frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
+from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "capacity", "capacity_unit", "upstream", "illustrative", "input_note", "geometry"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -137,7 +137,7 @@ def read_sites(
         origin = "--point" if point is not None else "--wkt"
     elif isinstance(source, gpd.GeoDataFrame):
         frames = [(source if source.crs is not None or user_crs is None else source.set_crs(user_crs), "")]
-        digest, origin = _frame_digest(source), "<GeoDataFrame>"
+        digest, origin = frame_digest(source), "<GeoDataFrame>"
     else:
         path = Path(source)
         if not path.exists():

@@ -106,8 +106,8 @@ def tile_grid(bounds: tuple[float, float, float, float], size: float) -> np.ndar
     """Square tiles of ``size`` covering ``bounds``, row by row from the lower left."""
     x0, y0, x1, y1 = bounds
     columns, rows = max(1, int(np.ceil((x1 - x0) / size))), max(1, int(np.ceil((y1 - y0) / size)))
-    i, j = np.meshgrid(np.arange(columns), np.arange(rows))
-    i, j = i.ravel(), j.ravel()
+    grid_i, grid_j = np.meshgrid(np.arange(columns), np.arange(rows))
+    i, j = grid_i.ravel(), grid_j.ravel()
     return shapely.box(x0 + i * size, y0 + j * size, x0 + (i + 1) * size, y0 + (j + 1) * size)
 
 

@@ -91,7 +91,7 @@ def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tupl
         distance, known = width_of(features, width, rows, notes)
         usable &= ~rows | known
         geometries[rows & known] = threaded(shapely.buffer, geometries[rows & known], (distance * factor)[rows & known])
-    if spec.op == "buffer":
+    if spec.op == "buffer" and spec.distance is not None:  # the rule model requires a distance for a buffer
         distance, known = width_of(features, spec.distance, np.ones(len(features), bool), notes)
         usable &= known
         geometries[known] = threaded(shapely.buffer, geometries[known], distance[known])

@@ -62,9 +62,10 @@ def tm3_crs(central_meridian: float) -> CRS:
 
 
 def _is_tm3(crs: CRS, central_meridian: float) -> bool:
-    params = {p.name: p.value for p in crs.coordinate_operation.params}
+    operation = crs.coordinate_operation
+    params = {p.name: p.value for p in operation.params} if operation is not None else {}
     return (
-        abs(params.get("Longitude of natural origin", -1) - central_meridian) < 1e-9
+        abs(float(params.get("Longitude of natural origin", -1)) - central_meridian) < 1e-9
         and params.get("Scale factor at natural origin") == TM3_SCALE
         and params.get("False easting") == TM3_FALSE_EASTING
         and params.get("False northing") == 0

@@ -281,7 +281,8 @@ def _known_kind(kind: str, catalogue: Catalogue, where: str) -> None:
 
 
 def frame_digest(frame: gpd.GeoDataFrame) -> str:
-    digest = hashlib.sha256(pd.util.hash_pandas_object(frame.drop(columns=frame.geometry.name), index=True).values.tobytes())
+    """SHA-256 of a GeoDataFrame's attributes and geometry (for frames given in memory)."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame.drop(columns=frame.geometry.name), index=True).to_numpy().tobytes())
     digest.update(b"".join(shapely.to_wkb(frame.geometry.values, hex=False)))
     return digest.hexdigest()
 

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import shapely
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -61,7 +62,7 @@ def zone_map_png(
         width_cm *= max_height_cm / height_cm
         height_cm = max_height_cm
     pixel_m = dx / (width_cm * (1 - LEGEND_SHARE) / 2.54 * dpi)  # ground size of one pixel
-    rc = {"font.family": "serif", "font.serif": FONTS, "font.size": 7}
+    rc: dict = {"font.family": "serif", "font.serif": FONTS, "font.size": 7}
 
     from matplotlib import rc_context
 
@@ -148,7 +149,7 @@ def _north_arrow(ax) -> None:
 
 
 def _legend(figure, ax, build: Build, illustrative: bool) -> None:
-    handles = [Patch(facecolor=terms.colour("zones", z), edgecolor="#555555", linewidth=0.3, label=terms.zone_name(z)) for z in ZONE_ORDER]
+    handles: list[Artist] = [Patch(facecolor=terms.colour("zones", z), edgecolor="#555555", linewidth=0.3, label=terms.zone_name(z)) for z in ZONE_ORDER]
     handles += [
         Line2D([], [], color="black", linewidth=0.9, label="Ranh giới tỉnh"),
         Line2D([], [], color="#555555", linewidth=0.3, label="Ranh giới xã, phường (2025)"),

@@ -60,6 +60,8 @@ POLICY_REASONS = {"user": ("zones chosen by the user", "vùng do người dùng 
 ASSUMED_POLICY_REASON = ("assumed policy, not law", "giả định, không phải quy định pháp luật")
 UNCONFIRMED_SHORT_VI = "chưa xác nhận"  # the short form, in a reason; terms.yaml holds the long one
 
+Receptors = dict[str, tuple[np.ndarray, np.ndarray]]  # per siting receptor: its geometries and their names
+
 
 @dataclass
 class SitingResult:
@@ -171,7 +173,8 @@ def find_sites(
         required layer is missing, or ``max_slope`` is given without a DEM.
     """
     step = progress or (lambda _: None)
-    plan = _plan(facility, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue)
+    plan = _plan(facility, min_area_ha=min_area_ha, communes=communes, dem=dem, max_slope=max_slope, user_distances=user_distances,
+                 capacity=capacity, upstream=upstream, zones=zones, catalogue=catalogue)
     step("reading the build")
     build = as_build(build)
     area, chosen = _study_area(build, plan.communes)
@@ -200,7 +203,7 @@ def find_sites(
 # ------------------------------------------------------------------------------ the plan
 
 
-def _plan(facility, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue) -> SitingPlan:
+def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue) -> SitingPlan:
     """Check the options and resolve the facility, its safety distances and the zones searched."""
     if not min_area_ha > 0:
         raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares")
@@ -307,7 +310,7 @@ def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray
     return geoms[keep], names[keep]
 
 
-def _distance_exclusions(receptors: dict[str, tuple[np.ndarray, np.ndarray]], plan: SitingPlan, area: shapely.Geometry) -> list[Exclusion]:
+def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.Geometry) -> list[Exclusion]:
     """The safety band around every receptor that reaches the study area."""
     out = []
     for key, receptor in plan.rules.receptors.items():
@@ -399,8 +402,8 @@ def _free_land(area: shapely.Geometry, excluded: list[np.ndarray]) -> np.ndarray
 # -------------------------------------------------------------------- the candidates
 
 
-def _describe(parts, build: Build, chosen: pd.DataFrame, receptors, exclusions: gpd.GeoDataFrame, slope: Slope | None,
-              plan: SitingPlan) -> gpd.GeoDataFrame:
+def _describe(parts: np.ndarray, build: Build, chosen: pd.DataFrame, receptors: Receptors, exclusions: gpd.GeoDataFrame,
+              slope: Slope | None, plan: SitingPlan) -> gpd.GeoDataFrame:
     """Area, communes, distances, slope, nearby reasons, score and rank of each candidate."""
     frame = pd.DataFrame({"area_ha": shapely.area(parts) / 10_000})
     frame["commune_codes"], frame["commune_names"] = _communes_of(parts, chosen if len(chosen) else build.communes)

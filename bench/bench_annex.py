@@ -17,7 +17,8 @@ from pathlib import Path
 
 import docx
 
-from zoning.outputs.annex import _Document, annex_data, write_annex
+from zoning.outputs.annex import annex_data, write_annex
+from zoning.outputs.docx import OfficialDocument, coordinate_table
 from zoning import terms
 from zoning.builder.model import read_build
 from zoning.demo import demo_paths
@@ -49,11 +50,11 @@ def baseline_coordinates(data) -> float:
 def ours_coordinates(data) -> float:
     """The same tables as the annex writes them."""
     started = time.perf_counter()
-    document = _Document()
+    document = OfficialDocument()
     simplified = data.simplification.set_index("unit_id")["tolerance_m"] > 0
     points = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
     for unit in data.units.itertuples():
-        document.coordinate_table(unit, points[unit.unit_id], bool(simplified[unit.unit_id]), data.max_vertices, data.crs_short)
+        coordinate_table(document, unit, points[unit.unit_id], bool(simplified[unit.unit_id]), data.max_vertices, data.crs_short)
     with tempfile.TemporaryDirectory() as work:
         document.save(Path(work) / "ours.docx")
     return time.perf_counter() - started

@@ -70,6 +70,13 @@ def progress_steps(title: str, total: int | None = None) -> Iterator[Callable[[s
         bar.update(task, completed=total, description=f"{title}: done")
 
 
+def split_list(text: str | None) -> list[str] | None:
+    """A comma-separated option: ``"01795,01558"`` → ``["01795", "01558"]`` (None when not given)."""
+    if not text:
+        return None
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
 def version_callback(value: bool) -> None:
     if value:
         out.print(f"zoning {__version__}")
@@ -399,7 +406,7 @@ def siting_command(
     """Find candidate areas for a new waste-treatment facility: allowed zones, away from homes and
     water sources, not too steep, large enough; ranked by a stated score."""
     from zoning.law.safety import load_facilities, load_user_distances, parse_distance_option
-    from zoning.siting import find_sites, split_list
+    from zoning.siting import find_sites
 
     catalogue = load_facilities()
     user = dict(load_user_distances(distances_file, catalogue)) if distances_file else {}

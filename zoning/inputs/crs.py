@@ -27,7 +27,6 @@ from pyproj.transformer import TransformerGroup
 from zoning.errors import InputError
 
 WGS84 = CRS.from_epsg(4326)
-VN2000 = CRS.from_epsg(4756)
 PINNED_OPERATION = "VN-2000 to WGS 84 (2)"  # EPSG:6960, Circular 973/2001 parameters
 TM3_SCALE = 0.9999
 TM3_FALSE_EASTING = 500_000.0

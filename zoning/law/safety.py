@@ -33,7 +33,6 @@ from zoning.data import path as resource
 from zoning.law.rulefile import RuleFileHeader, located_error, read_yaml_model
 from zoning.errors import InputError
 
-RECEPTORS = ("residential", "water_intake")
 ANY_FACILITY = "*"
 _UNITS = {
     "m3/day": ("m3/day", "m³/day", "m3/d", "m³/d", "m3/ngày", "m³/ngày", "m3/ngay", "m3 per day", "m3/24h"),

@@ -12,7 +12,9 @@ geometry:
 - Phụ lục IV: the boundary vertices of every unit in the build's VN-2000 / TM-3 CRS.
 
 Numbers follow the Vietnamese convention: ``.`` groups thousands, ``,`` marks decimals.
-The same tables go to an .xlsx on request, and the .docx to PDF through LibreOffice.
+:func:`annex_data` computes every table (no file); :func:`write_annex` writes them to a
+Word document (:mod:`zoning.outputs.docx`), on request to a workbook
+(:mod:`zoning.outputs.xlsx`) and to PDF through LibreOffice.
 """
 
 from __future__ import annotations
@@ -21,36 +23,29 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from zoning import terms
 from zoning.builder.model import Build, as_build
+from zoning.errors import ZoningError
 from zoning.files import atomic_path
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.crs import describe
-from zoning.errors import ZoningError
-from zoning import terms
+from zoning.outputs.docx import write_docx
+from zoning.outputs.xlsx import Sheet, write_workbook
 
-
-ANNEX_ZONES = ("strict", "emission_limited")
+ANNEX_NUMBERS = {"strict": "I", "emission_limited": "II"}  # zone → its annex, in the order of the annexes
+ANNEX_ZONES = tuple(ANNEX_NUMBERS)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
 MAX_VERTICES = 200  # per ring, in the coordinate tables
 SIMPLIFY_STEPS_M = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
-FONT = "Times New Roman"  # LibreOffice renders it with the metric-compatible Liberation Serif
-FONT_PT = 13
 NOTE_UNCONFIRMED = "Tiêu chí chưa được xác nhận (không phải quy định pháp luật đã đối chiếu)."
 NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
-ZONE_TITLES = {
-    "strict": "DANH MỤC, VỊ TRÍ VÀ DIỆN TÍCH CÁC KHU VỰC THUỘC VÙNG BẢO VỆ NGHIÊM NGẶT",
-    "emission_limited": "DANH MỤC, VỊ TRÍ VÀ DIỆN TÍCH CÁC KHU VỰC THUỘC VÙNG HẠN CHẾ PHÁT THẢI",
-}
-SUMMARY_TITLE = "TỔNG HỢP DIỆN TÍCH CÁC VÙNG THEO XÃ, PHƯỜNG VÀ SƠ ĐỒ VỊ TRÍ CÁC VÙNG"
-COORDINATES_TITLE = "TỌA ĐỘ CÁC ĐIỂM RANH GIỚI VÙNG BẢO VỆ NGHIÊM NGẶT VÀ VÙNG HẠN CHẾ PHÁT THẢI"
 
 
 # ---------------------------------------------------------------------------- tables
@@ -61,7 +56,8 @@ class AnnexTable:
     """One table of the annexes: cells are text, numbers (printed with two decimals) or None.
 
     ``kinds`` names each row: ``unit``, ``group`` (criterion subtotal), ``commune``,
-    ``outside`` (land outside the commune polygons) or ``total``.
+    ``outside`` (land outside the commune polygons) or ``total``. ``annex`` is the number
+    of the annex the table is in (``I``, ``II``, ``III``).
     """
 
     caption: str
@@ -69,8 +65,13 @@ class AnnexTable:
     widths_mm: list[float]
     rows: list[list[str | float | None]]
     kinds: list[str]
-    sheet: str
+    annex: str
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def sheet(self) -> str:
+        """``Phụ lục <annex>``: the name of its sheet in the workbook."""
+        return f"Phụ lục {self.annex}"
 
 
 @dataclass
@@ -89,9 +90,22 @@ class AnnexData:
     crs_short: str
     notices: list[str]
     conventions: list[str]
+    coordinate_conventions: list[str]  # of the coordinate tables (Phụ lục IV)
     illustrative: bool
     build_id: str
     max_vertices: int
+
+    @property
+    def territory(self) -> str:
+        """``tỉnh X`` (or ``thành phố X`` for a centrally governed city)."""
+        if self.province.lower().startswith("thành phố "):
+            return f"thành phố {self.province[len('thành phố '):]}"
+        return f"tỉnh {self.province}"
+
+    @property
+    def committee(self) -> str:
+        """``Ủy ban nhân dân tỉnh X`` (or ``thành phố X``): who issues the decision."""
+        return f"Ủy ban nhân dân {self.territory}"
 
 
 def boundary_points(units: gpd.GeoDataFrame, max_vertices: int = MAX_VERTICES) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -182,7 +196,7 @@ def annex_data(
     units["zone_order"] = units["zone"].map({z: i for i, z in enumerate(ANNEX_ZONES)})
     units = units.sort_values(["zone_order", "order", "unit_id"], kind="stable").reset_index(drop=True)
     units["stt"] = units.groupby("zone").cumcount() + 1
-    units["annex"] = units["zone"].map({"strict": "I", "emission_limited": "II"})
+    units["annex"] = units["zone"].map(ANNEX_NUMBERS)
     units["location"] = [
         ", ".join(commune_names.get(code, code) for code in str(codes).split(",") if code) for codes in units["commune_codes"]
     ]
@@ -206,6 +220,7 @@ def annex_data(
         crs_short=crs_short,
         notices=_notices(build, criteria),
         conventions=_conventions(build, crs_text, max_vertices),
+        coordinate_conventions=_coordinate_conventions(simplification, crs_text, max_vertices, build.build_id),
         illustrative=illustrative,
         build_id=build.build_id,
         max_vertices=max_vertices,
@@ -239,10 +254,9 @@ def _zone_table(zone: str, units: pd.DataFrame, criteria: pd.DataFrame, zone_are
             f"Do làm tròn từng dòng, tổng các dòng là {terms.number(unit_sum)} ha (các dòng cộng theo tiêu chí: "
             f"{terms.number(group_sum)} ha), chênh {terms.number(abs(unit_sum - total))} ha so với tổng cộng."
         )
-    annex = "I" if zone == "strict" else "II"
     caption = f"Danh mục các khu vực thuộc {terms.zone_name(zone).lower()}"
     columns = ["STT", "Tên khu vực", "Vị trí (xã, phường)", "Diện tích (ha)", "Tiêu chí và căn cứ", "Ghi chú"]
-    return AnnexTable(caption, columns, [12, 62, 55, 25, 50, 48], rows, kinds, f"Phụ lục {annex}", notes)
+    return AnnexTable(caption, columns, [12, 62, 55, 25, 50, 48], rows, kinds, ANNEX_NUMBERS[zone], notes)
 
 
 def _unit_notes(unit) -> str:
@@ -301,8 +315,7 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
                          f"chênh {terms.number(abs(column_sum - rows[-1][column]))} ha so với dòng Toàn tỉnh.")
     columns = ["STT", "Xã, phường", "Vùng bảo vệ nghiêm ngặt (ha)", "Tỷ lệ (%)", "Vùng hạn chế phát thải (ha)", "Tỷ lệ (%)",
                "Vùng khác (ha)", "Tỷ lệ (%)", "Tổng diện tích (ha)"]
-    return AnnexTable("Diện tích các vùng theo xã, phường", columns, [12, 52, 29, 19, 29, 19, 29, 19, 30], rows, kinds,
-                      "Phụ lục III", notes)
+    return AnnexTable("Diện tích các vùng theo xã, phường", columns, [12, 52, 29, 19, 29, 19, 29, 19, 30], rows, kinds, "III", notes)
 
 
 def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
@@ -380,305 +393,11 @@ def _decision_text(decision: str | None) -> str:
     return decision if decision.lower().startswith("số") else f"số {decision}"
 
 
-def _committee(province: str) -> str:
-    """``Ủy ban nhân dân tỉnh X`` (or ``thành phố X`` for a centrally governed city)."""
-    if province.lower().startswith("thành phố "):
-        return f"Ủy ban nhân dân thành phố {province[len('thành phố '):]}"
-    return f"Ủy ban nhân dân tỉnh {province}"
-
-
-def _territory(province: str) -> str:
-    if province.lower().startswith("thành phố "):
-        return f"thành phố {province[len('thành phố '):]}"
-    return f"tỉnh {province}"
-
-
-# ------------------------------------------------------------------------------ docx
-
-_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-_TWIPS_PER_MM = 1440 / 25.4
-_BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-
-
-def _dxa(mm: float) -> int:
-    return int(round(mm * _TWIPS_PER_MM))
-
-
-def _cell_text(value: str | float | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return terms.number(value)
-    return str(value)
-
-
-def _paragraph_xml(text: str, bold: bool, italic: bool, align: str) -> str:
-    run_props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-    run = f'<w:r><w:rPr>{run_props}</w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
-    return f'<w:p><w:pPr><w:jc w:val="{align}"/></w:pPr>{run}</w:p>'
-
-
-def _cell_xml(value, width: int, *, bold=False, italic=False, align="left", span=1) -> str:
-    text = _cell_text(value)
-    paragraphs = "".join(_paragraph_xml(line, bold, italic, align) for line in text.split("\n"))
-    span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="center"/></w:tcPr>{paragraphs}</w:tc>'
-
-
-def _table_xml(widths_mm: list[float], rows_xml: list[str]) -> str:
-    widths = [_dxa(w) for w in widths_mm]
-    borders = "".join(_BORDER.format(side) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    return (
-        f'<w:tbl {_W}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
-        f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr>'
-        f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows_xml)}</w:tbl>'
-    )
-
-
-def _row_xml(cells: list[str], header: bool = False) -> str:
-    properties = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
-    return f"<w:tr><w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
-
-
-class _Document:
-    """A python-docx document in Vietnamese administrative style (ND 30/2020/NĐ-CP)."""
-
-    def __init__(self) -> None:
-        import docx
-        from docx.oxml.ns import qn
-
-        self.qn = qn
-        self.doc = docx.Document()
-        self.tables = 0
-        self.figures = 0
-        self._style()
-        self._page(self.doc.sections[0], landscape=True)
-
-    def _style(self) -> None:
-        from docx.oxml import parse_xml
-
-        styles = self.doc.styles.element
-        defaults = styles.find(self.qn("w:docDefaults"))
-        if defaults is not None:
-            styles.remove(defaults)
-        styles.insert(0, parse_xml(
-            f'<w:docDefaults {_W}><w:rPrDefault><w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" '
-            f'w:cs="{FONT}"/><w:sz w:val="{2 * FONT_PT}"/><w:szCs w:val="{2 * FONT_PT}"/><w:lang w:val="vi-VN" '
-            'w:eastAsia="vi-VN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="0" '
-            'w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>'
-        ))
-        for name in ("Normal", "Caption", "Header", "Footer"):
-            try:
-                style = self.doc.styles[name]
-            except KeyError:
-                continue
-            style.font.name = FONT
-            style.font.size = None
-            fonts = style.element.rPr.rFonts
-            for attribute in ("w:eastAsia", "w:cs"):
-                fonts.set(self.qn(attribute), FONT)
-
-    def _page(self, section, landscape: bool) -> None:
-        from docx.enum.section import WD_ORIENT
-        from docx.shared import Mm
-
-        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
-        section.top_margin = section.bottom_margin = Mm(20)
-        section.left_margin, section.right_margin = Mm(30), Mm(15)
-        section.header_distance = section.footer_distance = Mm(10)
-
-    def page_numbers(self) -> None:
-        """Page numbers centred in the top margin, none on the first page (ND 30/2020, Appendix I)."""
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.oxml import parse_xml
-
-        section = self.doc.sections[0]
-        section.different_first_page_header_footer = True
-        paragraph = section.header.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        field = (
-            f'<w:r {_W}><w:fldChar w:fldCharType="begin"/></w:r>',
-            f'<w:r {_W}><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
-            f'<w:r {_W}><w:fldChar w:fldCharType="separate"/></w:r>',
-            f'<w:r {_W}><w:t>2</w:t></w:r>',
-            f'<w:r {_W}><w:fldChar w:fldCharType="end"/></w:r>',
-        )
-        for run in field:
-            paragraph._p.append(parse_xml(run))
-
-    def paragraph(self, text: str = "", *, bold=False, italic=False, align="justify", size: float | None = None,
-                  before: float = 0, after: float = 0, keep_next=False, page_break=False, indent_first: float = 0):
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Mm, Pt
-
-        paragraph = self.doc.add_paragraph()
-        paragraph.alignment = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
-                               "right": WD_ALIGN_PARAGRAPH.RIGHT, "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
-        fmt = paragraph.paragraph_format
-        fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-        fmt.keep_with_next = keep_next
-        fmt.page_break_before = page_break
-        if indent_first:
-            fmt.first_line_indent = Mm(indent_first)
-        if text:
-            run = paragraph.add_run(text)
-            run.bold, run.italic = bold, italic
-            if size:
-                run.font.size = Pt(size)
-        return paragraph
-
-    def notice(self, text: str) -> None:
-        """A "Lưu ý" paragraph: an honesty notice the reader must not miss."""
-        paragraph = self.paragraph("Lưu ý: ", bold=True, after=3)
-        paragraph.add_run(text).italic = True
-
-    def annex_header(self, number: str, title: str, province: str, decision: str, first: bool) -> None:
-        self.paragraph(f"PHỤ LỤC {number}", bold=True, align="center", keep_next=True, page_break=not first)
-        self.paragraph(f"{title} TRÊN ĐỊA BÀN {_territory(province).upper()}", bold=True, align="center", keep_next=True)
-        self.paragraph(f"(Kèm theo Quyết định {decision} của {_committee(province)})", italic=True, align="center", keep_next=True)
-        self.paragraph("________", align="center", after=6, keep_next=True)
-
-    def caption(self, text: str, note: str = "") -> int:
-        self.tables += 1
-        self.paragraph(f"Bảng {self.tables}. {text}", bold=True, align="center", before=6, keep_next=True)
-        if note:
-            self.paragraph(note, italic=True, align="center", keep_next=True)
-        return self.tables
-
-    def table(self, table: AnnexTable, note: str = "") -> None:
-        """A numbered table: caption above, header repeated on each page, notes below."""
-        from docx.oxml import parse_xml
-
-        self.caption(table.caption, note)
-        self.paragraph("Đơn vị diện tích: ha", italic=True, align="right", keep_next=True)
-        widths = [_dxa(w) for w in table.widths_mm]
-        rows = [_row_xml([_cell_xml(c, w, bold=True, align="center") for c, w in zip(table.columns, widths)], header=True)]
-        for cells, kind in zip(table.rows, table.kinds):
-            bold = kind in ("group", "total")
-            rows.append(_row_xml([
-                _cell_xml(value, width, bold=bold, align="right" if isinstance(value, float) else ("center" if i == 0 else "left"))
-                for i, (value, width) in enumerate(zip(cells, widths))
-            ]))
-        self.doc.element.body._insert_tbl(parse_xml(_table_xml(table.widths_mm, rows)))
-        if table.notes:
-            self.paragraph("Ghi chú:", italic=True, bold=True, before=3)
-            for line in table.notes:
-                self.paragraph(f"- {line}", italic=True, indent_first=5)
-
-    def coordinate_table(self, unit, points: pd.DataFrame, simplified: bool, max_vertices: int, crs_short: str) -> None:
-        """The boundary vertices of one unit: two points per row, a heading row per ring."""
-        from docx.oxml import parse_xml
-
-        note = (
-            f" Đường bao có trên {max_vertices} điểm được giản lược cho bảng này (Douglas–Peucker, không tự cắt; dung sai ghi ở "
-            "dòng đầu của đường bao); các điểm liệt kê đều là điểm của ranh giới đầy đủ."
-            if simplified else ""
-        )
-        self.caption(
-            f"Tọa độ ranh giới khu vực số {unit.stt} Phụ lục {unit.annex} (mã {unit.unit_id}): {unit.name}",
-            f"Hệ tọa độ {crs_short}, đơn vị mét; X hướng Bắc, Y hướng Đông.{note}",
-        )
-        widths_mm = [13, 31, 27, 13, 31, 27]
-        widths = [_dxa(w) for w in widths_mm]
-        header = ["Điểm", "X (m)", "Y (m)"] * 2
-        rows = [_row_xml([_cell_xml(c, w, bold=True, align="center") for c, w in zip(header, widths)], header=True)]
-        for (part, ring), ring_points in points.groupby(["part", "ring"], sort=False):
-            label = f"Phần {part}: đường bao ngoài" if ring == 0 else f"Phần {part}: đường bao trong thứ {ring} (không thuộc khu vực)"
-            label += f" – {terms.number(len(ring_points), 0)} điểm"
-            step = float(ring_points["tolerance_m"].iloc[0])
-            if step > 0:
-                label += (f" (giản lược từ {terms.number(int(ring_points['ring_vertices'].iloc[0]), 0)} điểm, "
-                          f"dung sai {terms.number(step, 1).removesuffix(',0')} m)")
-            rows.append(_row_xml([_cell_xml(label, sum(widths), italic=True, span=6)]))
-            values = ring_points[["point", "northing", "easting"]].to_numpy()
-            for start in range(0, len(values), 2):
-                cells = []
-                for number, northing, easting in values[start:start + 2]:
-                    cells += [_cell_xml(str(int(number)), widths[0], align="center"),
-                              _cell_xml(terms.number(northing), widths[1], align="right"),
-                              _cell_xml(terms.number(easting), widths[2], align="right")]
-                cells += [_cell_xml("", w) for w in widths[len(cells):]]
-                rows.append(_row_xml(cells))
-        self.doc.element.body._insert_tbl(parse_xml(_table_xml(widths_mm, rows)))
-
-    def figure(self, png: bytes, width_mm: float, caption: str) -> None:
-        import io
-
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Mm
-
-        paragraph = self.paragraph(align="center", before=6, keep_next=True)
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
-        self.figures += 1
-        self.paragraph(f"Hình {self.figures}. {caption}", bold=True, align="center", before=3)
-
-    def new_section(self, landscape: bool) -> None:
-        from docx.enum.section import WD_SECTION
-
-        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        section.different_first_page_header_footer = False
-        self._page(section, landscape)
-
-    def properties(self, title: str, subject: str, keywords: str) -> None:
-        core = self.doc.core_properties
-        core.title, core.subject, core.keywords, core.author = title, subject, keywords, "zoning"
-        core.language = "vi-VN"
-
-    def save(self, path: Path) -> None:
-        self.doc.save(str(path))
-
-
-def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
-    """Assemble the annexes as a Word document at ``path`` (not atomic: pass a temporary path)."""
-    doc = _Document()
-    doc.page_numbers()
-    for index, zone in enumerate(ANNEX_ZONES):
-        number = "I" if zone == "strict" else "II"
-        doc.annex_header(number, ZONE_TITLES[zone], data.province, data.decision, first=index == 0)
-        for notice in data.notices if index == 0 else data.notices[:2]:
-            doc.notice(notice)
-        doc.table(data.zone_tables[zone])
-        if index == 0:
-            doc.paragraph("Quy ước chung cho các phụ lục:", italic=True, bold=True, before=6)
-            for line in data.conventions:
-                doc.paragraph(f"- {line}", italic=True, indent_first=5)
-    doc.annex_header("III", SUMMARY_TITLE, data.province, data.decision, first=False)
-    doc.table(data.summary)
-    if map_png is not None:
-        doc.paragraph(page_break=True)
-        doc.figure(map_png, 250, f"Sơ đồ vị trí vùng bảo vệ nghiêm ngặt, vùng hạn chế phát thải và vùng khác "
-                                 f"{_territory(data.province)} ({data.crs_short})")
-        if data.illustrative:
-            doc.notice(data.notices[0])
-    doc.new_section(landscape=False)
-    doc.annex_header("IV", COORDINATES_TITLE, data.province, data.decision, first=True)
-    for line in _coordinate_conventions(data):
-        doc.paragraph(f"- {line}", italic=True, indent_first=5)
-    simplification = data.simplification.set_index("unit_id")
-    points_by_unit = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
-    for zone in ANNEX_ZONES:
-        doc.paragraph(f"{'A' if zone == 'strict' else 'B'}. {terms.zone_name(zone).upper()} (PHỤ LỤC {'I' if zone == 'strict' else 'II'})",
-                      bold=True, before=12, keep_next=True)
-        for unit in data.units[data.units["zone"] == zone].itertuples():
-            simplified = float(simplification.loc[unit.unit_id, "tolerance_m"]) > 0
-            doc.coordinate_table(unit, points_by_unit.get(unit.unit_id, data.coordinates.iloc[:0]), simplified,
-                                 data.max_vertices, data.crs_short)
-    doc.properties(
-        f"Phụ lục Quyết định về vị trí, ranh giới vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải {_territory(data.province)}",
-        "Phân vùng môi trường theo Điều 22, 23 Nghị định số 08/2022/NĐ-CP",
-        f"build {data.build_id}",
-    )
-    doc.save(path)
-
-
-def _coordinate_conventions(data: AnnexData) -> list[str]:
-    simplified = data.simplification[data.simplification["tolerance_m"] > 0]
+def _coordinate_conventions(simplification: pd.DataFrame, crs_text: str, max_vertices: int, build_id: str) -> list[str]:
+    """How to read the coordinate tables, and which units were simplified for them."""
+    simplified = simplification[simplification["tolerance_m"] > 0]
     lines = [
-        f"Tọa độ theo {data.crs_text}, là hệ tọa độ của kết quả phân vùng; đơn vị mét, làm tròn đến 0,01 m.",
+        f"Tọa độ theo {crs_text}, là hệ tọa độ của kết quả phân vùng; đơn vị mét, làm tròn đến 0,01 m.",
         "X là tọa độ theo hướng Bắc (northing), Y là tọa độ theo hướng Đông (easting), theo quy ước của bản đồ địa chính.",
         "Mỗi khu vực gồm một hoặc nhiều phần (đa giác) rời nhau; mỗi phần có một đường bao ngoài và có thể có các đường bao "
         "trong (phần diện tích nằm bên trong nhưng không thuộc khu vực). Điểm được đánh số liên tục trong từng khu vực theo thứ tự "
@@ -686,73 +405,39 @@ def _coordinate_conventions(data: AnnexData) -> list[str]:
     ]
     if len(simplified):
         lines.append(
-            f"Tại {len(simplified)} khu vực, đường bao có trên {data.max_vertices} điểm được giản lược cho bảng tọa độ (thuật toán "
+            f"Tại {len(simplified)} khu vực, đường bao có trên {max_vertices} điểm được giản lược cho bảng tọa độ (thuật toán "
             f"Douglas–Peucker, dung sai nhỏ nhất trong các mức {'; '.join(terms.number(v, 1).removesuffix(',0') for v in SIMPLIFY_STEPS_M[:10])}… m "
-            f"để còn không quá {data.max_vertices} điểm, ghi ở dòng đầu của đường bao); các điểm "
+            f"để còn không quá {max_vertices} điểm, ghi ở dòng đầu của đường bao); các điểm "
             "giữ lại là điểm thật của ranh giới và ranh giới thật cách đường bao giản lược không quá dung sai. Ranh giới đầy đủ có trong tệp kết quả "
-            f"phân vùng (mã {data.build_id}, lớp units). Không dùng bảng đã giản lược để tính lại diện tích."
+            f"phân vùng (mã {build_id}, lớp units). Không dùng bảng đã giản lược để tính lại diện tích."
         )
     return lines
 
 
-# ------------------------------------------------------------------------------ xlsx
+# ------------------------------------------------------------------------- workbook
 
 
-def write_xlsx(data: AnnexData, path: Path) -> None:
-    """The same tables in a workbook (not atomic: pass a temporary path)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for number, table in enumerate([data.zone_tables[z] for z in ANNEX_ZONES] + [data.summary], start=1):
-        sheet = workbook.create_sheet(table.sheet)
-        sheet.append([f"Bảng {number}. {table.caption} ({table.sheet}, {_territory(data.province)})"])
-        sheet["A1"].font = bold
-        sheet.append(table.columns)
-        for cell in sheet[2]:
-            cell.font, cell.alignment = bold, wrap
-        for cells, kind in zip(table.rows, table.kinds):
-            sheet.append(cells)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.00"
-                else:
-                    cell.alignment = wrap
-                if kind in ("group", "total"):
-                    cell.font = bold
-        for note in table.notes:
-            sheet.append([note])
-        for column, width_mm in zip("ABCDEFGHIJ", table.widths_mm):
-            sheet.column_dimensions[column].width = max(8, width_mm / 2)
-        sheet.freeze_panes = "A3"
-    sheet = workbook.create_sheet("Phụ lục IV – Tọa độ")
+def annex_sheets(data: AnnexData) -> list[Sheet]:
+    """The annexes as workbook sheets: the tables of Phụ lục I–III, the coordinates, the notes."""
+    sheets = [
+        Sheet(table.sheet, table.rows, title=f"Bảng {number}. {table.caption} ({table.sheet}, {data.territory})", header=table.columns,
+              bold_rows=[kind in ("group", "total") for kind in table.kinds], wrap=True, notes=table.notes,
+              widths=[max(8, width_mm / 2) for width_mm in table.widths_mm], freeze="A3")
+        for number, table in enumerate([*data.zone_tables.values(), data.summary], start=1)
+    ]
     points = data.coordinates.merge(data.units[["unit_id", "annex", "stt", "name"]], on="unit_id")
-    sheet.append([f"Tọa độ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét."])
-    sheet["A1"].font = bold
-    columns = ["Phụ lục", "STT", "Mã khu vực", "Tên khu vực", "Phần", "Đường bao (0 = ngoài, k = trong thứ k)", "Điểm",
-               "X (m) – hướng Bắc", "Y (m) – hướng Đông", "Dung sai giản lược đường bao (m, 0 = không giản lược)",
-               "Số điểm của đường bao đầy đủ"]
-    sheet.append(columns)
-    for cell in sheet[2]:
-        cell.font = bold
     columns = ["annex", "stt", "unit_id", "name", "part", "ring", "point", "northing", "easting", "tolerance_m", "ring_vertices"]
-    for row in points[columns].itertuples(index=False):
-        sheet.append([row.annex, int(row.stt), row.unit_id, row.name, int(row.part), int(row.ring), int(row.point),
-                      float(row.northing), float(row.easting), float(row.tolerance_m), int(row.ring_vertices)])
-    for cell in ("H", "I"):
-        for item in sheet[cell][2:]:
-            item.number_format = "#,##0.00"
-    for column, width in zip("ABCDEFGHIJK", (8, 6, 10, 50, 6, 14, 7, 16, 14, 14, 12)):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A3"
-    notes = workbook.create_sheet("Ghi chú")
-    for line in [f"(Kèm theo Quyết định {data.decision} của {_committee(data.province)})", ""] + data.notices + [""] + data.conventions:
-        notes.append([line])
-    notes.column_dimensions["A"].width = 160
-    workbook.save(path)
+    rows = [[row.annex, int(row.stt), row.unit_id, row.name, int(row.part), int(row.ring), int(row.point),
+             float(row.northing), float(row.easting), float(row.tolerance_m), int(row.ring_vertices)]
+            for row in points[columns].itertuples(index=False)]
+    header = ["Phụ lục", "STT", "Mã khu vực", "Tên khu vực", "Phần", "Đường bao (0 = ngoài, k = trong thứ k)", "Điểm",
+              "X (m) – hướng Bắc", "Y (m) – hướng Đông", "Dung sai giản lược đường bao (m, 0 = không giản lược)",
+              "Số điểm của đường bao đầy đủ"]
+    sheets.append(Sheet("Phụ lục IV – Tọa độ", rows, title=f"Tọa độ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
+                        header=header, number_columns=(7, 8), widths=(8, 6, 10, 50, 6, 14, 7, 16, 14, 14, 12), freeze="A3"))
+    notes = [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions
+    sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
+    return sheets
 
 
 # --------------------------------------------------------------------------- the job
@@ -842,17 +527,22 @@ def write_annex(
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")
         with atomic_path(result.xlsx) as tmp:
-            write_xlsx(data, tmp)
+            write_workbook(tmp, annex_sheets(data))
         lap("xlsx")
     if pdf:
         step("PDF (LibreOffice)")
-        from zoning.outputs.office import convert_to_pdf, pdf_page_count
-
-        try:
-            result.pdf = convert_to_pdf(out, out.with_suffix(".pdf"))
-        except ZoningError as error:
-            written = ", ".join(str(p) for p in (result.docx, result.xlsx) if p)
-            raise ZoningError(error.message, f"{error.hint}; already written: {written}" if error.hint else f"already written: {written}") from None
-        result.pages = pdf_page_count(result.pdf)
+        _write_pdf(result)
         lap("pdf")
     return result
+
+
+def _write_pdf(result: AnnexResult) -> None:
+    """Convert the .docx to PDF beside it; on failure, name the files already written."""
+    from zoning.outputs.office import convert_to_pdf, pdf_page_count
+
+    try:
+        result.pdf = convert_to_pdf(result.docx, result.docx.with_suffix(".pdf"))
+    except ZoningError as error:
+        written = ", ".join(str(p) for p in (result.docx, result.xlsx) if p)
+        raise ZoningError(error.message, f"{error.hint}; already written: {written}" if error.hint else f"already written: {written}") from None
+    result.pages = pdf_page_count(result.pdf)

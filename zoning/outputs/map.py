@@ -247,40 +247,6 @@ def _number_ids(element: Element, counter: itertools.count) -> None:
         _number_ids(child, counter)
 
 
-def site_map(
-    build: BuildLike,
-    site: gpd.GeoDataFrame | pd.Series | shapely.Geometry,
-    *,
-    findings: pd.DataFrame | None = None,
-    crs: CRS | str | int | None = None,
-    lang: str = "vi",
-    offline: bool = True,
-    margin_m: float = 1500.0,
-) -> folium.Map:
-    """A small map of one site (or a few) and the zones, units and communes around it.
-
-    Parameters
-    ----------
-    build
-        The build the site was checked against.
-    site
-        Rows of the check results, e.g. ``result.sites.iloc[[i]]`` (a GeoDataFrame carries
-        its CRS), one row (``pandas.Series`` with ``geometry``), or a shapely geometry.
-    findings
-        The check's long findings table (``result.findings``); the rows of these sites
-        go into their popups.
-    crs
-        CRS of ``site`` when it is a row or a geometry; the build's CRS by default.
-    lang, offline
-        As for :func:`zoning_map`; offline by default so a report opens anywhere.
-    margin_m
-        How much land around the site to show, in metres.
-    """
-    lang = _language(lang)
-    build = as_build(build)
-    return _site_map(build, _site_frame(site, crs if crs is not None else build.crs, findings), lang, offline, margin_m)
-
-
 def _site_map(build: Build, frame: gpd.GeoDataFrame, lang: str, offline: bool, margin_m: float) -> folium.Map:
     xmin, ymin, xmax, ymax = shapely.total_bounds(reproject(frame.geometry.to_numpy(), CRS(frame.crs), build.crs))
     view = (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
@@ -303,11 +269,31 @@ def site_map_html(
     margin_m: float = 1500.0,
     height_px: int = 360,
 ) -> str:
-    """An HTML fragment with a small map of one site, to embed in a report page.
+    """An HTML fragment with a small map of one site (or a few) and the zones, units and
+    communes around it, to embed in a report page.
 
     The fragment is an ``<iframe>`` whose ``srcdoc`` holds the complete, self-contained
-    map page (see :func:`site_map`), so it can be pasted into any HTML document without
-    clashing with its scripts or styles. Parameters as for :func:`site_map`.
+    map page, so it can be pasted into any HTML document without clashing with its
+    scripts or styles.
+
+    Parameters
+    ----------
+    build
+        The build the site was checked against.
+    site
+        Rows of the check results, e.g. ``result.sites.iloc[[i]]`` (a GeoDataFrame carries
+        its CRS), one row (``pandas.Series`` with ``geometry``), or a shapely geometry.
+    findings
+        The check's long findings table (``result.findings``); the rows of these sites
+        go into their popups.
+    crs
+        CRS of ``site`` when it is a row or a geometry; the build's CRS by default.
+    lang, offline
+        As for :func:`zoning_map`; offline by default so a report opens anywhere.
+    margin_m
+        How much land around the site to show, in metres.
+    height_px
+        Height of the frame in the page.
     """
     lang = _language(lang)
     build = as_build(build)

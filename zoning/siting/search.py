@@ -39,14 +39,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zoning import terms
 from zoning.builder.model import Build, as_build
 from zoning.errors import InputError, ZoningError
-from zoning.law.siting import SitingReceptor, load_siting_rules
-from zoning.outputs.candidates import write_candidates
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
-
-from zoning.law.safety import FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
-from zoning import terms
+from zoning.law.safety import Facility, FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
+from zoning.law.siting import SitingReceptor, SitingRules, ZonePolicy, load_siting_rules
+from zoning.outputs.candidates import write_candidates
 from zoning.terms import ZONE_ORDER
 
 QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
@@ -56,18 +55,12 @@ QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
 BUFFER_PAD = 1.0 / (0.99 * math.cos(math.pi / (4 * QUAD_SEGS)))
 MIN_PIECE_M2 = 1.0  # overlaps below this are numerical noise
 SLIVER_M = 0.01  # candidate parts narrower than 2 × this (overlay spurs) are removed
+# Why a zone is out of the search (en, vi), by the status of the zone policy.
+POLICY_REASONS = {"user": ("zones chosen by the user", "vùng do người dùng chọn"), "confirmed": ("rule", "quy định")}
+ASSUMED_POLICY_REASON = ("assumed policy, not law", "giả định, không phải quy định pháp luật")
+UNCONFIRMED_SHORT_VI = "chưa xác nhận"  # the short form, in a reason; terms.yaml holds the long one
 
-
-
-
-
-
-
-
-
-
-
-
+Receptors = dict[str, tuple[np.ndarray, np.ndarray]]  # per siting receptor: its geometries and their names
 
 
 @dataclass
@@ -86,6 +79,50 @@ class SitingResult:
         """Write the result to one GeoPackage (see :mod:`zoning.outputs.candidates`), atomically."""
         self.path = write_candidates(path, self.candidates, self.exclusions, self.study_area, self.info)
         return self.path
+
+
+@dataclass(frozen=True)
+class SitingPlan:
+    """What a siting run looks for, resolved from the rules and the options before the build is read.
+
+    ``policy`` is the zone policy of the facility's group in ``rules/siting.yaml``, or the
+    zones given by the user (status ``user``).
+    """
+
+    facility: str
+    spec: Facility
+    rules: SitingRules
+    distances: dict[str, SafetyDistance]
+    policy: ZonePolicy
+    min_area_ha: float
+    communes: tuple[str, ...] | None
+    dem: str | Path | None
+    max_slope: float | None
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The zones searched."""
+        return self.policy.allowed_zones
+
+
+@dataclass(frozen=True, eq=False)
+class Exclusion:
+    """Land left out for one reason (not yet clipped to the study area)."""
+
+    geoms: np.ndarray
+    reason_en: str
+    reason_vi: str
+    rule: str
+    status: str
+    basis: str
+
+
+@dataclass(frozen=True, eq=False)
+class Slope:
+    """The slope (degrees, masked where unknown) over the DEM window of the study area."""
+
+    window: RasterWindow
+    degrees: np.ma.MaskedArray
 
 
 def find_sites(
@@ -136,6 +173,38 @@ def find_sites(
         required layer is missing, or ``max_slope`` is given without a DEM.
     """
     step = progress or (lambda _: None)
+    plan = _plan(facility, min_area_ha=min_area_ha, communes=communes, dem=dem, max_slope=max_slope, user_distances=user_distances,
+                 capacity=capacity, upstream=upstream, zones=zones, catalogue=catalogue)
+    step("reading the build")
+    build = as_build(build)
+    area, chosen = _study_area(build, plan.communes)
+    step("zones")
+    excluded = _zone_exclusions(build, plan.policy)
+    step("safety distances")
+    receptors = {key: _receptor_layers(build, receptor) for key, receptor in plan.rules.receptors.items()}
+    excluded += _distance_exclusions(receptors, plan, area)
+    slope = None
+    if plan.dem is not None:
+        step("slope")
+        slope = _slope(plan.dem, area, build.crs)
+        excluded += _slope_exclusions(slope, plan, area)
+    step("candidates")
+    exclusions = _exclusions(excluded, area, build.crs)
+    parts = _candidate_parts(area, excluded, plan.min_area_ha)
+    candidates = _describe(parts, build, chosen, receptors, exclusions, slope, plan)
+    info = _info(build, plan, chosen, candidates)
+    result = SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, build.crs), info, notes=list(info["notes"]))
+    if out is not None:
+        step("writing")
+        result.write(out)
+    return result
+
+
+# ------------------------------------------------------------------------------ the plan
+
+
+def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue) -> SitingPlan:
+    """Check the options and resolve the facility, its safety distances and the zones searched."""
     if not min_area_ha > 0:
         raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares")
     if max_slope is not None and dem is None:
@@ -146,86 +215,8 @@ def find_sites(
     catalogue = catalogue or load_facilities()
     spec = catalogue[facility]
     distances = _distances(facility, rules, catalogue, capacity, upstream, user_distances)
-    policy = rules.zone_policies.get(spec.group)
-    if zones is not None:
-        unknown = set(zones) - set(ZONE_ORDER)
-        if unknown:
-            raise InputError(f"--zones: unknown zone(s) {', '.join(sorted(unknown))}", f"use {', '.join(ZONE_ORDER)}")
-        policy_note = ("user", f"zones given by the user: {', '.join(zones)}", f"vùng do người dùng chọn: {', '.join(zones)}", "", "")
-    elif policy is None:
-        raise InputError(f"no zone policy for facility group '{spec.group}' in rules/siting.yaml", "give the zones with --zones other,emission_limited")
-    else:
-        zones = list(policy.allowed_zones)
-        policy_note = (policy.status, policy.title_en, policy.title_vi, policy.citation_en, policy.citation_vi)
-
-    step("reading the build")
-    build = as_build(build)
-    crs = build.crs
-    area, chosen = _study_area(build, communes)
-    pieces: list[tuple[np.ndarray, str, str, str, str, str]] = []  # geoms, reason_en, reason_vi, rule, status, basis
-
-    step("zones")
-    zone_geoms = dict(zip(build.zones["zone"], build.zones.geometry))
-    for zone in ZONE_ORDER:
-        if zone in zones or zone not in zone_geoms:
-            continue
-        vi, en = terms.pair("zones", zone)
-        basis = f"{policy_note[1]} ({policy_note[3]})" if policy_note[3] else policy_note[1]
-        why_en, why_vi = {"user": ("zones chosen by the user", "vùng do người dùng chọn"), "confirmed": ("rule", "quy định")}.get(
-            policy_note[0], ("assumed policy, not law", "giả định, không phải quy định pháp luật")
-        )
-        pieces.append((np.array([zone_geoms[zone]]), f"{en.lower()} ({why_en})", f"{vi.lower()} ({why_vi})", f"zone:{zone}", policy_note[0], basis))
-
-    step("safety distances")
-    receptor_geoms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for key, receptor in rules.receptors.items():
-        geoms, names = _receptor_layers(build, receptor)
-        receptor_geoms[key] = (geoms, names)
-        sd = distances[key]
-        near = geoms[shapely.STRtree(geoms).query(area, predicate="dwithin", distance=sd.distance_m * BUFFER_PAD)] if len(geoms) else geoms
-        if len(near):
-            buffers = shapely.buffer(near, sd.distance_m * BUFFER_PAD, quad_segs=QUAD_SEGS)
-            origin = "distance given by user" if sd.status == "user" else f"{sd.citation_en}, {sd.status}"
-            origin_vi = "khoảng cách do người dùng nhập" if sd.status == "user" else f"{sd.citation_vi}, {'đã xác nhận' if sd.status == 'confirmed' else 'chưa xác nhận'}"
-            status = "unconfirmed" if receptor.assumption and sd.status != "user" else sd.status
-            pieces.append((
-                buffers, f"within {sd.distance_m:g} m of {receptor.name_en} ({origin})",
-                f"cách {receptor.name_vi.lower()} dưới {sd.distance_m:g} m ({origin_vi})", f"distance:{key}", status,
-                sd.basis + (f"; {receptor.note_en}" if receptor.note_en else ""),
-            ))
-
-    slope = dem_window = None
-    if dem is not None:
-        step("slope")
-        dem_window = read_window(dem, area.bounds, crs)
-        slope = slope_degrees(dem_window)
-        known = ~np.ma.getmaskarray(slope)
-        covered = shapely.union_all(polygons_of_mask(known, dem_window.transform))
-        unknown_land = shapely.difference(area, covered)
-        if shapely.area(unknown_land) > MIN_PIECE_M2:
-            pieces.append((np.array([unknown_land]), "no elevation data (slope unknown)", "không có số liệu độ cao (chưa biết độ dốc)", "slope:nodata", "data", f"DEM {Path(dem).name}"))
-        if max_slope is not None:
-            steep = polygons_of_mask(known & (np.ma.filled(slope, 0) > max_slope), dem_window.transform)
-            if len(steep):
-                pieces.append((steep, f"slope > {max_slope:g}°", f"độ dốc > {max_slope:g}°", "slope", "user", f"slope limit given by the user; slope from DEM {Path(dem).name}"))
-
-    step("candidates")
-    exclusions = _exclusions(pieces, area, crs)
-    free = _free_land(area, [geoms for geoms, *_ in pieces])
-    parts = free[shapely.area(free) >= min_area_ha * 10_000]
-    candidates = _describe(parts, build, chosen, receptor_geoms, distances, exclusions, slope, dem_window, rules, min_area_ha, crs)
-    info = _info(build, facility, spec, distances, rules, zones, policy_note, communes, chosen, dem, max_slope, min_area_ha, candidates)
-    study = gpd.GeoDataFrame(
-        {"communes": [",".join(chosen["code"]) if communes else "province"], "area_ha": [shapely.area(area) / 10_000]}, geometry=[area], crs=crs
-    )
-    result = SitingResult(facility, candidates, exclusions, study, info, notes=list(info["notes"]))
-    if out is not None:
-        step("writing")
-        result.write(out)
-    return result
-
-
-# ------------------------------------------------------------------------------ steps
+    policy = _zone_policy(spec, rules, zones)
+    return SitingPlan(facility, spec, rules, distances, policy, min_area_ha, None if communes is None else tuple(communes), dem, max_slope)
 
 
 def _distances(facility, rules, catalogue, capacity, upstream, user_distances) -> dict[str, SafetyDistance]:
@@ -246,7 +237,25 @@ def _distances(facility, rules, catalogue, capacity, upstream, user_distances) -
     return out
 
 
-def _study_area(build: Build, communes: list[str] | None) -> tuple[shapely.Geometry, pd.DataFrame]:
+def _zone_policy(spec: Facility, rules: SitingRules, zones: list[str] | None) -> ZonePolicy:
+    """The zones given by the user, else the policy of the facility's group."""
+    if zones is not None:
+        unknown = set(zones) - set(ZONE_ORDER)
+        if unknown:
+            raise InputError(f"--zones: unknown zone(s) {', '.join(sorted(unknown))}", f"use {', '.join(ZONE_ORDER)}")
+        listed = ", ".join(zones)
+        return ZonePolicy(allowed_zones=tuple(zones), status="user", title_en=f"zones given by the user: {listed}",
+                          title_vi=f"vùng do người dùng chọn: {listed}", citation_en="", citation_vi="")
+    policy = rules.zone_policies.get(spec.group)
+    if policy is None:
+        raise InputError(f"no zone policy for facility group '{spec.group}' in rules/siting.yaml", "give the zones with --zones other,emission_limited")
+    return policy
+
+
+# ------------------------------------------------------------------------- the land
+
+
+def _study_area(build: Build, communes: tuple[str, ...] | None) -> tuple[shapely.Geometry, pd.DataFrame]:
     """The province (union of the zones), or the chosen communes."""
     table = build.communes
     if not communes:
@@ -258,6 +267,26 @@ def _study_area(build: Build, communes: list[str] | None) -> tuple[shapely.Geome
         raise InputError(f"commune code(s) not in the build: {', '.join(unknown)}", f"use the 2025 codes of the build's 'communes' layer (e.g. {sample}, …)")
     chosen = table[table["code"].isin(codes)]
     return shapely.union_all(chosen.geometry.to_numpy()), chosen
+
+
+def _study_frame(area: shapely.Geometry, chosen: pd.DataFrame, plan: SitingPlan, crs) -> gpd.GeoDataFrame:
+    """The study area as a one-row layer: its communes (or ``province``) and area."""
+    communes = ",".join(chosen["code"]) if plan.communes else "province"
+    return gpd.GeoDataFrame({"communes": [communes], "area_ha": [shapely.area(area) / 10_000]}, geometry=[area], crs=crs)
+
+
+def _zone_exclusions(build: Build, policy: ZonePolicy) -> list[Exclusion]:
+    """The zones of the build outside the search, with the basis of the policy."""
+    zone_geoms = dict(zip(build.zones["zone"], build.zones.geometry))
+    basis = f"{policy.title_en} ({policy.citation_en})" if policy.citation_en else policy.title_en
+    why_en, why_vi = POLICY_REASONS.get(policy.status, ASSUMED_POLICY_REASON)
+    out = []
+    for zone in ZONE_ORDER:
+        if zone in policy.allowed_zones or zone not in zone_geoms:
+            continue
+        vi, en = terms.pair("zones", zone)
+        out.append(Exclusion(np.array([zone_geoms[zone]]), f"{en.lower()} ({why_en})", f"{vi.lower()} ({why_vi})", f"zone:{zone}", policy.status, basis))
+    return out
 
 
 def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray, np.ndarray]:
@@ -281,6 +310,78 @@ def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray
     return geoms[keep], names[keep]
 
 
+def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.Geometry) -> list[Exclusion]:
+    """The safety band around every receptor that reaches the study area."""
+    out = []
+    for key, receptor in plan.rules.receptors.items():
+        geoms, _ = receptors[key]
+        sd = plan.distances[key]
+        reach = sd.distance_m * BUFFER_PAD
+        near = geoms[shapely.STRtree(geoms).query(area, predicate="dwithin", distance=reach)] if len(geoms) else geoms
+        if not len(near):
+            continue
+        if sd.status == "user":
+            origin_en, origin_vi = "distance given by user", "khoảng cách do người dùng nhập"
+        else:
+            status_vi = terms.label("statuses", "confirmed") if sd.status == "confirmed" else UNCONFIRMED_SHORT_VI
+            origin_en, origin_vi = f"{sd.citation_en}, {sd.status}", f"{sd.citation_vi}, {status_vi}"
+        out.append(Exclusion(
+            shapely.buffer(near, reach, quad_segs=QUAD_SEGS),
+            f"within {sd.distance_m:g} m of {receptor.name_en} ({origin_en})",
+            f"cách {receptor.name_vi.lower()} dưới {sd.distance_m:g} m ({origin_vi})",
+            f"distance:{key}",
+            "unconfirmed" if receptor.assumption and sd.status != "user" else sd.status,
+            sd.basis + (f"; {receptor.note_en}" if receptor.note_en else ""),
+        ))
+    return out
+
+
+def _slope(dem: str | Path, area: shapely.Geometry, crs) -> Slope:
+    """The slope over the DEM window of the study area, in the build CRS."""
+    window = read_window(dem, area.bounds, crs)
+    return Slope(window, slope_degrees(window))
+
+
+def _slope_exclusions(slope: Slope, plan: SitingPlan, area: shapely.Geometry) -> list[Exclusion]:
+    """Land without elevation data, and land steeper than ``max_slope``."""
+    out = []
+    known = ~np.ma.getmaskarray(slope.degrees)
+    covered = shapely.union_all(polygons_of_mask(known, slope.window.transform))
+    unknown_land = shapely.difference(area, covered)
+    dem_name = Path(plan.dem).name
+    if shapely.area(unknown_land) > MIN_PIECE_M2:
+        out.append(Exclusion(np.array([unknown_land]), "no elevation data (slope unknown)", "không có số liệu độ cao (chưa biết độ dốc)",
+                             "slope:nodata", "data", f"DEM {dem_name}"))
+    if plan.max_slope is not None:
+        steep = polygons_of_mask(known & (np.ma.filled(slope.degrees, 0) > plan.max_slope), slope.window.transform)
+        if len(steep):
+            out.append(Exclusion(steep, f"slope > {plan.max_slope:g}°", f"độ dốc > {plan.max_slope:g}°", "slope", "user",
+                                 f"slope limit given by the user; slope from DEM {dem_name}"))
+    return out
+
+
+def _exclusions(excluded: list[Exclusion], area: shapely.Geometry, crs) -> gpd.GeoDataFrame:
+    """One row per reason: the land of the study area it leaves out."""
+    rows = []
+    for item in excluded:
+        land = shapely.intersection(shapely.union_all(item.geoms), area)
+        land = shapely.make_valid(land)
+        polys = shapely.get_parts(land)
+        polys = polys[(shapely.get_type_id(polys) == 3) & (shapely.area(polys) > MIN_PIECE_M2)]
+        if len(polys):
+            geom = shapely.multipolygons(polys)
+            rows.append({"reason_en": item.reason_en, "reason_vi": item.reason_vi, "rule": item.rule, "status": item.status,
+                         "basis": item.basis, "area_ha": shapely.area(geom) / 10_000, "geometry": geom})
+    columns = ["reason_en", "reason_vi", "rule", "status", "basis", "area_ha", "geometry"]
+    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=crs)
+
+
+def _candidate_parts(area: shapely.Geometry, excluded: list[Exclusion], min_area_ha: float) -> np.ndarray:
+    """The polygons of free land of at least ``min_area_ha``."""
+    free = _free_land(area, [item.geoms for item in excluded])
+    return free[shapely.area(free) >= min_area_ha * 10_000]
+
+
 def _free_land(area: shapely.Geometry, excluded: list[np.ndarray]) -> np.ndarray:
     """The polygons of ``area`` outside every excluded geometry, without hairline slivers.
 
@@ -298,138 +399,143 @@ def _free_land(area: shapely.Geometry, excluded: list[np.ndarray]) -> np.ndarray
     return parts[shapely.get_type_id(parts) == 3]  # polygons only
 
 
-def _exclusions(pieces, area, crs) -> gpd.GeoDataFrame:
-    """One row per reason: the land of the study area it leaves out."""
-    rows = []
-    for geoms, reason_en, reason_vi, rule, status, basis in pieces:
-        land = shapely.intersection(shapely.union_all(geoms), area)
-        land = shapely.make_valid(land)
-        polys = shapely.get_parts(land)
-        polys = polys[(shapely.get_type_id(polys) == 3) & (shapely.area(polys) > MIN_PIECE_M2)]
-        if len(polys):
-            geom = shapely.multipolygons(polys)
-            rows.append({"reason_en": reason_en, "reason_vi": reason_vi, "rule": rule, "status": status, "basis": basis,
-                         "area_ha": shapely.area(geom) / 10_000, "geometry": geom})
-    columns = ["reason_en", "reason_vi", "rule", "status", "basis", "area_ha", "geometry"]
-    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=crs)
+# -------------------------------------------------------------------- the candidates
 
 
-def _describe(parts, build, chosen, receptor_geoms, distances, exclusions, slope, dem_window: RasterWindow | None, rules, min_area_ha, crs) -> gpd.GeoDataFrame:
+def _describe(parts: np.ndarray, build: Build, chosen: pd.DataFrame, receptors: Receptors, exclusions: gpd.GeoDataFrame,
+              slope: Slope | None, plan: SitingPlan) -> gpd.GeoDataFrame:
     """Area, communes, distances, slope, nearby reasons, score and rank of each candidate."""
-    n = len(parts)
     frame = pd.DataFrame({"area_ha": shapely.area(parts) / 10_000})
-    # communes: every commune the candidate overlaps, largest share first
-    communes = chosen if len(chosen) else build.communes
+    frame["commune_codes"], frame["commune_names"] = _communes_of(parts, chosen if len(chosen) else build.communes)
+    weights = plan.rules.score.weights
+    score = weights.get("area", 0) * np.minimum(frame["area_ha"] / (plan.rules.score.area_target * plan.min_area_ha), 1.0)
+    for key, (geoms, names) in receptors.items():
+        distance, nearest = _nearest(parts, geoms, names)
+        required = plan.distances[key].distance_m
+        frame[f"dist_{key}_m"] = np.round(distance, 1)
+        frame[f"nearest_{key}"] = nearest
+        frame[f"safety_{key}_m"] = required
+        margin = np.where(np.isnan(distance), 1.0, np.clip((distance - required) / required, 0.0, 1.0))
+        score = score + weights.get(key, 0) * margin
+    if slope is not None and len(parts):
+        frame["mean_slope_deg"] = _mean_slope(parts, slope)
+    frame["excluded_around"] = _reasons_around(parts, exclusions)
+    frame["score"] = np.round(score, 4)
+    return _ranked(gpd.GeoDataFrame(frame, geometry=list(parts), crs=build.crs))
+
+
+def _communes_of(parts: np.ndarray, communes: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Codes and names of every commune each part overlaps, largest share first."""
+    n = len(parts)
     cgeoms = communes.geometry.to_numpy()
     left, right = shapely.STRtree(cgeoms).query(parts, predicate="intersects")
     overlap = shapely.area(shapely.intersection(parts[left], cgeoms[right]))
     pairs = pd.DataFrame({"i": left, "code": communes["code"].to_numpy()[right], "name": communes["name"].to_numpy()[right], "overlap": overlap})
     pairs = pairs[pairs["overlap"] > MIN_PIECE_M2].sort_values(["i", "overlap"], ascending=[True, False])
     grouped = pairs.groupby("i")
-    frame["commune_codes"] = grouped["code"].agg(",".join).reindex(range(n), fill_value="")
-    frame["commune_names"] = grouped["name"].agg(", ".join).reindex(range(n), fill_value="")
-    # distances to the nearest receptor of each kind
-    weights = rules.score.weights
-    score = weights.get("area", 0) * np.minimum(frame["area_ha"] / (rules.score.area_target * min_area_ha), 1.0)
-    for key, (geoms, names) in receptor_geoms.items():
-        column = f"dist_{key}_m"
-        required = distances[key].distance_m
-        if len(geoms) and n:
-            (src, dst), dist = shapely.STRtree(geoms).query_nearest(parts, return_distance=True, all_matches=False)
-            d = np.full(n, np.nan)
-            d[src] = dist
-            nearest = np.full(n, "", dtype=object)
-            nearest[src] = names[dst]
-        else:
-            d, nearest = np.full(n, np.nan), np.full(n, "", dtype=object)
-        frame[column] = np.round(d, 1)
-        frame[f"nearest_{key}"] = nearest
-        frame[f"safety_{key}_m"] = required
-        margin = np.where(np.isnan(d), 1.0, np.clip((d - required) / required, 0.0, 1.0))
-        score = score + weights.get(key, 0) * margin
-    # mean slope
-    if slope is not None and n:
-        ids = _rasterize_ids(parts, dem_window)
-        valid = (ids > 0) & ~np.ma.getmaskarray(slope)
-        sums = np.bincount(ids[valid], weights=np.ma.getdata(slope)[valid], minlength=n + 1)
-        cells = np.bincount(ids[valid], minlength=n + 1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frame["mean_slope_deg"] = np.round(sums[1:] / cells[1:], 2)
-    # the reasons that exclude the land around each candidate
-    if len(exclusions) and n:
-        egeoms = exclusions.geometry.to_numpy()
-        a, b = shapely.STRtree(egeoms).query(parts, predicate="dwithin", distance=1.0)
-        reasons = pd.DataFrame({"i": a, "reason": exclusions["reason_en"].to_numpy()[b], "order": b}).sort_values(["i", "order"])
-        frame["excluded_around"] = reasons.groupby("i")["reason"].agg("; ".join).reindex(range(n), fill_value="")
-    else:
-        frame["excluded_around"] = ""
-    frame["score"] = np.round(score, 4)
-    out = gpd.GeoDataFrame(frame, geometry=list(parts), crs=crs)
-    out = out.sort_values(["score", "area_ha"], ascending=[False, False], kind="stable").reset_index(drop=True)
+    return (grouped["code"].agg(",".join).reindex(range(n), fill_value=""),
+            grouped["name"].agg(", ".join).reindex(range(n), fill_value=""))
+
+
+def _nearest(parts: np.ndarray, geoms: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to the nearest receptor geometry (NaN when there is none) and its name."""
+    n = len(parts)
+    distance, nearest = np.full(n, np.nan), np.full(n, "", dtype=object)
+    if len(geoms) and n:
+        (src, dst), dist = shapely.STRtree(geoms).query_nearest(parts, return_distance=True, all_matches=False)
+        distance[src] = dist
+        nearest[src] = names[dst]
+    return distance, nearest
+
+
+def _mean_slope(parts: np.ndarray, slope: Slope) -> np.ndarray:
+    """Mean slope of the DEM cells whose centre lies in each part (NaN when none)."""
+    from rasterio.features import rasterize
+
+    n = len(parts)
+    ids = rasterize(zip(parts, range(1, n + 1)), out_shape=slope.window.array.shape, transform=slope.window.transform, fill=0, dtype="int32")
+    valid = (ids > 0) & ~np.ma.getmaskarray(slope.degrees)
+    sums = np.bincount(ids[valid], weights=np.ma.getdata(slope.degrees)[valid], minlength=n + 1)
+    cells = np.bincount(ids[valid], minlength=n + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.round(sums[1:] / cells[1:], 2)
+
+
+def _reasons_around(parts: np.ndarray, exclusions: gpd.GeoDataFrame) -> pd.Series | str:
+    """The reasons that leave out the land around each part, in the order of the exclusions."""
+    if not (len(exclusions) and len(parts)):
+        return ""
+    egeoms = exclusions.geometry.to_numpy()
+    a, b = shapely.STRtree(egeoms).query(parts, predicate="dwithin", distance=1.0)
+    reasons = pd.DataFrame({"i": a, "reason": exclusions["reason_en"].to_numpy()[b], "order": b}).sort_values(["i", "order"])
+    return reasons.groupby("i")["reason"].agg("; ".join).reindex(range(len(parts)), fill_value="")
+
+
+def _ranked(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Candidates by score, then area, with their rank and id (``C001`` …)."""
+    out = candidates.sort_values(["score", "area_ha"], ascending=[False, False], kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out.insert(0, "candidate_id", [f"C{r:03d}" for r in out["rank"]])
     out["area_ha"] = out["area_ha"].round(4)
     return out
 
 
-def _rasterize_ids(parts: np.ndarray, window: RasterWindow) -> np.ndarray:
-    from rasterio.features import rasterize
-
-    shape = window.array.shape
-    return rasterize(zip(parts, range(1, len(parts) + 1)), out_shape=shape, transform=window.transform, fill=0, dtype="int32")
+# -------------------------------------------------------------------------- the info
 
 
-def _info(build, facility, spec, distances, rules, zones, policy_note, communes, chosen, dem, max_slope, min_area_ha, candidates) -> dict:
+def _info(build: Build, plan: SitingPlan, chosen: pd.DataFrame, candidates: gpd.GeoDataFrame) -> dict:
+    """The basis of the run, written to the ``siting_info`` layer."""
+    rules, policy = plan.rules, plan.policy
+    return {
+        "facility": plan.facility,
+        "facility_name_vi": plan.spec.name_vi,
+        "facility_name_en": plan.spec.name_en,
+        "build_id": build.build_id,
+        "build": str(build.path),
+        "ruleset": f"{rules.id}@{rules.version}",
+        "zones_searched": list(plan.zones),
+        "zone_policy": {"status": policy.status, "title_en": policy.title_en, "title_vi": policy.title_vi,
+                        "citation_en": policy.citation_en, "citation_vi": policy.citation_vi},
+        "safety_distances": {
+            key: {"distance_m": sd.distance_m, "status": sd.status, "citation_vi": sd.citation_vi, "citation_en": sd.citation_en, "basis": sd.basis,
+                  "layers": list(rules.receptors[key].layers)}
+            for key, sd in plan.distances.items()
+        },
+        "communes": [f"{c} {n}" for c, n in zip(chosen["code"], chosen["name"])] if plan.communes else "whole province",
+        "min_area_ha": plan.min_area_ha,
+        "dem": str(plan.dem) if plan.dem else None,
+        "max_slope_deg": plan.max_slope,
+        "score_formula": _score_formula(rules, plan.min_area_ha),
+        "candidates": len(candidates),
+        "candidate_area_ha": float(candidates["area_ha"].sum()) if len(candidates) else 0.0,
+        "notes": _notes(build, plan),
+    }
+
+
+def _score_formula(rules: SitingRules, min_area_ha: float) -> str:
     weights = rules.score.weights
-    formula = (
+    return (
         f"score = {weights.get('area', 0):g}·min(area_ha / ({rules.score.area_target:g}·{min_area_ha:g} ha), 1)"
         f" + {weights.get('residential', 0):g}·min((d_residential − D_residential) / D_residential, 1)"
         f" + {weights.get('water', 0):g}·min((d_water − D_water) / D_water, 1); margins below 0 count as 0; d from the candidate boundary"
     )
+
+
+def _notes(build: Build, plan: SitingPlan) -> list[str]:
+    """What the planner must know: assumed policies and distances, illustrative data, a desk screening."""
     notes = []
-    if policy_note[0] != "confirmed":
-        notes.append(f"Zones searched: {', '.join(zones)} — {policy_note[1]}. Status {policy_note[0]}: not a legal prohibition.")
-    for key, sd in distances.items():
+    if plan.policy.status != "confirmed":
+        notes.append(f"Zones searched: {', '.join(plan.zones)} — {plan.policy.title_en}. Status {plan.policy.status}: not a legal prohibition.")
+    for key, sd in plan.distances.items():
+        receptor = plan.rules.receptors[key]
         if sd.status == "user":
-            notes.append(f"Safety distance to {rules.receptors[key].name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis}).")
-        receptor = rules.receptors[key]
+            notes.append(f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis}).")
         if receptor.assumption:
             notes.append(f"Assumption: {receptor.note_en}.")
     if build.manifest.get("illustrative_notice"):
         notes.append(build.manifest["illustrative_notice"])
     notes.append("Candidate areas are a desk screening from the build's layers, not a site approval: visit the land and check land use, geology, flooding and access.")
-    return {
-        "facility": facility,
-        "facility_name_vi": spec.name_vi,
-        "facility_name_en": spec.name_en,
-        "build_id": build.build_id,
-        "build": str(build.path),
-        "ruleset": f"{rules.id}@{rules.version}",
-        "zones_searched": list(zones),
-        "zone_policy": {"status": policy_note[0], "title_en": policy_note[1], "title_vi": policy_note[2], "citation_en": policy_note[3], "citation_vi": policy_note[4]},
-        "safety_distances": {
-            key: {"distance_m": sd.distance_m, "status": sd.status, "citation_vi": sd.citation_vi, "citation_en": sd.citation_en, "basis": sd.basis,
-                  "layers": list(rules.receptors[key].layers)}
-            for key, sd in distances.items()
-        },
-        "communes": [f"{c} {n}" for c, n in zip(chosen["code"], chosen["name"])] if communes else "whole province",
-        "min_area_ha": min_area_ha,
-        "dem": str(dem) if dem else None,
-        "max_slope_deg": max_slope,
-        "score_formula": formula,
-        "candidates": len(candidates),
-        "candidate_area_ha": float(candidates["area_ha"].sum()) if len(candidates) else 0.0,
-        "notes": notes,
-    }
+    return notes
 
 
-
-
-def split_list(text: str | None) -> list[str] | None:
-    """A comma-separated option: ``"01795,01558"`` → ``["01795", "01558"]`` (None when not given)."""
-    if not text:
-        return None
-    return [c.strip() for c in text.split(",") if c.strip()]
-
-
-__all__ = ["find_sites", "split_list", "SitingResult"]
+__all__ = ["find_sites", "SitingPlan", "SitingResult"]

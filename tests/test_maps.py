@@ -594,12 +594,14 @@ def test_province_with_no_sensitive_land(browser, tmp_path):
 def candidates_file(demo_build_path, tmp_path_factory) -> Path:
     """The demo's landfill candidates, with a hostile name on the first one's nearest houses."""
     from zoning.demo import SITING_COMMUNES, SITING_DISTANCE_M
+    from zoning.outputs.candidates import write_candidates
     from zoning.siting import find_sites
 
     folder = tmp_path_factory.mktemp("candidates")
     source = folder / "siting.gpkg"
-    find_sites(demo_build_path, "sanitary_landfill", min_area_ha=5, communes=list(SITING_COMMUNES),
-                    user_distances={"sanitary_landfill": SITING_DISTANCE_M}, out=source)
+    found = find_sites(demo_build_path, "sanitary_landfill", min_area_ha=5, communes=list(SITING_COMMUNES),
+                       user_distances={"sanitary_landfill": SITING_DISTANCE_M})
+    write_candidates(found, source)
     out = folder / "candidates.gpkg"
     candidates = pyogrio.read_dataframe(source, layer="candidates")
     candidates.loc[candidates["rank"] == 1, "nearest_residential"] = BREAKOUT

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from zoning.cli import app
 from zoning.errors import InputError, ZoningError
 from zoning.builder import build as build_zoning
+from zoning.outputs.candidates import write_candidates
 from zoning.siting import find_sites
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
@@ -65,7 +66,8 @@ def build_path(tmp_path_factory):
 def test_hand_computed_candidate(build_path, tmp_path):
     assert A_RES == pytest.approx(320.8, abs=0.05) and A_WATER == pytest.approx(80.2, abs=0.05)  # ≈ π·(D/0.99)²
     out = tmp_path / "candidates.gpkg"
-    result = find_sites(build_path, "sanitary_landfill", min_area_ha=5, user_distances=USER, out=out)
+    result = find_sites(build_path, "sanitary_landfill", min_area_ha=5, user_distances=USER)
+    write_candidates(result, out)
     expected = square(0, 0, 10_000).difference(square(5000, 5000, 4000)).difference(disc(RES_XY, D_RES)).difference(disc(WATER_XY, D_WATER))
     assert len(result.candidates) == 1
     row = result.candidates.iloc[0]

@@ -39,6 +39,7 @@ _API = {
     "write_reports": "zoning.outputs.report",
     "find_sites": "zoning.siting",
     "SitingResult": "zoning.siting.search",
+    "write_candidates": "zoning.outputs.candidates",
     "load_rules": "zoning.law.criteria",
     "load_check_rules": "zoning.law.project_types",
     "read_layers": "zoning.inputs.layers",
@@ -53,7 +54,7 @@ _API = {
 __all__ = [
     "Build", "BuildError", "CheckResult", "InputError", "RuleError", "SitingResult", "ZoningError", "__version__", "build",
     "check", "demo_paths", "find_sites", "load_check_rules", "load_rules", "read_build", "read_layers", "read_results",
-    "read_sites", "write_annex", "write_map", "write_raster", "write_reports", "write_results",
+    "read_sites", "write_annex", "write_candidates", "write_map", "write_raster", "write_reports", "write_results",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
@@ -68,6 +69,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from zoning.law.criteria import load_rules
     from zoning.law.project_types import load_check_rules
     from zoning.outputs.annex import write_annex
+    from zoning.outputs.candidates import write_candidates
     from zoning.outputs.map import write_map
     from zoning.outputs.raster import write_raster
     from zoning.outputs.report import write_reports

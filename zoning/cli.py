@@ -406,6 +406,7 @@ def siting_command(
     """Find candidate areas for a new waste-treatment facility: allowed zones, away from homes and
     water sources, not too steep, large enough; ranked by a stated score."""
     from zoning.law.safety import load_facilities, load_user_distances, parse_distance_option
+    from zoning.outputs.candidates import write_candidates
     from zoning.siting import find_sites
 
     catalogue = load_facilities()
@@ -414,11 +415,12 @@ def siting_command(
     with progress_steps("Siting", total=7) as advance:
         result = find_sites(
             build_path, facility, min_area_ha=min_area, communes=split_list(communes), dem=dem, max_slope=max_slope,
-            user_distances=user, capacity=capacity, upstream=upstream, zones=split_list(zones), out=out_path,
-            catalogue=catalogue, progress=advance,
+            user_distances=user, capacity=capacity, upstream=upstream, zones=split_list(zones), catalogue=catalogue, progress=advance,
         )
+        advance("writing")
+        path = write_candidates(result, out_path)
     info = result.info
-    out.print(f"Candidates for {info['facility_name_en']} / {info['facility_name_vi']}: {len(result.candidates)} area(s), {info['candidate_area_ha']:,.1f} ha → {result.path}", highlight=False)
+    out.print(f"Candidates for {info['facility_name_en']} / {info['facility_name_vi']}: {len(result.candidates)} area(s), {info['candidate_area_ha']:,.1f} ha → {path}", highlight=False)
     table = Table("Rank", "Area ha", "Communes", "To residential m", "To water m", "Slope °", "Score")
     for row in result.candidates.head(20).itertuples():
         slope = getattr(row, "mean_slope_deg", float("nan"))

@@ -15,6 +15,7 @@ from zoning.checker import check
 from zoning.checker.result import CheckResult
 from zoning.data import path as data_path
 from zoning.outputs.annex import write_annex
+from zoning.outputs.candidates import write_candidates
 from zoning.outputs.map import write_map
 from zoning.outputs.office import soffice_executable
 from zoning.outputs.raster import write_raster
@@ -120,7 +121,7 @@ def _demo_raster_siting(results: DemoResults, out_dir: Path, step: Callable[[str
         results.build, "sanitary_landfill", min_area_ha=5, communes=list(SITING_COMMUNES),
         user_distances={"sanitary_landfill": SITING_DISTANCE_M},
     )
-    results.outputs["landfill candidates"] = siting.write(out_dir / "cao-bang-landfill-candidates.gpkg")
+    results.outputs["landfill candidates"] = write_candidates(siting, out_dir / "cao-bang-landfill-candidates.gpkg")
     results.notes.append(
         f"Sanitary landfill candidates in Hạ Lang, Minh Khai and Yên Thổ: {len(siting.candidates)} areas, "
         f"{siting.info['candidate_area_ha']:,.0f} ha, with an illustrative user distance of {SITING_DISTANCE_M:g} m "

@@ -16,6 +16,7 @@ import pyogrio
 from zoning.files import atomic_path, write_layers
 from zoning.errors import InputError
 from zoning.inputs.layers import read_vector
+from zoning.siting.search import SitingResult
 
 
 @dataclass
@@ -75,16 +76,32 @@ def _list_layers(path: Path) -> list:
         raise InputError(f"{path}: cannot read the candidates file ({error})", "give the GeoPackage that `zoning siting --out` wrote") from error
 
 
-def write_candidates(
-    out: str | Path,
-    candidates: gpd.GeoDataFrame,
-    exclusions: gpd.GeoDataFrame,
-    study_area: gpd.GeoDataFrame,
-    info: dict,
-) -> Path:
-    """Write the candidates, exclusions, study area and basis to one GeoPackage, atomically."""
+def write_candidates(result: SitingResult, out: str | Path) -> Path:
+    """Write the candidates, exclusions, study area and basis of a siting to one GeoPackage, atomically.
+
+    Parameters
+    ----------
+    result
+        What :func:`zoning.find_sites` found.
+    out
+        The GeoPackage to write.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> result = zoning.find_sites("build.gpkg", "sanitary_landfill", user_distances={"sanitary_landfill": 1000})  # doctest: +SKIP
+    >>> zoning.write_candidates(result, "candidates.gpkg")  # doctest: +SKIP
+    PosixPath('candidates.gpkg')
+    """
     out = Path(out)
+    info = result.info
     table = pd.DataFrame({"key": list(info), "value": [json.dumps(v, ensure_ascii=False) for v in info.values()]})
     with atomic_path(out) as tmp:
-        write_layers(tmp, {"candidates": candidates, "exclusions": exclusions, "study_area": study_area, "siting_info": table})
+        layers = {"candidates": result.candidates, "exclusions": result.exclusions, "study_area": result.study_area, "siting_info": table}
+        write_layers(tmp, layers)
     return out

@@ -45,7 +45,6 @@ from zoning.errors import InputError, ZoningError
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.law.safety import Facility, FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
 from zoning.law.siting import SitingReceptor, SitingRules, ZonePolicy, load_siting_rules
-from zoning.outputs.candidates import write_candidates
 from zoning.terms import ZONE_ORDER
 
 QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
@@ -72,13 +71,7 @@ class SitingResult:
     exclusions: gpd.GeoDataFrame
     study_area: gpd.GeoDataFrame
     info: dict
-    path: Path | None = None
     notes: list[str] = field(default_factory=list)
-
-    def write(self, path: str | Path) -> Path:
-        """Write the result to one GeoPackage (see :mod:`zoning.outputs.candidates`), atomically."""
-        self.path = write_candidates(path, self.candidates, self.exclusions, self.study_area, self.info)
-        return self.path
 
 
 @dataclass(frozen=True)
@@ -137,7 +130,6 @@ def find_sites(
     capacity: float | None = None,
     upstream: bool = False,
     zones: list[str] | None = None,
-    out: str | Path | None = None,
     catalogue: FacilityCatalogue | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SitingResult:
@@ -163,14 +155,28 @@ def find_sites(
         Passed to :func:`zoning.safety.safety_distance`.
     zones
         Zones to search, replacing the policy of ``rules/siting.yaml``.
-    out
-        A GeoPackage to write (``candidates``, ``exclusions``, ``study_area``, ``siting_info``).
+    catalogue
+        The safety-distance catalogue; the shipped one by default.
+    progress
+        Called with the name of each step.
+
+    Returns
+    -------
+    SitingResult
+        Write it with :func:`zoning.write_candidates`.
 
     Raises
     ------
     ZoningError
         A safety distance is unknown (unconfirmed and not given), a commune code or a
         required layer is missing, or ``max_slope`` is given without a DEM.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> result = zoning.find_sites("build.gpkg", "sanitary_landfill", communes=["01558"],  # doctest: +SKIP
+    ...                            user_distances={"sanitary_landfill": 1000})
+    >>> zoning.write_candidates(result, "candidates.gpkg")  # doctest: +SKIP
     """
     step = progress or (lambda _: None)
     plan = _plan(facility, min_area_ha=min_area_ha, communes=communes, dem=dem, max_slope=max_slope, user_distances=user_distances,
@@ -193,11 +199,7 @@ def find_sites(
     parts = _candidate_parts(area, excluded, plan.min_area_ha)
     candidates = _describe(parts, build, chosen, receptors, exclusions, slope, plan)
     info = _info(build, plan, chosen, candidates)
-    result = SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, build.crs), info, notes=list(info["notes"]))
-    if out is not None:
-        step("writing")
-        result.write(out)
-    return result
+    return SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, build.crs), info, notes=list(info["notes"]))
 
 
 # ------------------------------------------------------------------------------ the plan

@@ -89,9 +89,15 @@ def decimals(quantity: str) -> int:
 
 def quantity(value: float | None, kind: str, lang: Lang = "vi") -> str:
     """A quantity with its unit and standard decimals, e.g. ``35,00 ha`` or ``120,5 m``."""
-    text = number(value, decimals(kind), lang)
+    if value is None:
+        return ""
+    return quantities([value], kind, lang)[0]
+
+
+def quantities(values: Iterable[float], kind: str, lang: Lang = "vi") -> list[str]:
+    """:func:`quantity` of many values at once (``""`` for NaN)."""
     unit = UNITS[kind]
-    return f"{text} {unit}".rstrip() if text else ""
+    return [f"{text} {unit}".rstrip() if text else "" for text in numbers(values, decimals(kind), lang)]
 
 
 @lru_cache(maxsize=1)

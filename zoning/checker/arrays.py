@@ -52,8 +52,8 @@ def numbers(values: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray]:
 def quantities(values: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """Quantities as Vietnamese and as English text with their unit and standard decimals
     (:func:`zoning.terms.quantity`), object arrays; ``""`` for NaN."""
-    unit = terms.UNITS[kind]
-    return tuple(np.array([f"{t} {unit}" if t else "" for t in text], dtype=object) for text in numbers(values, terms.decimals(kind)))  # type: ignore[return-value]
+    values = np.asarray(values, dtype=float).tolist()
+    return tuple(np.array(terms.quantities(values, kind, lang), dtype=object) for lang in terms.LANGUAGES)  # type: ignore[return-value]
 
 
 def formatted(template: str, n: int, **values: Any) -> np.ndarray:

@@ -276,6 +276,11 @@ def test_upstream_multiplies_the_distance(facility_build):
     result = check(facility_build, sites_of(at(2900, 600), **WASTEWATER, upstream=["yes"]), tolerance=0, user_distances=INTAKE)
     site = row(result)
     assert site["safety_distance_residential_m"] == 150 and site["verdict"] == "conflict"
+    # 100 m (Table 2.22, 200–5,000 m³/day) × 1.5; the village 100 m away; numbers as each language writes them
+    finding = result.findings.set_index("finding").loc["safety_distance_not_kept_residential"]
+    assert "trong phạm vi 150,0 m (gần nhất 100,0 m: Xóm Một)" in finding["detail_vi"]
+    assert "100,0 m × 1,5 = 150,0 m (trạm xử lý nước thải buộc phải đặt ở đầu nguồn nước" in finding["detail_vi"]
+    assert "within 150.0 m (nearest 100.0 m: Xóm Một)" in finding["detail_en"] and "100 m × 1.5" in finding["detail_en"]
 
 
 def test_unconfirmed_distance_needs_review_then_user_value(facility_build):

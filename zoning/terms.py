@@ -1,5 +1,6 @@
 """One home for words, colours and numbers: zone, verdict and status names in Vietnamese
-and English, their colours, and the number format of every output (``data/terms.yaml``).
+and English, their colours, and the number format of every output (``data/terms.yaml``);
+and the texts of the check's findings (``data/messages.yaml``).
 
 Examples
 --------
@@ -8,11 +9,13 @@ Examples
 ('Vùng bảo vệ nghiêm ngặt', 'Strict protection zone')
 >>> terms.number(1654.444), terms.number(1654.444, lang="en"), terms.quantity(35.00021, "area_ha")
 ('1.654,44', '1,654.44', '35,00 ha')
+>>> terms.message("partly_outside_province", "detail_vi", share=terms.quantity(12.5, "share_pct"))
+'12,50 % địa điểm nằm ngoài ranh giới tỉnh; phần này không được kiểm tra'
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -67,11 +70,17 @@ def zone_name(zone: str, lang: Lang = "vi") -> str:
 
 def number(value: float | None, decimals: int = 2, lang: Lang = "vi") -> str:
     """A number with thousands grouped, in the language's convention; ``""`` when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return ""
+    return numbers([value], decimals, lang)[0]
+
+
+def numbers(values: Iterable[float], decimals: int = 2, lang: Lang = "vi") -> list[str]:
+    """:func:`number` of many values at once (``""`` for NaN)."""
     separators = catalogue()["numbers"]["separators"][lang]
-    text = f"{value:,.{decimals}f}"
-    return text.translate(str.maketrans({",": separators["thousands"], ".": separators["decimal"]}))
+    thousands, decimal = separators["thousands"], separators["decimal"]
+    spec = f"_.{decimals}f"
+    return ["" if v != v else format(v, spec).replace(".", decimal).replace("_", thousands) for v in values]
 
 
 def decimals(quantity: str) -> int:
@@ -81,6 +90,42 @@ def decimals(quantity: str) -> int:
 
 def quantity(value: float | None, kind: str, lang: Lang = "vi") -> str:
     """A quantity with its unit and standard decimals, e.g. ``35,00 ha`` or ``120,5 m``."""
-    text = number(value, decimals(kind), lang)
+    if value is None:
+        return ""
+    return quantities([value], kind, lang)[0]
+
+
+def quantities(values: Iterable[float], kind: str, lang: Lang = "vi") -> list[str]:
+    """:func:`quantity` of many values at once (``""`` for NaN)."""
     unit = UNITS[kind]
-    return f"{text} {unit}".rstrip() if text else ""
+    return [f"{text} {unit}".rstrip() if text else "" for text in numbers(values, decimals(kind), lang)]
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, dict[str, str]]:
+    """The parsed ``messages.yaml``: the texts of the findings by code (cached)."""
+    return yaml.safe_load(data_path("messages.yaml").read_text(encoding="utf-8"))
+
+
+def template(code: str, field: str) -> str:
+    """The text of a finding before its ``{placeholders}`` are filled, e.g. ``template("no_data", "title_en")``."""
+    try:
+        return str(messages()[code][field])
+    except KeyError:
+        raise KeyError(f"messages.yaml has no '{field}' for '{code}'") from None
+
+
+def message(code: str, field: str, **values: Any) -> str:
+    """The text of a finding with its placeholders filled (numbers already formatted)."""
+    return template(code, field).format(**values)
+
+
+def message_pair(code: str, field: str, **values: Any) -> tuple[str, str]:
+    """The Vietnamese and English texts of ``field`` (``field_vi``, ``field_en``).
+
+    A value given as a (Vietnamese, English) tuple fills each text with its own form.
+    """
+    return tuple(  # type: ignore[return-value]
+        message(code, f"{field}_{lang}", **{k: v[i] if isinstance(v, tuple) else v for k, v in values.items()})
+        for i, lang in enumerate(LANGUAGES)
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import string
 from typing import Any
 
 import numpy as np
@@ -11,6 +13,7 @@ from shapely import STRtree
 
 
 from zoning.law.safety import normalise_unit
+from zoning import terms
 from zoning.terms import ZONE_ORDER
 
 
@@ -40,26 +43,45 @@ def share(overlap: np.ndarray, measure: np.ndarray, dim: np.ndarray, inside: np.
     return np.round(share, 2)
 
 
-def amounts(table: pd.DataFrame, dim: np.ndarray, lang: str) -> np.ndarray:
-    """``, overlap 1.2345 ha (10%)`` for polygons, ``…  m`` for lines, ``""`` for points."""
-    word = {"vi": "chiếm", "en": "overlap"}[lang]
-    out = filled(len(dim), "")
-    for d, column, digits, unit in ((2, "overlap_ha", 4, "ha"), (1, "overlap_m", 1, "m")):
-        rows = np.flatnonzero(dim == d)
-        if len(rows):
-            share = " (" + general(table["share_pct"].to_numpy(float)[rows]) + "%)"
-            out[rows] = f", {word} " + fixed(table[column].to_numpy(float)[rows], digits) + f" {unit}" + share
+def numbers(values: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers as Vietnamese and as English text (:func:`zoning.terms.number`), object arrays; ``""`` for NaN."""
+    values = np.asarray(values, dtype=float).tolist()
+    return tuple(np.array(terms.numbers(values, decimals, lang), dtype=object) for lang in terms.LANGUAGES)  # type: ignore[return-value]
+
+
+def quantities(values: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Quantities as Vietnamese and as English text with their unit and standard decimals
+    (:func:`zoning.terms.quantity`), object arrays; ``""`` for NaN."""
+    values = np.asarray(values, dtype=float).tolist()
+    return tuple(np.array(terms.quantities(values, kind, lang), dtype=object) for lang in terms.LANGUAGES)  # type: ignore[return-value]
+
+
+def formatted(template: str, n: int, **values: Any) -> np.ndarray:
+    """``template`` filled row by row: each value is one text or ``n`` texts (an object array of ``n``)."""
+    parts: list[str | list] = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if field is not None:
+            if spec or conversion or field not in values:
+                raise ValueError(f"template {template!r}: give '{field}' as a plain text placeholder")
+            value = values[field]
+            parts.append(value if isinstance(value, str) else np.asarray(value, dtype=object).tolist())
+    if all(isinstance(p, str) for p in parts):
+        return filled(n, "".join(parts))
+    out = np.empty(n, dtype=object)
+    out[:] = ["".join(row) for row in zip(*(itertools.repeat(p, n) if isinstance(p, str) else p for p in parts))]
     return out
 
 
-def fixed(values: np.ndarray, digits: int) -> np.ndarray:
-    """Numbers as text with ``digits`` decimals (object array)."""
-    return np.array([f"{v:.{digits}f}" for v in np.asarray(values, dtype=float).tolist()], dtype=object)
-
-
-def general(values: np.ndarray) -> np.ndarray:
-    """Numbers as short text (``:g``), object array."""
-    return np.array([f"{v:g}" for v in np.asarray(values, dtype=float).tolist()], dtype=object)
+def distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each distinct combination of the columns' values, and the number
+    of each row's combination: ``values[first][number]`` spreads what was computed once
+    per combination to every row."""
+    keys = pd.DataFrame(dict(enumerate(columns)))
+    number = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(number))).groupby(number, sort=True).first().to_numpy()
+    return first, number
 
 
 def zone_index(zones: np.ndarray) -> np.ndarray:

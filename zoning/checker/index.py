@@ -25,7 +25,7 @@ COMMUNE_PIECE_VERTICES = 256  # commune pieces: only intersected
 MAX_SUBDIVIDE_DEPTH = 40
 UNIT_TEXT = ("unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption", "source_layer", "source_id")
 @dataclass
-class _Features:
+class Features:
     """Features of one layer kind (or several), indexed."""
 
     geometry: np.ndarray
@@ -92,7 +92,7 @@ class BuildIndex:
     unit_illustrative: np.ndarray
     unit_feature: np.ndarray
     other_tolerance: float
-    layers: dict[str, _Features]
+    layers: dict[str, Features]
     input_kinds: frozenset[str]
     tolerances: dict[str, float]
     timings: dict[str, float]
@@ -172,9 +172,9 @@ def _tolerances(setting: Tolerance, override: dict[str, float] | float | None) -
     return out
 
 
-def _features(kind: str, frame: gpd.GeoDataFrame) -> _Features:
+def _features(kind: str, frame: gpd.GeoDataFrame) -> Features:
     n = len(frame)
-    return _Features(
+    return Features(
         geometry=frame.geometry.to_numpy(),
         layer=arrays.filled(n, kind),
         source_id=frame["source_id"].astype(str).to_numpy(object) if "source_id" in frame else np.arange(1, n + 1).astype(str).astype(object),

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from zoning.data import path as resource
 from zoning.law.rulefile import RuleFileHeader, located_error, read_yaml_model
 from zoning.errors import InputError
+from zoning import terms
 
 ANY_FACILITY = "*"
 _UNITS = {
@@ -154,7 +155,8 @@ class SafetyDistance:
 
     ``distance_m`` is None when it is unknown: the source is unconfirmed and no value was
     given, the capacity needed to pick the class is missing, or the table has no value at
-    that capacity. ``missing`` then says what to supply.
+    that capacity. ``missing`` then says what to supply. ``basis`` and ``missing`` are in
+    English, ``basis_vi`` and ``missing_vi`` their Vietnamese forms.
     """
 
     facility: str
@@ -166,6 +168,8 @@ class SafetyDistance:
     basis: str
     missing: str = ""
     capacity_class: str = ""
+    basis_vi: str = ""
+    missing_vi: str = ""
 
 
 @dataclass(frozen=True)
@@ -350,50 +354,124 @@ def safety_distance(
     catalogue
         The catalogue to use; the shipped one by default.
     """
-    catalogue = catalogue or load_facilities()
+    request = _request(facility, receptor, user_distances or {}, catalogue or load_facilities())
+    if request.source.status == "unconfirmed":
+        return _unconfirmed(request)
+    spec, ref, source = request.spec, request.ref, request.source
+    klass = ""
+    if ref.distance_m is not None:
+        value, row = ref.distance_m, (spec.table_row_vi or spec.name_vi, spec.table_row_en or spec.name_en)
+    elif capacity is None or (isinstance(capacity, float) and math.isnan(capacity)):
+        return _without_capacity(request)
+    else:
+        index = capacity_class(source, float(capacity))
+        klass, value = source.classes[index].label, (ref.values_m or ())[index]
+        row = _say("row_class", row=(spec.table_row_vi, spec.table_row_en), capacity_class=klass)
+        if value is None:
+            return _without_value(request, row, klass)
+    legal, basis = _upstream(request, value, row, upstream)
+    return _against_user(request, legal, basis, klass)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One look-up: a facility type and a receptor, their source, and the user's value if any."""
+
+    facility: str
+    receptor: str
+    spec: Facility
+    ref: DistanceRef
+    source: DistanceSource
+    user_key: str
+    user: UserDistance | None
+
+    @property
+    def citation(self) -> tuple[str, str]:
+        return self.source.citation_vi, self.source.citation_en
+
+    def answer(self, distance: float | None, status: str, basis: tuple[str, str], missing: tuple[str, str] = ("", ""), klass: str = "") -> SafetyDistance:
+        """The distance found, cited to the user when it is the user's value."""
+        cite = _user_citation(self.user, self.source) if status == "user" and self.user is not None else self.citation
+        return SafetyDistance(self.facility, self.receptor, distance, status, cite[0], cite[1], basis[1], missing[1], klass, basis[0], missing[0])
+
+    def user_text(self, field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
+        """A text about the user's value (its origin, key and distance)."""
+        return _say(field, origin=self.user.origin, key=self.user_key, distance=_metres(self.user.distance_m), **values)
+
+
+def _request(facility: str, receptor: str, user_distances: dict, catalogue: FacilityCatalogue) -> _Request:
     spec = catalogue[facility]
     if receptor not in catalogue.receptors:
         raise InputError(f"unknown receptor '{receptor}'", f"use one of: {', '.join(catalogue.receptors)}")
     ref = spec.distances[receptor]
-    source = catalogue.sources[ref.source]
-    user_key, user = _user_value(user_distances or {}, facility, receptor)
-    make = lambda distance, status, basis, missing="", klass="", cite=(source.citation_vi, source.citation_en): SafetyDistance(  # noqa: E731
-        facility, receptor, distance, status, cite[0], cite[1], basis, missing, klass
-    )
+    user_key, user = _user_value(user_distances, facility, receptor)
+    return _Request(facility, receptor, spec, ref, catalogue.sources[ref.source], user_key, user)
 
-    if source.status == "unconfirmed":
-        if user is not None:
-            return make(user.distance_m, "user", f"value given by {user.origin} ({user_key} = {user.distance_m:g} m); {source.citation_en} is unconfirmed", cite=_user_citation(user, source))
-        return make(None, "unconfirmed", f"{source.citation_en}: value not confirmed and not given", f"safety distance {facility}:{receptor} ({source.citation_en}, unconfirmed)")
 
-    # confirmed: a single value, or a value per capacity class
-    klass = ""
-    if ref.distance_m is not None:
-        value, row = ref.distance_m, spec.table_row_en or spec.name_en
-    elif capacity is None or (isinstance(capacity, float) and math.isnan(capacity)):
-        specific = user if not _generic(user_key) else None
-        if specific is not None:
-            return make(specific.distance_m, "user", f"value given by {specific.origin} ({user_key} = {specific.distance_m:g} m); capacity not given, so the {source.citation_en} class is unknown", cite=_user_citation(specific, source))
-        values = [v for v in ref.values_m or () if v is not None]
-        span = f"{min(values):g}–{max(values):g} m" if values else "no value"
-        return make(None, "confirmed", f"{source.citation_en}, row '{spec.table_row_en}': the class depends on the capacity ({span})", f"capacity ({source.capacity_unit}) of the {facility}, to choose the class of {source.citation_en}")
-    else:
-        index = capacity_class(source, float(capacity))
-        klass = source.classes[index].label
-        value, row = (ref.values_m or ())[index], f"{spec.table_row_en}, {klass}"
-        if value is None:
-            if user is not None:
-                return make(user.distance_m, "user", f"value given by {user.origin} ({user_key} = {user.distance_m:g} m); {source.citation_en} gives no value ('–') for {row}", klass=klass, cite=_user_citation(user, source))
-            return make(None, "confirmed", f"{source.citation_en} gives no value ('–') for {row}", f"safety distance {facility}:{receptor} ({source.citation_en} has no value for {klass})", klass)
+def _unconfirmed(request: _Request) -> SafetyDistance:
+    """An unconfirmed source ships no value: the user's value, or unknown."""
+    if request.user is not None:
+        return request.answer(request.user.distance_m, "user", request.user_text("user_unconfirmed", citation=request.citation))
+    missing = _say("missing_unconfirmed", facility=request.facility, receptor=request.receptor, citation=request.citation)
+    return request.answer(None, "unconfirmed", _say("unconfirmed", citation=request.citation), missing)
+
+
+def _without_capacity(request: _Request) -> SafetyDistance:
+    """A table by capacity class and no capacity: a facility-specific user value, or unknown."""
+    if request.user is not None and not _generic(request.user_key):
+        return request.answer(request.user.distance_m, "user", request.user_text("user_no_capacity", citation=request.citation))
+    values = [v for v in request.ref.values_m or () if v is not None]
+    span = _say("span", low=_number(min(values)), high=_number(max(values))) if values else _say("no_span")
+    basis = _say("no_capacity", citation=request.citation, row=(request.spec.table_row_vi, request.spec.table_row_en), span=span)
+    missing = _say("missing_capacity", unit=request.source.capacity_unit, facility=request.facility, citation=request.citation)
+    return request.answer(None, "confirmed", basis, missing)
+
+
+def _without_value(request: _Request, row: tuple[str, str], klass: str) -> SafetyDistance:
+    """The table has no value ('–') at this capacity class: the user's value, or unknown."""
+    if request.user is not None:
+        return request.answer(request.user.distance_m, "user", request.user_text("user_no_cell", citation=request.citation, row=row), klass=klass)
+    missing = _say("missing_no_cell", facility=request.facility, receptor=request.receptor, citation=request.citation, capacity_class=klass)
+    return request.answer(None, "confirmed", _say("no_cell", citation=request.citation, row=row), missing, klass)
+
+
+def _upstream(request: _Request, value: float, row: tuple[str, str], upstream: bool) -> tuple[float, tuple[str, str]]:
+    """The table value, × the upstream factor where the table says so: the legal minimum and its basis."""
+    source = request.source
     factor = source.upstream_factor if upstream and source.upstream_factor else 1.0
     legal = value * factor
-    basis = f"{source.citation_en}, {row}: {value:g} m" + (f" × {factor:g} ({source.upstream_en}) = {legal:g} m" if factor != 1.0 else "")
-    if user is not None and not _generic(user_key):
-        if user.distance_m > legal:
-            return make(user.distance_m, "user", f"value given by {user.origin} ({user_key} = {user.distance_m:g} m), stricter than the confirmed minimum ({basis})", klass=klass, cite=_user_citation(user, source))
-        if user.distance_m < legal:
-            basis += f"; the value given by {user.origin} ({user.distance_m:g} m) is below this minimum and was not used"
-    return make(legal, "confirmed", basis, klass=klass)
+    basis = _say("table", citation=request.citation, row=row, value=_metres(value))
+    if factor != 1.0:
+        times = _say("upstream", factor=_number(factor, len(f"{factor:g}".partition(".")[2])), reason=(source.upstream_vi, source.upstream_en), distance=_metres(legal))
+        basis = (basis[0] + times[0], basis[1] + times[1])
+    return legal, basis
+
+
+def _against_user(request: _Request, legal: float, basis: tuple[str, str], klass: str) -> SafetyDistance:
+    """A facility-specific user value replaces the legal minimum only when it is larger."""
+    user = request.user
+    if user is None or _generic(request.user_key) or user.distance_m == legal:
+        return request.answer(legal, "confirmed", basis, klass=klass)
+    if user.distance_m > legal:
+        return request.answer(user.distance_m, "user", request.user_text("user_stricter", basis=basis), klass=klass)
+    lower = _say("user_lower", origin=user.origin, distance=_metres(user.distance_m))
+    return request.answer(legal, "confirmed", (basis[0] + lower[0], basis[1] + lower[1]), klass=klass)
+
+
+def _say(field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
+    """The Vietnamese and English forms of a text of ``safety_distance`` in ``messages.yaml``."""
+    return terms.message_pair("safety_distance", field, **values)
+
+
+def _number(value: float, decimals: int | None = None) -> tuple[str, str]:
+    """A number in the Vietnamese format (by default with the decimals of distances), and
+    in the short English form of the ``basis`` column (``400``, ``1.5``)."""
+    return terms.number(value, terms.decimals("distance_m") if decimals is None else decimals), f"{value:g}"
+
+
+def _metres(value: float) -> tuple[str, str]:
+    """A distance with its unit, as :func:`_number` writes it."""
+    return tuple(f"{text} m" for text in _number(value))  # type: ignore[return-value]
 
 
 def _user_value(values: dict[str, float | UserDistance], facility: str, receptor: str) -> tuple[str, UserDistance | None]:

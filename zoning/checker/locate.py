@@ -1,0 +1,200 @@
+"""Where the sites are: the units they lie in or near, the zones and communes they
+overlap, and what lies outside the province of the build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from zoning import terms
+from zoning.checker import arrays
+from zoning.checker.index import UNIT_TEXT, BuildIndex
+from zoning.checker.sitearrays import SiteArrays
+from zoning.errors import InputError
+from zoning.inputs.crs import WGS84, reproject
+from zoning.terms import ZONE_ORDER
+
+
+@dataclass(frozen=True)
+class Units:
+    """Site–unit pairs within the search distance, per site nearest first.
+
+    ``pairs`` holds indices (``site``, ``unit``) and ``distance``, ``overlap``, ``core``,
+    ``inside``; ``table`` is the ``units`` table of the result, row for row.
+    """
+
+    pairs: pd.DataFrame
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Per site and zone (in :data:`ZONE_ORDER`): overlap measure, whether touched, whether robustly inside."""
+
+    measure: np.ndarray
+    touches: np.ndarray
+    robust: np.ndarray
+    table: pd.DataFrame
+
+    @property
+    def inside_measure(self) -> np.ndarray:
+        return self.measure.sum(axis=1)
+
+    @property
+    def touches_province(self) -> np.ndarray:
+        return self.touches.any(axis=1)
+
+
+@dataclass(frozen=True)
+class Communes:
+    """The ``communes`` table of the result and the site index of each of its rows."""
+
+    table: pd.DataFrame
+    site: np.ndarray
+
+
+@dataclass(frozen=True)
+class Outside:
+    """The measure of each site outside the province, and the sites wholly outside it."""
+
+    measure: np.ndarray
+    wholly: np.ndarray
+
+
+def units_near(sites: SiteArrays, index: BuildIndex, search: float) -> Units:
+    """Units within ``search`` metres of each site: distance, overlap, borderline."""
+    pieces, site, distance = arrays.within(index.unit_pieces, sites.tree, sites.geometry, search)
+    overlap = arrays.overlap(sites.geometry[site], index.unit_pieces[pieces], sites.dim[site], sites.measure[site], distance == 0)
+    # one row per (site, unit): least distance over the unit's pieces, overlaps added up
+    units_n = len(index.units)
+    key = site.astype(np.int64) * units_n + index.unit_owner[pieces]
+    order = np.lexsort((distance, key))
+    key, distance, overlap = key[order], distance[order], overlap[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, int)
+    key, distance = key[starts], distance[starts]
+    overlap = np.add.reduceat(overlap, starts) if len(starts) else overlap
+    site, unit = key // units_n, key % units_n
+    core_pieces, core_sites = sites.tree.query(index.unit_core_pieces, predicate="intersects")
+    core = np.isin(key, core_sites.astype(np.int64) * units_n + index.unit_core_owner[core_pieces])
+    order = np.lexsort((unit, np.round(distance, 2), site))  # per site: nearest first
+    pairs = pd.DataFrame({"site": site, "unit": unit, "distance": distance, "overlap": overlap, "core": core, "inside": distance <= 0}).iloc[order]
+    return Units(pairs.reset_index(drop=True), _unit_table(sites, index, pairs))
+
+
+def _unit_table(sites: SiteArrays, index: BuildIndex, pairs: pd.DataFrame) -> pd.DataFrame:
+    site, unit = pairs["site"].to_numpy(), pairs["unit"].to_numpy()
+    distance, overlap, inside = pairs["distance"].to_numpy(), pairs["overlap"].to_numpy(), pairs["inside"].to_numpy()
+    tolerance = index.unit_tolerance[unit]
+    return pd.DataFrame({
+        "site_id": sites.ids[site],
+        **{c: index.unit_text[c][unit] for c in UNIT_TEXT},
+        "distance_m": np.round(distance, 2),
+        "inside": inside,
+        "overlap_ha": sites.hectares(overlap, site),
+        "overlap_m": sites.metres(overlap, site),
+        "share_pct": arrays.share(overlap, sites.measure[site], sites.dim[site], inside),
+        "borderline": (inside & ~pairs["core"].to_numpy()) | (~inside & (distance <= tolerance)),
+        "tolerance_m": tolerance,
+        "illustrative": index.unit_illustrative[unit],
+    })
+
+
+def zones(sites: SiteArrays, index: BuildIndex, units: Units) -> Zones:
+    """Overlap and share per zone (strict and emission-limited from the units, other from its pieces)."""
+    pieces, hit = sites.tree.query(index.other_pieces, predicate="intersects")
+    overlap = arrays.overlap(sites.geometry[hit], index.other_pieces[pieces], sites.dim[hit], sites.measure[hit], np.ones(len(hit), bool))
+    other = pd.DataFrame({"site": hit, "overlap": overlap}).groupby("site")["overlap"].sum()
+    _, core_sites = sites.tree.query(index.other_core_pieces, predicate="intersects")
+    pairs = units.pairs[units.pairs["inside"]]
+    zone_of = index.units["zone"].to_numpy()[pairs["unit"].to_numpy()]
+    measure = np.zeros((sites.n, 3))
+    touches = np.zeros((sites.n, 3), bool)
+    robust = np.zeros((sites.n, 3), bool)
+    for z, zone in enumerate(ZONE_ORDER[:2]):
+        rows = pairs[zone_of == zone]
+        np.add.at(measure[:, z], rows["site"].to_numpy(), rows["overlap"].to_numpy())
+        touches[rows["site"].to_numpy(), z] = True
+        robust[rows.loc[rows["core"], "site"].to_numpy(), z] = True
+    measure[other.index.to_numpy(), 2] = other.to_numpy()
+    touches[hit, 2] = True
+    robust[core_sites, 2] = True
+    return Zones(measure, touches, robust, _zone_table(sites, measure, touches, robust))
+
+
+def _zone_table(sites: SiteArrays, measure: np.ndarray, touches: np.ndarray, robust: np.ndarray) -> pd.DataFrame:
+    rows = []
+    for z, zone in enumerate(ZONE_ORDER):
+        hit = np.flatnonzero(touches[:, z])
+        rows.append(pd.DataFrame({
+            "site": hit, "zone_rank": z, "zone": zone, "name_vi": terms.zone_name(zone), "name_en": terms.zone_name(zone, "en"),
+            "overlap": measure[hit, z], "borderline": ~robust[hit, z],
+        }))
+    table = pd.concat(rows, ignore_index=True).sort_values(["site", "zone_rank"], kind="stable")
+    site = table["site"].to_numpy()
+    overlap = table["overlap"].to_numpy()
+    return pd.DataFrame({
+        "site_id": sites.ids[site], "zone": table["zone"].to_numpy(), "name_vi": table["name_vi"].to_numpy(), "name_en": table["name_en"].to_numpy(),
+        "overlap_ha": sites.hectares(overlap, site), "overlap_m": sites.metres(overlap, site),
+        "share_pct": _share(sites, site, overlap, touches.sum(axis=1)), "borderline": table["borderline"].to_numpy(),
+    })
+
+
+def _share(sites: SiteArrays, site: np.ndarray, overlap: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Share (%) of each site's part; NaN for a point on a boundary (in ``count`` > 1 areas)."""
+    dim = sites.dim[site]
+    share = arrays.share(overlap, sites.measure[site], dim, np.ones(len(site), bool))
+    return np.where((dim == 0) & (count[site] > 1), np.nan, share)
+
+
+def communes(sites: SiteArrays, index: BuildIndex) -> Communes:
+    """The 2025 communes each site overlaps, with overlap and share."""
+    pieces, hit = sites.tree.query(index.commune_pieces, predicate="intersects")
+    overlap = arrays.overlap(sites.geometry[hit], index.commune_pieces[pieces], sites.dim[hit], sites.measure[hit], np.ones(len(hit), bool))
+    pairs = pd.DataFrame({"site": hit, "commune": index.commune_owner[pieces], "overlap": overlap})
+    pairs = pairs.groupby(["site", "commune"], sort=True)["overlap"].sum().reset_index()
+    table = index.build.communes
+    site, commune, overlap = pairs["site"].to_numpy(), pairs["commune"].to_numpy(), pairs["overlap"].to_numpy()
+    frame = pd.DataFrame({
+        "site_id": sites.ids[site],
+        "commune_code": table["code"].astype(str).to_numpy()[commune],
+        "commune_name": table["name"].astype(str).to_numpy()[commune],
+        "overlap_ha": sites.hectares(overlap, site),
+        "overlap_m": sites.metres(overlap, site),
+        "share_pct": _share(sites, site, overlap, np.bincount(site, minlength=sites.n)),
+    })
+    order = np.lexsort((frame["commune_code"].to_numpy(), site))
+    return Communes(frame.iloc[order].reset_index(drop=True), site[order])
+
+
+def outside(sites: SiteArrays, index: BuildIndex, zones: Zones) -> Outside:
+    """The part of each site outside the province of the build.
+
+    Raises
+    ------
+    InputError
+        When every site lies wholly outside the province.
+    """
+    touches = zones.touches_province
+    measure = np.clip(sites.measure - zones.inside_measure, 0.0, None)
+    measure[np.abs(measure) <= 1e-9 * np.maximum(sites.measure, 1.0)] = 0.0
+    if not touches.any():
+        raise _none_inside(sites, index)
+    return Outside(np.where(touches, measure, sites.measure), ~touches)
+
+
+def _none_inside(sites: SiteArrays, index: BuildIndex) -> InputError:
+    """The error for sites that all lie outside the province, with where they and the province are."""
+    crs = index.build.crs
+    bounds = index.build.zones.total_bounds
+    (x0, y0), (x1, y1) = shapely.get_coordinates(reproject(shapely.points([bounds[:2], bounds[2:]]), crs, WGS84))
+    here = shapely.get_coordinates(reproject(np.array([shapely.point_on_surface(sites.geometry[0])]), crs, WGS84))[0]
+    notes = sites.sites.notes
+    return InputError(
+        f"none of the {sites.n} site(s) lies in the province of this build (lon {x0:.3f}–{x1:.3f}, lat {y0:.3f}–{y1:.3f}); "
+        f"site {sites.ids[0]} is at lon {here[0]:.4f}, lat {here[1]:.4f}",
+        "check the coordinates and their CRS (--crs), and that the build is for the right province"
+        + (f" (input notes: {'; '.join(notes)})" if notes else ""),
+    )

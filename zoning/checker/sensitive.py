@@ -1,0 +1,166 @@
+"""Sensitive elements (LEP Art. 28(1)(c); ND08 Art. 25(4)) the sites trigger, with what
+triggered each: the units they lie in or near, the lineage of those units, the input
+features themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from zoning.checker import arrays
+from zoning.checker.index import BuildIndex
+from zoning.checker.locate import Units
+from zoning.checker.sitearrays import SiteArrays
+from zoning.law.project_types import CheckRules, SensitiveElement, Trigger
+
+LINEAGE_WHOLE = 0.999  # a lineage criterion covering this share of a unit covers all of it
+RELATIONS = np.array(["inside", "unit_lineage", "near"], dtype=object)  # by relation code
+
+
+@dataclass(frozen=True)
+class Sensitive:
+    """``pairs``: the site index, element id and relation of each row of ``table``, the
+    ``sensitive`` table of the result."""
+
+    pairs: pd.DataFrame
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """(site, layer code, feature index, relation code, distance) of possible triggers.
+
+    Relation 0: the site touches the feature or a unit made from it; 1: it lies in a unit
+    whose whole land also meets the feature's criterion (lineage); 2: near.
+    """
+
+    site: np.ndarray
+    layer: np.ndarray
+    feature: np.ndarray
+    relation: np.ndarray
+    distance: np.ndarray
+
+    @staticmethod
+    def join(parts: list[tuple[np.ndarray, ...]]) -> _Candidates:
+        return _Candidates(*(np.concatenate([p[i] for p in parts]) for i in range(5)))
+
+    def where(self, keep: np.ndarray) -> _Candidates:
+        return _Candidates(self.site[keep], self.layer[keep], self.feature[keep], self.relation[keep], self.distance[keep])
+
+
+def sensitive_elements(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units: Units, wholly_outside: np.ndarray, search: float) -> Sensitive:
+    """The sensitive elements of the rule file each site (inside the province) triggers."""
+    kinds = list(index.layers)
+    code = {k: i for i, k in enumerate(kinds)}
+    found = _Candidates.join(
+        [_through_units(index, units, code)] + _through_lineage(index, units, code) + _through_features(sites, index, rules, code, search))
+    found = found.where(~wholly_outside[found.site])
+    hit, element = _triggered(sites, index, rules.file.sensitive_elements, found, code)
+    return _result(sites, index, rules.file.sensitive_elements, found.where(hit), element)
+
+
+def _through_units(index: BuildIndex, units: Units, code: dict[str, int]) -> tuple[np.ndarray, ...]:
+    """The features the units a site lies in or near were made from."""
+    pairs = units.pairs
+    unit = pairs["unit"].to_numpy()
+    feature = index.unit_feature[unit]
+    layer = np.array([code.get(k, -1) for k in index.units["source_layer"]], dtype=int)[unit] if len(index.units) else np.zeros(0, int)
+    known = feature >= 0
+    relation = np.where(pairs["inside"].to_numpy()[known], 0, 2)
+    return pairs["site"].to_numpy()[known], layer[known], feature[known], relation, pairs["distance"].to_numpy()[known]
+
+
+def _through_lineage(index: BuildIndex, units: Units, code: dict[str, int]) -> list[tuple[np.ndarray, ...]]:
+    """The features whose criterion covers the whole of a unit a site lies in (the unit's lineage)."""
+    lineage = index.lineage
+    if not len(lineage):
+        return []
+    whole = lineage[~lineage["prevails"].astype(bool).to_numpy()]
+    area = index.units.set_index("unit_id")["area_ha"].reindex(whole["unit_id"]).to_numpy()
+    whole = whole[whole["overlap_ha"].to_numpy() >= LINEAGE_WHOLE * area]
+    unit_index = pd.Series(np.arange(len(index.units)), index=index.units["unit_id"]).reindex(whole["unit_id"]).to_numpy()
+    inside = units.pairs[units.pairs["inside"]]
+    inside = pd.DataFrame({"site": inside["site"].to_numpy(), "unit": inside["unit"].to_numpy()})
+    parts = []
+    for kind in set(whole["source_layer"]) & set(code):
+        rows = whole["source_layer"].to_numpy() == kind
+        position = pd.Series(np.arange(len(index.layers[kind])), index=index.layers[kind].source_id)
+        feature = position.reindex(whole["source_id"].astype(str).to_numpy()[rows]).fillna(-1).to_numpy(int)
+        match = pd.DataFrame({"unit": unit_index[rows], "feature": feature}).merge(inside, on="unit")
+        match = match[match["feature"] >= 0]
+        n = len(match)
+        parts.append((match["site"].to_numpy(), np.full(n, code[kind]), match["feature"].to_numpy(), np.ones(n, int), np.zeros(n)))
+    return parts
+
+
+def _through_features(sites: SiteArrays, index: BuildIndex, rules: CheckRules, code: dict[str, int], search: float) -> list[tuple[np.ndarray, ...]]:
+    """Input features a site touches as drawn (or lies near, for the layers of 'near' elements)."""
+    near_layers = {t.layer for e in rules.file.sensitive_elements if e.relation == "near" for t in e.triggers}
+    parts = []
+    for kind, features in index.layers.items():
+        if kind in near_layers:
+            feature, site, distance = arrays.within(features.geometry, sites.tree, sites.geometry, search)
+        else:
+            feature, site = sites.tree.query(features.geometry, predicate="intersects")
+            distance = np.zeros(len(site))
+        parts.append((site, np.full(len(site), code[kind]), feature, np.where(distance <= 0, 0, 2), distance))
+    return parts
+
+
+def _triggered(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveElement], found: _Candidates,
+               code: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates that trigger an element, and that element's position in the rule file.
+
+    One per (site, element, layer, feature): the closest relation, then the least distance.
+    """
+    hits, orders = [], []
+    for order, element in enumerate(elements):
+        applies = sites.applies(element.applies_to)
+        for trigger in element.triggers:
+            if trigger.layer not in code:
+                continue
+            mask = (found.layer == code[trigger.layer]) & applies[found.site]
+            if element.relation == "inside":
+                mask &= found.relation < 2
+            if trigger.where:
+                mask &= matches(index, trigger)[np.where(mask, found.feature, 0)]
+            hit = np.flatnonzero(mask)
+            hits.append(hit)
+            orders.append(np.full(len(hit), order))
+    hit = np.concatenate(hits) if hits else np.zeros(0, int)
+    element = np.concatenate(orders) if orders else np.zeros(0, int)
+    order = np.lexsort((found.distance[hit], found.relation[hit], found.feature[hit], found.layer[hit], element, found.site[hit]))
+    hit, element = hit[order], element[order]
+    key = np.column_stack([found.site[hit], element, found.layer[hit], found.feature[hit]])
+    first = np.r_[True, (key[1:] != key[:-1]).any(axis=1)] if len(key) else np.zeros(0, bool)
+    return hit[first], element[first]
+
+
+def matches(index: BuildIndex, trigger: Trigger) -> np.ndarray:
+    """Which features of the trigger's layer meet its attribute condition."""
+    features = index.layers[trigger.layer]
+    mask = np.ones(len(features), bool)
+    for attribute, values in trigger.where.items():
+        mask &= features.attributes[attribute].isin(values).to_numpy() if attribute in features.attributes else False
+    return mask
+
+
+def _result(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveElement], hit: _Candidates, element: np.ndarray) -> Sensitive:
+    pick = lambda attribute: np.array([getattr(e, attribute) for e in elements], dtype=object)[element]  # noqa: E731
+    kinds = np.array(list(index.layers), dtype=object)
+    layer = kinds[hit.layer] if len(hit.layer) else np.zeros(0, object)
+    source_id, name = np.empty(len(hit.site), dtype=object), np.empty(len(hit.site), dtype=object)
+    for kind in index.layers:
+        rows = layer == kind
+        source_id[rows] = index.layers[kind].source_id[hit.feature[rows]]
+        name[rows] = index.layers[kind].name[hit.feature[rows]]
+    relation = RELATIONS[hit.relation]
+    pairs = pd.DataFrame({"site": hit.site, "element": pick("id"), "relation": relation})
+    table = pd.DataFrame({
+        "site_id": sites.ids[hit.site], "element": pick("id"), "title_vi": pick("title_vi"), "title_en": pick("title_en"),
+        "citation_vi": pick("citation_vi"), "citation_en": pick("citation_en"), "status": pick("status"),
+        "relation": relation, "layer": layer, "source_id": source_id, "feature": name, "distance_m": np.round(hit.distance, 2),
+    })
+    return Sensitive(pairs, table)

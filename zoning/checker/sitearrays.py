@@ -1,0 +1,95 @@
+"""The sites of a check as arrays: geometry, dimension, measure, ids and project-type flags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import STRtree
+
+from zoning.errors import InputError
+from zoning.inputs.sites import Sites
+from zoning.law.project_types import CheckRules
+
+M2_PER_HA = 10_000.0
+
+
+@dataclass(frozen=True)
+class SiteArrays:
+    """One entry per site, in site order; what every stage of the check reads.
+
+    ``dim`` is 0 for points, 1 for lines, 2 for polygons; ``measure`` the area (m²) of a
+    polygon, the length (m) of a line, 0 for a point. ``types`` holds the row of
+    :meth:`CheckRules.type_table` of each site's project type.
+    """
+
+    sites: Sites
+    frame: pd.DataFrame
+    geometry: np.ndarray
+    ids: np.ndarray
+    dim: np.ndarray
+    measure: np.ndarray
+    tree: STRtree
+    types: pd.DataFrame
+    has_type: np.ndarray
+    facility: np.ndarray
+    listed: np.ndarray
+    discharges: np.ndarray
+    in_watercourse: np.ndarray
+    upstream: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.geometry)
+
+    def hectares(self, measure: np.ndarray, site: np.ndarray | None = None) -> np.ndarray:
+        """``measure`` (m²) in hectares for polygon sites, 0 for the others (rounded to 4 decimals)."""
+        dim = self.dim if site is None else self.dim[site]
+        return np.round(np.where(dim == 2, measure / M2_PER_HA, 0.0), 4)
+
+    def metres(self, measure: np.ndarray, site: np.ndarray | None = None) -> np.ndarray:
+        """``measure`` (m) for line sites, 0 for the others (rounded to 2 decimals)."""
+        dim = self.dim if site is None else self.dim[site]
+        return np.round(np.where(dim == 1, measure, 0.0), 2)
+
+    def applies(self, applies_to: str | Sequence[str]) -> np.ndarray:
+        """Which sites a rule's ``applies_to`` selects (``all``, ``facility``, a project type, …)."""
+        values = (applies_to,) if isinstance(applies_to, str) else tuple(applies_to)
+        flags = {"pollution_risk": self.listed, "facility": pd.notna(self.facility), "discharges_wastewater": self.discharges,
+                 "in_watercourse": self.in_watercourse}
+        mask = np.zeros(self.n, bool)
+        for value in values:
+            if value == "all":
+                mask |= True
+            elif value in flags:
+                mask |= flags[value]
+            else:
+                mask |= (self.frame["type"] == value).to_numpy()
+        return mask
+
+
+def site_arrays(sites: Sites, crs, rules: CheckRules, upstream: bool) -> SiteArrays:
+    """The arrays of ``sites`` (which must be in ``crs``, the CRS of the build).
+
+    ``upstream`` is the default of sites without an ``upstream`` attribute.
+    """
+    if sites.frame.crs is not None and crs != sites.frame.crs:
+        raise InputError("the sites are not in the CRS of the build", "read them with zoning.sites.read_sites(…, target_crs=build.crs)")
+    frame = sites.frame.reset_index(drop=True)
+    geometry = frame.geometry.to_numpy()
+    type_id = shapely.get_type_id(geometry)
+    dim = np.select([np.isin(type_id, (0, 4)), np.isin(type_id, (1, 2, 5))], [0, 1], 2)
+    info = frame[["type"]].merge(rules.type_table(), on="type", how="left")
+    return SiteArrays(
+        sites=sites, frame=frame, geometry=geometry, ids=frame["site_id"].astype(str).to_numpy(object), dim=dim,
+        measure=np.where(dim == 2, shapely.area(geometry), np.where(dim == 1, shapely.length(geometry), 0.0)),
+        tree=STRtree(geometry), types=info, has_type=frame["type"].notna().to_numpy(),
+        facility=info["facility"].where(info["facility"].notna(), None).to_numpy(object),
+        listed=(info["pollution_risk"] == "listed").to_numpy(),
+        discharges=info["discharges_wastewater"].fillna(False).astype(bool).to_numpy(),
+        in_watercourse=info["in_watercourse"].fillna(False).astype(bool).to_numpy(),
+        upstream=frame["upstream"].fillna(False).astype(bool).to_numpy() | upstream,
+    )

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from zoning.data import path as resource
-from zoning.law.rulefile import RuleFileHeader, read_yaml_model
+from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
 from zoning.inputs.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
 
@@ -26,11 +26,7 @@ Zone = Literal["strict", "emission_limited", "other"]
 Status = Literal["confirmed", "unconfirmed"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Width(_Model):
+class Width(RuleModel):
     """A distance in metres read from a feature attribute, or a default.
 
     A default is an assumption, not law: every unit made with it says so.
@@ -49,7 +45,7 @@ class Width(_Model):
         return self
 
 
-class Geometry(_Model):
+class Geometry(RuleModel):
     """How a selected feature becomes a criterion polygon.
 
     ``as_drawn`` takes polygons as they are; lines get ``line_width`` (full width,
@@ -71,7 +67,7 @@ class Geometry(_Model):
         return self
 
 
-class Criterion(_Model):
+class Criterion(RuleModel):
     """One legal criterion: a point of Art. 22(2), an item of Art. 22(3), or a plan item."""
 
     id: str
@@ -90,7 +86,7 @@ class Criterion(_Model):
     note: str = ""
 
 
-class UrbanClasses(_Model):
+class UrbanClasses(RuleModel):
     """Which urban class falls in which zone: configuration, not hard-coded law."""
 
     field: str = "urban_class"
@@ -98,7 +94,7 @@ class UrbanClasses(_Model):
     basis: str = ""
 
 
-class Province(_Model):
+class Province(RuleModel):
     """The province an overlay is for and its VN-2000 / TM-3 central meridian."""
 
     code: str

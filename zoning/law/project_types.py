@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from zoning.data import path as resource
 from zoning.inputs.catalogue import load_catalogue
-from zoning.law.rulefile import RuleFileHeader, located_error, read_yaml_model
+from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
 from zoning.law.safety import (
     FacilityCatalogue,
     load_facilities,
@@ -27,11 +27,7 @@ Status = Literal["confirmed", "unconfirmed"]
 Effect = Literal["conflict", "review", "info"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PollutionRisk(_Model):
+class PollutionRisk(RuleModel):
     """Whether a project type is on ND08 Appendix II, and its capacity thresholds."""
 
     listed: bool | None
@@ -43,7 +39,7 @@ class PollutionRisk(_Model):
     note: str = ""
 
 
-class ProjectType(_Model):
+class ProjectType(RuleModel):
     """A project type: its code, names, facility type and pollution-risk listing."""
 
     code: str
@@ -56,25 +52,25 @@ class ProjectType(_Model):
     pollution_risk: PollutionRisk
 
 
-class Tolerance(_Model):
+class Tolerance(RuleModel):
     default: float = Field(ge=0)
     basis: str = ""
     layers: dict[str, float] = {}
 
 
-class Settings(_Model):
+class Settings(RuleModel):
     search_distance_m: float = Field(gt=0)
     positional_tolerance_m: Tolerance
     required_layers: tuple[str, ...] = ()
 
 
-class When(_Model):
+class When(RuleModel):
     zones: tuple[Literal["strict", "emission_limited"], ...] = ()
     near_layers: tuple[str, ...] = ()
     applies_to: str | tuple[str, ...] = "all"
 
 
-class SiteRule(_Model):
+class SiteRule(RuleModel):
     """A finding made from where a site is (zones touched, layers near)."""
 
     id: str
@@ -88,12 +84,12 @@ class SiteRule(_Model):
     note: str = ""
 
 
-class Trigger(_Model):
+class Trigger(RuleModel):
     layer: str
     where: dict[str, list[str]] = {}
 
 
-class SensitiveElement(_Model):
+class SensitiveElement(RuleModel):
     """A sensitive element used to classify investment projects, and what triggers it."""
 
     id: str
@@ -108,7 +104,7 @@ class SensitiveElement(_Model):
     note: str = ""
 
 
-class Cited(_Model):
+class Cited(RuleModel):
     status: Status = "confirmed"
     title_vi: str = ""
     title_en: str = ""

@@ -13,10 +13,14 @@ from zoning.errors import RuleError
 M = TypeVar("M", bound=BaseModel)
 
 
-class RuleFileHeader(BaseModel):
-    """What every rule file starts with: its id, version and title."""
+class RuleModel(BaseModel):
+    """Base of every rule-file model: unknown keys are errors, values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleFileHeader(RuleModel):
+    """What every rule file starts with: its id, version and title."""
 
     id: str
     version: str

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from zoning.data import path as resource
-from zoning.law.rulefile import RuleFileHeader, located_error, read_yaml_model
+from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
 from zoning.errors import InputError
 from zoning import terms
 
@@ -42,11 +42,7 @@ _UNITS = {
 }
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CapacityClass(_Model):
+class CapacityClass(RuleModel):
     """One capacity class of a table: up to ``max`` (open-ended when ``max`` is absent)."""
 
     label: str
@@ -54,7 +50,7 @@ class CapacityClass(_Model):
     max_included: bool = True
 
 
-class DistanceSource(_Model):
+class DistanceSource(RuleModel):
     """A legal source of distances: a confirmed table or an unconfirmed text."""
 
     status: Literal["confirmed", "unconfirmed"]
@@ -80,7 +76,7 @@ class DistanceSource(_Model):
         return self
 
 
-class DistanceRef(_Model):
+class DistanceRef(RuleModel):
     """The distance of one facility type to one receptor: a source and its values."""
 
     source: str
@@ -96,7 +92,7 @@ class DistanceRef(_Model):
         return self
 
 
-class Facility(_Model):
+class Facility(RuleModel):
     """A facility type and its distances by receptor."""
 
     group: Literal["solid_waste", "wastewater", "cemetery"]
@@ -108,7 +104,7 @@ class Facility(_Model):
     distances: dict[str, DistanceRef]
 
 
-class Receptor(_Model):
+class Receptor(RuleModel):
     """What a distance is kept from, and which build layers hold it."""
 
     name_vi: str
@@ -128,7 +124,7 @@ class SafetyFile(RuleFileHeader):
     facilities: dict[str, Facility]
 
 
-class UserDistanceEntry(_Model):
+class UserDistanceEntry(RuleModel):
     """One row of a province distance file."""
 
     facility: str
@@ -139,7 +135,7 @@ class UserDistanceEntry(_Model):
     note: str = ""
 
 
-class UserDistanceFile(_Model):
+class UserDistanceFile(RuleModel):
     """A province distance file: values that fill (or tighten) the catalogue."""
 
     id: str

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from zoning.data import path as resource
 from zoning.terms import ZONE_ORDER
 from zoning.errors import InputError
 
-from zoning.law.rulefile import RuleFileHeader, read_yaml_model
+from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ZonePolicy(_Model):
+class ZonePolicy(RuleModel):
     """The zones searched for one facility group, with its basis."""
 
     allowed_zones: tuple[str, ...]
@@ -30,7 +26,7 @@ class ZonePolicy(_Model):
     citation_en: str
 
 
-class SitingReceptor(_Model):
+class SitingReceptor(RuleModel):
     """Land a facility keeps its distance from, and the build layers that hold it."""
 
     name_vi: str
@@ -44,7 +40,7 @@ class SitingReceptor(_Model):
     note_en: str = ""
 
 
-class Score(_Model):
+class Score(RuleModel):
     area_target: float = Field(4, gt=0)
     weights: dict[str, float]
 

@@ -57,7 +57,6 @@ SLIVER_M = 0.01  # candidate parts narrower than 2 × this (overlay spurs) are r
 # Why a zone is out of the search (en, vi), by the status of the zone policy.
 POLICY_REASONS = {"user": ("zones chosen by the user", "vùng do người dùng chọn"), "confirmed": ("rule", "quy định")}
 ASSUMED_POLICY_REASON = ("assumed policy, not law", "giả định, không phải quy định pháp luật")
-UNCONFIRMED_SHORT_VI = "chưa xác nhận"  # the short form, in a reason; terms.yaml holds the long one
 
 Receptors = dict[str, tuple[np.ndarray, np.ndarray]]  # per siting receptor: its geometries and their names
 
@@ -325,7 +324,7 @@ def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.G
         if sd.status == "user":
             origin_en, origin_vi = "distance given by user", "khoảng cách do người dùng nhập"
         else:
-            status_vi = terms.label("statuses", "confirmed") if sd.status == "confirmed" else UNCONFIRMED_SHORT_VI
+            status_vi = terms.label("statuses_short", "confirmed" if sd.status == "confirmed" else "unconfirmed")
             origin_en, origin_vi = f"{sd.citation_en}, {sd.status}", f"{sd.citation_vi}, {status_vi}"
         out.append(Exclusion(
             shapely.buffer(near, reach, quad_segs=QUAD_SEGS),

@@ -144,7 +144,7 @@ def main() -> None:
     checked, t_read, _ = timed("read + check layers", read_layers, layers, CRS)
     result, t_build, build_cpu = timed("build (units, zones, lineage, communes, QA)", build_zones, checked, rules)
     print(f"    {build_cpu:.1f} CPU-s on {settings.workers} cores: {build_cpu / settings.workers:.1f} s even with every core busy throughout")
-    print(f"    steps: {result.timings}")
+    print(f"    steps: {result.manifest['timings_s']}")
     areas = dict(zip(result.zones["zone"], result.zones["area_ha"]))
     print(f"    zones ha: {', '.join(f'{k} {v:,.1f}' for k, v in areas.items())}; units {len(result.units):,}; QA passed {result.qa['passed']}")
     _, t_zones, _ = timed("zones alone (as the baseline: no units, lineage, QA)", zones_only, checked, rules)

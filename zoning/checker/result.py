@@ -67,11 +67,15 @@ class CheckResult:
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
+    def site_rows(self) -> list[dict]:
+        """One flat JSON-safe record per site (the site table without geometry), in site order."""
+        return _records(pd.DataFrame(self.sites.drop(columns="geometry")))
+
     def records(self) -> list[dict]:
         """One nested record per site (the JSON form), in site order."""
         grouped = {name: _group_records(self.table(name)) for name in TABLES}
         out = []
-        for row in _records(pd.DataFrame(self.sites.drop(columns="geometry"))):
+        for row in self.site_rows():
             for name in TABLES:
                 row[name] = grouped[name].get(row["site_id"], [])
             out.append(row)

@@ -51,6 +51,7 @@ from zoning.errors import InputError, ZoningError
 from zoning.outputs.candidates import SitingLayers, read_candidates
 from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
 from zoning.outputs.results import read_results
+from zoning.checker.result import CheckResult
 from zoning import terms
 
 
@@ -320,6 +321,71 @@ def site_map_html(
         f'style="width:100%;height:{int(height_px)}px;border:1px solid #999" allowfullscreen '
         f'srcdoc="{html.escape(document, quote=True)}"></iframe>'
     )
+
+
+def map_config(
+    build: BuildLike,
+    lang: str = "vi",
+    offline: bool = False,
+    *,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    layers: DisplayLayers | None = None,
+) -> dict:
+    """The JSON-ready configuration that ``zoning.js`` draws a province map from.
+
+    The same configuration as :func:`zoning_map` puts into its page (zones, units,
+    communes, legend, texts and styles, WGS 84 coordinates), for a page that loads the
+    vendored scripts itself, e.g. the web application. ``layers`` reuses display geometry
+    made once with :func:`~zoning.outputs.display.display_layers`.
+    """
+    lang = _language(lang)
+    build = as_build(build)
+    layers = layers if layers is not None else display_layers(build, tolerance_m)
+    return _config(build, layers, None, lang=lang, offline=offline, mode="province")
+
+
+def sites_config(result: CheckResult, build: BuildLike, lang: str = "vi", *, findings: bool = True) -> dict:
+    """Checked sites as ``zoning.js`` draws them, and the ring of each safety distance.
+
+    Parameters
+    ----------
+    result
+        A check of sites against ``build``.
+    build
+        The build they were checked against (for the zone names).
+    lang
+        Language of the popups.
+    findings
+        Put each site's findings into its popup; without them the popup has none (not
+        "no findings"), for many sites at once.
+
+    Returns
+    -------
+    dict
+        ``sites``: a GeoJSON FeatureCollection (WGS 84) of the sites coloured by verdict;
+        ``buffers``: one polygon per site and safety distance with a value, the site
+        grown by that distance, with ``site_id``, ``receptor``, ``facility``,
+        ``distance_m``, ``status`` and ``holds``.
+    """
+    lang = _language(lang)
+    build = as_build(build)
+    texts = load_style()["texts"][lang]
+    zone_names = dict(zip(build.zones["zone"], build.zones[f"name_{lang}"]))
+    frame = read_results(result.sites, result.findings if findings else None)
+    sites = _site_features(frame, texts, zone_names, lang)
+    if not findings:
+        for feature in sites["features"]:
+            del feature["properties"]["findings"]
+    safety = result.safety[result.safety["distance_required_m"].notna()]
+    geometry = result.sites.set_index("site_id").geometry
+    rings = shapely.buffer(geometry.loc[safety["site_id"]].to_numpy(), safety["distance_required_m"].to_numpy(float), quad_segs=16)
+    props = [
+        {"site_id": str(site), "receptor": str(receptor), "facility": _text(facility), "distance_m": float(distance),
+         "status": _text(status), "holds": None if holds is None or holds != holds else bool(holds)}
+        for site, receptor, facility, distance, status, holds in zip(
+            safety["site_id"], safety["receptor"], safety["facility"], safety["distance_required_m"], safety["status"], safety["holds"])
+    ]
+    return {"sites": sites, "buffers": _features(_geojson_geometries(rings, result.sites.crs), props)}
 
 
 def _title(build: Build, lang: str) -> str:

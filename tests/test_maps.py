@@ -562,7 +562,7 @@ def test_fit_and_full_screen_buttons(browser, small_build_path, tmp_path):
         province = [*tm3_to_lon_lat(X0, Y0), *tm3_to_lon_lat(X0 + 10_000, Y0 + 10_000)]
         contains = "b => zoning.map.getBounds().contains([[b[1], b[0]], [b[3], b[2]]])"
         assert page.js(contains, province)
-        page.js("() => zoning.map.setView(zoning.map.getCenter(), 17, {animate: false})")
+        page.js("() => { zoning.map.setView(zoning.map.getCenter(), 17, {animate: false}); }")
         assert not page.js(contains, province)
         page.page.locator("a.zoning-fit").click()
         page.page.wait_for_function(contains, arg=province)  # the view flies back to the province
@@ -641,7 +641,7 @@ def test_candidate_areas_on_the_map(browser, demo_build_path, candidates_file, t
         first = expected[expected["rank"] == 1].iloc[0]
         inside = shapely.point_on_surface(first.geometry)
         lon, lat = Transformer.from_crs(expected.crs, "EPSG:4326", always_xy=True).transform(inside.x, inside.y)
-        page.js("ll => zoning.map.setView([ll[1], ll[0]], 14, {animate: false})", [lon, lat])
+        page.js("ll => { zoning.map.setView([ll[1], ll[0]], 14, {animate: false}); }", [lon, lat])
         x, y = page.pixel(lon, lat)
         page.page.mouse.click(x, y)
         popup = page.page.locator(".leaflet-popup-content")

@@ -356,8 +356,8 @@ def sites_config(result: CheckResult, build: BuildLike, lang: str = "vi", *, fin
     lang
         Language of the popups.
     findings
-        Put each site's findings into its popup; without them the popup has none (not
-        "no findings"), for many sites at once.
+        Put each site's findings and details into its popup; without them the popup has
+        the site's name and verdict only (not "no findings"): quick for many sites.
 
     Returns
     -------
@@ -371,11 +371,13 @@ def sites_config(result: CheckResult, build: BuildLike, lang: str = "vi", *, fin
     build = as_build(build)
     texts = load_style()["texts"][lang]
     zone_names = dict(zip(build.zones["zone"], build.zones[f"name_{lang}"]))
-    frame = read_results(result.sites, result.findings if findings else None)
-    sites = _site_features(frame, texts, zone_names, lang)
-    if not findings:
-        for feature in sites["features"]:
-            del feature["properties"]["findings"]
+    if findings:
+        sites = _site_features(read_results(result.sites, result.findings), texts, zone_names, lang)
+    else:
+        frame = result.sites
+        props = [{"site_id": i, "name": _text(n), "verdict": v, "illustrative": bool(x), "label": lb} for i, n, v, x, lb in zip(
+            frame["site_id"], frame["name"], frame["verdict"], frame["illustrative"], _label_points(frame.geometry.to_numpy(), frame.crs))]
+        sites = _features(_geojson_geometries(frame.geometry.to_numpy(), frame.crs), props)
     safety = result.safety[result.safety["distance_required_m"].notna()]
     geometry = result.sites.set_index("site_id").geometry
     rings = shapely.buffer(geometry.loc[safety["site_id"]].to_numpy(), safety["distance_required_m"].to_numpy(float), quad_segs=16)
@@ -491,7 +493,7 @@ def _geojson_geometries(geoms: np.ndarray, crs) -> list[dict]:
     """WGS 84 GeoJSON geometries rounded to COORDINATE_DECIMALS (vectorised)."""
     if not len(geoms):
         return []
-    return [json.loads(text) for text in shapely.to_geojson(_to_wgs84(geoms, crs))]
+    return json.loads("[" + ",".join(shapely.to_geojson(_to_wgs84(geoms, crs))) + "]")  # one parse, not one per feature
 
 
 def _label_points(geoms: np.ndarray, crs) -> list[list[float]]:

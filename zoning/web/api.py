@@ -41,6 +41,9 @@ from zoning.web.served import ServedBuild, ServedBuilds
 
 WEB_ORIGIN = "trang web / web page"  # where a user distance came from, in the check's basis texts
 DETAIL_LIMIT = 200  # sites up to which a check answers with every finding by default
+# the site columns of an answer without detail: what a table of many sites shows
+SUMMARY_COLUMNS = ["site_id", "name", "type", "capacity", "geometry_type", "area_ha", "length_m", "zones_touched", "commune_names",
+                   "strict_pct", "emission_limited_pct", "other_pct", "outside_pct", "verdict", "borderline", "conflicts", "reviews", "illustrative"]
 RESULT_FORMATS = {"gpkg": "application/geopackage+sqlite3", "csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "geojson": "application/geo+json", "json": "application/json"}
@@ -268,7 +271,7 @@ def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, op
         "verdicts": result.meta["verdicts"],
         "detail": detail,
         "meta": meta,
-        "sites": result.records() if detail else result.site_rows(),
+        "sites": result.records() if detail else _json_rows(result.sites[SUMMARY_COLUMNS]),
         "map": sites_config(result, entry.build, lang, findings=detail),
         "request": canonical_request(entry, frame.assign(id=result.sites["site_id"].to_numpy()), options),
     }
@@ -278,11 +281,9 @@ def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Opti
     """A JSON check request that gives the same check: the sites as read (before any
     default type or capacity, with the ids the check gave them), in their CRS, with the
     options."""
-    columns = [c for c in SITE_PROPERTIES if c in frame]
-    properties = pd.DataFrame(frame[columns]).astype(object).where(pd.DataFrame(frame[columns]).notna(), None).to_dict("records")
-    geometries = shapely.to_geojson(frame.geometry.to_numpy())
-    features = [{"type": "Feature", "properties": {k: _plain(v) for k, v in p.items() if v is not None}, "geometry": json.loads(g)}
-                for p, g in zip(properties, geometries)]
+    properties = _json_rows(frame[[c for c in SITE_PROPERTIES if c in frame]])
+    geometries = json.loads("[" + ",".join(shapely.to_geojson(frame.geometry.to_numpy())) + "]")
+    features = [{"type": "Feature", "properties": {k: v for k, v in p.items() if v is not None}, "geometry": g} for p, g in zip(properties, geometries)]
     crs = CRS(frame.crs)
     code = crs.to_epsg()
     request = {key: value for key, value in options.model_dump(exclude_none=True).items() if key in Options.model_fields and key != "detail"}
@@ -297,8 +298,9 @@ def _plain(value: Any) -> Any:
 
 
 def _json_rows(table: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain values, None for missing ones (numpy scalars are left to :func:`_json`)."""
     table = pd.DataFrame(table.drop(columns=["geometry"], errors="ignore"))
-    return [{k: _plain(v) for k, v in row.items()} for row in table.astype(object).where(table.notna(), None).to_dict("records")]
+    return table.astype(object).where(table.notna(), None).to_dict("records")
 
 
 def _json(payload: dict, status: int = 200) -> Response:

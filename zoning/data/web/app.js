@@ -75,8 +75,9 @@
 
   App.prototype.start = function () {
     var self = this;
-    this.map = L.map('map', { zoomSnap: 0.25, zoomDelta: 0.5 });
-    this.buffers = L.layerGroup().addTo(this.map);
+    if (L.PM) { L.PM.setOptIn(true); }  // the drawing tools leave the zoning's own layers alone
+    this.map = L.map('map', { zoomSnap: 0.25, zoomDelta: 0.5, pmIgnore: false });
+    this.buffers = L.featureGroup().addTo(this.map);
     this.setupDrawing();
     this.setupPanel();
     return this.api('GET', '/api/builds/' + encodeURIComponent(this.cfg.build) + '/map?lang=' + this.lang)
@@ -217,8 +218,8 @@
   App.prototype.onMapClick = function (e) {
     if (this.tab !== 'point' || (this.view.measure && this.view.measure.mode) || this.drawing) { return; }
     var lon = Math.round(e.latlng.lng * 1e7) / 1e7, lat = Math.round(e.latlng.lat * 1e7) / 1e7;
-    var name = fill(this.T.name_point, { lat: this.format(lat, 6), lon: this.format(lon, 6) });
-    this.run({ kind: 'json', fit: false, body: { sites: { type: 'Point', coordinates: [lon, lat] }, name: name } });
+    // named by its coordinates, in no language: a link to this check reads the same in both
+    this.run({ kind: 'json', fit: false, body: { sites: { type: 'Point', coordinates: [lon, lat] }, name: lat.toFixed(6) + ', ' + lon.toFixed(6) } });
   };
 
   // ---------------------------------------------------------------------- drawing
@@ -237,7 +238,7 @@
       var geometry = e.layer.toGeoJSON().geometry;
       map.removeLayer(e.layer);
       self.stopDrawing();
-      self.run({ kind: 'json', fit: true, body: { sites: geometry, name: geometry.type === 'Polygon' ? T.name_polygon : T.name_line } });
+      self.run({ kind: 'json', fit: true, body: { sites: geometry } });
     });
     byId('draw-polygon').addEventListener('click', function () { self.startDrawing('Polygon'); });
     byId('draw-line').addEventListener('click', function () { self.startDrawing('Line'); });
@@ -392,8 +393,8 @@
       this.renderDownloads(result);
     } else {
       this.renderCounts(result);
-      this.renderDownloads(result);
       this.renderTable(result);
+      this.renderDownloads(result);
       this.detailBox = el('div', 'app-detail', null, result);
     }
     document.body.setAttribute('data-app-checks', String((Number(document.body.getAttribute('data-app-checks')) || 0) + 1));
@@ -437,7 +438,7 @@
       var b = layer.getBounds ? layer.getBounds() : L.latLngBounds([layer.getLatLng()]);
       if (b.isValid()) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
     });
-    if (bounds) { map.fitBounds(bounds, { maxZoom: 15, padding: [40, 40] }); }
+    if (bounds) { map.fitBounds(bounds, { maxZoom: 13, padding: [40, 40] }); }
   };
 
   // -------------------------------------------------------------------- one site
@@ -457,7 +458,7 @@
     var self = this, T = this.T, meta = this.answer.meta;
     var box = el('article', 'app-site', null, parent);
     box.dataset.siteId = site.site_id;
-    el('h3', null, (site.name || site.site_id) + (site.name && site.name !== site.site_id ? ' (' + site.site_id + ')' : ''), box);
+    el('h3', null, this.siteTitle(site), box);
     var verdict = el('p', 'app-verdict', null, box);
     el('span', null, T.verdict + ': ', verdict);
     verdict.appendChild(this.badge(site.verdict));
@@ -476,7 +477,7 @@
     }
     if (site.capacity_class) { type += ' (' + this.term('capacity_classes', site.capacity_class) + ')'; }
     fact(T.type, type);
-    fact(T.communes, site.commune_names);
+    fact(T.communes, String(site.commune_names || '').split(',').join(', '));
 
     if (site.findings === undefined) {  // the answer for many sites: ask for this one in full
       var wait = el('p', 'app-hint', T.checking, box);
@@ -501,21 +502,34 @@
     return box;
   };
 
+  // A site's name; a site given without one is named by what it is (a point by its coordinates).
+  App.prototype.siteTitle = function (site) {
+    var named = site.name && site.name !== site.site_id;
+    var title = named ? site.name : (this.T['name_' + site.geometry_type] || site.site_id);
+    if (named && site.geometry_type === 'point' && /^-?\d+\.\d+, -?\d+\.\d+$/.test(site.name)) {
+      var ll = site.name.split(', ');
+      title = fill(this.T.name_point, { lat: this.format(Number(ll[0]), 6), lon: this.format(Number(ll[1]), 6) });
+    }
+    return this.answer.sites.length > 1 || (named && !/^\d+$/.test(site.site_id)) ? title + ' (' + site.site_id + ')' : title;
+  };
+
   App.prototype.renderZones = function (box, site) {
     var self = this, T = this.T;
     el('h4', null, T.zones_met, box);
     var line = site.geometry_type === 'line', point = site.geometry_type === 'point';
+    var share = function (pct) { return self.format(pct, self.cfg.decimals.share_pct) + ' %'; };
     var rows = site.zones.map(function (z) {
       var name = el('span');
       el('span', 'zoning-swatch', null, name).style.background = self.view.S.zones[z.zone] ? self.view.S.zones[z.zone].fill : '#ccc';
       name.appendChild(document.createTextNode(self.pick(z, 'name') + (z.borderline ? ' ±' : '')));
-      var overlap = point ? '' : (line ? self.format(z.overlap_m, self.cfg.decimals.length_m) : self.format(z.overlap_ha, self.cfg.decimals.area_ha));
-      return [name, overlap, self.format(z.share_pct, self.cfg.decimals.share_pct) + ' %'];
+      if (point) { return [name, share(z.share_pct)]; }
+      return [name, line ? self.format(z.overlap_m, self.cfg.decimals.length_m) : self.format(z.overlap_ha, self.cfg.decimals.area_ha), share(z.share_pct)];
     });
     if (site.outside_pct > 0) {
-      rows.push([T.outside_province, point ? '' : (line ? '' : this.format(site.outside_ha, this.cfg.decimals.area_ha)), this.format(site.outside_pct, this.cfg.decimals.share_pct) + ' %']);
+      var outside = line ? '' : this.format(site.outside_ha, this.cfg.decimals.area_ha);
+      rows.push(point ? [T.outside_province, share(site.outside_pct)] : [T.outside_province, outside, share(site.outside_pct)]);
     }
-    var headers = point ? [T.col_zone, '', T.col_share] : [T.col_zone, line ? T.col_overlap_length : T.col_overlap, T.col_share];
+    var headers = point ? [T.col_zone, T.col_share] : [T.col_zone, line ? T.col_overlap_length : T.col_overlap, T.col_share];
     table(box, 'app-zones', headers, rows);
   };
 
@@ -649,8 +663,7 @@
       { key: 'site_id', label: T.col_site },
       { key: 'name', label: T.col_name },
       { key: 'verdict', label: T.col_verdict },
-      { key: 'zones_touched', label: T.col_zones },
-      { key: 'commune_names', label: T.col_communes }
+      { key: 'zones_touched', label: T.col_zones }
     ];
     el('p', 'app-hint', T.table_hint, parent);
     var wrap = el('div', 'app-table-wrap', null, parent);
@@ -691,7 +704,6 @@
         el('td', null, site.name || '', tr);
         el('td', null, null, tr).appendChild(self.badge(site.verdict));
         el('td', null, String(site.zones_touched || '').split(',').filter(Boolean).map(function (z) { return self.term('zones', z); }).join(', '), tr);
-        el('td', null, site.commune_names || '', tr);
         tr.addEventListener('click', function () { self.select(site.site_id); });
       });
       note.textContent = sites.length > MAX_ROWS ? fill(T.table_shown, { shown: self.format(MAX_ROWS, 0), count: self.format(sites.length, 0) }) : '';
@@ -706,6 +718,7 @@
       tr.classList.toggle('app-selected', tr.dataset.siteId === siteId);
     });
     this.fitSites(siteId);
+    Array.prototype.forEach.call(document.querySelectorAll('.app-report'), function (b) { b.disabled = false; b.title = ''; });
     var site = this.answer.sites.filter(function (s) { return s.site_id === siteId; })[0];
     this.detailBox.textContent = '';
     this.renderSite(this.detailBox, site);
@@ -728,10 +741,11 @@
     var reports = [['html', T.report_html]];
     if (this.cfg.office) { reports.push(['pdf', T.report_pdf], ['docx', T.report_docx]); }
     reports.forEach(function (r) {
-      button(r[1], function (b) {
-        if (!self.selected) { return; }
+      var b = button(r[1], function (b) {
         self.download(b, '/api/report/' + r[0] + '?site=' + encodeURIComponent(self.selected), self.singleRequest(self.selected));
-      }, 'app-report-' + r[0]);
+      }, 'app-report app-report-' + r[0]);
+      b.disabled = !self.selected;  // many sites: the report of the one chosen in the table
+      if (!self.selected) { b.title = T.report_choose; }
     });
     [['gpkg', T.results_gpkg], ['csv', T.results_csv], ['xlsx', T.results_xlsx]].forEach(function (r) {
       button(r[1], function (b) { self.download(b, '/api/export/' + r[0], self.answer.request); }, 'app-results-' + r[0]);

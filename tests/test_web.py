@@ -544,6 +544,15 @@ def test_bad_json_is_a_bilingual_4xx_and_the_server_goes_on(body, word, client, 
     still_serving(client, strict_point, build)
 
 
+def test_engine_errors_in_vietnamese(client):
+    outside = assert_bilingual_error(post(client, {"coordinates": {"text": "48.85, 2.35"}}), 422)
+    assert outside["vi"].startswith("Không địa điểm nào (trong 1) nằm trong tỉnh của bản phân vùng này") and "--crs" not in outside["vi"]
+    assert outside["en"].startswith("none of the 1 site(s) lies in the province") and "--crs" in outside["en"]
+    # a message without its own Vietnamese words keeps the English details, said so in Vietnamese
+    other = assert_bilingual_error(post(client, {"sites": {"type": "Polygon", "coordinates": [[[106.2, 22.6], [106.3, 22.7], [106.3, 22.6], [106.2, 22.7], [106.2, 22.6]]]}}), 422)
+    assert other["vi"].startswith("Dữ liệu nhập chưa dùng được (chi tiết bằng tiếng Anh): ") and other["en"] in other["vi"]
+
+
 def test_malformed_requests(client, build, strict_point):
     assert_bilingual_error(client.post("/api/check", content=b"{not json", headers={"Content-Type": "application/json"}), 422)
     assert_bilingual_error(client.post("/api/check", content=b'{"sites": {"type": "Point", "coordinates": [NaN, 22.6]}}', headers={"Content-Type": "application/json"}), 422, "finite")
@@ -584,6 +593,21 @@ def test_bad_uploads_are_bilingual_4xx_and_the_server_goes_on(client, build, str
         error = assert_bilingual_error(upload(client, name, content), status, word)
         assert "zoning-upload-" not in error["en"]  # the temporary folder is never shown
         still_serving(client, strict_point, build)
+
+
+def test_truncated_and_random_files_are_bad_uploads_not_server_faults(client, build, strict_point, upload_sites, tmp_path):
+    rng = np.random.default_rng(3)
+    for kind in ("geojson", "kml", "kmz", "shapefile", "gpkg", "csv", "xlsx"):
+        (tmp_path / kind).mkdir()
+        name, content = upload_content(kind, upload_sites, tmp_path / kind)
+        for cut in (len(content) // 3, len(content) * 2 // 3):
+            response = upload(client, name, content[:cut])
+            assert response.status_code == 200 or 400 <= response.status_code < 500, (name, cut, response.text)
+        noise = rng.integers(0, 256, 4000, dtype=np.uint8).tobytes()
+        response = upload(client, name, noise)
+        assert 400 <= response.status_code < 500, (name, response.text)
+    assert_bilingual_error(upload(client, "sites.csv", b"id,lon,lat\n1,106.2,22.6\n", distances='{"sanitary_landfill": "xa"}'), 422, "distances")
+    still_serving(client, strict_point, build)
 
 
 def test_uploads_leave_no_temporary_files(client, build, strict_point, upload_sites, tmp_path, monkeypatch):
@@ -681,6 +705,39 @@ def test_token_is_needed_on_every_request(small_build_path):
         page = guarded.get("/", params={"token": TOKEN})
         assert page.status_code == 200 and f'"token":"{TOKEN}"' in page.text  # the page sends it with its API calls
         assert guarded.get("/openapi.json", params={"token": TOKEN}).json()["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+@pytest.mark.slow
+def test_zoning_serve_with_no_build_serves_the_demo():
+    """The README's promise: `pip install -e . && zoning serve` opens a working page."""
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "zoning", "serve", "--port", str(port), "--offline"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert server.poll() is None, server.stderr.read().decode(errors="replace")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "zoning serve did not answer within 180 s"
+                time.sleep(0.5)
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+        assert page.status_code == 200 and "Kiểm tra địa điểm dự án theo phân vùng môi trường" in page.text
+        (info,) = httpx.get(f"http://127.0.0.1:{port}/api/builds", timeout=30).json()
+        assert info["province_vi"] == "Cao Bằng" and info["origin"] == "in memory"
+    finally:
+        server.terminate()  # the process started above
+        output = server.communicate(timeout=30)[0].decode(errors="replace")
+    assert f"http://127.0.0.1:{port}/" in output
 
 
 def test_serve_refuses_other_hosts_without_a_token():

@@ -101,11 +101,9 @@ def _group_records(table: pd.DataFrame) -> dict[str, list[dict]]:
 
 def _records(table: pd.DataFrame) -> list[dict]:
     """Rows as plain JSON-safe dicts: NaN → None, numpy scalars → Python."""
-    out = []
     columns = list(table.columns)
-    for row in table.itertuples(index=False, name=None):
-        out.append({c: _plain(v) for c, v in zip(columns, row)})
-    return out
+    values = [table[c].tolist() for c in columns]  # one conversion per column: itertuples indexes every cell
+    return [{c: _plain(v) for c, v in zip(columns, row)} for row in zip(*values)]
 
 
 def _plain(value: Any) -> Any:

@@ -11,6 +11,7 @@ page uses it to export results, make reports and links that reopen a check.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import tempfile
@@ -22,8 +23,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pyproj import CRS
 
 from zoning.checker import check
@@ -52,6 +54,7 @@ REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
 Lang = Literal["vi", "en"]
 
 router = APIRouter(prefix="/api")
+log = logging.getLogger("zoning.web")
 
 
 # ------------------------------------------------------------------------------ models
@@ -154,8 +157,11 @@ def check_upload(
     layer: Annotated[str | None, Form(description="Only this layer of a GeoPackage or KML.")] = None,
     lang: Lang = "vi",
 ) -> Response:
-    options = Options(build=build, type=type or None, capacity=capacity, upstream=upstream, distances=_distances_form(distances),
-                      search_distance=search_distance, detail=detail)
+    try:
+        options = Options(build=build, type=type or None, capacity=capacity, upstream=upstream, distances=_distances_form(distances),
+                          search_distance=search_distance, detail=detail)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors()) from None
     entry, limits = _served(request).get(options.build), request.app.state.limits
     name = _display_name(file.filename)
     with saved_upload(file.file, file.filename, limits) as path:
@@ -163,6 +169,12 @@ def check_upload(
             sites = read_sites(path, entry.build.crs, layer=layer or None, crs=_crs(crs), types=list(request.app.state.rules.types))
         except ZoningError as error:
             raise _located(error, path, name) from None
+        except (RequestError, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001 - a file a reader chokes on is a bad upload, not a server fault
+            log.warning("upload %s could not be read", name, exc_info=True)
+            raise RequestError(422, f"Không đọc được tệp {name} ({_error_text(error)}): hãy lưu lại tệp bằng QGIS hoặc Excel rồi thử lại.",
+                               f"The file {name} cannot be read ({_error_text(error)}): save it again from QGIS or Excel and retry.") from None
     if len(sites) > limits.sites:
         raise RequestError(413, f"Quá nhiều địa điểm trong tệp ({len(sites):,}; tối đa {limits.sites:,}).", f"Too many sites in the file ({len(sites):,}; at most {limits.sites:,}).")
     sites.origin = f"upload: {name}"
@@ -272,7 +284,7 @@ def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, op
         "detail": detail,
         "meta": meta,
         "sites": result.records() if detail else _json_rows(result.sites[SUMMARY_COLUMNS]),
-        "map": sites_config(result, entry.build, lang, findings=detail),
+        "map": sites_config(result, entry.build, lang, findings=False),  # the panel shows the findings
         "request": canonical_request(entry, frame.assign(id=result.sites["site_id"].to_numpy()), options),
     }
 
@@ -289,6 +301,12 @@ def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Opti
     request = {key: value for key, value in options.model_dump(exclude_none=True).items() if key in Options.model_fields and key != "detail"}
     request.update(build=entry.key, sites={"type": "FeatureCollection", "features": features}, crs=f"EPSG:{code}" if code else crs.to_wkt())
     return request
+
+
+def _error_text(error: Exception) -> str:
+    """The kind of an error and its first line, for a message."""
+    text = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _plain(value: Any) -> Any:

@@ -125,7 +125,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ZoningError)
     async def zoning_error(_: Request, error: ZoningError) -> JSONResponse:
         hint = f" → {error.hint}" if error.hint else ""
-        return error_response(422, vietnamese(error.message) + hint, f"{error.message}{hint}")
+        return error_response(422, vietnamese(error.message, hint), f"{error.message}{hint}")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -144,14 +144,14 @@ def _add_error_handlers(app: FastAPI) -> None:
                               "Unexpected server error; the request was not handled. The details are in the server log.")
 
 
-def vietnamese(message: str) -> str:
-    """The Vietnamese of an engine message: its own words for the mistakes a planner makes
-    most on the page, else the English details after a Vietnamese lead-in."""
+def vietnamese(message: str, hint: str = "") -> str:
+    """The Vietnamese of an engine message: its own words (hint included) for the mistakes
+    a planner makes most on the page, else the English details after a Vietnamese lead-in."""
     for pattern, template in VI_MESSAGES:
         match = pattern.search(message)
         if match:
             return template.format(**match.groupdict())
-    return f"Dữ liệu nhập chưa dùng được (chi tiết bằng tiếng Anh): {message}"
+    return f"Dữ liệu nhập chưa dùng được (chi tiết bằng tiếng Anh): {message}{hint}"
 
 
 def _openapi_with_token(app: FastAPI) -> dict:

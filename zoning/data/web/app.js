@@ -708,7 +708,6 @@
       });
       note.textContent = sites.length > MAX_ROWS ? fill(T.table_shown, { shown: self.format(MAX_ROWS, 0), count: self.format(sites.length, 0) }) : '';
     }
-    this.drawTable = draw;
     draw();
   };
 

@@ -694,6 +694,23 @@ def test_upload_size_limit(small_build_path, tmp_path):
 # --------------------------------------------------------------------------- token
 
 
+def test_several_builds_are_served_and_chosen(small_build_path, build):
+    with TestClient(create_app([build, small_build_path, small_build_path])) as several:
+        infos = several.get("/api/builds").json()
+        keys = [info["id"] for info in infos]
+        assert len(set(keys)) == 3 and keys[2] == keys[1] + "-2"  # the same build twice keeps two keys
+        assert [info["province_vi"] for info in infos][0] == "Cao Bằng" and infos[1]["origin"] == str(small_build_path)
+        page = several.get("/", params={"build": keys[1]}).text
+        chooser = page[page.index('<select id="build-select">'):page.index("</select>", page.index('<select id="build-select">'))]
+        assert chooser.count("<option value=") == 3 and f'<option value="{keys[1]}" selected>' in chooser
+        point = reproject(np.array([Point(500_000 + 1500, 2_500_000 + 1500)]), read_build(small_build_path).crs, WGS84)[0]
+        answer = post(several, {"sites": {"type": "Point", "coordinates": [point.x, point.y]}, "build": keys[2]}).json()
+        assert answer["build"] == keys[2] and answer["request"]["build"] == keys[2]
+        assert answer["sites"][0]["units"][0]["name"] == "Nội thị Thị xã A"  # the core of the hand-made province's class II town
+        default = post(several, {"sites": {"type": "Point", "coordinates": [point.x, point.y]}}).json()  # the first build: Cao Bằng
+        assert default["build"] == keys[0] and "Thị xã A" not in {u["name"] for u in default["sites"][0]["units"]}
+
+
 def test_token_is_needed_on_every_request(small_build_path):
     with TestClient(create_app([small_build_path], token=TOKEN)) as guarded:
         for path in ("/", "/api/builds", "/api/types", "/docs", "/openapi.json"):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 import yaml
@@ -26,7 +27,7 @@ from zoning.builder.model import read_build
 from zoning.builder.model import as_build
 from zoning.checker import check as check_api
 from zoning.checker.engine import check_sites
-from zoning.outputs.report import write_reports
+from zoning.outputs.report import site_report, write_reports
 from zoning.checker.index import index_build, subdivide
 from zoning.checker.result import (
     COMMUNE_COLUMNS,
@@ -50,6 +51,7 @@ from zoning.inputs.sites import read_sites
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 
 RULES = load_check_rules()
+WGS84_CRS = "EPSG:4326"
 TYPES = list(RULES.types)
 
 
@@ -378,7 +380,7 @@ def test_outputs_have_the_documented_schema(tmp_path, small):
     geojson = read_vector(tmp_path / "r.geojson")
     assert geojson.crs.to_epsg() == 4326 and geojson["site_id"].tolist() == ["s1", "s2"]
     with pytest.raises(InputError, match="unknown output format"):
-        write_results(result, tmp_path / "r.xlsx")
+        write_results(result, tmp_path / "r.kml")
 
 
 def test_same_input_same_output(tmp_path, facility_build):
@@ -405,6 +407,42 @@ def test_report_carries_verdict_citations_and_provenance(tmp_path, small):
         assert text in html, text
     assert "Illustrative data" not in html  # the hand-made province is not illustrative
     assert '<a href="s1.html">' in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_one_site_report_is_the_page_of_write_reports_without_the_index_link(tmp_path, small):
+    result = run_check(sites_of(at(1500, 1500), at(8500, 8500)), small, report_dir=tmp_path, default_type="other")
+    page = site_report(result, "s2", build=small)
+    assert page == (tmp_path / "s2.html").read_text(encoding="utf-8").replace('<p class="small"><a href="index.html">← Danh sách địa điểm / All sites</a></p>', "")
+    assert "index.html" not in page and "zoning-site-map" in page
+    assert "zoning-site-map" not in site_report(result, "s2")  # no build, no map
+    with pytest.raises(KeyError):
+        site_report(result, "s9")
+
+
+def test_sites_read_once_are_checked_with_the_defaults_of_the_check(small):
+    read = read_sites(sites_of(at(1500, 1500), at(8500, 8500), type=[None, "hydropower"]), small.crs, types=TYPES)
+    result = check_api(read, small, type="wastewater_treatment", capacity=300)
+    assert result.sites["type"].tolist() == ["wastewater_treatment", "hydropower"]
+    assert result.sites["capacity"].tolist()[0] == 300
+    assert read.frame["type"].tolist()[0] is None  # the sites read are left as they were
+    direct = check_api(sites_of(at(1500, 1500), at(8500, 8500), type=[None, "hydropower"]), small, type="wastewater_treatment", capacity=300)
+    assert result.sites.drop(columns="geometry").equals(direct.sites.drop(columns="geometry"))
+    with pytest.raises(InputError, match="another CRS"):
+        check_api(read_sites(sites_of(at(1500, 1500)), WGS84_CRS), small)
+
+
+def test_results_as_an_excel_workbook(tmp_path, small):
+    import openpyxl
+
+    result = run_check(sites_of(at(1500, 1500), at(8500, 8500), name=["Trạm <A>", "B"]), small, out=[tmp_path / "r.xlsx", tmp_path / "r.csv"], default_type="other")
+    workbook = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
+    assert workbook.sheetnames == ["sites", "site_zones", "site_units", "site_communes", "findings", "site_sensitive", "site_safety", "check_manifest"]
+    rows = list(workbook["sites"].values)
+    csv = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False)
+    assert list(rows[0]) == list(csv.columns)  # the site sheet is the CSV
+    assert [r[rows[0].index("name")] for r in rows[1:]] == ["Trạm <A>", "B"]
+    assert [r[rows[0].index("verdict")] for r in rows[1:]] == result.sites["verdict"].tolist()
+    assert len(list(workbook["findings"].values)) == len(result.findings) + 1
 
 
 def test_subdivide_keeps_areas():

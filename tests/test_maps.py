@@ -9,6 +9,7 @@ from the build's GeoPackage read directly with pyogrio — never from the map co
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from pathlib import Path
@@ -24,11 +25,11 @@ from typer.testing import CliRunner
 
 from zoning.builder.model import read_build
 from zoning.cli import app
-from zoning.inputs.crs import WGS84, tm3_crs, transformer
+from zoning.inputs.crs import WGS84, reproject, tm3_crs, transformer
 from zoning.demo import DemoResults, _demo_map
 from zoning.errors import InputError, ZoningError
 from zoning.outputs.display import display_layers
-from zoning.outputs.map import site_map_html, write_map, zoning_map
+from zoning.outputs.map import render_html, site_map_html, write_map, zoning_map
 from zoning.outputs.results import read_results
 from zoning.builder import build as build_zoning
 
@@ -274,7 +275,7 @@ def test_vendored_versions_are_pinned_and_documented():
 
     manifest = yaml.safe_load(resource("web", "vendor", "assets.yaml").read_text(encoding="utf-8"))
     readme = resource("web", "vendor", "README.md").read_text(encoding="utf-8")
-    assert web_assets().versions == {p["name"]: str(p["version"]) for p in manifest["packages"]}
+    assert web_assets().versions == {p["name"]: str(p["version"]) for p in manifest["packages"] if "map" in p.get("pages", ["map"])}
     for package in manifest["packages"]:
         assert f"| {package['name']} | {package['version']} |" in readme
         assert (resource("web", "vendor") / package["licence_file"]).is_file()
@@ -561,7 +562,7 @@ def test_fit_and_full_screen_buttons(browser, small_build_path, tmp_path):
         province = [*tm3_to_lon_lat(X0, Y0), *tm3_to_lon_lat(X0 + 10_000, Y0 + 10_000)]
         contains = "b => zoning.map.getBounds().contains([[b[1], b[0]], [b[3], b[2]]])"
         assert page.js(contains, province)
-        page.js("() => zoning.map.setView(zoning.map.getCenter(), 17, {animate: false})")
+        page.js("() => { zoning.map.setView(zoning.map.getCenter(), 17, {animate: false}); }")
         assert not page.js(contains, province)
         page.page.locator("a.zoning-fit").click()
         page.page.wait_for_function(contains, arg=province)  # the view flies back to the province
@@ -642,7 +643,7 @@ def test_candidate_areas_on_the_map(browser, demo_build_path, candidates_file, t
         first = expected[expected["rank"] == 1].iloc[0]
         inside = shapely.point_on_surface(first.geometry)
         lon, lat = Transformer.from_crs(expected.crs, "EPSG:4326", always_xy=True).transform(inside.x, inside.y)
-        page.js("ll => zoning.map.setView([ll[1], ll[0]], 14, {animate: false})", [lon, lat])
+        page.js("ll => { zoning.map.setView([ll[1], ll[0]], 14, {animate: false}); }", [lon, lat])
         x, y = page.pixel(lon, lat)
         page.page.mouse.click(x, y)
         popup = page.page.locator(".leaflet-popup-content")
@@ -663,3 +664,45 @@ def test_candidate_areas_on_the_map(browser, demo_build_path, candidates_file, t
 def test_candidates_file_must_be_a_siting_output(small_build_path, sites_file, tmp_path):
     with pytest.raises(InputError, match="no 'candidates' layer"):
         zoning_map(small_build_path, candidates=small_build_path)
+
+
+def test_web_application_assets_add_the_drawing_plugin_only_to_its_page():
+    from zoning.outputs.webassets import vendored_file, web_assets
+
+    app_page, map_page = web_assets("app"), web_assets("map")
+    assert "@geoman-io/leaflet-geoman-free" in app_page.versions and "@geoman-io/leaflet-geoman-free" not in map_page.versions
+    assert "ZoningApp" in app_page.head_html and "ZoningApp" not in map_page.head_html
+    assert "ZoningMap" in app_page.head_html and "swagger" not in app_page.head_html.lower()
+    content, media_type = vendored_file("swagger-ui/swagger-ui.css")
+    assert media_type == "text/css" and len(content) > 100_000
+    assert vendored_file("leaflet/leaflet.js") is None and vendored_file("../assets.yaml") is None
+    with pytest.raises(ValueError, match="unknown page"):
+        web_assets("admin")
+
+
+def test_map_config_is_what_the_map_page_draws(small_build_path):
+    from zoning.outputs.map import map_config
+
+    config = map_config(small_build_path, "en", offline=True)
+    page = render_html(zoning_map(small_build_path, lang="en", offline=True))
+    embedded = json.loads(re.search(r"ZoningMap\.init\([^,]+, (\{.*\})\);", page).group(1))
+    assert embedded == json.loads(json.dumps(config))
+    assert config["counts"] == {"zones": 3, "units": gpkg_count(small_build_path, "units"), "communes": 4, "sites": 0, "candidates": 0, "exclusions": 0}
+
+
+def test_sites_config_draws_safety_distance_rings(small_build_path):
+    import zoning
+    from zoning.outputs.map import sites_config
+
+    site = gpd.GeoDataFrame({"id": ["w1"], "name": ["Bãi <rác>"]}, geometry=[Point(X0 + 8500, Y0 + 1500)], crs=tm3_crs(105.75))
+    result = zoning.check(site, small_build_path, type="sanitary_landfill", distances={"sanitary_landfill:residential": 500})
+    config = sites_config(result, small_build_path, "vi")
+    (feature,) = config["sites"]["features"]
+    assert feature["properties"]["name"] == "Bãi <rác>" and feature["properties"]["verdict"] == result.sites["verdict"][0]
+    assert feature["properties"]["findings"]  # the popup lists them
+    (ring,) = config["buffers"]["features"]
+    assert ring["properties"]["receptor"] == "residential" and ring["properties"]["distance_m"] == 500 and ring["properties"]["status"] == "user"
+    back = reproject(np.array([shapely.geometry.shape(ring["geometry"])]), WGS84, tm3_crs(105.75))[0]
+    assert back.area == pytest.approx(math.pi * 500**2, rel=0.002) and back.centroid.distance(Point(X0 + 8500, Y0 + 1500)) < 0.2
+    summary = sites_config(result, small_build_path, "vi", findings=False)
+    assert "findings" not in summary["sites"]["features"][0]["properties"]

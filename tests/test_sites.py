@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
@@ -12,7 +13,7 @@ from shapely.geometry import LineString, Point, Polygon
 from zoning.inputs.crs import WGS84, tm3_crs, transformer
 from zoning.demo import demo_paths
 from zoning.errors import InputError
-from zoning.inputs.sites import parse_crs, read_sites
+from zoning.inputs.sites import apply_defaults, parse_crs, read_sites
 
 from .conftest import CRS, X0, Y0
 
@@ -158,3 +159,42 @@ def test_parse_crs():
         parse_crs("EPSG:nope")
     with pytest.raises(InputError, match="not in Việt Nam"):
         parse_crs("tm3:12")
+
+
+def test_capacity_default_fills_only_what_is_missing():
+    frame = gpd.GeoDataFrame({"id": ["1", "2"], "capacity": ["3 000,5".replace(" ", ""), None]}, geometry=[Point(X0, Y0), Point(X0 + 1, Y0)], crs=CRS)
+    sites = read_sites(frame, CRS, default_capacity=800)
+    assert sites.frame["capacity"].tolist() == [3000.5, 800.0]
+    again = apply_defaults(read_sites(frame, CRS), default_type="other", default_capacity=5, types=TYPES)
+    assert again.frame["capacity"].tolist() == [3000.5, 5.0] and again.frame["type"].tolist() == ["other", "other"]
+    with pytest.raises(InputError, match="capacity -1"):
+        read_sites(frame, CRS, default_capacity=-1)
+
+
+def test_excel_table_of_coordinates(tmp_path):
+    lon, lat = lonlat(1500, 1500)
+    table = pd.DataFrame({"id": [7, 8], "Tên": ["A", "B"], "name": ["Trạm A", "Trạm B"], "kinh_do": [lon, lat], "vi_do": [lat, lon]})
+    path = tmp_path / "sites.xlsx"
+    table.to_excel(path, index=False)
+    sites = read_sites(path, CRS)
+    assert sites.frame["site_id"].tolist() == ["7", "8"] and sites.frame["name"].tolist() == ["Trạm A", "Trạm B"]
+    # the second row has latitude and longitude swapped: corrected and reported, as for a CSV
+    assert np.allclose(shapely.get_coordinates(sites.frame.geometry.to_numpy()), [[X0 + 1500, Y0 + 1500]] * 2, atol=1e-6)
+    assert "swapped" in sites.frame["input_note"][1]
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(InputError, match="cannot be read as an Excel workbook"):
+        read_sites(tmp_path / "broken.xlsx", CRS)
+
+
+def test_every_folder_of_a_kml(tmp_path):
+    (a_lon, a_lat), (b_lon, b_lat) = lonlat(1000, 1000), lonlat(2000, 1000)
+    path = tmp_path / "sites.kml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        f'<Folder><name>Một</name><Placemark><name>A</name><Point><coordinates>{a_lon},{a_lat},0</coordinates></Point></Placemark></Folder>'
+        '<Folder><name>Trống</name></Folder>'
+        f'<Folder><name>Hai</name><Placemark><name>B</name><Point><coordinates>{b_lon},{b_lat},0</coordinates></Point></Placemark></Folder>'
+        "</Document></kml>", encoding="utf-8")
+    sites = read_sites(path, CRS)
+    assert sorted(sites.frame["name"]) == ["A", "B"] and sorted(sites.frame["source_layer"]) == ["Hai", "Một"]
+    assert np.allclose(shapely.get_coordinates(sites.frame.sort_values("name").geometry.to_numpy()), [[X0 + 1000, Y0 + 1000], [X0 + 2000, Y0 + 1000]], atol=1e-6)

@@ -189,7 +189,7 @@ def check(
     zoning_build: Annotated[Path, typer.Option("--zoning", "-z", help="The zoning build to check against (from `zoning build` or `zoning demo`).")] = ...,
     layer: Annotated[Optional[str], typer.Option("--layer", help="Only this layer of a sites GeoPackage.")] = None,
     project_type: Annotated[Optional[str], typer.Option("--type", "-t", help="Project type of sites that have no 'type' attribute (see `zoning types`).")] = None,
-    out_paths: Annotated[Optional[list[Path]], typer.Option("--out", "-o", help="Results file: .gpkg, .geojson, .json or .csv (repeat for several).")] = None,
+    out_paths: Annotated[Optional[list[Path]], typer.Option("--out", "-o", help="Results file: .gpkg, .geojson, .json, .csv or .xlsx (repeat for several).")] = None,
     report_dir: Annotated[Optional[Path], typer.Option("--report", help="Folder for one HTML report per site and an index.html.")] = None,
     point: Annotated[Optional[str], typer.Option("--point", help="One site as lon,lat (e.g. 106.25,22.66), or x,y with --crs.")] = None,
     wkt: Annotated[Optional[str], typer.Option("--wkt", help="One site as WKT text (a point, line or polygon).")] = None,
@@ -433,6 +433,46 @@ def siting_command(
     out.print(f"Score: {info['score_formula']}", highlight=False)
     for note in result.notes:
         out.print(f"[yellow]Note:[/] {note}", highlight=False)
+
+
+# ----------------------------------------------------------------------------- serve
+
+
+@app.command()
+@friendly
+def serve(
+    builds: Annotated[Optional[list[Path]], typer.Argument(help="Build files to serve (from `zoning build` or `zoning demo`); the Cao Bằng demo, built in memory, when left out.", show_default=False)] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but this computer (127.0.0.1, ::1, localhost) needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[Optional[str], typer.Option("--token", help="Access token every request must carry (?token=… in the address, or an Authorization: Bearer header).")] = None,
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001, help="Largest file a planner may upload, in MB.")] = 50.0,
+    offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the page then needs no network at all.")] = False,
+) -> None:
+    """Start the local web application: check a site in the browser (click, draw, type coordinates,
+    paste a marker table, upload a file), in Vietnamese with English; HTTP API at /docs."""
+    from zoning.web.app import create_app, loopback
+
+    if not loopback(host) and not token:
+        raise ZoningError(
+            f"Không mở máy chủ trên địa chỉ {host} khi không có --token: mọi máy trong mạng sẽ dùng được nó. / "
+            f"Refusing to listen on {host} without --token: anyone on the network could use it.",
+            "thêm --token MÃ-BÍ-MẬT, hoặc để --host 127.0.0.1 (chỉ máy này) / add --token SECRET, or keep --host 127.0.0.1 (this computer only)",
+        )
+    import uvicorn
+
+    with progress_steps("Starting the web application") as advance:
+        if builds:
+            sources = list(builds)
+        else:
+            from zoning.builder import build as build_zones
+            from zoning.demo import demo_paths
+
+            demo = demo_paths()
+            sources = [build_zones(demo.layers, province_rules=demo.province_rules, progress=advance)]
+        application = create_app(sources, token=token, max_upload_mb=max_upload_mb, offline=offline, progress=advance)
+    address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/" + (f"?token={token}" if token else "")
+    out.print(f"Mở trong trình duyệt / Open in a browser: [bold]{address}[/]  (Ctrl+C để dừng / to stop)", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 # ------------------------------------------------------------------------------ demo

@@ -13,11 +13,12 @@ from zoning.builder.model import BuildLike, as_build
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
 from zoning.checker.result import CheckResult
-from zoning.inputs.sites import read_sites
+from zoning.errors import InputError
+from zoning.inputs.sites import Sites, apply_defaults, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
 
-SitesLike = str | Path | gpd.GeoDataFrame | shapely.Geometry
+SitesLike = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
 
 
 def check(
@@ -29,6 +30,7 @@ def check(
     point: str | None = None,
     wkt: str | None = None,
     type: str | None = None,
+    capacity: float | None = None,
     distances: dict[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
@@ -42,9 +44,11 @@ def check(
     Parameters
     ----------
     sites
-        A vector file (GeoPackage, shapefile, zipped shapefile, GeoJSON), a CSV of
-        coordinates, a GeoDataFrame, or one shapely geometry (in ``crs``, WGS 84 by
-        default); None with ``point`` or ``wkt``.
+        A vector file (GeoPackage, shapefile, zipped shapefile, GeoJSON, KML), a CSV or
+        Excel (.xlsx) table of coordinates, a GeoDataFrame, one shapely geometry (in
+        ``crs``, WGS 84 by default), or sites already read with :func:`zoning.read_sites`
+        in the build's CRS (only ``type`` and ``capacity`` then apply); None with
+        ``point`` or ``wkt``.
     build
         A :class:`~zoning.Build` or the path of a build file.
     layer
@@ -55,6 +59,9 @@ def check(
         One site as ``"lon,lat"`` text, or as WKT.
     type
         Project type of the sites that carry none (see ``zoning types``).
+    capacity
+        Capacity of the sites that carry none, in the unit of their type (it picks the
+        class of a safety-distance table and of ND08 Appendix II).
     distances
         Safety distances given by the user, keyed ``facility[:receptor]``.
     upstream
@@ -89,7 +96,12 @@ def check(
         sites = gpd.GeoDataFrame({"id": ["site"]}, geometry=[sites], crs=crs or "EPSG:4326")
         crs = None
     step("reading the sites")
-    read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types))
+    if isinstance(sites, Sites):
+        if sites.frame.crs != build.crs:
+            raise InputError("the sites were read in another CRS than the build's", "read them with zoning.read_sites(path, build.crs)")
+        read = apply_defaults(sites, default_type=type, default_capacity=capacity, types=list(rules.types))
+    else:
+        read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types), default_capacity=capacity)
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
     step("checking")

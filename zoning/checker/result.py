@@ -67,11 +67,15 @@ class CheckResult:
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
+    def site_rows(self) -> list[dict]:
+        """One flat JSON-safe record per site (the site table without geometry), in site order."""
+        return _records(pd.DataFrame(self.sites.drop(columns="geometry")))
+
     def records(self) -> list[dict]:
         """One nested record per site (the JSON form), in site order."""
         grouped = {name: _group_records(self.table(name)) for name in TABLES}
         out = []
-        for row in _records(pd.DataFrame(self.sites.drop(columns="geometry"))):
+        for row in self.site_rows():
             for name in TABLES:
                 row[name] = grouped[name].get(row["site_id"], [])
             out.append(row)
@@ -97,11 +101,9 @@ def _group_records(table: pd.DataFrame) -> dict[str, list[dict]]:
 
 def _records(table: pd.DataFrame) -> list[dict]:
     """Rows as plain JSON-safe dicts: NaN → None, numpy scalars → Python."""
-    out = []
     columns = list(table.columns)
-    for row in table.itertuples(index=False, name=None):
-        out.append({c: _plain(v) for c, v in zip(columns, row)})
-    return out
+    values = [table[c].tolist() for c in columns]  # one conversion per column: itertuples indexes every cell
+    return [{c: _plain(v) for c, v in zip(columns, row)} for row in zip(*values)]
 
 
 def _plain(value: Any) -> Any:

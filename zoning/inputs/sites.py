@@ -1,12 +1,14 @@
 """Proposed project sites: read, check and reproject them for ``zoning check``.
 
-A site input is anything :func:`zoning.layers.read_vector` reads (GeoPackage — every
-layer, or one with ``layer`` —, shapefile, zipped shapefile, GeoJSON), a GeoDataFrame, a
-CSV of coordinates (``lon``/``lat``, or projected ``x``/``y`` with ``crs``, or a ``wkt``
-column), or one site given as a point or WKT text. Points, lines and polygons.
+A site input is anything :func:`zoning.layers.read_vector` reads (GeoPackage or KML —
+every layer, or one with ``layer`` —, shapefile, zipped shapefile, GeoJSON), a
+GeoDataFrame, a table of coordinates as CSV or Excel ``.xlsx`` (``lon``/``lat``, or
+projected ``x``/``y`` with ``crs``, or a ``wkt`` column), or one site given as a point or
+WKT text. Points, lines and polygons.
 
 Each site may carry ``name``, ``type`` (a project-type code, see ``zoning types``),
-``capacity``, ``capacity_unit`` and ``upstream``; ``default_type`` fills missing types.
+``capacity``, ``capacity_unit`` and ``upstream``; ``default_type`` and
+``default_capacity`` fill missing types and capacities.
 
 Coordinates whose latitude and longitude (or northing and easting — Vietnamese survey
 coordinates put the northing in X) are swapped are detected, corrected and reported.
@@ -16,9 +18,10 @@ Geometry checks and repairs are those of :func:`zoning.layers.check_layer`.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -36,6 +39,8 @@ from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest,
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "capacity", "capacity_unit", "upstream", "illustrative", "input_note", "geometry"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+TABLE_SUFFIXES = (*CSV_SUFFIXES, ".xlsx")
+MULTI_LAYER_SUFFIXES = (".gpkg", ".kml")  # every layer is read unless one is named
 LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo", "kinh độ")
 LAT_NAMES = ("lat", "latitude", "vi_do", "vido", "vĩ độ")
 X_NAMES = ("x", "easting", "east")
@@ -87,14 +92,15 @@ def read_sites(
     wkt: str | None = None,
     default_type: str | None = None,
     types: Sequence[str] | None = None,
+    default_capacity: float | None = None,
 ) -> Sites:
     """Read sites from a file, a frame, a point or a WKT text, checked and reprojected.
 
     Parameters
     ----------
     source
-        A vector file, a CSV of coordinates, or a GeoDataFrame; None with ``point`` or
-        ``wkt``.
+        A vector file, a CSV or ``.xlsx`` table of coordinates, or a GeoDataFrame; None
+        with ``point`` or ``wkt``.
     target_crs
         The build's province CRS.
     layer
@@ -111,6 +117,8 @@ def read_sites(
         Project type of sites that carry none.
     types
         Allowed project-type codes (unknown codes are an error naming the sites).
+    default_capacity
+        Capacity of sites that carry none (in the unit of their type).
 
     Returns
     -------
@@ -143,8 +151,8 @@ def read_sites(
         if not path.exists():
             raise InputError(f"sites file not found: {path}", "check the path")
         digest, origin = file_digest(path), str(path)
-        if path.suffix.lower() in CSV_SUFFIXES:
-            frames = [(_read_csv(path, user_crs, site_notes), "")]
+        if path.suffix.lower() in TABLE_SUFFIXES:
+            frames = [(_read_table(path, user_crs, site_notes), "")]
         else:
             frames = _read_vector_layers(path, layer, user_crs, notes)
     kind = site_kind(types)
@@ -156,7 +164,7 @@ def read_sites(
         checked.append(frame)
         repairs.extend(fixed)
     frame = pd.concat(checked, ignore_index=True)
-    frame = _normalise_attributes(frame, default_type, types, origin)
+    frame = _normalise_attributes(frame, origin)
     for repair in repairs:
         site_notes[repair.feature_id] = _join(site_notes.get(repair.feature_id), f"invalid geometry repaired ({repair.reason}; area changed by {repair.area_change_pct:g} %)")
     frame["input_note"] = frame["site_id"].astype(str).map(site_notes).fillna("").astype(object) if site_notes else ""
@@ -166,7 +174,29 @@ def read_sites(
         if not frame["site_id"].is_unique:
             raise InputError(f"{origin}: site ids are not unique", "give each site its own 'id'")
     sites = gpd.GeoDataFrame(frame[SITE_COLUMNS[:-1]], geometry=frame.geometry.to_numpy(), crs=target_crs)
-    return Sites(sites, origin, digest, notes, repairs)
+    return apply_defaults(Sites(sites, origin, digest, notes, repairs), default_type=default_type, default_capacity=default_capacity, types=types)
+
+
+def apply_defaults(
+    sites: Sites, *, default_type: str | None = None, default_capacity: float | None = None, types: Sequence[str] | None = None,
+) -> Sites:
+    """The same sites with a project type and a capacity where they carry none.
+
+    Raises
+    ------
+    InputError
+        If ``default_type`` is not one of ``types`` or ``default_capacity`` is negative.
+    """
+    frame = sites.frame.copy()
+    if default_type is not None:
+        if types and default_type not in types:
+            raise InputError(f"--type '{default_type}' is not a project type", f"known types: {', '.join(types)} (see `zoning types`)")
+        frame["type"] = frame["type"].where(frame["type"].notna(), default_type)
+    if default_capacity is not None:
+        if not (math.isfinite(default_capacity) and default_capacity >= 0):
+            raise InputError(f"capacity {default_capacity}: give a number of zero or more")
+        frame["capacity"] = frame["capacity"].fillna(float(default_capacity))
+    return replace(sites, frame=frame)
 
 
 def parse_crs(text: str | CRS) -> CRS:
@@ -207,11 +237,14 @@ def _single_site(point, wkt, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoD
 
 
 def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: list[str]) -> list[tuple[gpd.GeoDataFrame, str]]:
-    if path.suffix.lower() == ".gpkg" and layer is None:
+    suffix = path.suffix.lower()
+    if suffix in MULTI_LAYER_SUFFIXES and layer is None:
         try:
             names = [name for name, geometry in pyogrio.list_layers(path) if geometry]
+            if suffix == ".kml":  # KML folders without placemarks are layers with no features
+                names = [name for name in names if pyogrio.read_info(path, layer=name)["features"]]
         except pyogrio.errors.DataSourceError as exc:
-            raise InputError(f"{path}: not a readable GeoPackage ({exc})") from None
+            raise InputError(f"{path}: not a readable {'GeoPackage' if suffix == '.gpkg' else 'KML file'} ({exc})") from None
         if not names:
             raise InputError(f"{path}: no layer with geometries")
     else:
@@ -236,13 +269,21 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
     return frames
 
 
-def _read_csv(path: Path, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoDataFrame:
-    try:
-        table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({exc})", "save it as UTF-8 CSV") from None
+def _read_table(path: Path, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoDataFrame:
+    """Sites from a CSV or .xlsx table (first sheet) of coordinates or WKT."""
+    if path.suffix.lower() == ".xlsx":
+        try:
+            table = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+            raise InputError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})", "save it again as .xlsx, or as UTF-8 CSV") from None
+        table.columns = [str(c) for c in table.columns]
+    else:
+        try:
+            table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise InputError(f"{path}: cannot be read as CSV ({exc})", "save it as UTF-8 CSV") from None
     if table.empty:
-        raise InputError(f"{path}: the CSV has no rows")
+        raise InputError(f"{path}: the table has no rows")
     columns = {c.strip().lower(): c for c in table.columns}
     given = table[columns["id"]].astype(str) if "id" in columns else None
     ids = given.tolist() if given is not None and given.is_unique and (given != "").all() else [str(i + 1) for i in range(len(table))]
@@ -320,16 +361,12 @@ def _integral_ids(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.assign(**{column: values.astype(np.int64).astype(str)})
 
 
-def _normalise_attributes(frame: pd.DataFrame, default_type: str | None, types: Sequence[str] | None, origin: str) -> pd.DataFrame:
+def _normalise_attributes(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
     frame = frame.copy()
     frame = frame.rename(columns={"source_id": "site_id"})
     for column in ("name", "name_en", "type", "capacity", "capacity_unit", "upstream"):
         if column not in frame:
             frame[column] = None
-    if default_type is not None:
-        if types and default_type not in types:
-            raise InputError(f"--type '{default_type}' is not a project type", f"known types: {', '.join(types)} (see `zoning types`)")
-        frame["type"] = frame["type"].where(frame["type"].notna(), default_type)
     capacity = pd.to_numeric(frame["capacity"].astype("string").str.replace(",", ".", regex=False), errors="coerce")
     bad = frame["capacity"].notna() & (frame["capacity"].astype("string").str.strip() != "") & capacity.isna()
     if bad.any():

@@ -200,15 +200,26 @@ def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalog
 
 
 def type_catalogue(rules: CheckRules | None = None) -> pd.DataFrame:
-    """The project-type catalogue as a table (for ``zoning types``)."""
+    """The project-type catalogue as a table (for ``zoning types`` and the web application).
+
+    Besides :meth:`CheckRules.type_table`: ``safety_distances`` (a summary in English),
+    ``capacity_unit`` (of the facility's distance table, else of ND08 Appendix II) and
+    ``capacity_needed`` (a safety distance or the Appendix II class depends on it).
+    """
     rules = rules or load_check_rules()
     table = rules.type_table()
-    distances = []
-    for facility in table["facility"]:
+    distances, units, needed = [], [], []
+    for facility, risk_unit, large, small in zip(table["facility"], table["risk_unit"], table["large_min"], table["small_below"]):
+        thresholds = any(v is not None and v == v for v in (large, small))
         if not isinstance(facility, str):
             distances.append("")
+            units.append(risk_unit if thresholds else "")
+            needed.append(thresholds)
             continue
         spec = rules.facilities[facility]
+        by_class = any(ref.values_m is not None for ref in spec.distances.values())
+        units.append(spec.capacity_unit if by_class or not thresholds else risk_unit)
+        needed.append(by_class or thresholds)
         parts = []
         for receptor, ref in spec.distances.items():
             source = rules.facilities.sources[ref.source]
@@ -221,4 +232,6 @@ def type_catalogue(rules: CheckRules | None = None) -> pd.DataFrame:
                 parts.append(f"{receptor}: no value — give --distance ({source.citation_en}, {source.status})")
         distances.append("; ".join(parts))
     table["safety_distances"] = distances
+    table["capacity_unit"] = units
+    table["capacity_needed"] = needed
     return table

@@ -309,6 +309,73 @@ def site_map_html(
     )
 
 
+def map_config(
+    build: BuildLike,
+    lang: str = "vi",
+    offline: bool = False,
+    *,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    layers: DisplayLayers | None = None,
+) -> dict:
+    """The JSON-ready configuration that ``zoning.js`` draws a province map from.
+
+    The same configuration as :func:`zoning_map` puts into its page (zones, units,
+    communes, legend, texts and styles, WGS 84 coordinates), for a page that loads the
+    vendored scripts itself, e.g. the web application. ``layers`` reuses display geometry
+    made once with :func:`~zoning.outputs.display.display_layers`.
+    """
+    lang = _language(lang)
+    build = as_build(build)
+    layers = layers if layers is not None else display_layers(build, tolerance_m)
+    return _config(build, layers, None, lang=lang, offline=offline, mode="province")
+
+
+def sites_config(result: CheckResult, build: BuildLike, lang: str = "vi", *, findings: bool = True) -> dict:
+    """Checked sites as ``zoning.js`` draws them, and the ring of each safety distance.
+
+    Parameters
+    ----------
+    result
+        A check of sites against ``build``.
+    build
+        The build they were checked against (for the zone names).
+    lang
+        Language of the popups.
+    findings
+        Put each site's findings and details into its popup; without them the popup has
+        the site's name and verdict only (not "no findings"): quick for many sites.
+
+    Returns
+    -------
+    dict
+        ``sites``: a GeoJSON FeatureCollection (WGS 84) of the sites coloured by verdict;
+        ``buffers``: one polygon per site and safety distance with a value, the site
+        grown by that distance, with ``site_id``, ``receptor``, ``facility``,
+        ``distance_m``, ``status`` and ``holds``.
+    """
+    lang = _language(lang)
+    build = as_build(build)
+    texts = load_style()["texts"][lang]
+    zone_names = dict(zip(build.zones["zone"], build.zones[f"name_{lang}"]))
+    if findings:
+        sites = _site_features(read_results(result.sites, result.findings), texts, zone_names, lang)
+    else:
+        frame = result.sites
+        props = [{"site_id": i, "name": _text(n), "verdict": v, "illustrative": bool(x), "label": lb} for i, n, v, x, lb in zip(
+            frame["site_id"], frame["name"], frame["verdict"], frame["illustrative"], _label_points(frame.geometry.to_numpy(), frame.crs))]
+        sites = _features(_geojson_geometries(frame.geometry.to_numpy(), frame.crs), props)
+    safety = result.safety[result.safety["distance_required_m"].notna()]
+    geometry = result.sites.set_index("site_id").geometry
+    rings = shapely.buffer(geometry.loc[safety["site_id"]].to_numpy(), safety["distance_required_m"].to_numpy(float), quad_segs=16)
+    props = [
+        {"site_id": str(site), "receptor": str(receptor), "facility": _text(facility), "distance_m": float(distance),
+         "status": _text(status), "holds": None if holds is None or holds != holds else bool(holds)}
+        for site, receptor, facility, distance, status, holds in zip(
+            safety["site_id"], safety["receptor"], safety["facility"], safety["distance_required_m"], safety["status"], safety["holds"])
+    ]
+    return {"sites": sites, "buffers": _features(_geojson_geometries(rings, result.sites.crs), props)}
+
+
 def _title(build: Build, lang: str) -> str:
     province = (build.manifest.get("province") or {}).get(f"name_{lang}") or ""
     return " – ".join(t for t in (load_style()["texts"][lang]["title"], province) if t)
@@ -412,7 +479,7 @@ def _geojson_geometries(geoms: np.ndarray, crs) -> list[dict]:
     """WGS 84 GeoJSON geometries rounded to COORDINATE_DECIMALS (vectorised)."""
     if not len(geoms):
         return []
-    return [json.loads(text) for text in shapely.to_geojson(_to_wgs84(geoms, crs))]
+    return json.loads("[" + ",".join(shapely.to_geojson(_to_wgs84(geoms, crs))) + "]")  # one parse, not one per feature
 
 
 def _label_points(geoms: np.ndarray, crs) -> list[list[float]]:

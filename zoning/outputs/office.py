@@ -1,4 +1,4 @@
-"""Office documents to PDF through LibreOffice headless.
+"""Office documents and HTML pages to PDF or Word through LibreOffice headless.
 
 Each conversion runs in its own throw-away LibreOffice profile, so it neither disturbs
 nor waits for a LibreOffice the user has open, and it is stopped after a time limit.
@@ -18,6 +18,12 @@ from zoning.files import atomic_path
 from zoning.errors import ZoningError
 
 EXECUTABLES = ("soffice", "libreoffice")
+# LibreOffice export filter by (source kind, target suffix); HTML opens in Writer/Web
+FILTERS = {
+    ("document", ".pdf"): "pdf:writer_pdf_Export",
+    ("html", ".pdf"): "pdf:writer_web_pdf_Export",
+    ("html", ".docx"): "docx:MS Word 2007 XML",
+}
 INSTALL_HINT = "install LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) and fonts with Vietnamese glyphs (fonts-liberation2, fonts-dejavu-core)"
 
 
@@ -47,10 +53,22 @@ def convert_to_pdf(source: str | Path, target: str | Path, timeout_s: float = 60
     Path
         ``target``.
     """
+    return convert_document(source, target, timeout_s)
+
+
+def convert_document(source: str | Path, target: str | Path, timeout_s: float = 600.0) -> Path:
+    """Convert an office document to PDF, or an HTML page (e.g. a site report) to PDF or
+    Word (.docx), with LibreOffice headless; the target's suffix says which. Parameters
+    and return value as for :func:`convert_to_pdf`."""
     source, target = Path(source), Path(target)
+    kind = "html" if source.suffix.lower() in (".html", ".htm") else "document"
+    export = FILTERS.get((kind, target.suffix.lower()))
+    if export is None:
+        raise ZoningError(f"cannot convert {source.name} to {target.suffix or 'a file without suffix'}", "convert to .pdf, or an HTML page to .docx")
+    label = target.suffix.lower().lstrip(".").upper()
     program = soffice_executable()
     if program is None:
-        raise ZoningError("LibreOffice (soffice) was not found, so no PDF can be made", INSTALL_HINT)
+        raise ZoningError(f"LibreOffice (soffice) was not found, so no {label} can be made", INSTALL_HINT)
     if not source.exists():
         raise ZoningError(f"document to convert not found: {source}")
     with tempfile.TemporaryDirectory(prefix="zoning-office-") as work:
@@ -58,7 +76,7 @@ def convert_to_pdf(source: str | Path, target: str | Path, timeout_s: float = 60
         out_dir = work_dir / "out"
         command = [
             program, f"-env:UserInstallation={(work_dir / 'profile').as_uri()}", "--headless", "--invisible",
-            "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export",
+            "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", export,
             "--outdir", str(out_dir), str(source.resolve()),
         ]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, cwd=work_dir)
@@ -69,14 +87,14 @@ def convert_to_pdf(source: str | Path, target: str | Path, timeout_s: float = 60
             process.communicate()
             raise ZoningError(
                 f"LibreOffice did not finish converting {source.name} within {timeout_s:.0f} s",
-                "convert the .docx by hand, or allow more time",
+                f"convert the {source.suffix} by hand, or allow more time",
             ) from None
-        produced = out_dir / f"{source.stem}.pdf"
+        produced = out_dir / f"{source.stem}{target.suffix.lower()}"
         if process.returncode != 0 or not produced.exists():
             detail = (stderr or stdout).decode("utf-8", "replace").strip().splitlines()[-3:]
             raise ZoningError(
-                f"LibreOffice could not convert {source.name} to PDF (exit code {process.returncode}): {' '.join(detail)}",
-                "open the .docx in LibreOffice or Word to see what is wrong; the .docx itself was written",
+                f"LibreOffice could not convert {source.name} to {label} (exit code {process.returncode}): {' '.join(detail)}",
+                f"open the {source.suffix} in LibreOffice or Word to see what is wrong; the {source.suffix} itself was written",
             )
         with atomic_path(target) as tmp:
             shutil.move(produced, tmp)

@@ -97,14 +97,11 @@ def write_reports(
     """
     out_dir = Path(out_dir)
     map_html = _small_maps(result, as_build(build)) if build is not None else None
-    records = result.records()
+    records = _located_records(result)
     names = report_file_names(r["site_id"] for r in records)
-    points = reproject(shapely.point_on_surface(result.sites.geometry.to_numpy()), result.sites.crs, WGS84)
-    xy = np.round(shapely.get_coordinates(points), 6)
     meta = result.meta
     written = []
-    for record, name, (lon, lat) in zip(records, names, xy):
-        record["lon"], record["lat"] = float(lon), float(lat)
+    for record, name in zip(records, names):
         html = render_site(record, meta, map_html=map_html(record) if map_html else "")
         written.append(write_text(out_dir / name, html))
     index = environment().get_template("site_index.html.j2").render(
@@ -112,6 +109,33 @@ def write_reports(
     )
     written.append(write_text(out_dir / "index.html", index))
     return written
+
+
+def site_report(result: CheckResult, site_id: str, build: BuildLike | None = None) -> str:
+    """The HTML report of one site of a check, as a page of its own (no link to an index).
+
+    With ``build`` it carries the small offline map of the site, as in :func:`write_reports`.
+
+    Raises
+    ------
+    KeyError
+        If the check has no site ``site_id``.
+    """
+    records = [r for r in _located_records(result) if r["site_id"] == site_id]
+    if not records:
+        raise KeyError(site_id)
+    map_html = _small_maps(result, as_build(build))(records[0]) if build is not None else ""
+    return render_site(records[0], result.meta, map_html=map_html, index_name=None)
+
+
+def _located_records(result: CheckResult) -> list[dict]:
+    """The nested records of a check, each with ``lon``/``lat``: a point on the site in WGS 84."""
+    records = result.records()
+    points = reproject(shapely.point_on_surface(result.sites.geometry.to_numpy()), result.sites.crs, WGS84)
+    xy = np.round(shapely.get_coordinates(points), 6)
+    for record, (lon, lat) in zip(records, xy):
+        record["lon"], record["lat"] = float(lon), float(lat)
+    return records
 
 
 def _small_maps(result: CheckResult, build: Build) -> Callable[[dict], str]:

@@ -1,4 +1,4 @@
-"""Check results as files: GeoPackage, GeoJSON, JSON and CSV (documented in docs/check-results.md)."""
+"""Check results as files: GeoPackage, GeoJSON, JSON, CSV and Excel (documented in docs/check-results.md)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResul
 from zoning.inputs.layers import read_vector
 
 
-OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv")
+OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 
 
 
@@ -35,7 +35,10 @@ def check_output_path(path: str | Path) -> Path:
 
 
 def write_results(result: CheckResult, path: str | Path) -> Path:
-    """Write check results by suffix: ``.gpkg``, ``.geojson``, ``.json`` or ``.csv`` (atomically).
+    """Write check results by suffix: ``.gpkg``, ``.geojson``, ``.json``, ``.csv`` or ``.xlsx`` (atomically).
+
+    The Excel workbook has the CSV's site table as its first sheet, then one sheet per
+    long table (named as the GeoPackage layers) and the check's manifest.
 
     The format is documented in ``docs/check-results.md``.
 
@@ -71,6 +74,8 @@ def write_results(result: CheckResult, path: str | Path) -> Path:
             write_layers(tmp, layers)
         elif suffix in (".geojson", ".json"):
             tmp.write_text(_json_document(result, feature_collection=suffix == ".geojson"), encoding="utf-8")
+        elif suffix == ".xlsx":
+            _xlsx(result, tmp)
         else:
             _csv(result).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
     return path
@@ -125,6 +130,18 @@ def _csv(result: CheckResult) -> pd.DataFrame:
     table["check_rules"] = result.meta["check_rules"]
     table["software"] = result.meta["software"]
     return table
+
+
+def _xlsx(result: CheckResult, path: Path) -> None:
+    """The site table of the CSV and every long table, one sheet each."""
+    meta = {k: v for k, v in result.meta.items() if k != "timings_s"}
+    sheets = {"sites": _csv(result)}
+    sheets.update({GPKG_LAYERS[name]: result.table(name) for name in TABLES})
+    sheets["check_manifest"] = pd.DataFrame({"key": list(meta), "value": [json.dumps(v, ensure_ascii=False, sort_keys=True) for v in meta.values()]})
+    with pd.ExcelWriter(path, engine="openpyxl") as workbook:
+        for name, table in sheets.items():
+            table.to_excel(workbook, sheet_name=name, index=False)
+            workbook.sheets[name].freeze_panes = "A2"
 
 
 def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:

@@ -1,10 +1,12 @@
-"""Web assets of the maps, inlined so that a map file needs no network.
+"""Web assets of the maps and of the web application, inlined so that a page needs no network.
 
-The vendored Leaflet, plugin and proj4 files (``maps/vendor/``, pinned, sha256-checked)
-and the project's own ``maps/zoning.js`` and ``maps/zoning.css`` become one block of
-``<style>`` and ``<script>`` elements. CSS images become ``data:`` URIs; a reference to
-anything outside the package is refused, so no map can load code or images from a
-server.
+The vendored Leaflet, plugin and proj4 files (``data/web/vendor/``, pinned, sha256-checked)
+and the project's own ``zoning.js`` and ``zoning.css`` become one block of ``<style>`` and
+``<script>`` elements. CSS images become ``data:`` URIs; a reference to anything outside
+the package is refused, so no page can load code or images from a server. The web
+application's page (``page="app"``) adds its drawing plugin and its own ``app.js`` and
+``app.css``; the files of its API documentation (``pages: [docs]``) are served as they are
+(:func:`vendored_file`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from zoning.data import path as resource
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
-_OWN_FILES = ("zoning.css", "zoning.js")
+_OWN_FILES = {"map": ("zoning.css", "zoning.js"), "app": ("zoning.css", "zoning.js", "app.css", "app.js")}
+DEFAULT_PAGES = ("map", "app")
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def _inline_css(path: Path) -> str:
 
     def replace(match: re.Match) -> str:
         target = match.group(2).strip()
-        if target.startswith(("data:", "#")):
+        if target.startswith(("data:", "#", "%23")):  # %23: an SVG fragment inside a data URI
             return match.group(0)
         if re.match(r"^[a-z][a-z0-9+.-]*:|^//", target, re.IGNORECASE):
             raise RuntimeError(f"{path}: refers to an outside resource {target!r}; maps must not load anything")
@@ -84,28 +87,42 @@ def _comment(text: str) -> str:
     return "<!--\n" + text.replace("--", "- -") + "\n-->"
 
 
-@lru_cache(maxsize=1)
-def web_assets() -> WebAssets:
-    """Read, check and inline the web assets (cached for the process)."""
+def _manifest() -> list[dict]:
+    """The packages of ``assets.yaml``, each file's sha256 checked."""
     vendor = resource("web", "vendor")
     manifest = yaml.safe_load((vendor / "assets.yaml").read_text(encoding="utf-8"))
-    styles: list[str] = []
-    scripts: list[str] = []
-    licences: list[str] = []
-    versions: dict[str, str] = {}
     for package in manifest["packages"]:
         for name, expected in package["files"].items():
             digest = hashlib.sha256((vendor / name).read_bytes()).hexdigest()
             if digest != expected:
-                raise RuntimeError(f"vendored file maps/vendor/{name} was changed (sha256 {digest}, expected {expected})")
+                raise RuntimeError(f"vendored file data/web/vendor/{name} was changed (sha256 {digest}, expected {expected})")
+    return manifest["packages"]
+
+
+@lru_cache(maxsize=2)
+def web_assets(page: str = "map") -> WebAssets:
+    """Read, check and inline the web assets of a map (``"map"``) or of the web application's page (``"app"``), cached."""
+    if page not in _OWN_FILES:
+        raise ValueError(f"unknown page {page!r}: use map or app")
+    vendor = resource("web", "vendor")
+    styles: list[str] = []
+    scripts: list[str] = []
+    licences: list[str] = []
+    versions: dict[str, str] = {}
+    for package in _manifest():
+        if page not in package.get("pages", DEFAULT_PAGES):
+            continue
         versions[package["name"]] = str(package["version"])
         banner = f"{package['name']} {package['version']} — {package['licence']}, {package['copyright']}"
         licences.append(banner + "\n\n" + (vendor / package["licence_file"]).read_text(encoding="utf-8").strip())
         styles += [f"/* {banner} */\n" + _inline_css(vendor / name) for name in package["css"]]
         scripts += [_script(f"/* {banner} */\n" + (vendor / name).read_text(encoding="utf-8"), name) for name in package["js"]]
-    own_css, own_js = (resource("web", name) for name in _OWN_FILES)
-    styles.append(_inline_css(own_css))
-    scripts.append(_script(own_js.read_text(encoding="utf-8"), "maps/zoning.js"))
+    for name in _OWN_FILES[page]:
+        own = resource("web", name)
+        if name.endswith(".css"):
+            styles.append(_inline_css(own))
+        else:
+            scripts.append(_script(own.read_text(encoding="utf-8"), name))
     head = "\n".join(
         [_comment("Third-party software inlined in this page:\n\n" + "\n\n".join(licences))]
         + [f"<style>\n{css}\n</style>" for css in styles]
@@ -118,3 +135,20 @@ def web_assets() -> WebAssets:
         "shadow": data_uri(images / "marker-shadow.png"),
     }
     return WebAssets(head, icons, versions)
+
+
+@lru_cache(maxsize=1)
+def _docs_files() -> dict[str, tuple[bytes, str]]:
+    vendor = resource("web", "vendor")
+    files = {}
+    for package in _manifest():
+        if "docs" in package.get("pages", DEFAULT_PAGES):
+            for name in (*package["css"], *package["js"]):
+                files[name] = ((vendor / name).read_bytes(), mimetypes.guess_type(name)[0] or "application/octet-stream")
+    return files
+
+
+def vendored_file(name: str) -> tuple[bytes, str] | None:
+    """Bytes and media type of a vendored file of the API documentation, by its name in
+    ``assets.yaml`` (e.g. ``swagger-ui/swagger-ui.css``); None for any other name."""
+    return _docs_files().get(name)

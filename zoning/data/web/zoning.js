@@ -346,6 +346,17 @@
     });
   };
 
+  // Replace the checked sites on the map (a FeatureCollection as sites_config writes it).
+  ZoningView.prototype.setSites = function (collection) {
+    var self = this;
+    Object.keys(this.siteLayers).forEach(function (verdict) { self.map.removeLayer(self.siteLayers[verdict]); });
+    this.siteLayers = {};
+    this.cfg.sites = collection;
+    this.addSites();
+    if (global.zoning && global.zoning.view === this) { global.zoning.sites = this.siteLayers; }
+    return this.siteLayers;
+  };
+
   ZoningView.prototype.sitePopup = function (p) {
     var T = this.T, self = this, box = el('div', 'zoning-popup zoning-popup-site');
     el('h3', null, p.name || p.site_id, box);
@@ -356,8 +367,12 @@
     badge.style.color = p.verdict === 'needs_review' ? '#1a1a1a' : '#fff';
     row(table, T.verdict, badge);
     (p.details || []).forEach(function (d) { row(table, d[0], d[1]); });
+    if (p.findings === undefined) {  // not sent (many sites at once): say nothing about them
+      if (p.illustrative) { el('div', 'zoning-illustrative', T.illustrative, box); }
+      return box;
+    }
     el('div', null, T.findings + ':', box);
-    if (!p.findings || !p.findings.length) {
+    if (!p.findings.length) {
       el('p', null, T.no_findings, box);
     } else {
       var list = el('ul', 'zoning-findings', null, box);
@@ -938,7 +953,9 @@
       map.getContainer().setAttribute('data-zoning-ready', 'true');
       return view;
     },
-    fold: fold
+    fold: fold,
+    el: el,
+    fill: fill
   };
 
   global.ZoningMap = ZoningMap;

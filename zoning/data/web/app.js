@@ -1,0 +1,808 @@
+/*
+ * Zoning web application: the page around the map of `zoning serve`.
+ *
+ * A site comes from a click, a drawing (Leaflet-Geoman), typed coordinates, a pasted
+ * marker table or a file; it goes to the HTTP API with what the project is, and the answer
+ * is drawn on the map by zoning.js and written into the panel. Everything that comes from
+ * data or from the user is put into the page with textContent (never innerHTML).
+ * After start, window.zoningApp exposes the application (its last answer, its map).
+ */
+(function (global) {
+  'use strict';
+
+  var L = global.L;
+  var ZM = global.ZoningMap;
+  var el = ZM.el, fill = ZM.fill, fold = ZM.fold;
+  var MAX_LINK = 200000;  // characters of a link that reopens a check
+  var MAX_ROWS = 1000;  // rows of the sites table drawn at once
+  var SEVERITY_ORDER = ['outside', 'conflict', 'review', 'no_data', 'info'];
+  var VERDICT_ORDER = ['outside_province', 'conflict', 'needs_review', 'no_data', 'no_conflict_found'];
+
+  // ----------------------------------------------------------------- small helpers
+
+  function byId(id) { return document.getElementById(id); }
+
+  function table(parent, className, headers, rows) {
+    var t = el('table', 'app-table ' + (className || ''), null, parent);
+    var tr = el('tr', null, null, el('thead', null, null, t));
+    headers.forEach(function (h) { el('th', null, h, tr); });
+    var body = el('tbody', null, null, t);
+    rows.forEach(function (cells) {
+      var row = el('tr', null, null, body);
+      cells.forEach(function (c) {
+        var td = el('td', null, null, row);
+        if (c instanceof Node) { td.appendChild(c); } else if (c !== null && c !== undefined) { td.textContent = String(c); }
+      });
+    });
+    return t;
+  }
+
+  function encodeRequest(request) {
+    var bytes = new TextEncoder().encode(JSON.stringify(request)), text = '';
+    for (var i = 0; i < bytes.length; i += 0x8000) { text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000)); }
+    return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  function decodeRequest(text) {
+    var binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
+    return JSON.parse(new TextDecoder().decode(bytes));
+  }
+
+  function number(text) {
+    var value = String(text || '').trim().replace(/\s/g, '').replace(',', '.');
+    return value === '' ? null : Number(value);
+  }
+
+  // ------------------------------------------------------------------ the application
+
+  function App(cfg) {
+    this.cfg = cfg;
+    this.T = cfg.texts;
+    this.lang = cfg.lang;
+    this.info = cfg.builds.filter(function (b) { return b.id === cfg.build; })[0];
+    this.formats = {};
+    this.tab = 'point';
+    this.type = null;
+    this.distances = {};
+    this.lastInput = null;
+    this.answer = null;
+    this.selected = null;
+    this.sequence = 0;
+    this.sort = { key: null, ascending: true };
+  }
+
+  App.prototype.start = function () {
+    var self = this;
+    if (L.PM) { L.PM.setOptIn(true); }  // the drawing tools leave the zoning's own layers alone
+    this.map = L.map('map', { zoomSnap: 0.25, zoomDelta: 0.5, pmIgnore: false });
+    this.buffers = L.featureGroup().addTo(this.map);
+    this.setupDrawing();
+    this.setupPanel();
+    return this.api('GET', '/api/builds/' + encodeURIComponent(this.cfg.build) + '/map?lang=' + this.lang)
+      .then(function (r) { return r.json(); })
+      .then(function (mapConfig) {
+        self.view = ZM.init(self.map, mapConfig);
+        self.map.on('click', function (e) { self.onMapClick(e); });
+        self.selectTab('point');
+        var hash = global.location.hash;
+        if (hash.indexOf('#check=') === 0) {
+          var request = decodeRequest(hash.slice(7));
+          self.applyOptions(request);
+          self.run({ kind: 'json', body: request, fit: true });
+        }
+        document.body.setAttribute('data-app-ready', 'true');
+      })
+      .catch(function (error) { self.showError(error); });
+  };
+
+  App.prototype.api = function (method, path, body, form) {
+    var headers = {};
+    if (this.cfg.token) { headers.Authorization = 'Bearer ' + this.cfg.token; }
+    var init = { method: method, headers: headers };
+    if (form) {
+      init.body = form;
+    } else if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    return fetch(path, init).then(function (response) {
+      if (response.ok) { return response; }
+      return response.json().catch(function () { return null; }).then(function (payload) {
+        var error = new Error('HTTP ' + response.status);
+        error.status = response.status;
+        error.payload = payload && payload.error;
+        throw error;
+      });
+    });
+  };
+
+  App.prototype.format = function (value, digits) {
+    if (value === null || value === undefined || isNaN(value)) { return ''; }
+    if (!this.formats[digits]) {
+      this.formats[digits] = new Intl.NumberFormat(this.cfg.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    }
+    return this.formats[digits].format(value);
+  };
+
+  App.prototype.quantity = function (value, kind, unit) {
+    var text = this.format(value, this.cfg.decimals[kind]);
+    return text ? text + ' ' + unit : '';
+  };
+
+  // Field of a record in the page's language: title_vi / title_en.
+  App.prototype.pick = function (record, key) {
+    return record[key + '_' + this.lang] || record[key + '_en'] || record[key] || '';
+  };
+
+  App.prototype.term = function (group, key) {
+    var names = this.cfg.terms[group] || {};
+    return Object.prototype.hasOwnProperty.call(names, key) ? names[key] : (key || '');
+  };
+
+  // ------------------------------------------------------------------------ panel
+
+  App.prototype.setupPanel = function () {
+    var self = this, T = this.T, info = this.info;
+    Array.prototype.forEach.call(document.querySelectorAll('.app-tab'), function (button) {
+      button.addEventListener('click', function () { self.selectTab(button.dataset.tab); });
+    });
+    if (info && info.illustrative) {
+      var notice = byId('build-notice');
+      notice.textContent = '⚠ ' + fill(T.illustrative_build, { layers: info.illustrative_layers.join(', ') });
+      notice.hidden = false;
+    }
+    byId('build-select').addEventListener('change', function (e) {
+      global.location.href = self.pageUrl(self.lang, e.target.value, '');
+    });
+    byId('lang-switch').addEventListener('click', function (e) {
+      e.preventDefault();
+      global.location.href = self.pageUrl(self.lang === 'vi' ? 'en' : 'vi', self.cfg.build, global.location.hash);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('.meridian-hint'), function (node) {
+      if (info && info.central_meridian) { node.textContent = fill(T.meridian_hint, { meridian: self.format(info.central_meridian, 2) }); }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('input[name=meridian]'), function (input) {
+      if (info && info.central_meridian) { input.value = String(info.central_meridian); }
+    });
+    var system = byId('coordinates-system');
+    system.addEventListener('change', function () {
+      var form = byId('coordinates-form');
+      form.querySelector('.app-meridian').hidden = system.value !== 'vn2000';
+      form.querySelector('textarea').placeholder = T['placeholder_' + system.value];
+    });
+    byId('coordinates-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var form = e.target;
+      self.run({ kind: 'json', fit: true, body: {
+        coordinates: { text: form.text.value, system: form.system.value, shape: form.shape.value, meridian: number(form.meridian.value) },
+        name: form.name.value.trim() || null
+      } });
+    });
+    byId('markers-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var form = e.target;
+      self.run({ kind: 'json', fit: true, body: {
+        coordinates: { text: form.text.value, system: 'vn2000', shape: 'polygon', meridian: number(form.meridian.value) },
+        name: form.name.value.trim() || null
+      } });
+    });
+    byId('file-hint').textContent = fill(T.file_hint, { mb: this.format(this.cfg.max_upload_mb, 0) });
+    byId('file-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var form = e.target;
+      if (!form.file.files.length) { return; }
+      self.run({ kind: 'upload', fit: true, file: form.file.files[0], crs: form.crs.value.trim() });
+    });
+    this.setupTypes();
+  };
+
+  App.prototype.pageUrl = function (lang, build, hash) {
+    var query = '?lang=' + lang + '&build=' + encodeURIComponent(build);
+    if (this.cfg.token) { query += '&token=' + encodeURIComponent(this.cfg.token); }
+    return global.location.pathname + query + (hash || '');
+  };
+
+  App.prototype.selectTab = function (tab) {
+    this.tab = tab;
+    Array.prototype.forEach.call(document.querySelectorAll('.app-tab'), function (b) {
+      b.classList.toggle('app-active', b.dataset.tab === tab);
+      b.setAttribute('aria-selected', b.dataset.tab === tab ? 'true' : 'false');
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('.app-tabpanel'), function (p) { p.hidden = p.dataset.panel !== tab; });
+    if (tab !== 'draw') { this.stopDrawing(); }
+    L.DomUtil[tab === 'point' ? 'addClass' : 'removeClass'](this.map.getContainer(), 'app-picking');
+  };
+
+  App.prototype.onMapClick = function (e) {
+    if (this.tab !== 'point' || (this.view.measure && this.view.measure.mode) || this.drawing) { return; }
+    var lon = Math.round(e.latlng.lng * 1e7) / 1e7, lat = Math.round(e.latlng.lat * 1e7) / 1e7;
+    // named by its coordinates, in no language: a link to this check reads the same in both
+    this.run({ kind: 'json', fit: false, body: { sites: { type: 'Point', coordinates: [lon, lat] }, name: lat.toFixed(6) + ', ' + lon.toFixed(6) } });
+  };
+
+  // ---------------------------------------------------------------------- drawing
+
+  App.prototype.setupDrawing = function () {
+    var self = this, T = this.T, map = this.map;
+    if (!map.pm) { return; }
+    if (this.lang === 'vi') {
+      map.pm.setLang('vi', { tooltips: {
+        placeMarker: T.gm_place_marker, firstVertex: T.gm_first_vertex, continueLine: T.gm_continue_line,
+        finishLine: T.gm_finish_line, finishPoly: T.gm_finish_poly
+      } }, 'en');
+    }
+    map.pm.setGlobalOptions({ continueDrawing: false, snappable: false, pathOptions: { color: '#0b5cad', weight: 3, fillOpacity: 0.15 } });
+    map.on('pm:create', function (e) {
+      var geometry = e.layer.toGeoJSON().geometry;
+      map.removeLayer(e.layer);
+      self.stopDrawing();
+      self.run({ kind: 'json', fit: true, body: { sites: geometry } });
+    });
+    byId('draw-polygon').addEventListener('click', function () { self.startDrawing('Polygon'); });
+    byId('draw-line').addEventListener('click', function () { self.startDrawing('Line'); });
+    byId('draw-cancel').addEventListener('click', function () { self.stopDrawing(); });
+  };
+
+  App.prototype.startDrawing = function (shape) {
+    this.stopDrawing();
+    this.drawing = shape;
+    this.map.pm.enableDraw(shape, { finishOn: null });
+    byId('draw-cancel').hidden = false;
+  };
+
+  App.prototype.stopDrawing = function () {
+    if (this.map && this.map.pm) { this.map.pm.disableDraw(); }
+    this.drawing = null;
+    var cancel = byId('draw-cancel');
+    if (cancel) { cancel.hidden = true; }
+  };
+
+  // ------------------------------------------------------------------ project type
+
+  App.prototype.setupTypes = function () {
+    var self = this, T = this.T, lang = this.lang;
+    var search = byId('type-search'), list = byId('type-list');
+    this.typeIndex = this.cfg.types.map(function (t) {
+      return { type: t, key: fold(t['type_name_' + lang] + ' ' + t.type_name_vi + ' ' + t.type_name_en + ' ' + t.type) };
+    });
+    function render() {
+      var words = fold(search.value).split(/\s+/).filter(Boolean);
+      var matches = self.typeIndex.filter(function (item) { return words.every(function (w) { return item.key.indexOf(w) >= 0; }); });
+      list.textContent = '';
+      matches.forEach(function (item) {
+        var li = el('li', null, item.type['type_name_' + lang] + ' ', list);
+        el('small', null, item.type.type, li);
+        li.addEventListener('mousedown', function (e) { e.preventDefault(); self.chooseType(item.type.type, true); });
+      });
+      list.hidden = !matches.length;
+    }
+    search.addEventListener('input', render);
+    search.addEventListener('focus', render);
+    search.addEventListener('blur', function () { list.hidden = true; });
+    search.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        var first = list.querySelector('li small');
+        if (first) { self.chooseType(first.textContent, true); }
+      }
+    });
+    byId('type-clear').addEventListener('click', function () { self.chooseType(null, true); });
+    byId('capacity').addEventListener('change', function () { self.rerun(); });
+    byId('upstream').addEventListener('change', function () { self.rerun(); });
+  };
+
+  App.prototype.typeOf = function (code) {
+    return this.cfg.types.filter(function (t) { return t.type === code; })[0] || null;
+  };
+
+  App.prototype.chooseType = function (code, rerun) {
+    var t = this.typeOf(code), T = this.T;
+    this.type = t ? t.type : null;
+    byId('type-chosen').textContent = t ? t['type_name_' + this.lang] + ' (' + t.type + ')' : T.type_none;
+    byId('type-clear').hidden = !t;
+    byId('type-search').value = '';
+    byId('type-list').hidden = true;
+    byId('capacity-field').hidden = !(t && t.capacity_needed);
+    byId('capacity-unit').textContent = t ? (t.capacity_unit || '') : '';
+    byId('upstream-field').hidden = !(t && t.facility && t.capacity_needed);
+    if (rerun) { this.rerun(); }
+  };
+
+  App.prototype.options = function () {
+    var capacityField = byId('capacity-field');
+    var capacity = capacityField.hidden ? null : number(byId('capacity').value);
+    return {
+      build: this.cfg.build,
+      type: this.type,
+      capacity: capacity === null || isNaN(capacity) ? null : capacity,
+      upstream: !byId('upstream-field').hidden && byId('upstream').checked,
+      distances: this.distances
+    };
+  };
+
+  // The page's choices from a request (a link that reopens a check).
+  App.prototype.applyOptions = function (request) {
+    this.chooseType(request.type || null, false);
+    if (request.capacity !== undefined && request.capacity !== null) { byId('capacity').value = String(request.capacity); }
+    byId('upstream').checked = !!request.upstream;
+    this.distances = request.distances || {};
+  };
+
+  // ------------------------------------------------------------------------- checks
+
+  App.prototype.rerun = function () {
+    if (this.lastInput) { this.run(L.extend({}, this.lastInput, { fit: false })); }
+  };
+
+  App.prototype.run = function (input) {
+    var self = this, T = this.T, options = this.options(), request;
+    this.lastInput = input;
+    var ticket = ++this.sequence;
+    if (input.kind === 'upload') {
+      var form = new FormData();
+      form.append('file', input.file);
+      if (input.crs) { form.append('crs', input.crs); }
+      Object.keys(options).forEach(function (key) {
+        var value = options[key];
+        if (value === null || value === undefined) { return; }
+        form.append(key, key === 'distances' ? JSON.stringify(value) : String(value));
+      });
+      request = this.api('POST', '/api/check/upload?lang=' + this.lang, undefined, form);
+    } else {
+      request = this.api('POST', '/api/check?lang=' + this.lang, L.extend({}, input.body, options));
+    }
+    this.setStatus(T.checking, true);
+    byId('error').hidden = true;
+    return request
+      .then(function (r) { return r.json(); })
+      .then(function (answer) { if (ticket === self.sequence) { self.show(answer, input.fit); } })
+      .catch(function (error) { if (ticket === self.sequence) { self.showError(error); } });
+  };
+
+  App.prototype.setStatus = function (text, busy) {
+    var status = byId('status');
+    status.textContent = text;
+    status.classList.toggle('app-busy', !!busy);
+  };
+
+  App.prototype.showError = function (error) {
+    var box = byId('error'), T = this.T;
+    var text = error.payload ? (error.payload[this.lang] || error.payload.en) : String(error.message || error);
+    box.textContent = T.error + ': ' + text;
+    box.hidden = false;
+    this.setStatus(this.answer ? '' : T.no_result, false);
+    document.body.setAttribute('data-app-error', String(error.status || 'network'));
+  };
+
+  App.prototype.show = function (answer, fit) {
+    this.answer = answer;
+    this.selected = null;
+    document.body.removeAttribute('data-app-error');
+    this.setStatus('', false);
+    this.view.setSites(answer.map.sites);
+    this.drawBuffers(answer.map.buffers);
+    if (fit) { this.fitSites(); }
+    this.updateLink();
+    var result = byId('result');
+    result.textContent = '';
+    if (answer.sites.length === 1) {
+      this.selected = answer.sites[0].site_id;
+      this.renderSite(result, answer.sites[0]);
+      this.renderDownloads(result);
+    } else {
+      this.renderCounts(result);
+      this.renderTable(result);
+      this.renderDownloads(result);
+      this.detailBox = el('div', 'app-detail', null, result);
+    }
+    document.body.setAttribute('data-app-checks', String((Number(document.body.getAttribute('data-app-checks')) || 0) + 1));
+    return this;
+  };
+
+  App.prototype.drawBuffers = function (buffers) {
+    var S = this.view.S.sites, T = this.T, self = this;
+    this.buffers.clearLayers();
+    L.geoJSON(buffers, {
+      pane: 'zoningSites',
+      interactive: true,
+      style: function () { return { color: S.buffer_colour, weight: 1.5, dashArray: S.buffer_dash, fill: false, className: 'app-buffer' }; },
+      onEachFeature: function (feature, layer) {
+        var p = feature.properties;
+        layer.bindTooltip(function () {
+          return el('span', null, p.site_id + ': ' + fill(T.buffer_label, { distance: self.format(p.distance_m, 0), receptor: self.cfg.receptors[p.receptor] || p.receptor }));
+        }, { sticky: true });
+      }
+    }).addTo(this.buffers);
+  };
+
+  App.prototype.siteLayers = function (siteId) {
+    var found = [], layers = this.view.siteLayers;
+    Object.keys(layers).forEach(function (verdict) {
+      layers[verdict].eachLayer(function (layer) {
+        if (layer.feature && layer.feature.properties.site_id === siteId) { found.push(layer); }
+      });
+    });
+    return found;
+  };
+
+  App.prototype.fitSites = function (siteId) {
+    var bounds = null, self = this, map = this.map;
+    var layers = siteId ? this.siteLayers(siteId) : [];
+    if (!siteId) {
+      Object.keys(this.view.siteLayers).forEach(function (v) { layers.push(self.view.siteLayers[v]); });
+      layers.push(this.buffers);
+    }
+    layers.forEach(function (layer) {
+      var b = layer.getBounds ? layer.getBounds() : L.latLngBounds([layer.getLatLng()]);
+      if (b.isValid()) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
+    });
+    if (bounds) { map.fitBounds(bounds, { maxZoom: 13, padding: [40, 40] }); }
+  };
+
+  // -------------------------------------------------------------------- one site
+
+  App.prototype.badge = function (verdict) {
+    var badge = el('span', 'zoning-verdict app-verdict-' + verdict, this.term('verdicts', verdict));
+    badge.style.background = this.cfg.verdict_colours[verdict] || '#8c8c8c';
+    badge.style.color = verdict === 'needs_review' || verdict === 'no_data' ? '#1a1a1a' : '#fff';
+    return badge;
+  };
+
+  App.prototype.statusNode = function (status) {
+    return el('span', status === 'confirmed' ? 'app-confirmed' : (status === 'user' ? 'app-user' : 'app-unconfirmed'), this.term('statuses', status));
+  };
+
+  App.prototype.renderSite = function (parent, site) {
+    var self = this, T = this.T, meta = this.answer.meta;
+    var box = el('article', 'app-site', null, parent);
+    box.dataset.siteId = site.site_id;
+    el('h3', null, this.siteTitle(site), box);
+    var verdict = el('p', 'app-verdict', null, box);
+    el('span', null, T.verdict + ': ', verdict);
+    verdict.appendChild(this.badge(site.verdict));
+    if (site.borderline) { el('p', 'app-warning app-borderline', T.borderline + ' (' + this.quantity(meta.positional_tolerance_m.default, 'distance_m', 'm') + ')', box); }
+    if (site.illustrative) { el('p', 'app-warning app-illustrative', '⚠ ' + T.illustrative_result, box); }
+    if (site.input_note) { el('p', 'app-note', fill(T.input_note, { note: site.input_note }), box); }
+
+    var facts = el('dl', 'app-facts', null, box);
+    function fact(label, value) { if (value) { el('dt', null, label, facts); el('dd', null, value, facts); } }
+    var kind = site.geometry_type;
+    var size = kind === 'polygon' ? ', ' + this.quantity(site.area_ha, 'area_ha', 'ha') : (kind === 'line' ? ', ' + this.quantity(site.length_m, 'length_m', 'm') : '');
+    fact(T.geometry, (T['geometry_' + kind] || kind) + size);
+    var type = site.type ? this.pick(site, 'type_name') + ' (' + site.type + ')' : T.type_missing;
+    if (site.capacity !== null && site.capacity !== undefined) {
+      type += ' – ' + T.capacity.toLowerCase() + ' ' + this.format(site.capacity, 2) + ' ' + (site.capacity_unit || '');
+    }
+    if (site.capacity_class) { type += ' (' + this.term('capacity_classes', site.capacity_class) + ')'; }
+    fact(T.type, type);
+    fact(T.communes, String(site.commune_names || '').split(',').join(', '));
+
+    if (site.findings === undefined) {  // the answer for many sites: ask for this one in full
+      var wait = el('p', 'app-hint', T.checking, box);
+      this.siteDetail(site.site_id).then(function (full) {
+        if (self.selected !== site.site_id) { return; }
+        box.remove();
+        self.renderSite(parent, full);
+      }).catch(function (error) { wait.remove(); self.showError(error); });
+      return box;
+    }
+    this.renderZones(box, site);
+    this.renderUnits(box, site);
+    this.renderSensitive(box, site);
+    this.renderSafety(box, site);
+    this.renderFindings(box, site);
+    if (site.no_data_layers || (this.lang === 'en' && site.missing_values)) {
+      el('h4', null, T.data_gaps, box);
+      if (site.no_data_layers) { el('p', null, fill(T.no_data_layers, { layers: site.no_data_layers }), box); }
+      if (this.lang === 'en' && site.missing_values) { el('p', null, fill(T.missing_values, { values: site.missing_values }), box); }
+    }
+    el('p', 'app-provenance', fill(T.provenance, { build: meta.build_id, ruleset: meta.ruleset, check_rules: meta.check_rules, software: meta.software }), box);
+    return box;
+  };
+
+  // A site's name; a site given without one is named by what it is (a point by its coordinates).
+  App.prototype.siteTitle = function (site) {
+    var named = site.name && site.name !== site.site_id;
+    var title = named ? site.name : (this.T['name_' + site.geometry_type] || site.site_id);
+    if (named && site.geometry_type === 'point' && /^-?\d+\.\d+, -?\d+\.\d+$/.test(site.name)) {
+      var ll = site.name.split(', ');
+      title = fill(this.T.name_point, { lat: this.format(Number(ll[0]), 6), lon: this.format(Number(ll[1]), 6) });
+    }
+    return this.answer.sites.length > 1 || (named && !/^\d+$/.test(site.site_id)) ? title + ' (' + site.site_id + ')' : title;
+  };
+
+  App.prototype.renderZones = function (box, site) {
+    var self = this, T = this.T;
+    el('h4', null, T.zones_met, box);
+    var line = site.geometry_type === 'line', point = site.geometry_type === 'point';
+    var share = function (pct) { return self.format(pct, self.cfg.decimals.share_pct) + ' %'; };
+    var rows = site.zones.map(function (z) {
+      var name = el('span');
+      el('span', 'zoning-swatch', null, name).style.background = self.view.S.zones[z.zone] ? self.view.S.zones[z.zone].fill : '#ccc';
+      name.appendChild(document.createTextNode(self.pick(z, 'name') + (z.borderline ? ' ±' : '')));
+      if (point) { return [name, share(z.share_pct)]; }
+      return [name, line ? self.format(z.overlap_m, self.cfg.decimals.length_m) : self.format(z.overlap_ha, self.cfg.decimals.area_ha), share(z.share_pct)];
+    });
+    if (site.outside_pct > 0) {
+      var outside = line ? '' : this.format(site.outside_ha, this.cfg.decimals.area_ha);
+      rows.push(point ? [T.outside_province, share(site.outside_pct)] : [T.outside_province, outside, share(site.outside_pct)]);
+    }
+    var headers = point ? [T.col_zone, T.col_share] : [T.col_zone, line ? T.col_overlap_length : T.col_overlap, T.col_share];
+    table(box, 'app-zones', headers, rows);
+  };
+
+  App.prototype.renderUnits = function (box, site) {
+    var self = this, T = this.T;
+    el('h4', null, fill(T.units, { distance: this.format(this.answer.meta.search_distance_m, 0) }), box);
+    if (!site.units.length) { el('p', 'app-hint', T.no_units, box); return; }
+    var rows = site.units.map(function (u) {
+      var name = el('span');
+      el('span', 'zoning-swatch', null, name).style.background = self.view.S.zones[u.zone] ? self.view.S.zones[u.zone].fill : '#ccc';
+      name.appendChild(document.createTextNode((self.lang === 'en' && u.name_en ? u.name_en : u.name) + ' (' + u.unit_id + ')'));
+      if (u.assumption) { el('small', 'app-assumption', ' – ' + T.assumption + ': ' + u.assumption, name); }
+      var where = u.inside ? T.inside : fill(T.away, { distance: self.quantity(u.distance_m, 'distance_m', 'm') });
+      if (u.borderline) { where += ' ±'; }
+      return [name, self.pick(u, 'citation'), self.statusNode(u.status), where];
+    });
+    table(box, 'app-units', [T.col_unit, T.col_citation, T.col_status, T.col_where], rows);
+  };
+
+  App.prototype.renderSensitive = function (box, site) {
+    var self = this, T = this.T;
+    el('h4', null, T.sensitive + ' (' + T.sensitive_basis + ')', box);
+    if (!site.sensitive.length) { el('p', 'app-hint', T.no_sensitive, box); return; }
+    var rows = site.sensitive.map(function (s) {
+      var where = self.term('relations', s.relation) + (s.relation === 'near' ? ' – ' + self.quantity(s.distance_m, 'distance_m', 'm') : '');
+      return [self.pick(s, 'title'), s.feature || s.source_id || '', where, self.statusNode(s.status)];
+    });
+    table(box, 'app-sensitive', [T.col_element, T.col_feature, T.col_where, T.col_status], rows);
+  };
+
+  App.prototype.renderSafety = function (box, site) {
+    var self = this, T = this.T;
+    el('h4', null, T.safety, box);
+    if (!site.safety.length) { el('p', 'app-hint', T.no_safety, box); return; }
+    var unknown = {};
+    var rows = site.safety.map(function (s) {
+      var citation = self.pick(s, 'citation');
+      var required;
+      if (s.distance_required_m === null) {
+        var facility = self.cfg.facilities[s.facility] || {};
+        var template = (s.missing || '').indexOf('capacity') === 0 ? T.missing_capacity : (s.status === 'unconfirmed' ? T.missing_unconfirmed : T.missing_no_value);
+        required = el('span', 'app-missing', fill(template, { citation: citation, unit: facility.capacity_unit || '', klass: s.capacity_class || '' }));
+        if (template === T.missing_unconfirmed) { unknown[s.facility + ':' + s.receptor] = s; }
+      } else {
+        required = el('span', null, self.quantity(s.distance_required_m, 'distance_m', 'm') + ' – ' + citation + ' ');
+        required.appendChild(self.statusNode(s.status));
+      }
+      var nearest = s.nearest_m === null ? T.none_in_data : self.quantity(s.nearest_m, 'distance_m', 'm') + (s.nearest_name ? ' (' + s.nearest_name + ')' : '');
+      var holds = s.holds === true ? T.holds_yes : (s.holds === false ? T.holds_no : T.holds_unknown);
+      var holdsNode = el('span', s.holds === false ? 'app-fails' : (s.holds === true ? 'app-holds' : 'app-hint'), holds + (s.borderline ? ' ±' : ''));
+      return [self.cfg.receptors[s.receptor] || s.receptor, required, nearest, holdsNode];
+    });
+    table(box, 'app-safety', [T.col_receptor, T.col_required, T.col_nearest, T.col_holds], rows);
+    Object.keys(unknown).forEach(function (key) {
+      var s = unknown[key];
+      var form = el('form', 'app-distance', null, box);
+      var facility = (self.cfg.facilities[s.facility] || {}).name || s.facility;
+      el('label', null, fill(T.enter_distance, { facility: facility + ' → ' + (self.cfg.receptors[s.receptor] || s.receptor) }), form);
+      var input = el('input', null, null, form);
+      input.type = 'text';
+      input.inputMode = 'decimal';
+      input.name = key;
+      el('button', null, T.apply_distance, form).type = 'submit';
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        var metres = number(input.value);
+        if (metres === null || isNaN(metres)) { return; }
+        self.distances = L.extend({}, self.distances);
+        self.distances[key] = metres;
+        self.rerun();
+      });
+    });
+  };
+
+  App.prototype.renderFindings = function (box, site) {
+    var self = this, T = this.T;
+    el('h4', null, T.findings, box);
+    if (!site.findings.length) { el('p', 'app-hint', T.no_findings, box); return; }
+    var findings = site.findings.slice().sort(function (a, b) { return SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity); });
+    var list = el('ul', 'app-findings', null, box);
+    findings.forEach(function (f) {
+      var li = el('li', 'app-severity-' + f.severity, null, list);
+      el('b', null, '[' + self.term('severities', f.severity) + '] ', li);
+      li.appendChild(document.createTextNode(self.pick(f, 'title')));
+      var detail = self.pick(f, 'detail');
+      if (detail) { el('div', 'app-finding-detail', detail, li); }
+      var basis = el('div', 'app-finding-basis', null, li);
+      var citation = self.pick(f, 'citation');
+      if (citation) { basis.appendChild(document.createTextNode(citation + ' – ')); }
+      basis.appendChild(self.statusNode(f.status));
+    });
+  };
+
+  App.prototype.siteDetail = function (siteId) {
+    var request = this.singleRequest(siteId);
+    request.detail = true;
+    return this.api('POST', '/api/check?lang=' + this.lang, request)
+      .then(function (r) { return r.json(); })
+      .then(function (answer) { return answer.sites[0]; });
+  };
+
+  // The canonical request of the last check, reduced to one site.
+  App.prototype.singleRequest = function (siteId) {
+    var request = L.extend({}, this.answer.request);
+    request.sites = {
+      type: 'FeatureCollection',
+      features: request.sites.features.filter(function (f) { return String(f.properties.id) === String(siteId); })
+    };
+    return request;
+  };
+
+  // ------------------------------------------------------------------ many sites
+
+  App.prototype.renderCounts = function (parent) {
+    var self = this, T = this.T, counts = this.answer.verdicts;
+    var box = el('div', 'app-counts', null, parent);
+    el('b', null, fill(T.many_sites, { count: this.format(this.answer.sites.length, 0) }) + ': ', box);
+    VERDICT_ORDER.forEach(function (v) {
+      if (!counts[v]) { return; }
+      var chip = el('span', 'app-count', null, box);
+      chip.appendChild(self.badge(v));
+      chip.appendChild(document.createTextNode(' ' + self.format(counts[v], 0)));
+      chip.dataset.verdict = v;
+      chip.dataset.count = String(counts[v]);
+    });
+  };
+
+  App.prototype.renderTable = function (parent) {
+    var self = this, T = this.T;
+    var columns = [
+      { key: 'site_id', label: T.col_site },
+      { key: 'name', label: T.col_name },
+      { key: 'verdict', label: T.col_verdict },
+      { key: 'zones_touched', label: T.col_zones }
+    ];
+    el('p', 'app-hint', T.table_hint, parent);
+    var wrap = el('div', 'app-table-wrap', null, parent);
+    var t = el('table', 'app-table app-sites', null, wrap);
+    var head = el('tr', null, null, el('thead', null, null, t));
+    var body = el('tbody', null, null, t);
+    columns.forEach(function (c) {
+      var th = el('th', 'app-sortable', c.label, head);
+      th.dataset.key = c.key;
+      th.addEventListener('click', function () {
+        self.sort = { key: c.key, ascending: self.sort.key === c.key ? !self.sort.ascending : true };
+        draw();
+      });
+    });
+    var note = el('p', 'app-hint', '', parent);
+    function value(site, key) {
+      if (key === 'verdict') { return VERDICT_ORDER.indexOf(site.verdict); }
+      return String(site[key] || '');
+    }
+    function draw() {
+      var sites = self.answer.sites.slice();
+      if (self.sort.key) {
+        var key = self.sort.key, sign = self.sort.ascending ? 1 : -1;
+        sites.sort(function (a, b) {
+          var x = value(a, key), y = value(b, key);
+          return sign * (typeof x === 'number' ? x - y : x.localeCompare(y, self.cfg.locale, { numeric: true }));
+        });
+      }
+      Array.prototype.forEach.call(head.children, function (th) {
+        th.classList.toggle('app-sorted-asc', th.dataset.key === self.sort.key && self.sort.ascending);
+        th.classList.toggle('app-sorted-desc', th.dataset.key === self.sort.key && !self.sort.ascending);
+      });
+      body.textContent = '';
+      sites.slice(0, MAX_ROWS).forEach(function (site) {
+        var tr = el('tr', site.site_id === self.selected ? 'app-selected' : null, null, body);
+        tr.dataset.siteId = site.site_id;
+        el('td', null, site.site_id, tr);
+        el('td', null, site.name || '', tr);
+        el('td', null, null, tr).appendChild(self.badge(site.verdict));
+        el('td', null, String(site.zones_touched || '').split(',').filter(Boolean).map(function (z) { return self.term('zones', z); }).join(', '), tr);
+        tr.addEventListener('click', function () { self.select(site.site_id); });
+      });
+      note.textContent = sites.length > MAX_ROWS ? fill(T.table_shown, { shown: self.format(MAX_ROWS, 0), count: self.format(sites.length, 0) }) : '';
+    }
+    draw();
+  };
+
+  App.prototype.select = function (siteId) {
+    this.selected = siteId;
+    Array.prototype.forEach.call(document.querySelectorAll('.app-sites tbody tr'), function (tr) {
+      tr.classList.toggle('app-selected', tr.dataset.siteId === siteId);
+    });
+    this.fitSites(siteId);
+    Array.prototype.forEach.call(document.querySelectorAll('.app-report'), function (b) { b.disabled = false; b.title = ''; });
+    var site = this.answer.sites.filter(function (s) { return s.site_id === siteId; })[0];
+    this.detailBox.textContent = '';
+    this.renderSite(this.detailBox, site);
+    this.detailBox.scrollIntoView({ block: 'nearest' });
+  };
+
+  // -------------------------------------------------------------- take it away
+
+  App.prototype.renderDownloads = function (parent) {
+    var self = this, T = this.T;
+    var box = el('div', 'app-downloads', null, parent);
+    el('h4', null, T.downloads, box);
+    var row = el('div', 'app-row', null, box);
+    function button(label, action, className) {
+      var b = el('button', 'app-download ' + className, label, row);
+      b.type = 'button';
+      b.addEventListener('click', function () { action(b); });
+      return b;
+    }
+    var reports = [['html', T.report_html]];
+    if (this.cfg.office) { reports.push(['pdf', T.report_pdf], ['docx', T.report_docx]); }
+    reports.forEach(function (r) {
+      var b = button(r[1], function (b) {
+        self.download(b, '/api/report/' + r[0] + '?site=' + encodeURIComponent(self.selected), self.singleRequest(self.selected));
+      }, 'app-report app-report-' + r[0]);
+      b.disabled = !self.selected;  // many sites: the report of the one chosen in the table
+      if (!self.selected) { b.title = T.report_choose; }
+    });
+    [['gpkg', T.results_gpkg], ['csv', T.results_csv], ['xlsx', T.results_xlsx]].forEach(function (r) {
+      button(r[1], function (b) { self.download(b, '/api/export/' + r[0], self.answer.request); }, 'app-results-' + r[0]);
+    });
+    var link = el('div', 'app-link', null, box);
+    var copy = el('button', 'app-copy-link', T.copy_link, link);
+    copy.type = 'button';
+    var shown = el('input', 'app-link-text', null, link);
+    shown.readOnly = true;
+    shown.hidden = true;
+    copy.addEventListener('click', function () {
+      var url = self.link();
+      shown.hidden = false;
+      shown.value = url || T.link_too_long;
+      if (url && global.navigator.clipboard) { global.navigator.clipboard.writeText(url).catch(function () { return null; }); }
+      shown.select();
+    });
+  };
+
+  App.prototype.download = function (button, path, request) {
+    var self = this, label = button.textContent;
+    button.disabled = true;
+    button.textContent = this.T.preparing;
+    return this.api('POST', path, request)
+      .then(function (response) {
+        var name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '');
+        return response.blob().then(function (blob) {
+          var a = el('a', null, null, document.body);
+          a.href = URL.createObjectURL(blob);
+          a.download = name ? name[1] : 'zoning';
+          a.click();
+          setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+        });
+      })
+      .catch(function (error) { self.showError(error); })
+      .then(function () { button.disabled = false; button.textContent = label; });
+  };
+
+  App.prototype.link = function () {
+    var hash = '#check=' + encodeRequest(this.answer.request);
+    if (hash.length > MAX_LINK) { return null; }
+    var url = global.location.origin + global.location.pathname + '?lang=' + this.lang + '&build=' + encodeURIComponent(this.cfg.build);
+    return url + hash;
+  };
+
+  App.prototype.updateLink = function () {
+    var url = this.link();
+    if (url) { global.history.replaceState(null, '', this.pageUrl(this.lang, this.cfg.build, url.slice(url.indexOf('#')))); }
+  };
+
+  var ZoningApp = {
+    start: function (cfg) {
+      var app = new App(cfg);
+      global.zoningApp = app;
+      app.ready = app.start();
+      return app;
+    }
+  };
+
+  global.ZoningApp = ZoningApp;
+})(window);

@@ -1,0 +1,348 @@
+"""The HTTP API: check sites as GeoJSON, typed coordinates or an uploaded file; list the
+builds, project types and criteria; export results and site reports.
+
+Each route turns the request into a call of the public API (``zoning.check``,
+``zoning.read_sites``, ``zoning.write_results``, the site report) on a build held in
+memory (:mod:`zoning.web.served`) and returns its answer. A check's answer carries the
+request in a canonical form (``request``): posted again, it gives the same check; the
+page uses it to export results, make reports and links that reopen a check.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pyproj import CRS
+
+from zoning.checker import check
+from zoning.checker.result import CheckResult
+from zoning.errors import ZoningError
+from zoning.inputs.sites import Sites, parse_crs, read_sites
+from zoning.law.project_types import CheckRules, type_catalogue
+from zoning.law.safety import UserDistance
+from zoning.outputs.map import sites_config
+from zoning.outputs.office import convert_document, soffice_executable
+from zoning.outputs.report import site_report
+from zoning.outputs.results import write_results
+from zoning.web.inputs import SITE_PROPERTIES, UPLOAD_PREFIX, Limits, RequestError, coordinate_sites, geojson_sites, saved_upload
+from zoning.web.served import ServedBuild, ServedBuilds
+
+WEB_ORIGIN = "trang web / web page"  # where a user distance came from, in the check's basis texts
+DETAIL_LIMIT = 200  # sites up to which a check answers with every finding by default
+# the site columns of an answer without detail: what a table of many sites shows
+SUMMARY_COLUMNS = ["site_id", "name", "type", "capacity", "geometry_type", "area_ha", "length_m", "zones_touched", "commune_names",
+                   "strict_pct", "emission_limited_pct", "other_pct", "outside_pct", "verdict", "borderline", "conflicts", "reviews", "illustrative"]
+RESULT_FORMATS = {"gpkg": "application/geopackage+sqlite3", "csv": "text/csv; charset=utf-8",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "geojson": "application/geo+json", "json": "application/json"}
+REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
+                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+Lang = Literal["vi", "en"]
+
+router = APIRouter(prefix="/api")
+log = logging.getLogger("zoning.web")
+
+
+# ------------------------------------------------------------------------------ models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Options(_Model):
+    """What the project is and how to check it."""
+
+    build: str | None = Field(None, description="Id of a served zoning (see GET /api/builds); the first one when left out.")
+    type: str | None = Field(None, description="Project type code (see GET /api/types) of the sites that carry none.")
+    capacity: float | None = Field(None, ge=0, description="Capacity of the sites that carry none, in the unit of their type.")
+    upstream: bool = Field(False, description="The facility must sit upstream of a water source or upwind of the town (× 1.5 where the table says so).")
+    distances: dict[str, float] = Field(default_factory=dict, description="Safety distances in metres where the rules have no confirmed value, keyed `facility` or `facility:receptor`, e.g. {\"sanitary_landfill\": 1000}.")
+    search_distance: float | None = Field(None, gt=0, le=50_000, description="List zoning units within this many metres (default 1000).")
+    detail: bool | None = Field(None, description=f"Answer with every site's zones, units, findings, sensitive elements and safety distances; by default when there are at most {DETAIL_LIMIT} sites.")
+
+
+class Coordinates(_Model):
+    """Typed coordinates, one point per line (a name may start a line)."""
+
+    text: str = Field(description="E.g. `22.6656, 106.2522`, `22°39′56″B 106°15′08″Đ`, or a pasted marker table `Mốc | X (m) | Y (m)`.")
+    system: Literal["wgs84", "dms", "vn2000"] = Field("wgs84", description="wgs84: latitude, longitude in decimal degrees; dms: degrees, minutes, seconds; vn2000: X (northing), Y (easting) in metres on `meridian`.")
+    shape: Literal["point", "line", "polygon"] = Field("point", description="point: each line a site; line or polygon: the points in order form one site.")
+    meridian: float | None = Field(None, description="Central meridian of VN-2000 / TM-3 coordinates, decimal degrees (e.g. 105.75).")
+
+
+class CheckRequest(Options):
+    """Sites to check — exactly one of `sites` (GeoJSON) and `coordinates` — and the options."""
+
+    sites: dict[str, Any] | None = Field(None, description="A GeoJSON geometry, Feature or FeatureCollection; properties `id`, `name`, `type`, `capacity`, `capacity_unit`, `upstream` are read.")
+    crs: str | None = Field(None, description="CRS of the `sites` coordinates (`EPSG:9210`, `tm3:105.75`); WGS 84 when left out.")
+    coordinates: Coordinates | None = None
+    name: str | None = Field(None, max_length=500, description="Name of a single drawn or typed site.")
+
+
+# ------------------------------------------------------------------------------ routes
+
+
+@router.get("/health", summary="The server is up")
+def health(request: Request) -> dict:
+    return {"status": "ok", "builds": [entry.key for entry in _served(request)]}
+
+
+@router.get("/builds", summary="The zonings served: province, rules, date, illustrative or not")
+def builds(request: Request) -> list[dict]:
+    return [entry.info() for entry in _served(request)]
+
+
+@router.get("/builds/{build}/map", summary="The map of a zoning as zoning.js draws it (WGS 84 GeoJSON, styles, texts)")
+def build_map(request: Request, build: str, lang: Lang = "vi", offline: bool | None = Query(None, description="No basemap; the server's setting by default.")) -> Response:
+    entry = _served(request).get(build)
+    offline = request.app.state.offline if offline is None else offline
+    return Response(entry.map_json(lang, offline), media_type="application/json")
+
+
+@router.get("/builds/{build}/criteria", summary="The criteria of a zoning with their citation, status and number of units")
+def build_criteria(request: Request, build: str) -> list[dict]:
+    entry = _served(request).get(build)
+    counts = entry.build.units["criterion"].value_counts()
+    criteria = entry.build.criteria.assign(units=lambda t: t["id"].map(counts).fillna(0).astype(int))
+    return _json_rows(criteria)
+
+
+@router.get("/types", summary="The project types: names, facility type, capacity unit, safety distances")
+def types(request: Request) -> dict:
+    rules: CheckRules = request.app.state.rules
+    receptors = {code: {"name_vi": r.name_vi, "name_en": r.name_en} for code, r in rules.facilities.receptors.items()}
+    facilities = {code: {"name_vi": f.name_vi, "name_en": f.name_en, "capacity_unit": f.capacity_unit} for code, f in rules.facilities.facilities.items()}
+    return {"rules": rules.id, "types": _json_rows(type_catalogue(rules)), "facilities": facilities, "receptors": receptors}
+
+
+@router.post("/check", summary="Check sites given as GeoJSON or typed coordinates")
+def check_json(request: Request, body: CheckRequest, lang: Lang = "vi") -> Response:
+    """Answer: `verdicts` (counts), `sites` (one record per site; with `detail` the nested
+    `zones`, `units`, `communes`, `findings`, `sensitive`, `safety`), `meta` (build, rules,
+    notes, illustrative notice), `map` (`sites` and safety-distance `buffers` as GeoJSON in
+    WGS 84) and `request` (this request in canonical form)."""
+    entry, limits = _served(request).get(body.build), request.app.state.limits
+    frame = _request_sites(body, limits)
+    result = _check(request, entry, frame, body)
+    return _json(_answer(entry, result, frame, body, lang))
+
+
+@router.post("/check/upload", summary="Check the sites of an uploaded file (GeoJSON, KML/KMZ, zipped shapefile, GeoPackage, CSV, Excel)")
+def check_upload(
+    request: Request,
+    file: Annotated[UploadFile, File(description="One file: .geojson/.json, .kml, .kmz, .zip (shapefile), .gpkg, .csv/.txt or .xlsx.")],
+    build: Annotated[str | None, Form()] = None,
+    type: Annotated[str | None, Form()] = None,
+    capacity: Annotated[float | None, Form(ge=0)] = None,
+    upstream: Annotated[bool, Form()] = False,
+    distances: Annotated[str | None, Form(description="JSON object of safety distances, as in POST /api/check.")] = None,
+    search_distance: Annotated[float | None, Form(gt=0, le=50_000)] = None,
+    detail: Annotated[bool | None, Form()] = None,
+    crs: Annotated[str | None, Form(description="CRS of x/y columns or of a file without one (`tm3:105.75`, `EPSG:9210`).")] = None,
+    layer: Annotated[str | None, Form(description="Only this layer of a GeoPackage or KML.")] = None,
+    lang: Lang = "vi",
+) -> Response:
+    try:
+        options = Options(build=build, type=type or None, capacity=capacity, upstream=upstream, distances=_distances_form(distances),
+                          search_distance=search_distance, detail=detail)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors()) from None
+    entry, limits = _served(request).get(options.build), request.app.state.limits
+    name = _display_name(file.filename)
+    with saved_upload(file.file, file.filename, limits) as path:
+        try:
+            sites = read_sites(path, entry.build.crs, layer=layer or None, crs=_crs(crs), types=list(request.app.state.rules.types))
+        except ZoningError as error:
+            raise _located(error, path, name) from None
+        except (RequestError, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001 - a file a reader chokes on is a bad upload, not a server fault
+            log.warning("upload %s could not be read", name, exc_info=True)
+            raise RequestError(422, f"Không đọc được tệp {name} ({_error_text(error)}): hãy lưu lại tệp bằng QGIS hoặc Excel rồi thử lại.",
+                               f"The file {name} cannot be read ({_error_text(error)}): save it again from QGIS or Excel and retry.") from None
+    if len(sites) > limits.sites:
+        raise RequestError(413, f"Quá nhiều địa điểm trong tệp ({len(sites):,}; tối đa {limits.sites:,}).", f"Too many sites in the file ({len(sites):,}; at most {limits.sites:,}).")
+    sites.origin = f"upload: {name}"
+    sites.notes[:] = [note.replace(str(path), name) for note in sites.notes]
+    result = _check(request, entry, sites, options)
+    frame = sites.frame.rename(columns={"site_id": "id"})
+    return _json(_answer(entry, result, frame, options, lang))
+
+
+@router.post("/export/{fmt}", summary="The results of a check as a file: GeoPackage, CSV, Excel, GeoJSON or JSON")
+def export(request: Request, fmt: Literal["gpkg", "csv", "xlsx", "geojson", "json"], body: CheckRequest) -> Response:
+    entry = _served(request).get(body.build)
+    result = _check(request, entry, _request_sites(body, request.app.state.limits), body)
+    with tempfile.TemporaryDirectory(prefix="zoning-export-") as work:
+        path = write_results(result, Path(work) / f"results.{fmt}")
+        content = path.read_bytes()
+    return _attachment(content, RESULT_FORMATS[fmt], f"zoning-check-{entry.key}.{fmt}")
+
+
+@router.post("/report/{fmt}", summary="The report of one site: HTML (with its map), PDF or Word (through LibreOffice)")
+def report(request: Request, fmt: Literal["html", "pdf", "docx"], body: CheckRequest,
+           site: str | None = Query(None, description="Id of the site; the first site by default.")) -> Response:
+    if fmt != "html" and soffice_executable() is None:
+        raise RequestError(501, "Máy chủ không có LibreOffice nên không tạo được PDF hoặc Word; hãy tải phiếu HTML.",
+                           "LibreOffice is not installed on the server, so no PDF or Word can be made; download the HTML report.")
+    entry = _served(request).get(body.build)
+    result = _check(request, entry, _request_sites(body, request.app.state.limits), body)
+    site_id = site if site is not None else str(result.sites["site_id"].iloc[0])
+    try:
+        page = site_report(result, site_id, build=entry.build if fmt == "html" else None)
+    except KeyError:
+        raise RequestError(404, f"Không có địa điểm '{site_id}' trong kết quả kiểm tra.", f"No site '{site_id}' in the check.") from None
+    name = f"zoning-site-{_file_stem(site_id)}"
+    if fmt == "html":
+        return _attachment(page.encode("utf-8"), REPORT_FORMATS[fmt], f"{name}.html")
+    with tempfile.TemporaryDirectory(prefix="zoning-report-") as work:
+        source = Path(work) / "report.html"
+        source.write_text(page, encoding="utf-8")
+        content = convert_document(source, Path(work) / f"report.{fmt}", timeout_s=120).read_bytes()
+    return _attachment(content, REPORT_FORMATS[fmt], f"{name}.{fmt}")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _served(request: Request) -> ServedBuilds:
+    return request.app.state.served
+
+
+def _request_sites(body: CheckRequest, limits: Limits) -> gpd.GeoDataFrame:
+    """The sites of a JSON request as a GeoDataFrame in their own CRS."""
+    if (body.sites is None) == (body.coordinates is None):
+        raise RequestError(422, "Hãy gửi đúng một trong hai: 'sites' (GeoJSON) hoặc 'coordinates' (tọa độ nhập).",
+                           "Send exactly one of 'sites' (GeoJSON) and 'coordinates' (typed coordinates).")
+    if body.sites is not None:
+        return geojson_sites(body.sites, _crs(body.crs), limits, body.name)
+    c = body.coordinates
+    return coordinate_sites(c.text, c.system, c.shape, limits, meridian=c.meridian, name=body.name)
+
+
+def _crs(text: str | None) -> CRS | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_crs(text)
+    except ZoningError as error:
+        raise RequestError(422, f"Hệ tọa độ '{text[:80]}' không đọc được: {error}", f"The coordinate system '{text[:80]}' cannot be read: {error}") from None
+
+
+def _check(request: Request, entry: ServedBuild, sites: gpd.GeoDataFrame | Sites, options: Options) -> CheckResult:
+    rules: CheckRules = request.app.state.rules
+    if options.type and options.type not in rules.types:
+        raise RequestError(422, f"Loại hình dự án '{options.type}' không có trong danh mục (GET /api/types).", f"Project type '{options.type}' is not in the catalogue (GET /api/types).")
+    return check(sites, entry.build, type=options.type, capacity=options.capacity, distances=_distances(options.distances, rules),
+                 upstream=options.upstream, search_distance=options.search_distance, rules=rules, index=entry.index)
+
+
+def _distances(given: dict[str, float], rules: CheckRules) -> dict[str, UserDistance]:
+    for key, metres in given.items():
+        facility, _, receptor = key.partition(":")
+        if facility not in rules.facilities or (receptor and receptor not in rules.facilities.receptors):
+            raise RequestError(422, f"Khoảng cách '{key}': không có loại công trình hoặc đối tượng này (GET /api/types).",
+                               f"Distance '{key}': unknown facility type or receptor (see GET /api/types).")
+        if not (isinstance(metres, (int, float)) and math.isfinite(metres) and metres > 0):
+            raise RequestError(422, f"Khoảng cách '{key}' phải là số mét dương.", f"Distance '{key}' must be a positive number of metres.")
+    return {key: UserDistance(float(metres), origin=WEB_ORIGIN) for key, metres in given.items()}
+
+
+def _distances_form(text: str | None) -> dict[str, float]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise RequestError(422, "'distances' phải là một đối tượng JSON, ví dụ {\"sanitary_landfill\": 1000}.", "'distances' must be a JSON object, e.g. {\"sanitary_landfill\": 1000}.")
+    return value
+
+
+def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, options: Options, lang: str) -> dict:
+    detail = options.detail if options.detail is not None else len(result.sites) <= DETAIL_LIMIT
+    meta = {key: value for key, value in result.meta.items() if key != "timings_s"}
+    return {
+        "build": entry.key,
+        "verdicts": result.meta["verdicts"],
+        "detail": detail,
+        "meta": meta,
+        "sites": result.records() if detail else _json_rows(result.sites[SUMMARY_COLUMNS]),
+        "map": sites_config(result, entry.build, lang, findings=False),  # the panel shows the findings
+        "request": canonical_request(entry, frame.assign(id=result.sites["site_id"].to_numpy()), options),
+    }
+
+
+def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Options) -> dict:
+    """A JSON check request that gives the same check: the sites as read (before any
+    default type or capacity, with the ids the check gave them), in their CRS, with the
+    options."""
+    properties = _json_rows(frame[[c for c in SITE_PROPERTIES if c in frame]])
+    geometries = json.loads("[" + ",".join(shapely.to_geojson(frame.geometry.to_numpy())) + "]")
+    features = [{"type": "Feature", "properties": {k: v for k, v in p.items() if v is not None}, "geometry": g} for p, g in zip(properties, geometries)]
+    crs = CRS(frame.crs)
+    code = crs.to_epsg()
+    request = {key: value for key, value in options.model_dump(exclude_none=True).items() if key in Options.model_fields and key != "detail"}
+    request.update(build=entry.key, sites={"type": "FeatureCollection", "features": features}, crs=f"EPSG:{code}" if code else crs.to_wkt())
+    return request
+
+
+def _error_text(error: Exception) -> str:
+    """The kind of an error and its first line, for a message."""
+    text = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _json_rows(table: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain values, None for missing ones (numpy scalars are left to :func:`_json`)."""
+    table = pd.DataFrame(table.drop(columns=["geometry"], errors="ignore"))
+    return table.astype(object).where(table.notna(), None).to_dict("records")
+
+
+def _json(payload: dict, status: int = 200) -> Response:
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_plain)
+    return Response(text.encode("utf-8"), status_code=status, media_type="application/json")
+
+
+def _attachment(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _display_name(filename: str | None) -> str:
+    """The upload's own name, for messages only (never a path on the server)."""
+    name = PurePosixPath((filename or "upload").replace("\\", "/")).name
+    return "".join(ch for ch in name if ch.isprintable())[:120] or "upload"
+
+
+def _file_stem(text: str) -> str:
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text).strip("._")
+    return stem[:80] or "site"
+
+
+def _located(error: ZoningError, path: Path, name: str) -> ZoningError:
+    """The engine's message about an upload, naming the uploaded file instead of the temporary one."""
+    root = next(p for p in path.parents if p.name.startswith(UPLOAD_PREFIX))
+    message = re.sub(re.escape(str(root)) + r"[^\s:'\"]*", lambda _: name, error.message)
+    return type(error)(message, error.hint)

@@ -29,10 +29,12 @@ def check(
     point: str | None = None,
     wkt: str | None = None,
     type: str | None = None,
+    exclusion: str | None = None,
     distances: dict[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
     tolerance: dict[str, float] | float | None = None,
+    include_proposed: bool = False,
     rules: CheckRules | None = None,
     index: BuildIndex | None = None,
     progress: Callable[[str], None] | None = None,
@@ -55,12 +57,18 @@ def check(
         One site as ``"lon,lat"`` text, or as WKT.
     type
         Project type of the sites that carry none (see ``zoning types``).
+    exclusion
+        The ND08 Appendix II exclusion of their type that the sites without an
+        ``exclusion`` attribute fall under (see ``zoning types``).
     distances
         Safety distances given by the user, keyed ``facility[:receptor]``.
     upstream
         The facilities sit upstream of a water source or upwind of the town.
     search_distance, tolerance
         How far to list units (m), and the positional tolerance of the data (m).
+    include_proposed
+        Let proposed designations (no legal boundary yet) decide findings and verdicts as
+        if they were in force; by default they are only reported.
     rules
         Check rules; the shipped ones by default.
     index
@@ -89,11 +97,13 @@ def check(
         sites = gpd.GeoDataFrame({"id": ["site"]}, geometry=[sites], crs=crs or "EPSG:4326")
         crs = None
     step("reading the sites")
-    read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types))
+    read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types),
+                      default_exclusion=exclusion)
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
     step("checking")
-    return check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance)
+    return check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
+                       include_proposed=include_proposed)
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

@@ -6,7 +6,9 @@ CSV of coordinates (``lon``/``lat``, or projected ``x``/``y`` with ``crs``, or a
 column), or one site given as a point or WKT text. Points, lines and polygons.
 
 Each site may carry ``name``, ``type`` (a project-type code, see ``zoning types``),
-``capacity``, ``capacity_unit`` and ``upstream``; ``default_type`` fills missing types.
+``exclusion`` (the code of an ND08 Appendix II exclusion of its type the project falls
+under), ``capacity``, ``capacity_unit`` and ``upstream``; ``default_type`` and
+``default_exclusion`` fill missing ones.
 
 Coordinates whose latitude and longitude (or northing and easting — Vietnamese survey
 coordinates put the northing in X) are swapped are detected, corrected and reported.
@@ -34,7 +36,8 @@ from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError
 from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
 
-SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "capacity", "capacity_unit", "upstream", "illustrative", "input_note", "geometry"]
+SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
+                "geometry"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo", "kinh độ")
 LAT_NAMES = ("lat", "latitude", "vi_do", "vido", "vĩ độ")
@@ -72,7 +75,7 @@ def site_kind(types: Sequence[str] | None = None) -> LayerKind:
         label_en="Project sites",
         geometry=("polygon", "line", "point"),
         required=(),
-        optional=("name", "name_en", "type", "capacity", "capacity_unit", "upstream"),
+        optional=("name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream"),
         values={"type": tuple(types)} if types else {},
     )
 
@@ -87,6 +90,7 @@ def read_sites(
     wkt: str | None = None,
     default_type: str | None = None,
     types: Sequence[str] | None = None,
+    default_exclusion: str | None = None,
 ) -> Sites:
     """Read sites from a file, a frame, a point or a WKT text, checked and reprojected.
 
@@ -109,6 +113,8 @@ def read_sites(
         One site as WKT text.
     default_type
         Project type of sites that carry none.
+    default_exclusion
+        ND08 Appendix II exclusion of sites that carry none (checked against each site's type by the check).
     types
         Allowed project-type codes (unknown codes are an error naming the sites).
 
@@ -156,7 +162,7 @@ def read_sites(
         checked.append(frame)
         repairs.extend(fixed)
     frame = pd.concat(checked, ignore_index=True)
-    frame = _normalise_attributes(frame, default_type, types, origin)
+    frame = _normalise_attributes(frame, default_type, types, origin, default_exclusion)
     for repair in repairs:
         site_notes[repair.feature_id] = _join(site_notes.get(repair.feature_id), f"invalid geometry repaired ({repair.reason}; area changed by {repair.area_change_pct:g} %)")
     frame["input_note"] = frame["site_id"].astype(str).map(site_notes).fillna("").astype(object) if site_notes else ""
@@ -320,12 +326,15 @@ def _integral_ids(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.assign(**{column: values.astype(np.int64).astype(str)})
 
 
-def _normalise_attributes(frame: pd.DataFrame, default_type: str | None, types: Sequence[str] | None, origin: str) -> pd.DataFrame:
+def _normalise_attributes(frame: pd.DataFrame, default_type: str | None, types: Sequence[str] | None, origin: str,
+                          default_exclusion: str | None = None) -> pd.DataFrame:
     frame = frame.copy()
     frame = frame.rename(columns={"source_id": "site_id"})
-    for column in ("name", "name_en", "type", "capacity", "capacity_unit", "upstream"):
+    for column in ("name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream"):
         if column not in frame:
             frame[column] = None
+    if default_exclusion is not None:
+        frame["exclusion"] = frame["exclusion"].where(frame["exclusion"].notna(), default_exclusion)
     if default_type is not None:
         if types and default_type not in types:
             raise InputError(f"--type '{default_type}' is not a project type", f"known types: {', '.join(types)} (see `zoning types`)")

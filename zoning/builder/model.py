@@ -241,7 +241,6 @@ def assemble(
     """A build from the engine's tables, the layers read and the rules applied."""
     units = parts["units"]
     criteria = criteria_table(rules)
-    units = units.assign(status=units["status"].astype(object))
     repairs = pd.DataFrame([asdict(r) for r in layers.repairs], columns=REPAIR_COLUMNS)
     manifest = manifest_of(layers, rules, units, parts["conflicts"], parts["skipped"], qa, timings)
     return Build(

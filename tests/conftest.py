@@ -52,9 +52,9 @@ def sensitive_layers() -> dict[str, gpd.GeoDataFrame]:
     return {
         # 1 km² class II town in the south-west commune → 100 ha strict
         "urban_areas": frame([
-            {"id": "u1", "name": "Thị xã A", "urban_class": "II", "geometry": square(1000, 1000, 1000)},
+            {"id": "u1", "name": "Thị xã A", "urban_class": "II", "class_2026": "II", "geometry": square(1000, 1000, 1000)},
             # class IV town half inside the reserve core: 2 km × 1 km, 1 km² outside the core
-            {"id": "u2", "name": "Thị trấn B", "urban_class": "IV", "geometry": box(X0 + 5000, Y0 + 6000, X0 + 7000, Y0 + 7000)},
+            {"id": "u2", "name": "Thị trấn B", "urban_class": "IV", "class_2026": "III", "geometry": box(X0 + 5000, Y0 + 6000, X0 + 7000, Y0 + 7000)},
         ]),
         # straight river across the province at y = 2,503,000, 20 m wide, 15 m corridor
         "water_supply_sources": frame([

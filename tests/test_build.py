@@ -60,7 +60,7 @@ def test_units_are_named_per_feature_and_criterion(result):
     assert core["criterion"] == "nd08-22-2-c"
     assert core["citation_vi"] == "điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"
     assert core["area_ha"] == pytest.approx(400, abs=1e-6)
-    assert units.loc["Nội thị Thị xã A", "commune_codes"] == "00001"
+    assert units.loc["Nội thành, nội thị Thị xã A", "commune_codes"] == "00001"
     river = units.loc["Nguồn nước mặt cấp nước sinh hoạt: Sông C"]
     assert river["commune_codes"] == "00001,00002"
     assert river["area_ha"] == pytest.approx(20, abs=1e-3)
@@ -70,7 +70,7 @@ def test_precedence_and_lineage(result):
     # The class IV town is half in the core (strict) and half in the buffer ring (also
     # emission-limited, listed first): it keeps no unit of its own, but the lineage says
     # that 100 ha of the core and 100 ha of the ring also meet criterion 22(3) item 4.
-    assert "Nội thị Thị trấn B" not in set(result.units["name"])
+    assert "Nội thành, nội thị Thị trấn B" not in set(result.units["name"])
     town = result.lineage[result.lineage["criterion"] == "nd08-22-3-4"]
     assert sorted(town["overlap_ha"].round(3)) == [100.0, 100.0]
     winners = result.units.set_index("unit_id").loc[town["unit_id"], "criterion"]
@@ -97,16 +97,32 @@ def test_commune_summary_adds_up(result):
     assert summary.loc["", "total_ha"] == pytest.approx(0, abs=1e-3)  # the communes tile the province
 
 
-def test_plan_conflict_is_reported(admin, sensitive):
+def test_plan_conflict_is_unresolved_with_both_readings_and_the_area_at_stake(admin, sensitive):
+    """The Cao Bằng plan lists class II and III towns (2026 classes) under both zones: town A
+    (II / II) and town B (IV before 2026, III after) are in conflict. Nothing settles it
+    silently: both readings and the area at stake are reported, and until it is resolved
+    the national criteria read literally decide (A strict, B emission-limited)."""
     result = run({**admin, **sensitive}, resource("rules", "provinces", "cao-bang.yaml"))
-    conflicts = result.conflicts
-    assert len(conflicts) == 1
-    row = conflicts.iloc[0]
-    assert row["criterion_strict"] == "nd08-22-2-a"
-    assert row["criterion_emission_limited"] == "cb-urban-ii-iii-emission-limited"
-    assert row["features"] == 1
-    # the stricter zone prevails: the town stays strict
+    (row,) = result.conflicts.to_dict("records")
+    assert row["status"] == "unresolved"
+    assert row["features"] == 2
+    assert row["criterion_strict"] == "cb-urban-ii-iii-strict, nd08-22-2-a"
+    assert row["criterion_emission_limited"] == "cb-urban-ii-iii-emission-limited, nd08-22-3-4"
+    assert "điểm a tiểu mục 1.1 mục 1 Phần II" in row["reading_a_vi"] and "điểm b tiểu mục 1.1 mục 1 Phần II" in row["reading_b_vi"]
+    # town A 1 km × 1 km, town B 2 km × 1 km
+    assert row["area_ha"] == pytest.approx(300, abs=1e-6)
+    assert row["provisional_strict_ha"] == pytest.approx(100, abs=1e-6)
+    assert row["provisional_emission_limited_ha"] == pytest.approx(200, abs=1e-6)
+    assert "UNRESOLVED" in row["message_en"] and "prevails" not in row["message_en"]
+    assert "CHƯA GIẢI QUYẾT" in row["message_vi"] and "300,00 ha" in row["message_vi"]
+    # the national reading decides: town B's 100 ha outside the reserve core stay emission-limited
     assert zone_area(result, "strict") == pytest.approx(STRICT_HA, abs=1e-3)
+    assert zone_area(result, "emission_limited") == pytest.approx(LIMITED_HA, abs=1e-3)
+    # every output carries the conflict and says the reading is provisional
+    notices = result.notices("vi")
+    assert row["message_vi"] in notices and any(n.startswith("TẠM THỜI:") for n in notices)
+    assert result.manifest["urban_classes"]["field"] == "urban_class"
+    assert result.manifest["urban_classes"]["in_force_from"] == "2022-01-10"
 
 
 def test_width_criterion_applies_only_where_recorded(admin, sensitive):

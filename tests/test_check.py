@@ -122,7 +122,7 @@ def test_point_inside_a_unit(small):
     assert site["zones_touched"] == "strict" and site["strict_pct"] == 100 and site["other_pct"] == 0
     assert site["commune_codes"] == "00001"
     units = result.units.set_index("name")
-    town = units.loc["Nội thị Thị xã A"]
+    town = units.loc["Nội thành, nội thị Thị xã A"]
     assert town["inside"] and town["distance_m"] == 0 and not town["borderline"]
     assert town["citation_vi"] == "điểm a khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP" and town["status"] == "confirmed"
     # the river bed is 1,490 m away (y = 2,990): outside the 1,000 m search distance
@@ -142,7 +142,7 @@ def test_point_on_a_boundary(small):
     assert site["zones_touched"] == "strict,other"
     assert np.isnan(site["strict_pct"]) and np.isnan(site["other_pct"])  # no share on a boundary
     assert site["borderline"] and site["verdict"] == "needs_review"
-    town = result.units.set_index("name").loc["Nội thị Thị xã A"]
+    town = result.units.set_index("name").loc["Nội thành, nội thị Thị xã A"]
     assert town["inside"] and town["distance_m"] == 0 and town["borderline"]
     assert "borderline" in findings(result)
     # on the boundary of the communes 00001 and 00002 (x = 5000): both
@@ -153,7 +153,7 @@ def test_point_near_units_gets_distances_and_no_conflict(small):
     result = check(small, sites_of(at(2600, 1500), at(9500, 500)), default_type="other")
     near = row(result, "s1")
     assert near["zones_touched"] == "other" and near["units_inside"] == ""
-    town = result.units[(result.units["site_id"] == "s1") & (result.units["name"] == "Nội thị Thị xã A")].iloc[0]
+    town = result.units[(result.units["site_id"] == "s1") & (result.units["name"] == "Nội thành, nội thị Thị xã A")].iloc[0]
     assert town["distance_m"] == pytest.approx(600.0) and not town["inside"]
     far = row(result, "s2")
     assert far["units_near"] == "" and far["verdict"] == "no_conflict_found"
@@ -166,7 +166,7 @@ def test_borderline_within_the_positional_tolerance(small):
     assert row(check(small, site, default_type="other"))["borderline"]
     clear = check(small, site, default_type="other", tolerance=10)
     assert not row(clear)["borderline"] and row(clear)["verdict"] == "no_conflict_found"
-    assert clear.units.set_index("name").loc["Nội thị Thị xã A", "distance_m"] == pytest.approx(20.0)
+    assert clear.units.set_index("name").loc["Nội thành, nội thị Thị xã A", "distance_m"] == pytest.approx(20.0)
 
 
 def test_polygon_straddling_two_zones(small):
@@ -471,9 +471,14 @@ def test_demo_sites_end_to_end(demo_build_path, tmp_path):
     line = reproject(np.array([rivers.loc["ws-02", "geometry"]]), rivers.crs, CRS)[0]
     plant = reproject(np.array([plants.loc["td_1", "geometry"]]), plants.crs, CRS)[0]
     assert gam["distance_m"] == pytest.approx(plant.distance(line) - 40, abs=0.5)
-    # the solid-waste distances are unconfirmed: every waste site needs review, naming the value
+    # the solid-waste distances are unconfirmed: every new waste facility needs review, naming the value
     waste = sites[sites["source_layer"] == "waste_sites"]
     assert (waste["verdict"] == "needs_review").all()
-    assert waste["missing_values"].str.contains(":residential").all()
+    new = waste.drop(index="wt-07")
+    assert new["missing_values"].str.contains(":residential").all()
+    # the Hạ Lang landfill to close is checked as a closure, not as a new landfill: no safety distance of one
+    closing = sites.loc["wt-07"]
+    assert (closing["type"], closing["facility"], closing["missing_values"]) == ("landfill_closure", "", "")
+    assert not len(result.safety[result.safety["site_id"] == "wt-07"])
     assert (tmp_path / "reports" / "td_1.html").exists()
     assert "Illustrative data" in (tmp_path / "reports" / "td_1.html").read_text(encoding="utf-8")

@@ -82,3 +82,21 @@ def test_layers_and_rules_catalogues():
     rules = zoning("rules", "--province-rules", resource("rules", "provinces", "cao-bang.yaml"))
     assert rules.returncode == 0
     assert "điểm c khoản 2 Điều 22" in rules.stdout and "unconfirmed" in rules.stdout and "cb-geopark-level-1" in rules.stdout
+
+
+def test_rules_state_the_urban_classification():
+    rules = zoning("rules", "--province-rules", resource("rules", "provinces", "cao-bang.yaml"))
+    assert "field 'urban_class', urban classes before 1 January 2026" in rules.stdout and "from 2022-01-10" in rules.stdout
+    assert "Provisional / Tạm thời:" in rules.stdout
+
+
+def test_check_options_for_exclusions_and_proposed_designations(small_build_path, tmp_path):
+    town = "501500,2501500"  # town A of conftest.py, strict
+    excluded = zoning("check", "--zoning", small_build_path, "--point", town, "--crs", "EPSG:9210", "--type", "iron_steel",
+                      "--exclusion", "rolling_from_billets", "--out", tmp_path / "r.json")
+    assert excluded.returncode == 0, excluded.stderr
+    (site,) = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["sites"]
+    assert site["pollution_risk"] == "excluded" and "pollution_risk_excluded" in {f["finding"] for f in site["findings"]}
+    wrong = zoning("check", "--zoning", small_build_path, "--point", town, "--crs", "EPSG:9210", "--type", "iron_steel", "--exclusion", "nope")
+    assert wrong.returncode == 2 and "exclusions of 'iron_steel': rolling_from_billets" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert "--include-proposed" in zoning("check", "--help").stdout and "--include-proposed" in zoning("siting", "--help").stdout

@@ -44,17 +44,40 @@ def test_core_zone_of_the_national_park(build):
 
 def test_every_named_core_zone_of_the_plan_is_a_unit(build):
     names = set(build.units["name"])
-    for core in ("Phia Oắc – Phia Đén", "Vườn Cao Vít", "Hồ Thang Hen", "Pác Bó", "Lam Sơn", "Núi Lãng Đôn", "Rừng Trần Hưng Đạo", "Thác Bản Giốc"):
+    for core in ("Phia Oắc – Phia Đén", "Vượn Cao Vít", "Hồ Thang Hen", "Pác Bó", "Lam Sơn", "Núi Lãng Đôn", "Rừng Trần Hưng Đạo", "Thác Bản Giốc"):
         assert any(core in n and n.startswith("Vùng lõi") for n in names), core
 
 
-def test_plan_conflict_on_class_ii_and_iii_towns(build):
-    conflict = build.conflicts.iloc[0]
-    assert len(build.conflicts) == 1
-    assert conflict["criterion_strict"] == "nd08-22-2-a"
-    assert conflict["criterion_emission_limited"] == "cb-urban-ii-iii-emission-limited"
+def test_urban_classes_before_and_after_2026(build):
+    """The city was class III before 2026 (II in the plan's 2026 classes); the 12 commune
+    centres were class V towns (III in 2026). Read literally, ND08 puts the city in the
+    strict zone (Art. 22(2)(a)) and the centres in the emission-limited zone (Art. 22(3))."""
     towns = gpd.read_file(DEMO, layer="urban_areas")
-    assert conflict["features"] == towns["urban_class"].isin(["II", "III"]).sum() == 16
+    city = towns["name"].str.startswith("Đô thị Cao Bằng")
+    assert city.sum() == 4 and (~city).sum() == 12
+    assert set(towns.loc[city, "urban_class"]) == {"III"} and set(towns.loc[city, "class_2026"]) == {"II"}
+    assert set(towns.loc[~city, "urban_class"]) == {"V"} and set(towns.loc[~city, "class_2026"]) == {"III"}
+    own = build.units[build.units["source_layer"] == "urban_areas"]
+    centre_ids = set(towns.loc[~city, "id"])
+    assert set(own.loc[own["source_id"].isin(centre_ids), "criterion"]) == {"nd08-22-3-4"}
+    assert set(own.loc[~own["source_id"].isin(centre_ids), "criterion"]) == {"nd08-22-2-a"}
+    assert build.manifest["urban_classes"]["field"] == "urban_class"
+
+
+def test_plan_conflict_on_class_ii_and_iii_towns_is_unresolved(build):
+    """The plan lists class II and III towns under both zones: reported as unresolved with
+    both readings and the area at stake, the literal ND08 reading applied provisionally."""
+    (conflict,) = build.conflicts.to_dict("records")
+    assert conflict["status"] == "unresolved"
+    assert conflict["criterion_strict"] == "cb-urban-ii-iii-strict, nd08-22-2-a"
+    assert conflict["criterion_emission_limited"] == "cb-urban-ii-iii-emission-limited, nd08-22-3-4"
+    towns = gpd.read_file(DEMO, layer="urban_areas").to_crs(9210)  # independent reprojection
+    city = towns["name"].str.startswith("Đô thị Cao Bằng")
+    assert conflict["features"] == towns["class_2026"].isin(["II", "III"]).sum() == 16
+    assert conflict["area_ha"] == pytest.approx(towns.area.sum() / 1e4, rel=1e-6)
+    assert conflict["provisional_strict_ha"] == pytest.approx(towns[city].area.sum() / 1e4, rel=1e-6)
+    assert conflict["provisional_emission_limited_ha"] == pytest.approx(towns[~city].area.sum() / 1e4, rel=1e-6)
+    assert "Cách hiểu A" in conflict["message_vi"] and "Cách hiểu B" in conflict["message_vi"]
 
 
 def test_commune_summary_adds_up_to_the_province(build):

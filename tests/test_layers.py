@@ -17,7 +17,7 @@ from zoning.inputs.layers import read_layers
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, square
 
-URBAN = frame([{"id": "u1", "name": "Thị xã A", "urban_class": "II", "geometry": square(1000, 1000, 1000)}])
+URBAN = frame([{"id": "u1", "name": "Thị xã A", "urban_class": "II", "class_2026": "II", "geometry": square(1000, 1000, 1000)}])
 
 
 def write(frame_: gpd.GeoDataFrame, path, **kwargs):
@@ -132,7 +132,7 @@ def test_missing_required_attribute():
 
 
 def test_wrong_geometry_type():
-    lines = frame([{"id": "r9", "name": "X", "urban_class": "II", "geometry": LineString([(X0, Y0), (X0 + 10, Y0)])}])
+    lines = frame([{"id": "r9", "name": "X", "urban_class": "II", "class_2026": "II", "geometry": LineString([(X0, Y0), (X0 + 10, Y0)])}])
     message = error_of({"urban_areas": lines})
     assert "r9" in message and "LineString" in message and "polygon" in message
 
@@ -155,7 +155,7 @@ def test_not_a_number():
 def test_safe_repair_is_reported():
     # a ring that touches itself at one vertex ("bow" with a spike back): repair keeps the area
     ring = [(X0, Y0), (X0 + 100, Y0), (X0 + 100, Y0 + 100), (X0, Y0 + 100), (X0, Y0), (X0 + 50, Y0 + 50), (X0, Y0)]
-    layer = frame([{"id": "u7", "name": "T", "urban_class": "IV", "geometry": Polygon(ring)}])
+    layer = frame([{"id": "u7", "name": "T", "urban_class": "IV", "class_2026": "III", "geometry": Polygon(ring)}])
     assert not layer.geometry.iloc[0].is_valid
     layers = read_layers({"urban_areas": layer}, CRS)
     assert layers["urban_areas"].geometry.is_valid.all()
@@ -165,7 +165,7 @@ def test_safe_repair_is_reported():
 
 def test_unsafe_repair_is_an_error():
     bowtie = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
-    message = error_of({"urban_areas": frame([{"id": "b1", "name": "T", "urban_class": "IV", "geometry": bowtie}])})
+    message = error_of({"urban_areas": frame([{"id": "b1", "name": "T", "urban_class": "IV", "class_2026": "III", "geometry": bowtie}])})
     assert "b1" in message and "cannot be repaired safely" in message
 
 
@@ -173,7 +173,7 @@ def test_unsafe_repair_is_an_error():
 def test_legacy_encoded_shapefile_is_detected_and_converted(tmp_path, encoding, name):
     names = [name, "Thị trấn Nước Hai", "Khu Đông Khê"]
     legacy = [encode_legacy(n, encoding) for n in names]
-    layer = frame([{"name": n, "urban_class": "III", "geometry": square(i * 200, 0, 100)} for i, n in enumerate(legacy)])
+    layer = frame([{"name": n, "urban_class": "III", "class_2026": "III", "geometry": square(i * 200, 0, 100)} for i, n in enumerate(legacy)])
     shp = write(layer, tmp_path / "urban_areas.shp", encoding="ISO-8859-1")
     shp.with_suffix(".cpg").unlink(missing_ok=True)  # old files have no .cpg
     message = error_of(shp)

@@ -186,15 +186,22 @@ def test_display_geometry_is_one_coverage(which, small_build_path, demo_build_pa
     for zone, geom in zones.items():
         vertices = shapely.get_num_coordinates(exact.loc[zone, "geometry"])
         assert abs(geom.area - exact.loc[zone, "geometry"].area) <= vertices * tolerance**2
-    # units sit inside their zone and tile it exactly on screen
+    # units in force sit inside their zone and tile it exactly on screen; proposed units
+    # (no legal boundary yet) lie in the other zone
     units = build.units.reset_index(drop=True)
-    shown = layers.units.assign(zone=units["zone"].to_numpy()[layers.units["row"].to_numpy()])
+    rows = layers.units["row"].to_numpy()
+    shown = layers.units.assign(zone=units["zone"].where(units["status"] != "proposed", "other").to_numpy()[rows],
+                                proposed=(units["status"] == "proposed").to_numpy()[rows])
     assert len(shown) == len(units)
     for zone in ("strict", "emission_limited"):
         parts = shown.loc[shown["zone"] == zone].geometry.to_numpy()
         outside = shapely.area(shapely.difference(parts, zones[zone]))
         assert outside.max() < 0.01  # m²
         assert shapely.area(parts).sum() == pytest.approx(zones[zone].area, rel=1e-9)
+    proposed = shown.loc[shown["proposed"]].geometry.to_numpy()
+    assert len(proposed) == (which == "demo") * 2
+    if len(proposed):
+        assert shapely.area(shapely.difference(proposed, zones["other"])).max() < 0.01  # m²
 
 
 def test_squares_survive_simplification_exactly(small_build_path):

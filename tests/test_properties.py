@@ -38,7 +38,8 @@ def layers(draw):
     parts = draw(st.lists(st.sampled_from(["core", "buffer"]), min_size=len(reserves), max_size=len(reserves)))
     out = {
         **admin_layers(),
-        "urban_areas": gpd.GeoDataFrame({"name": [f"U{i}" for i in range(len(urban))], "urban_class": classes}, geometry=urban, crs=CRS),
+        "urban_areas": gpd.GeoDataFrame({"name": [f"U{i}" for i in range(len(urban))], "urban_class": classes,
+                                      "class_2026": [{"IV": "III", "V": "III"}.get(c, c) for c in classes]}, geometry=urban, crs=CRS),
         "nature_reserves": gpd.GeoDataFrame({"name": [f"N{i}" for i in range(len(reserves))], "part": parts}, geometry=reserves, crs=CRS),
     }
     if rivers:

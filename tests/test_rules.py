@@ -125,7 +125,9 @@ def test_urban_class_mapping_is_configuration(tmp_path):
     overlay.write_text(
         yaml.safe_dump({
             "id": "test-2026", "version": "1", "extends": "nd08", "title_vi": "t", "title_en": "t", "source": "test",
-            "urban_classes": {"field": "class_2026", "zone": {"special": "strict", "I": "strict", "II": "strict", "III": "strict"}},
+            "urban_classes": {"field": "class_2026", "zone": {"special": "strict", "I": "strict", "II": "strict", "III": "strict"},
+                              "classification_vi": "phân loại đô thị từ ngày 01/01/2026", "classification_en": "urban classes from 1 January 2026",
+                              "in_force_from": "2026-01-01", "citation_vi": "c", "citation_en": "c", "status": "unconfirmed"},
         }),
         encoding="utf-8",
     )

@@ -17,7 +17,7 @@ from zoning.inputs.sites import apply_defaults, parse_crs, read_sites
 
 from .conftest import CRS, X0, Y0
 
-TYPES = ["sanitary_landfill", "wastewater_treatment", "hydropower", "solid_waste_complex", "hazardous_waste", "other"]
+TYPES = ["sanitary_landfill", "wastewater_treatment", "hydropower", "solid_waste_complex", "hazardous_waste", "landfill_closure", "other"]
 
 
 def lonlat(x: float, y: float) -> tuple[float, float]:

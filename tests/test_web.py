@@ -76,10 +76,14 @@ def strict_point(build):
 
 @pytest.fixture(scope="module")
 def straddling_square(build, strict_point):
-    """An 800 m square across the edge of unit S0001: part strict, part emission-limited."""
-    unit = build.units.set_index("unit_id").geometry["S0001"]
-    edge = shapely.get_coordinates(shapely.boundary(unit))[0]
-    return box(edge[0] - 400, edge[1] - 400, edge[0] + 400, edge[1] + 400)
+    """An 800 m square across an edge between the strict and the emission-limited zone, and no other."""
+    zones = build.zones.set_index("zone").geometry
+    shared = shapely.intersection(shapely.boundary(zones["strict"]), shapely.boundary(zones["emission_limited"]))
+    for x, y in shapely.get_coordinates(shared):
+        square = box(x - 400, y - 400, x + 400, y + 400)
+        if set(zone_areas(square, build)) == {"strict", "emission_limited"}:
+            return square
+    raise AssertionError("no edge between the strict and the emission-limited zone in the demo")
 
 
 def lon_lat(geometry, build):
@@ -706,7 +710,7 @@ def test_several_builds_are_served_and_chosen(small_build_path, build):
         point = reproject(np.array([Point(500_000 + 1500, 2_500_000 + 1500)]), read_build(small_build_path).crs, WGS84)[0]
         answer = post(several, {"sites": {"type": "Point", "coordinates": [point.x, point.y]}, "build": keys[2]}).json()
         assert answer["build"] == keys[2] and answer["request"]["build"] == keys[2]
-        assert answer["sites"][0]["units"][0]["name"] == "Nội thị Thị xã A"  # the core of the hand-made province's class II town
+        assert answer["sites"][0]["units"][0]["name"] == "Nội thành, nội thị Thị xã A"  # the core of the hand-made province's class II town
         default = post(several, {"sites": {"type": "Point", "coordinates": [point.x, point.y]}}).json()  # the first build: Cao Bằng
         assert default["build"] == keys[0] and "Thị xã A" not in {u["name"] for u in default["sites"][0]["units"]}
 

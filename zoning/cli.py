@@ -122,6 +122,10 @@ def print_build_summary(result) -> None:
     total = sum(result.zones["area_ha"])
     for _, row in result.zones.iterrows():
         table.add_row(f"{row['name_vi']} / {row['name_en']}", f"{row['area_ha']:,.2f}", f"{100 * row['area_ha'] / total:.2f} %")
+    proposed = manifest.get("proposed") or {}
+    if proposed.get("units"):
+        table.add_section()
+        table.add_row("Đề xuất, không tính vào các vùng / Proposed, not counted", f"{proposed['area_ha']:,.2f}", f"{100 * proposed['area_ha'] / total:.2f} %")
     out.print(table)
     qa = manifest["qa"]
     mark = "[green]passed[/]" if qa["passed"] else "[red]FAILED[/]"
@@ -130,8 +134,8 @@ def print_build_summary(result) -> None:
               f"{max(qa['overlap_m2'].values()):.3f} m²")
     out.print(f"Units: {manifest['counts']['units']}  ·  with assumed widths: {manifest['assumed_units']}  ·  "
               f"repairs: {len(manifest['repairs'])}  ·  rules: {manifest['ruleset']}")
-    for _, conflict in result.conflicts.iterrows():
-        out.print(f"[yellow]Plan conflict / Mâu thuẫn:[/] {conflict['message_en']}", highlight=False)
+    for vietnamese, english in zip(result.notices("vi"), result.notices("en")):
+        out.print(f"[yellow]{vietnamese}[/]\n  {english}", highlight=False)
     if manifest["unconfirmed_criteria"]:
         out.print(f"[yellow]Unconfirmed criteria used (not confirmed law):[/] {', '.join(manifest['unconfirmed_criteria'])}")
     if manifest["illustrative_notice"]:
@@ -173,10 +177,14 @@ def rules_command(
         where = ruleset.selection(c)
         layer = c.layer + (f"\n{where}" if where else "")
         status = "[green]confirmed[/]" if c.status == "confirmed" else "[yellow]unconfirmed[/]"
+        status += "\n[yellow]proposed[/]" if c.designation == "proposed" else ""
         table.add_row(c.id, c.zone, layer, f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}", status + (f"\n{c.note}" if c.note else ""))
     out.print(table)
     mapping = ruleset.urban_classes
-    out.print(f"Urban class → zone (field '{mapping.field}'): " + ", ".join(f"{k}→{v}" for k, v in mapping.zone.items()) + f"  [{mapping.basis}]")
+    out.print(f"Urban class → zone (field '{mapping.field}', {mapping.classification_en}, from {mapping.in_force_from}): "
+              + ", ".join(f"{k}→{v}" for k, v in mapping.zone.items()) + f"  [{mapping.citation_en}, {mapping.status}]")
+    if mapping.provisional_en:
+        out.print(f"[yellow]Provisional / Tạm thời:[/] {mapping.provisional_en}", highlight=False)
 
 
 # ----------------------------------------------------------------------------- check
@@ -189,6 +197,8 @@ def check(
     zoning_build: Annotated[Path, typer.Option("--zoning", "-z", help="The zoning build to check against (from `zoning build` or `zoning demo`).")] = ...,
     layer: Annotated[Optional[str], typer.Option("--layer", help="Only this layer of a sites GeoPackage.")] = None,
     project_type: Annotated[Optional[str], typer.Option("--type", "-t", help="Project type of sites that have no 'type' attribute (see `zoning types`).")] = None,
+    exclusion: Annotated[Optional[str], typer.Option("--exclusion", help="The ND08 Appendix II exclusion of their type that sites without an 'exclusion' attribute fall under, e.g. rolling_from_billets (see `zoning types`).")] = None,
+    include_proposed: Annotated[bool, typer.Option("--include-proposed", help="Let proposed designations (no legal boundary yet) decide findings and verdicts as if they were in force.")] = False,
     out_paths: Annotated[Optional[list[Path]], typer.Option("--out", "-o", help="Results file: .gpkg, .geojson, .json, .csv or .xlsx (repeat for several).")] = None,
     report_dir: Annotated[Optional[Path], typer.Option("--report", help="Folder for one HTML report per site and an index.html.")] = None,
     point: Annotated[Optional[str], typer.Option("--point", help="One site as lon,lat (e.g. 106.25,22.66), or x,y with --crs.")] = None,
@@ -216,8 +226,8 @@ def check(
     with progress_steps("Checking sites", total=4 + len(outputs) + (1 if report_dir else 0)) as advance:
         build = read_build(zoning_build)
         result = check_sites(
-            sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=project_type, distances=user, upstream=upstream,
-            search_distance=search_distance, tolerance=_tolerance_option(tolerance), rules=rules, progress=advance,
+            sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=project_type, exclusion=exclusion, distances=user, upstream=upstream,
+            search_distance=search_distance, tolerance=_tolerance_option(tolerance), include_proposed=include_proposed, rules=rules, progress=advance,
         )
         for path in outputs:
             advance(f"writing {path.name}")
@@ -263,6 +273,8 @@ def print_check_summary(result, written: list[Path]) -> None:
     out.print(f"{len(result.sites)} site(s) — {counts}.  Rules: {result.meta['ruleset']} + {result.meta['check_rules']}")
     for note in result.meta["notes"]:
         out.print(f"[yellow]Note / Ghi chú:[/] {note}", highlight=False)
+    for vietnamese, english in zip(result.meta.get("law_notices_vi", []), result.meta.get("law_notices_en", [])):
+        out.print(f"[yellow]{vietnamese}[/]\n  {english}", highlight=False)
     if result.meta["illustrative_notice"]:
         out.print(f"[yellow]Illustrative data:[/] {result.meta['illustrative_notice']}")
     for path in written:
@@ -288,6 +300,7 @@ def types_command() -> None:
             thresholds.append(f"small < {row['small_below']:,.0f} {row['risk_unit']}")
         status = "[green]confirmed[/]" if row["risk_status"] == "confirmed" else "[yellow]unconfirmed[/]"
         risk = f"{listed}" + (f", row {row['risk_row']}" if row["risk_row"] else "") + (f"\n{'; '.join(thresholds)}" if thresholds else "") + f"\n{status}" + (f"\n{row['risk_note']}" if row["risk_note"] else "")
+        risk += f"\nexclusions (--exclusion): {row['exclusions']}" if row["exclusions"] else ""
         table.add_row(row["type"], f"{row['type_name_vi']}\n{row['type_name_en']}", risk, row["safety_distances"].replace("; ", "\n"))
     out.print(table)
     out.print(f"Safety distances: {rules.facilities.path.name}; give unconfirmed ones with `zoning check --distance TYPE=METRES`.")
@@ -401,6 +414,7 @@ def siting_command(
     capacity: Annotated[Optional[float], typer.Option("--capacity", help="Capacity in the facility's unit (picks the class of a distance table).")] = None,
     upstream: Annotated[bool, typer.Option("--upstream", help="The facility must sit upstream of a water source or upwind of the town (× 1.5 where the table says so).")] = False,
     zones: Annotated[Optional[str], typer.Option("--zones", help="Zones to search, replacing the rule file's policy: e.g. other or emission_limited,other.")] = None,
+    include_proposed: Annotated[bool, typer.Option("--include-proposed", help="Also leave out proposed designations (no legal boundary yet) of the zones not searched, as if they were in force.")] = False,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The GeoPackage to write: candidates, exclusions (with reasons), study_area, siting_info.")] = Path("candidates.gpkg"),
 ) -> None:
     """Find candidate areas for a new waste-treatment facility: allowed zones, away from homes and
@@ -415,7 +429,8 @@ def siting_command(
     with progress_steps("Siting", total=7) as advance:
         result = find_sites(
             build_path, facility, min_area_ha=min_area, communes=split_list(communes), dem=dem, max_slope=max_slope,
-            user_distances=user, capacity=capacity, upstream=upstream, zones=split_list(zones), catalogue=catalogue, progress=advance,
+            user_distances=user, capacity=capacity, upstream=upstream, zones=split_list(zones), catalogue=catalogue,
+            include_proposed=include_proposed, progress=advance,
         )
         advance("writing")
         path = write_candidates(result, out_path)

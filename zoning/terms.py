@@ -1,6 +1,6 @@
 """One home for words, colours and numbers: zone, verdict and status names in Vietnamese
-and English, their colours, and the number format of every output (``data/terms.yaml``);
-and the texts of the check's findings (``data/messages.yaml``).
+and English, their colours, the number format and the glossary of every output
+(``data/terms.yaml``); and the texts of the check's findings (``data/messages.yaml``).
 
 Examples
 --------
@@ -99,6 +99,11 @@ def quantities(values: Iterable[float], kind: str, lang: Lang = "vi") -> list[st
     """:func:`quantity` of many values at once (``""`` for NaN)."""
     unit = UNITS[kind]
     return [f"{text} {unit}".rstrip() if text else "" for text in numbers(values, decimals(kind), lang)]
+
+
+def glossary() -> list[dict[str, Any]]:
+    """The one form of each term every output uses, and the forms none may use (``terms.yaml``)."""
+    return list(catalogue()["glossary"])
 
 
 @lru_cache(maxsize=1)

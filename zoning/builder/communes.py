@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from zoning.builder.overlay import MIN_PIECE_M2, carve, clip, intersection_areas, polygonal
+from zoning.builder.units import in_force
 from zoning.terms import ZONE_ORDER
 from zoning.terms import M2_PER_HA
 
@@ -23,10 +24,12 @@ def clip_communes(communes: gpd.GeoDataFrame, province: shapely.Geometry) -> gpd
 
 
 def by_commune(units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> tuple[list[str], pd.DataFrame]:
-    """Commune codes of each unit, and the area of each zone per commune."""
+    """Commune codes of each unit, and the area of each zone per commune (units in force)."""
     left, right, area = intersection_areas(units.geometry.to_numpy(), communes.geometry.to_numpy())
     real = area >= MIN_PIECE_M2
     unit_codes = joined_codes(len(units), left[real], communes["code"].to_numpy()[right[real]])
+    zoned = in_force(units)[left]  # proposed units lie outside the zones
+    left, right, area = left[zoned], right[zoned], area[zoned]
     per = pd.DataFrame({"commune": right, "zone": units["zone"].to_numpy()[left], "ha": area / M2_PER_HA})
     per = per.pivot_table(index="commune", columns="zone", values="ha", aggfunc="sum", fill_value=0.0).reindex(range(len(communes)), fill_value=0.0)
     summary = pd.DataFrame(

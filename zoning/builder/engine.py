@@ -3,13 +3,19 @@
 1. Each criterion selects features of its layer kind and turns them into polygons (as
    drawn, or buffered by a width from the feature or a default flagged as assumption),
    clipped to the province.
-2. Precedence: strict before emission-limited; within a zone, rule-file order, then
-   feature order. Each polygon keeps only what no earlier one covers: the result is a
-   set of disjoint **units**, one per source feature and criterion.
-3. The zones are dissolved from the criterion polygons, tile by tile: strict is the union
-   of the strict polygons, emission-limited the union of its polygons minus strict, other
-   the province minus both. Every criterion a place meets is kept in the lineage.
-4. QA proves the coverage with computed areas: the units (carved) add up to the zones
+2. Plan conflicts (a feature taken as drawn by criteria of both zones) are reported as
+   unresolved; until they are resolved, the zone the national criteria give applies.
+3. Precedence: designations in force before proposed ones; strict before
+   emission-limited; within a zone, rule-file order, then the legal rank of the
+   designation, the most recent decision and the file order. Each polygon keeps only what
+   no earlier one covers: the result is a set of disjoint **units**, one per source
+   feature and criterion.
+4. The zones are dissolved from the criterion polygons in force, tile by tile: strict is
+   the union of the strict polygons, emission-limited the union of its polygons minus
+   strict, other the province minus both. Proposed designations (no legal boundary yet)
+   are units of their own, outside the zones. Every criterion a place meets is kept in
+   the lineage.
+5. QA proves the coverage with computed areas: the units (carved) add up to the zones
    (dissolved), the zones do not overlap, and the three areas add up to the province.
 """
 
@@ -57,16 +63,18 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
     with clock("criteria"):
         province = shapely.union_all(layers["province"].geometry.values)
         candidates, skipped = criterion_polygons(layers, rules, province)
+        conflicts, held = plan_conflicts(candidates, rules)
+        candidates = candidates[~held].reset_index(drop=True)
     with clock("units and zones"), ThreadPoolExecutor(1) as background:
         # independent: the zones are dissolved while the units are carved
-        dissolving = background.submit(dissolve_zones, candidates.geometry.to_numpy(), candidates["zone"].to_numpy(), province, layers.crs)
+        zoned = ~candidates["proposed"].to_numpy(bool)
+        dissolving = background.submit(dissolve_zones, candidates.geometry.to_numpy()[zoned], candidates["zone"].to_numpy()[zoned], province, layers.crs)
         carved, pairs = carve(candidates.geometry.to_numpy())
         candidates["unit_geometry"] = polygonal(carved)
         units = carved_units(candidates)
         zones, protected_m2 = dissolving.result()
     with clock("lineage"):
         lineage = unit_lineage(candidates, *pairs, units)
-        conflicts = plan_conflicts(candidates, rules)
     with clock("communes"):
         communes = clip_communes(layers["communes"], province)
         units["commune_codes"], summary = by_commune(units, zones, communes)

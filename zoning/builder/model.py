@@ -29,6 +29,7 @@ import pyproj
 import shapely
 
 import zoning
+from zoning import terms
 from zoning.errors import BuildError
 from zoning.files import atomic_path, layer_names, write_layers, write_text
 from zoning.inputs.layers import LayerSet
@@ -38,7 +39,7 @@ UNIT_COLUMNS = [
     "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
     "assumption_en", "source_layer", "source_id", "commune_codes", "area_ha", "illustrative",
 ]
-CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "note"]
+CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "designation", "op", "note"]
 REPAIR_COLUMNS = ["kind", "origin", "feature_id", "reason", "area_change_pct"]
 INPUT_PREFIX = "input_"
 SPATIAL = ("zones", "units", "communes")
@@ -108,6 +109,26 @@ class Build:
     def name(self) -> str:
         """The file name when the build has one, else its id."""
         return self.path.name if self.path is not None else f"build {self.build_id}"
+
+    def notices(self, lang: str = "vi") -> list[str]:
+        """What every output of the build must say about the law it applies: the urban
+        classes (and why the reading is provisional), the unresolved plan conflicts with
+        both readings and the area at stake, the proposed designations kept apart."""
+        manifest = self.manifest
+        out = []
+        urban = manifest.get("urban_classes") or {}
+        if urban.get(f"text_{lang}"):
+            out.append(urban[f"text_{lang}"])
+        if urban.get(f"provisional_{lang}"):
+            out.append(terms.message("urban_classes", f"provisional_{lang}", text=urban[f"provisional_{lang}"]))
+        column = f"message_{lang}"
+        if self.conflicts is not None and column in self.conflicts:
+            out += [str(m) for m in self.conflicts[column] if isinstance(m, str) and m]
+        proposed = manifest.get("proposed") or {}
+        if proposed.get("units"):
+            zones = ", ".join(f"{terms.zone_name(z, lang).lower()} {terms.quantity(a, 'area_ha', lang)}" for z, a in proposed["area_ha_by_zone"].items())
+            out.append(terms.message("proposed", f"summary_{lang}", count=proposed["units"], area=terms.quantity(proposed["area_ha"], "area_ha", lang), zones=zones))
+        return out
 
     def input_layer(self, kind: str) -> gpd.GeoDataFrame | None:
         """An input layer carried in the build (None when the build has none)."""
@@ -239,7 +260,7 @@ def assemble(
 
 def criteria_table(rules: RuleSet) -> pd.DataFrame:
     """The criteria in force, so downstream outputs can cite them without the rule files."""
-    return pd.DataFrame([{f: getattr(c, f) for f in CRITERIA_COLUMNS} for c in rules.criteria], columns=CRITERIA_COLUMNS)
+    return pd.DataFrame([{f: c.geometry.op if f == "op" else getattr(c, f) for f in CRITERIA_COLUMNS} for c in rules.criteria], columns=CRITERIA_COLUMNS)
 
 
 def manifest_of(
@@ -261,7 +282,8 @@ def manifest_of(
     illustrative = sorted(
         kind for kind, layer in layers.layers.items() if "illustrative" in layer and layer["illustrative"].astype(bool).any()
     )
-    unconfirmed = sorted(set(units.loc[units["status"] == "unconfirmed", "criterion"]))
+    unconfirmed = sorted(set(units["criterion"]) & {c.id for c in rules.criteria if c.status == "unconfirmed"})
+    proposed = units[units["status"] == "proposed"]
     return {
         "build_id": hashlib.sha256(identity.encode()).hexdigest()[:16],
         "package": f"zoning {zoning.__version__}",
@@ -276,6 +298,12 @@ def manifest_of(
             if illustrative else ""
         ),
         "unconfirmed_criteria": unconfirmed,
+        "urban_classes": urban_classes(rules),
+        "proposed": {
+            "units": len(proposed),
+            "area_ha": float(proposed["area_ha"].sum()),
+            "area_ha_by_zone": {z: float(a) for z, a in proposed.groupby("zone")["area_ha"].sum().items()},
+        },
         "assumed_units": int((units["assumption"] != "").sum()),
         "repairs": [asdict(r) for r in layers.repairs],
         "notes": layers.notes,
@@ -284,6 +312,16 @@ def manifest_of(
         "qa": qa,
         "counts": {"units": len(units), "conflicts": len(conflicts), "skipped": len(skipped)},
     }
+
+
+def urban_classes(rules: RuleSet) -> dict[str, Any]:
+    """The urban classification the rules apply, from what date and on what basis, with its texts."""
+    mapping = rules.urban_classes
+    year, month, day = mapping.in_force_from.split("-")
+    texts = terms.message_pair("urban_classes", "text", classification=(mapping.classification_vi, mapping.classification_en),
+                               attribute=mapping.field, citation=(mapping.citation_vi, mapping.citation_en),
+                               date=(f"{day}/{month}/{year}", mapping.in_force_from))
+    return {**mapping.model_dump(), "text_vi": texts[0], "text_en": texts[1]}
 
 
 def software_versions() -> dict[str, str]:

@@ -1,5 +1,11 @@
 """Criterion polygons: the features each criterion selects, made into polygons (as drawn, or
-buffered by a width from the feature or a default flagged as an assumption), clipped to the province.
+buffered by a width from the feature or a default flagged as an assumption), clipped to the
+province, in precedence order.
+
+Precedence: designations in force before proposed ones (which never take land from them);
+then strict before emission-limited; then rule-file order; within one criterion, the legal
+rank of the designation, the most recent decision date and the file order (the catalogue's
+``precedence``).
 """
 
 from __future__ import annotations
@@ -9,12 +15,25 @@ import numpy as np
 import pandas as pd
 import shapely
 from zoning.builder.overlay import clip, polygonal, threaded
+from zoning.inputs.catalogue import Precedence, load_catalogue
 from zoning.terms import ZONE_ORDER
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import Criterion, RuleSet, Width
 
+COLUMNS = ["zone", "criterion", "criterion_order", "status", "proposed", "op", "name", "name_en", "citation_vi", "citation_en",
+           "assumption", "assumption_en", "source_layer", "source_id", "source_order", "designation_rank", "decision_date",
+           "illustrative", "geometry"]
+PRECEDENCE = ["proposed", "zone_rank", "criterion_order", "designation_rank", "undated", "decision_order", "source_order"]
 
-def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geometry) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+
+def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geometry,
+                       precedence: Precedence | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The polygon of every (criterion, feature) pair, in precedence order, and the features skipped.
+
+    A row is ``proposed`` when its criterion or its feature has ``designation: proposed``;
+    its ``status`` is then ``proposed``, else the criterion's status.
+    """
+    precedence = precedence or load_catalogue().precedence
     frames, skipped = [], []
     for order, criterion in enumerate(rules.criteria):
         if criterion.layer not in layers:
@@ -23,20 +42,23 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
         selected = layer[selection_mask(layer, rules.selection(criterion))]
         if selected.empty:
             continue
-        geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion)
+        geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion, layers)
         for source_id in selected["source_id"][~usable]:
             skipped.append({"criterion": criterion.id, "source_layer": criterion.layer, "source_id": source_id, "reason": "no width recorded and no default"})
         selected = selected[usable]
         clipped = polygonal(clip(geometries[usable], province))
         keep = ~shapely.is_empty(clipped)
         names = selected["name"].astype(str).to_numpy() if "name" in selected else selected["source_id"].to_numpy()
+        proposed = _proposed(selected, criterion)
+        rank = precedence.ranks.get(criterion.layer)
         frames.append(
             pd.DataFrame(
                 {
                     "zone": criterion.zone,
                     "criterion": criterion.id,
                     "criterion_order": order,
-                    "status": criterion.status,
+                    "status": np.where(proposed, "proposed", criterion.status),
+                    "proposed": proposed,
                     "op": criterion.geometry.op,
                     "name": [criterion.unit_name_vi.format(name=n) for n in names],
                     "name_en": [criterion.unit_name_en.format(name=n) for n in names],
@@ -47,18 +69,34 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
                     "source_layer": criterion.layer,
                     "source_id": selected["source_id"].to_numpy(),
                     "source_order": np.arange(len(selected)),
+                    "designation_rank": precedence.rank(criterion.layer, _column(selected, rank.attribute if rank else "")),
+                    "decision_date": pd.to_datetime(_column(selected, precedence.date_attribute), errors="coerce", format="mixed"),
                     "illustrative": selected["illustrative"].to_numpy(bool) if "illustrative" in selected else False,
                     "geometry": clipped,
                 }
             )[keep]
         )
-    columns = ["zone", "criterion", "criterion_order", "status", "op", "name", "name_en", "citation_vi", "citation_en",
-               "assumption", "assumption_en", "source_layer", "source_id", "source_order", "illustrative", "geometry"]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     table["zone_rank"] = table["zone"].map(ZONE_ORDER.index)
-    table = table.sort_values(["zone_rank", "criterion_order", "source_order"], kind="stable").reset_index(drop=True)
+    dates = pd.to_datetime(table["decision_date"])
+    table["undated"] = dates.isna()
+    table["decision_order"] = -dates.fillna(pd.Timestamp(0)).astype("int64")  # the most recent decision first
+    table = table.sort_values(PRECEDENCE, kind="stable").reset_index(drop=True)
+    table = table.drop(columns=["undated", "decision_order"])
     candidates = gpd.GeoDataFrame(table, geometry="geometry", crs=layers.crs)
     return candidates, pd.DataFrame(skipped, columns=["criterion", "source_layer", "source_id", "reason"])
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of ``frame``, or missing values where it has none."""
+    return frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
+
+
+def _proposed(features: pd.DataFrame, criterion: Criterion) -> np.ndarray:
+    """Which features the criterion makes into proposed designations (no legal boundary yet)."""
+    if criterion.designation == "proposed":
+        return np.ones(len(features), bool)
+    return (_column(features, "designation") == "proposed").to_numpy(bool)
 
 
 def selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.ndarray:
@@ -69,12 +107,14 @@ def selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.n
     return mask
 
 
-def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion, layers: LayerSet | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Polygons a criterion makes of its selected features.
 
     Returns the geometries, the assumption text per feature in Vietnamese and in
     English ("" where every width came from the data), and a mask of features that
     could be used (a line or point with no recorded width and no default cannot).
+    ``layers`` holds the land a buffer's ``within`` default reads.
     """
     spec = criterion.geometry
     geometries = features.geometry.to_numpy().copy()
@@ -88,18 +128,48 @@ def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion) -> tupl
         if width is None:
             usable &= ~rows
             continue
-        distance, known = width_of(features, width, rows, notes)
+        distance, known, _ = width_of(features, width, rows, notes)
         usable &= ~rows | known
         geometries[rows & known] = threaded(shapely.buffer, geometries[rows & known], (distance * factor)[rows & known])
     if spec.op == "buffer" and spec.distance is not None:  # the rule model requires a distance for a buffer
-        distance, known = width_of(features, spec.distance, np.ones(len(features), bool), notes)
+        distance, known, assumed = width_of(features, spec.distance, np.ones(len(features), bool), notes)
         usable &= known
-        geometries[known] = threaded(shapely.buffer, geometries[known], distance[known])
+        buffered = geometries.copy()
+        buffered[known] = threaded(shapely.buffer, geometries[known], distance[known])
+        if spec.distance.within is not None and layers is not None:
+            buffered = _wider_within(geometries, buffered, assumed, spec.distance, layers, notes)
+        geometries = buffered
     return geometries, notes[0], notes[1], usable
 
 
-def width_of(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Distance per feature from the attribute, else the default (noted as an assumption)."""
+def _wider_within(source: np.ndarray, buffered: np.ndarray, assumed: np.ndarray, width: Width, layers: LayerSet,
+                  notes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Where a feature with an assumed width crosses the land of ``width.within``, the
+    wider default there: the reach inside that land, buffered by it, joins the buffer."""
+    within = width.within
+    kinds = [k for k in within.layers if k in layers]
+    polygons = [g for k in kinds for g in layers[k].geometry.to_numpy() if shapely.get_dimensions(g) == 2]
+    if not assumed.any() or not polygons:
+        return buffered
+    land = shapely.union_all(polygons)
+    shapely.prepare(land)
+    crossing = assumed & shapely.intersects(land, source)
+    if not crossing.any():
+        return buffered
+    reach = threaded(shapely.intersection, source[crossing], land)
+    buffered = buffered.copy()
+    buffered[crossing] = threaded(shapely.union, buffered[crossing], threaded(shapely.buffer, reach, within.default_m))
+    for texts, note in zip(notes, (within.basis_vi, within.basis)):
+        texts[crossing] = texts[crossing] + "; " + note
+    return buffered
+
+
+def width_of(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: tuple[np.ndarray, np.ndarray]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance per feature from the attribute, else the default (noted as an assumption).
+
+    Returns the distances, which are known, and which are the assumed default.
+    """
     recorded = features[width.field].to_numpy(float) * width.factor if width.field and width.field in features else np.full(len(features), np.nan)
     assumed = rows & np.isnan(recorded) & (width.default_m is not None)
     distance = np.where(np.isnan(recorded), width.default_m if width.default_m is not None else np.nan, recorded)
@@ -109,4 +179,4 @@ def width_of(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: 
         note_en = f"{field_name} not recorded: {width.default_m:g} m assumed" + (f" ({width.basis})" if width.basis else "")
         for texts, note in zip(notes, (note_vi, note_en)):
             texts[assumed] = np.where(texts[assumed] == "", note, texts[assumed] + "; " + note)
-    return distance, ~np.isnan(distance)
+    return distance, ~np.isnan(distance), assumed

@@ -7,6 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from zoning.builder.overlay import MIN_PIECE_M2, thread_map, threaded
+from zoning.builder.units import in_force
 from zoning.terms import M2_PER_HA
 
 
@@ -24,8 +25,8 @@ def coverage_qa(zones: gpd.GeoDataFrame, protected_m2: float, units: gpd.GeoData
 
     Overlaps by inclusion–exclusion against the protected land (strict ∪ emission-limited)
     dissolved on its own: |S ∩ E| = |S| + |E| − |S ∪ E|, |O ∩ P| = |O| + |P| − |province|
-    (the last needs no gap, which the sum of the three areas checks). The units, carved
-    pair by pair, must add up to the zones, dissolved from the criterion polygons.
+    (the last needs no gap, which the sum of the three areas checks). The units in force,
+    carved pair by pair, must add up to the zones, dissolved from the criterion polygons.
     """
     area = dict(zip(zones["zone"], zones.geometry.area))
     overlaps = {
@@ -35,7 +36,7 @@ def coverage_qa(zones: gpd.GeoDataFrame, protected_m2: float, units: gpd.GeoData
     province_ha = province.area / M2_PER_HA
     zones_ha = float(zones["area_ha"].sum())
     difference_pct = abs(zones_ha - province_ha) / province_ha * 100
-    unit_sums = units.groupby("zone")["area_ha"].sum()
+    unit_sums = units[in_force(units)].groupby("zone")["area_ha"].sum()
     unit_gap = {z: float(abs(unit_sums.get(z, 0.0) - a)) for z, a in zip(zones["zone"], zones["area_ha"]) if z != "other"}
     summary_gap = float(abs(summary["total_ha"].sum() - province_ha))
     overlap_limit_m2 = max(MIN_PIECE_M2, province.area * OVERLAP_TOLERANCE)

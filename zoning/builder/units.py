@@ -1,5 +1,9 @@
 """Units: the criterion polygons carved by precedence into disjoint pieces, one per source
 feature and criterion; their lineage (every criterion their land meets); plan conflicts.
+
+Units of proposed designations (status ``proposed``: no legal boundary yet) are carved
+after every designation in force, so they hold only land no designation in force covers;
+they are kept apart from the zones.
 """
 
 from __future__ import annotations
@@ -8,12 +12,25 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from zoning import terms
 from zoning.builder.overlay import MIN_PIECE_M2
+from zoning.inputs.catalogue import load_catalogue
 from zoning.law.criteria import RuleSet
-from zoning.terms import M2_PER_HA
+from zoning.terms import M2_PER_HA, ZONE_ORDER
 
 
 ZONE_PREFIX = {"strict": "S", "emission_limited": "E"}
+PROPOSED_PREFIX = "P"  # PE0001: a proposed emission-limited unit
+CONFLICT_COLUMNS = [
+    "status", "source_layer", "features", "examples", "criterion_strict", "criterion_emission_limited", "reading_a_vi", "reading_a_en",
+    "reading_b_vi", "reading_b_en", "area_ha", "provisional_strict_ha", "provisional_emission_limited_ha", "provisional_vi",
+    "provisional_en", "message_vi", "message_en",
+]
+
+
+def in_force(units: pd.DataFrame) -> np.ndarray:
+    """Which units (or lineage rows) are designations in force, not proposed ones."""
+    return (units["status"] != "proposed").to_numpy(bool)
 
 
 def carved_units(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -21,8 +38,9 @@ def carved_units(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     keep = ~shapely.is_empty(geometry)  # every piece above floating-point dust is a unit
     table = candidates[keep].drop(columns=["geometry", "unit_geometry"]).copy()
     table["candidate"] = np.flatnonzero(keep)
-    numbers = table.groupby("zone").cumcount() + 1
-    table.insert(0, "unit_id", [f"{ZONE_PREFIX[z]}{n:04d}" for z, n in zip(table["zone"], numbers)])
+    proposed = table["proposed"].to_numpy(bool)
+    numbers = table.groupby(["proposed", "zone"]).cumcount() + 1
+    table.insert(0, "unit_id", [f"{PROPOSED_PREFIX if p else ''}{ZONE_PREFIX[z]}{n:04d}" for p, z, n in zip(proposed, table["zone"], numbers)])
     table["area_ha"] = shapely.area(geometry[keep]) / M2_PER_HA
     units = gpd.GeoDataFrame(table, geometry=geometry[keep], crs=candidates.crs)
     return units.reset_index(drop=True)
@@ -57,33 +75,111 @@ def unit_lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.nd
     return lineage.sort_values(["unit_id", "prevails", "criterion", "source_id"], ascending=[True, False, True, True]).reset_index(drop=True)
 
 
-def plan_conflicts(candidates: gpd.GeoDataFrame, rules: RuleSet) -> pd.DataFrame:
-    """Features taken as drawn by criteria of both zones: a conflict in the rules or plan."""
-    drawn = candidates[candidates["op"] == "as_drawn"]
+def other_criteria(lineage: pd.DataFrame) -> pd.DataFrame:
+    """The criteria a unit's land meets besides its own (the lineage rows that did not
+    prevail), one row per unit, criterion and feature with the area shared, per unit in
+    zone order then largest area first."""
+    columns = ["unit_id", "criterion", "zone", "status", "source_layer", "source_id", "name", "overlap_ha"]
+    if lineage is None or not len(lineage) or "prevails" not in lineage:
+        return pd.DataFrame(columns=columns)
+    others = lineage[~lineage["prevails"].astype(bool)]
+    others = others.groupby(columns[:-1], sort=False, dropna=False)["overlap_ha"].sum().reset_index()
+    others["zone_rank"] = others["zone"].map({z: i for i, z in enumerate(ZONE_ORDER)})
+    return others.sort_values(["unit_id", "zone_rank", "overlap_ha"], ascending=[True, True, False], kind="stable")[columns].reset_index(drop=True)
+
+
+def plan_conflicts(candidates: gpd.GeoDataFrame, rules: RuleSet) -> tuple[pd.DataFrame, np.ndarray]:
+    """Features taken as drawn by criteria of both zones: a conflict in the rules or the plan.
+
+    Such a conflict is reported as unresolved, with both readings and the area at stake;
+    it is never settled by "the stricter zone prevails". Until the competent authority
+    decides, the zone the national criteria give a feature is applied provisionally
+    (the stricter one when the national criteria give none or both).
+
+    Returns
+    -------
+    conflicts, held
+        One row per conflict (layer and the plan criteria of each reading), and a mask of
+        the ``candidates`` rows held back: those that would put a feature in the other zone.
+    """
+    drawn = candidates[(candidates["op"] == "as_drawn").to_numpy() & ~candidates["proposed"].to_numpy(bool)]
+    held = np.zeros(len(candidates), bool)
     zones = drawn.groupby(["source_layer", "source_id"])["zone"].nunique()
     clashing = zones[zones > 1].index
     if len(clashing) == 0:
-        return pd.DataFrame(columns=["criterion_strict", "criterion_emission_limited", "source_layer", "features", "examples", "message_vi", "message_en"])
+        return pd.DataFrame(columns=CONFLICT_COLUMNS), held
     rows = drawn.set_index(["source_layer", "source_id"]).loc[clashing].reset_index()
+    rows["national"] = rows["criterion"].isin(rules.national)
+    rank = rows["zone"].map(ZONE_ORDER.index)
+    national_rank = rank.where(rows["national"])
+    key = [rows["source_layer"], rows["source_id"]]
+    settled = national_rank.groupby(key).transform("nunique") == 1
+    rows["provisional"] = np.where(settled, national_rank.groupby(key).transform("min"), rank.groupby(key).transform("min"))
+    rows["by_national"] = settled
+    held_rows = rows.index[rank != rows["provisional"]]
+    position = pd.MultiIndex.from_frame(candidates[["source_layer", "source_id", "criterion"]])
+    held[position.get_indexer(pd.MultiIndex.from_frame(rows.loc[held_rows, ["source_layer", "source_id", "criterion"]]))] = True
+    return _conflict_table(rows, rules), held
+
+
+def _conflict_table(rows: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    """One row per conflicting layer and pair of readings (see :func:`_readings`), with the area at stake."""
+    features = rows.drop_duplicates(["source_layer", "source_id"]).set_index(["source_layer", "source_id"])
+    features["reading"] = rows.groupby(["source_layer", "source_id"]).apply(_readings, include_groups=False).reindex(features.index)
+    catalogue = load_catalogue()
     records = []
-    pairs = rows.groupby(["source_layer", "source_id"]).apply(
-        lambda g: (tuple(sorted(g.loc[g.zone == "strict", "criterion"].unique())), tuple(sorted(g.loc[g.zone == "emission_limited", "criterion"].unique())), g["name"].iloc[0]),
-        include_groups=False,
-    )
-    grouped: dict[tuple, list[str]] = {}
-    for (layer, _), (strict, limited, name) in pairs.items():
-        grouped.setdefault((layer, strict, limited), []).append(name)
-    for (layer, strict, limited), names in sorted(grouped.items()):
-        sources = ", ".join(dict.fromkeys(f"{c} ({rules.criterion(c).citation_vi})" for c in strict + limited))
-        records.append(
-            {
-                "criterion_strict": ", ".join(strict),
-                "criterion_emission_limited": ", ".join(limited),
-                "source_layer": layer,
-                "features": len(names),
-                "examples": "; ".join(names[:5]),
-                "message_vi": f"{len(names)} đối tượng của lớp {layer} được xếp vào cả vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải theo: {sources}. Áp dụng vùng nghiêm ngặt hơn.",
-                "message_en": f"{len(names)} {layer} feature(s) are listed under both the strict and the emission-limited zone by: {', '.join(strict + limited)}. The stricter zone prevails.",
-            }
-        )
-    return pd.DataFrame(records)
+    for (layer, reading), group in features.groupby(["source_layer", "reading"], sort=True):
+        area = lambda mask: shapely.union_all(group.geometry.to_numpy()[mask]).area / M2_PER_HA  # noqa: E731
+        strict = group["provisional"].to_numpy() == 0
+        texts = {
+            "features": len(group),
+            "area": tuple(terms.quantity(area(np.ones(len(group), bool)), "area_ha", lang) for lang in terms.LANGUAGES),
+            "layer": (catalogue[layer].label_vi, catalogue[layer].label_en) if layer in catalogue else layer,
+        }
+        readings_text = [_criteria_text(rules, criteria) for criteria in reading]
+        settled = bool(group["by_national"].all())
+        provisional = _provisional_text(settled, area(strict), area(~strict))
+        message = terms.message_pair("plan_conflict", "message", **texts, reading_a=readings_text[0], reading_b=readings_text[1],
+                                     provisional=provisional)
+        all_criteria = rows[rows["source_layer"] == layer].set_index(["source_layer", "source_id"]).loc[group.index]
+        records.append({
+            "status": "unresolved",
+            "source_layer": layer,
+            "features": len(group),
+            "examples": "; ".join(group["name"].astype(str).tolist()[:5]),
+            "criterion_strict": ", ".join(sorted(all_criteria.loc[all_criteria["zone"] == "strict", "criterion"].unique())),
+            "criterion_emission_limited": ", ".join(sorted(all_criteria.loc[all_criteria["zone"] == "emission_limited", "criterion"].unique())),
+            "reading_a_vi": readings_text[0][0], "reading_a_en": readings_text[0][1],
+            "reading_b_vi": readings_text[1][0], "reading_b_en": readings_text[1][1],
+            "area_ha": area(np.ones(len(group), bool)),
+            "provisional_strict_ha": area(strict),
+            "provisional_emission_limited_ha": area(~strict),
+            "provisional_vi": provisional[0], "provisional_en": provisional[1],
+            "message_vi": message[0], "message_en": message[1],
+        })
+    return pd.DataFrame(records, columns=CONFLICT_COLUMNS)
+
+
+def _readings(rows: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The criteria of each reading of one feature (strict, emission-limited): those of the
+    overlays, or the national ones for a zone no overlay names."""
+    readings = []
+    for zone in ("strict", "emission_limited"):
+        of_zone = rows[rows["zone"] == zone]
+        plan = of_zone[~of_zone["national"]]
+        readings.append(tuple(sorted((plan if len(plan) else of_zone)["criterion"].unique())))
+    return readings[0], readings[1]
+
+
+def _criteria_text(rules: RuleSet, criteria: tuple[str, ...]) -> tuple[str, str]:
+    """``title (citation); …`` of criteria, in Vietnamese and English."""
+    parts = [terms.message_pair("plan_conflict", "criterion", title=(c.title_vi, c.title_en), citation=(c.citation_vi, c.citation_en))
+             for c in map(rules.criterion, criteria)]
+    return "; ".join(p[0] for p in parts), "; ".join(p[1] for p in parts)
+
+
+def _provisional_text(settled: bool, strict_ha: float, limited_ha: float) -> tuple[str, str]:
+    """What the build applies until the conflict is resolved, with the areas it puts in each zone."""
+    areas = {"strict": tuple(terms.quantity(strict_ha, "area_ha", lang) for lang in terms.LANGUAGES),
+             "limited": tuple(terms.quantity(limited_ha, "area_ha", lang) for lang in terms.LANGUAGES)}
+    return terms.message_pair("plan_conflict", "national" if settled else "stricter", **areas)

@@ -31,10 +31,12 @@ def check(
     wkt: str | None = None,
     type: str | None = None,
     capacity: float | None = None,
+    exclusion: str | None = None,
     distances: dict[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
     tolerance: dict[str, float] | float | None = None,
+    include_proposed: bool = False,
     rules: CheckRules | None = None,
     index: BuildIndex | None = None,
     progress: Callable[[str], None] | None = None,
@@ -62,12 +64,18 @@ def check(
     capacity
         Capacity of the sites that carry none, in the unit of their type (it picks the
         class of a safety-distance table and of ND08 Appendix II).
+    exclusion
+        The ND08 Appendix II exclusion of their type that the sites without an
+        ``exclusion`` attribute fall under (see ``zoning types``).
     distances
         Safety distances given by the user, keyed ``facility[:receptor]``.
     upstream
         The facilities sit upstream of a water source or upwind of the town.
     search_distance, tolerance
         How far to list units (m), and the positional tolerance of the data (m).
+    include_proposed
+        Let proposed designations (no legal boundary yet) decide findings and verdicts as
+        if they were in force; by default they are only reported.
     rules
         Check rules; the shipped ones by default.
     index
@@ -99,13 +107,15 @@ def check(
     if isinstance(sites, Sites):
         if sites.frame.crs != build.crs:
             raise InputError("the sites were read in another CRS than the build's", "read them with zoning.read_sites(path, build.crs)")
-        read = apply_defaults(sites, default_type=type, default_capacity=capacity, types=list(rules.types))
+        read = apply_defaults(sites, default_type=type, default_capacity=capacity, default_exclusion=exclusion, types=list(rules.types))
     else:
-        read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types), default_capacity=capacity)
+        read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types),
+                          default_capacity=capacity, default_exclusion=exclusion)
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
     step("checking")
-    return check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance)
+    return check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
+                       include_proposed=include_proposed)
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

@@ -15,6 +15,9 @@ each site gets one verdict:
 ``no_conflict_found``  none of the above, with the data in the build;
 ``outside_province``   the site lies wholly outside the province of the build.
 
+Proposed designations (no legal boundary yet) are reported, but decide no verdict unless
+``include_proposed`` is set.
+
 Each stage is a function of its own module that takes what it needs and returns a value:
 :mod:`~zoning.checker.locate` (units, zones, communes, outside the province),
 :mod:`~zoning.checker.safety`, :mod:`~zoning.checker.sensitive`,
@@ -58,6 +61,7 @@ def check_sites(
     user_distances: dict[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
+    include_proposed: bool = False,
 ) -> CheckResult:
     """Check sites against an indexed build.
 
@@ -76,6 +80,11 @@ def check_sites(
         upstream of a water source or upwind of the town (× 1.5 in Table 2.22).
     search_distance
         List units within this many metres (default: the rule file's setting).
+    include_proposed
+        Let proposed designations (no legal boundary yet) trigger site rules, borderline
+        results and sensitive elements as if they were in force. By default a site in one
+        gets an information finding only; the zone areas and shares of a site are always
+        those of the zones in force.
 
     Raises
     ------
@@ -91,12 +100,12 @@ def check_sites(
     steps: dict[str, float] = {}
     timed = functools.partial(_timed, steps)
     site = site_arrays(sites, index.build.crs, rules, upstream)
-    units = timed("units", locate.units_near, site, index, search)
+    units = timed("units", locate.units_near, site, index, search, include_proposed)
     zones = timed("zones", locate.zones, site, index, units)
     communes = timed("communes", locate.communes, site, index)
     outside = timed("outside", locate.outside, site, index, zones)
     safety = timed("safety", safety_distances, site, index, rules, user, outside.wholly)
-    sensitive = timed("sensitive", sensitive_elements, site, index, rules, units, outside.wholly, search)
+    sensitive = timed("sensitive", sensitive_elements, site, index, rules, units, outside.wholly, search, include_proposed)
     types = timed("type_findings", finders.type_findings, site, rules, safety.capacity_unit_ok, sensitive.pairs, outside.wholly)
     located = timed("location_findings", finders.location_findings, site, index, units)
     ruled = timed("rule_findings", finders.rule_findings, site, index, rules, units, outside.wholly)
@@ -122,6 +131,6 @@ def _result(site: SiteArrays, index: BuildIndex, rules: CheckRules, search: floa
              + stages.rules + stages.no_data.findings + stages.borderline.findings)
     findings = finding_table(found, site.ids, stages.outside.wholly)
     table = site_table(site, index, stages, findings)
-    meta = check_meta(site, index, rules, search, user, table)
+    meta = check_meta(site, index, rules, search, user, table, stages.units.include_proposed)
     return CheckResult(table, stages.zones.table, stages.units.table, stages.communes.table, findings.table, stages.sensitive.table,
                        stages.safety.table, meta)

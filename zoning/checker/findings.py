@@ -61,22 +61,48 @@ def outside_findings(sites: SiteArrays, outside: Outside) -> Findings:
 
 
 def location_findings(sites: SiteArrays, index: BuildIndex, units: Units) -> Findings:
-    """One finding per strict or emission-limited unit a site lies in, with its criterion."""
+    """One finding per strict or emission-limited unit a site lies in, with its criterion and
+    every other criterion its land meets (from the lineage; their citations too, its own
+    first). A unit of a proposed designation gets its own finding, which decides nothing
+    unless the check includes proposed designations."""
     pairs = units.pairs
     keep = pairs["inside"].to_numpy() & (index.unit_text["zone"][pairs["unit"].to_numpy()] != "other")
+    proposed = pairs["proposed"].to_numpy()
+    return _in_zone(sites, index, units, keep & ~proposed) + _in_proposed(sites, index, units, keep & proposed)
+
+
+def _in_zone(sites: SiteArrays, index: BuildIndex, units: Units, keep: np.ndarray) -> Findings:
+    pairs = units.pairs
     site, unit = pairs["site"].to_numpy()[keep], pairs["unit"].to_numpy()[keep]
     amount = _amounts(sites, units.table[keep], site)
     first, number = arrays.distinct(unit, amount[0])  # the texts of each (unit, amount) once
     text = {c: index.unit_text[c][unit[first]] for c in ("zone", "name", "name_en", "unit_id", "criterion", "assumption")}
-    zone = arrays.zone_index(text["zone"])
-    zone_names = tuple(np.array([terms.zone_name(z, lang).lower() for z in ZONE_ORDER], dtype=object)[zone] for lang in terms.LANGUAGES)
     n = len(first)
-    title = texts("in_zone", "title", n, zone=zone_names, name=(text["name"], text["name_en"]))
+    title = texts("in_zone", "title", n, zone=_zone_names(text["zone"]), name=(text["name"], text["name_en"]))
     detail = texts("in_zone", "detail", n, unit=text["unit_id"], criterion=text["criterion"],
-                   amount=(amount[0][first], amount[1][first]), assumption=_assumptions(text["assumption"]))
-    row = {c: index.unit_text[c][unit] for c in ("zone", "status", "citation_vi", "citation_en")}
+                   amount=(amount[0][first], amount[1][first]), assumption=_assumptions(text["assumption"]),
+                   also=tuple(a[unit[first]] for a in index.unit_also))
+    row = {c: index.unit_text[c][unit] for c in ("zone", "status")}
     return finding(site, "in_" + row["zone"], "info", row["status"], tuple(t[number] for t in title), tuple(d[number] for d in detail),
-                   (row["citation_vi"], row["citation_en"]))
+                   tuple(c[unit] for c in index.unit_citations))
+
+
+def _in_proposed(sites: SiteArrays, index: BuildIndex, units: Units, keep: np.ndarray) -> Findings:
+    pairs = units.pairs
+    site, unit = pairs["site"].to_numpy()[keep], pairs["unit"].to_numpy()[keep]
+    amount = _amounts(sites, units.table[keep], site)
+    text = {c: index.unit_text[c][unit] for c in ("zone", "name", "name_en", "unit_id", "criterion")}
+    n, code = len(site), "in_proposed"
+    title = texts(code, "title", n, zone=_zone_names(text["zone"]), name=(text["name"], text["name_en"]))
+    detail = texts(code, "detail", n, unit=text["unit_id"], criterion=text["criterion"], amount=amount,
+                   effect=texts(code, "included" if units.include_proposed else "ignored"))
+    return finding(site, code, "info", "proposed", title, detail, tuple(c[unit] for c in index.unit_citations))
+
+
+def _zone_names(zone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower-case names of zones (codes) in Vietnamese and English."""
+    number = arrays.zone_index(zone)
+    return tuple(np.array([terms.zone_name(z, lang).lower() for z in ZONE_ORDER], dtype=object)[number] for lang in terms.LANGUAGES)
 
 
 def _amounts(sites: SiteArrays, table: pd.DataFrame, site: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,6 +130,7 @@ def rule_findings(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units
     pairs = units.pairs
     site, unit, inside = pairs["site"].to_numpy(), pairs["unit"].to_numpy(), pairs["inside"].to_numpy()
     unit_zone, unit_layer = index.unit_text["zone"][unit], index.unit_text["source_layer"][unit]
+    decides = pairs["decides"].to_numpy()  # proposed designations only with include_proposed
     triggers = []
     for rule in rules.file.site_rules:
         trigger = np.zeros(len(pairs), bool)
@@ -111,7 +138,7 @@ def rule_findings(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units
             trigger |= inside & np.isin(unit_zone, rule.when.zones)
         if rule.when.near_layers:
             trigger |= np.isin(unit_layer, rule.when.near_layers)
-        triggers.append(trigger & (~wholly_outside & sites.applies(rule.when.applies_to))[site])
+        triggers.append(trigger & decides & (~wholly_outside & sites.applies(rule.when.applies_to))[site])
     labels = _unit_labels(index, pairs, np.logical_or.reduce(triggers) if triggers else np.zeros(len(pairs), bool))
     found = Findings()
     for rule, trigger in zip(rules.file.site_rules, triggers):
@@ -172,7 +199,7 @@ def borderline(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units: U
 
 
 def _borderline_units(units: Units) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    near = units.table["borderline"].to_numpy()
+    near = units.table["borderline"].to_numpy() & units.pairs["decides"].to_numpy()
     table = units.table[near]
     site = units.pairs.loc[near, "site"].to_numpy(int)
     vi, en = texts("borderline", "unit", len(table), unit=table["unit_id"].to_numpy(), name=(table["name"].to_numpy(), table["name_en"].to_numpy()),
@@ -211,6 +238,7 @@ def type_findings(sites: SiteArrays, rules: CheckRules, capacity_unit_ok: np.nda
     code = "type_not_given"
     found = finding(np.flatnonzero(active & ~sites.has_type), code, "review", "confirmed", texts(code, "title"), texts(code, "detail"))
     found += _listed(sites, rules, klass, active)
+    found += _excluded(sites, rules, active)
     found += _risk_unknown(sites, rules, active)
     found += _capacity_needed(sites, rules, np.flatnonzero(active & (klass == "unknown")))
     found += _unit_mismatch(sites, np.flatnonzero(active & ~np.isnan(capacity) & (~unit_ok | ~capacity_unit_ok)))
@@ -243,8 +271,9 @@ def _listed(sites: SiteArrays, rules: CheckRules, klass: np.ndarray, active: np.
     first, number = arrays.distinct(sites.frame["type"].to_numpy(object)[listed], klass[listed])  # the texts of each (type, class) once
     detail, citation = _listed_texts(sites, rules, klass, listed[first])
     code = "pollution_risk_type"
-    return finding(listed, code, "info", sites.types["risk_status"].to_numpy(object)[listed], texts(code, "title"),
-                   tuple(d[number] for d in detail), tuple(c[number] for c in citation))
+    status = sites.types["risk_status"].to_numpy(object)[listed]
+    title = _where(status == "confirmed", texts(code, "title"), texts(code, "title_unconfirmed"))  # "có thể thuộc" until confirmed
+    return finding(listed, code, "info", status, title, tuple(d[number] for d in detail), tuple(c[number] for c in citation))
 
 
 def _listed_texts(sites: SiteArrays, rules: CheckRules, klass: np.ndarray, listed: np.ndarray) -> tuple[tuple, tuple]:
@@ -257,8 +286,12 @@ def _listed_texts(sites: SiteArrays, rules: CheckRules, klass: np.ndarray, liste
     classes = _where(has_class, texts(code, "class", n, capacity_class=(_class_names(klass[listed]), klass[listed])), texts(code, "no_class"))
     notes = info["risk_note"].fillna("").to_numpy(object)
     note = np.where(notes != "", arrays.formatted(terms.template(code, "note_en"), n, note=notes), "").astype(object)
+    types = sites.frame["type"].to_numpy(object)[listed]
+    exclusions = tuple(np.array(["; ".join(e.text_vi if lang == "vi" else e.text_en for e in rules.types[t].pollution_risk.excludes) for t in types], dtype=object)
+                       for lang in terms.LANGUAGES)
     detail = texts(code, "detail", n, type=(info["type_name_vi"].to_numpy(object), info["type_name_en"].to_numpy(object)),
-                   row=rows, capacity_class=classes, note=("", note))  # the notes of the rule file are in English
+                   row=rows, capacity_class=classes, note=("", note),  # the notes of the rule file are in English
+                   exclusions=_where(exclusions[0] != "", texts(code, "exclusions", n, exclusions=exclusions)))
     cited = rules.file.appendix_ii
     citation = _where(has_row, texts(code, "citation", n, citation=(cited.citation_vi, cited.citation_en), row=row), (cited.citation_vi, cited.citation_en))
     return detail, citation
@@ -273,6 +306,22 @@ def _class_names(klass: np.ndarray) -> np.ndarray:
 def _where(condition: np.ndarray, given: tuple, otherwise: tuple = ("", "")) -> tuple[np.ndarray, np.ndarray]:
     """Per row the text ``given`` where ``condition`` holds, ``otherwise`` elsewhere, in both languages."""
     return tuple(np.where(condition, g, o).astype(object) for g, o in zip(given, otherwise))
+
+
+def _excluded(sites: SiteArrays, rules: CheckRules, active: np.ndarray) -> Findings:
+    """Sites that fall under an exclusion of their Appendix II row: not on the list, with the row and its words."""
+    excluded = np.flatnonzero(active & sites.excluded)
+    code, cited = "pollution_risk_excluded", rules.file.appendix_ii
+    chosen = [rules.exclusion(t, str(e).strip()) for t, e in zip(sites.frame["type"].to_numpy(object)[excluded], sites.frame["exclusion"].to_numpy(object)[excluded])]
+    words = tuple(np.array([getattr(e, f"text_{lang}") for e in chosen], dtype=object) for lang in terms.LANGUAGES)
+    info = sites.types.iloc[excluded]
+    row = info["risk_row"].fillna("").to_numpy(object)
+    rows = _where(row != "", texts("pollution_risk_type", "row", len(excluded), row=row))
+    status = info["risk_status"].to_numpy(object)
+    title = _where(status == "confirmed", texts(code, "title"), texts(code, "title_unconfirmed"))
+    detail = texts(code, "detail", len(excluded), type=(info["type_name_vi"].to_numpy(object), info["type_name_en"].to_numpy(object)), exclusion=words)
+    citation = texts(code, "citation", len(excluded), citation=(cited.citation_vi, cited.citation_en), row=rows, exclusion=words)
+    return finding(excluded, code, "info", status, title, detail, citation)
 
 
 def _risk_unknown(sites: SiteArrays, rules: CheckRules, active: np.ndarray) -> Findings:
@@ -300,7 +349,7 @@ def _unit_mismatch(sites: SiteArrays, mismatch: np.ndarray) -> Findings:
 def _group_i(sites: SiteArrays, rules: CheckRules, klass: np.ndarray, sensitive_pairs: pd.DataFrame, active: np.ndarray) -> Findings:
     """LEP Art. 28(3): group I at large capacity, or medium with a sensitive element."""
     sensitive = np.zeros(sites.n, bool)
-    sensitive[sensitive_pairs.loc[sensitive_pairs["relation"] == "inside", "site"].to_numpy(int)] = True
+    sensitive[sensitive_pairs.loc[sensitive_pairs["relation"].isin(["inside", "buffer"]), "site"].to_numpy(int)] = True
     medium = (klass == "medium") | (klass == "medium_or_small")
     group = np.flatnonzero(active & sites.listed & ((klass == "large") | (medium & sensitive)))
     n, code = len(group), "group_i_possible"

@@ -23,11 +23,14 @@ class Units:
     """Site–unit pairs within the search distance, per site nearest first.
 
     ``pairs`` holds indices (``site``, ``unit``) and ``distance``, ``overlap``, ``core``,
-    ``inside``; ``table`` is the ``units`` table of the result, row for row.
+    ``inside``, ``proposed`` (a unit of a proposed designation) and ``decides`` (the pair
+    may decide findings: a unit in force, or any unit with ``include_proposed``);
+    ``table`` is the ``units`` table of the result, row for row.
     """
 
     pairs: pd.DataFrame
     table: pd.DataFrame
+    include_proposed: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class Outside:
     wholly: np.ndarray
 
 
-def units_near(sites: SiteArrays, index: BuildIndex, search: float) -> Units:
+def units_near(sites: SiteArrays, index: BuildIndex, search: float, include_proposed: bool = False) -> Units:
     """Units within ``search`` metres of each site: distance, overlap, borderline."""
     pieces, site, distance = arrays.within(index.unit_pieces, sites.tree, sites.geometry, search)
     overlap = arrays.overlap(sites.geometry[site], index.unit_pieces[pieces], sites.dim[site], sites.measure[site], distance == 0)
@@ -80,8 +83,10 @@ def units_near(sites: SiteArrays, index: BuildIndex, search: float) -> Units:
     core_pieces, core_sites = sites.tree.query(index.unit_core_pieces, predicate="intersects")
     core = np.isin(key, core_sites.astype(np.int64) * units_n + index.unit_core_owner[core_pieces])
     order = np.lexsort((unit, np.round(distance, 2), site))  # per site: nearest first
-    pairs = pd.DataFrame({"site": site, "unit": unit, "distance": distance, "overlap": overlap, "core": core, "inside": distance <= 0}).iloc[order]
-    return Units(pairs.reset_index(drop=True), _unit_table(sites, index, pairs))
+    proposed = index.unit_text["status"][unit] == "proposed"
+    pairs = pd.DataFrame({"site": site, "unit": unit, "distance": distance, "overlap": overlap, "core": core, "inside": distance <= 0,
+                          "proposed": proposed, "decides": include_proposed | ~proposed}).iloc[order]
+    return Units(pairs.reset_index(drop=True), _unit_table(sites, index, pairs), include_proposed)
 
 
 def _unit_table(sites: SiteArrays, index: BuildIndex, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -108,7 +113,7 @@ def zones(sites: SiteArrays, index: BuildIndex, units: Units) -> Zones:
     overlap = arrays.overlap(sites.geometry[hit], index.other_pieces[pieces], sites.dim[hit], sites.measure[hit], np.ones(len(hit), bool))
     other = pd.DataFrame({"site": hit, "overlap": overlap}).groupby("site")["overlap"].sum()
     _, core_sites = sites.tree.query(index.other_core_pieces, predicate="intersects")
-    pairs = units.pairs[units.pairs["inside"]]
+    pairs = units.pairs[units.pairs["inside"] & ~units.pairs["proposed"]]  # the zones in force; proposed land lies in the other zone
     zone_of = index.units["zone"].to_numpy()[pairs["unit"].to_numpy()]
     measure = np.zeros((sites.n, 3))
     touches = np.zeros((sites.n, 3), bool)

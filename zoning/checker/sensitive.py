@@ -1,6 +1,10 @@
 """Sensitive elements (LEP Art. 28(1)(c); ND08 Art. 25(4)) the sites trigger, with what
 triggered each: the units they lie in or near, the lineage of those units, the input
-features themselves."""
+features themselves.
+
+A site in a buffer grown around a feature (a unit of a buffer criterion) is in its buffer,
+not in it: only a trigger for buffers (``buffer: true``) takes it, and the row says
+"vùng đệm" and is unconfirmed. Proposed designations trigger nothing unless asked to."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from zoning.checker.sitearrays import SiteArrays
 from zoning.law.project_types import CheckRules, SensitiveElement, Trigger
 
 LINEAGE_WHOLE = 0.999  # a lineage criterion covering this share of a unit covers all of it
-RELATIONS = np.array(["inside", "unit_lineage", "near"], dtype=object)  # by relation code
+RELATIONS = np.array(["inside", "unit_lineage", "near", "buffer"], dtype=object)  # by relation code
+BUFFER = 3
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class _Candidates:
     """(site, layer code, feature index, relation code, distance) of possible triggers.
 
     Relation 0: the site touches the feature or a unit made from it; 1: it lies in a unit
-    whose whole land also meets the feature's criterion (lineage); 2: near.
+    whose whole land also meets the feature's criterion (lineage); 2: near; 3: it lies in
+    a buffer grown around the feature (a unit, or a lineage criterion, of a buffer criterion).
     """
 
     site: np.ndarray
@@ -50,48 +56,65 @@ class _Candidates:
         return _Candidates(self.site[keep], self.layer[keep], self.feature[keep], self.relation[keep], self.distance[keep])
 
 
-def sensitive_elements(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units: Units, wholly_outside: np.ndarray, search: float) -> Sensitive:
+def sensitive_elements(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units: Units, wholly_outside: np.ndarray, search: float,
+                       include_proposed: bool = False) -> Sensitive:
     """The sensitive elements of the rule file each site (inside the province) triggers."""
     kinds = list(index.layers)
     code = {k: i for i, k in enumerate(kinds)}
     found = _Candidates.join(
-        [_through_units(index, units, code)] + _through_lineage(index, units, code) + _through_features(sites, index, rules, code, search))
+        [_through_units(index, units, code)] + _through_lineage(index, units, code, include_proposed)
+        + _through_features(sites, index, rules, code, search))
     found = found.where(~wholly_outside[found.site])
-    hit, element = _triggered(sites, index, rules.file.sensitive_elements, found, code)
-    return _result(sites, index, rules.file.sensitive_elements, found.where(hit), element)
+    if not include_proposed:
+        found = found.where(~_proposed_features(index, kinds, found))
+    hit, element, trigger = _triggered(sites, index, rules.file.sensitive_elements, found, code)
+    return _result(sites, index, rules.file.sensitive_elements, found.where(hit), element, trigger)
+
+
+def _proposed_features(index: BuildIndex, kinds: list[str], found: _Candidates) -> np.ndarray:
+    """Which candidates are features of a proposed designation (no legal boundary yet)."""
+    proposed = np.zeros(len(found.site), bool)
+    for number, kind in enumerate(kinds):
+        attributes = index.layers[kind].attributes
+        if "designation" in attributes:
+            rows = found.layer == number
+            proposed[rows] = (attributes["designation"] == "proposed").to_numpy(bool)[found.feature[rows]]
+    return proposed
 
 
 def _through_units(index: BuildIndex, units: Units, code: dict[str, int]) -> tuple[np.ndarray, ...]:
     """The features the units a site lies in or near were made from."""
-    pairs = units.pairs
+    pairs = units.pairs[units.pairs["decides"]]
     unit = pairs["unit"].to_numpy()
     feature = index.unit_feature[unit]
     layer = np.array([code.get(k, -1) for k in index.units["source_layer"]], dtype=int)[unit] if len(index.units) else np.zeros(0, int)
+    buffered = np.isin(index.unit_text["criterion"][unit], list(index.buffered))
     known = feature >= 0
-    relation = np.where(pairs["inside"].to_numpy()[known], 0, 2)
+    relation = np.where(pairs["inside"].to_numpy(), np.where(buffered, BUFFER, 0), 2)[known]
     return pairs["site"].to_numpy()[known], layer[known], feature[known], relation, pairs["distance"].to_numpy()[known]
 
 
-def _through_lineage(index: BuildIndex, units: Units, code: dict[str, int]) -> list[tuple[np.ndarray, ...]]:
+def _through_lineage(index: BuildIndex, units: Units, code: dict[str, int], include_proposed: bool = False) -> list[tuple[np.ndarray, ...]]:
     """The features whose criterion covers the whole of a unit a site lies in (the unit's lineage)."""
     lineage = index.lineage
     if not len(lineage):
         return []
-    whole = lineage[~lineage["prevails"].astype(bool).to_numpy()]
+    whole = lineage[~lineage["prevails"].astype(bool).to_numpy() & (include_proposed | (lineage["status"] != "proposed").to_numpy())]
     area = index.units.set_index("unit_id")["area_ha"].reindex(whole["unit_id"]).to_numpy()
     whole = whole[whole["overlap_ha"].to_numpy() >= LINEAGE_WHOLE * area]
     unit_index = pd.Series(np.arange(len(index.units)), index=index.units["unit_id"]).reindex(whole["unit_id"]).to_numpy()
-    inside = units.pairs[units.pairs["inside"]]
+    inside = units.pairs[units.pairs["inside"] & units.pairs["decides"]]
     inside = pd.DataFrame({"site": inside["site"].to_numpy(), "unit": inside["unit"].to_numpy()})
     parts = []
-    for kind in set(whole["source_layer"]) & set(code):
+    for kind in sorted(set(whole["source_layer"]) & set(code)):
         rows = whole["source_layer"].to_numpy() == kind
         position = pd.Series(np.arange(len(index.layers[kind])), index=index.layers[kind].source_id)
         feature = position.reindex(whole["source_id"].astype(str).to_numpy()[rows]).fillna(-1).to_numpy(int)
-        match = pd.DataFrame({"unit": unit_index[rows], "feature": feature}).merge(inside, on="unit")
+        buffered = whole["criterion"].isin(index.buffered).to_numpy()[rows]
+        match = pd.DataFrame({"unit": unit_index[rows], "feature": feature, "relation": np.where(buffered, BUFFER, 1)}).merge(inside, on="unit")
         match = match[match["feature"] >= 0]
         n = len(match)
-        parts.append((match["site"].to_numpy(), np.full(n, code[kind]), match["feature"].to_numpy(), np.ones(n, int), np.zeros(n)))
+        parts.append((match["site"].to_numpy(), np.full(n, code[kind]), match["feature"].to_numpy(), match["relation"].to_numpy(int), np.zeros(n)))
     return parts
 
 
@@ -110,45 +133,57 @@ def _through_features(sites: SiteArrays, index: BuildIndex, rules: CheckRules, c
 
 
 def _triggered(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveElement], found: _Candidates,
-               code: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The candidates that trigger an element, and that element's position in the rule file.
+               code: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidates that trigger an element, that element's position in the rule file,
+    and the trigger that took each (its position among the element's triggers).
 
     One per (site, element, layer, feature): the closest relation, then the least distance.
+    A candidate in a generated buffer (relation 3) is matched as a buffer of its feature
+    (``part`` read as ``buffer``) and only by a trigger for buffers.
     """
-    hits, orders = [], []
+    hits, orders, taken = [], [], []
     for order, element in enumerate(elements):
         applies = sites.applies(element.applies_to)
-        for trigger in element.triggers:
+        for number, trigger in enumerate(element.triggers):
             if trigger.layer not in code:
                 continue
             mask = (found.layer == code[trigger.layer]) & applies[found.site]
             if element.relation == "inside":
-                mask &= found.relation < 2
+                mask &= (found.relation < 2) | ((found.relation == BUFFER) & trigger.buffer)
             if trigger.where:
-                mask &= matches(index, trigger)[np.where(mask, found.feature, 0)]
+                feature = np.where(mask, found.feature, 0)
+                mask &= np.where(found.relation == BUFFER, matches(index, trigger, as_buffer=True)[feature], matches(index, trigger)[feature])
             hit = np.flatnonzero(mask)
             hits.append(hit)
             orders.append(np.full(len(hit), order))
-    hit = np.concatenate(hits) if hits else np.zeros(0, int)
-    element = np.concatenate(orders) if orders else np.zeros(0, int)
+            taken.append(np.full(len(hit), number))
+    hit, element, trigger = (np.concatenate(a) if a else np.zeros(0, int) for a in (hits, orders, taken))
     order = np.lexsort((found.distance[hit], found.relation[hit], found.feature[hit], found.layer[hit], element, found.site[hit]))
-    hit, element = hit[order], element[order]
+    hit, element, trigger = hit[order], element[order], trigger[order]
     key = np.column_stack([found.site[hit], element, found.layer[hit], found.feature[hit]])
     first = np.r_[True, (key[1:] != key[:-1]).any(axis=1)] if len(key) else np.zeros(0, bool)
-    return hit[first], element[first]
+    return hit[first], element[first], trigger[first]
 
 
-def matches(index: BuildIndex, trigger: Trigger) -> np.ndarray:
-    """Which features of the trigger's layer meet its attribute condition."""
+def matches(index: BuildIndex, trigger: Trigger, as_buffer: bool = False) -> np.ndarray:
+    """Which features of the trigger's layer meet its attribute condition (``as_buffer``:
+    read as the buffer of the feature, ``part`` = ``buffer``)."""
     features = index.layers[trigger.layer]
+    attributes = features.attributes.assign(part="buffer") if as_buffer and "part" in features.attributes else features.attributes
     mask = np.ones(len(features), bool)
     for attribute, values in trigger.where.items():
-        mask &= features.attributes[attribute].isin(values).to_numpy() if attribute in features.attributes else False
+        mask &= attributes[attribute].isin(values).to_numpy() if attribute in attributes else False
     return mask
 
 
-def _result(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveElement], hit: _Candidates, element: np.ndarray) -> Sensitive:
+def _result(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveElement], hit: _Candidates, element: np.ndarray,
+            trigger: np.ndarray) -> Sensitive:
+    """The rows: a buffer trigger says ``buffer`` and is unconfirmed; a trigger's own status
+    (an interpretation) overrides its element's."""
     pick = lambda attribute: np.array([getattr(e, attribute) for e in elements], dtype=object)[element]  # noqa: E731
+    used = [elements[e].triggers[t] for e, t in zip(element, trigger)]
+    buffer = np.array([t.buffer for t in used], dtype=bool)
+    status = np.array(["unconfirmed" if t.buffer else (t.status or elements[e].status) for t, e in zip(used, element)], dtype=object)
     kinds = np.array(list(index.layers), dtype=object)
     layer = kinds[hit.layer] if len(hit.layer) else np.zeros(0, object)
     source_id, name = np.empty(len(hit.site), dtype=object), np.empty(len(hit.site), dtype=object)
@@ -156,11 +191,11 @@ def _result(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveElemen
         rows = layer == kind
         source_id[rows] = index.layers[kind].source_id[hit.feature[rows]]
         name[rows] = index.layers[kind].name[hit.feature[rows]]
-    relation = RELATIONS[hit.relation]
+    relation = RELATIONS[np.where(buffer, BUFFER, hit.relation)]
     pairs = pd.DataFrame({"site": hit.site, "element": pick("id"), "relation": relation})
     table = pd.DataFrame({
         "site_id": sites.ids[hit.site], "element": pick("id"), "title_vi": pick("title_vi"), "title_en": pick("title_en"),
-        "citation_vi": pick("citation_vi"), "citation_en": pick("citation_en"), "status": pick("status"),
+        "citation_vi": pick("citation_vi"), "citation_en": pick("citation_en"), "status": status,
         "relation": relation, "layer": layer, "source_id": source_id, "feature": name, "distance_m": np.round(hit.distance, 2),
     })
     return Sensitive(pairs, table)

@@ -23,7 +23,8 @@ class SiteArrays:
 
     ``dim`` is 0 for points, 1 for lines, 2 for polygons; ``measure`` the area (m²) of a
     polygon, the length (m) of a line, 0 for a point. ``types`` holds the row of
-    :meth:`CheckRules.type_table` of each site's project type.
+    :meth:`CheckRules.type_table` of each site's project type. ``excluded`` sites fall
+    under an Appendix II exclusion of their type: they are not ``listed``.
     """
 
     sites: Sites
@@ -37,6 +38,7 @@ class SiteArrays:
     has_type: np.ndarray
     facility: np.ndarray
     listed: np.ndarray
+    excluded: np.ndarray
     discharges: np.ndarray
     in_watercourse: np.ndarray
     upstream: np.ndarray
@@ -83,13 +85,37 @@ def site_arrays(sites: Sites, crs, rules: CheckRules, upstream: bool) -> SiteArr
     type_id = shapely.get_type_id(geometry)
     dim = np.select([np.isin(type_id, (0, 4)), np.isin(type_id, (1, 2, 5))], [0, 1], 2)
     info = frame[["type"]].merge(rules.type_table(), on="type", how="left")
+    excluded = _excluded(frame, rules)
+    info.loc[excluded, "pollution_risk"] = "excluded"
     return SiteArrays(
         sites=sites, frame=frame, geometry=geometry, ids=frame["site_id"].astype(str).to_numpy(object), dim=dim,
         measure=np.where(dim == 2, shapely.area(geometry), np.where(dim == 1, shapely.length(geometry), 0.0)),
         tree=STRtree(geometry), types=info, has_type=frame["type"].notna().to_numpy(),
         facility=info["facility"].where(info["facility"].notna(), None).to_numpy(object),
         listed=(info["pollution_risk"] == "listed").to_numpy(),
+        excluded=excluded,
         discharges=info["discharges_wastewater"].fillna(False).astype(bool).to_numpy(),
         in_watercourse=info["in_watercourse"].fillna(False).astype(bool).to_numpy(),
         upstream=frame["upstream"].fillna(False).astype(bool).to_numpy() | upstream,
     )
+
+
+def _excluded(frame: pd.DataFrame, rules: CheckRules) -> np.ndarray:
+    """Which sites fall under an Appendix II exclusion of their type.
+
+    Raises
+    ------
+    InputError
+        When a site's ``exclusion`` is not an exclusion of its project type.
+    """
+    given = frame["exclusion"].notna().to_numpy() & (frame["exclusion"].astype(str).str.strip() != "").to_numpy()
+    wrong = [(site, kind, code) for site, kind, code in zip(frame["site_id"][given], frame["type"][given], frame["exclusion"][given])
+             if rules.exclusion(str(kind), str(code).strip()) is None]
+    if wrong:
+        site, kind, code = wrong[0]
+        known = rules.types[kind].pollution_risk.excludes if kind in rules.types else []
+        raise InputError(
+            f"site {site}: '{code}' is not an ND08 Appendix II exclusion of project type '{kind}'" + (f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""),
+            f"exclusions of '{kind}': {', '.join(e.code for e in known)}" if known else f"type '{kind}' has no exclusion (see `zoning types`)",
+        )
+    return given

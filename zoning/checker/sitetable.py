@@ -137,8 +137,10 @@ def _missing_values(sites: SiteArrays, safety_pairs: pd.DataFrame) -> np.ndarray
     return arrays.joined(site, np.r_[needed, safety_pairs["missing"].to_numpy(object)], sites.n, "; ")
 
 
-def check_meta(sites: SiteArrays, index: BuildIndex, rules: CheckRules, search: float, user: dict, table: gpd.GeoDataFrame) -> dict:
-    """The metadata of a check: build, rules, inputs, settings, verdict counts, versions."""
+def check_meta(sites: SiteArrays, index: BuildIndex, rules: CheckRules, search: float, user: dict, table: gpd.GeoDataFrame,
+               include_proposed: bool = False) -> dict:
+    """The metadata of a check: build, rules, inputs, settings, verdict counts, versions, and
+    what the build says about the law it applies (:meth:`Build.notices`)."""
     build = index.build
     manifest = build.manifest
     notices = [manifest["illustrative_notice"]] if manifest.get("illustrative_notice") else []
@@ -164,6 +166,9 @@ def check_meta(sites: SiteArrays, index: BuildIndex, rules: CheckRules, search: 
         "notes": list(sites.sites.notes),
         "illustrative_notice": " ".join(notices),
         "unconfirmed_criteria": manifest.get("unconfirmed_criteria", []),
+        "include_proposed": include_proposed,
+        "law_notices_vi": build.notices("vi"),
+        "law_notices_en": build.notices("en"),
         "verdicts": {v: int((table["verdict"] == v).sum()) for v in VERDICT_ORDER},
         "versions": software_versions(),
     }

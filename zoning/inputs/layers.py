@@ -340,9 +340,9 @@ def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray,
         raise InputError(f"{where}: missing attribute(s) {', '.join(missing)} (present: {present})")
     out = pd.DataFrame(index=frame.index)
     for attribute in kind.attributes:
-        if attribute not in frame.columns or attribute == "id":
+        if attribute == "id" or (attribute not in frame.columns and attribute not in kind.defaults):
             continue
-        column = frame[attribute]
+        column = frame[attribute] if attribute in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         if attribute in NUMERIC_ATTRIBUTES:
             out[attribute] = _numeric(column, ids, where, attribute)
             continue
@@ -365,6 +365,8 @@ def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray,
                     f"allowed values: {', '.join(allowed)}",
                 )
             text = normalised
+        if attribute in kind.defaults:
+            text = text.fillna(kind.defaults[attribute])
         out[attribute] = text.astype(object).where(text.notna(), None)
     return out
 

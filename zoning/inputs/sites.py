@@ -7,8 +7,9 @@ projected ``x``/``y`` with ``crs``, or a ``wkt`` column), or one site given as a
 WKT text. Points, lines and polygons.
 
 Each site may carry ``name``, ``type`` (a project-type code, see ``zoning types``),
-``capacity``, ``capacity_unit`` and ``upstream``; ``default_type`` and
-``default_capacity`` fill missing types and capacities.
+``exclusion`` (the code of an ND08 Appendix II exclusion of its type the project falls
+under), ``capacity``, ``capacity_unit`` and ``upstream``; ``default_type``,
+``default_exclusion`` and ``default_capacity`` fill missing ones.
 
 Coordinates whose latitude and longitude (or northing and easting — Vietnamese survey
 coordinates put the northing in X) are swapped are detected, corrected and reported.
@@ -37,7 +38,8 @@ from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError
 from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
 
-SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "capacity", "capacity_unit", "upstream", "illustrative", "input_note", "geometry"]
+SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
+                "geometry"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 TABLE_SUFFIXES = (*CSV_SUFFIXES, ".xlsx")
 MULTI_LAYER_SUFFIXES = (".gpkg", ".kml")  # every layer is read unless one is named
@@ -77,7 +79,7 @@ def site_kind(types: Sequence[str] | None = None) -> LayerKind:
         label_en="Project sites",
         geometry=("polygon", "line", "point"),
         required=(),
-        optional=("name", "name_en", "type", "capacity", "capacity_unit", "upstream"),
+        optional=("name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream"),
         values={"type": tuple(types)} if types else {},
     )
 
@@ -93,6 +95,7 @@ def read_sites(
     default_type: str | None = None,
     types: Sequence[str] | None = None,
     default_capacity: float | None = None,
+    default_exclusion: str | None = None,
 ) -> Sites:
     """Read sites from a file, a frame, a point or a WKT text, checked and reprojected.
 
@@ -115,6 +118,8 @@ def read_sites(
         One site as WKT text.
     default_type
         Project type of sites that carry none.
+    default_exclusion
+        ND08 Appendix II exclusion of sites that carry none (checked against each site's type by the check).
     types
         Allowed project-type codes (unknown codes are an error naming the sites).
     default_capacity
@@ -174,13 +179,19 @@ def read_sites(
         if not frame["site_id"].is_unique:
             raise InputError(f"{origin}: site ids are not unique", "give each site its own 'id'")
     sites = gpd.GeoDataFrame(frame[SITE_COLUMNS[:-1]], geometry=frame.geometry.to_numpy(), crs=target_crs)
-    return apply_defaults(Sites(sites, origin, digest, notes, repairs), default_type=default_type, default_capacity=default_capacity, types=types)
+    return apply_defaults(Sites(sites, origin, digest, notes, repairs), default_type=default_type, default_capacity=default_capacity,
+                          default_exclusion=default_exclusion, types=types)
 
 
 def apply_defaults(
-    sites: Sites, *, default_type: str | None = None, default_capacity: float | None = None, types: Sequence[str] | None = None,
+    sites: Sites,
+    *,
+    default_type: str | None = None,
+    default_capacity: float | None = None,
+    default_exclusion: str | None = None,
+    types: Sequence[str] | None = None,
 ) -> Sites:
-    """The same sites with a project type and a capacity where they carry none.
+    """The same sites with a project type, a capacity and an Appendix II exclusion where they carry none.
 
     Raises
     ------
@@ -196,6 +207,8 @@ def apply_defaults(
         if not (math.isfinite(default_capacity) and default_capacity >= 0):
             raise InputError(f"capacity {default_capacity}: give a number of zero or more")
         frame["capacity"] = frame["capacity"].fillna(float(default_capacity))
+    if default_exclusion is not None:
+        frame["exclusion"] = frame["exclusion"].where(frame["exclusion"].notna(), default_exclusion)
     return replace(sites, frame=frame)
 
 
@@ -364,7 +377,7 @@ def _integral_ids(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _normalise_attributes(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
     frame = frame.copy()
     frame = frame.rename(columns={"source_id": "site_id"})
-    for column in ("name", "name_en", "type", "capacity", "capacity_unit", "upstream"):
+    for column in ("name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream"):
         if column not in frame:
             frame[column] = None
     capacity = pd.to_numeric(frame["capacity"].astype("string").str.replace(",", ".", regex=False), errors="coerce")

@@ -24,12 +24,25 @@ from zoning.errors import RuleError
 
 Zone = Literal["strict", "emission_limited", "other"]
 Status = Literal["confirmed", "unconfirmed"]
+Designation = Literal["in_force", "proposed"]
+
+
+class WiderWithin(RuleModel):
+    """A wider default where a feature crosses land of other layer kinds (e.g. a supply
+    river through urban or residential land), with its own basis."""
+
+    layers: tuple[str, ...]
+    default_m: float = Field(ge=0)
+    basis: str
+    basis_vi: str
 
 
 class Width(RuleModel):
     """A distance in metres read from a feature attribute, or a default.
 
-    A default is an assumption, not law: every unit made with it says so.
+    A default is an assumption, not law: every unit made with it says so. With
+    ``within``, the reaches of a feature that cross the land of those layers get the
+    wider default instead.
     """
 
     field: str | None = None
@@ -37,6 +50,7 @@ class Width(RuleModel):
     default_m: float | None = Field(None, ge=0)
     basis: str = ""
     basis_vi: str = ""
+    within: WiderWithin | None = None
 
     @model_validator(mode="after")
     def _some_source(self) -> "Width":
@@ -83,15 +97,29 @@ class Criterion(RuleModel):
     citation_vi: str
     citation_en: str
     status: Status
+    designation: Designation = "in_force"
     note: str = ""
 
 
 class UrbanClasses(RuleModel):
-    """Which urban class falls in which zone: configuration, not hard-coded law."""
+    """Which urban class falls in which zone: configuration, not hard-coded law.
 
-    field: str = "urban_class"
+    ``field`` holds the classification applied (``urban_class``: the classes before
+    1 January 2026 that ND08 Art. 22 names; ``class_2026``: Resolution 111/2025/UBTVQH15),
+    ``in_force_from`` the date from which this reading applies. A ``provisional`` reading
+    is one an unresolved question forces on the build; every output says so.
+    """
+
+    field: Literal["urban_class", "class_2026"] = "urban_class"
     zone: dict[str, Zone]
-    basis: str = ""
+    classification_vi: str
+    classification_en: str
+    in_force_from: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    citation_vi: str
+    citation_en: str
+    status: Status
+    provisional_vi: str = ""
+    provisional_en: str = ""
 
 
 class Province(RuleModel):
@@ -122,6 +150,11 @@ class RuleSet:
     criteria: tuple[Criterion, ...]
     urban_classes: UrbanClasses
     province: Province | None = None
+
+    @property
+    def national(self) -> frozenset[str]:
+        """Ids of the criteria of the national rule file (the others come from overlays)."""
+        return frozenset(c.id for c in self.files[0].criteria)
 
     @property
     def id(self) -> str:
@@ -240,3 +273,6 @@ def _check_against_catalogue(ruleset: RuleSet, catalogue: Catalogue) -> None:
         for width in (criterion.geometry.line_width, criterion.geometry.point_radius, criterion.geometry.distance):
             if width is not None and width.field is not None and width.field not in kind.attributes:
                 raise RuleError(f"{where}: layer '{kind.name}' has no width attribute '{width.field}'")
+            unknown = [k for k in (width.within.layers if width is not None and width.within else ()) if k not in catalogue]
+            if unknown:
+                raise RuleError(f"{where}: unknown layer kind(s) {unknown} in 'within'", f"known kinds: {', '.join(catalogue.kinds)}")

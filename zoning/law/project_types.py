@@ -27,8 +27,17 @@ Status = Literal["confirmed", "unconfirmed"]
 Effect = Literal["conflict", "review", "info"]
 
 
+class Exclusion(RuleModel):
+    """A case the Appendix II row leaves out ("trừ …", or a step the row requires): a
+    project that falls under it is not on the list for that row."""
+
+    code: str
+    text_vi: str
+    text_en: str
+
+
 class PollutionRisk(RuleModel):
-    """Whether a project type is on ND08 Appendix II, and its capacity thresholds."""
+    """Whether a project type is on ND08 Appendix II, its capacity thresholds and exclusions."""
 
     listed: bool | None
     status: Status
@@ -36,6 +45,7 @@ class PollutionRisk(RuleModel):
     capacity_unit: str = ""
     large_min: float | None = Field(None, gt=0)
     small_below: float | None = Field(None, gt=0)
+    excludes: list[Exclusion] = []
     note: str = ""
 
 
@@ -85,8 +95,15 @@ class SiteRule(RuleModel):
 
 
 class Trigger(RuleModel):
+    """What makes a site meet a sensitive element: a feature of ``layer`` that matches
+    ``where``. ``status`` overrides the element's when reading the feature as the element
+    is an interpretation; ``buffer`` marks a buffer zone of the designation (unconfirmed)."""
+
     layer: str
     where: dict[str, list[str]] = {}
+    status: Status | None = None
+    buffer: bool = False
+    note: str = ""
 
 
 class SensitiveElement(RuleModel):
@@ -144,6 +161,11 @@ class CheckRules:
     def types(self) -> dict[str, ProjectType]:
         return {t.code: t for t in self.file.project_types}
 
+    def exclusion(self, type_code: str, code: str) -> Exclusion | None:
+        """The Appendix II exclusion ``code`` of a project type (None when it has none such)."""
+        project = self.types.get(type_code)
+        return next((e for e in project.pollution_risk.excludes if e.code == code), None) if project else None
+
     @property
     def settings(self) -> Settings:
         return self.file.settings
@@ -158,6 +180,7 @@ class CheckRules:
                 "pollution_risk": {True: "listed", False: "not_listed", None: "unknown"}[risk.listed],
                 "risk_status": risk.status, "risk_row": risk.row, "risk_unit": risk.capacity_unit,
                 "large_min": risk.large_min, "small_below": risk.small_below, "risk_note": risk.note,
+                "exclusions": ", ".join(e.code for e in risk.excludes),
                 "discharges_wastewater": bool(t.discharges_wastewater), "in_watercourse": t.in_watercourse,
             })
         return pd.DataFrame(rows)
@@ -184,6 +207,9 @@ def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalog
         seen.add(t.code)
         if t.facility is not None and t.facility not in facilities:
             raise located_error(path, text, ("project_types", index, "facility"), f"unknown facility type '{t.facility}' (see {facilities.path.name})")
+        exclusions = [e.code for e in t.pollution_risk.excludes]
+        if len(set(exclusions)) != len(exclusions):
+            raise located_error(path, text, ("project_types", index, "pollution_risk", "excludes"), "an exclusion code is defined twice")
     layers = [("settings", "required_layers", i, k) for i, k in enumerate(data.settings.required_layers)]
     layers += [("site_rules", i, "when", "near_layers", j, k) for i, r in enumerate(data.site_rules) for j, k in enumerate(r.when.near_layers)]
     layers += [("sensitive_elements", i, "triggers", j, "layer", t.layer) for i, e in enumerate(data.sensitive_elements) for j, t in enumerate(e.triggers)]

@@ -31,6 +31,7 @@ import shapely
 
 from zoning import terms
 from zoning.builder.model import Build, as_build
+from zoning.builder.units import in_force, other_criteria
 from zoning.errors import ZoningError
 from zoning.files import atomic_path
 from zoning.inputs.catalogue import load_catalogue
@@ -45,7 +46,10 @@ MAX_VERTICES = 200  # per ring, in the coordinate tables
 SIMPLIFY_STEPS_M = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
 NOTE_UNCONFIRMED = "Tiêu chí chưa được xác nhận (không phải quy định pháp luật đã đối chiếu)."
+NOTE_PROPOSED = "Đề xuất, chưa có ranh giới pháp lý: không thuộc vùng, không tính vào Tổng cộng."
 NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
+PROPOSED_GROUP = "Khu vực đề xuất, chưa có ranh giới pháp lý (không tính vào Tổng cộng)"
+STATUS_MARKS = {"unconfirmed": " (chưa xác nhận)", "proposed": " (đề xuất)"}  # after a citation in a unit row
 
 
 # ---------------------------------------------------------------------------- tables
@@ -56,8 +60,9 @@ class AnnexTable:
     """One table of the annexes: cells are text, numbers (printed with two decimals) or None.
 
     ``kinds`` names each row: ``unit``, ``group`` (criterion subtotal), ``commune``,
-    ``outside`` (land outside the commune polygons) or ``total``. ``annex`` is the number
-    of the annex the table is in (``I``, ``II``, ``III``).
+    ``outside`` (land outside the commune polygons), ``total``, ``proposed_group`` and
+    ``proposed`` (proposed designations, after the total and not in it). ``annex`` is the
+    number of the annex the table is in (``I``, ``II``, ``III``).
     """
 
     caption: str
@@ -83,7 +88,8 @@ class AnnexData:
     zone_tables: dict[str, AnnexTable]
     zone_area_ha: dict[str, float]
     summary: AnnexTable
-    units: pd.DataFrame  # the units of the annexes in table order, with stt, location and annex
+    units: pd.DataFrame  # the units in force of the annexes in table order, with stt, location and annex
+    proposed: pd.DataFrame  # the proposed units (no legal boundary yet), listed apart and given no coordinates
     coordinates: pd.DataFrame  # unit_id, part, ring (0 = outer), point, northing, easting (m, 2 decimals)
     simplification: pd.DataFrame  # unit_id, vertices, points, tolerance_m
     crs_text: str
@@ -194,15 +200,19 @@ def annex_data(
     units = build.units[build.units["zone"].isin(ANNEX_ZONES)].copy()
     units["order"] = units["criterion"].map(order).fillna(len(order))
     units["zone_order"] = units["zone"].map({z: i for i, z in enumerate(ANNEX_ZONES)})
-    units = units.sort_values(["zone_order", "order", "unit_id"], kind="stable").reset_index(drop=True)
+    units["proposed"] = ~in_force(units)
+    units = units.sort_values(["proposed", "zone_order", "order", "unit_id"], kind="stable").reset_index(drop=True)
     units["stt"] = units.groupby("zone").cumcount() + 1
     units["annex"] = units["zone"].map(ANNEX_NUMBERS)
     units["location"] = [
         ", ".join(commune_names.get(code, code) for code in str(codes).split(",") if code) for codes in units["commune_codes"]
     ]
     units["illustrative"] = units["illustrative"].astype(bool)
+    units["citations"], units["overlaps"] = _all_criteria(units, other_criteria(build.lineage), criteria)
+    proposed, units = units[units["proposed"]].reset_index(drop=True), units[~units["proposed"]].reset_index(drop=True)
 
-    zone_tables = {zone: _zone_table(zone, units[units["zone"] == zone], criteria, zone_area.get(zone, 0.0)) for zone in ANNEX_ZONES}
+    zone_tables = {zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0))
+                   for zone in ANNEX_ZONES}
     coordinates, simplification = boundary_points(units, max_vertices)
     manifest = build.manifest
     illustrative = bool(manifest.get("illustrative_layers"))  # then the first notice says so
@@ -214,6 +224,7 @@ def annex_data(
         zone_area_ha={z: zone_area.get(z, 0.0) for z in ("strict", "emission_limited", "other")},
         summary=_summary_table(build, commune_names, zone_area),
         units=units,
+        proposed=proposed,
         coordinates=coordinates,
         simplification=simplification,
         crs_text=crs_text,
@@ -227,7 +238,30 @@ def annex_data(
     )
 
 
-def _zone_table(zone: str, units: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float) -> AnnexTable:
+def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Per unit, every criterion in force its land meets (its own first, then the others of
+    the lineage, each citation once, marked when unconfirmed), and its overlaps with other
+    features, proposed designations included: ``Trong đó … ha trùng với …``."""
+    by_unit = dict(tuple(others.groupby("unit_id", sort=False)))
+    citations, overlaps = [], []
+    for unit in units.itertuples():
+        cited = {unit.citation_vi: STATUS_MARKS.get(unit.status, "")}
+        lines = []
+        for other in by_unit.get(unit.unit_id, others.iloc[:0]).itertuples():
+            known = other.criterion in criteria.index
+            citation = criteria.loc[other.criterion, "citation_vi"] if known else other.criterion
+            if other.status != "proposed":
+                cited.setdefault(citation, STATUS_MARKS.get(other.status, ""))
+            if (other.source_layer, str(other.source_id)) == (unit.source_layer, str(unit.source_id)):
+                continue  # the same feature under another criterion: cited, not an overlap
+            zone = f"; {terms.zone_name(other.zone).lower()}" if other.zone != unit.zone else ""
+            lines.append(f"Trong đó {terms.quantity(other.overlap_ha, 'area_ha')} trùng với {other.name} ({citation}{STATUS_MARKS.get(other.status, '')}{zone}).")
+        citations.append(";\n".join(f"{c}{mark}" for c, mark in cited.items()))
+        overlaps.append("\n".join(lines))
+    return citations, overlaps
+
+
+def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float) -> AnnexTable:
     rows: list[list] = []
     kinds: list[str] = []
     notes: list[str] = []
@@ -241,11 +275,20 @@ def _zone_table(zone: str, units: pd.DataFrame, criteria: pd.DataFrame, zone_are
         kinds.append("group")
         for unit in group.itertuples():
             rows.append([str(unit.stt), f"{unit.name} (mã {unit.unit_id})", unit.location, round(float(unit.area_ha), 2),
-                         unit.citation_vi, _unit_notes(unit)])
+                         unit.citations, _unit_notes(unit)])
             kinds.append("unit")
     total = round(zone_area_ha, 2)
     rows.append(["", "Tổng cộng", "", total, "", ""])
     kinds.append("total")
+    if len(proposed):
+        rows.append(["", PROPOSED_GROUP, "", round(float(proposed["area_ha"].sum()), 2), "", NOTE_PROPOSED])
+        kinds.append("proposed_group")
+        for unit in proposed.itertuples():
+            rows.append([str(unit.stt), f"{unit.name} (mã {unit.unit_id})", unit.location, round(float(unit.area_ha), 2),
+                         unit.citations, _unit_notes(unit)])
+            kinds.append("proposed")
+        notes.append(f"{PROPOSED_GROUP}: khu vực mà Kế hoạch, quy hoạch đề nghị xác lập nhưng chưa có ranh giới pháp lý; chỉ gồm phần "
+                     "diện tích chưa thuộc vùng nào đã có hiệu lực, được liệt kê riêng và không tính vào diện tích vùng.")
     unit_sum = round(sum(r[3] for r, k in zip(rows, kinds) if k == "unit"), 2)
     group_sum = round(sum(r[3] for r, k in zip(rows, kinds) if k == "group"), 2)
     notes.append(f"Tổng cộng là diện tích {terms.zone_name(zone).lower()} trong kết quả phân vùng, làm tròn đến 0,01 ha.")
@@ -261,8 +304,12 @@ def _zone_table(zone: str, units: pd.DataFrame, criteria: pd.DataFrame, zone_are
 
 def _unit_notes(unit) -> str:
     notes = []
-    if unit.status != "confirmed":
+    if unit.status == "proposed":
+        notes.append(NOTE_PROPOSED)
+    elif unit.status != "confirmed":
         notes.append(NOTE_UNCONFIRMED)
+    if unit.overlaps:
+        notes.append(unit.overlaps)
     if unit.assumption:
         notes.append(f"Giả định: {unit.assumption}")
     if unit.illustrative:
@@ -319,7 +366,8 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
 
 
 def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
-    """Honesty notices: illustrative data and unconfirmed criteria (from the manifest)."""
+    """Honesty notices: illustrative data, unconfirmed criteria and assumptions (from the
+    manifest), then the urban classes applied, plan conflicts and proposed designations."""
     manifest = build.manifest
     notices = []
     layers = manifest.get("illustrative_layers") or []
@@ -341,7 +389,7 @@ def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     if assumed:
         notices.append(f"Có {assumed} khu vực dùng giá trị giả định (ví dụ bề rộng, bán kính mặc định) do dữ liệu chưa ghi nhận; "
                        "xem cột Ghi chú.")
-    return notices
+    return notices + build.notices("vi")
 
 
 def _conventions(build: Build, crs_text: str, max_vertices: int) -> list[str]:
@@ -421,7 +469,7 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
     """The annexes as workbook sheets: the tables of Phụ lục I–III, the coordinates, the notes."""
     sheets = [
         Sheet(table.sheet, table.rows, title=f"Bảng {number}. {table.caption} ({table.sheet}, {data.territory})", header=table.columns,
-              bold_rows=[kind in ("group", "total") for kind in table.kinds], wrap=True, notes=table.notes,
+              bold_rows=[kind in ("group", "total", "proposed_group") for kind in table.kinds], wrap=True, notes=table.notes,
               widths=[max(8, width_mm / 2) for width_mm in table.widths_mm], freeze="A3")
         for number, table in enumerate([*data.zone_tables.values(), data.summary], start=1)
     ]

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from shapely.errors import GEOSException
 from zoning.builder.model import Build
+from zoning.builder.units import in_force
 from zoning.errors import ZoningError
 
 
@@ -45,7 +46,8 @@ def display_layers(build: Build, tolerance_m: float = DEFAULT_TOLERANCE_M, windo
     one planar partition (every shared edge exists once); each face is given its unit,
     zone and commune; the faces are simplified as a coverage
     (:func:`shapely.coverage_simplify`) and dissolved back. Zones therefore tile the
-    province on screen, units fit their zone and communes fit both, with no slivers.
+    province on screen, units fit their zone (proposed units, the other zone) and
+    communes fit both, with no slivers.
 
     Parameters
     ----------
@@ -72,7 +74,8 @@ def display_layers(build: Build, tolerance_m: float = DEFAULT_TOLERANCE_M, windo
 
     unit_of = _locate(points, unit_geoms)
     zone_codes = zones["zone"].to_numpy()
-    unit_zone_pos = pd.Index(zone_codes).get_indexer(units["zone"].to_numpy())
+    # proposed designations lie in the other zone: their faces are drawn as that zone
+    unit_zone_pos = pd.Index(zone_codes).get_indexer(units["zone"].where(in_force(units), "other").to_numpy())
     zone_of = np.where(unit_of >= 0, unit_zone_pos[unit_of] if len(unit_zone_pos) else -1, _locate(points, zone_geoms))
     lost = zone_of < 0  # slivers between zone polygons: take the nearest zone
     zone_of[lost] = _nearest(points[lost], zone_geoms)

@@ -314,7 +314,7 @@ def _annex_header(doc: OfficialDocument, data: AnnexData, number: str, title: st
 
 def _annex_table(doc: OfficialDocument, table: AnnexTable) -> None:
     """A table of areas: criterion subtotals and totals in bold."""
-    bold = [kind in ("group", "total") for kind in table.kinds]
+    bold = [kind in ("group", "total", "proposed_group") for kind in table.kinds]
     doc.table(table.caption, table.columns, table.widths_mm, table.rows, bold, unit_line=AREA_UNIT_LINE, notes=table.notes)
 
 

@@ -45,6 +45,7 @@ from zoning.data import path as resource
 from zoning.terms import ZONE_ORDER
 from zoning.outputs.webassets import safe_json, web_assets
 from zoning.builder.model import Build, as_build
+from zoning.builder.units import other_criteria
 from zoning.files import atomic_path
 from zoning.inputs.crs import WGS84, describe, reproject, transformer
 from zoning.errors import InputError, ZoningError
@@ -59,6 +60,7 @@ LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
 SITE_TOLERANCE_M = 1.0
 SITE_CLIP_FACTOR = 6  # a site map draws the land within this many margins of the site
 COORDINATE_DECIMALS = 6  # 1e-6° ≈ 0.1 m on the ground
+PROPOSED_GROUP = "~proposed"  # suffix of the map layer of a criterion's proposed units
 
 BuildLike = Build | str | Path
 SitesLike = CheckResult | gpd.GeoDataFrame | str | Path
@@ -535,6 +537,7 @@ def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, 
         "zone": text("zone"),
         "name": name,
         "criterion": text("criterion"),
+        "group": _unit_groups(units),
         "criterion_title": units["criterion"].map(titles).fillna(units["criterion"]).map(_text),
         "citation": text(f"citation_{lang}"),
         "status": text("status"),
@@ -550,39 +553,48 @@ def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, 
 
 
 def _also_meets(build: Build, criteria: pd.DataFrame, lang: str) -> dict[str, list[dict]]:
-    """Per unit, the other criteria its land meets (from the lineage)."""
-    lineage = build.lineage
-    if lineage is None or not len(lineage) or "prevails" not in lineage:
-        return {}
-    others = lineage[~lineage["prevails"].astype(bool)].drop_duplicates(["unit_id", "criterion", "source_id"])
+    """Per unit, the other criteria its land meets (from the lineage), with the area shared."""
     out: dict[str, list[dict]] = {}
-    for row in others.itertuples(index=False):
+    for row in other_criteria(build.lineage).itertuples(index=False):
         c = criteria.loc[row.criterion] if row.criterion in criteria.index else None
         title = str(c[f"title_{lang}"]) if c is not None else str(row.criterion)
         out.setdefault(str(row.unit_id), []).append({
             "title": f"{title}: {row.name}" if _text(row.name) else title,
             "citation": str(c[f"citation_{lang}"]) if c is not None else "",
             "status": str(row.status),
+            "overlap_ha": round(float(row.overlap_ha), 4),
         })
     return out
 
 
+def _unit_groups(units: pd.DataFrame) -> pd.Series:
+    """The map layer of each unit: its criterion, or ``<criterion>~proposed`` for a proposed designation."""
+    criterion = units["criterion"].astype(str)
+    return criterion.where(units["status"] != "proposed", criterion + PROPOSED_GROUP)
+
+
 def _criteria_list(build: Build, criteria: pd.DataFrame, lang: str) -> list[dict]:
-    """Criteria that have units, in zone order then rule order, with their unit counts."""
-    counts = build.units["criterion"].value_counts()
+    """Map layers of the units: one per criterion that has units in force, and one per
+    criterion that has proposed units (after those in force), with their unit counts."""
+    units = build.units.assign(group=_unit_groups(build.units), proposed=build.units["status"] == "proposed")
+    counts = units["group"].value_counts()
     order = {c: i for i, c in enumerate(criteria.index)}
-    zone_of = build.units.drop_duplicates("criterion").set_index("criterion")["zone"]
-    ids = sorted(counts.index, key=lambda c: (ZONE_ORDER.index(zone_of[c]) if zone_of[c] in ZONE_ORDER else 9, order.get(c, 999), c))
+    first = units.drop_duplicates("group").set_index("group")
+    ids = sorted(counts.index, key=lambda g: (bool(first.loc[g, "proposed"]), ZONE_ORDER.index(first.loc[g, "zone"]) if first.loc[g, "zone"] in ZONE_ORDER else 9,
+                                             order.get(first.loc[g, "criterion"], 999), g))
     out = []
-    for cid in ids:
+    for group in ids:
+        cid = first.loc[group, "criterion"]
         c = criteria.loc[cid] if cid in criteria.index else None
+        proposed = bool(first.loc[group, "proposed"])
         out.append({
-            "id": str(cid),
-            "zone": str(zone_of[cid]),
+            "id": str(group),
+            "zone": str(first.loc[group, "zone"]),
             "title": str(c[f"title_{lang}"]) if c is not None else str(cid),
             "citation": str(c[f"citation_{lang}"]) if c is not None else "",
-            "status": str(c["status"]) if c is not None else "unconfirmed",
-            "count": int(counts[cid]),
+            "status": "proposed" if proposed else (str(c["status"]) if c is not None else "unconfirmed"),
+            "proposed": proposed,
+            "count": int(counts[group]),
         })
     return out
 
@@ -600,7 +612,9 @@ def _commune_features(build: Build, layers: DisplayLayers) -> dict:
 
 
 def _notices(build: Build, criteria: pd.DataFrame, texts: dict, lang: str) -> list[str]:
-    """Warnings the legend must carry: unconfirmed criteria, assumptions, illustrative data, plan conflicts."""
+    """Warnings the legend must carry: the urban classes applied (provisional or not), plan
+    conflicts, proposed designations (:meth:`Build.notices`), unconfirmed criteria,
+    assumptions, illustrative data."""
     manifest = build.manifest
     notes = []
     unconfirmed = manifest.get("unconfirmed_criteria") or []
@@ -613,10 +627,7 @@ def _notices(build: Build, criteria: pd.DataFrame, texts: dict, lang: str) -> li
     illustrative = manifest.get("illustrative_layers") or []
     if illustrative:
         notes.append(texts["illustrative_layers"].format(layers=", ".join(illustrative)))
-    column = f"message_{lang}"
-    if build.conflicts is not None and column in build.conflicts:
-        notes += [str(m) for m in build.conflicts[column] if _text(m)]
-    return notes
+    return build.notices(lang) + notes
 
 
 def _proj_definition(crs: CRS) -> dict | None:

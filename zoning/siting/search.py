@@ -5,7 +5,8 @@ Land is a candidate when it lies
 1. in the study area: the province, or the chosen communes (2025 codes of the build);
 2. in a zone where the facility's group is searched for (``rules/siting.yaml``; leaving
    out the strict and emission-limited zones is an unconfirmed, configurable assumption:
-   no general prohibition was found in the law read);
+   no general prohibition was found in the law read); proposed designations (no legal
+   boundary yet) lie in the other zone and leave no land out unless ``include_proposed``;
 3. farther than the facility's safety distance (``rules/safety-distances.yaml``, or a value
    given by the user) from residential areas, and from domestic water intakes and supply
    sources; the buffers hold the whole band of the distance (drawn 1.1 % wider, see
@@ -41,6 +42,7 @@ import shapely
 
 from zoning import terms
 from zoning.builder.model import Build, as_build
+from zoning.builder.units import in_force
 from zoning.errors import InputError, ZoningError
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.law.safety import Facility, FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
@@ -90,6 +92,7 @@ class SitingPlan:
     communes: tuple[str, ...] | None
     dem: str | Path | None
     max_slope: float | None
+    include_proposed: bool = False
 
     @property
     def zones(self) -> tuple[str, ...]:
@@ -130,6 +133,7 @@ def find_sites(
     upstream: bool = False,
     zones: list[str] | None = None,
     catalogue: FacilityCatalogue | None = None,
+    include_proposed: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SitingResult:
     """Find candidate areas for a facility type (see the module notes).
@@ -156,6 +160,9 @@ def find_sites(
         Zones to search, replacing the policy of ``rules/siting.yaml``.
     catalogue
         The safety-distance catalogue; the shipped one by default.
+    include_proposed
+        Also leave out the proposed designations (no legal boundary yet) of the zones not
+        searched, as if they were in force.
     progress
         Called with the name of each step.
 
@@ -179,12 +186,12 @@ def find_sites(
     """
     step = progress or (lambda _: None)
     plan = _plan(facility, min_area_ha=min_area_ha, communes=communes, dem=dem, max_slope=max_slope, user_distances=user_distances,
-                 capacity=capacity, upstream=upstream, zones=zones, catalogue=catalogue)
+                 capacity=capacity, upstream=upstream, zones=zones, catalogue=catalogue, include_proposed=include_proposed)
     step("reading the build")
     build = as_build(build)
     area, chosen = _study_area(build, plan.communes)
     step("zones")
-    excluded = _zone_exclusions(build, plan.policy)
+    excluded = _zone_exclusions(build, plan.policy) + (_proposed_exclusions(build, plan.policy) if plan.include_proposed else [])
     step("safety distances")
     receptors = {key: _receptor_layers(build, receptor) for key, receptor in plan.rules.receptors.items()}
     excluded += _distance_exclusions(receptors, plan, area)
@@ -204,7 +211,7 @@ def find_sites(
 # ------------------------------------------------------------------------------ the plan
 
 
-def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue) -> SitingPlan:
+def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue, include_proposed=False) -> SitingPlan:
     """Check the options and resolve the facility, its safety distances and the zones searched."""
     if not min_area_ha > 0:
         raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares")
@@ -217,7 +224,8 @@ def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distance
     spec = catalogue[facility]
     distances = _distances(facility, rules, catalogue, capacity, upstream, user_distances)
     policy = _zone_policy(spec, rules, zones)
-    return SitingPlan(facility, spec, rules, distances, policy, min_area_ha, None if communes is None else tuple(communes), dem, max_slope)
+    return SitingPlan(facility, spec, rules, distances, policy, min_area_ha, None if communes is None else tuple(communes), dem, max_slope,
+                      include_proposed)
 
 
 def _distances(facility, rules, catalogue, capacity, upstream, user_distances) -> dict[str, SafetyDistance]:
@@ -287,6 +295,21 @@ def _zone_exclusions(build: Build, policy: ZonePolicy) -> list[Exclusion]:
             continue
         vi, en = terms.pair("zones", zone)
         out.append(Exclusion(np.array([zone_geoms[zone]]), f"{en.lower()} ({why_en})", f"{vi.lower()} ({why_vi})", f"zone:{zone}", policy.status, basis))
+    return out
+
+
+def _proposed_exclusions(build: Build, policy: ZonePolicy) -> list[Exclusion]:
+    """The proposed designations of the zones outside the search, left out as if in force (``include_proposed``)."""
+    units = build.units[~in_force(build.units)]
+    out = []
+    for zone in ZONE_ORDER:
+        land = units.geometry.to_numpy()[(units["zone"] == zone).to_numpy()]
+        if zone in policy.allowed_zones or not len(land):
+            continue
+        vi, en = terms.pair("zones", zone)
+        out.append(Exclusion(land, f"proposed designations of the {en.lower()} (no legal boundary yet; --include-proposed)",
+                             f"khu vực đề xuất thuộc {vi.lower()} (chưa có ranh giới pháp lý; --include-proposed)",
+                             f"proposed:{zone}", "proposed", "proposed designations treated as in force at the user's request"))
     return out
 
 
@@ -533,6 +556,10 @@ def _notes(build: Build, plan: SitingPlan) -> list[str]:
             notes.append(f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis}).")
         if receptor.assumption:
             notes.append(f"Assumption: {receptor.note_en}.")
+    proposed = (build.manifest.get("proposed") or {}).get("area_ha", 0.0)
+    if proposed:
+        notes.append(f"Proposed designations (no legal boundary yet, {proposed:,.2f} ha) lie in the other zone: "
+                     + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."))
     if build.manifest.get("illustrative_notice"):
         notes.append(build.manifest["illustrative_notice"])
     notes.append("Candidate areas are a desk screening from the build's layers, not a site approval: visit the land and check land use, geology, flooding and access.")

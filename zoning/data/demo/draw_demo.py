@@ -90,6 +90,22 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Tone marks on the main vowel of "oa", "oe", "uy" at the end of a syllable, as official
+# texts write them (Hòa, Thủy): old-style "oà", "uỷ" become "òa", "ủy" ("quý" stays).
+_OLD_TONE = re.compile(r"(?<![qQ])([uU])([ýỳỷỹỵ])(?!\w)|([oO])([áàảãạéèẻẽẹ])(?!\w)")
+
+
+def written(text: str) -> str:
+    """``text`` in NFC with the tone marks placed as official texts place them."""
+
+    def move(match: re.Match) -> str:
+        first, marked = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        plain, *tone = unicodedata.normalize("NFD", marked)
+        return nfc(first + "".join(tone)) + plain
+
+    return _OLD_TONE.sub(move, nfc(text))
+
+
 # --------------------------------------------------------------------------- shapes
 
 
@@ -356,13 +372,22 @@ BELOW_BAN_GIOC = (106.718, 22.853)  # on the Quây Sơn just inside Viet Nam
 
 @dataclass(frozen=True)
 class Reserve:
-    """A nature reserve of the plan: core drawn as a blob, buffer as a ring around it."""
+    """A nature reserve of the plan: core drawn as a blob, buffer as a ring around it.
+
+    ``source_name`` is the name as the plan spells it, where that differs; the outline is
+    seeded by it, so correcting a name does not move the outline.
+    """
 
     name: str
     category: str
     commune: str
     center: Point
     area_ha: float
+    source_name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.source_name or self.name
 
 
 def reserves_spec(admin: Admin) -> list[Reserve]:
@@ -370,9 +395,9 @@ def reserves_spec(admin: Admin) -> list[Reserve]:
     return [
         Reserve("Vườn quốc gia Phia Oắc – Phia Đén", "national_park", "01777",
                 lonlat(*PHIA_OAC), 10_000),
-        Reserve("Khu bảo tồn loài – sinh cảnh Vườn Cao Vít", "species_habitat", "01489",
+        Reserve("Khu bảo tồn loài và sinh cảnh Vượn Cao Vít", "species_habitat", "01489",
                 towards(admin.border_point("china", "01489"), admin.rep("01489"), 2_500),
-                1_650),
+                1_650, source_name="Khu bảo tồn loài – sinh cảnh Vườn Cao Vít"),
         Reserve("Khu bảo vệ cảnh quan Hồ Thang Hen", "landscape_protection", "01465",
                 admin.near("01465", -1_500, 500), 300),
         Reserve("Khu di tích quốc gia đặc biệt Pác Bó", "relic_forest", "01392",
@@ -398,13 +423,16 @@ def draw_nature_reserves(admin: Admin) -> list[Feature]:
     """Core and buffer (a ring 1.5–3 km wide) of each reserve, clipped to the province."""
     features = []
     for i, spec in enumerate(reserves_spec(admin), start=1):
-        blob = Blob(spec.name, (spec.center.x, spec.center.y), radius_for(spec.area_ha))
+        blob = Blob(spec.key, (spec.center.x, spec.center.y), radius_for(spec.area_ha))
         core, scale = fit_area(blob.polygon, spec.area_ha, admin.province_m)
-        outer = blob.polygon(scale, ring_margin(spec.name, 1_500, 3_000))
+        outer = blob.polygon(scale, ring_margin(spec.key, 1_500, 3_000))
         ring = polygon_parts(clip(outer, admin.province_m).difference(core))
         for part, geom in (("core", core), ("buffer", ring)):
             attrs = {"id": f"nr-{i:02d}-{part}", "name": spec.name, "part": part,
                      "category": spec.category}
+            if spec.source_name:
+                attrs["note"] = (f"tên trong Kế hoạch (dự thảo tháng 3/2026): "
+                                 f"{spec.source_name.replace('–', '-')}")
             expected = (spec.commune,) if part == "core" else admin.around(spec.commune)
             features.append(Feature(attrs, geom, expected))
     return features
@@ -416,7 +444,12 @@ TOWN_COMMUNES = ("01290", "01321", "01729", "01726", "01363", "01392",
 
 
 def draw_urban_areas(admin: Admin) -> list[Feature]:
-    """Class II city Cao Bằng (one feature per unit) and the 12 class III town centres."""
+    """Cao Bằng city (one feature per unit) and the 12 commune centres, with both classes.
+
+    ``urban_class`` is the class before 1 January 2026 (city III since 2010, the centres
+    class V towns), ``class_2026`` the class the plan uses (Resolution 111/2025: city II,
+    centres III).
+    """
     units = shapely.union_all([admin.commune_m[c] for c in CITY_UNITS])
     # Centred between the nearest points of Hòa An and Tân Giang, stretched NW–SE along
     # the valley so that it reaches all four units.
@@ -426,15 +459,16 @@ def draw_urban_areas(admin: Admin) -> list[Feature]:
     features = []
     for i, code in enumerate(CITY_UNITS, start=1):
         attrs = {"id": f"ua-{i:02d}", "name": f"Đô thị Cao Bằng – {full_names[code]}",
-                 "urban_class": "II", "class_2026": "II"}
+                 "urban_class": "III", "class_2026": "II"}
         features.append(Feature(attrs, clip(city, admin.commune_m[code]), (code,)))
     for i, code in enumerate(TOWN_COMMUNES, start=len(CITY_UNITS) + 1):
-        name = f"Trung tâm xã {admin.names[code]} (đô thị loại III)"
-        area_ha = 150 + 250 * hash_unit(name, 1)[0]
+        name = f"Trung tâm xã {admin.names[code]}"
+        key = f"{name} (đô thị loại III)"  # seeds the outline, as first drawn
+        area_ha = 150 + 250 * hash_unit(key, 1)[0]
         rep = admin.rep(code)
-        blob = Blob(name, (rep.x, rep.y), radius_for(area_ha))
+        blob = Blob(key, (rep.x, rep.y), radius_for(area_ha))
         town, _ = fit_area(blob.polygon, area_ha, admin.commune_m[code])
-        attrs = {"id": f"ua-{i:02d}", "name": name, "urban_class": "III",
+        attrs = {"id": f"ua-{i:02d}", "name": name, "urban_class": "V",
                  "class_2026": "III"}
         features.append(Feature(attrs, town, (code,)))
     return features
@@ -556,7 +590,9 @@ def draw_relic_zones(admin: Admin) -> list[Feature]:
         ("rz-04", "Di tích Chùa Đà Quận", "provincial", "01279", (0, 1_200)),
     ]
     features = [
-        Feature({"id": fid, "name": name, "protection_zone": "I", "rank": rank},
+        Feature({"id": fid, "name": name, "protection_zone": "I",
+                 "heritage_type": "scenic_spot" if name.startswith("Danh thắng") else "relic",
+                 "rank": rank},
                 admin.near(code, *offset), (code,))
         for fid, name, rank, code, offset in points
     ]
@@ -571,7 +607,8 @@ def draw_relic_zones(admin: Admin) -> list[Feature]:
         zone2 = polygon_parts(clip(blob.polygon(scale, ring_margin(name, low, high)),
                                    admin.province_m).difference(zone1))
         for zone, geom in (("I", zone1), ("II", zone2)):
-            attrs = {"id": f"{fid}-{zone}", "name": name, "protection_zone": zone, "rank": rank}
+            attrs = {"id": f"{fid}-{zone}", "name": name, "protection_zone": zone,
+                     "heritage_type": "relic", "rank": rank}
             features.append(Feature(attrs, geom, (code,) if zone == "I" else admin.around(code)))
     return features
 
@@ -587,7 +624,8 @@ def draw_wetlands(admin: Admin, reserves: list[Feature]) -> list[Feature]:
     return [Feature({"id": "wl-01", "name": name}, wetland, ("01465",))]
 
 
-GEOPARK = "CVĐC Non nước Cao Bằng"
+GEOPARK = "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng"
+GEOPARK_KEY = "CVĐC Non nước Cao Bằng"  # seeds the outlines of the levels, as first drawn
 GEOPARK_SITES = (  # (label, reserve whose core it surrounds, level 1 ha, commune)
     ("Thác Bản Giốc", "Thác Bản Giốc", 2_400, "01501"),
     ("Hồ Thang Hen", "Hồ Thang Hen", 1_600, "01465"),
@@ -602,11 +640,13 @@ def draw_other_sensitive(admin: Admin, reserves: list[Feature]) -> list[Feature]
         core = next(f.geometry for f in reserves
                     if f.attrs["name"].endswith(reserve) and f.attrs["part"] == "core")
         centre = core.centroid
-        name1 = f"Mức 1 vùng bảo tồn nghiêm ngặt – {GEOPARK} ({label})"
+        name1 = f"Mức 1 vùng bảo tồn, bảo vệ nghiêm ngặt – {GEOPARK} ({label})"
         name2 = f"Mức 2 vùng bảo tồn tại chỗ – {GEOPARK} ({label})"
-        blob = Blob(name1, (centre.x, centre.y), radius_for(area_ha))
+        key1 = f"Mức 1 vùng bảo tồn nghiêm ngặt – {GEOPARK_KEY} ({label})"
+        key2 = f"Mức 2 vùng bảo tồn tại chỗ – {GEOPARK_KEY} ({label})"
+        blob = Blob(key1, (centre.x, centre.y), radius_for(area_ha))
         level1, scale = fit_area(blob.polygon, area_ha, admin.province_m)
-        outer = clip(blob.polygon(scale, ring_margin(name2, 2_000, 4_000)), admin.province_m)
+        outer = clip(blob.polygon(scale, ring_margin(key2, 2_000, 4_000)), admin.province_m)
         level2 = polygon_parts(outer.difference(level1))
         level2_outer.append(outer)
         features += [
@@ -627,7 +667,9 @@ def draw_geopark(admin: Admin, levels: BaseGeometry) -> Feature:
     blob = Blob(name, (558_000.0, 2_520_000.0), radius_for(300_000), 1.4, 20.0)
     geopark, _ = fit_area(lambda scale: shapely.union(blob.polygon(scale), levels), 300_000,
                           admin.province_m)
-    attrs = {"id": "os-01", "name": name, "category": "important_landscape"}
+    # the plan asks to establish the landscape (1.2.b "Xác lập"): no legal boundary yet
+    attrs = {"id": "os-01", "name": name, "category": "important_landscape",
+             "designation": "proposed"}
     central = ("01654", "01273", "01279", "01288", "01699", "01660", "01456", "01576")
     return Feature(attrs, geopark, central)
 
@@ -645,7 +687,8 @@ def draw_high_biodiversity(admin: Admin) -> Feature:
     blobs = [Blob(f"{name} {i}", (p.x, p.y), 3_000.0) for i, p in enumerate(stations)]
     band, _ = fit_area(lambda scale: shapely.union_all([b.polygon(scale) for b in blobs]),
                        20_000, admin.province_m)
-    attrs = {"id": "os-08", "name": name, "category": "high_biodiversity"}
+    attrs = {"id": "os-08", "name": name, "category": "high_biodiversity",
+             "designation": "proposed"}  # to be established (plan 1.2.b)
     return Feature(attrs, band, (*BIODIVERSITY_COMMUNES, "01726"))
 
 
@@ -718,7 +761,7 @@ SITES = (
          "hazardous_waste", 2, "01321", 1.5,
          "Plan appendix V.5: west (Bảo Lạc and nearby communes)"),
     Site("wt-07", "Bãi chôn lấp rác thải xã Hạ Lang (đóng cửa)",
-         "Hạ Lang landfill (to close)", "sanitary_landfill", 10, "01558", 3,
+         "Hạ Lang landfill (to close)", "landfill_closure", 10, "01558", 3,
          "to close and rehabilitate by Q4 2027"),
 )
 
@@ -789,8 +832,8 @@ def read_hydropower(shared: Path) -> gpd.GeoDataFrame:
 
 
 def clean(text: str) -> str:
-    """Strip and NFC-normalise an upstream text value."""
-    return nfc(text.strip())
+    """Strip an upstream text value; NFC, tone marks placed as official texts place them."""
+    return written(text.strip())
 
 
 # --------------------------------------------------------------------------- output
@@ -816,7 +859,7 @@ def admin_layers(admin: Admin, shared: Path) -> dict[str, gpd.GeoDataFrame]:
 
 def to_frame(features: list[Feature]) -> gpd.GeoDataFrame:
     """Drawn features as a GeoDataFrame in EPSG:4326, marked illustrative, with NFC text."""
-    records = [{k: nfc(v) if isinstance(v, str) else v for k, v in f.attrs.items()}
+    records = [{k: written(v) if isinstance(v, str) else v for k, v in f.attrs.items()}
                for f in features]
     frame = pd.DataFrame.from_records(records)
     if "illustrative" not in frame:
@@ -995,7 +1038,8 @@ see `LICENSES.md`.
   and its 53 communes and 3 wards, copied with unchanged geometry from
   `shared/data/raw/vietnamese-provinces-database/cao_bang_2025_admin.gpkg` (a plain merge
   of `json/geojson/04_cao_bang/`). Attributes renamed for the catalogue: `code`, `name`,
-  `fullName` → `full_name`, `nameEn` → `name_en`.
+  `fullName` → `full_name`, `nameEn` → `name_en`; names written with the tone marks where
+  official texts place them (Hòa An, Phục Hòa, Đàm Thủy; upstream: Hoà, Thuỷ).
   - Repository: https://github.com/thanglequoc/vietnamese-provinces-database,
     snapshot HEAD `{ADMIN_COMMIT}`;
     last commit changing `json/geojson/04_cao_bang`: `{ADMIN_PATH_COMMIT}`.
@@ -1055,7 +1099,18 @@ Placement notes:
   → Tân Giang → Thạch An to the Lạng Sơn border (Bạch Đằng before Tân Giang, which
   avoids a detour). Gâm passes Bảo Lạc → Lý Bôn → Bảo Lâm to the Tuyên Quang border,
   roughly as the real river does. Quây Sơn passes Đình Phong, the Bản Giốc falls (Đàm
-  Thuỷ) and Quang Long before Hạ Lang.
+  Thủy) and Quang Long before Hạ Lang.
+- Urban areas carry both classes: `urban_class` before 1 January 2026 (Cao Bằng city
+  class III since 2010, the 12 commune centres class V towns) and `class_2026`, the class
+  the plan uses (Resolution 111/2025/UBTVQH15: the city II, the centres III).
+- The plan writes "Khu bảo tồn loài - sinh cảnh Vườn Cao Vít"; the reserve protects the
+  Cao Vít gibbon (vượn) and is named here "Khu bảo tồn loài và sinh cảnh Vượn Cao Vít"
+  (the plan's spelling is kept in the feature's `note`).
+- "Danh thắng Động Ngườm Ngao" is a scenic spot (`heritage_type` = scenic_spot): its zone
+  I is strict under the plan (1.1.a), not under ND08 Art. 22(2)(d).
+- The geopark's important ecological landscape and the Nguyên Bình – Ba Bể
+  high-biodiversity area are to be established by the plan (1.2.b "Xác lập"):
+  `designation` = proposed, no legal boundary yet.
 - "Di tích Kim Đồng" is in Trường Hà, near Pác Bó in the former Hà Quảng district where
   the relic is, not in the commune named Kim Đồng. Relic names are real places; their
   ranks and outlines are not checked against the official register.

@@ -202,10 +202,11 @@
     var self = this, units = this.S.units;
     this.cfg.criteria.forEach(function (c) {
       var zs = self.S.zones[c.zone];
-      var features = self.cfg.units.features.filter(function (f) { return f.properties.criterion === c.id; });
+      var features = self.cfg.units.features.filter(function (f) { return f.properties.group === c.id; });
       var style = {
-        color: zs.stroke, weight: units.weight, fillColor: zs.fill, fillOpacity: units.fill_opacity,
-        className: 'zoning-unit zoning-unit-' + c.zone, pane: 'zoningUnits'
+        color: zs.stroke, weight: units.weight, fillColor: zs.fill, fillOpacity: c.proposed ? 0 : units.fill_opacity,
+        dashArray: c.proposed ? units.proposed_dash : null,
+        className: 'zoning-unit zoning-unit-' + c.zone + (c.proposed ? ' zoning-unit-proposed' : ''), pane: 'zoningUnits'
       };
       var layer = L.geoJSON({ type: 'FeatureCollection', features: features }, {
         pane: 'zoningUnits',
@@ -225,6 +226,7 @@
 
   ZoningView.prototype.statusNode = function (status) {
     var T = this.T;
+    if (status === 'proposed') { return el('span', 'zoning-unconfirmed zoning-proposed', T.proposed); }
     return el('span', status === 'confirmed' ? 'zoning-confirmed' : 'zoning-unconfirmed', status === 'confirmed' ? T.confirmed : T.unconfirmed);
   };
 
@@ -249,7 +251,7 @@
       var list = el('ul', null, null, box);
       var self = this;
       p.also.forEach(function (a) {
-        var li = el('li', null, a.title + ' — ' + a.citation, list);
+        var li = el('li', null, a.title + ' — ' + a.citation + (a.overlap_ha ? ' (' + self.fmt2.format(a.overlap_ha) + ' ha)' : ''), list);
         if (a.status !== 'confirmed') { li.appendChild(document.createTextNode(' ')); li.appendChild(self.statusNode(a.status)); }
       });
     }
@@ -534,9 +536,9 @@
           });
           parents.push({ input: parentInput, layers: layers });
           criteria.forEach(function (c) {
-            var item = box(body, c.title + ' (' + c.count + ')', self.criterionLayers[c.id], 'zoning-child zoning-toggle-criterion');
+            var item = box(body, c.title + (c.proposed ? ' – ' + T.proposed_units : '') + ' (' + c.count + ')', self.criterionLayers[c.id], 'zoning-child zoning-toggle-criterion');
             item.input.dataset.criterion = c.id;
-            item.label.title = c.title + ' — ' + c.citation + (c.status === 'confirmed' ? '' : ' — ' + T.unconfirmed);
+            item.label.title = c.title + ' — ' + c.citation + (c.proposed ? ' — ' + T.proposed : (c.status === 'confirmed' ? '' : ' — ' + T.unconfirmed));
           });
         });
       }

@@ -30,7 +30,7 @@ import shapely
 
 import zoning
 from zoning.errors import BuildError
-from zoning.files import atomic_path, layer_names, write_layers, write_text
+from zoning.files import atomic_path, check_output, input_paths, layer_names, write_layers, write_text
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
 
@@ -41,6 +41,7 @@ UNIT_COLUMNS = [
 CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "note"]
 REPAIR_COLUMNS = ["kind", "origin", "feature_id", "reason", "area_change_pct"]
 INPUT_PREFIX = "input_"
+BUILD_SUFFIXES = (".gpkg",)  # a build is one GeoPackage
 SPATIAL = ("zones", "units", "communes")
 TABLES = ("lineage", "commune_summary", "criteria", "conflicts", "skipped", "repairs")
 
@@ -109,6 +110,15 @@ class Build:
         """The file name when the build has one, else its id."""
         return self.path.name if self.path is not None else f"build {self.build_id}"
 
+    def sources(self) -> tuple[Path, ...]:
+        """The files this build was made from (layers, rule files) and the file it was read from.
+
+        No output may replace them (see :func:`zoning.files.check_output`).
+        """
+        origins = [source["origin"] for source in self.manifest.get("inputs", [])]
+        rule_files = [rule_file["path"] for rule_file in self.manifest.get("rule_files", [])]
+        return input_paths([*origins, *rule_files, self.path])
+
     def input_layer(self, kind: str) -> gpd.GeoDataFrame | None:
         """An input layer carried in the build (None when the build has none)."""
         return self.inputs[kind] if kind in self.inputs else None
@@ -141,10 +151,12 @@ class Build:
         >>> build.write("cao-bang-build.gpkg")  # doctest: +SKIP
         PosixPath('cao-bang-build.gpkg')
         """
-        path = Path(path)
-        with atomic_path(path) as tmp:
+        sources = self.sources()
+        path = check_output(path, sources, suffixes=BUILD_SUFFIXES)
+        manifest = check_output(path.with_suffix(".manifest.json"), sources)
+        with atomic_path(path, sources) as tmp:
             write_layers(tmp, self.layers())
-        write_text(path.with_suffix(".manifest.json"), json.dumps(self.manifest, ensure_ascii=False, indent=2))
+        write_text(manifest, json.dumps(self.manifest, ensure_ascii=False, indent=2), sources)
         self.path = path
         return path
 

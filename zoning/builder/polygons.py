@@ -11,10 +11,21 @@ import shapely
 from zoning.builder.overlay import clip, polygonal, threaded
 from zoning.terms import ZONE_ORDER
 from zoning.inputs.layers import LayerSet
+from zoning.inputs.text import nfc, nfc_values
 from zoning.law.criteria import Criterion, RuleSet, Width
 
 
+SKIPPED_COLUMNS = ["criterion", "source_layer", "source_id", "reason", "reason_vi"]
+NO_WIDTH = ("no width recorded and no default", "không có số liệu chiều rộng và không có giá trị mặc định")
+OUTSIDE = ("lies wholly outside the province (check its CRS)", "nằm hoàn toàn ngoài ranh giới tỉnh (kiểm tra hệ tọa độ)")
+
+
 def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geometry) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The polygons of every criterion, clipped to the province, and the features skipped with the reason.
+
+    A feature is skipped when it has no width to buffer by, or when it lies wholly
+    outside the province (a feature drawn in the wrong CRS lands elsewhere).
+    """
     frames, skipped = [], []
     for order, criterion in enumerate(rules.criteria):
         if criterion.layer not in layers:
@@ -24,11 +35,11 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
         if selected.empty:
             continue
         geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion)
-        for source_id in selected["source_id"][~usable]:
-            skipped.append({"criterion": criterion.id, "source_layer": criterion.layer, "source_id": source_id, "reason": "no width recorded and no default"})
+        skipped += _skipped(criterion, selected["source_id"][~usable], NO_WIDTH)
         selected = selected[usable]
         clipped = polygonal(clip(geometries[usable], province))
         keep = ~shapely.is_empty(clipped)
+        skipped += _skipped(criterion, selected["source_id"][~keep], OUTSIDE)
         names = selected["name"].astype(str).to_numpy() if "name" in selected else selected["source_id"].to_numpy()
         frames.append(
             pd.DataFrame(
@@ -58,14 +69,20 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
     table["zone_rank"] = table["zone"].map(ZONE_ORDER.index)
     table = table.sort_values(["zone_rank", "criterion_order", "source_order"], kind="stable").reset_index(drop=True)
     candidates = gpd.GeoDataFrame(table, geometry="geometry", crs=layers.crs)
-    return candidates, pd.DataFrame(skipped, columns=["criterion", "source_layer", "source_id", "reason"])
+    return candidates, pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
+
+
+def _skipped(criterion: Criterion, source_ids: pd.Series, reason: tuple[str, str]) -> list[dict]:
+    return [{"criterion": criterion.id, "source_layer": criterion.layer, "source_id": source_id, "reason": reason[0], "reason_vi": reason[1]}
+            for source_id in source_ids]
 
 
 def selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.ndarray:
+    """Features whose attributes take one of the values of a rule's filter (texts compared in composed Unicode)."""
     mask = np.ones(len(layer), dtype=bool)
     for attribute, values in where.items():
         column = layer[attribute] if attribute in layer else pd.Series([None] * len(layer), index=layer.index)
-        mask &= column.isin(values).to_numpy()
+        mask &= column.map(nfc).isin(nfc_values(values)).to_numpy()
     return mask
 
 

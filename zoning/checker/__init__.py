@@ -13,6 +13,7 @@ from zoning.builder.model import BuildLike, as_build
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
 from zoning.checker.result import CheckResult
+from zoning.files import input_paths
 from zoning.inputs.sites import read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
@@ -93,7 +94,9 @@ def check(
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
     step("checking")
-    return check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance)
+    result = check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance)
+    result.sources = input_paths([sites if isinstance(sites, (str, Path)) else None, *build.sources()])
+    return result
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

@@ -43,6 +43,7 @@ from zoning.law.safety import (
     safety_distance,
 )
 from zoning.inputs.sites import Sites
+from zoning.inputs.text import nfc, nfc_values
 from zoning.checker import arrays
 from zoning.checker.index import BuildIndex
 from zoning.checker.result import FINDING_COLUMNS, SAFETY_COLUMNS, SCHEMA, SEVERITY_RANK, SITE_RESULT_COLUMNS, VERDICT_ORDER, VERDICTS, CheckResult
@@ -506,7 +507,7 @@ class _Context:
         features = self.index.layers[trigger.layer]
         mask = np.ones(len(features), bool)
         for attribute, values in trigger.where.items():
-            mask &= features.attributes[attribute].isin(values).to_numpy() if attribute in features.attributes else False
+            mask &= features.attributes[attribute].map(nfc).isin(nfc_values(values)).to_numpy() if attribute in features.attributes else False
         return mask
 
     def _applies(self, applies_to: str | Sequence[str]) -> np.ndarray:

@@ -42,6 +42,7 @@ import shapely
 from zoning import terms
 from zoning.builder.model import Build, as_build
 from zoning.errors import InputError, ZoningError
+from zoning.files import input_paths
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.law.safety import Facility, FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
 from zoning.law.siting import SitingReceptor, SitingRules, ZonePolicy, load_siting_rules
@@ -72,6 +73,7 @@ class SitingResult:
     study_area: gpd.GeoDataFrame
     info: dict
     notes: list[str] = field(default_factory=list)
+    sources: tuple[Path, ...] = ()  # the files read (build and its inputs, DEM): no output may replace them
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,8 @@ def find_sites(
     parts = _candidate_parts(area, excluded, plan.min_area_ha)
     candidates = _describe(parts, build, chosen, receptors, exclusions, slope, plan)
     info = _info(build, plan, chosen, candidates)
-    return SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, build.crs), info, notes=list(info["notes"]))
+    return SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, build.crs), info, notes=list(info["notes"]),
+                        sources=input_paths([*build.sources(), plan.dem]))
 
 
 # ------------------------------------------------------------------------------ the plan

@@ -3,6 +3,7 @@ follows from it (see :mod:`zoning.checker.engine`)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import geopandas as gpd
 import shapely
 
 from zoning.builder.model import BuildLike, as_build
+from zoning.errors import InputError
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
 from zoning.checker.result import CheckResult
@@ -30,6 +32,8 @@ def check(
     point: str | None = None,
     wkt: str | None = None,
     type: str | None = None,
+    capacity: float | None = None,
+    sheet: str | None = None,
     distances: dict[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
@@ -56,6 +60,11 @@ def check(
         One site as ``"lon,lat"`` text, or as WKT.
     type
         Project type of the sites that carry none (see ``zoning types``).
+    capacity
+        Capacity of the sites that carry none, in the unit of their type (picks the class
+        of a safety-distance table, e.g. QCVN 01:2021/BXD Table 2.22 for wastewater plants).
+    sheet
+        The sheet of an Excel site list (the first by default).
     distances
         Safety distances given by the user, keyed ``facility[:receptor]``.
     upstream
@@ -83,6 +92,8 @@ def check(
     ['needs_review']
     """
     step = progress or (lambda _: None)
+    _check_metres(tolerance, "--tolerance")
+    _check_metres(search_distance, "--search-distance")
     rules = rules or load_check_rules()
     step("reading the build")
     build = as_build(build)
@@ -90,13 +101,22 @@ def check(
         sites = gpd.GeoDataFrame({"id": ["site"]}, geometry=[sites], crs=crs or "EPSG:4326")
         crs = None
     step("reading the sites")
-    read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types))
+    read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types),
+                      default_capacity=capacity, sheet=sheet)
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
     step("checking")
     result = check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance)
     result.sources = input_paths([sites if isinstance(sites, (str, Path)) else None, *build.sources()])
     return result
+
+
+def _check_metres(value: dict[str, float] | float | None, option: str) -> None:
+    """Distances given by the user must be finite numbers of metres, zero or more (NaN fails every comparison)."""
+    values = value.values() if isinstance(value, dict) else () if value is None else (value,)
+    for number in values:
+        if not (isinstance(number, (int, float)) and math.isfinite(number) and number >= 0):
+            raise InputError(f"{option} {number}: phải là số mét không âm / must be a number of metres, zero or more")
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

@@ -210,8 +210,12 @@ def find_sites(
 
 def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue) -> SitingPlan:
     """Check the options and resolve the facility, its safety distances and the zones searched."""
-    if not min_area_ha > 0:
+    if not (math.isfinite(min_area_ha) and min_area_ha > 0):
         raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares")
+    if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
+        raise InputError(f"--capacity {capacity}: công suất phải là số không âm / the capacity must be a number, zero or more")
+    if communes is not None and not [c for c in communes if str(c).strip()]:
+        raise InputError("--communes: không có mã xã nào / no commune code given", "e.g. --communes 01558,01795, or leave it out for the whole province")
     if max_slope is not None and dem is None:
         raise InputError("--max-slope needs a DEM", "give the elevation raster with --dem dem.tif")
     if max_slope is not None and not 0 < max_slope < 90:
@@ -245,6 +249,8 @@ def _distances(facility, rules, catalogue, capacity, upstream, user_distances) -
 def _zone_policy(spec: Facility, rules: SitingRules, zones: list[str] | None) -> ZonePolicy:
     """The zones given by the user, else the policy of the facility's group."""
     if zones is not None:
+        if not zones:
+            raise InputError("--zones: không có vùng nào / no zone given", f"use {', '.join(ZONE_ORDER)}, or leave it out for the rule file's policy")
         unknown = set(zones) - set(ZONE_ORDER)
         if unknown:
             raise InputError(f"--zones: unknown zone(s) {', '.join(sorted(unknown))}", f"use {', '.join(ZONE_ORDER)}")

@@ -8,7 +8,8 @@ in force, the plan ``conflicts``, the features ``skipped``, the geometry ``repai
 ``manifest`` (inputs, rules, software, timings, QA) and every input layer.
 
 On disk it is one GeoPackage in the province CRS with those layers (inputs as
-``input_<kind>``), and a sidecar ``<name>.manifest.json``. :func:`read_build` reads it
+``input_<kind>``) and the QGIS styles of zones, units and communes (``layer_styles``, see
+:mod:`zoning.builder.styles`), and a sidecar ``<name>.manifest.json``. :func:`read_build` reads it
 back; input layers are then read on first use.
 """
 
@@ -33,6 +34,7 @@ from zoning.errors import BuildError
 from zoning.files import atomic_path, check_output, input_paths, layer_names, write_layers, write_text
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
+from zoning.builder.styles import layer_styles
 
 UNIT_COLUMNS = [
     "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
@@ -42,6 +44,7 @@ CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi"
 REPAIR_COLUMNS = ["kind", "origin", "feature_id", "reason", "area_change_pct"]
 INPUT_PREFIX = "input_"
 BUILD_SUFFIXES = (".gpkg",)  # a build is one GeoPackage
+STYLES_TABLE = "layer_styles"  # QGIS applies the default style of a layer from this table
 SPATIAL = ("zones", "units", "communes")
 TABLES = ("lineage", "commune_summary", "criteria", "conflicts", "skipped", "repairs")
 
@@ -155,7 +158,7 @@ class Build:
         path = check_output(path, sources, suffixes=BUILD_SUFFIXES)
         manifest = check_output(path.with_suffix(".manifest.json"), sources)
         with atomic_path(path, sources) as tmp:
-            write_layers(tmp, self.layers())
+            write_layers(tmp, {**self.layers(), STYLES_TABLE: layer_styles()})
         write_text(manifest, json.dumps(self.manifest, ensure_ascii=False, indent=2), sources)
         self.path = path
         return path

@@ -75,9 +75,9 @@ def friendly(command: Callable) -> Callable:
 
 
 def _print_error(error: ZoningError) -> None:
+    hint = error.hint or say("sửa điều được nêu ở trên rồi chạy lại", "correct what is named above and run again")
     console.print(f"[bold red]{say('Lỗi', 'Error')}:[/] {error.message}", highlight=False)
-    if error.hint:
-        console.print(f"[yellow]→ {say('Cách sửa', 'What to do')}: {error.hint}[/]", highlight=False)
+    console.print(f"[yellow]→ {say('Cách sửa', 'What to do')}: {hint}[/]", highlight=False)
 
 
 @contextmanager
@@ -185,8 +185,8 @@ def print_build_summary(result) -> None:
         out.print(f"[yellow]{say('Mâu thuẫn của kế hoạch', 'Plan conflict')}:[/] {conflict['message_en']}", highlight=False)
     skipped = result.skipped
     if len(skipped):
-        reason = "reason" if lang == "en" or "reason_vi" not in skipped else "reason_vi"
-        counts = "; ".join(f"{n} × {text}" for text, n in skipped[reason].value_counts(sort=False).items())
+        reasons = ["reason"] if lang == "en" or "reason_vi" not in skipped else ["reason_vi", "reason"]
+        counts = "; ".join(f"{n} × {' / '.join(texts)}" for texts, n in skipped.groupby(reasons, sort=False).size().items())
         out.print(f"[yellow]{say('Đối tượng không dùng', 'Features skipped')} ({len(skipped)}):[/] {counts} — "
                   f"{say('xem bảng skipped', 'see the skipped table')}", highlight=False)
     for note in manifest.get("notes", []):
@@ -274,7 +274,7 @@ def check(
     sources = (sites, zoning_build, distances_file)
     outputs = [check_output_path(path, sources) for path in out_paths or []]
     if len({path.resolve() for path in outputs}) < len(outputs):
-        raise ZoningError(say("cùng một tệp --out được nêu hai lần", "the same --out file is given twice"))
+        raise ZoningError(say("cùng một tệp --out được nêu hai lần", "the same --out file is given twice"), say("mỗi tệp --out chỉ nêu một lần", "give each --out once"))
     if report_dir is not None:
         check_output_folder(report_dir, sources)
     rules = load_check_rules()
@@ -309,7 +309,8 @@ def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
         except ValueError:
             raise ZoningError(f"--tolerance '{text}': not a number of metres", "e.g. --tolerance 25 or --tolerance residential_areas=10") from None
         if not (math.isfinite(out[key.strip() or "default"]) and out[key.strip() or "default"] >= 0):
-            raise ZoningError(f"--tolerance '{text}': phải là số mét không âm / must be a number of metres, zero or more")
+            raise ZoningError(f"--tolerance '{text}': phải là số mét không âm / must be a number of metres, zero or more",
+                              "e.g. --tolerance 25 or --tolerance residential_areas=10")
     return out
 
 
@@ -449,7 +450,7 @@ def map_command(
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write (one file; replaced atomically if it exists).")] = Path("map.html"),
     offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the file then opens with no network at all (zones and communes on a plain background).")] = False,
     lang: Annotated[Language, typer.Option("--lang", help="Language of the legend, popups and tools: vi (Vietnamese) or en (English).")] = Language.vi,
-    tolerance: Annotated[float, typer.Option("--tolerance", min=0, help="How much boundaries are simplified for display, in metres (the build keeps the exact geometry). 0 keeps every vertex.")] = 5.0,
+    tolerance: Annotated[float, typer.Option("--tolerance", help="How much boundaries are simplified for display, in metres (the build keeps the exact geometry). 0 keeps every vertex.")] = 5.0,
 ) -> None:
     """Write an interactive map of a build (zones, units, communes, checked sites, candidate areas) as one HTML file
     that opens in any browser, with or without internet."""
@@ -472,7 +473,7 @@ def map_command(
 @friendly
 def raster_command(
     build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
-    resolution: Annotated[float, typer.Option("--resolution", "-r", min=0.01, help="Cell size in metres (the grid's corners fall on whole multiples of it).")] = 10.0,
+    resolution: Annotated[float, typer.Option("--resolution", "-r", help="Cell size in metres (the grid's corners fall on whole multiples of it).")] = 10.0,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The GeoTIFF to write (replaced atomically if it exists).")] = Path("zones.tif"),
 ) -> None:
     """Write the zones as a GeoTIFF: 1 strict, 2 emission-limited, 3 other, 0 outside the province;

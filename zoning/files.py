@@ -17,6 +17,7 @@ import errno
 import hashlib
 import os
 import stat
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,16 +109,6 @@ def check_output(path: PathLike, inputs: Iterable[PathLike | None] = (), *, suff
         Naming the output (and the input it would replace) and what to do.
     """
     path = Path(path)
-    if suffixes is not None:
-        allowed = tuple(s.lower() for s in suffixes)
-        if path.suffix.lower() not in allowed:
-            raise InputError(
-                f"{option} {path}: định dạng '{path.suffix}' không được hỗ trợ / '{path.suffix or '(no suffix)'}' is not a format this command writes",
-                f"dùng một trong / use one of: {', '.join(allowed)} (e.g. {option} {path.with_suffix(allowed[0]).name})",
-            )
-    if path.is_dir():
-        raise InputError(f"{option} {path}: là một thư mục / is a folder, not a file", f"đặt tên tệp / name a file, e.g. {option} {path / ('output' + (path.suffix or ''))}")
-    _check_not_input(path, input_paths(inputs), option)
     folder, missing = _existing_folder(path, option)
     limit = _name_max(folder)
     for part in missing:
@@ -128,11 +119,20 @@ def check_output(path: PathLike, inputs: Iterable[PathLike | None] = (), *, suff
                 f"the name is {size} bytes long, more than the file system's limit of {limit}",
                 "đặt tên ngắn hơn / choose a shorter name",
             )
+    if _is_dir(path):
+        raise InputError(f"{option} {path}: là một thư mục / is a folder, not a file", f"đặt tên tệp / name a file, e.g. {option} {path / ('output' + (path.suffix or ''))}")
+    if suffixes is not None:
+        allowed = tuple(s.lower() for s in suffixes)
+        if path.suffix.lower() not in allowed:
+            raise InputError(
+                f"{option} {path}: định dạng '{path.suffix}' không được hỗ trợ / '{path.suffix or '(no suffix)'}' is not a format this command writes",
+                f"dùng một trong / use one of: {', '.join(allowed)} (e.g. {option} {path.with_suffix(allowed[0]).name})",
+            )
+    _check_not_input(path, input_paths(inputs), option)
     if folder == path.parent:
         _probe(path, option)
-    elif not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"{option} {path}: không ghi được vào thư mục {folder} / cannot write in folder {folder} (read-only or no permission)",
-                         "chọn một thư mục ghi được / choose a folder you can write to")
+    else:
+        _probe_folder(folder, path, option)
     return path
 
 
@@ -143,7 +143,11 @@ def check_output_folder(folder: PathLike, inputs: Iterable[PathLike | None] = ()
         raise InputError(f"{option} {folder}: đã có một tệp cùng tên / a file of that name exists; it must be a folder",
                          f"chọn tên thư mục khác / choose another folder name, e.g. {option} {folder.with_suffix('')}-reports")
     _check_not_input(folder, input_paths(inputs), option)
-    _existing_folder(folder / "index.html", option)
+    existing, _ = _existing_folder(folder / "index.html", option)
+    if existing == folder:
+        _probe(folder / "index.html", option)
+    else:
+        _probe_folder(existing, folder, option)
     return folder
 
 
@@ -281,6 +285,24 @@ def _probe(path: Path, option: str) -> None:
             f"{option} {path}: không ghi được vào thư mục {path.parent} / cannot write in folder {path.parent} ({exc.strerror})",
             "chọn một thư mục ghi được / choose a folder you can write to",
         ) from None
+
+
+def _probe_folder(folder: Path, path: Path, option: str) -> None:
+    """Create and remove a folder in ``folder``: the folders of ``path`` can be made there."""
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=f".{_output_key(path)}-", suffix=TEMP_MARK, dir=folder))
+    except OSError as exc:
+        raise InputError(
+            f"{option} {path}: không tạo được thư mục trong {folder} / cannot write in folder {folder} ({exc.strerror})",
+            "chọn một thư mục ghi được / choose a folder you can write to",
+        ) from None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _write_error(path: Path, exc: OSError) -> InputError:

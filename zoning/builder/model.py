@@ -204,7 +204,8 @@ def read_build(path: str | Path) -> Build:
         raise BuildError(f"{path} cannot be read as a GeoPackage ({exc})") from None
     missing = [n for n in ("zones", "units", "manifest") if n not in names]
     if missing:
-        raise BuildError(f"{path} is not a zoning build (missing layer(s): {', '.join(missing)})")
+        raise BuildError(f"{path} is not a zoning build (missing layer(s): {', '.join(missing)})",
+                         "give the GeoPackage that `zoning build` or `zoning demo` wrote")
 
     def read(name: str) -> pd.DataFrame:
         if name not in names:

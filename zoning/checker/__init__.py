@@ -116,7 +116,7 @@ def _check_metres(value: dict[str, float] | float | None, option: str) -> None:
     values = value.values() if isinstance(value, dict) else () if value is None else (value,)
     for number in values:
         if not (isinstance(number, (int, float)) and math.isfinite(number) and number >= 0):
-            raise InputError(f"{option} {number}: phải là số mét không âm / must be a number of metres, zero or more")
+            raise InputError(f"{option} {number}: phải là số mét không âm / must be a number of metres, zero or more", f"e.g. {option} 25")
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

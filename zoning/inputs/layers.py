@@ -48,6 +48,7 @@ MAX_REPAIR_CHANGE = 0.01  # a repair that changes an area by more than 1 % is no
 MAX_LISTED_IDS = 8
 SHAPEFILE_NAME_LENGTH = 10
 DIGEST_BLOCK = 1 << 20
+DGN_ELEMENT_COLUMNS = ("Type", "Level", "GraphicGroup", "ColorIndex", "Weight", "Style", "EntityNum", "MSLink", "ULink")
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,10 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+            frame = pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+        if path.suffix.lower() == ".dgn":  # the element's drawing properties are not attributes (its 'Type' is not a project type)
+            frame = frame.drop(columns=[c for c in DGN_ELEMENT_COLUMNS if c in frame])
+        return frame
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}{_at(layer)}: text is not valid in its declared encoding ({exc.reason})",

@@ -401,7 +401,8 @@ def _normalise_attributes(frame: pd.DataFrame, default_type: str | None, types: 
     frame["capacity"] = capacity.astype(float)
     if default_capacity is not None:
         if not (isinstance(default_capacity, (int, float)) and math.isfinite(default_capacity) and default_capacity >= 0):
-            raise InputError(f"--capacity {default_capacity}: công suất phải là số không âm / the capacity must be a number, zero or more")
+            raise InputError(f"--capacity {default_capacity:g}: công suất phải là số không âm / the capacity must be a number, zero or more",
+                             "nhập công suất theo đơn vị của loại hình / give it in the unit of the project type (see `zoning types`), e.g. --capacity 500")
         frame["capacity"] = frame["capacity"].fillna(float(default_capacity))
     upstream = frame["upstream"].astype("string").str.strip().str.lower()
     frame["upstream"] = upstream.isin(TRUE_WORDS).fillna(False).astype(bool)

@@ -66,7 +66,8 @@ def located_error(path: Path, text: str, loc: tuple[Any, ...], message: str, mor
     line = _line_of(text, loc)
     at = f" line {line}" if line else ""
     extra = f" (and {more} more)" if more > 0 else ""
-    return RuleError(f"{path}{at}: {_dotted(loc)}: {message}{extra}")
+    return RuleError(f"{path}{at}: {_dotted(loc)}: {message}{extra}",
+                     "sửa dòng đó của tệp quy tắc / correct that line of the rule file, then check it with `zoning rules`")
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:

@@ -211,9 +211,10 @@ def find_sites(
 def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue) -> SitingPlan:
     """Check the options and resolve the facility, its safety distances and the zones searched."""
     if not (math.isfinite(min_area_ha) and min_area_ha > 0):
-        raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares")
+        raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares", "e.g. --min-area 5")
     if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
-        raise InputError(f"--capacity {capacity}: công suất phải là số không âm / the capacity must be a number, zero or more")
+        raise InputError(f"--capacity {capacity:g}: công suất phải là số không âm / the capacity must be a number, zero or more",
+                         "nhập công suất theo đơn vị của loại công trình / give it in the facility's unit (see `zoning types`), or leave it out")
     if communes is not None and not [c for c in communes if str(c).strip()]:
         raise InputError("--communes: không có mã xã nào / no commune code given", "e.g. --communes 01558,01795, or leave it out for the whole province")
     if max_slope is not None and dem is None:

@@ -333,8 +333,11 @@ def _table_sites(table: pd.DataFrame, path: Path, crs: CRS | None, notes: dict[s
 
 
 def _numbers(column: pd.Series, path: Path, name: str, ids: list[str]) -> np.ndarray:
-    text = column.astype(str).str.strip().str.replace(",", ".", regex=False)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(float)
+    try:  # the usual case, in C: plain decimal numbers
+        values = np.asarray(pd.to_numeric(column.to_numpy(object)), dtype=float)
+    except (ValueError, TypeError):
+        text = column.astype(str).str.strip().str.replace(",", ".", regex=False)  # decimal commas, spaces
+        values = pd.to_numeric(text, errors="coerce").to_numpy(float)
     bad = np.isnan(values)
     if bad.any():
         rows = ", ".join(str(ids[i]) for i in np.flatnonzero(bad)[:8])

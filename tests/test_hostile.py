@@ -406,7 +406,6 @@ CASES = [
     Case("check-out-is-sites", ["check", w("sites_gpkg"), "-z", w("build"), "-o", w("sites_gpkg")], says=("sites.gpkg", "inputs are never overwritten")),
     Case("check-out-is-build", ["check", w("sites_gpkg"), "-z", w("build"), "-o", w("build")], says=("b.gpkg",)),
     Case("check-out-is-sites-csv", ["check", w("csv"), "-z", w("build"), "-o", w("csv")], says=("sites.csv",)),
-    Case("check-out-twice", ["check", w("csv"), "-z", w("build"), "-o", "{out}/r.csv", "-o", "{out}/r.csv"], says=("twice",)),
     Case("check-out-is-build-input", ["check", w("csv"), "-z", w("build"), "-o", "{root}/in.gpkg"], says=("in.gpkg",)),
     Case("raster-out-is-build", ["raster", w("build"), "-o", w("build")], says=("b.gpkg", ".tif")),
     Case("raster-out-links-to-build", ["raster", w("build"), "-o", "{root}/b-link.tif"], says=("b.gpkg",)),

@@ -272,9 +272,7 @@ def check(
     from zoning.law.safety import load_user_distances, parse_distance_option
 
     sources = (sites, zoning_build, distances_file)
-    outputs = [check_output_path(path, sources) for path in out_paths or []]
-    if len({path.resolve() for path in outputs}) < len(outputs):
-        raise ZoningError(say("cùng một tệp --out được nêu hai lần", "the same --out file is given twice"), say("mỗi tệp --out chỉ nêu một lần", "give each --out once"))
+    outputs = list(dict.fromkeys(check_output_path(path, sources) for path in out_paths or []))  # a file named twice is written once
     if report_dir is not None:
         check_output_folder(report_dir, sources)
     rules = load_check_rules()

@@ -356,6 +356,11 @@ def check_note(text: str) -> Callable:
     return check
 
 
+def check_report_index(out: Path) -> None:
+    index = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "Vùng bảo vệ nghiêm ngặt" in index and "Khu A" in index and "\x0b" not in index  # zone names beside the codes; text cleaned
+
+
 def check_stale_removed(world, out, result) -> None:
     assert not list(out.glob(".*part*"))
     assert (out / "z.tif").exists()
@@ -422,7 +427,7 @@ CASES = [
     Case("annex-formulas-and-control-characters", ["annex", w("hostile_build"), "-o", "{out}/a.docx", "--xlsx", "--decision", "số 7/QĐ-UBND\x0bngày 1/1/2027"],
          expect="ok", check=check_annex_safe, unsafe_check=True, says=("control characters removed",)),
     Case("check-control-characters", ["check", w("control_csv"), "-z", w("build"), "-o", "{out}/r.xlsx", "--report", "{out}/reports"], expect="ok",
-         check=check_note("control characters removed from column 'name'"), unsafe_check=True),
+         check=lambda world, out, r: (check_note("control characters removed from column 'name'")(world, out, r), check_report_index(out)), unsafe_check=True),
     Case("map-of-hostile-build", ["map", w("hostile_build"), "-o", "{out}/m.html", "--offline"], expect="ok",
          check=lambda world, out, r: assert_escaped(out / "m.html"), unsafe_check=True),
     Case("build-control-characters-noted", ["build", "--layers", w("hostile_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], expect="ok",

@@ -34,7 +34,6 @@ NUMBER_FORMAT = "#,##0.00"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[eE][+-]?\d+)?")
 TEXT_MARKER = "'"
-_TRIGGER_AT_START = re.compile("(?:^|\n)[-=+@\t\r]")
 
 
 def formula_like(text: str) -> bool:
@@ -51,12 +50,12 @@ def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
     """A table whose text cells are safe to open in a spreadsheet: formula-like texts marked as text, control characters removed."""
     table = table.copy()
     for column in table.columns:
-        values = table[column]
-        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        if table[column].dtype != object and not pd.api.types.is_string_dtype(table[column]):
             continue
-        texts = [v for v in values if isinstance(v, str)]
-        joined = "\n".join(texts)  # one pass in C for the usual case: nothing to change
-        if _TRIGGER_AT_START.search(joined) is None and CONTROL_CHARACTERS.search(joined) is None:
+        values = table[column].to_numpy(object).tolist()
+        joined = "\n".join(v for v in values if isinstance(v, str))  # a few passes in C for the usual case: nothing to change
+        triggered = joined[:1] in FORMULA_TRIGGERS or any("\n" + c in joined for c in FORMULA_TRIGGERS)
+        if not triggered and (joined.replace("\n", " ").isprintable() or CONTROL_CHARACTERS.search(joined) is None):
             continue
         table[column] = [_csv_text(v) for v in values]
     return table

@@ -415,6 +415,9 @@ def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str) -> 
         raise InputError(f"{where}: '{attribute}' is not a number for feature(s) {_listed(ids[bad.to_numpy()])}")
     if (values < 0).any():
         raise InputError(f"{where}: '{attribute}' is negative for feature(s) {_listed(ids[(values < 0).to_numpy()])}")
+    if np.isinf(values.astype(float)).any():
+        raise InputError(f"{where}: '{attribute}' is infinite for feature(s) {_listed(ids[np.isinf(values.astype(float)).to_numpy()])}",
+                         "give a number of metres (or leave it empty for the default)")
     return values.astype(float)
 
 
@@ -436,7 +439,7 @@ def _clean_text(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, np
 
 def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None) -> gpd.GeoDataFrame:
     text_columns = _text_columns(frame)
-    texts = [v for c in text_columns for v in frame[c].dropna().astype(str)]
+    texts = [v if isinstance(v, str) else str(v) for c in text_columns for v in frame[c].dropna().to_numpy(object).tolist()]
     detected = detect_legacy_encoding(texts)
     if detected is None:
         return frame

@@ -395,8 +395,12 @@ def _normalise_attributes(frame: pd.DataFrame, default_type: str | None, types: 
         if types and default_type not in types:
             raise InputError(f"--type '{default_type}' is not a project type", f"known types: {', '.join(types)} (see `zoning types`)")
         frame["type"] = frame["type"].where(frame["type"].notna(), default_type)
-    capacity = pd.to_numeric(frame["capacity"].astype("string").str.replace(",", ".", regex=False), errors="coerce")
-    bad = frame["capacity"].notna() & (frame["capacity"].astype("string").str.strip() != "") & capacity.isna()
+    given = frame["capacity"].notna()
+    if given.any():
+        capacity = pd.to_numeric(frame["capacity"].astype("string").str.replace(",", ".", regex=False), errors="coerce")
+        bad = given & (frame["capacity"].astype("string").str.strip() != "") & (capacity.isna() | np.isinf(capacity.astype(float)))
+    else:  # no capacity at all: nothing to parse (a million sites read in a blink)
+        capacity, bad = pd.Series(np.nan, index=frame.index), given
     if bad.any():
         raise InputError(f"{origin}: 'capacity' is not a number for site(s) {', '.join(frame.loc[bad, 'site_id'].astype(str)[:8])}")
     if (capacity < 0).any():
@@ -407,8 +411,11 @@ def _normalise_attributes(frame: pd.DataFrame, default_type: str | None, types: 
             raise InputError(f"--capacity {default_capacity:g}: công suất phải là số không âm / the capacity must be a number, zero or more",
                              "nhập công suất theo đơn vị của loại hình / give it in the unit of the project type (see `zoning types`), e.g. --capacity 500")
         frame["capacity"] = frame["capacity"].fillna(float(default_capacity))
-    upstream = frame["upstream"].astype("string").str.strip().str.lower()
-    frame["upstream"] = upstream.isin(TRUE_WORDS).fillna(False).astype(bool)
+    if frame["upstream"].notna().any():
+        upstream = frame["upstream"].astype("string").str.strip().str.lower()
+        frame["upstream"] = upstream.isin(TRUE_WORDS).fillna(False).astype(bool)
+    else:
+        frame["upstream"] = False
     # a layer without the column is not illustrative (blank is not "true")
     frame["illustrative"] = frame["illustrative"].fillna(False).astype(bool) if "illustrative" in frame else False
     frame["name"] = frame["name"].where(frame["name"].notna(), frame["site_id"]).astype(object)

@@ -99,7 +99,7 @@ def csv_text(table: pd.DataFrame, header: bool = True) -> str:
     columns = [_csv_fields(table[name]) for name in table.columns]
     lines = [",".join(row) for row in zip(*columns)]
     if header:
-        lines.insert(0, ",".join(_quoted(np.array([str(c) for c in table.columns], dtype=object))))
+        lines.insert(0, ",".join(_quoted([str(c) for c in table.columns])))
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -114,22 +114,22 @@ def _csv_fields(column: pd.Series) -> list[str]:
         texts = np.array(list(map(repr, values.tolist())), dtype=object)
         texts[np.isnan(values)] = ""
         return texts.tolist()
-    values = column.to_numpy(object)
-    missing = pd.isna(values)
-    texts = np.array([v if isinstance(v, str) else str(v) for v in values.tolist()], dtype=object)
-    texts[missing] = ""
-    return _quoted(texts).tolist()
+    return _quoted([v if v.__class__ is str else _csv_scalar(v) for v in column.to_numpy(object).tolist()])
 
 
-def _quoted(texts: np.ndarray) -> np.ndarray:
+def _csv_scalar(value: object) -> str:
+    """A value of a text column that is not text: empty when missing, else its text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _quoted(texts: list[str]) -> list[str]:
     """Texts quoted where they hold a comma, a quote or a line break (``"`` doubled inside)."""
-    joined = " ".join(texts.tolist())
+    joined = " ".join(texts)
     if not any(c in joined for c in CSV_SPECIAL):
         return texts
-    special = np.array(["," in t or '"' in t or "\n" in t or "\r" in t for t in texts.tolist()], dtype=bool)
-    texts = texts.copy()
-    texts[special] = ['"' + t.replace('"', '""') + '"' for t in texts[special].tolist()]
-    return texts
+    return ['"' + t.replace('"', '""') + '"' if ("," in t or '"' in t or "\n" in t or "\r" in t) else t for t in texts]
 
 
 def _csv_blocks(result: CheckResult):
@@ -196,15 +196,27 @@ def _csv(result: CheckResult, rows: slice = slice(None), findings: pd.DataFrame 
 
 
 def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: str) -> np.ndarray:
-    """Per site of ``table`` its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``."""
-    severity, status = f["severity"], f["status"]
+    """Per site of ``table`` its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
+
+    Each distinct finding is written once (a million sites share a few thousand): the texts
+    are shared, not rebuilt per site.
+    """
+    columns = ["severity", "status", f"title_{lang}", f"detail_{lang}", f"citation_{lang}"]
+    key = np.zeros(len(f), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(f[column])
+        key = key * (len(uniques) + 1) + codes
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    distinct = f.iloc[first]
+    severity, status = distinct["severity"], distinct["status"]
     if lang == "vi":
         severity, status = severity.map(terms.labels("severities", "vi")).fillna(severity), status.map(terms.labels("statuses", "vi")).fillna(status)
-    text = ("[" + severity + "] " + f[f"title_{lang}"] + np.where(f[f"detail_{lang}"] != "", ": " + f[f"detail_{lang}"], "")
-            + np.where(f[f"citation_{lang}"] != "", " (" + f[f"citation_{lang}"] + "; " + status + ")", ""))
+    d = distinct
+    text = ("[" + severity + "] " + d[f"title_{lang}"] + np.where(d[f"detail_{lang}"] != "", ": " + d[f"detail_{lang}"], "")
+            + np.where(d[f"citation_{lang}"] != "", " (" + d[f"citation_{lang}"] + "; " + status + ")", ""))
     position = pd.Series(np.arange(len(table)), index=table["site_id"].to_numpy())
     out = np.full(len(table), "", dtype=object)
-    sites, joined = arrays.join_by(position.reindex(f["site_id"]).to_numpy(), text.to_numpy(object), " | ")
+    sites, joined = arrays.join_by(position.reindex(f["site_id"]).to_numpy(), text.to_numpy(object)[inverse.ravel()], " | ")
     out[sites] = joined
     return out
 

@@ -53,9 +53,10 @@ def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
         if table[column].dtype != object and not pd.api.types.is_string_dtype(table[column]):
             continue
         values = table[column].to_numpy(object).tolist()
-        joined = "\n".join(v for v in values if isinstance(v, str))  # a few passes in C for the usual case: nothing to change
-        triggered = joined[:1] in FORMULA_TRIGGERS or any("\n" + c in joined for c in FORMULA_TRIGGERS)
-        if not triggered and (joined.replace("\n", " ").isprintable() or CONTROL_CHARACTERS.search(joined) is None):
+        texts = [v for v in values if isinstance(v, str)]
+        triggered = not {t[:1] for t in texts}.isdisjoint(FORMULA_TRIGGERS)
+        joined = " ".join(texts)  # checked in C for the usual case: nothing to change
+        if not triggered and (joined.isprintable() or CONTROL_CHARACTERS.search(joined) is None):
             continue
         table[column] = [_csv_text(v) for v in values]
     return table

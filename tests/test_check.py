@@ -379,8 +379,8 @@ def test_outputs_have_the_documented_schema(tmp_path, small):
     assert read_vector(tmp_path / "r.gpkg", layer="findings")["site_id"].iloc[0] == "s1"
     geojson = read_vector(tmp_path / "r.geojson")
     assert geojson.crs.to_epsg() == 4326 and geojson["site_id"].tolist() == ["s1", "s2"]
-    with pytest.raises(InputError, match="unknown output format"):
-        write_results(result, tmp_path / "r.kml")
+    with pytest.raises(InputError, match="not a format this command writes"):
+        write_results(result, tmp_path / "r.txt")
 
 
 def test_same_input_same_output(tmp_path, facility_build):
@@ -434,15 +434,20 @@ def test_sites_read_once_are_checked_with_the_defaults_of_the_check(small):
 def test_results_as_an_excel_workbook(tmp_path, small):
     import openpyxl
 
-    result = run_check(sites_of(at(1500, 1500), at(8500, 8500), name=["Trạm <A>", "B"]), small, out=[tmp_path / "r.xlsx", tmp_path / "r.csv"], default_type="other")
-    workbook = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
-    assert workbook.sheetnames == ["sites", "site_zones", "site_units", "site_communes", "findings", "site_sensitive", "site_safety", "check_manifest"]
-    rows = list(workbook["sites"].values)
-    csv = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False)
-    assert list(rows[0]) == list(csv.columns)  # the site sheet is the CSV
-    assert [r[rows[0].index("name")] for r in rows[1:]] == ["Trạm <A>", "B"]
-    assert [r[rows[0].index("verdict")] for r in rows[1:]] == result.sites["verdict"].tolist()
-    assert len(list(workbook["findings"].values)) == len(result.findings) + 1
+    from zoning import terms
+    from zoning.outputs.results import SHEET_NAMES
+
+    result = run_check(sites_of(at(1500, 1500), at(8500, 8500), name=["Trạm <A>", "=B"]), small, out=[tmp_path / "r.xlsx", tmp_path / "r.csv"], default_type="other")
+    workbook = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert workbook.sheetnames == list(SHEET_NAMES.values())
+    sheet = workbook[SHEET_NAMES["sites"]]
+    header = [cell.value for cell in sheet[2]]  # row 1 is the title
+    column = {name: header.index(f"{terms.label('columns', name, 'vi')} / {terms.label('columns', name, 'en')}") for name in ("name", "verdict")}
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[column["name"]] for r in rows] == ["Trạm <A>", "=B"]  # a formula-like name stays its text
+    assert sheet.cell(row=4, column=column["name"] + 1).data_type == "s"  # …as a text cell, not a formula
+    assert [r[column["verdict"]] for r in rows] == result.sites["verdict"].tolist()
+    assert sum(1 for _ in workbook[SHEET_NAMES["findings"]].iter_rows(min_row=3)) == len(result.findings)
 
 
 def test_subdivide_keeps_areas():

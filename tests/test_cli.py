@@ -37,7 +37,7 @@ def test_build_from_a_folder(input_folder, tmp_path):
     out = tmp_path / "build.gpkg"
     result = zoning("build", "--layers", input_folder, "--central-meridian", "105.75", "--out", out)
     assert result.returncode == 0, result.stderr
-    assert "QA coverage passed" in result.stdout
+    assert "Kiểm tra độ phủ / QA coverage đạt / passed" in result.stdout
     zones = pyogrio.read_dataframe(out, layer="zones")
     assert zones["zone"].tolist() == ["strict", "emission_limited", "other"]
     assert zones["area_ha"].sum() == pytest.approx(10_000, rel=1e-9)

@@ -30,6 +30,7 @@ from shapely.geometry import LineString, Point, box
 from typer.testing import CliRunner
 
 import zoning
+from zoning.outputs.results import SHEET_NAMES
 from zoning.builder.model import read_build
 from zoning.cli import app as cli
 from zoning.demo import demo_paths
@@ -488,12 +489,13 @@ def test_exports_and_reports(client, build, upload_sites, tmp_path):
     sites = pyogrio.read_dataframe(tmp_path / "r.gpkg", layer="sites")
     assert dict(zip(sites["site_id"], sites["verdict"])) == verdicts
     assert {"findings", "site_zones", "site_safety"} <= {name for name, _ in pyogrio.list_layers(tmp_path / "r.gpkg")}
-    table = pd.read_csv(io.BytesIO(client.post("/api/export/csv", json=request).content), dtype=str)
+    table = pd.read_csv(io.BytesIO(client.post("/api/export/csv", json=request).content), dtype=str, encoding="utf-8-sig")
     assert dict(zip(table["site_id"], table["verdict"])) == verdicts
     workbook = openpyxl.load_workbook(io.BytesIO(client.post("/api/export/xlsx", json=request).content), read_only=True)
-    assert workbook.sheetnames[:2] == ["sites", "site_zones"] and "check_manifest" in workbook.sheetnames
-    rows = list(workbook["sites"].values)
-    assert {r[rows[0].index("site_id")]: r[rows[0].index("verdict")] for r in rows[1:]} == verdicts
+    assert workbook.sheetnames == list(SHEET_NAMES.values())
+    rows = list(workbook[SHEET_NAMES["sites"]].values)[1:]  # the first row is the title
+    header = [str(h).split(" / ")[-1] for h in rows[0]]
+    assert {r[header.index("Site id")]: r[header.index("Verdict code")] for r in rows[1:]} == verdicts
     report = client.post("/api/report/html", json=request, params={"site": "B"})
     assert report.status_code == 200 and 'filename="zoning-site-B.html"' in report.headers["content-disposition"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report.text and SCRIPT_NAME not in report.text.replace("srcdoc", "")

@@ -1,12 +1,17 @@
 """The `zoning` command line: a thin layer over the library.
 
 Every user mistake ends with a message that says what to fix and exit code 2, never a
-traceback.
+traceback. Outputs are checked before any work is done: a path that is, or would replace,
+an input, a folder, or a suffix the command does not write is refused at once. The console
+speaks Vietnamese first with English beside (``zoning --lang en`` for English only), with
+the numbers of the language.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,8 +24,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zoning import __version__
+from zoning import __version__, terms
 from zoning.errors import ZoningError
+from zoning.files import check_output, check_output_folder, environment_error
 
 app = typer.Typer(
     name="zoning",
@@ -34,45 +40,80 @@ PIPE_WIDTH = 160  # tables piped to a file are not cut at 80 columns
 console = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH)
 out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
 EXIT_USER_ERROR = 2
+SUMMARY_ABOVE = 30  # more sites than this: a summary instead of one table row per site (--verbose for all)
+LISTED_CONFLICTS = 20
+LANG = {"console": os.environ.get("ZONING_LANG", "vi") if os.environ.get("ZONING_LANG") in terms.LANGUAGES else "vi"}
+
+
+def say(vi: str, en: str) -> str:
+    """A console text in the console's language: ``vi / en`` (Vietnamese first), or English alone with ``--lang en``."""
+    return en if LANG["console"] == "en" else f"{vi} / {en}"
+
+
+def print_notices(vietnamese: list[str], english: list[str]) -> None:
+    """Notices in the console's language: Vietnamese with English beneath, or English alone."""
+    for vi, en in zip(vietnamese, english):
+        out.print(f"[yellow]{en}[/]" if LANG["console"] == "en" else f"[yellow]{vi}[/]\n  {en}", highlight=False)
+
+
+def num(value: float | None, decimals: int = 2) -> str:
+    """A number in the console's language (``1.234,56`` in Vietnamese, ``1,234.56`` in English)."""
+    return terms.number(value, decimals, LANG["console"])  # type: ignore[arg-type]
 
 
 def friendly(command: Callable) -> Callable:
-    """Turn a ZoningError into a clear message and exit code 2."""
+    """Turn a ZoningError, or a file-system error of the user's environment, into a clear message and exit code 2."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except ZoningError as error:
-            console.print(f"[bold red]Error / Lỗi:[/] {error.message}", highlight=False)
-            if error.hint:
-                console.print(f"[yellow]→ {error.hint}[/]", highlight=False)
-            raise typer.Exit(EXIT_USER_ERROR) from None
+            _print_error(error)
+        except OSError as exc:  # permission, read-only or full disk, …: the user's to fix; anything else is a bug
+            error = environment_error(exc)
+            if error is None:
+                raise
+            _print_error(error)
+        raise typer.Exit(EXIT_USER_ERROR)
 
     return wrapper
 
 
+def _print_error(error: ZoningError) -> None:
+    hint = error.hint or say("sửa điều được nêu ở trên rồi chạy lại", "correct what is named above and run again")
+    console.print(f"[bold red]{say('Lỗi', 'Error')}:[/] {error.message}", highlight=False)
+    console.print(f"[yellow]→ {say('Cách sửa', 'What to do')}: {hint}[/]", highlight=False)
+
+
 @contextmanager
 def progress_steps(title: str, total: int | None = None) -> Iterator[Callable[[str], None]]:
-    """A rich progress bar; yields a callback ``advance(step_name)``."""
-    columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn()]
-    with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:
+    """A rich progress bar; yields a callback ``advance(step_name)`` called as each step starts.
+
+    When the console is not a terminal (a log file, a pipe) each step is a line of its own.
+    """
+    counted = [TextColumn("{task.completed}/{task.total}")] if total else []
+    columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), *counted, TimeElapsedColumn()]
+    live = console.is_terminal
+    with Progress(*columns, console=console, transient=False, disable=not live) as bar:
         task = bar.add_task(title, total=total)
-        started = [False]
+        done = [0]
 
         def advance(step: str) -> None:
-            if started[0]:
+            if done[0]:
                 bar.advance(task)
-            started[0] = True
+            done[0] += 1
             bar.update(task, description=f"{title}: {step}")
+            if not live:
+                console.print(f"[{done[0]}{'/' + str(total) if total else ''}] {title}: {step}", highlight=False, markup=False)
 
         yield advance
-        bar.update(task, completed=total, description=f"{title}: done")
+        bar.update(task, completed=total or done[0], description=f"{title}: {say('xong', 'done')}")
 
 
 def split_list(text: str | None) -> list[str] | None:
-    """A comma-separated option: ``"01795,01558"`` → ``["01795", "01558"]`` (None when not given)."""
-    if not text:
+    """A comma-separated option: ``"01795,01558"`` → ``["01795", "01558"]`` (None when not given; ``",,"`` gives ``[]``)."""
+    if text is None:
         return None
     return [c.strip() for c in text.split(",") if c.strip()]
 
@@ -83,11 +124,19 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+class Language(str, Enum):
+    vi = "vi"
+    en = "en"
+
+
 @app.callback()
 def _root(
     version: Annotated[Optional[bool], typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit.")] = None,
+    lang: Annotated[Optional[Language], typer.Option("--lang", help="Language of the console: vi (Vietnamese first, English beside; the default) or en (English). Also ZONING_LANG.")] = None,
 ) -> None:
     """Environmental zoning under Decree 08/2022/NĐ-CP."""
+    if lang is not None:
+        LANG["console"] = lang.value
 
 
 # ------------------------------------------------------------------------------ build
@@ -105,8 +154,12 @@ def build(
 ) -> None:
     """Build the three zones of a province from its layers and the rules."""
     from zoning.builder import build as build_zones
+    from zoning.builder.model import BUILD_SUFFIXES
 
-    with progress_steps("Building zones", total=10) as advance:
+    sources = (layers, rules, province_rules)
+    check_output(out_path, sources, suffixes=BUILD_SUFFIXES)
+    check_output(out_path.with_suffix(".manifest.json"), sources)
+    with progress_steps(say("Xây dựng phân vùng", "Building zones")) as advance:
         result = build_zones(layers, rules, province_rules, central_meridian=central_meridian, legacy_encoding=legacy_encoding, progress=advance)
         advance("writing")
         result.write(out_path)
@@ -114,32 +167,45 @@ def build(
 
 
 def print_build_summary(result) -> None:
-    """Zones, QA, conflicts and honesty notices of a finished build."""
+    """Zones, QA, conflicts, features skipped, notes and honesty notices of a finished build."""
     manifest = result.manifest
-    table = Table(title=f"Build {manifest['build_id']} — {result.path}", show_lines=False)
-    for column in ("Zone / Vùng", "Area (ha)", "Share"):
-        table.add_column(column, justify="right" if column != "Zone / Vùng" else "left")
+    lang = LANG["console"]
+    table = Table(title=f"{say('Kết quả phân vùng', 'Build')} {manifest['build_id']} — {result.path}", show_lines=False)
+    for column in (say("Vùng", "Zone"), say("Diện tích (ha)", "Area (ha)"), say("Tỷ lệ", "Share")):
+        table.add_column(column, justify="left" if not table.columns else "right")
     total = sum(result.zones["area_ha"])
     for _, row in result.zones.iterrows():
-        table.add_row(f"{row['name_vi']} / {row['name_en']}", f"{row['area_ha']:,.2f}", f"{100 * row['area_ha'] / total:.2f} %")
+        name = row["name_en"] if lang == "en" else f"{row['name_vi']} / {row['name_en']}"
+        table.add_row(name, num(row["area_ha"]), f"{num(100 * row['area_ha'] / total)} %")
     proposed = manifest.get("proposed") or {}
     if proposed.get("units"):
         table.add_section()
-        table.add_row("Đề xuất, không tính vào các vùng / Proposed, not counted", f"{proposed['area_ha']:,.2f}", f"{100 * proposed['area_ha'] / total:.2f} %")
+        table.add_row(say("Đề xuất, không tính vào các vùng", "Proposed, not counted in the zones"), num(proposed["area_ha"]),
+                      f"{num(100 * proposed['area_ha'] / total)} %")
     out.print(table)
     qa = manifest["qa"]
-    mark = "[green]passed[/]" if qa["passed"] else "[red]FAILED[/]"
-    out.print(f"QA coverage {mark}: zones {qa['zones_ha']:,.2f} ha vs province {qa['province_ha']:,.2f} ha "
-              f"(difference {qa['difference_pct']:.5f} %, tolerance {qa['tolerance_pct']} %); overlaps "
-              f"{max(qa['overlap_m2'].values()):.3f} m²")
-    out.print(f"Units: {manifest['counts']['units']}  ·  with assumed widths: {manifest['assumed_units']}  ·  "
-              f"repairs: {len(manifest['repairs'])}  ·  rules: {manifest['ruleset']}")
-    for vietnamese, english in zip(result.notices("vi"), result.notices("en")):
-        out.print(f"[yellow]{vietnamese}[/]\n  {english}", highlight=False)
+    mark = f"[green]{say('đạt', 'passed')}[/]" if qa["passed"] else f"[red]{say('KHÔNG ĐẠT', 'FAILED')}[/]"
+    out.print(f"{say('Kiểm tra độ phủ', 'QA coverage')} {mark}: {say('các vùng', 'zones')} {num(qa['zones_ha'])} ha / "
+              f"{say('tỉnh', 'province')} {num(qa['province_ha'])} ha ({say('chênh lệch', 'difference')} {num(qa['difference_pct'], 5)} %, "
+              f"{say('dung sai', 'tolerance')} {num(qa['tolerance_pct'])} %); {say('chồng lấn', 'overlaps')} {num(max(qa['overlap_m2'].values()), 3)} m²",
+              highlight=False)
+    out.print(f"{say('Khu vực', 'Units')}: {manifest['counts']['units']}  ·  {say('dùng chiều rộng giả định', 'with assumed widths')}: "
+              f"{manifest['assumed_units']}  ·  {say('hình học đã sửa', 'repairs')}: {len(manifest['repairs'])}  ·  {say('quy tắc', 'rules')}: "
+              f"{manifest['ruleset']}", highlight=False)
+    print_notices(result.notices("vi"), result.notices("en"))
+    skipped = result.skipped
+    if len(skipped):
+        reasons = ["reason"] if lang == "en" or "reason_vi" not in skipped else ["reason_vi", "reason"]
+        counts = "; ".join(f"{n} × {' / '.join(texts)}" for texts, n in skipped.groupby(reasons, sort=False).size().items())
+        out.print(f"[yellow]{say('Đối tượng không dùng', 'Features skipped')} ({len(skipped)}):[/] {counts} — "
+                  f"{say('xem bảng skipped', 'see the skipped table')}", highlight=False)
+    for note in manifest.get("notes", []):
+        out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)
     if manifest["unconfirmed_criteria"]:
-        out.print(f"[yellow]Unconfirmed criteria used (not confirmed law):[/] {', '.join(manifest['unconfirmed_criteria'])}")
+        out.print(f"[yellow]{say('Tiêu chí chưa xác nhận (không phải quy định đã đối chiếu)', 'Unconfirmed criteria used (not confirmed law)')}:[/] "
+                  f"{', '.join(manifest['unconfirmed_criteria'])}", highlight=False)
     if manifest["illustrative_notice"]:
-        out.print(f"[yellow]Illustrative data:[/] {manifest['illustrative_notice']}")
+        out.print(f"[yellow]{say('Dữ liệu minh họa', 'Illustrative data')}:[/] {manifest['illustrative_notice']}", highlight=False)
 
 
 # ------------------------------------------------------------------------ catalogues
@@ -193,13 +259,15 @@ def rules_command(
 @app.command()
 @friendly
 def check(
-    sites: Annotated[Optional[Path], typer.Argument(help="Sites to check: a GeoPackage (every layer, or --layer), shapefile, zipped shapefile, GeoJSON, or a CSV with lon/lat (or x/y with --crs, or a wkt column). Leave out with --point or --wkt.", show_default=False)] = None,
+    sites: Annotated[Optional[Path], typer.Argument(help="Sites to check: a GeoPackage or KML/KMZ (every layer, or --layer), shapefile, zipped shapefile, GeoJSON, MapInfo TAB/MIF, DGN v7 (with --crs), or a CSV or Excel .xlsx table with lon/lat (or x/y with --crs, or a wkt column). Leave out with --point or --wkt.", show_default=False)] = None,
     zoning_build: Annotated[Path, typer.Option("--zoning", "-z", help="The zoning build to check against (from `zoning build` or `zoning demo`).")] = ...,
-    layer: Annotated[Optional[str], typer.Option("--layer", help="Only this layer of a sites GeoPackage.")] = None,
+    layer: Annotated[Optional[str], typer.Option("--layer", help="Only this layer of a sites GeoPackage or KML.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="The sheet of an Excel site list (default: the first).")] = None,
     project_type: Annotated[Optional[str], typer.Option("--type", "-t", help="Project type of sites that have no 'type' attribute (see `zoning types`).")] = None,
     exclusion: Annotated[Optional[str], typer.Option("--exclusion", help="The ND08 Appendix II exclusion of their type that sites without an 'exclusion' attribute fall under, e.g. rolling_from_billets (see `zoning types`).")] = None,
     include_proposed: Annotated[bool, typer.Option("--include-proposed", help="Let proposed designations (no legal boundary yet) decide findings and verdicts as if they were in force.")] = False,
-    out_paths: Annotated[Optional[list[Path]], typer.Option("--out", "-o", help="Results file: .gpkg, .geojson, .json, .csv or .xlsx (repeat for several).")] = None,
+    capacity: Annotated[Optional[float], typer.Option("--capacity", help="Capacity of sites that have no 'capacity' attribute, in the unit of their type (e.g. m³/day for a wastewater plant): it picks the class of a safety-distance table.")] = None,
+    out_paths: Annotated[Optional[list[Path]], typer.Option("--out", "-o", help="Results file: .gpkg, .geojson, .json, .csv (UTF-8 for Excel) or .xlsx (repeat for several).")] = None,
     report_dir: Annotated[Optional[Path], typer.Option("--report", help="Folder for one HTML report per site and an index.html.")] = None,
     point: Annotated[Optional[str], typer.Option("--point", help="One site as lon,lat (e.g. 106.25,22.66), or x,y with --crs.")] = None,
     wkt: Annotated[Optional[str], typer.Option("--wkt", help="One site as WKT text (a point, line or polygon).")] = None,
@@ -209,6 +277,7 @@ def check(
     upstream: Annotated[bool, typer.Option("--upstream", help="The facilities must sit upstream of a water source or upwind of the town (× 1.5 where QCVN 01:2021/BXD Table 2.22 says so).")] = False,
     search_distance: Annotated[Optional[float], typer.Option("--search-distance", help="List zoning units within this many metres of a site (default 1000).")] = None,
     tolerance: Annotated[Optional[list[str]], typer.Option("--tolerance", help="Positional tolerance of the source data in metres: 25, or per layer kind residential_areas=10 (repeat). Results this close to a boundary are flagged borderline.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=f"One table row per site even for more than {SUMMARY_ABOVE} sites (otherwise a summary).")] = False,
 ) -> None:
     """Check project sites and waste-treatment locations against a zoning build."""
     from zoning.checker import check as check_sites
@@ -218,23 +287,29 @@ def check(
     from zoning.outputs.results import check_output_path, write_results
     from zoning.law.safety import load_user_distances, parse_distance_option
 
+    sources = (sites, zoning_build, distances_file)
+    outputs = list(dict.fromkeys(check_output_path(path, sources) for path in out_paths or []))  # a file named twice is written once
+    if report_dir is not None:
+        check_output_folder(report_dir, sources)
     rules = load_check_rules()
     user = dict(load_user_distances(distances_file, rules.facilities)) if distances_file else {}
     user.update(parse_distance_option(text, rules.facilities) for text in distance or [])
-    outputs = [check_output_path(path) for path in out_paths or []]
     written = []
-    with progress_steps("Checking sites", total=4 + len(outputs) + (1 if report_dir else 0)) as advance:
+    with progress_steps(say("Kiểm tra địa điểm", "Checking sites"), total=4 + len(outputs) + (1 if report_dir else 0)) as advance:
         build = read_build(zoning_build)
         result = check_sites(
-            sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=project_type, exclusion=exclusion, distances=user, upstream=upstream,
-            search_distance=search_distance, tolerance=_tolerance_option(tolerance), include_proposed=include_proposed, rules=rules, progress=advance,
+            sites, build, layer=layer, sheet=sheet, crs=crs, point=point, wkt=wkt, type=project_type, capacity=capacity, exclusion=exclusion,
+            distances=user, upstream=upstream, search_distance=search_distance, tolerance=_tolerance_option(tolerance),
+            include_proposed=include_proposed, rules=rules, progress=advance,
         )
         for path in outputs:
-            advance(f"writing {path.name}")
+            advance(f"{say('ghi', 'writing')} {path.name}")
             written.append(write_results(result, path))
         if report_dir is not None:
-            advance("writing reports")
+            advance(say("ghi báo cáo", "writing reports"))
             written.extend(write_reports(result, report_dir, build=build))
+    if verbose or len(result.sites) <= SUMMARY_ABOVE:
+        print_check_table(result)
     print_check_summary(result, written)
 
 
@@ -248,37 +323,68 @@ def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
             out[key.strip() or "default"] = float(value)
         except ValueError:
             raise ZoningError(f"--tolerance '{text}': not a number of metres", "e.g. --tolerance 25 or --tolerance residential_areas=10") from None
+        if not (math.isfinite(out[key.strip() or "default"]) and out[key.strip() or "default"] >= 0):
+            raise ZoningError(f"--tolerance '{text}': phải là số mét không âm / must be a number of metres, zero or more",
+                              "e.g. --tolerance 25 or --tolerance residential_areas=10")
     return out
 
 
-def print_check_summary(result, written: list[Path]) -> None:
-    """One line per site: zones, communes, verdict and the main findings; then notices."""
-    from zoning import terms
+VERDICT_COLOURS = {"conflict": "red", "needs_review": "yellow", "no_data": "magenta", "no_conflict_found": "green", "outside_province": "blue"}
 
-    colours = {"conflict": "red", "needs_review": "yellow", "no_data": "magenta", "no_conflict_found": "green", "outside_province": "blue"}
-    table = Table(title=f"Site check / Kiểm tra địa điểm — build {result.meta['build_id']}", show_lines=True)
-    for column in ("Site", "Type", "Zones / communes", "Verdict", "Findings (conflict and review)"):
+
+def _verdict_name(verdict: str) -> str:
+    vi, en = terms.pair("verdicts", verdict)
+    return say(vi, en)
+
+
+def print_check_table(result) -> None:
+    """One table row per site: zones, communes, verdict and the main findings."""
+    lang = LANG["console"]
+    table = Table(title=f"{say('Kiểm tra địa điểm', 'Site check')} — build {result.meta['build_id']}", show_lines=True)
+    for column in (say("Địa điểm", "Site"), say("Loại hình", "Type"), say("Vùng / xã", "Zones / communes"), say("Kết luận", "Verdict"),
+                   say("Phát hiện (xung đột, cần xem xét)", "Findings (conflict and review)")):
         table.add_column(column)
     findings = result.findings[result.findings["severity"].isin(["conflict", "review", "no_data", "outside"])]
-    by_site = findings.groupby("site_id", sort=False)["title_en"].agg(lambda t: "\n".join(dict.fromkeys(t)))
+    title = "title_en" if lang == "en" else "title_vi"
+    by_site = findings.groupby("site_id", sort=False)[title].agg(lambda t: "\n".join(dict.fromkeys(t)))
+    zone_names = terms.labels("zones", lang)  # type: ignore[arg-type]
     for _, site in result.sites.iterrows():
         verdict = site["verdict"]
-        flags = (" ±" if site["borderline"] else "") + (f"\nno data: {site['no_data_layers']}" if site["no_data_layers"] else "")
+        flags = (" ±" if site["borderline"] else "") + (f"\n{say('thiếu dữ liệu', 'no data')}: {site['no_data_layers']}" if site["no_data_layers"] else "")
+        zones = ", ".join(zone_names.get(z, z) for z in str(site["zones_touched"]).split(",") if z)
         table.add_row(
-            f"{site['site_id']}\n{site['name']}", site["type"] or "—", f"{site['zones_touched']}\n{site['commune_names']}",
-            f"[{colours[verdict]}]{terms.label('verdicts', verdict, 'en')}[/]{flags}", by_site.get(site["site_id"], ""),
+            f"{site['site_id']}\n{site['name']}", site["type"] or "—", f"{zones}\n{site['commune_names']}",
+            f"[{VERDICT_COLOURS[verdict]}]{_verdict_name(verdict)}[/]{flags}", by_site.get(site["site_id"], ""),
         )
     out.print(table)
-    counts = ", ".join(f"{terms.label('verdicts', v, 'en').lower()}: {n}" for v, n in result.meta["verdicts"].items() if n)
-    out.print(f"{len(result.sites)} site(s) — {counts}.  Rules: {result.meta['ruleset']} + {result.meta['check_rules']}")
-    for note in result.meta["notes"]:
-        out.print(f"[yellow]Note / Ghi chú:[/] {note}", highlight=False)
-    for vietnamese, english in zip(result.meta.get("law_notices_vi", []), result.meta.get("law_notices_en", [])):
-        out.print(f"[yellow]{vietnamese}[/]\n  {english}", highlight=False)
+
+
+def print_check_summary(result, written: list[Path]) -> None:
+    """Counts by verdict, the sites in conflict (the first few), notes and the files written."""
+    sites = result.sites
+    counts = ", ".join(f"{_verdict_name(v)}: {num(n, 0)}" for v, n in result.meta["verdicts"].items() if n)
+    out.print(f"{num(len(sites), 0)} {say('địa điểm', 'site(s)')} — {counts}.  {say('Quy tắc', 'Rules')}: {result.meta['ruleset']} + "
+              f"{result.meta['check_rules']}", highlight=False)
+    if len(sites) > SUMMARY_ABOVE:
+        conflicts = sites.loc[sites["verdict"] == "conflict", ["site_id", "name"]]
+        if len(conflicts):
+            shown = conflicts.head(LISTED_CONFLICTS)
+            listed = "; ".join(f"{i} {n}" for i, n in zip(shown["site_id"], shown["name"]))
+            more = f" {say('và', 'and')} {num(len(conflicts) - len(shown), 0)} {say('địa điểm khác', 'more')}" if len(conflicts) > len(shown) else ""
+            out.print(f"[red]{say('Xung đột', 'Conflicts')}:[/] {listed}{more}", highlight=False)
+        out.print(say("Chi tiết từng địa điểm trong các tệp kết quả (hoặc --verbose)", "Per-site details are in the files written (or use --verbose)"))
+    notes = result.meta["notes"]
+    for note in notes[:LISTED_CONFLICTS]:
+        out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)
+    if len(notes) > LISTED_CONFLICTS:
+        out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] … {num(len(notes) - LISTED_CONFLICTS, 0)} {say('ghi chú khác trong tệp kết quả', 'more notes in the results')}")
+    print_notices(result.meta.get("law_notices_vi", []), result.meta.get("law_notices_en", []))
     if result.meta["illustrative_notice"]:
-        out.print(f"[yellow]Illustrative data:[/] {result.meta['illustrative_notice']}")
-    for path in written:
-        out.print(f"  written: {path}")
+        out.print(f"[yellow]{say('Dữ liệu minh họa', 'Illustrative data')}:[/] {result.meta['illustrative_notice']}", highlight=False)
+    for path in written[:LISTED_CONFLICTS] if len(written) > LISTED_CONFLICTS + 1 else written:
+        out.print(f"  {say('đã ghi', 'written')}: {path}", highlight=False)
+    if len(written) > LISTED_CONFLICTS + 1:
+        out.print(f"  … {say('và', 'and')} {len(written) - LISTED_CONFLICTS} {say('tệp khác', 'more files')}; {say('mục lục', 'index')}: {written[-1]}", highlight=False)
 
 
 @app.command("types")
@@ -329,7 +435,11 @@ def annex(
     the units of each zone, areas per commune, boundary coordinates and a map."""
     from zoning.outputs.annex import write_annex
 
-    with progress_steps("Decision annexes", total=5 + pdf + xlsx) as advance:
+    check_output(out_path, (build_path,), suffixes=(".docx",))
+    for extra, wanted in ((".xlsx", xlsx), (".pdf", pdf)):
+        if wanted:
+            check_output(out_path.with_suffix(extra), (build_path,))
+    with progress_steps(say("Phụ lục quyết định", "Decision annexes"), total=5 + pdf + xlsx) as advance:
         result = write_annex(build_path, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
                              max_vertices=max_vertices, progress=advance)
     print_annex_summary(result)
@@ -339,40 +449,38 @@ def print_annex_summary(result) -> None:
     """Files written, their size, and the honesty notices of an annex."""
     for label, path in (("Word", result.docx), ("Excel", result.xlsx), ("PDF", result.pdf)):
         if path is not None:
-            pages = f", {result.pages} pages" if label == "PDF" and result.pages else ""
-            out.print(f"{label}: {path} ({path.stat().st_size / 1024:,.0f} KB{pages})", highlight=False)
+            pages = f", {result.pages} {say('trang', 'pages')}" if label == "PDF" and result.pages else ""
+            out.print(f"{label}: {path} ({num(path.stat().st_size / 1024, 0)} KB{pages})", highlight=False)
     for notice in result.notices:
-        out.print(f"[yellow]Lưu ý / Notice:[/] {notice}", highlight=False)
+        out.print(f"[yellow]{say('Lưu ý', 'Notice')}:[/] {notice}", highlight=False)
 
 
 # ------------------------------------------------------------------------------- map
-
-
-class MapLanguage(str, Enum):
-    vi = "vi"
-    en = "en"
 
 
 @app.command("map")
 @friendly
 def map_command(
     build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
-    sites: Annotated[Optional[Path], typer.Option("--sites", help="Site-check results (from `zoning check --out results.gpkg` or .geojson) to show, coloured by verdict.")] = None,
+    sites: Annotated[Optional[Path], typer.Option("--sites", help="Site-check results (from `zoning check --out results.gpkg`, .geojson, .json or .csv) to show, coloured by verdict.")] = None,
     candidates: Annotated[Optional[Path], typer.Option("--candidates", help="Candidate areas (the GeoPackage from `zoning siting --out`) to show with their rank, score, area and distances; the land left out can be switched on by reason.")] = None,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write (one file; replaced atomically if it exists).")] = Path("map.html"),
     offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the file then opens with no network at all (zones and communes on a plain background).")] = False,
-    lang: Annotated[MapLanguage, typer.Option("--lang", help="Language of the legend, popups and tools: vi (Vietnamese) or en (English).")] = MapLanguage.vi,
-    tolerance: Annotated[float, typer.Option("--tolerance", min=0, help="How much boundaries are simplified for display, in metres (the build keeps the exact geometry). 0 keeps every vertex.")] = 5.0,
+    lang: Annotated[Language, typer.Option("--lang", help="Language of the legend, popups and tools: vi (Vietnamese) or en (English).")] = Language.vi,
+    tolerance: Annotated[float, typer.Option("--tolerance", help="How much boundaries are simplified for display, in metres (the build keeps the exact geometry). 0 keeps every vertex.")] = 5.0,
 ) -> None:
     """Write an interactive map of a build (zones, units, communes, checked sites, candidate areas) as one HTML file
     that opens in any browser, with or without internet."""
-    from zoning.outputs.map import write_map
+    from zoning.outputs.map import MAP_SUFFIXES, write_map
 
-    with progress_steps("Map", total=3) as advance:
+    check_output(out_path, (build_path, sites, candidates), suffixes=MAP_SUFFIXES)
+    with progress_steps(say("Bản đồ", "Map"), total=3) as advance:
         result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance, candidates=candidates)
     counts = result.counts
-    out.print(f"Map: {result.path} ({result.size_bytes / 1e6:,.1f} MB; {'offline, no basemap' if offline else 'OpenStreetMap basemap when online'})", highlight=False)
-    out.print(f"Zones {counts['zones']} · units {counts['units']} · communes {counts['communes']} · sites {counts['sites']} · candidate areas {counts['candidates']}", highlight=False)
+    basemap = say("không có nền, dùng không cần mạng", "offline, no basemap") if offline else say("nền OpenStreetMap khi có mạng", "OpenStreetMap basemap when online")
+    out.print(f"{say('Bản đồ', 'Map')}: {result.path} ({num(result.size_bytes / 1e6, 1)} MB; {basemap})", highlight=False)
+    out.print(f"{say('Vùng', 'Zones')} {counts['zones']} · {say('khu vực', 'units')} {counts['units']} · {say('xã', 'communes')} {counts['communes']} · "
+              f"{say('địa điểm', 'sites')} {counts['sites']} · {say('khu vực ứng viên', 'candidate areas')} {counts['candidates']}", highlight=False)
 
 
 # ------------------------------------------------------------------------------ raster and siting
@@ -382,21 +490,24 @@ def map_command(
 @friendly
 def raster_command(
     build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
-    resolution: Annotated[float, typer.Option("--resolution", "-r", min=0.01, help="Cell size in metres (the grid's corners fall on whole multiples of it).")] = 10.0,
+    resolution: Annotated[float, typer.Option("--resolution", "-r", help="Cell size in metres (the grid's corners fall on whole multiples of it).")] = 10.0,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The GeoTIFF to write (replaced atomically if it exists).")] = Path("zones.tif"),
 ) -> None:
     """Write the zones as a GeoTIFF: 1 strict, 2 emission-limited, 3 other, 0 outside the province;
     compressed, tiled, with a colour table that GIS software shows as is."""
-    from zoning.outputs.raster import write_raster
+    from zoning.outputs.raster import RASTER_SUFFIXES, write_raster
 
+    check_output(out_path, (build_path,), suffixes=RASTER_SUFFIXES)
     with progress_steps("Raster", total=3) as advance:
         result = write_raster(build_path, out_path, resolution, progress=advance)
     grid = result.grid
-    out.print(f"Raster: {result.path} ({grid.width:,} × {grid.height:,} cells of {grid.resolution:g} m; {result.crs.name}; build {result.build_id}; {result.seconds:.1f} s)", highlight=False)
-    table = Table("Zone", "Raster ha", "Vector ha", "Difference ha", "Bound ha")
+    out.print(f"Raster: {result.path} ({num(grid.width, 0)} × {num(grid.height, 0)} {say('ô', 'cells of')} {grid.resolution:g} m; {result.crs.name}; "
+              f"build {result.build_id}; {num(result.seconds, 1)} s)", highlight=False)
+    table = Table(say("Vùng", "Zone"), say("Raster ha", "Raster ha"), say("Vector ha", "Vector ha"), say("Chênh lệch ha", "Difference ha"), say("Giới hạn sai số ha", "Bound ha"))
     for zone in result.cells:
         diff = result.raster_ha[zone] - result.vector_ha[zone]
-        table.add_row(zone, f"{result.raster_ha[zone]:,.2f}", f"{result.vector_ha[zone]:,.2f}", f"{diff:+,.2f}", f"{result.bound_ha[zone]:,.1f}")
+        table.add_row(terms.label("zones", zone, LANG["console"]), num(result.raster_ha[zone]), num(result.vector_ha[zone]),
+                      ("+" if diff >= 0 else "") + num(diff), num(result.bound_ha[zone], 1))  # type: ignore[arg-type]
     out.print(table)
 
 
@@ -423,31 +534,38 @@ def siting_command(
     from zoning.outputs.candidates import write_candidates
     from zoning.siting import find_sites
 
+    from zoning.outputs.candidates import CANDIDATE_SUFFIXES
+
+    check_output(out_path, (build_path, dem, distances_file), suffixes=CANDIDATE_SUFFIXES)
     catalogue = load_facilities()
     user = dict(load_user_distances(distances_file, catalogue)) if distances_file else {}
     user.update(parse_distance_option(text, catalogue) for text in distance or [])
-    with progress_steps("Siting", total=7) as advance:
+    with progress_steps(say("Tìm địa điểm", "Siting"), total=7) as advance:
         result = find_sites(
             build_path, facility, min_area_ha=min_area, communes=split_list(communes), dem=dem, max_slope=max_slope,
             user_distances=user, capacity=capacity, upstream=upstream, zones=split_list(zones), catalogue=catalogue,
             include_proposed=include_proposed, progress=advance,
         )
-        advance("writing")
+        advance(say("ghi", "writing"))
         path = write_candidates(result, out_path)
     info = result.info
-    out.print(f"Candidates for {info['facility_name_en']} / {info['facility_name_vi']}: {len(result.candidates)} area(s), {info['candidate_area_ha']:,.1f} ha → {path}", highlight=False)
-    table = Table("Rank", "Area ha", "Communes", "To residential m", "To water m", "Slope °", "Score")
+    facility = info["facility_name_en"] if LANG["console"] == "en" else f"{info['facility_name_vi']} / {info['facility_name_en']}"
+    out.print(f"{say('Khu vực ứng viên cho', 'Candidates for')} {facility}: {len(result.candidates)} {say('khu', 'area(s)')}, "
+              f"{num(info['candidate_area_ha'], 1)} ha → {path}", highlight=False)
+    table = Table(say("Hạng", "Rank"), say("Diện tích ha", "Area ha"), say("Xã", "Communes"), say("Đến dân cư m", "To residential m"),
+                  say("Đến nguồn nước m", "To water m"), say("Độ dốc °", "Slope °"), say("Điểm", "Score"))
     for row in result.candidates.head(20).itertuples():
         slope = getattr(row, "mean_slope_deg", float("nan"))
-        table.add_row(str(row.rank), f"{row.area_ha:,.1f}", row.commune_names, f"{row.dist_residential_m:,.0f}", f"{row.dist_water_m:,.0f}", "" if slope != slope else f"{slope:.1f}", f"{row.score:.3f}")
+        table.add_row(str(row.rank), num(row.area_ha, 1), row.commune_names, num(row.dist_residential_m, 0), num(row.dist_water_m, 0), num(slope, 1), num(row.score, 3))
     out.print(table)
-    excl = Table("Land left out", "ha", "Status")
+    excl = Table(say("Đất loại trừ", "Land left out"), "ha", say("Trạng thái", "Status"))
+    reason = "reason_en" if LANG["console"] == "en" or "reason_vi" not in result.exclusions else "reason_vi"
     for row in result.exclusions.itertuples():
-        excl.add_row(row.reason_en, f"{row.area_ha:,.1f}", row.status)
+        excl.add_row(getattr(row, reason), num(row.area_ha, 1), row.status)
     out.print(excl)
-    out.print(f"Score: {info['score_formula']}", highlight=False)
+    out.print(f"{say('Điểm số', 'Score')}: {info['score_formula']}", highlight=False)
     for note in result.notes:
-        out.print(f"[yellow]Note:[/] {note}", highlight=False)
+        out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)
 
 
 # ----------------------------------------------------------------------------- serve
@@ -499,15 +617,17 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for the demo outputs.")] = Path("demo-output"),
 ) -> None:
     """Run the whole job on the embedded Cao Bằng demo (works offline)."""
-    from zoning.demo import run_demo
+    from zoning.demo import demo_paths, run_demo
 
-    with progress_steps("Cao Bằng demo", total=16) as advance:
+    shipped = demo_paths()
+    check_output_folder(out_dir, (shipped.layers.parent, shipped.province_rules.parent), option="--out-dir")
+    with progress_steps(say("Ví dụ Cao Bằng", "Cao Bằng demo")) as advance:
         results = run_demo(out_dir, progress=advance)
     print_build_summary(results.build)
     for label, path in results.outputs.items():
         out.print(f"  {label}: {path}")
     for note in results.notes:
-        out.print(f"[yellow]Note:[/] {note}", highlight=False)
+        out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)
 
 
 def main() -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
 from zoning.builder.model import Build, BuildLike, as_build, read_build
 from zoning.builder.engine import build_zones
-from zoning.errors import ZoningError
-from zoning.inputs.crs import tm3_crs
-from zoning.inputs.layers import InputLike, read_layers
+from zoning.errors import InputError, ZoningError
+from zoning.inputs.crs import tm3_crs, tm3_zone
+from zoning.inputs.layers import InputLike, LayerSet, read_layers
 from zoning.law.criteria import load_rules
+
+MERIDIAN_SLACK_DEG = 0.01  # about 1 km: a province drawn to its zone's edge still fits
 
 
 def build(
@@ -55,7 +58,11 @@ def build(
     ['emission_limited', 'other', 'strict']
     """
     ruleset = load_rules(rules, province_rules)
-    meridian = central_meridian or (ruleset.province.central_meridian if ruleset.province else None)
+    overlay_meridian = ruleset.province.central_meridian if ruleset.province else None
+    meridian = central_meridian if central_meridian is not None else overlay_meridian
+    if meridian is not None and not math.isfinite(meridian):
+        raise InputError(f"--central-meridian {meridian}: không phải một kinh độ / not a longitude",
+                         "give the province's VN-2000 / TM-3 central meridian in decimal degrees, e.g. 105.75 for Cao Bằng")
     if meridian is None:
         raise ZoningError(
             "the province CRS is unknown",
@@ -65,7 +72,35 @@ def build(
         raise ZoningError(f"unknown legacy encoding '{legacy_encoding}'", "use tcvn3 or vni")
     step = progress or (lambda _: None)
     layer_set = read_layers(layers, tm3_crs(meridian), legacy_encoding=legacy_encoding, progress=lambda k: step(f"reading {k}"))
+    check_meridian(meridian, layer_set)
+    if central_meridian is not None and overlay_meridian is not None and central_meridian != overlay_meridian:
+        layer_set.notes.append(
+            f"kinh tuyến trục {central_meridian:g}° khác với {overlay_meridian:g}° của tệp quy tắc tỉnh / --central-meridian {central_meridian:g} "
+            f"differs from the province overlay's {overlay_meridian:g}: the build is in VN-2000 / TM-3 {central_meridian:g}"
+        )
     return build_zones(layer_set, ruleset, progress=step)
+
+
+def check_meridian(meridian: float, layers: LayerSet) -> None:
+    """Refuse a central meridian whose 3° zone does not contain the province (as read, in WGS 84).
+
+    Raises
+    ------
+    InputError
+        Naming the zone, the province's longitudes and a meridian that fits.
+    """
+    if "province" not in layers.extents:
+        return
+    west, _, east, _ = layers.extents["province"]
+    low, high = tm3_zone(meridian)
+    if west < low - MERIDIAN_SLACK_DEG or east > high + MERIDIAN_SLACK_DEG:
+        middle = round((west + east) / 2 * 4) / 4
+        raise InputError(
+            f"--central-meridian {meridian:g}: múi 3° ({low:g}°–{high:g}°E) không chứa tỉnh ({west:.2f}°–{east:.2f}°E) / "
+            f"the 3° zone of this meridian ({low:g}–{high:g}°E) does not contain the province ({west:.2f}–{east:.2f}°E)",
+            f"dùng kinh tuyến trục của tỉnh (Thông tư 973/2001/TT-TCĐC), gần {middle:g} / use the province's own meridian "
+            f"(Circular 973/2001/TT-TCĐC), near {middle:g}; or leave --central-meridian out to take the province overlay's",
+        )
 
 
 __all__ = ["Build", "BuildLike", "as_build", "build", "build_zones", "read_build"]

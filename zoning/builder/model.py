@@ -8,7 +8,8 @@ in force, the plan ``conflicts``, the features ``skipped``, the geometry ``repai
 ``manifest`` (inputs, rules, software, timings, QA) and every input layer.
 
 On disk it is one GeoPackage in the province CRS with those layers (inputs as
-``input_<kind>``), and a sidecar ``<name>.manifest.json``. :func:`read_build` reads it
+``input_<kind>``) and the QGIS styles of zones, units and communes (``layer_styles``, see
+:mod:`zoning.builder.styles`), and a sidecar ``<name>.manifest.json``. :func:`read_build` reads it
 back; input layers are then read on first use.
 """
 
@@ -31,9 +32,10 @@ import shapely
 import zoning
 from zoning import terms
 from zoning.errors import BuildError
-from zoning.files import atomic_path, layer_names, write_layers, write_text
+from zoning.files import atomic_path, check_output, input_paths, layer_names, write_layers, write_text
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
+from zoning.builder.styles import layer_styles
 
 UNIT_COLUMNS = [
     "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
@@ -42,6 +44,8 @@ UNIT_COLUMNS = [
 CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "designation", "op", "note"]
 REPAIR_COLUMNS = ["kind", "origin", "feature_id", "reason", "area_change_pct"]
 INPUT_PREFIX = "input_"
+BUILD_SUFFIXES = (".gpkg",)  # a build is one GeoPackage
+STYLES_TABLE = "layer_styles"  # QGIS applies the default style of a layer from this table
 SPATIAL = ("zones", "units", "communes")
 TABLES = ("lineage", "commune_summary", "criteria", "conflicts", "skipped", "repairs")
 
@@ -130,6 +134,15 @@ class Build:
             out.append(terms.message("proposed", f"summary_{lang}", count=proposed["units"], area=terms.quantity(proposed["area_ha"], "area_ha", lang), zones=zones))
         return out
 
+    def sources(self) -> tuple[Path, ...]:
+        """The files this build was made from (layers, rule files) and the file it was read from.
+
+        No output may replace them (see :func:`zoning.files.check_output`).
+        """
+        origins = [source["origin"] for source in self.manifest.get("inputs", [])]
+        rule_files = [rule_file["path"] for rule_file in self.manifest.get("rule_files", [])]
+        return input_paths([*origins, *rule_files, self.path])
+
     def input_layer(self, kind: str) -> gpd.GeoDataFrame | None:
         """An input layer carried in the build (None when the build has none)."""
         return self.inputs[kind] if kind in self.inputs else None
@@ -162,10 +175,12 @@ class Build:
         >>> build.write("cao-bang-build.gpkg")  # doctest: +SKIP
         PosixPath('cao-bang-build.gpkg')
         """
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            write_layers(tmp, self.layers())
-        write_text(path.with_suffix(".manifest.json"), json.dumps(self.manifest, ensure_ascii=False, indent=2))
+        sources = self.sources()
+        path = check_output(path, sources, suffixes=BUILD_SUFFIXES)
+        manifest = check_output(path.with_suffix(".manifest.json"), sources)
+        with atomic_path(path, sources) as tmp:
+            write_layers(tmp, {**self.layers(), STYLES_TABLE: layer_styles()})
+        write_text(manifest, json.dumps(self.manifest, ensure_ascii=False, indent=2), sources)
         self.path = path
         return path
 
@@ -210,7 +225,8 @@ def read_build(path: str | Path) -> Build:
         raise BuildError(f"{path} cannot be read as a GeoPackage ({exc})") from None
     missing = [n for n in ("zones", "units", "manifest") if n not in names]
     if missing:
-        raise BuildError(f"{path} is not a zoning build (missing layer(s): {', '.join(missing)})")
+        raise BuildError(f"{path} is not a zoning build (missing layer(s): {', '.join(missing)})",
+                         "give the GeoPackage that `zoning build` or `zoning demo` wrote")
 
     def read(name: str) -> pd.DataFrame:
         if name not in names:

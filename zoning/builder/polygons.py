@@ -18,6 +18,7 @@ from zoning.builder.overlay import clip, polygonal, threaded
 from zoning.inputs.catalogue import Precedence, load_catalogue
 from zoning.terms import ZONE_ORDER
 from zoning.inputs.layers import LayerSet
+from zoning.inputs.text import nfc, nfc_values
 from zoning.law.criteria import Criterion, RuleSet, Width
 
 COLUMNS = ["zone", "criterion", "criterion_order", "status", "proposed", "op", "name", "name_en", "citation_vi", "citation_en",
@@ -25,13 +26,19 @@ COLUMNS = ["zone", "criterion", "criterion_order", "status", "proposed", "op", "
            "illustrative", "geometry"]
 PRECEDENCE = ["proposed", "zone_rank", "criterion_order", "designation_rank", "undated", "decision_order", "source_order"]
 
+SKIPPED_COLUMNS = ["criterion", "source_layer", "source_id", "reason", "reason_vi"]
+NO_WIDTH = ("no width recorded and no default", "không có số liệu chiều rộng và không có giá trị mặc định")
+OUTSIDE = ("lies wholly outside the province (check its CRS)", "nằm hoàn toàn ngoài ranh giới tỉnh (kiểm tra hệ tọa độ)")
+
 
 def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geometry,
                        precedence: Precedence | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """The polygon of every (criterion, feature) pair, in precedence order, and the features skipped.
 
     A row is ``proposed`` when its criterion or its feature has ``designation: proposed``;
-    its ``status`` is then ``proposed``, else the criterion's status.
+    its ``status`` is then ``proposed``, else the criterion's status. A feature is skipped,
+    with the reason, when it has no width to buffer by, or when it lies wholly outside the
+    province (a feature drawn in the wrong CRS lands elsewhere).
     """
     precedence = precedence or load_catalogue().precedence
     frames, skipped = [], []
@@ -43,11 +50,11 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
         if selected.empty:
             continue
         geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion, layers)
-        for source_id in selected["source_id"][~usable]:
-            skipped.append({"criterion": criterion.id, "source_layer": criterion.layer, "source_id": source_id, "reason": "no width recorded and no default"})
+        skipped += _skipped(criterion, selected["source_id"][~usable], NO_WIDTH)
         selected = selected[usable]
         clipped = polygonal(clip(geometries[usable], province))
         keep = ~shapely.is_empty(clipped)
+        skipped += _skipped(criterion, selected["source_id"][~keep], OUTSIDE)
         names = selected["name"].astype(str).to_numpy() if "name" in selected else selected["source_id"].to_numpy()
         proposed = _proposed(selected, criterion)
         rank = precedence.ranks.get(criterion.layer)
@@ -84,7 +91,12 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
     table = table.sort_values(PRECEDENCE, kind="stable").reset_index(drop=True)
     table = table.drop(columns=["undated", "decision_order"])
     candidates = gpd.GeoDataFrame(table, geometry="geometry", crs=layers.crs)
-    return candidates, pd.DataFrame(skipped, columns=["criterion", "source_layer", "source_id", "reason"])
+    return candidates, pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
+
+
+def _skipped(criterion: Criterion, source_ids: pd.Series, reason: tuple[str, str]) -> list[dict]:
+    return [{"criterion": criterion.id, "source_layer": criterion.layer, "source_id": source_id, "reason": reason[0], "reason_vi": reason[1]}
+            for source_id in source_ids]
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -100,10 +112,11 @@ def _proposed(features: pd.DataFrame, criterion: Criterion) -> np.ndarray:
 
 
 def selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.ndarray:
+    """Features whose attributes take one of the values of a rule's filter (texts compared in composed Unicode)."""
     mask = np.ones(len(layer), dtype=bool)
     for attribute, values in where.items():
         column = layer[attribute] if attribute in layer else pd.Series([None] * len(layer), index=layer.index)
-        mask &= column.isin(values).to_numpy()
+        mask &= column.map(nfc).isin(nfc_values(values)).to_numpy()
     return mask
 
 

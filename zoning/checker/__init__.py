@@ -3,6 +3,7 @@ follows from it (see :mod:`zoning.checker.engine`)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,10 +11,11 @@ import geopandas as gpd
 import shapely
 
 from zoning.builder.model import BuildLike, as_build
+from zoning.errors import InputError
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
 from zoning.checker.result import CheckResult
-from zoning.errors import InputError
+from zoning.files import input_paths
 from zoning.inputs.sites import Sites, apply_defaults, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
@@ -32,6 +34,7 @@ def check(
     type: str | None = None,
     capacity: float | None = None,
     exclusion: str | None = None,
+    sheet: str | None = None,
     distances: dict[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
@@ -67,6 +70,8 @@ def check(
     exclusion
         The ND08 Appendix II exclusion of their type that the sites without an
         ``exclusion`` attribute fall under (see ``zoning types``).
+    sheet
+        The sheet of an Excel site list (the first by default).
     distances
         Safety distances given by the user, keyed ``facility[:receptor]``.
     upstream
@@ -97,6 +102,8 @@ def check(
     ['needs_review']
     """
     step = progress or (lambda _: None)
+    _check_metres(tolerance, "--tolerance")
+    _check_metres(search_distance, "--search-distance")
     rules = rules or load_check_rules()
     step("reading the build")
     build = as_build(build)
@@ -110,12 +117,22 @@ def check(
         read = apply_defaults(sites, default_type=type, default_capacity=capacity, default_exclusion=exclusion, types=list(rules.types))
     else:
         read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types),
-                          default_capacity=capacity, default_exclusion=exclusion)
+                          default_capacity=capacity, default_exclusion=exclusion, sheet=sheet)
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
     step("checking")
-    return check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
-                       include_proposed=include_proposed)
+    result = check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
+                         include_proposed=include_proposed)
+    result.sources = input_paths([sites if isinstance(sites, (str, Path)) else None, *build.sources()])
+    return result
+
+
+def _check_metres(value: dict[str, float] | float | None, option: str) -> None:
+    """Distances given by the user must be finite numbers of metres, zero or more (NaN fails every comparison)."""
+    values = value.values() if isinstance(value, dict) else () if value is None else (value,)
+    for number in values:
+        if not (isinstance(number, (int, float)) and math.isfinite(number) and number >= 0):
+            raise InputError(f"{option} {number}: phải là số mét không âm / must be a number of metres, zero or more", f"e.g. {option} 25")
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

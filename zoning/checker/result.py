@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -63,6 +64,7 @@ class CheckResult:
     sensitive: pd.DataFrame
     safety: pd.DataFrame
     meta: dict
+    sources: tuple[Path, ...] = ()  # the files read (sites, build and its inputs): no output may replace them
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)

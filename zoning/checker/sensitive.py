@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from zoning.inputs.text import nfc, nfc_values
 from zoning.checker import arrays
 from zoning.checker.index import BuildIndex
 from zoning.checker.locate import Units
@@ -172,7 +173,7 @@ def matches(index: BuildIndex, trigger: Trigger, as_buffer: bool = False) -> np.
     attributes = features.attributes.assign(part="buffer") if as_buffer and "part" in features.attributes else features.attributes
     mask = np.ones(len(features), bool)
     for attribute, values in trigger.where.items():
-        mask &= attributes[attribute].isin(values).to_numpy() if attribute in attributes else False
+        mask &= attributes[attribute].map(nfc).isin(nfc_values(values)).to_numpy() if attribute in attributes else False
     return mask
 
 

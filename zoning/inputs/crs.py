@@ -30,6 +30,7 @@ WGS84 = CRS.from_epsg(4326)
 PINNED_OPERATION = "VN-2000 to WGS 84 (2)"  # EPSG:6960, Circular 973/2001 parameters
 TM3_SCALE = 0.9999
 TM3_FALSE_EASTING = 500_000.0
+TM3_HALF_WIDTH = 1.5  # degrees each side of the central meridian
 
 
 def tm3_name(central_meridian: float) -> str:
@@ -88,6 +89,18 @@ def transformer(source: CRS, target: CRS) -> Transformer:
         if PINNED_OPERATION in candidate.description:
             return candidate
     return candidates[0]
+
+
+def lonlat_bounds(bounds: tuple[float, float, float, float], crs: CRS) -> tuple[float, float, float, float]:
+    """Bounds (xmin, ymin, xmax, ymax) in ``crs`` as WGS 84 longitude/latitude bounds."""
+    if crs == WGS84:
+        return tuple(float(b) for b in bounds)  # type: ignore[return-value]
+    return tuple(float(b) for b in transformer(crs, WGS84).transform_bounds(*bounds, densify_pts=21))  # type: ignore[return-value]
+
+
+def tm3_zone(central_meridian: float) -> tuple[float, float]:
+    """The longitudes (west, east) of the 3° zone of a central meridian."""
+    return central_meridian - TM3_HALF_WIDTH, central_meridian + TM3_HALF_WIDTH
 
 
 def reproject(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:

@@ -31,10 +31,13 @@ from pyproj import CRS
 
 from zoning.inputs import crs as _crs
 from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
+from zoning.inputs.text import clean_column
 from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
 from zoning.errors import InputError
+from zoning.files import check_input_file
 
-VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json")
+VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".tab", ".mif", ".dgn")
+SIDECARS = {".shp": None, ".tab": None, ".mif": (".mid",)}  # files read with the main one (None: every <stem>.*)
 NUMERIC_ATTRIBUTES = {"width_m", "corridor_m", "buffer_m", "capacity_m3d", "protection_m", "population"}
 FAMILY_TYPES = {
     "polygon": {"Polygon", "MultiPolygon"},
@@ -44,6 +47,8 @@ FAMILY_TYPES = {
 MAX_REPAIR_CHANGE = 0.01  # a repair that changes an area by more than 1 % is not "safe"
 MAX_LISTED_IDS = 8
 SHAPEFILE_NAME_LENGTH = 10
+DIGEST_BLOCK = 1 << 20
+DGN_ELEMENT_COLUMNS = ("Type", "Level", "GraphicGroup", "ColorIndex", "Weight", "Style", "EntityNum", "MSLink", "ULink")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class LayerSet:
     sources: list[Source] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    extents: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)  # per kind: lon/lat bounds as read
 
     def __contains__(self, kind: object) -> bool:
         return kind in self.layers
@@ -133,7 +139,8 @@ def read_layers(
     for kind, raw, origin, digest in _discover(source, catalogue, result.notes):
         if progress:
             progress(kind)
-        layer, repairs = check_layer(raw, catalogue[kind], origin, target_crs, legacy_encoding)
+        layer, repairs = check_layer(raw, catalogue[kind], origin, target_crs, legacy_encoding, result.notes)
+        result.extents[kind] = _crs.lonlat_bounds(tuple(raw.total_bounds), CRS(raw.crs))
         result.layers[kind] = layer
         result.repairs.extend(repairs)
         result.sources.append(Source(kind, origin, digest, len(layer)))
@@ -144,15 +151,20 @@ def read_layers(
 
 
 def read_vector(path: str | Path, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
-    """Read one vector layer from a file, with a clear error when it cannot be read."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"file not found: {path}", "check the path")
+    """Read one vector layer from a file, with a clear error when it cannot be read.
+
+    Anything GDAL reads: GeoPackage, shapefile (also zipped), GeoJSON, KML and KMZ,
+    MapInfo TAB and MIF, MicroStation DGN v7 (which carries no CRS).
+    """
+    path = check_input_file(path, "vector file")
     target = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+            frame = pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+        if path.suffix.lower() == ".dgn":  # the element's drawing properties are not attributes (its 'Type' is not a project type)
+            frame = frame.drop(columns=[c for c in DGN_ELEMENT_COLUMNS if c in frame])
+        return frame
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}{_at(layer)}: text is not valid in its declared encoding ({exc.reason})",
@@ -166,11 +178,15 @@ def file_digest(path: str | Path) -> str:
     """SHA-256 of a file and, for a shapefile, of its sidecar files."""
     path = Path(path)
     paths = [path]
-    if path.suffix.lower() == ".shp":
-        paths += sorted(p for p in path.parent.glob(path.stem + ".*") if p != path)
+    suffix = path.suffix.lower()
+    if suffix in SIDECARS:
+        wanted = SIDECARS[suffix]
+        paths += sorted(p for p in path.parent.glob(path.stem + ".*") if p != path and (wanted is None or p.suffix.lower() in wanted))
     digest = hashlib.sha256()
     for part in paths:
-        digest.update(part.read_bytes())
+        with check_input_file(part).open("rb") as handle:
+            for block in iter(lambda: handle.read(DIGEST_BLOCK), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -180,19 +196,26 @@ def check_layer(
     origin: str,
     target_crs: CRS,
     legacy_encoding: str | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Repair]]:
     """Check one layer against its kind and return it clean, in ``target_crs``.
 
     The result has a text ``source_id`` column, the kind's attributes that are present
-    (lower-case names, normalised values) and valid geometries.
+    (lower-case names, normalised values), text in composed Unicode without control
+    characters (``notes`` gets a line naming the features and columns cleaned), and valid
+    geometries: repaired as drawn (in the layer's own CRS) when that is safe, then
+    reprojected.
     """
     where = f"{origin} ({kind.name})"
     if len(raw) == 0:
         raise InputError(f"{where}: the layer is empty", "give at least one feature or leave the layer out")
     if raw.crs is None:
+        dgn = origin.lower().split(":")[0].endswith(".dgn")
         raise InputError(
-            f"{where}: the layer has no coordinate reference system",
-            "add the .prj file or set the CRS in QGIS (Layer ▸ Set CRS) and save again",
+            f"{where}: lớp không có hệ tọa độ / the layer has no coordinate reference system"
+            + (" (MicroStation DGN files never carry one)" if dgn else ""),
+            "add the .prj file or set the CRS in QGIS (Layer ▸ Set CRS) and save again as GeoPackage"
+            + ("; for sites give it with --crs, e.g. --crs tm3:105.75 for VN-2000 / TM-3 105°45'" if dgn else ""),
         )
     if CRS(raw.crs).is_geographic and not lonlat_in_range(raw):
         xmin, _, xmax, _ = raw.total_bounds
@@ -204,12 +227,19 @@ def check_layer(
     frame = raw.rename(columns={c: c.lower() for c in raw.columns if c != raw.geometry.name})
     frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
     frame = frame.rename(columns=_untruncated(frame.columns, kind))
+    frame, controlled = _clean_text(frame)
     frame = _fix_text(frame, where, legacy_encoding)
     ids = _feature_ids(frame)
+    for column, mask in controlled.items():
+        if notes is not None:
+            notes.append(f"{where}: đã bỏ ký tự điều khiển ở cột '{column}' / control characters removed from column '{column}' "
+                         f"of feature(s) {_listed(ids[mask])}")
     _check_geometry_types(frame.geometry, kind, ids, where)
     attributes = _check_attributes(frame, kind, ids, where)
-    geometries = _crs.reproject(frame.geometry.to_numpy(), CRS(frame.crs), target_crs)
-    geometries, repairs = _repair(geometries, kind, ids, origin)
+    geometries, repairs = _repair(frame.geometry.to_numpy(), kind, ids, origin)  # as drawn
+    geometries = _crs.reproject(geometries, CRS(frame.crs), target_crs)
+    geometries, reprojected = _repair(geometries, kind, ids, origin)  # what reprojection made invalid
+    repairs += reprojected
     out = gpd.GeoDataFrame(attributes, geometry=geometries, crs=target_crs)
     out.insert(0, "source_id", ids)
     return out.reset_index(drop=True), repairs
@@ -228,7 +258,9 @@ def _discover(source: InputLike, catalogue: Catalogue, notes: list[str]) -> Iter
         raise InputError(f"input not found: {path}", "give a GeoPackage or a folder of layer files")
     if path.is_dir():
         yield from _discover_folder(path, catalogue, notes)
-    elif path.suffix.lower() == ".gpkg":
+        return
+    check_input_file(path, "input layer file")
+    if path.suffix.lower() == ".gpkg":
         yield from _discover_geopackage(path, catalogue, notes)
     else:
         kind = path.name.split(".")[0].lower()
@@ -323,6 +355,13 @@ def _check_geometry_types(geometry: gpd.GeoSeries, kind: LayerKind, ids: np.ndar
             f"{where}: feature(s) {_listed(ids[missing])} have no geometry",
             "draw them or delete them",
         )
+    coordinates, owner = shapely.get_coordinates(geometry.to_numpy(), return_index=True)
+    broken = np.unique(owner[~np.isfinite(coordinates).all(axis=1)])
+    if len(broken):
+        raise InputError(
+            f"{where}: feature(s) {_listed(ids[broken])} có đỉnh không có tọa độ (NaN/vô hạn) / have a vertex with no coordinate (NaN or infinite)",
+            "sửa hoặc xóa các đỉnh đó trong QGIS (Vertex Tool) / fix or delete those vertices in QGIS (Vertex Tool) and save again",
+        )
     allowed = set().union(*(FAMILY_TYPES[f] for f in kind.geometry))
     types = geometry.geom_type.to_numpy()
     wrong = ~np.isin(types, list(allowed))
@@ -378,12 +417,31 @@ def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str) -> 
         raise InputError(f"{where}: '{attribute}' is not a number for feature(s) {_listed(ids[bad.to_numpy()])}")
     if (values < 0).any():
         raise InputError(f"{where}: '{attribute}' is negative for feature(s) {_listed(ids[(values < 0).to_numpy()])}")
+    if np.isinf(values.astype(float)).any():
+        raise InputError(f"{where}: '{attribute}' is infinite for feature(s) {_listed(ids[np.isinf(values.astype(float)).to_numpy()])}",
+                         "give a number of metres (or leave it empty for the default)")
     return values.astype(float)
 
 
+def _text_columns(frame: gpd.GeoDataFrame) -> list[str]:
+    return [c for c in frame.columns if c != "geometry" and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
+
+
+def _clean_text(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, np.ndarray]]:
+    """Text columns in composed Unicode without control characters; per column, the features that had some."""
+    controlled = {}
+    for column in _text_columns(frame):
+        cleaned, mask = clean_column(frame[column])
+        if cleaned is not frame[column]:
+            frame = frame.assign(**{column: cleaned.to_numpy(object)})
+        if mask.any():
+            controlled[column] = mask
+    return frame, controlled
+
+
 def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None) -> gpd.GeoDataFrame:
-    text_columns = [c for c in frame.columns if c != "geometry" and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
-    texts = [v for c in text_columns for v in frame[c].dropna().astype(str)]
+    text_columns = _text_columns(frame)
+    texts = [v if isinstance(v, str) else str(v) for c in text_columns for v in frame[c].dropna().to_numpy(object).tolist()]
     detected = detect_legacy_encoding(texts)
     if detected is None:
         return frame
@@ -414,9 +472,11 @@ def _repair(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: st
         area_before = shapely.area(before)  # shoelace area as drawn
         polygonal = "polygon" in kind.geometry and after is not None and after.geom_type.endswith("Polygon")
         change = abs(shapely.area(after) - area_before) / area_before if polygonal and area_before else 0.0
-        if after is None or shapely.is_empty(after) or change > MAX_REPAIR_CHANGE or (polygonal and not area_before):
+        zero = polygonal and not area_before  # e.g. a ring whose points lie on a line: reprojected, it would become land
+        if after is None or shapely.is_empty(after) or zero or not change <= MAX_REPAIR_CHANGE:  # NaN fails too
             raise InputError(
-                f"{origin} ({kind.name}): feature {ids[index]} has an invalid geometry ({reason}) that cannot be repaired safely",
+                f"{origin} ({kind.name}): feature {ids[index]} has an invalid geometry ({reason}) that cannot be repaired safely"
+                + (" / hình vẽ có diện tích bằng 0: its area as drawn is zero" if zero else ""),
                 "fix it in QGIS (Vector ▸ Geometry Tools ▸ Check Validity / Fix Geometries) and try again",
             )
         geometries[index] = after

@@ -1,10 +1,11 @@
 """Proposed project sites: read, check and reproject them for ``zoning check``.
 
-A site input is anything :func:`zoning.layers.read_vector` reads (GeoPackage or KML —
-every layer, or one with ``layer`` —, shapefile, zipped shapefile, GeoJSON), a
-GeoDataFrame, a table of coordinates as CSV or Excel ``.xlsx`` (``lon``/``lat``, or
-projected ``x``/``y`` with ``crs``, or a ``wkt`` column), or one site given as a point or
-WKT text. Points, lines and polygons.
+A site input is anything :func:`zoning.layers.read_vector` reads (GeoPackage, KML and
+KMZ — every layer, or one with ``layer`` —, shapefile, zipped shapefile, GeoJSON, MapInfo
+TAB/MIF, MicroStation DGN v7 with ``crs``), a GeoDataFrame, a table of coordinates as CSV
+or Excel ``.xlsx`` (first sheet, or ``sheet``: ``lon``/``lat``, or projected ``x``/``y``
+with ``crs``, or a ``wkt`` column), or one site given as a point or WKT text. Points,
+lines and polygons.
 
 Each site may carry ``name``, ``type`` (a project-type code, see ``zoning types``),
 ``exclusion`` (the code of an ND08 Appendix II exclusion of its type the project falls
@@ -36,13 +37,16 @@ from pyproj.exceptions import CRSError
 from zoning.inputs.catalogue import LayerKind
 from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError
+from zoning.files import check_input_file
 from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
                 "geometry"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-TABLE_SUFFIXES = (*CSV_SUFFIXES, ".xlsx")
-MULTI_LAYER_SUFFIXES = (".gpkg", ".kml")  # every layer is read unless one is named
+EXCEL_SUFFIXES = (".xlsx",)
+MULTI_LAYER_SUFFIXES = (".gpkg", ".kml", ".kmz")  # every layer is read unless one is named
+CSV_DELIMITERS = ",;\t|"
+MAX_TABLE_BYTES = 2 << 30  # a table of sites larger than this is not a list of sites
 LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo", "kinh độ")
 LAT_NAMES = ("lat", "latitude", "vi_do", "vido", "vĩ độ")
 X_NAMES = ("x", "easting", "east")
@@ -96,6 +100,7 @@ def read_sites(
     types: Sequence[str] | None = None,
     default_capacity: float | None = None,
     default_exclusion: str | None = None,
+    sheet: str | None = None,
 ) -> Sites:
     """Read sites from a file, a frame, a point or a WKT text, checked and reprojected.
 
@@ -124,6 +129,10 @@ def read_sites(
         Allowed project-type codes (unknown codes are an error naming the sites).
     default_capacity
         Capacity of sites that carry none (in the unit of their type).
+        Capacity of sites that carry none, in the unit of their type (e.g. m³/day for a
+        wastewater plant): it picks the class of a safety-distance table.
+    sheet
+        The sheet of an Excel workbook to read (the first by default).
 
     Returns
     -------
@@ -155,16 +164,20 @@ def read_sites(
         path = Path(source)
         if not path.exists():
             raise InputError(f"sites file not found: {path}", "check the path")
+        suffix = path.suffix.lower()
+        check_input_file(path, "sites file", MAX_TABLE_BYTES if suffix in CSV_SUFFIXES + EXCEL_SUFFIXES else None)
         digest, origin = file_digest(path), str(path)
-        if path.suffix.lower() in TABLE_SUFFIXES:
-            frames = [(_read_table(path, user_crs, site_notes), "")]
+        if suffix in CSV_SUFFIXES:
+            frames = [(_table_sites(_read_csv(path), path, user_crs, site_notes), "")]
+        elif suffix in EXCEL_SUFFIXES:
+            frames = [(_table_sites(_read_xlsx(path, sheet), path, user_crs, site_notes), "")]
         else:
             frames = _read_vector_layers(path, layer, user_crs, notes)
     kind = site_kind(types)
     checked, repairs = [], []
     for raw, layer_name in frames:
         where = origin + (f":{layer_name}" if layer_name else "")
-        frame, fixed = check_layer(_integral_ids(raw), kind, where, target_crs)
+        frame, fixed = check_layer(_integral_ids(raw), kind, where, target_crs, notes=notes)
         frame.insert(1, "source_layer", layer_name)
         checked.append(frame)
         repairs.extend(fixed)
@@ -204,8 +217,9 @@ def apply_defaults(
             raise InputError(f"--type '{default_type}' is not a project type", f"known types: {', '.join(types)} (see `zoning types`)")
         frame["type"] = frame["type"].where(frame["type"].notna(), default_type)
     if default_capacity is not None:
-        if not (math.isfinite(default_capacity) and default_capacity >= 0):
-            raise InputError(f"capacity {default_capacity}: give a number of zero or more")
+        if not (isinstance(default_capacity, (int, float)) and math.isfinite(default_capacity) and default_capacity >= 0):
+            raise InputError(f"--capacity {default_capacity:g}: công suất phải là số không âm / the capacity must be a number, zero or more",
+                             "nhập công suất theo đơn vị của loại hình / give it in the unit of the project type (see `zoning types`), e.g. --capacity 500")
         frame["capacity"] = frame["capacity"].fillna(float(default_capacity))
     if default_exclusion is not None:
         frame["exclusion"] = frame["exclusion"].where(frame["exclusion"].notna(), default_exclusion)
@@ -254,12 +268,12 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
     if suffix in MULTI_LAYER_SUFFIXES and layer is None:
         try:
             names = [name for name, geometry in pyogrio.list_layers(path) if geometry]
-            if suffix == ".kml":  # KML folders without placemarks are layers with no features
+            if suffix != ".gpkg":  # KML folders without placemarks are layers without features
                 names = [name for name in names if pyogrio.read_info(path, layer=name)["features"]]
         except pyogrio.errors.DataSourceError as exc:
-            raise InputError(f"{path}: not a readable {'GeoPackage' if suffix == '.gpkg' else 'KML file'} ({exc})") from None
+            raise InputError(f"{path}: không đọc được / not a readable {'GeoPackage' if suffix == '.gpkg' else 'KML/KMZ file'} ({exc})") from None
         if not names:
-            raise InputError(f"{path}: no layer with geometries")
+            raise InputError(f"{path}: không có lớp nào có hình học / no layer with geometries")
     else:
         names = [layer]
     frames = []
@@ -282,21 +296,51 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
     return frames
 
 
-def _read_table(path: Path, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoDataFrame:
-    """Sites from a CSV or .xlsx table (first sheet) of coordinates or WKT."""
-    if path.suffix.lower() == ".xlsx":
-        try:
-            table = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
-            raise InputError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})", "save it again as .xlsx, or as UTF-8 CSV") from None
-        table.columns = [str(c) for c in table.columns]
-    else:
-        try:
-            table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig", keep_default_na=False)
-        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputError(f"{path}: cannot be read as CSV ({exc})", "save it as UTF-8 CSV") from None
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV table as text; its delimiter (``, ; tab |``) guessed from the first line."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+        if not first.strip():
+            raise InputError(f"{path}: tệp CSV rỗng / the CSV is empty", "give a header line (e.g. id,name,lon,lat) and one line per site")
+        counts = {d: first.count(d) for d in CSV_DELIMITERS}
+        delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+        return pd.read_csv(path, sep=delimiter, dtype=str, encoding="utf-8-sig", keep_default_na=False, skipinitialspace=True)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: không phải văn bản UTF-8 / not UTF-8 text ({exc.reason})", "save it as UTF-8 CSV (Excel: Save as ▸ CSV UTF-8)") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: không đọc được CSV / cannot be read as CSV ({str(exc).strip()})",
+                         "save it as UTF-8 CSV with one header line and the same number of columns on every line") from None
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    """An Excel sheet (the first, or ``sheet``) as a table of text."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+        raise InputError(f"{path}: không đọc được tệp Excel / cannot be read as an Excel workbook ({type(exc).__name__})",
+                         "save it again as .xlsx (Excel Workbook), or as CSV UTF-8") from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise InputError(f"{path}: không có trang tính '{sheet}' / no sheet '{sheet}'", f"sheets: {', '.join(workbook.sheetnames)}")
+        rows = workbook[sheet or workbook.sheetnames[0]].iter_rows(values_only=True)
+        header = next(rows, None)
+        body = [["" if v is None else str(v) for v in row] for row in rows if any(v is not None for v in row)]
+    finally:
+        workbook.close()
+    if header is None or all(v is None for v in header):
+        raise InputError(f"{path}: trang tính rỗng / the sheet is empty", "give a header row (e.g. id, name, lon, lat) and one row per site")
+    columns = [str(v).strip() if v is not None else f"column_{i + 1}" for i, v in enumerate(header)]
+    return pd.DataFrame([row[: len(columns)] + [""] * (len(columns) - len(row)) for row in body], columns=columns, dtype=object)
+
+
+def _table_sites(table: pd.DataFrame, path: Path, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoDataFrame:
+    """Sites from a table of text: lon/lat, x/y with ``crs``, or a wkt column."""
     if table.empty:
-        raise InputError(f"{path}: the table has no rows")
+        raise InputError(f"{path}: bảng không có dòng nào / the table has no rows", "give one row per site under the header")
+    table.columns = [str(c) for c in table.columns]
     columns = {c.strip().lower(): c for c in table.columns}
     given = table[columns["id"]].astype(str) if "id" in columns else None
     ids = given.tolist() if given is not None and given.is_unique and (given != "").all() else [str(i + 1) for i in range(len(table))]
@@ -326,8 +370,11 @@ def _read_table(path: Path, crs: CRS | None, notes: dict[str, str]) -> gpd.GeoDa
 
 
 def _numbers(column: pd.Series, path: Path, name: str, ids: list[str]) -> np.ndarray:
-    text = column.astype(str).str.strip().str.replace(",", ".", regex=False)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(float)
+    try:  # the usual case, in C: plain decimal numbers
+        values = np.asarray(pd.to_numeric(column.to_numpy(object)), dtype=float)
+    except (ValueError, TypeError):
+        text = column.astype(str).str.strip().str.replace(",", ".", regex=False)  # decimal commas, spaces
+        values = pd.to_numeric(text, errors="coerce").to_numpy(float)
     bad = np.isnan(values)
     if bad.any():
         rows = ", ".join(str(ids[i]) for i in np.flatnonzero(bad)[:8])
@@ -380,15 +427,23 @@ def _normalise_attributes(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
     for column in ("name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream"):
         if column not in frame:
             frame[column] = None
-    capacity = pd.to_numeric(frame["capacity"].astype("string").str.replace(",", ".", regex=False), errors="coerce")
-    bad = frame["capacity"].notna() & (frame["capacity"].astype("string").str.strip() != "") & capacity.isna()
+    given = frame["capacity"].notna()
+    if given.any():
+        capacity = pd.to_numeric(frame["capacity"].astype("string").str.replace(",", ".", regex=False), errors="coerce")
+        bad = given & (frame["capacity"].astype("string").str.strip() != "") & (capacity.isna() | np.isinf(capacity.astype(float)))
+    else:  # no capacity at all: nothing to parse (a million sites read in a blink)
+        capacity, bad = pd.Series(np.nan, index=frame.index), given
     if bad.any():
         raise InputError(f"{origin}: 'capacity' is not a number for site(s) {', '.join(frame.loc[bad, 'site_id'].astype(str)[:8])}")
     if (capacity < 0).any():
         raise InputError(f"{origin}: 'capacity' is negative for site(s) {', '.join(frame.loc[capacity < 0, 'site_id'].astype(str)[:8])}")
     frame["capacity"] = capacity.astype(float)
-    upstream = frame["upstream"].astype("string").str.strip().str.lower()
-    frame["upstream"] = upstream.isin(TRUE_WORDS).fillna(False).astype(bool)
-    frame["illustrative"] = frame["illustrative"].astype(bool) if "illustrative" in frame else False
+    if frame["upstream"].notna().any():
+        upstream = frame["upstream"].astype("string").str.strip().str.lower()
+        frame["upstream"] = upstream.isin(TRUE_WORDS).fillna(False).astype(bool)
+    else:
+        frame["upstream"] = False
+    # a layer without the column is not illustrative (blank is not "true")
+    frame["illustrative"] = frame["illustrative"].fillna(False).astype(bool) if "illustrative" in frame else False
     frame["name"] = frame["name"].where(frame["name"].notna(), frame["site_id"]).astype(object)
     return frame

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from string import Formatter
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -23,6 +24,7 @@ from zoning.inputs.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
 
 Zone = Literal["strict", "emission_limited", "other"]
+UNIT_NAME_FIELDS = ("name",)  # what ``unit_name_vi`` / ``unit_name_en`` may name: the feature's name
 Status = Literal["confirmed", "unconfirmed"]
 Designation = Literal["in_force", "proposed"]
 
@@ -99,6 +101,22 @@ class Criterion(RuleModel):
     status: Status
     designation: Designation = "in_force"
     note: str = ""
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> "Criterion":
+        for key in ("unit_name_vi", "unit_name_en"):
+            template = getattr(self, key)
+            try:
+                fields = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+            except ValueError as exc:
+                raise ValueError(f"{key} '{template}' is not a valid name template ({exc}); write braces as {{{{ and }}}}") from None
+            unknown = sorted(fields - set(UNIT_NAME_FIELDS))
+            if unknown:
+                raise ValueError(
+                    f"{key} '{template}' uses {', '.join('{' + f + '}' for f in unknown)}; a unit name can only use "
+                    + ", ".join("{" + f + "}" for f in UNIT_NAME_FIELDS)
+                )
+        return self
 
 
 class UrbanClasses(RuleModel):
@@ -215,11 +233,23 @@ def load_rules(
     catalogue = catalogue or load_catalogue()
     national_path = Path(rules) if rules else resource("rules", "nd08.yaml")
     national = _read_rule_file(national_path)
+    if national.extends is not None:
+        raise RuleError(
+            f"{national_path}: là tệp quy tắc tỉnh (extends: {national.extends}), không phải tệp quy tắc quốc gia / "
+            f"is a province overlay (it extends '{national.extends}'), not a national rule file",
+            "give it with --province-rules, and the national rules (the shipped nd08.yaml by default) with --rules",
+        )
     files, paths = [national], [national_path]
     if province_rules:
         overlay_path = Path(province_rules)
         overlay = _read_rule_file(overlay_path)
-        if overlay.extends and overlay.extends != national.id:
+        if overlay.extends is None:
+            raise RuleError(
+                f"{overlay_path}: không nói bổ sung cho bộ quy tắc nào / does not say which national rules it extends "
+                "(no 'extends:'): is it a national rule file?",
+                f"a province overlay starts with 'extends: {national.id}'; give a national rule file with --rules, not --province-rules",
+            )
+        if overlay.extends != national.id:
             raise RuleError(
                 f"{overlay_path}: 'extends: {overlay.extends}' but the national rules are '{national.id}'",
                 "use the national rule file this overlay was written for",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from zoning.errors import RuleError
+from zoning.errors import InputError, RuleError
+from zoning.files import check_input_file
 
 M = TypeVar("M", bound=BaseModel)
+MAX_RULE_FILE_BYTES = 16 << 20  # a rule file is text a lawyer reads, not data
 
 
 class RuleModel(BaseModel):
@@ -35,7 +38,18 @@ def read_yaml_model(path: Path, model: type[M], what: str = "rule file") -> tupl
     """
     if not path.exists():
         raise RuleError(f"{what} not found: {path}", "check the path")
-    text = path.read_text(encoding="utf-8")
+    try:
+        check_input_file(path, what, MAX_RULE_FILE_BYTES)
+    except InputError as error:
+        raise RuleError(error.message, error.hint) from None
+    try:
+        text = unicodedata.normalize("NFC", path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise RuleError(
+            f"{path} line {line}: tệp không phải UTF-8 / the {what} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})",
+            "lưu lại tệp với mã UTF-8 / save it again as UTF-8 (in Notepad: Save as ▸ Encoding UTF-8)",
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -56,7 +70,8 @@ def located_error(path: Path, text: str, loc: tuple[Any, ...], message: str, mor
     line = _line_of(text, loc)
     at = f" line {line}" if line else ""
     extra = f" (and {more} more)" if more > 0 else ""
-    return RuleError(f"{path}{at}: {_dotted(loc)}: {message}{extra}")
+    return RuleError(f"{path}{at}: {_dotted(loc)}: {message}{extra}",
+                     "sửa dòng đó của tệp quy tắc / correct that line of the rule file, then check it with `zoning rules`")
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:

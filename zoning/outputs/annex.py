@@ -33,9 +33,10 @@ from zoning import terms
 from zoning.builder.model import Build, as_build
 from zoning.builder.units import in_force, other_criteria
 from zoning.errors import ZoningError
-from zoning.files import atomic_path
+from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.crs import describe
+from zoning.inputs.text import clean_option
 from zoning.outputs.docx import write_docx
 from zoning.outputs.xlsx import Sheet, write_workbook
 
@@ -555,8 +556,14 @@ def write_annex(
 
     step("reading the build")
     build = as_build(build)
+    sources = build.sources()
+    for path in (out, out.with_suffix(".xlsx") if xlsx else None, out.with_suffix(".pdf") if pdf else None):
+        if path is not None:
+            check_output(path, sources)
     lap("read")
     step("tables and coordinates")
+    cleaned: list[str] = []  # options typed or pasted with control characters
+    decision, province_name = clean_option(decision, "--decision", cleaned), clean_option(province_name, "--province-name", cleaned)
     data = annex_data(build, decision, province_name, max_vertices)
     lap("tables")
     png = None
@@ -567,14 +574,14 @@ def write_annex(
         png = zone_map_png(build, illustrative=data.illustrative)
         lap("map")
     step("Word document")
-    with atomic_path(out) as tmp:
+    with atomic_path(out, sources) as tmp:
         write_docx(data, tmp, png)
     lap("docx")
-    result = AnnexResult(docx=out, notices=data.notices, timings_s=timings)
+    result = AnnexResult(docx=out, notices=[*cleaned, *data.notices], timings_s=timings)
     if xlsx:
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")
-        with atomic_path(result.xlsx) as tmp:
+        with atomic_path(result.xlsx, sources) as tmp:
             write_workbook(tmp, annex_sheets(data))
         lap("xlsx")
     if pdf:

@@ -13,7 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from zoning.files import atomic_path, write_layers
+from zoning.files import atomic_path, check_output, write_layers
 from zoning.errors import InputError
 from zoning.inputs.layers import read_vector
 from zoning.siting.search import SitingResult
@@ -29,6 +29,7 @@ class SitingLayers:
 
 
 CANDIDATE_COLUMNS = ("rank", "area_ha")
+CANDIDATE_SUFFIXES = (".gpkg",)
 
 
 def read_candidates(path: str | Path) -> SitingLayers:
@@ -98,10 +99,10 @@ def write_candidates(result: SitingResult, out: str | Path) -> Path:
     >>> zoning.write_candidates(result, "candidates.gpkg")  # doctest: +SKIP
     PosixPath('candidates.gpkg')
     """
-    out = Path(out)
+    out = check_output(out, result.sources, suffixes=CANDIDATE_SUFFIXES)
     info = result.info
     table = pd.DataFrame({"key": list(info), "value": [json.dumps(v, ensure_ascii=False) for v in info.values()]})
-    with atomic_path(out) as tmp:
+    with atomic_path(out, result.sources) as tmp:
         layers = {"candidates": result.candidates, "exclusions": result.exclusions, "study_area": result.study_area, "siting_info": table}
         write_layers(tmp, layers)
     return out

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from zoning import terms
+from zoning.inputs.text import CONTROL_CHARACTERS
 
 if TYPE_CHECKING:
     from zoning.outputs.annex import AnnexData, AnnexTable
@@ -53,7 +54,12 @@ def _cell_text(value: str | float | None) -> str:
         return ""
     if isinstance(value, float):
         return terms.number(value)
-    return str(value)
+    return _xml_text(str(value))
+
+
+def _xml_text(text: str) -> str:
+    """Text without the characters XML forbids (NUL, vertical tab, …): Word could not open it."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def _paragraph_xml(text: str, bold: bool, italic: bool, align: str) -> str:
@@ -180,14 +186,14 @@ class OfficialDocument:
         if indent_first:
             fmt.first_line_indent = Mm(indent_first)
         if text:
-            run = paragraph.add_run(text)
+            run = paragraph.add_run(_xml_text(text))
             run.bold, run.italic = bold, italic
         return paragraph
 
     def notice(self, text: str) -> None:
         """A "Lưu ý" paragraph: an honesty notice the reader must not miss."""
         paragraph = self.paragraph("Lưu ý: ", bold=True, after=3)
-        paragraph.add_run(text).italic = True
+        paragraph.add_run(_xml_text(text)).italic = True
 
     def appendix_header(self, number: str, title: str, attached_to: str, first: bool) -> None:
         """The heading of an appendix: ``PHỤ LỤC <number>``, its title, the text it is attached to, a rule.
@@ -260,7 +266,7 @@ class OfficialDocument:
 
     def properties(self, title: str, subject: str, keywords: str) -> None:
         core = self.doc.core_properties
-        core.title, core.subject, core.keywords, core.author = title, subject, keywords, "zoning"
+        core.title, core.subject, core.keywords, core.author = _xml_text(title), _xml_text(subject), _xml_text(keywords), "zoning"
         core.language = "vi-VN"
 
     def save(self, path: str | Path) -> None:

@@ -46,7 +46,7 @@ from zoning.terms import ZONE_ORDER
 from zoning.outputs.webassets import safe_json, web_assets
 from zoning.builder.model import Build, as_build
 from zoning.builder.units import other_criteria
-from zoning.files import atomic_path
+from zoning.files import atomic_path, check_output, input_paths
 from zoning.inputs.crs import WGS84, describe, reproject, transformer
 from zoning.errors import InputError, ZoningError
 from zoning.outputs.candidates import SitingLayers, read_candidates
@@ -61,6 +61,7 @@ SITE_TOLERANCE_M = 1.0
 SITE_CLIP_FACTOR = 6  # a site map draws the land within this many margins of the site
 COORDINATE_DECIMALS = 6  # 1e-6° ≈ 0.1 m on the ground
 PROPOSED_GROUP = "~proposed"  # suffix of the map layer of a criterion's proposed units
+MAP_SUFFIXES = (".html", ".htm")
 
 BuildLike = Build | str | Path
 SitesLike = CheckResult | gpd.GeoDataFrame | str | Path
@@ -194,7 +195,7 @@ def zoning_map(
     """
     lang = _language(lang)
     build = as_build(build)
-    layers = display_layers(build, tolerance_m)
+    layers = display_layers(build, _tolerance(tolerance_m))
     site_frame = read_results(sites) if sites is not None else None
     siting = read_candidates(candidates) if candidates is not None else None
     config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting)
@@ -217,17 +218,25 @@ def write_map(
     lang = _language(lang)
     step("reading the build")
     build = as_build(build)
+    sources = input_paths([*build.sources(), *(s for s in (sites, candidates) if isinstance(s, (str, Path)))])
+    out = check_output(out, sources, suffixes=MAP_SUFFIXES)
     site_frame = read_results(sites) if sites is not None else None
     siting = read_candidates(candidates) if candidates is not None else None
     step("simplifying the geometry")
-    layers = display_layers(build, tolerance_m)
+    layers = display_layers(build, _tolerance(tolerance_m))
     step("writing the page")
     config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting)
     page = render_html(_folium_map(config, offline), lang, _title(build, lang))
-    out = Path(out)
-    with atomic_path(out) as tmp:
+    with atomic_path(out, sources) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return MapFile(out, out.stat().st_size, config["counts"])
+
+
+def _tolerance(tolerance_m: float) -> float:
+    """A display tolerance: a finite number of metres, zero or more."""
+    if not (isinstance(tolerance_m, (int, float)) and math.isfinite(tolerance_m) and tolerance_m >= 0):
+        raise InputError(f"--tolerance {tolerance_m}: dung sai phải là số mét không âm / the tolerance must be a number of metres, 0 or more")
+    return float(tolerance_m)
 
 
 def render_html(m: folium.Map, lang: str = "vi", title: str | None = None) -> str:

@@ -38,7 +38,7 @@ from rasterio.features import rasterize
 from rasterio.windows import Window
 
 from zoning.builder.model import BuildLike, as_build
-from zoning.files import atomic_path
+from zoning.files import atomic_path, check_output
 from zoning.errors import InputError
 
 from zoning import terms
@@ -50,6 +50,7 @@ TILE = 512  # GeoTIFF tile size (pixels)
 BLOCK = 4096  # rasterisation block (pixels per side): 16 MB of uint8
 MAX_CELLS = 20_000_000_000  # a grid larger than this is a mistaken resolution, not a province
 GDAL_CACHE_MB = 128  # GDAL's tile cache while writing (its default is 5 % of the RAM)
+RASTER_SUFFIXES = (".tif", ".tiff")  # GeoTIFF
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,8 @@ def write_raster(
     >>> raster = zoning.write_raster("build.gpkg", "zones.tif", resolution=10)  # doctest: +SKIP
     >>> raster.raster_ha["strict"]  # doctest: +SKIP
     """
+    if not (isinstance(resolution, (int, float)) and math.isfinite(resolution) and resolution > 0):
+        raise InputError(f"--resolution {resolution}: độ phân giải phải là một số mét dương / the resolution must be a positive number of metres")
     step = progress or (lambda _: None)
     started = time.perf_counter()
     step("reading the zones")
@@ -209,9 +212,9 @@ def write_raster(
         "crs": build.crs.to_wkt(), "transform": grid.transform, "nodata": NODATA, "tiled": True,
         "blockxsize": TILE, "blockysize": TILE, "compress": "deflate", "zlevel": 6, "bigtiff": "if_safer",
     }
-    out = Path(out)
+    out = check_output(out, build.sources(), suffixes=RASTER_SUFFIXES)
     step("rasterising")
-    with atomic_path(out) as tmp, rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
+    with atomic_path(out, build.sources()) as tmp, rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
         with rasterio.open(tmp, "w", **profile) as dst:
             for window, array in rasterize_blocks(zones.geometry.to_numpy(), codes, grid, block):
                 dst.write(array, 1, window=window)

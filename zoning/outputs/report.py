@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from zoning.data import path as resource
 from zoning.builder.model import Build, BuildLike, as_build
-from zoning.files import write_text
+from zoning.files import check_output_folder, input_paths, write_text
 from zoning.checker.result import SEVERITY_RANK, CheckResult
 from zoning.inputs.crs import WGS84, reproject
 from zoning.outputs.map import site_map_html
@@ -95,19 +95,21 @@ def write_reports(
     >>> result = zoning.check(zoning.demo_paths().sites, "build.gpkg")  # doctest: +SKIP
     >>> zoning.write_reports(result, "reports", build="build.gpkg")  # doctest: +SKIP
     """
-    out_dir = Path(out_dir)
-    map_html = _small_maps(result, as_build(build)) if build is not None else None
+    build = as_build(build) if build is not None else None
+    sources = input_paths([*result.sources, *(build.sources() if build is not None else ())])
+    out_dir = check_output_folder(out_dir, sources)
+    map_html = _small_maps(result, build) if build is not None else None
     records = _located_records(result)
     names = report_file_names(r["site_id"] for r in records)
     meta = result.meta
     written = []
     for record, name in zip(records, names):
         html = render_site(record, meta, map_html=map_html(record) if map_html else "")
-        written.append(write_text(out_dir / name, html))
+        written.append(write_text(out_dir / name, html, sources))
     index = environment().get_template("site_index.html.j2").render(
         sites=list(zip(records, names)), meta=meta,
     )
-    written.append(write_text(out_dir / "index.html", index))
+    written.append(write_text(out_dir / "index.html", index, sources))
     return written
 
 

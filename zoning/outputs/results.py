@@ -1,10 +1,15 @@
-"""Check results as files: GeoPackage, GeoJSON, JSON, CSV and Excel (documented in docs/check-results.md)."""
+"""Check results as files: GeoPackage, GeoJSON, JSON, CSV and Excel (documented in docs/check-results.md).
+
+The CSV is UTF-8 with a byte-order mark, so that Excel on Windows shows Vietnamese; it
+and the workbook carry the findings in Vietnamese beside English and the zone and verdict
+names in Vietnamese beside their codes. :func:`read_results` reads back every format but
+the workbook (a map can show the sites of a CSV or JSON written by ``zoning check``).
+"""
 
 from __future__ import annotations
 
-import warnings
-
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,32 +18,31 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from zoning.files import atomic_path, write_layers
+from zoning import terms
+from zoning.files import atomic_path, check_input_file, check_output, write_layers
 from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import InputError
 from zoning.checker import arrays
 from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResult
 from zoning.inputs.layers import read_vector
-
+from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, formula_like, write_workbook
 
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
+EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, header included
+MAX_JSON_BYTES = 2 << 30
+CSV_BLOCK = 50_000  # sites per block of the CSV: bounds the memory its text takes
+CSV_SPECIAL = (",", '"', "\n", "\r")
+SHEET_NAMES = {"sites": "Địa điểm - Sites", "zones": "Vùng - Zones", "units": "Khu vực - Units", "communes": "Xã - Communes",
+               "findings": "Phát hiện - Findings", "sensitive": "Yếu tố nhạy cảm - Sensitive", "safety": "Khoảng cách ATMT - Safety"}
 
 
-
-
-def check_output_path(path: str | Path) -> Path:
-    """The path of a results file, checked: its suffix must name a format this module writes."""
-    path = Path(path)
-    if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise InputError(f"--out {path}: unknown output format '{path.suffix}'", f"use one of: {', '.join(OUTPUT_SUFFIXES)}")
-    return path
+def check_output_path(path: str | Path, inputs=()) -> Path:
+    """The path of a results file, checked: its suffix names a format this module writes, and it replaces no input."""
+    return check_output(path, inputs, suffixes=OUTPUT_SUFFIXES)
 
 
 def write_results(result: CheckResult, path: str | Path) -> Path:
     """Write check results by suffix: ``.gpkg``, ``.geojson``, ``.json``, ``.csv`` or ``.xlsx`` (atomically).
-
-    The Excel workbook has the CSV's site table as its first sheet, then one sheet per
-    long table (named as the GeoPackage layers) and the check's manifest.
 
     The format is documented in ``docs/check-results.md``.
 
@@ -61,9 +65,11 @@ def write_results(result: CheckResult, path: str | Path) -> Path:
     >>> zoning.write_results(result, "results.gpkg")  # doctest: +SKIP
     PosixPath('results.gpkg')
     """
-    path = check_output_path(path)
+    path = check_output_path(path, result.sources)
     suffix = path.suffix.lower()
-    with atomic_path(path) as tmp:
+    if suffix == ".xlsx":
+        sheets = _workbook(result)
+    with atomic_path(path, result.sources) as tmp:
         if suffix == ".gpkg":
             layers: dict[str, pd.DataFrame] = {"sites": result.sites}
             for name in TABLES:
@@ -75,10 +81,68 @@ def write_results(result: CheckResult, path: str | Path) -> Path:
         elif suffix in (".geojson", ".json"):
             tmp.write_text(_json_document(result, feature_collection=suffix == ".geojson"), encoding="utf-8")
         elif suffix == ".xlsx":
-            _xlsx(result, tmp)
+            write_workbook(tmp, sheets)
         else:
-            _csv(result).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+                for part in _csv_blocks(result):
+                    handle.write(csv_text(part, header=handle.tell() == 0))
     return path
+
+
+def csv_text(table: pd.DataFrame, header: bool = True) -> str:
+    """A table as CSV text for Excel: formula-like text marked as text, empty for missing values, quoted where needed.
+
+    Columns are turned into text as wholes (numbers by ``repr``, like Python's csv module),
+    then joined by rows: a million rows take seconds, not minutes.
+    """
+    table = csv_safe(table)
+    columns = [_csv_fields(table[name]) for name in table.columns]
+    lines = [",".join(row) for row in zip(*columns)]
+    if header:
+        lines.insert(0, ",".join(_quoted([str(c) for c in table.columns])))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _csv_fields(column: pd.Series) -> list[str]:
+    """The CSV fields of one column."""
+    values = column.to_numpy()
+    if values.dtype.kind == "b":
+        return np.where(values, "True", "False").tolist()
+    if values.dtype.kind in "iu":
+        return list(map(str, values.tolist()))
+    if values.dtype.kind == "f":
+        texts = np.array(list(map(repr, values.tolist())), dtype=object)
+        texts[np.isnan(values)] = ""
+        return texts.tolist()
+    return _quoted([v if v.__class__ is str else _csv_scalar(v) for v in column.to_numpy(object).tolist()])
+
+
+def _csv_scalar(value: object) -> str:
+    """A value of a text column that is not text: empty when missing, else its text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _quoted(texts: list[str]) -> list[str]:
+    """Texts quoted where they hold a comma, a quote or a line break (``"`` doubled inside)."""
+    joined = " ".join(texts)
+    if not any(c in joined for c in CSV_SPECIAL):
+        return texts
+    return ['"' + t.replace('"', '""') + '"' if ("," in t or '"' in t or "\n" in t or "\r" in t) else t for t in texts]
+
+
+def _csv_blocks(result: CheckResult):
+    """The CSV table of :func:`_csv` in blocks of sites, so that the findings text of a million sites is never held at once."""
+    n = len(result.sites)
+    position = pd.Series(np.arange(n), index=result.sites["site_id"].to_numpy())
+    finding_site = position.reindex(result.findings["site_id"]).to_numpy()
+    order = np.argsort(finding_site, kind="stable")
+    sorted_sites = finding_site[order]
+    for start in range(0, max(n, 1), CSV_BLOCK):
+        stop = min(start + CSV_BLOCK, n)
+        lo, hi = np.searchsorted(sorted_sites, [start, stop])
+        yield _csv(result, slice(start, stop), result.findings.iloc[order[lo:hi]])
 
 
 def _gpkg_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -111,37 +175,88 @@ def _json_document(result: CheckResult, feature_collection: bool) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
-def _csv(result: CheckResult) -> pd.DataFrame:
-    """The site table with a representative point in WGS 84 and the findings as text."""
-    table = pd.DataFrame(result.sites.drop(columns="geometry"))
-    points = reproject(shapely.point_on_surface(result.sites.geometry.to_numpy()), result.sites.crs, WGS84)
+def _csv(result: CheckResult, rows: slice = slice(None), findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The site table (``rows`` of it, with their ``findings``) with a point in WGS 84 and the findings as text (English, then Vietnamese at the end)."""
+    sites = result.sites.iloc[rows]
+    findings = result.findings if findings is None else findings
+    table = pd.DataFrame(sites.drop(columns="geometry")).reset_index(drop=True)
+    points = reproject(shapely.point_on_surface(sites.geometry.to_numpy()), result.sites.crs, WGS84)
     xy = shapely.get_coordinates(points)
     table.insert(2, "lon", np.round(xy[:, 0], 7))
     table.insert(3, "lat", np.round(xy[:, 1], 7))
-    f = result.findings
-    text = ("[" + f["severity"] + "] " + f["title_en"] + np.where(f["detail_en"] != "", ": " + f["detail_en"], "")
-            + np.where(f["citation_en"] != "", " (" + f["citation_en"] + "; " + f["status"] + ")", ""))
-    position = pd.Series(np.arange(len(table)), index=table["site_id"].to_numpy())
-    table["findings_en"] = ""
-    sites, joined = arrays.join_by(position.reindex(f["site_id"]).to_numpy(), text.to_numpy(object), " | ")
-    table.loc[table.index[sites], "findings_en"] = joined
+    table["findings_en"] = _findings_text(findings, table, "en")
     table["build_id"] = result.meta["build_id"]
     table["ruleset"] = result.meta["ruleset"]
     table["check_rules"] = result.meta["check_rules"]
     table["software"] = result.meta["software"]
+    table["verdict_vi"] = table["verdict"].map(terms.labels("verdicts", "vi")).fillna(table["verdict"])
+    table["zones_touched_vi"] = _zone_names(table["zones_touched"])
+    table["findings_vi"] = _findings_text(findings, table, "vi")
     return table
 
 
-def _xlsx(result: CheckResult, path: Path) -> None:
-    """The site table of the CSV and every long table, one sheet each."""
-    meta = {k: v for k, v in result.meta.items() if k != "timings_s"}
-    sheets = {"sites": _csv(result)}
-    sheets.update({GPKG_LAYERS[name]: result.table(name) for name in TABLES})
-    sheets["check_manifest"] = pd.DataFrame({"key": list(meta), "value": [json.dumps(v, ensure_ascii=False, sort_keys=True) for v in meta.values()]})
-    with pd.ExcelWriter(path, engine="openpyxl") as workbook:
-        for name, table in sheets.items():
-            table.to_excel(workbook, sheet_name=name, index=False)
-            workbook.sheets[name].freeze_panes = "A2"
+def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: str) -> np.ndarray:
+    """Per site of ``table`` its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
+
+    Each distinct finding is written once (a million sites share a few thousand): the texts
+    are shared, not rebuilt per site.
+    """
+    columns = ["severity", "status", f"title_{lang}", f"detail_{lang}", f"citation_{lang}"]
+    key = np.zeros(len(f), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(f[column])
+        key = key * (len(uniques) + 1) + codes
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    distinct = f.iloc[first]
+    severity, status = distinct["severity"], distinct["status"]
+    if lang == "vi":
+        severity, status = severity.map(terms.labels("severities", "vi")).fillna(severity), status.map(terms.labels("statuses", "vi")).fillna(status)
+    d = distinct
+    text = ("[" + severity + "] " + d[f"title_{lang}"] + np.where(d[f"detail_{lang}"] != "", ": " + d[f"detail_{lang}"], "")
+            + np.where(d[f"citation_{lang}"] != "", " (" + d[f"citation_{lang}"] + "; " + status + ")", ""))
+    position = pd.Series(np.arange(len(table)), index=table["site_id"].to_numpy())
+    out = np.full(len(table), "", dtype=object)
+    sites, joined = arrays.join_by(position.reindex(f["site_id"]).to_numpy(), text.to_numpy(object)[inverse.ravel()], " | ")
+    out[sites] = joined
+    return out
+
+
+def _zone_names(codes: pd.Series) -> pd.Series:
+    """``strict,other`` → ``Vùng bảo vệ nghiêm ngặt, Vùng khác`` (computed once per distinct value)."""
+    names = terms.labels("zones", "vi")
+    distinct = {value: ", ".join(names.get(code, code) for code in str(value).split(",") if code) for value in codes.unique()}
+    return codes.map(distinct)
+
+
+def _workbook(result: CheckResult) -> list[Sheet]:
+    """The results as a workbook: the sites (as in the CSV) and one sheet per long table, headers in Vietnamese and English."""
+    tables = {"sites": _csv(result).drop(columns=["build_id", "ruleset", "check_rules", "software"]), **{name: result.table(name) for name in TABLES}}
+    too_long = [name for name, table in tables.items() if len(table) + 2 > EXCEL_MAX_ROWS]
+    if too_long:
+        raise InputError(
+            f"bảng {', '.join(too_long)} có quá {EXCEL_MAX_ROWS:,} dòng của một trang tính Excel / too many rows for an Excel sheet",
+            "ghi kết quả ra .csv hoặc .gpkg / write the results as .csv or .gpkg",
+        )
+    meta = result.meta
+    title = f"Kết quả kiểm tra địa điểm / Site check — build {meta['build_id']}, {meta['ruleset']} + {meta['check_rules']}"
+    sheets = []
+    for name, table in tables.items():
+        header = [f"{terms.label('columns', c, 'vi')} / {terms.label('columns', c, 'en')}" for c in table.columns]
+        rows = [[_cell(v) for v in row] for row in pd.DataFrame(table).drop(columns="geometry", errors="ignore").itertuples(index=False, name=None)]
+        sheets.append(Sheet(SHEET_NAMES[name], rows, title=title, header=[h for h, c in zip(header, table.columns) if c != "geometry"],
+                            wrap=False, freeze="A3", widths=[16] * len(header)))
+    return sheets
+
+
+def _cell(value):
+    """A workbook cell: numbers as numbers, missing values empty, booleans as có/không."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "có / yes" if value else "không / no"
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
@@ -150,9 +265,10 @@ def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: p
     Reads what :func:`write_results` writes: a GeoPackage whose
     spatial layer ``sites`` has one row per site and whose table ``findings`` has one row
     per finding (``site_id``, ``severity``, ``status``, ``title_*``, ``detail_*``,
-    ``citation_*``), or a GeoJSON whose features carry their findings as a list. Only
-    ``verdict`` is required; ``site_id``, ``name``, findings and the other columns are
-    used when present.
+    ``citation_*``), a GeoJSON whose features carry their findings as a list, the JSON
+    document (``sites`` with a WGS 84 ``geometry`` each) or the CSV (a point per site from
+    ``lon``/``lat``, the findings as text). Only ``verdict`` is required; ``site_id``,
+    ``name``, findings and the other columns are used when present.
 
     Parameters
     ----------
@@ -180,11 +296,18 @@ def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: p
     else:
         path = Path(sites)
         where = str(path)
-        layer, table = _result_layers(path)
-        with warnings.catch_warnings():  # GDAL guessing whether a findings column is JSON
-            warnings.simplefilter("ignore", UserWarning)
-            frame = read_vector(path, layer)
-        findings = findings if findings is not None else table
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            frame = _read_csv_results(check_input_file(path, "results file"))
+        elif suffix == ".json" and (document := _json_document_of(path)) is not None:
+            frame, table = document
+            findings = findings if findings is not None else table
+        else:
+            layer, table = _result_layers(path)
+            with warnings.catch_warnings():  # GDAL guessing whether a findings column is JSON
+                warnings.simplefilter("ignore", UserWarning)
+                frame = read_vector(path, layer)
+            findings = findings if findings is not None else table
     if frame.crs is None:
         raise InputError(f"{where}: the sites have no coordinate reference system", "write the results with a CRS (e.g. EPSG:4326 or the build's)")
     frame = frame.rename(columns={c: c.lower() for c in frame.columns if isinstance(c, str) and c != frame.geometry.name})
@@ -197,6 +320,47 @@ def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: p
         grouped = {key: group.to_dict("records") for key, group in findings.groupby(findings["site_id"].astype(str), sort=False)}
         frame = frame.assign(findings=[grouped.get(str(s), []) for s in frame["site_id"]])
     return frame[~frame.geometry.is_empty & frame.geometry.notna()]
+
+
+def _read_csv_results(path: Path) -> gpd.GeoDataFrame:
+    """The CSV of :func:`write_results`: one point per site at its ``lon``/``lat`` (WGS 84)."""
+    try:
+        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: không đọc được CSV / cannot be read as CSV ({str(exc).strip()})",
+                         "give the CSV that `zoning check --out results.csv` wrote") from None
+    columns = {c.strip().lower(): c for c in table.columns}
+    if "lon" not in columns or "lat" not in columns:
+        raise InputError(f"{path}: không có cột lon/lat / no lon and lat columns — is this the CSV of `zoning check`?",
+                         f"columns found: {', '.join(table.columns) or 'none'}")
+    lon, lat = (pd.to_numeric(table[columns[c]], errors="coerce").to_numpy(float) for c in ("lon", "lat"))
+    table = table.drop(columns=[columns["lon"], columns["lat"]])
+    for column in table.columns:  # the text marker of write_csv
+        marked = table[column].str.startswith(TEXT_MARKER) & table[column].str[1:].map(formula_like)
+        table.loc[marked, column] = table.loc[marked, column].str[1:]
+    return gpd.GeoDataFrame(table, geometry=shapely.points(lon, lat), crs=WGS84)
+
+
+def _json_document_of(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame] | None:
+    """The sites and findings of the JSON document of :func:`write_results` (None for another JSON, e.g. GeoJSON)."""
+    check_input_file(path, "results file", MAX_JSON_BYTES)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: không phải JSON hợp lệ / not valid JSON ({exc})", "give the file that `zoning check --out` wrote") from None
+    if not isinstance(document, dict) or document.get("type") == "FeatureCollection":
+        return None
+    records = document.get("sites")
+    if not isinstance(records, list) or not all(isinstance(r, dict) and isinstance(r.get("geometry"), dict) for r in records):
+        raise InputError(f"{path}: không phải kết quả của `zoning check` / not the results of `zoning check` (no 'sites' with a geometry each)",
+                         "give the .json, .geojson, .gpkg or .csv that `zoning check --out` wrote")
+    try:
+        geometry = shapely.from_geojson([json.dumps(r["geometry"]) for r in records])
+    except shapely.errors.GEOSException as exc:
+        raise InputError(f"{path}: hình học không hợp lệ / a geometry cannot be read ({exc})") from None
+    findings = pd.DataFrame([{"site_id": r.get("site_id"), **f} for r in records for f in r.get("findings") or [] if isinstance(f, dict)])
+    frame = pd.DataFrame([{k: v for k, v in r.items() if k not in ("geometry", *TABLES)} for r in records])
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=str(document.get("geometry_crs") or "EPSG:4326")), findings
 
 
 def _result_layers(path: Path) -> tuple[str | None, pd.DataFrame | None]:

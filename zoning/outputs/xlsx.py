@@ -1,17 +1,72 @@
-"""Excel workbooks: every spreadsheet the package writes goes through :func:`write_workbook`.
+"""Spreadsheets: every workbook the package writes goes through :func:`write_workbook`, and
+every CSV (which Excel opens as a spreadsheet) through :func:`csv_safe`.
 
 A workbook is a list of :class:`Sheet`: a bold title line, a bold header, the rows (some
 in bold), notes below; numbers with thousands grouped and two decimals (Excel shows them
 in the reader's own convention); the title and header kept in view when scrolling.
+
+Text from the inputs (a site's name, an attribute) is never run as a formula (OWASP, "CSV
+injection"): a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+is written to a workbook as a text cell marked as text (the visible text is the same), and
+to a CSV with an apostrophe in front, Excel's text marker. Numbers stay numbers (a
+negative number is a number). Characters XML forbids (NUL, vertical tab) are removed.
+
+Examples
+--------
+>>> formula_like('=HYPERLINK("http://x"&A1,"x")'), formula_like("-2+3+cmd|' /C calc'!A0"), formula_like("-12.5")
+(True, True, False)
+>>> csv_safe(pd.DataFrame({"name": ["=1+2", "Xã A"], "area": [-1.5, 2.0]}))["name"].tolist()
+["'=1+2", 'Xã A']
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
+from zoning.inputs.text import CONTROL_CHARACTERS
+
 NUMBER_FORMAT = "#,##0.00"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[eE][+-]?\d+)?")
+TEXT_MARKER = "'"
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would take ``text`` for a formula: it starts with ``= + - @``, a tab or a carriage return, and is not a plain number."""
+    return text.startswith(FORMULA_TRIGGERS) and PLAIN_NUMBER.fullmatch(text) is None
+
+
+def spreadsheet_text(value: object) -> object:
+    """A cell value without the characters XML forbids (text); other values as they are."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """A table whose text cells are safe to open in a spreadsheet: formula-like texts marked as text, control characters removed."""
+    table = table.copy()
+    for column in table.columns:
+        if table[column].dtype != object and not pd.api.types.is_string_dtype(table[column]):
+            continue
+        values = table[column].to_numpy(object).tolist()
+        texts = [v for v in values if isinstance(v, str)]
+        triggered = not {t[:1] for t in texts}.isdisjoint(FORMULA_TRIGGERS)
+        joined = " ".join(texts)  # checked in C for the usual case: nothing to change
+        if not triggered and (joined.isprintable() or CONTROL_CHARACTERS.search(joined) is None):
+            continue
+        table[column] = [_csv_text(v) for v in values]
+    return table
+
+
+def _csv_text(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    return TEXT_MARKER + value if formula_like(value) else value
 
 
 @dataclass
@@ -69,10 +124,10 @@ def _fill(sheet, spec: Sheet) -> None:
 
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     if spec.title is not None:
-        sheet.append([spec.title])
+        _append(sheet, [spec.title])
         sheet.cell(sheet.max_row, 1).font = bold
     if spec.header is not None:
-        sheet.append(list(spec.header))
+        _append(sheet, spec.header)
         for cell in sheet[sheet.max_row]:
             cell.font = bold
             if spec.wrap:
@@ -81,7 +136,7 @@ def _fill(sheet, spec: Sheet) -> None:
     by_cell = spec.wrap or spec.number_columns is None or any(spec.bold_rows)
     numbered = set(spec.number_columns or ())
     for index, cells in enumerate(spec.rows):
-        sheet.append(list(cells))
+        _append(sheet, cells)
         if not by_cell:
             continue
         in_bold = bool(spec.bold_rows) and spec.bold_rows[index]
@@ -97,8 +152,19 @@ def _fill(sheet, spec: Sheet) -> None:
             for (cell,) in sheet.iter_rows(min_row=first, max_row=sheet.max_row, min_col=column + 1, max_col=column + 1):
                 cell.number_format = NUMBER_FORMAT
     for line in spec.notes:
-        sheet.append([line])
+        _append(sheet, [line])
     for column, width in enumerate(spec.widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     if spec.freeze is not None:
         sheet.freeze_panes = spec.freeze
+
+
+def _append(sheet, cells: Sequence) -> None:
+    """Append a row; a formula-like text becomes a text cell marked as text (its visible text unchanged)."""
+    values = [spreadsheet_text(v) for v in cells]
+    sheet.append(values)
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str) and formula_like(value):
+            cell = sheet.cell(sheet.max_row, column)
+            cell.data_type = "s"
+            cell.quotePrefix = True

@@ -44,6 +44,7 @@ from zoning import terms
 from zoning.builder.model import Build, as_build
 from zoning.builder.units import in_force
 from zoning.errors import InputError, ZoningError
+from zoning.files import input_paths
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.law.safety import Facility, FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
 from zoning.law.siting import SitingReceptor, SitingRules, ZonePolicy, load_siting_rules
@@ -73,6 +74,7 @@ class SitingResult:
     study_area: gpd.GeoDataFrame
     info: dict
     notes: list[str] = field(default_factory=list)
+    sources: tuple[Path, ...] = ()  # the files read (build and its inputs, DEM): no output may replace them
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,8 @@ def find_sites(
     parts = _candidate_parts(area, excluded, plan.min_area_ha)
     candidates = _describe(parts, build, chosen, receptors, exclusions, slope, plan)
     info = _info(build, plan, chosen, candidates)
-    return SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, build.crs), info, notes=list(info["notes"]))
+    return SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, build.crs), info, notes=list(info["notes"]),
+                        sources=input_paths([*build.sources(), plan.dem]))
 
 
 # ------------------------------------------------------------------------------ the plan
@@ -213,8 +216,13 @@ def find_sites(
 
 def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue, include_proposed=False) -> SitingPlan:
     """Check the options and resolve the facility, its safety distances and the zones searched."""
-    if not min_area_ha > 0:
-        raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares")
+    if not (math.isfinite(min_area_ha) and min_area_ha > 0):
+        raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares", "e.g. --min-area 5")
+    if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
+        raise InputError(f"--capacity {capacity:g}: công suất phải là số không âm / the capacity must be a number, zero or more",
+                         "nhập công suất theo đơn vị của loại công trình / give it in the facility's unit (see `zoning types`), or leave it out")
+    if communes is not None and not [c for c in communes if str(c).strip()]:
+        raise InputError("--communes: không có mã xã nào / no commune code given", "e.g. --communes 01558,01795, or leave it out for the whole province")
     if max_slope is not None and dem is None:
         raise InputError("--max-slope needs a DEM", "give the elevation raster with --dem dem.tif")
     if max_slope is not None and not 0 < max_slope < 90:
@@ -249,6 +257,8 @@ def _distances(facility, rules, catalogue, capacity, upstream, user_distances) -
 def _zone_policy(spec: Facility, rules: SitingRules, zones: list[str] | None) -> ZonePolicy:
     """The zones given by the user, else the policy of the facility's group."""
     if zones is not None:
+        if not zones:
+            raise InputError("--zones: không có vùng nào / no zone given", f"use {', '.join(ZONE_ORDER)}, or leave it out for the rule file's policy")
         unknown = set(zones) - set(ZONE_ORDER)
         if unknown:
             raise InputError(f"--zones: unknown zone(s) {', '.join(sorted(unknown))}", f"use {', '.join(ZONE_ORDER)}")

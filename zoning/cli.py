@@ -325,6 +325,68 @@ def print_annex_summary(result) -> None:
         out.print(f"[yellow]Lưu ý / Notice:[/] {notice}", highlight=False)
 
 
+# ------------------------------------------------------------------------------ diff
+
+
+@app.command("diff")
+@friendly
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="The earlier build GeoPackage (e.g. the draft plan's).")],
+    new: Annotated[Path, typer.Argument(help="The later build GeoPackage of the same province.")],
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="GeoPackage to write: the changed pieces (layer transitions) with why they moved, the transition table, reasons, rule and input changes, areas by commune.")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="HTML report to write (Vietnamese first, English beside).")] = None,
+    min_area: Annotated[float, typer.Option("--min-area", min=0, help="Pieces smaller than this many hectares are slivers of re-digitising, not changes.")] = 0.01,
+    min_width: Annotated[float, typer.Option("--min-width", min=0, help="Pieces thinner than this many metres everywhere are slivers, not changes.")] = 1.0,
+) -> None:
+    """Compare two zonings of the same province: what moved between the zones, where, and why."""
+    from zoning.compare import diff
+    from zoning.outputs.diff_report import write_diff_report
+
+    written = []
+    with progress_steps("Comparing zonings", total=5 + (out_path is not None) + (report is not None)) as advance:
+        result = diff(old, new, min_area_ha=min_area, min_width_m=min_width, progress=advance)
+        if out_path is not None:
+            advance("writing the GeoPackage")
+            written.append(result.write(out_path))
+        if report is not None:
+            advance("writing the report")
+            written.append(write_diff_report(result, report))
+    print_diff_summary(result, written)
+
+
+def print_diff_summary(result, written: list[Path]) -> None:
+    """The 3 × 3 table, the changed area and the noise set aside, the causes, the communes most affected."""
+    from zoning import terms
+
+    meta = result.meta
+    table = Table(title=f"Chuyển vùng / Transitions (ha) — {meta['old']['build_id']} → {meta['new']['build_id']}", show_lines=False)
+    table.add_column("Cũ ↓ Mới → / Old ↓ New →")
+    for zone in terms.ZONE_ORDER:
+        table.add_column(f"{terms.label('zones', zone)}\n{terms.label('zones', zone, 'en')}", justify="right")
+    matrix = result.matrix()
+    for zone in terms.ZONE_ORDER:
+        cells = [f"[bold]{v:,.2f}[/]" if zone != other and v > 0 else f"{v:,.2f}" for other, v in matrix.loc[zone].items()]
+        table.add_row(f"{terms.label('zones', zone)} / {terms.label('zones', zone, 'en')}", *cells)
+    out.print(table)
+    threshold = meta["threshold"]
+    out.print(f"Chuyển vùng / changed: {meta['changed_ha']:,.2f} ha in {meta['changed_pieces']} piece(s) · "
+              f"bỏ qua / set aside as noise (< {threshold['min_area_ha']:g} ha or < {threshold['min_width_m']:g} m wide): "
+              f"{meta['noise_ha']:,.4f} ha in {meta['noise_pieces']} piece(s)", highlight=False)
+    for note in meta["notes"]:
+        out.print(f"[yellow]Ghi chú / Note:[/] {note}", highlight=False)
+    for row in result.rule_changes.itertuples():
+        moved = f" — {row.moved_ha:,.2f} ha" if row.kind == "criterion" else ""
+        out.print(f"Quy tắc / Rule: {row.detail_vi}{moved}\n    {row.detail_en}", highlight=False)
+    inputs = result.input_changes
+    if len(inputs):
+        counts = inputs.groupby(["layer", "change"]).size()
+        out.print("Dữ liệu đầu vào / Inputs: " + "; ".join(f"{layer} {terms.label('changes', change, 'en')} {n}" for (layer, change), n in counts.items()), highlight=False)
+    for row in result.communes.head(5).itertuples():
+        out.print(f"  {row.commune_name} {row.commune_code}: {row.moved_ha:,.2f} ha", highlight=False)
+    for path in written:
+        out.print(f"  written: {path}")
+
+
 # ------------------------------------------------------------------------------- map
 
 

@@ -192,6 +192,7 @@ def check(
     upstream: Annotated[bool, typer.Option("--upstream", help="The facilities must sit upstream of a water source or upwind of the town (× 1.5 where QCVN 01:2021/BXD Table 2.22 says so).")] = False,
     search_distance: Annotated[Optional[float], typer.Option("--search-distance", help="List zoning units within this many metres of a site (default 1000).")] = None,
     tolerance: Annotated[Optional[list[str]], typer.Option("--tolerance", help="Positional tolerance of the source data in metres: 25, or per layer kind residential_areas=10 (repeat). Results this close to a boundary are flagged borderline.")] = None,
+    against: Annotated[Optional[Path], typer.Option("--against", help="An earlier build of the same province: check the sites against it too and flag every site whose verdict changes.")] = None,
 ) -> None:
     """Check project sites and waste-treatment locations against a zoning build."""
     from zoning.checker import check as check_sites
@@ -206,12 +207,15 @@ def check(
     user.update(parse_distance_option(text, rules.facilities) for text in distance or [])
     outputs = [check_output_path(path) for path in out_paths or []]
     written = []
-    with progress_steps("Checking sites", total=4 + len(outputs) + (1 if report_dir else 0)) as advance:
+    options = dict(layer=layer, crs=crs, point=point, wkt=wkt, type=project_type, distances=user, upstream=upstream,
+                   search_distance=search_distance, tolerance=_tolerance_option(tolerance), rules=rules)
+    with progress_steps("Checking sites", total=4 + 4 * (against is not None) + len(outputs) + (1 if report_dir else 0)) as advance:
         build = read_build(zoning_build)
-        result = check_sites(
-            sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=project_type, distances=user, upstream=upstream,
-            search_distance=search_distance, tolerance=_tolerance_option(tolerance), rules=rules, progress=advance,
-        )
+        result = check_sites(sites, build, progress=advance, **options)
+        if against is not None:
+            from zoning.compare import verdict_changes
+
+            result = verdict_changes(result, check_sites(sites, read_build(against), progress=advance, **options))
         for path in outputs:
             advance(f"writing {path.name}")
             written.append(write_results(result, path))
@@ -254,6 +258,11 @@ def print_check_summary(result, written: list[Path]) -> None:
     out.print(table)
     counts = ", ".join(f"{terms.label('verdicts', v, 'en').lower()}: {n}" for v, n in result.meta["verdicts"].items() if n)
     out.print(f"{len(result.sites)} site(s) — {counts}.  Rules: {result.meta['ruleset']} + {result.meta['check_rules']}")
+    if "against" in result.meta:
+        changed = result.sites[result.sites["verdict_changed"]]
+        out.print(f"Kết luận thay đổi / verdicts changed against build {result.meta['against']['build_id']}: {len(changed)}", highlight=False)
+        for site in changed.itertuples():
+            out.print(f"  {site.site_id} {site.name}: {terms.label('verdicts', site.verdict_before, 'en')} → {terms.label('verdicts', site.verdict, 'en')}", highlight=False)
     for note in result.meta["notes"]:
         out.print(f"[yellow]Note / Ghi chú:[/] {note}", highlight=False)
     if result.meta["illustrative_notice"]:
@@ -405,16 +414,19 @@ def map_command(
     offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the file then opens with no network at all (zones and communes on a plain background).")] = False,
     lang: Annotated[MapLanguage, typer.Option("--lang", help="Language of the legend, popups and tools: vi (Vietnamese) or en (English).")] = MapLanguage.vi,
     tolerance: Annotated[float, typer.Option("--tolerance", min=0, help="How much boundaries are simplified for display, in metres (the build keeps the exact geometry). 0 keeps every vertex.")] = 5.0,
+    against: Annotated[Optional[Path], typer.Option("--against", help="An earlier build of the same province: show the land that changed zone since then, with why it moved.")] = None,
 ) -> None:
     """Write an interactive map of a build (zones, units, communes, checked sites, candidate areas) as one HTML file
     that opens in any browser, with or without internet."""
     from zoning.outputs.map import write_map
 
-    with progress_steps("Map", total=3) as advance:
-        result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance, candidates=candidates)
+    with progress_steps("Map", total=3 + (against is not None)) as advance:
+        result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance,
+                           candidates=candidates, against=against)
     counts = result.counts
     out.print(f"Map: {result.path} ({result.size_bytes / 1e6:,.1f} MB; {'offline, no basemap' if offline else 'OpenStreetMap basemap when online'})", highlight=False)
-    out.print(f"Zones {counts['zones']} · units {counts['units']} · communes {counts['communes']} · sites {counts['sites']} · candidate areas {counts['candidates']}", highlight=False)
+    out.print(f"Zones {counts['zones']} · units {counts['units']} · communes {counts['communes']} · sites {counts['sites']} · candidate areas {counts['candidates']}"
+              + (f" · changed pieces {counts['transitions']}" if against is not None else ""), highlight=False)
 
 
 # ------------------------------------------------------------------------------ raster and siting

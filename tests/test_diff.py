@@ -410,3 +410,21 @@ def test_demo_urban_class_correction(demo_build_path, tmp_path):
     assert (inputs.loc[[f"ua-{k:02d}" for k in range(5, 17)], "moved_ha"] > 0).all()
     assert set(change.reasons.loc[change.reasons["change"] == "removed", "criterion"]) == {"nd08-22-2-a"}
     assert len(change.rule_changes) == 0 and change.meta["noise_ha"] == 0
+
+
+def test_cutting_large_polygons_changes_no_piece(small, monkeypatch):
+    """Every polygon taken as large (cut by the quadtree, subtracted round by round) gives the same pieces."""
+    import sys
+
+    layers = {**admin_layers(), **sensitive_layers()}
+    reserves = layers["nature_reserves"]
+    reserves.loc[reserves["id"] == "n1", "geometry"] = affinity.translate(square(6000, 6000, 2000), 100, 0)
+    layers["water_supply_sources"]["corridor_m"] = 20.0
+    new = built(layers)
+    whole = diff(small, new).changes
+    monkeypatch.setattr(sys.modules["zoning.compare.transitions"], "LARGE_COORDINATES", 8)
+    cut = diff(small, new).changes
+    assert len(cut) == len(whole) == 5
+    assert cut["transition"].tolist() == whole["transition"].tolist()
+    assert cut["area_ha"].to_numpy() == pytest.approx(whole["area_ha"].to_numpy(), abs=1e-9)
+    assert shapely.area(shapely.symmetric_difference(cut.geometry.to_numpy(), whole.geometry.to_numpy())).max() < 1e-6

@@ -352,7 +352,7 @@ def diff_command(
     from zoning.outputs.diff_report import write_diff_report
 
     written = []
-    with progress_steps("Comparing zonings", total=5 + (out_path is not None) + (report is not None)) as advance:
+    with progress_steps("Comparing zonings", total=4 + (out_path is not None) + (report is not None)) as advance:
         result = diff(old, new, min_area_ha=min_area, min_width_m=min_width, progress=advance)
         if out_path is not None:
             advance("writing the GeoPackage")

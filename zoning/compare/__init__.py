@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 
 import zoning
-from zoning.builder.model import Build, BuildLike, as_build
+from zoning.builder.model import CRITERIA_SPECS, Build, BuildLike, as_build
 from zoning.builder.zones import MIN_PIECE_M2, M2_PER_HA
 from zoning.compare.align import aligned, province_name
 from zoning.compare.causes import input_changes, rule_changes
@@ -88,6 +88,11 @@ def diff(
     lap("transitions")
     step("comparing rules and inputs")
     rules, inputs = rule_changes(old, new), input_changes(old, new)
+    if not all(c in b.criteria for b in (old, new) for c in CRITERIA_SPECS):
+        notes.append(
+            "Một bản được xây dựng bằng phiên bản cũ, không ghi điều kiện chọn và bề rộng của tiêu chí: các thay đổi đó không được so sánh. / "
+            "A build made by an older version records no criterion selections and widths: changes to them are not compared."
+        )
     lap("causes")
     step("explaining the changes")
     pieces = cut.pieces

@@ -22,9 +22,9 @@ import pandas as pd
 
 from zoning import terms
 from zoning.builder.model import Build
-from zoning.builder.overlay import intersection_areas
 from zoning.builder.zones import M2_PER_HA, MIN_PIECE_M2
 from zoning.checker.arrays import joined
+from zoning.compare.transitions import overlap_areas
 
 KEY = ["piece", "criterion", "source_layer", "source_id"]
 REASON_COLUMNS = ["piece_id", "change", "criterion", "source_layer", "source_id", "name", "name_en", "unit_before", "unit_after",
@@ -60,8 +60,7 @@ def piece_reasons(pieces: pd.DataFrame, old: Build, new: Build, rules: pd.DataFr
     summary
         Per piece (in the order given): :data:`PIECE_WHY_COLUMNS`.
     """
-    geometry = pieces.geometry.to_numpy()
-    held = {side: _holders(geometry, build) for side, build in (("before", old), ("after", new))}
+    held = {side: _holders(pieces, zone, build) for side, zone, build in (("before", "old_zone", old), ("after", "new_zone", new))}
     merged = held["before"].merge(held["after"], on=KEY, how="outer", suffixes=("_before", "_after"), indicator=True)
     change = merged["_merge"].astype(str).map({"left_only": "removed", "right_only": "added", "both": "changed"})
     reasons = pd.DataFrame({
@@ -84,10 +83,19 @@ def piece_reasons(pieces: pd.DataFrame, old: Build, new: Build, rules: pd.DataFr
     return reasons[REASON_COLUMNS], summary
 
 
-def _holders(pieces: np.ndarray, build: Build) -> pd.DataFrame:
-    """(piece, unit) pairs sharing land, with the unit's criterion and feature."""
+def _holders(pieces: pd.DataFrame, zone_column: str, build: Build) -> pd.DataFrame:
+    """(piece, unit) pairs sharing land, with the unit's criterion and feature.
+
+    A piece is held only by units of the zone it has in that build; they tile the zone.
+    """
     units = build.units
-    piece, unit, area = intersection_areas(pieces, units.geometry.to_numpy())
+    found = []
+    for zone in ("strict", "emission_limited"):
+        rows = np.flatnonzero((pieces[zone_column] == zone).to_numpy())
+        candidates = np.flatnonzero((units["zone"] == zone).to_numpy())
+        piece, unit, area = overlap_areas(pieces.geometry.to_numpy()[rows], units.geometry.to_numpy()[candidates], covering=True)
+        found.append((rows[piece], candidates[unit], area))
+    piece, unit, area = (np.concatenate(column) for column in zip(*found))
     real = area >= MIN_PIECE_M2
     piece, unit = piece[real], unit[real]
 

@@ -277,6 +277,25 @@ def test_same_grid_with_another_transformation_is_reprojected(small):
     assert any("transformation to WGS 84" in note for note in change.meta["notes"])
 
 
+def test_builds_without_criterion_specs_are_compared_and_noted(moved):
+    old, new = moved
+    older = dataclasses.replace(old, criteria=old.criteria.drop(columns=["selection", "geometry_spec"]))
+    change = diff(older, new)
+    assert change.changed_ha == pytest.approx(55.04) and len(change.rule_changes) == 0
+    assert any("records no criterion selections and widths" in note for note in change.meta["notes"])
+
+
+def test_province_boundaries_that_differ_compare_the_shared_land(small):
+    layers = {**admin_layers(), **sensitive_layers()}
+    layers["province"] = layers["province"].set_geometry([square(0, 0, 10_000).union(shapely.box(X0 + 10_000, Y0, X0 + 10_050, Y0 + 10_000))])
+    wider = built(layers)
+    change = diff(small, wider)
+    assert change.meta["land"]["only_new_ha"] == pytest.approx(50 * 10_000 / HA) and change.meta["land"]["only_old_ha"] == 0
+    assert change.meta["land"]["province_ha"] == pytest.approx(10_000)
+    assert len(change.transitions) == 0 and change.matrix().to_numpy().sum() == pytest.approx(10_000)
+    assert any("50,00 ha chỉ có ở bản mới" in note and "50.00 ha only in the new one" in note for note in change.meta["notes"])
+
+
 def test_negative_threshold_is_a_user_error(moved):
     with pytest.raises(ZoningError, match="must not be negative"):
         diff(*moved, min_area_ha=-1)
@@ -311,6 +330,9 @@ def test_cli_diff_writes_and_prints(moved, tmp_path):
     assert result.exit_code == 0, result.output
     assert "55.04 ha in 2 piece(s)" in result.output and "27.52" in result.output
     assert (tmp_path / "d.gpkg").exists() and (tmp_path / "d.html").exists()
+    mapped = CliRunner().invoke(app, ["map", str(new_path), "--against", str(old_path), "--offline", "--out", str(tmp_path / "m.html")])
+    assert mapped.exit_code == 0, mapped.output
+    assert "changed pieces 2" in mapped.output
     far = {kind: layer.set_geometry(layer.geometry.translate(200_000, 0)) for kind, layer in admin_layers().items()}
     built(far).write(tmp_path / "far.gpkg")
     refused = CliRunner().invoke(app, ["diff", str(old_path), str(tmp_path / "far.gpkg")])
@@ -428,3 +450,27 @@ def test_cutting_large_polygons_changes_no_piece(small, monkeypatch):
     assert cut["transition"].tolist() == whole["transition"].tolist()
     assert cut["area_ha"].to_numpy() == pytest.approx(whole["area_ha"].to_numpy(), abs=1e-9)
     assert shapely.area(shapely.symmetric_difference(cut.geometry.to_numpy(), whole.geometry.to_numpy())).max() < 1e-6
+
+
+def test_table_matches_whole_zone_overlays(small, monkeypatch):
+    """Several changes at once; each cell equals the area of (old zone ∩ new zone) overlaid whole."""
+    import sys
+
+    layers = {**admin_layers(), **sensitive_layers()}
+    reserves = layers["nature_reserves"]
+    reserves.loc[reserves["id"] == "n1", "geometry"] = affinity.rotate(square(6000, 6000, 2000), 10)
+    layers["water_supply_sources"]["corridor_m"] = 10.0
+    layers["urban_areas"].loc[0, "urban_class"] = "IV"
+    layers["relic_zones"] = layers["relic_zones"].set_geometry(layers["relic_zones"].geometry.translate(1000, -1000))
+    new = built(layers)
+    zone = {(side, z): g for side, build in (("old", small), ("new", new)) for z, g in zip(build.zones["zone"], build.zones.geometry)}
+    for large in (10_000, 8):  # as they come, and every polygon cut by the quadtree
+        monkeypatch.setattr(sys.modules["zoning.compare.transitions"], "LARGE_COORDINATES", large)
+        change = diff(small, new, min_area_ha=0, min_width_m=0)
+        matrix = change.matrix()
+        for a in ZONE_ORDER:
+            for b in ZONE_ORDER:
+                expected = shapely.intersection(zone["old", a], zone["new", b], grid_size=1e-6).area / HA
+                assert matrix.loc[a, b] == pytest.approx(expected, abs=1e-6), (large, a, b)
+        off_diagonal = matrix.to_numpy()[~np.eye(3, dtype=bool)]
+        assert (off_diagonal > 1).sum() == 5 and change.changed_ha > 100

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 
 import zoning
+from zoning import terms
 from zoning.builder.model import CRITERIA_SPECS, Build, BuildLike, as_build
 from zoning.builder.zones import MIN_PIECE_M2, M2_PER_HA
 from zoning.compare.align import aligned, province_name
@@ -121,10 +122,10 @@ def _meta(old: Build, new: Build, cut, pieces: pd.DataFrame, min_area_ha: float,
     noise = pieces[pieces["noise"].to_numpy(bool)]
     land = cut.land
     if max(land["only_old_ha"], land["only_new_ha"]) * M2_PER_HA >= MIN_PIECE_M2:
+        only = {lang: [terms.quantity(land[f"only_{side}_ha"], "area_ha", lang) for side in ("old", "new")] for lang in terms.LANGUAGES}
         notes = notes + [
-            f"Ranh giới tỉnh của hai bản khác nhau: {land['only_old_ha']:.2f} ha chỉ có ở bản cũ, {land['only_new_ha']:.2f} ha chỉ có ở bản mới; "
-            f"chỉ so sánh phần đất chung. / The province boundaries differ: {land['only_old_ha']:.2f} ha only in the old build, "
-            f"{land['only_new_ha']:.2f} ha only in the new one; only the land they share is compared."
+            f"Ranh giới tỉnh của hai bản khác nhau: {only['vi'][0]} chỉ có ở bản cũ, {only['vi'][1]} chỉ có ở bản mới; chỉ so sánh phần đất chung. / "
+            f"The province boundaries differ: {only['en'][0]} only in the old build, {only['en'][1]} only in the new one; only the land they share is compared."
         ]
     return {
         "schema": SCHEMA,

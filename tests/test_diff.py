@@ -240,6 +240,9 @@ def test_rule_change_that_moves_a_town(small, tmp_path):
     reasons = change.reasons.set_index("criterion")
     assert reasons.loc["nd08-22-2-a", "change"] == "removed" and reasons.loc["nd08-22-3-4", "change"] == "added"
     assert reasons.loc["nd08-22-2-a", "cause_en"].startswith("criterion nd08-22-2-a: changed feature selection")
+    # the command line prints the lists as they are (not taken for markup)
+    printed = CliRunner().invoke(app, ["diff", str(small.write(tmp_path / "old.gpkg")), str(new.write(tmp_path / "new.gpkg"))])
+    assert printed.exit_code == 0 and "selection.urban_class: [special, I, II, III] → [special, I, III]" in printed.output
 
 
 # ------------------------------------------------------------------------- refusals

@@ -365,6 +365,8 @@ def diff_command(
 
 def print_diff_summary(result, written: list[Path]) -> None:
     """The 3 × 3 table, the changed area and the noise set aside, the causes, the communes most affected."""
+    from rich.markup import escape
+
     from zoning import terms
 
     meta = result.meta
@@ -382,16 +384,16 @@ def print_diff_summary(result, written: list[Path]) -> None:
               f"bỏ qua / set aside as noise (< {threshold['min_area_ha']:g} ha or < {threshold['min_width_m']:g} m wide): "
               f"{meta['noise_ha']:,.4f} ha in {meta['noise_pieces']} piece(s)", highlight=False)
     for note in meta["notes"]:
-        out.print(f"[yellow]Ghi chú / Note:[/] {note}", highlight=False)
+        out.print("[yellow]Ghi chú / Note:[/] " + escape(note), highlight=False)
     for row in result.rule_changes.itertuples():
         moved = f" — {row.moved_ha:,.2f} ha" if row.kind == "criterion" else ""
-        out.print(f"Quy tắc / Rule: {row.detail_vi}{moved}\n    {row.detail_en}", highlight=False)
+        out.print(f"Quy tắc / Rule: {row.detail_vi}{moved}\n    {row.detail_en}", highlight=False, markup=False)
     inputs = result.input_changes
     if len(inputs):
         counts = inputs.groupby(["layer", "change"]).size()
-        out.print("Dữ liệu đầu vào / Inputs: " + "; ".join(f"{layer} {terms.label('changes', change, 'en')} {n}" for (layer, change), n in counts.items()), highlight=False)
+        out.print("Dữ liệu đầu vào / Inputs: " + "; ".join(f"{layer} {terms.label('changes', change, 'en')} {n}" for (layer, change), n in counts.items()), highlight=False, markup=False)
     for row in result.communes.head(5).itertuples():
-        out.print(f"  {row.commune_name} {row.commune_code}: {row.moved_ha:,.2f} ha", highlight=False)
+        out.print(f"  {row.commune_name} {row.commune_code}: {row.moved_ha:,.2f} ha", highlight=False, markup=False)
     for path in written:
         out.print(f"  written: {path}")
 

@@ -37,7 +37,7 @@ import shapely
 from shapely import STRtree
 
 from zoning.builder.model import Build
-from zoning.builder.overlay import polygonal, thread_map, threaded
+from zoning.builder.overlay import DUST_M2, polygonal, thread_map, threaded
 from zoning.builder.zones import M2_PER_HA, MIN_PIECE_M2
 from zoning.checker.arrays import joined
 from zoning.compare.align import province_land
@@ -52,6 +52,7 @@ TRANSITIONS: tuple[tuple[str, str], ...] = (
 )
 PIECE_COLUMNS = ["piece_id", "old_zone", "new_zone", "transition", "area_ha", "noise"]
 TABLE_COLUMNS = ["old_zone", "new_zone", "area_ha", "pieces", "noise_ha", "noise_pieces"]
+OUTSIDE_COMMUNES = "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)"  # as in a build's commune summary
 
 
 def transition_key(old_zone: str, new_zone: str) -> str:
@@ -291,8 +292,9 @@ def by_commune(pieces: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> tuple[pd
     })
     moved = pieces[~pieces["noise"].to_numpy(bool)].groupby("transition")["area_ha"].sum()
     outside = {f"{key}_ha": moved.get(key, 0.0) - table[f"{key}_ha"].sum() for key in keys}
+    outside = {key: ha if ha * M2_PER_HA >= DUST_M2 else 0.0 for key, ha in outside.items()}  # not floating-point residue
     if sum(outside.values()) * M2_PER_HA >= MIN_PIECE_M2:
-        outside_row = {"commune_code": "", "commune_name": "Ngoài ranh giới xã / Outside commune polygons", **outside}
+        outside_row = {"commune_code": "", "commune_name": OUTSIDE_COMMUNES, **outside}
         table = pd.concat([table, pd.DataFrame([outside_row])], ignore_index=True)
     table["moved_ha"] = table[[f"{key}_ha" for key in keys]].sum(axis=1)
     return table.sort_values("moved_ha", ascending=False, kind="stable").reset_index(drop=True), piece_codes

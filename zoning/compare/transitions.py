@@ -50,7 +50,6 @@ TRANSITIONS: tuple[tuple[str, str], ...] = (
     ("strict", "emission_limited"), ("strict", "other"), ("emission_limited", "strict"),
     ("emission_limited", "other"), ("other", "strict"), ("other", "emission_limited"),
 )
-PIECE_COLUMNS = ["piece_id", "old_zone", "new_zone", "transition", "area_ha", "noise"]
 TABLE_COLUMNS = ["old_zone", "new_zone", "area_ha", "pieces", "noise_ha", "noise_pieces"]
 OUTSIDE_COMMUNES = "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)"  # as in a build's commune summary
 

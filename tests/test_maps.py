@@ -696,7 +696,7 @@ def test_map_config_is_what_the_map_page_draws(small_build_path):
     page = render_html(zoning_map(small_build_path, lang="en", offline=True))
     embedded = json.loads(re.search(r"ZoningMap\.init\([^,]+, (\{.*\})\);", page).group(1))
     assert embedded == json.loads(json.dumps(config))
-    assert config["counts"] == {"zones": 3, "units": gpkg_count(small_build_path, "units"), "communes": 4, "sites": 0, "candidates": 0, "exclusions": 0}
+    assert config["counts"] == {"zones": 3, "units": gpkg_count(small_build_path, "units"), "communes": 4, "sites": 0, "candidates": 0, "exclusions": 0, "transitions": 0}
 
 
 def test_sites_config_draws_safety_distance_rings(small_build_path):

@@ -12,6 +12,7 @@ build::
     zoning.write_map(build, "map.html", sites=result)
     zoning.write_annex(build, "annex.docx")
     build.write("build.gpkg")
+    change = zoning.diff("last-year-build.gpkg", build)  # what moved, where, and why
 
 The names below are imported on first use, so ``import zoning`` (and the command line)
 starts fast.
@@ -38,6 +39,9 @@ _API = {
     "write_raster": "zoning.outputs.raster",
     "write_reports": "zoning.outputs.report",
     "find_sites": "zoning.siting",
+    "diff": "zoning.compare",
+    "ZoningDiff": "zoning.compare.model",
+    "write_diff_report": "zoning.outputs.diff_report",
     "SitingResult": "zoning.siting.search",
     "write_candidates": "zoning.outputs.candidates",
     "load_rules": "zoning.law.criteria",
@@ -52,9 +56,10 @@ _API = {
 }
 
 __all__ = [
-    "Build", "BuildError", "CheckResult", "InputError", "RuleError", "SitingResult", "ZoningError", "__version__", "build",
-    "check", "demo_paths", "find_sites", "load_check_rules", "load_rules", "read_build", "read_layers", "read_results",
-    "read_sites", "write_annex", "write_candidates", "write_map", "write_raster", "write_reports", "write_results",
+    "Build", "BuildError", "CheckResult", "InputError", "RuleError", "SitingResult", "ZoningDiff", "ZoningError", "__version__",
+    "build", "check", "demo_paths", "diff", "find_sites", "load_check_rules", "load_rules", "read_build", "read_layers",
+    "read_results", "read_sites", "write_annex", "write_candidates", "write_diff_report", "write_map", "write_raster",
+    "write_reports", "write_results",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
@@ -62,6 +67,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from zoning.builder.model import Build, read_build
     from zoning.checker import check
     from zoning.checker.result import CheckResult
+    from zoning.compare import diff
+    from zoning.compare.model import ZoningDiff
     from zoning.demo import demo_paths
     from zoning.errors import BuildError, InputError, RuleError, ZoningError
     from zoning.inputs.layers import read_layers
@@ -70,6 +77,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from zoning.law.project_types import load_check_rules
     from zoning.outputs.annex import write_annex
     from zoning.outputs.candidates import write_candidates
+    from zoning.outputs.diff_report import write_diff_report
     from zoning.outputs.map import write_map
     from zoning.outputs.raster import write_raster
     from zoning.outputs.report import write_reports

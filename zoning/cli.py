@@ -278,6 +278,7 @@ def check(
     search_distance: Annotated[Optional[float], typer.Option("--search-distance", help="List zoning units within this many metres of a site (default 1000).")] = None,
     tolerance: Annotated[Optional[list[str]], typer.Option("--tolerance", help="Positional tolerance of the source data in metres: 25, or per layer kind residential_areas=10 (repeat). Results this close to a boundary are flagged borderline.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help=f"One table row per site even for more than {SUMMARY_ABOVE} sites (otherwise a summary).")] = False,
+    against: Annotated[Optional[Path], typer.Option("--against", help="An earlier build of the same province: check the sites against it too and flag every site whose verdict changes.")] = None,
 ) -> None:
     """Check project sites and waste-treatment locations against a zoning build."""
     from zoning.checker import check as check_sites
@@ -295,13 +296,16 @@ def check(
     user = dict(load_user_distances(distances_file, rules.facilities)) if distances_file else {}
     user.update(parse_distance_option(text, rules.facilities) for text in distance or [])
     written = []
-    with progress_steps(say("Kiểm tra địa điểm", "Checking sites"), total=4 + len(outputs) + (1 if report_dir else 0)) as advance:
+    options = dict(layer=layer, sheet=sheet, crs=crs, point=point, wkt=wkt, type=project_type, capacity=capacity, exclusion=exclusion,
+                   distances=user, upstream=upstream, search_distance=search_distance, tolerance=_tolerance_option(tolerance),
+                   include_proposed=include_proposed, rules=rules)
+    with progress_steps(say("Kiểm tra địa điểm", "Checking sites"), total=4 + 4 * (against is not None) + len(outputs) + (1 if report_dir else 0)) as advance:
         build = read_build(zoning_build)
-        result = check_sites(
-            sites, build, layer=layer, sheet=sheet, crs=crs, point=point, wkt=wkt, type=project_type, capacity=capacity, exclusion=exclusion,
-            distances=user, upstream=upstream, search_distance=search_distance, tolerance=_tolerance_option(tolerance),
-            include_proposed=include_proposed, rules=rules, progress=advance,
-        )
+        result = check_sites(sites, build, progress=advance, **options)
+        if against is not None:
+            from zoning.compare import verdict_changes
+
+            result = verdict_changes(result, check_sites(sites, read_build(against), progress=advance, **options))
         for path in outputs:
             advance(f"{say('ghi', 'writing')} {path.name}")
             written.append(write_results(result, path))
@@ -373,6 +377,11 @@ def print_check_summary(result, written: list[Path]) -> None:
             more = f" {say('và', 'and')} {num(len(conflicts) - len(shown), 0)} {say('địa điểm khác', 'more')}" if len(conflicts) > len(shown) else ""
             out.print(f"[red]{say('Xung đột', 'Conflicts')}:[/] {listed}{more}", highlight=False)
         out.print(say("Chi tiết từng địa điểm trong các tệp kết quả (hoặc --verbose)", "Per-site details are in the files written (or use --verbose)"))
+    if "against" in result.meta:
+        changed = result.sites[result.sites["verdict_changed"]]
+        out.print(f"{say('Kết luận thay đổi so với', 'Verdicts changed against')} {result.meta['against']['build_id']}: {num(len(changed), 0)}", highlight=False)
+        for site in changed.head(LISTED_CONFLICTS).itertuples():
+            out.print(f"  {site.site_id} {site.name}: {_verdict_name(site.verdict_before)} → {_verdict_name(site.verdict)}", highlight=False)
     notes = result.meta["notes"]
     for note in notes[:LISTED_CONFLICTS]:
         out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)
@@ -455,6 +464,74 @@ def print_annex_summary(result) -> None:
         out.print(f"[yellow]{say('Lưu ý', 'Notice')}:[/] {notice}", highlight=False)
 
 
+# ------------------------------------------------------------------------------ diff
+
+
+@app.command("diff")
+@friendly
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="The earlier build GeoPackage (e.g. the draft plan's).")],
+    new: Annotated[Path, typer.Argument(help="The later build GeoPackage of the same province.")],
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="GeoPackage to write: the changed pieces (layer transitions) with why they moved, the transition table, reasons, rule and input changes, areas by commune.")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="HTML report to write (Vietnamese first, English beside).")] = None,
+    min_area: Annotated[float, typer.Option("--min-area", min=0, help="Pieces smaller than this many hectares are slivers of re-digitising, not changes.")] = 0.01,
+    min_width: Annotated[float, typer.Option("--min-width", min=0, help="Pieces thinner than this many metres everywhere are slivers, not changes.")] = 1.0,
+) -> None:
+    """Compare two zonings of the same province: what moved between the zones, where, and why."""
+    from zoning.compare import diff
+    from zoning.outputs.diff_report import write_diff_report
+
+    for path, suffixes in ((out_path, (".gpkg",)), (report, (".html", ".htm"))):
+        if path is not None:
+            check_output(path, (old, new), suffixes=suffixes)
+    written = []
+    with progress_steps(say("So sánh hai bản phân vùng", "Comparing zonings"), total=4 + (out_path is not None) + (report is not None)) as advance:
+        result = diff(old, new, min_area_ha=min_area, min_width_m=min_width, progress=advance)
+        if out_path is not None:
+            advance("writing the GeoPackage")
+            written.append(result.write(out_path))
+        if report is not None:
+            advance("writing the report")
+            written.append(write_diff_report(result, report))
+    print_diff_summary(result, written)
+
+
+def print_diff_summary(result, written: list[Path]) -> None:
+    """The 3 × 3 table, the changed area and the noise set aside, the causes, the communes most affected."""
+    from rich.markup import escape
+
+    from zoning import terms
+
+    meta = result.meta
+    table = Table(title=f"Chuyển vùng / Transitions (ha) — {meta['old']['build_id']} → {meta['new']['build_id']}", show_lines=False)
+    table.add_column("Cũ ↓ Mới → / Old ↓ New →")
+    for zone in terms.ZONE_ORDER:
+        table.add_column(f"{terms.label('zones', zone)}\n{terms.label('zones', zone, 'en')}", justify="right")
+    matrix = result.matrix()
+    for zone in terms.ZONE_ORDER:
+        cells = [f"[bold]{num(v)}[/]" if zone != other and v > 0 else num(v) for other, v in matrix.loc[zone].items()]
+        table.add_row(f"{terms.label('zones', zone)} / {terms.label('zones', zone, 'en')}", *cells)
+    out.print(table)
+    threshold = meta["threshold"]
+    out.print(f"{say('Chuyển vùng', 'Changed')}: {num(meta['changed_ha'])} ha, {meta['changed_pieces']} {say('phần', 'piece(s)')} · "
+              f"{say('bỏ qua như sai lệch số hóa', 'set aside as noise')} (< {num(threshold['min_area_ha'])} ha {say('hoặc hẹp hơn', 'or thinner than')} "
+              f"{num(threshold['min_width_m'], 1)} m): {num(meta['noise_ha'], 4)} ha, {meta['noise_pieces']} {say('phần', 'piece(s)')}", highlight=False)
+    for note in meta["notes"]:
+        out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] " + escape(note), highlight=False)
+    for row in result.rule_changes.itertuples():
+        moved = f" — {num(row.moved_ha)} ha" if row.kind == "criterion" else ""
+        out.print(f"{say('Quy tắc', 'Rule')}: {row.detail_vi}{moved}\n    {row.detail_en}", highlight=False, markup=False)
+    inputs = result.input_changes
+    if len(inputs):
+        counts = inputs.groupby(["layer", "change"]).size()
+        out.print(f"{say('Dữ liệu đầu vào', 'Inputs')}: " + "; ".join(f"{layer} {terms.label('changes', change, LANG['console'])} {n}"
+                                                                  for (layer, change), n in counts.items()), highlight=False, markup=False)
+    for row in result.communes.head(5).itertuples():
+        out.print(f"  {row.commune_name} {row.commune_code}: {num(row.moved_ha)} ha", highlight=False, markup=False)
+    for path in written:
+        out.print(f"  {say('đã ghi', 'written')}: {path}", highlight=False)
+
+
 # ------------------------------------------------------------------------------- map
 
 
@@ -468,19 +545,22 @@ def map_command(
     offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the file then opens with no network at all (zones and communes on a plain background).")] = False,
     lang: Annotated[Language, typer.Option("--lang", help="Language of the legend, popups and tools: vi (Vietnamese) or en (English).")] = Language.vi,
     tolerance: Annotated[float, typer.Option("--tolerance", help="How much boundaries are simplified for display, in metres (the build keeps the exact geometry). 0 keeps every vertex.")] = 5.0,
+    against: Annotated[Optional[Path], typer.Option("--against", help="An earlier build of the same province: show the land that changed zone since then, with why it moved.")] = None,
 ) -> None:
     """Write an interactive map of a build (zones, units, communes, checked sites, candidate areas) as one HTML file
     that opens in any browser, with or without internet."""
     from zoning.outputs.map import MAP_SUFFIXES, write_map
 
-    check_output(out_path, (build_path, sites, candidates), suffixes=MAP_SUFFIXES)
-    with progress_steps(say("Bản đồ", "Map"), total=3) as advance:
-        result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance, candidates=candidates)
+    check_output(out_path, (build_path, sites, candidates, against), suffixes=MAP_SUFFIXES)
+    with progress_steps(say("Bản đồ", "Map"), total=3 + (against is not None)) as advance:
+        result = write_map(build_path, out_path, sites, lang=lang.value, offline=offline, tolerance_m=tolerance, progress=advance,
+                           candidates=candidates, against=against)
     counts = result.counts
     basemap = say("không có nền, dùng không cần mạng", "offline, no basemap") if offline else say("nền OpenStreetMap khi có mạng", "OpenStreetMap basemap when online")
     out.print(f"{say('Bản đồ', 'Map')}: {result.path} ({num(result.size_bytes / 1e6, 1)} MB; {basemap})", highlight=False)
     out.print(f"{say('Vùng', 'Zones')} {counts['zones']} · {say('khu vực', 'units')} {counts['units']} · {say('xã', 'communes')} {counts['communes']} · "
-              f"{say('địa điểm', 'sites')} {counts['sites']} · {say('khu vực ứng viên', 'candidate areas')} {counts['candidates']}", highlight=False)
+              f"{say('địa điểm', 'sites')} {counts['sites']} · {say('khu vực ứng viên', 'candidate areas')} {counts['candidates']}"
+              + (f" · {say('phần thay đổi vùng', 'changed pieces')} {counts['transitions']}" if against is not None else ""), highlight=False)
 
 
 # ------------------------------------------------------------------------------ raster and siting

@@ -42,6 +42,7 @@ UNIT_COLUMNS = [
     "assumption_en", "source_layer", "source_id", "commune_codes", "area_ha", "illustrative",
 ]
 CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "designation", "op", "note"]
+CRITERIA_SPECS = ["selection", "geometry_spec"]  # JSON: the attribute filter (urban classes resolved), the geometry and widths
 REPAIR_COLUMNS = ["kind", "origin", "feature_id", "reason", "area_change_pct"]
 INPUT_PREFIX = "input_"
 BUILD_SUFFIXES = (".gpkg",)  # a build is one GeoPackage
@@ -275,8 +276,20 @@ def assemble(
 
 
 def criteria_table(rules: RuleSet) -> pd.DataFrame:
-    """The criteria in force, so downstream outputs can cite them without the rule files."""
-    return pd.DataFrame([{f: c.geometry.op if f == "op" else getattr(c, f) for f in CRITERIA_COLUMNS} for c in rules.criteria], columns=CRITERIA_COLUMNS)
+    """The criteria in force, so downstream outputs can cite them without the rule files.
+
+    ``selection`` and ``geometry_spec`` hold, as JSON, what selects a criterion's
+    features and how it draws them: two builds can then be compared rule by rule.
+    """
+    rows = [
+        {
+            **{f: c.geometry.op if f == "op" else getattr(c, f) for f in CRITERIA_COLUMNS},
+            "selection": json.dumps(rules.selection(c), ensure_ascii=False, sort_keys=True),
+            "geometry_spec": json.dumps(c.geometry.model_dump(exclude_none=True), ensure_ascii=False, sort_keys=True),
+        }
+        for c in rules.criteria
+    ]
+    return pd.DataFrame(rows, columns=CRITERIA_COLUMNS + CRITERIA_SPECS)
 
 
 def manifest_of(

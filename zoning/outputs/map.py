@@ -46,6 +46,9 @@ from zoning.terms import ZONE_ORDER
 from zoning.outputs.webassets import safe_json, web_assets
 from zoning.builder.model import Build, as_build
 from zoning.builder.units import other_criteria
+from zoning.compare import diff
+from zoning.compare.model import ZoningDiff
+from zoning.compare.transitions import TRANSITIONS, transition_key
 from zoning.files import atomic_path, check_output, input_paths
 from zoning.inputs.crs import WGS84, describe, reproject, transformer
 from zoning.errors import InputError, ZoningError
@@ -167,6 +170,7 @@ def zoning_map(
     offline: bool = False,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     candidates: CandidatesLike | None = None,
+    against: BuildLike | None = None,
 ) -> folium.Map:
     """An interactive map of a zoning build (and of checked sites).
 
@@ -187,6 +191,9 @@ def zoning_map(
     candidates
         A GeoPackage written by ``zoning siting`` (see :func:`read_candidates`): its
         candidate areas, and the land it left out (off at first), become layers.
+    against
+        An earlier build of the same province: the land that changed zone since then
+        is shown by transition, with its own legend and popups saying why it moved.
 
     Returns
     -------
@@ -198,7 +205,8 @@ def zoning_map(
     layers = display_layers(build, _tolerance(tolerance_m))
     site_frame = read_results(sites) if sites is not None else None
     siting = read_candidates(candidates) if candidates is not None else None
-    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting)
+    change = diff(against, build) if against is not None else None
+    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting, change=change)
     return _folium_map(config, offline)
 
 
@@ -212,6 +220,7 @@ def write_map(
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     progress: Callable[[str], None] | None = None,
     candidates: CandidatesLike | None = None,
+    against: BuildLike | None = None,
 ) -> MapFile:
     """Write the map of a build (see :func:`zoning_map`) to one HTML file, atomically."""
     step = progress or (lambda _: None)
@@ -222,10 +231,13 @@ def write_map(
     out = check_output(out, sources, suffixes=MAP_SUFFIXES)
     site_frame = read_results(sites) if sites is not None else None
     siting = read_candidates(candidates) if candidates is not None else None
+    if against is not None:
+        step("comparing with the earlier build")
+    change = diff(against, build) if against is not None else None
     step("simplifying the geometry")
     layers = display_layers(build, _tolerance(tolerance_m))
     step("writing the page")
-    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting)
+    config = _config(build, layers, site_frame, lang=lang, offline=offline, mode="province", candidates=siting, change=change)
     page = render_html(_folium_map(config, offline), lang, _title(build, lang))
     with atomic_path(out, sources) as tmp:
         tmp.write_text(page, encoding="utf-8")
@@ -412,6 +424,7 @@ def _config(
     mode: str,
     view: tuple[float, float, float, float] | None = None,
     candidates: SitingLayers | None = None,
+    change: ZoningDiff | None = None,
 ) -> dict:
     """Everything the page needs, as one JSON-ready dict (WGS 84 coordinates).
 
@@ -426,6 +439,7 @@ def _config(
     zone_names = dict(zip(build.zones["zone"], build.zones[f"name_{lang}"]))
     site_features = _site_features(sites, texts, zone_names, lang) if sites is not None else None
     siting = _candidate_config(candidates, style, texts, lang, layers.tolerance_m) if candidates is not None else None
+    transitions = _transition_config(build, change, style, texts, lang, layers.tolerance_m) if change is not None else None
     extent = layers.zones.geometry.to_numpy() if view is None else np.array([shapely.box(*view)])
     bounds = _lat_lon_box(extent, build.zones.crs)
     focus = bounds if mode == "site" else None  # a site map opens on the site and the land around it
@@ -436,13 +450,14 @@ def _config(
         "sites": len(site_features["features"]) if site_features else 0,
         "candidates": len(siting["features"]["features"]) if siting else 0,
         "exclusions": len(siting["exclusions"]["features"]) if siting else 0,
+        "transitions": len(transitions["features"]["features"]) if transitions else 0,
     }
     return {
         "lang": lang,
         "locale": LANGUAGES[lang],
         "mode": mode,
         "texts": texts,
-        "style": {key: style[key] for key in ("zones", "units", "communes", "sites", "candidates", "measure", "plain_background")},
+        "style": {key: style[key] for key in ("zones", "units", "communes", "sites", "candidates", "transitions", "measure", "plain_background")},
         "zone_order": list(ZONE_ORDER),
         "zone_info": _zone_info(build, lang),
         "build": {
@@ -459,6 +474,7 @@ def _config(
         "communes": communes,
         "sites": site_features,
         "candidates": siting,
+        "transitions": transitions,
         "basemaps": [] if offline else [
             {"id": b["id"], "name": texts.get(f"basemap_{b['id']}", b["id"]), "url": b["url"], "attribution": b["attribution"],
              "max_zoom": b["max_zoom"], "referrer_policy": b.get("referrer_policy") or False}
@@ -673,6 +689,40 @@ def _proj_definition(crs: CRS) -> dict | None:
         values.append(float(helmert.get("s", 0)))
         definition += " +towgs84=" + ",".join(repr(v) for v in values)
     return {"name": describe(crs), "def": definition + " +units=m +no_defs"}
+
+
+# --------------------------------------------------------------------- transitions
+
+
+def _transition_config(build: Build, change: ZoningDiff, style: dict, texts: dict, lang: str, tolerance_m: float) -> dict:
+    """The land that changed zone since an earlier build: pieces by transition, why each moved, legend and note."""
+    pieces = change.changes.reset_index(drop=True)
+    geoms = _simplified(pieces.geometry.to_numpy(), tolerance_m, coverage=True)
+    shown = ~shapely.is_empty(geoms)
+    pieces, geoms = pieces[shown].reset_index(drop=True), geoms[shown]
+    why = change.reasons.groupby("piece_id", sort=False)[f"text_{lang}"].agg(list).to_dict()
+    names = _commune_names(build)
+    props = [
+        {"id": pid, "key": key, "area_ha": _number(area, 4), "before": _text(before), "after": _text(after), "why": why.get(pid, []),
+         "communes": [names.get(c, c) for c in _text(codes).split(",") if c], "label": label}
+        for pid, key, area, before, after, codes, label in zip(
+            pieces["piece_id"], pieces["transition"], pieces["area_ha"], pieces["held_before"], pieces["held_after"],
+            pieces["commune_codes"], _label_points(pieces.geometry.to_numpy(), pieces.crs))
+    ]
+    colours = style["transitions"]["colours"]
+    table = change.table.set_index(["old_zone", "new_zone"])
+    legend = [
+        {"key": transition_key(a, b), "label": f"{terms.zone_name(a, lang)} → {terms.zone_name(b, lang)}", "colour": colours[transition_key(a, b)],
+         "area_ha": round(float(table.loc[(a, b), "area_ha"]), 4), "count": int(table.loc[(a, b), "pieces"])}
+        for a, b in TRANSITIONS if table.loc[(a, b), "pieces"] > 0
+    ]
+    meta = change.meta
+    note = texts["transitions_note"].format(
+        build=meta["old"]["build_id"], changed=terms.quantity(meta["changed_ha"], "area_ha", lang),
+        area=terms.number(meta["threshold"]["min_area_ha"], 2, lang), width=terms.number(meta["threshold"]["min_width_m"], 1, lang),
+        noise=terms.quantity(meta["noise_ha"], "area_ha", lang),
+    )
+    return {"features": _features(_geojson_geometries(geoms, pieces.crs), props), "legend": legend, "notes": [note, *meta["notes"]]}
 
 
 # ---------------------------------------------------------------------- candidates

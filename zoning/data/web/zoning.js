@@ -67,6 +67,7 @@
     this.criterionLayers = {};
     this.siteLayers = {};
     this.candidateLayer = null;
+    this.transitionLayers = {};
     this.exclusionLayers = [];
     this.unitIndex = {};
     this.zoneNames = {};
@@ -89,12 +90,13 @@
     if (!cfg.basemaps.length && map.attributionControl) {
       map.attributionControl.setPrefix('Leaflet');
     }
-    var panes = ['zoningZones', 'zoningUnits', 'zoningExclusions', 'zoningCommunes', 'zoningCandidates', 'zoningSites', 'zoningMeasure'];
+    var panes = ['zoningZones', 'zoningUnits', 'zoningTransitions', 'zoningExclusions', 'zoningCommunes', 'zoningCandidates', 'zoningSites', 'zoningMeasure'];
     panes.forEach(function (name, i) { map.createPane(name).style.zIndex = String(401 + i); });
 
     this.addBasemaps();
     this.addZones();
     this.addUnits();
+    this.addTransitions();
     this.addCommunes();
     this.addCandidates();
     this.addSites();
@@ -256,6 +258,46 @@
       });
     }
     if (p.illustrative) { el('div', 'zoning-illustrative', T.illustrative, box); }
+    return box;
+  };
+
+  // ---------------------------------------------------------------- transitions
+
+  // Land that changed zone since an earlier build: one layer per transition, popups saying why.
+  ZoningView.prototype.addTransitions = function () {
+    var tr = this.cfg.transitions;
+    if (!tr) { return; }
+    var self = this, s = this.S.transitions;
+    tr.legend.forEach(function (t) {
+      var features = tr.features.features.filter(function (f) { return f.properties.key === t.key; });
+      var style = { color: t.colour, weight: s.weight, fillColor: t.colour, fillOpacity: s.fill_opacity, className: 'zoning-transition zoning-transition-' + t.key, pane: 'zoningTransitions' };
+      var layer = L.geoJSON({ type: 'FeatureCollection', features: features }, {
+        pane: 'zoningTransitions',
+        style: function () { return style; },
+        onEachFeature: function (feature, path) {
+          path.bindPopup(function () { return self.transitionPopup(feature.properties, t); }, self.popupOptions(460));
+          path.bindTooltip(function () { return el('span', null, t.label); }, { sticky: true, direction: 'top' });
+          path.on('mouseover', function () { path.setStyle({ weight: s.highlight_weight }); });
+          path.on('mouseout', function () { path.setStyle({ weight: s.weight }); });
+        }
+      });
+      layer.addTo(self.map);
+      self.transitionLayers[t.key] = layer;
+    });
+  };
+
+  ZoningView.prototype.transitionPopup = function (p, t) {
+    var T = this.T, box = el('div', 'zoning-popup zoning-popup-transition');
+    el('h3', null, t.label, box);
+    var table = el('table', null, null, box);
+    row(table, T.transition_piece, p.id);
+    row(table, T.area, this.fmt2.format(p.area_ha) + ' ha');
+    row(table, T.communes_of_unit, (p.communes || []).join(', '));
+    row(table, T.held_before, p.before || '—');
+    row(table, T.held_after, p.after || '—');
+    el('div', null, T.why + ':', box);
+    var list = el('ul', 'zoning-why', null, box);
+    (p.why || []).forEach(function (text) { el('li', null, text, list); });
     return box;
   };
 
@@ -543,6 +585,13 @@
         });
       }
 
+      if (self.cfg.transitions) {
+        el('h4', null, T.transitions, body);
+        self.cfg.transitions.legend.forEach(function (t) {
+          box(body, t.label + ' (' + t.count + ')', self.transitionLayers[t.key], 'zoning-toggle-transition', swatch(t.colour, 1)).input.dataset.transition = t.key;
+        });
+      }
+
       el('h4', null, T.communes, body);
       box(body, T.communes, self.communeLayer, 'zoning-toggle-communes', (function () {
         var s = el('span', 'zoning-swatch zoning-swatch-line'); s.style.borderColor = self.S.communes.stroke; return s;
@@ -619,6 +668,15 @@
       var cs = el('span', 'zoning-swatch zoning-swatch-line', null, communeRow);
       cs.style.borderColor = self.S.communes.stroke;
       communeRow.appendChild(document.createTextNode(T.communes));
+      if (cfg.transitions) {
+        el('div', 'zoning-legend-head', T.transitions, body);
+        cfg.transitions.legend.forEach(function (t) {
+          var tr = el('div', 'zoning-legend-row zoning-legend-transition', null, body);
+          el('span', 'zoning-swatch', null, tr).style.background = t.colour;
+          tr.appendChild(document.createTextNode(t.label));
+          el('small', null, ' ' + self.fmt2.format(t.area_ha) + ' ha', tr);
+        });
+      }
       if (self.candidateLayer) {
         var cr = el('div', 'zoning-legend-row zoning-legend-candidate', null, body);
         var csw = el('span', 'zoning-swatch', null, cr);
@@ -641,6 +699,7 @@
       });
       var notes = el('div', 'zoning-notes', null, body);
       var notices = cfg.build.notices.concat(cfg.candidates ? cfg.candidates.notes : []);
+      if (cfg.transitions) { cfg.transitions.notes.forEach(function (text) { el('p', 'zoning-transitions-note', text, notes); }); }
       if (notices.length) {
         var details = el('details', 'zoning-warnings', null, notes);
         if (cfg.mode !== 'site' && notices.length <= 1) { details.open = true; }
@@ -948,6 +1007,7 @@
         communes: view.communeLayer,
         sites: view.siteLayers,
         candidates: view.candidateLayer,
+        transitions: view.transitionLayers,
         exclusions: view.exclusionLayers.map(function (x) { return x.layer; }),
         toProjected: function (lon, lat) { return view.toProjected(lon, lat); },
         ready: true

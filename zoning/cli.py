@@ -439,15 +439,30 @@ def annex(
     decision: Annotated[Optional[str], typer.Option("--decision", help='Number and date of the decision, e.g. "số 12/QĐ-UBND ngày 15/3/2027". Left blank to fill in by default.')] = None,
     province_name: Annotated[Optional[str], typer.Option("--province-name", help='Province name in the headers, e.g. "Cao Bằng". Default: the province of the build.')] = None,
     max_vertices: Annotated[int, typer.Option("--max-vertices", help="Most points listed per boundary ring in the coordinate tables; longer rings are simplified (the tolerance is printed with each table).")] = 200,
+    against: Annotated[Optional[Path], typer.Option("--against", help="The build of the decision being amended (same province): write instead the annex of the amending decision — the land moved between the zones, per commune, the units added, removed or changed, why, and a map of the changes.")] = None,
+    amends: Annotated[Optional[str], typer.Option("--amends", help='With --against: number and date of the decision being amended, e.g. "số 5/QĐ-UBND ngày 2/1/2027".')] = None,
 ) -> None:
     """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
-    the units of each zone, areas per commune, boundary coordinates and a map."""
+    the units of each zone, areas per commune, boundary coordinates and a map; with --against, the annex
+    of a decision amending them."""
     from zoning.outputs.annex import write_annex
 
-    check_output(out_path, (build_path,), suffixes=(".docx",))
+    if amends is not None and against is None:
+        raise ZoningError("--amends chỉ dùng cùng --against / --amends goes with --against",
+                          "thêm --against BẢN_PHÂN_VÙNG_CŨ.gpkg / add --against OLD_BUILD.gpkg")
+    inputs = (build_path, against)
+    check_output(out_path, inputs, suffixes=(".docx",))
     for extra, wanted in ((".xlsx", xlsx), (".pdf", pdf)):
         if wanted:
-            check_output(out_path.with_suffix(extra), (build_path,))
+            check_output(out_path.with_suffix(extra), inputs)
+    if against is not None:
+        from zoning.outputs.amendment import write_amendment_annex
+
+        with progress_steps(say("Phụ lục quyết định điều chỉnh", "Amending decision annex"), total=5 + pdf + xlsx) as advance:
+            result = write_amendment_annex(build_path, against, out_path, amends=amends, pdf=pdf, xlsx=xlsx, decision=decision,
+                                           province_name=province_name, progress=advance)
+        print_annex_summary(result)
+        return
     with progress_steps(say("Phụ lục quyết định", "Decision annexes"), total=5 + pdf + xlsx) as advance:
         result = write_annex(build_path, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
                              max_vertices=max_vertices, progress=advance)

@@ -1,0 +1,235 @@
+"""The annex of an amending decision, read back from the files written.
+
+The demo is amended as in issue 13: the plan's 2026 urban classes read as pre-2026 ones
+(the "before" build) corrected to Cao Bằng city class III and the 12 commune centres class
+V (the demo build). Expected values come from the two builds (their zones, units and
+communes) and from shapely overlays of their zones, never from the annex code.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import docx
+import numpy as np
+import openpyxl
+import pyogrio
+import pytest
+import shapely
+from typer.testing import CliRunner
+
+import zoning
+from zoning.builder import build as build_zoning
+from zoning.cli import app
+from zoning.errors import ZoningError
+from zoning.outputs.amendment import write_amendment_annex
+from zoning.terms import ZONE_ORDER
+
+from .conftest import admin_layers, sensitive_layers
+from .test_annex import ARTEFACTS, needs_libreoffice, read_tables, table_with, vn
+
+AMENDS = "Quyết định số 5/QĐ-UBND ngày 2/1/2027"
+DECISION = "số 48/QĐ-UBND ngày 9/6/2027"
+CENTRES = [f"ua-{k:02d}" for k in range(5, 17)]  # the 12 commune centres: class III → V
+
+
+def signed(text: str) -> float:
+    """A number printed in the Vietnamese convention, possibly negative."""
+    return -vn(text[1:]) if text.startswith("-") else vn(text)
+
+
+@pytest.fixture(scope="module")
+def builds(demo_build_path, tmp_path_factory):
+    """The demo before the urban-class correction and after it (the demo build), as files."""
+    demo = zoning.demo_paths()
+    layers = {name: pyogrio.read_dataframe(demo.layers, layer=name) for name, _ in pyogrio.list_layers(demo.layers)}
+    layers["urban_areas"]["urban_class"] = layers["urban_areas"]["class_2026"]
+    folder = tmp_path_factory.mktemp("amendment")
+    before = build_zoning(layers, province_rules=demo.province_rules).write(folder / "before.gpkg")
+    after = shutil.copy(demo_build_path, folder / "after.gpkg")
+    return zoning.read_build(before), zoning.read_build(after)
+
+
+@pytest.fixture(scope="module")
+def amendment(builds, tmp_path_factory):
+    before, after = builds
+    out = tmp_path_factory.mktemp("amendment-annex") / "amendment.docx"
+    result = write_amendment_annex(after.path, before.path, out, xlsx=True, amends=AMENDS, decision=DECISION)
+    return result, read_tables(out), zoning.diff(before, after)
+
+
+def zone_geometry(build, zone: str):
+    return build.zones.set_index("zone").geometry[zone]
+
+
+def test_transition_table_is_the_diff_matrix_and_the_builds_zones(amendment, builds):
+    _, tables, change = amendment
+    before, after = builds
+    rows = table_with(tables, "Diện tích chuyển đổi giữa các vùng")
+    assert rows[0][1] == "Vùng trước điều chỉnh" and len(rows) == 5
+    printed = np.array([[vn(cell) for cell in row[2:5]] for row in rows[1:4]])
+    assert np.abs(printed - change.matrix().to_numpy()).max() <= 0.005
+    zone_ha = {side: build.zones.set_index("zone")["area_ha"] for side, build in (("before", before), ("after", after))}
+    for i, zone in enumerate(ZONE_ORDER):
+        assert vn(rows[1 + i][5]) == pytest.approx(zone_ha["before"][zone], abs=0.005)  # row total: the zone before
+        assert vn(rows[4][2 + i]) == pytest.approx(zone_ha["after"][zone], abs=0.005)  # column total: the zone after
+        assert printed[i].sum() == pytest.approx(zone_ha["before"][zone], abs=0.01)
+        assert printed[:, i].sum() == pytest.approx(zone_ha["after"][zone], abs=0.01)
+    moved = zone_ha["before"]["strict"] - zone_ha["after"]["strict"]  # 3,262.73 ha: every hectare went to the emission-limited zone
+    assert vn(rows[1][3]) == pytest.approx(moved, abs=0.005) and round(moved, 2) == 3262.73
+    assert printed[~np.eye(3, dtype=bool)].sum() == pytest.approx(moved, abs=0.01)
+    text = "\n".join(p.text for p in docx.Document(str(amendment[0].docx)).paragraphs)
+    assert "(Kèm theo Quyết định số 48/QĐ-UBND ngày 9/6/2027 của Ủy ban nhân dân tỉnh Cao Bằng)" in text
+    assert "đã xác định tại Quyết định số 5/QĐ-UBND ngày 2/1/2027" in text and "số Quyết định" not in text
+
+
+def test_commune_table_is_the_diffs_and_the_overlay_of_the_zones(amendment, builds):
+    _, tables, change = amendment
+    before, after = builds
+    rows = table_with(tables, "Diện tích chuyển vùng theo xã, phường")
+    assert rows[0] == ["STT", "Xã, phường", "Từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải (ha)", "Tổng diện tích chuyển vùng (ha)"]
+    body, total = rows[1:-1], rows[-1]
+    communes = after.communes.set_index("code")
+    expected = change.communes
+    assert [r[1] for r in body] == [communes.loc[c, "full_name"] for c in expected["commune_code"]]
+    assert [vn(r[2]) for r in body] == pytest.approx(expected["strict_to_emission_limited_ha"].to_numpy(), abs=0.005)
+    assert [vn(r[3]) for r in body] == pytest.approx(expected["moved_ha"].to_numpy(), abs=0.005)
+    # independently: (strict before ∩ emission-limited after) cut by each commune polygon
+    shared = shapely.get_parts(shapely.intersection(zone_geometry(before, "strict"), zone_geometry(after, "emission_limited"), grid_size=1e-6))
+    moved = shapely.multipolygons(shared[shapely.get_type_id(shared) == 3])  # the land, without the lines where the zones touch
+    per_commune = shapely.area(shapely.intersection(moved, communes.geometry.to_numpy(), grid_size=1e-6)) / 10_000
+    overlay = {code: ha for code, ha in zip(communes.index, per_commune) if ha > 0.005}
+    assert {communes.loc[code, "full_name"]: round(ha, 2) for code, ha in overlay.items()} == {r[1]: vn(r[2]) for r in body}
+    assert total[1] == "Toàn tỉnh" and vn(total[3]) == pytest.approx(shapely.area(moved) / 10_000, abs=0.005)
+    assert len(body) == 12
+
+
+def test_units_removed_added_and_changed(amendment, builds):
+    result, tables, _ = amendment
+    before, after = builds
+    rows = table_with(tables, "Danh mục các khu vực điều chỉnh")
+    by = {}
+    section = zone = None
+    for row in rows[1:]:
+        if row[0] in ("A", "B"):
+            zone = row[0]
+        elif row[0] in ("I", "II", "III"):
+            section = row[1]
+        elif row[0].isdigit():
+            by.setdefault((zone, section), []).append(row)
+    removed, added = by[("A", "Khu vực đưa ra khỏi vùng")], by[("B", "Khu vực bổ sung vào vùng")]
+    old_units = before.units.set_index(["criterion", "source_id"])
+    new_units = after.units.set_index(["criterion", "source_id"])
+    # the 12 commune centres leave the strict zone under point a, clause 2 ...
+    centres = old_units.loc[[("nd08-22-2-a", c) for c in CENTRES]]
+    assert sorted(r[1] for r in removed) == sorted(centres["name"])
+    for row in removed:
+        unit = centres[centres["name"] == row[1]].iloc[0]
+        assert row[2] == unit["unit_id"] and signed(row[4]) == pytest.approx(unit["area_ha"], abs=0.005) and row[5] == ""
+        assert signed(row[6]) == pytest.approx(-unit["area_ha"], abs=0.005)
+        assert row[7] == "điểm a khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"
+    # ... and enter the emission-limited zone under clause 3 (class IV, V), those whose land no stricter-ranked unit holds
+    entering = new_units.loc[[k for k in [("nd08-22-3-4", c) for c in CENTRES] if k in new_units.index]]
+    assert sorted(r[1] for r in added) == sorted(entering["name"]) and len(added) >= 11
+    nguyen_binh = next(r for r in added if r[1].endswith("Nguyên Bình"))
+    assert vn(nguyen_binh[5]) == pytest.approx(new_units.loc[("nd08-22-3-4", "ua-08"), "area_ha"], abs=0.005)
+    assert nguyen_binh[3] == "Xã Nguyên Bình" and "loại IV, loại V" in nguyen_binh[7]
+    # a buffer that takes over a centre's land grows by that land
+    changed = {r[1]: r for r in by[("B", "Khu vực điều chỉnh ranh giới, diện tích")]}
+    buffer = changed["Vùng đệm Khu di tích lịch sử văn hóa Núi Lãng Đôn"]
+    key = ("nd08-22-3-1-reserve-buffer", "nr-06-buffer")
+    assert vn(buffer[4]) == pytest.approx(old_units.loc[key, "area_ha"], abs=0.005)
+    assert vn(buffer[5]) == pytest.approx(new_units.loc[key, "area_ha"], abs=0.005)
+    # the zone rows: the zone's area before and after, as in the builds
+    zone_rows = {r[0]: r for r in rows if r[0] in ("A", "B")}
+    for letter, zone in (("A", "strict"), ("B", "emission_limited")):
+        assert vn(zone_rows[letter][4]) == pytest.approx(before.zones.set_index("zone").loc[zone, "area_ha"], abs=0.005)
+        assert vn(zone_rows[letter][5]) == pytest.approx(after.zones.set_index("zone").loc[zone, "area_ha"], abs=0.005)
+
+
+def test_reasons_in_legal_prose_without_software_text(amendment, builds):
+    result, tables, change = amendment
+    before, after = builds
+    rows = table_with(tables, "Lý do điều chỉnh")
+    assert len(rows) == 2  # one reason: the 12 centres reclassified
+    text = rows[1][1]
+    assert text.startswith("Xác định lại loại đô thị (phân loại trước ngày 01/01/2026) từ loại III thành loại V đối với 12 khu vực")
+    for name in before.input_layer("urban_areas").set_index("source_id").loc[CENTRES, "name"]:
+        assert name in text
+    assert "3.262,73 ha chuyển từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải tại 12 xã, phường" in text
+    assert vn(rows[1][2]) == pytest.approx(change.changed_ha, abs=0.005)
+    assert "Trước điều chỉnh: điểm a khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP." in rows[1][3]
+    notes = "\n".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
+    assert "từ loại II thành loại III đối với 4 khu vực" in notes  # the city: reclassified, still strict
+    identifiers = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|nd08-|cb-|Douglas|→")
+    build_ids = {build.build_id for build in builds}
+    for caption, table in tables.items():
+        for row in table:
+            for cell in row:
+                assert not identifiers.search(cell), (caption, cell)
+                assert not any(build_id in cell for build_id in build_ids), (caption, cell)
+
+
+def test_xlsx_tables_agree_with_the_docx(amendment):
+    result, tables, _ = amendment
+    workbook = openpyxl.load_workbook(result.xlsx)
+    assert workbook.sheetnames == ["Bảng 1", "Bảng 2", "Bảng 3", "Bảng 4", "Ghi chú"]
+    for number, rows in enumerate(tables.values(), start=1):
+        sheet = [list(r) for r in workbook[f"Bảng {number}"].iter_rows(min_row=2, max_row=len(rows) + 1, values_only=True)]
+        assert len(sheet) == len(rows)
+        for docx_row, sheet_row in zip(rows, sheet):
+            for text, value in zip(docx_row, sheet_row):
+                if isinstance(value, (int, float)):
+                    assert signed(text) == value
+                else:
+                    assert text == (value or "")
+
+
+def test_cli_amending_annex_and_refusals(builds, tmp_path):
+    before, after = builds
+    runner = CliRunner()
+    out = tmp_path / "amendment.docx"
+    written = runner.invoke(app, ["annex", str(after.path), "--against", str(before.path), "--out", str(out), "--amends", "5/QĐ-UBND ngày 2/1/2027"])
+    assert written.exit_code == 0, written.output
+    assert "Quyết định số 5/QĐ-UBND ngày 2/1/2027" in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    # the hand-made province of conftest.py moved 400 km south, out of Cao Bằng
+    far = {kind: layer.set_geometry(layer.geometry.translate(0, -400_000)) for kind, layer in {**admin_layers(), **sensitive_layers()}.items()}
+    elsewhere = build_zoning(far, central_meridian=105.75).write(tmp_path / "elsewhere.gpkg")
+    other = runner.invoke(app, ["annex", str(after.path), "--against", str(elsewhere), "--out", str(tmp_path / "x.docx")])
+    assert other.exit_code == 2 and "không thuộc cùng một tỉnh" in other.output and "different provinces" in other.output
+    alone = runner.invoke(app, ["annex", str(after.path), "--amends", "5/QĐ-UBND", "--out", str(tmp_path / "y.docx")])
+    assert alone.exit_code == 2 and "--against" in alone.output
+    assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()
+    content = before.path.read_bytes()
+    replaced = runner.invoke(app, ["annex", str(after.path), "--against", str(before.path), "--out", str(before.path)])
+    assert replaced.exit_code == 2 and before.path.read_bytes() == content
+    with pytest.raises(ZoningError, match=r"must be a \.docx"):
+        write_amendment_annex(after.path, before.path, tmp_path / "amendment.pdf")
+
+
+@needs_libreoffice
+def test_pdf_pages_look_right(amendment, tmp_path):
+    from PIL import Image
+
+    from zoning.outputs.map import load_style
+    from zoning.outputs.office import convert_to_pdf, pdf_page_count
+
+    result, _, change = amendment
+    pdf = convert_to_pdf(result.docx, tmp_path / "amendment.pdf")
+    pages = pdf_page_count(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert "PHỤ LỤC I" in flat and "PHỤ LỤC II" in flat and "PHỤ LỤC III" in flat and 6 <= pages <= 20
+    ARTEFACTS.mkdir(exist_ok=True)
+    for old in ARTEFACTS.glob("amendment-page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(ARTEFACTS / "amendment-page")], check=True)
+    map_page = 1 + next(i for i, page in enumerate(text.split("\f")) if "Hình 1." in page)
+    (image_path,) = [p for p in ARTEFACTS.glob("amendment-page-*.png") if int(p.stem.rsplit("-", 1)[1]) == map_page]
+    image = np.asarray(Image.open(image_path).convert("RGB")).astype(int)
+    colour = load_style()["transitions"]["colours"]["strict_to_emission_limited"]
+    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    assert (np.abs(image - rgb).max(axis=-1) < 30).sum() > 300  # the moved land is drawn in its transition's colour
+    assert len(change.changes) == 15

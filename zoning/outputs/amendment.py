@@ -77,7 +77,8 @@ class AmendmentData:
     units: AnnexTable
     reasons: AnnexTable
     unit_changes: pd.DataFrame  # one row per unit removed, added or changed (see :func:`unit_changes`)
-    notices: list[str]
+    notices: list[str]  # illustrative data, unconfirmed criteria: on the first page
+    law_notices: list[str]  # what the new build says about the law it applies: after the reasons
     conventions: list[str]
     technical: list[str]
     illustrative: bool
@@ -187,7 +188,8 @@ def amendment_data(change: ZoningDiff, old: Build, new: Build, decision: str | N
         units=_unit_table(units, names, change),
         reasons=_reason_table(change, criteria, names),
         unit_changes=units,
-        notices=_notices(illustrative, units, criteria, new),
+        notices=_notices(illustrative, units, criteria),
+        law_notices=new.notices("vi"),
         conventions=_conventions(change),
         technical=_technical(change),
         illustrative=bool(illustrative),
@@ -213,7 +215,7 @@ def _transition_table(change: ZoningDiff) -> AnnexTable:
         f"({change.meta['changed_pieces']} khu đất).",
     ]
     return AnnexTable("Diện tích chuyển đổi giữa các vùng trước và sau điều chỉnh", columns, [12, 60, 45, 45, 45, 45],
-                      rows, ["zone"] * 3 + ["total"], "I", notes)
+                      rows, ["transition"] * 3 + ["total"], "I", notes)
 
 
 def _moved_transitions(change: ZoningDiff) -> list[tuple[str, str]]:
@@ -240,8 +242,7 @@ def _commune_table(change: ZoningDiff, names: dict[str, str]) -> AnnexTable:
     rows.append(["", "Toàn tỉnh", *[round(float(matrix.loc[a, b]), 2) for a, b in moved], round(change.changed_ha, 2)])
     kinds.append("total")
     columns = ["STT", "Xã, phường", *[f"{_transition_label(a, b)} (ha)" for a, b in moved], "Tổng diện tích chuyển vùng (ha)"]
-    free = 252 - 12 - 60 - 35
-    widths = [12, 60, *[free / max(len(moved), 1)] * len(moved), 35]
+    widths = [12, 60, *[min(50.0, 145 / max(len(moved), 1))] * len(moved), 35]  # at most the 252 mm of the page
     notes = ["Xã, phường theo đơn vị hành chính cấp xã sau sắp xếp năm 2025; chỉ liệt kê xã, phường có diện tích chuyển vùng."]
     if "outside" in kinds:
         notes.append("Dòng không đánh số là phần diện tích chuyển vùng nằm ngoài các đa giác xã, phường (sai lệch giữa dữ liệu "
@@ -430,8 +431,8 @@ def _basis(reasons: pd.DataFrame, criteria: pd.DataFrame) -> str:
 # ----------------------------------------------------------------------------- texts
 
 
-def _notices(illustrative: list[str], units: pd.DataFrame, criteria: pd.DataFrame, new: Build) -> list[str]:
-    """Illustrative data, unconfirmed criteria cited, and what the new build says about the law it applies."""
+def _notices(illustrative: list[str], units: pd.DataFrame, criteria: pd.DataFrame) -> list[str]:
+    """Illustrative data and the unconfirmed criteria of the units listed."""
     notices = []
     if illustrative:
         catalogue = load_catalogue()
@@ -442,7 +443,7 @@ def _notices(illustrative: list[str], units: pd.DataFrame, criteria: pd.DataFram
     if unconfirmed:
         items = [f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" for c in unconfirmed]
         notices.append("TIÊU CHÍ CHƯA ĐƯỢC XÁC NHẬN (cần cơ quan có thẩm quyền xác nhận trước khi ban hành): " + "; ".join(items) + ".")
-    return notices + new.notices("vi")
+    return notices
 
 
 def _conventions(change: ZoningDiff) -> list[str]:
@@ -588,6 +589,10 @@ def write_amendment_docx(data: AmendmentData, path: Path, map_png: bytes | None)
     _table(doc, data.units)
     header("III")
     _table(doc, data.reasons)
+    if data.law_notices:
+        doc.paragraph("Căn cứ áp dụng của kết quả phân vùng sau điều chỉnh:", italic=True, bold=True, before=6)
+        for notice in data.law_notices:
+            doc.notice(notice)
     doc.paragraph("Quy ước chung cho các phụ lục:", italic=True, bold=True, before=6)
     doc.bullets(data.conventions)
     doc.paragraph("Ghi chú kỹ thuật:", italic=True, bold=True, before=6)
@@ -611,7 +616,8 @@ def amendment_sheets(data: AmendmentData) -> list[Sheet]:
               widths=[max(8, width_mm / 2) for width_mm in table.widths_mm], freeze="A3")
         for number, table in enumerate(tables, start=1)
     ]
-    notes = [f"(Kèm theo Quyết định {data.decision} của {data.committee})", "", *data.notices, "", *data.conventions, "", *data.technical]
+    notes = [f"(Kèm theo Quyết định {data.decision} của {data.committee})", "", *data.notices, *data.law_notices, "", *data.conventions, "",
+             *data.technical]
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
     return sheets
 
@@ -714,7 +720,7 @@ def write_amendment_annex(
     with atomic_path(out, sources) as tmp:
         write_amendment_docx(data, tmp, png)
     lap("docx")
-    result = AnnexResult(docx=out, notices=[*cleaned, *data.notices], timings_s=timings)
+    result = AnnexResult(docx=out, notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
     if xlsx:
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")

@@ -18,6 +18,7 @@ import openpyxl
 import pyogrio
 import pytest
 import shapely
+from shapely import affinity
 from typer.testing import CliRunner
 
 import zoning
@@ -27,8 +28,9 @@ from zoning.errors import ZoningError
 from zoning.outputs.amendment import write_amendment_annex
 from zoning.terms import ZONE_ORDER
 
-from .conftest import admin_layers, sensitive_layers
+from .conftest import admin_layers, sensitive_layers, square
 from .test_annex import ARTEFACTS, needs_libreoffice, read_tables, table_with, vn
+from .test_diff import rules_copy
 
 AMENDS = "Quyết định số 5/QĐ-UBND ngày 2/1/2027"
 DECISION = "số 48/QĐ-UBND ngày 9/6/2027"
@@ -233,3 +235,64 @@ def test_pdf_pages_look_right(amendment, tmp_path):
     rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
     assert (np.abs(image - rgb).max(axis=-1) < 30).sum() > 300  # the moved land is drawn in its transition's colour
     assert len(change.changes) == 15
+
+
+# ------------------------------------------------------------ the hand-made province
+
+
+def small_build(tmp_path, name: str, **options):
+    layers = {**admin_layers(), **sensitive_layers()}
+    for kind, edit in options.pop("edit", {}).items():
+        layers[kind] = edit(layers[kind])
+    return build_zoning(layers, central_meridian=105.75, **options).write(tmp_path / f"{name}.gpkg")
+
+
+def moved_core(reserves):
+    reserves.loc[reserves["id"] == "n1", "geometry"] = affinity.translate(square(6000, 6000, 2000), 100, 0)
+    return reserves
+
+
+def test_moved_reserve_core_by_hand(tmp_path):
+    """The 2 km core moved 100 m east inside its 1 km buffer ring, over the class IV town (conftest.py)."""
+    old = small_build(tmp_path, "old")
+    new = small_build(tmp_path, "new", edit={"nature_reserves": moved_core})
+    result = write_amendment_annex(new, old, tmp_path / "amendment.docx", province_name="Thử")
+    tables = read_tables(result.docx)
+    rows = table_with(tables, "Diện tích chuyển đổi giữa các vùng")
+    # the trailing strip x 6,000–6,100, y 6,000–8,000: the town covers y 6,000–7,000 → emission-limited, the rest → other;
+    # the leading strip x 8,000–8,100 lies in the buffer ring → strict
+    strict_before = float(zoning.read_build(old).zones.set_index("zone").loc["strict", "area_ha"])
+    assert [vn(c) for c in rows[1][2:5]] == [round(strict_before - 20.0, 2), 10.0, 10.0]
+    assert vn(rows[2][2]) == 20.0 and vn(rows[3][2]) == 0.0
+    communes = table_with(tables, "Diện tích chuyển vùng theo xã, phường")
+    assert communes[0][2:] == ["Từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải (ha)", "Từ vùng bảo vệ nghiêm ngặt sang vùng khác (ha)",
+                               "Từ vùng hạn chế phát thải sang vùng bảo vệ nghiêm ngặt (ha)", "Tổng diện tích chuyển vùng (ha)"]
+    assert {r[1]: [vn(c) for c in r[2:]] for r in communes[1:]} == {"Đông Bắc": [10.0, 10.0, 20.0, 40.0], "Toàn tỉnh": [10.0, 10.0, 20.0, 40.0]}
+    units = {r[1]: r for r in table_with(tables, "Danh mục các khu vực điều chỉnh") if r[0].isdigit()}
+    core = units["Vùng lõi Khu bảo tồn D"]
+    assert (vn(core[4]), vn(core[5]), vn(core[6])) == (400.0, 400.0, 0.0) and core[7] == "điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"
+    (reason,) = table_with(tables, "Lý do điều chỉnh")[1:]
+    assert reason[1] == ("Cập nhật ranh giới (dịch chuyển tối đa 100,0 m) đối với 1 khu vực khu bảo tồn thiên nhiên (vùng lõi, vùng đệm): "
+                         "Khu bảo tồn D. Theo đó, 10,00 ha chuyển từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải; 10,00 ha chuyển "
+                         "từ vùng bảo vệ nghiêm ngặt sang vùng khác; 20,00 ha chuyển từ vùng hạn chế phát thải sang vùng bảo vệ nghiêm ngặt "
+                         "tại 1 xã, phường: Đông Bắc.")
+    assert vn(reason[2]) == 40.0
+
+
+def test_rule_change_by_hand(tmp_path):
+    """The urban-class table sends class II towns to the emission-limited zone: the 100 ha town of commune Tây Nam moves."""
+    rules = rules_copy(tmp_path, "zone: {special: strict, I: strict, II: strict, III: strict,", "zone: {special: strict, I: strict, II: emission_limited, III: strict,")
+    old, new = small_build(tmp_path, "old"), small_build(tmp_path, "new", rules=rules)
+    result = write_amendment_annex(new, old, tmp_path / "amendment.docx", xlsx=True)
+    tables = read_tables(result.docx)
+    reasons = table_with(tables, "Lý do điều chỉnh")[1:]
+    assert [r[1].split(". Theo đó")[0] for r in reasons] == [
+        "Sửa đổi điều kiện chọn đối tượng của tiêu chí “Khu dân cư tập trung ở đô thị (nội thành, nội thị của đô thị đặc biệt, loại I, loại II, "
+        "loại III)” (điểm a khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)",
+        "Sửa đổi điều kiện chọn đối tượng của tiêu chí “Khu dân cư tập trung là nội thành, nội thị của các đô thị loại IV, loại V” "
+        "(khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (nội thành, nội thị của các đô thị loại IV, loại V))",
+    ]
+    assert all(r[1].endswith("100,00 ha chuyển từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải tại 1 xã, phường: Tây Nam.") for r in reasons)
+    units = {(r[1], r[2]): r for r in table_with(tables, "Danh mục các khu vực điều chỉnh") if r[0].isdigit()}
+    assert [vn(r[4]) for (name, _), r in units.items() if name == "Nội thành, nội thị Thị xã A" and r[4]] == [100.0]
+    assert [vn(r[5]) for (name, _), r in units.items() if name == "Nội thành, nội thị Thị xã A" and r[5]] == [100.0]

@@ -296,3 +296,15 @@ def test_rule_change_by_hand(tmp_path):
     units = {(r[1], r[2]): r for r in table_with(tables, "Danh mục các khu vực điều chỉnh") if r[0].isdigit()}
     assert [vn(r[4]) for (name, _), r in units.items() if name == "Nội thành, nội thị Thị xã A" and r[4]] == [100.0]
     assert [vn(r[5]) for (name, _), r in units.items() if name == "Nội thành, nội thị Thị xã A" and r[5]] == [100.0]
+
+
+def test_identical_builds_give_an_annex_with_no_change(small_build_path, tmp_path):
+    result = write_amendment_annex(small_build_path, small_build_path, tmp_path / "amendment.docx")
+    tables = read_tables(result.docx)
+    matrix = np.array([[vn(c) for c in row[2:5]] for row in table_with(tables, "Diện tích chuyển đổi giữa các vùng")[1:4]])
+    zones = zoning.read_build(small_build_path).zones.set_index("zone")["area_ha"]
+    assert matrix == pytest.approx(np.diag([zones[z] for z in ZONE_ORDER]), abs=0.005)
+    assert table_with(tables, "Diện tích chuyển vùng theo xã, phường")[1:] == [["", "Toàn tỉnh", "0,00"]]
+    units = table_with(tables, "Danh mục các khu vực điều chỉnh")
+    assert [r[1] for r in units[1:]] == ["VÙNG BẢO VỆ NGHIÊM NGẶT", "Không có khu vực điều chỉnh", "VÙNG HẠN CHẾ PHÁT THẢI", "Không có khu vực điều chỉnh"]
+    assert table_with(tables, "Lý do điều chỉnh")[1:] == [["", "Không có diện tích chuyển vùng.", "", ""]]

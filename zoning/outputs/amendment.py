@@ -328,6 +328,8 @@ def _reason_table(change: ZoningDiff, criteria: pd.DataFrame, names: dict[str, s
         rows.append([str(len(rows) + 1), "Thay đổi ranh giới không gắn với thay đổi dữ liệu hoặc tiêu chí đã được ghi nhận "
                      f"(ví dụ do thay đổi ranh giới tỉnh). {_effect(pieces.loc[rest], names)}", round(float(pieces.loc[rest, "area_ha"].sum()), 2),
                      _basis(change.reasons[change.reasons["piece_id"].isin(rest)], criteria)])
+    if not rows:
+        rows.append(["", "Không có diện tích chuyển vùng.", None, ""])
     notes = ["Diện tích ở mỗi dòng là diện tích chuyển vùng do nội dung điều chỉnh đó; một phần diện tích chịu tác động của nhiều "
              "nội dung điều chỉnh được tính ở mỗi dòng liên quan."]
     if idle:

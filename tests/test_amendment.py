@@ -157,14 +157,14 @@ def test_reasons_in_legal_prose_without_software_text(amendment, builds):
     rows = table_with(tables, "Lý do điều chỉnh")
     assert len(rows) == 2  # one reason: the 12 centres reclassified
     text = rows[1][1]
-    assert text.startswith("Xác định lại loại đô thị (phân loại trước ngày 01/01/2026) từ loại III thành loại V đối với 12 khu vực")
+    assert text.startswith("Xác định lại loại đô thị (phân loại trước ngày 01/01/2026) từ loại III thành loại V đối với 12 đối tượng thuộc “Nội thành, nội thị đô thị”: ")
     for name in before.input_layer("urban_areas").set_index("source_id").loc[CENTRES, "name"]:
         assert name in text
     assert "3.262,73 ha chuyển từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải tại 12 xã, phường" in text
     assert vn(rows[1][2]) == pytest.approx(change.changed_ha, abs=0.005)
     assert "Trước điều chỉnh: điểm a khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP." in rows[1][3]
     notes = "\n".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
-    assert "từ loại II thành loại III đối với 4 khu vực" in notes  # the city: reclassified, still strict
+    assert "từ loại II thành loại III đối với 4 đối tượng thuộc “Nội thành, nội thị đô thị”" in notes  # the city: reclassified, still strict
     identifiers = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|nd08-|cb-|Douglas|→")
     build_ids = {build.build_id for build in builds}
     for caption, table in tables.items():
@@ -272,7 +272,7 @@ def test_moved_reserve_core_by_hand(tmp_path):
     core = units["Vùng lõi Khu bảo tồn D"]
     assert (vn(core[4]), vn(core[5]), vn(core[6])) == (400.0, 400.0, 0.0) and core[7] == "điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"
     (reason,) = table_with(tables, "Lý do điều chỉnh")[1:]
-    assert reason[1] == ("Cập nhật ranh giới (dịch chuyển tối đa 100,0 m) đối với 1 khu vực khu bảo tồn thiên nhiên (vùng lõi, vùng đệm): "
+    assert reason[1] == ("Cập nhật ranh giới (dịch chuyển tối đa 100,0 m) đối với 1 đối tượng thuộc “Khu bảo tồn thiên nhiên (vùng lõi, vùng đệm)”: "
                          "Khu bảo tồn D. Theo đó, 10,00 ha chuyển từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải; 10,00 ha chuyển "
                          "từ vùng bảo vệ nghiêm ngặt sang vùng khác; 20,00 ha chuyển từ vùng hạn chế phát thải sang vùng bảo vệ nghiêm ngặt "
                          "tại 1 xã, phường: Đông Bắc.")

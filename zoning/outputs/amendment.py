@@ -60,7 +60,7 @@ TITLES = {
 }
 UNIT_COLUMNS = ["STT", "Tên khu vực", "Mã khu vực", "Vị trí (xã, phường)", "Diện tích trước điều chỉnh (ha)",
                 "Diện tích sau điều chỉnh (ha)", "Tăng (+), giảm (−) (ha)", "Tiêu chí và căn cứ"]
-UNIT_WIDTHS_MM = [11, 50, 17, 44, 22, 22, 21, 65]  # 252 mm: the landscape text width
+UNIT_WIDTHS_MM = [11, 50, 17, 44, 24, 24, 21, 61]  # 252 mm: the landscape text width
 VALUE_WORDS = {"special": "đặc biệt", "true": "có", "false": "không", "in_force": "đã có hiệu lực", "proposed": "đề xuất"}
 MAX_NAMES = 20  # names listed in one reason; the rest counted
 
@@ -248,8 +248,9 @@ def _commune_table(change: ZoningDiff, names: dict[str, str]) -> AnnexTable:
         notes.append("Dòng không đánh số là phần diện tích chuyển vùng nằm ngoài các đa giác xã, phường (sai lệch giữa dữ liệu "
                      "ranh giới tỉnh và ranh giới xã); cần hiệu chỉnh dữ liệu ranh giới trước khi ban hành.")
     body = np.array([r[2:] for r, k in zip(rows, kinds) if k != "total"], dtype=float).reshape(-1, len(moved) + 1)
-    if len(body) and not np.allclose(body.sum(axis=0).round(2), np.array(rows[-1][2:], dtype=float), atol=0.005):
-        notes.append("Do làm tròn từng dòng, tổng các dòng có thể chênh không quá vài phần trăm héc-ta so với dòng Toàn tỉnh.")
+    gap = float(np.abs(body.sum(axis=0) - np.array(rows[-1][2:], dtype=float)).max()) if len(body) else 0.0
+    if gap >= 0.005:
+        notes.append(f"Do làm tròn từng dòng, tổng các dòng chênh tối đa {terms.quantity(gap, 'area_ha')} so với dòng Toàn tỉnh.")
     return AnnexTable("Diện tích chuyển vùng theo xã, phường", columns, widths, rows, kinds, "I", notes)
 
 
@@ -363,10 +364,11 @@ def _input_sentence(layer: str, kind: str, moved: bool, details: str, group: pd.
     catalogue = load_catalogue()
     what = catalogue[layer].label_vi if layer in catalogue else "dữ liệu đầu vào"
     listed = _names(group["name"])
+    features = f"{len(group)} đối tượng thuộc “{what}”: {listed}"
     if kind == "added":
-        return f"Bổ sung {len(group)} khu vực {what.lower()}: {listed}"
+        return f"Bổ sung {features}"
     if kind == "removed":
-        return f"Loại bỏ {len(group)} khu vực {what.lower()}: {listed}"
+        return f"Loại bỏ {features}"
     parts = []
     if moved:
         shift = float(group["shift_m"].max())
@@ -378,7 +380,7 @@ def _input_sentence(layer: str, kind: str, moved: bool, details: str, group: pd.
         label, shown = known.get("vi", "thông tin thuộc tính"), known.get("value_vi", "{}")
         parts.append(f"xác định lại {label} từ {_value(old, shown)} thành {_value(new, shown)}")
     text = "; ".join(parts) or "cập nhật dữ liệu"
-    return f"{text[0].upper()}{text[1:]} đối với {len(group)} khu vực {what.lower()}: {listed}"
+    return f"{text[0].upper()}{text[1:]} đối với {features}"
 
 
 def _value(text: str, shown: str) -> str:

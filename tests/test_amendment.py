@@ -308,3 +308,17 @@ def test_identical_builds_give_an_annex_with_no_change(small_build_path, tmp_pat
     units = table_with(tables, "Danh mục các khu vực điều chỉnh")
     assert [r[1] for r in units[1:]] == ["VÙNG BẢO VỆ NGHIÊM NGẶT", "Không có khu vực điều chỉnh", "VÙNG HẠN CHẾ PHÁT THẢI", "Không có khu vực điều chỉnh"]
     assert table_with(tables, "Lý do điều chỉnh")[1:] == [["", "Không có diện tích chuyển vùng.", "", ""]]
+
+
+def test_land_in_no_commune_is_a_row_of_its_own(tmp_path):
+    """Without the north-east commune, the moved core's 40 ha lie in no commune: an unnumbered row, last, with a note."""
+    def without_north_east(communes):
+        return communes[communes["code"] != "00004"]
+
+    old = small_build(tmp_path, "old", edit={"communes": without_north_east})
+    new = small_build(tmp_path, "new", edit={"communes": without_north_east, "nature_reserves": moved_core})
+    result = write_amendment_annex(new, old, tmp_path / "amendment.docx")
+    rows = table_with(read_tables(result.docx), "theo xã, phường")
+    assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [("", "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới)", "40,00"), ("", "Toàn tỉnh", "40,00")]
+    notes = "\n".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
+    assert "nằm ngoài các đa giác xã, phường" in notes and "cần hiệu chỉnh dữ liệu ranh giới trước khi ban hành" in notes

@@ -232,10 +232,11 @@ def _commune_table(change: ZoningDiff, names: dict[str, str]) -> AnnexTable:
     moved = _moved_transitions(change)
     rows: list[list] = []
     kinds: list[str] = []
-    for number, record in enumerate(change.communes.to_dict("records"), start=1):
+    records = change.communes.assign(outside=change.communes["commune_code"].fillna("").astype(str) == "")
+    for record in records.sort_values("outside", kind="stable").to_dict("records"):  # what lies in no commune last
         code = str(record["commune_code"] or "")
         name = names.get(code, record["commune_name"]) if code else str(record["commune_name"]).split(" / ")[0]
-        rows.append([str(number) if code else "", name, *[round(float(record[f"{transition_key(a, b)}_ha"]), 2) for a, b in moved],
+        rows.append([str(len(rows) + 1) if code else "", name, *[round(float(record[f"{transition_key(a, b)}_ha"]), 2) for a, b in moved],
                      round(float(record["moved_ha"]), 2)])
         kinds.append("commune" if code else "outside")
     matrix = change.matrix()

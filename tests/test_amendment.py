@@ -144,6 +144,12 @@ def test_units_removed_added_and_changed(amendment, builds):
     key = ("nd08-22-3-1-reserve-buffer", "nr-06-buffer")
     assert vn(buffer[4]) == pytest.approx(old_units.loc[key, "area_ha"], abs=0.005)
     assert vn(buffer[5]) == pytest.approx(new_units.loc[key, "area_ha"], abs=0.005)
+    # a heading row stays on the page of the row after it
+    document = docx.Document(str(result.docx))
+    (units_table,) = [t for t in document.tables if t.rows[0].cells[1].text == "Tên khu vực"]
+    headings = [r for r in units_table.rows[1:] if r.cells[0].text in ("A", "B", "I", "II", "III")]
+    assert len(headings) == 6 and all(p.paragraph_format.keep_with_next for r in headings for c in r.cells for p in c.paragraphs)
+    assert not any(p.paragraph_format.keep_with_next for r in units_table.rows[1:] if r.cells[0].text.isdigit() for p in r.cells[0].paragraphs)
     # the zone rows: the zone's area before and after, as in the builds
     zone_rows = {r[0]: r for r in rows if r[0] in ("A", "B")}
     for letter, zone in (("A", "strict"), ("B", "emission_limited")):

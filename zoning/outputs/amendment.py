@@ -608,8 +608,16 @@ def write_amendment_docx(data: AmendmentData, path: Path, map_png: bytes | None)
 
 
 def _table(doc: OfficialDocument, table: AnnexTable) -> None:
+    """A table of the annex: headings and totals in bold, a heading kept on the page of the row after it."""
+    from docx.oxml.ns import qn
+
     bold = [kind in ("zone", "group", "total") for kind in table.kinds]
     doc.table(table.caption, table.columns, table.widths_mm, table.rows, bold, unit_line=AREA_UNIT_LINE, notes=table.notes)
+    rows = doc.doc.element.body.findall(qn("w:tbl"))[-1].findall(qn("w:tr"))[1:]  # after the header row
+    for row, kind in zip(rows, table.kinds):
+        if kind in ("zone", "group"):
+            for properties in row.iter(qn("w:pPr")):
+                properties.insert(0, properties.makeelement(qn("w:keepNext"), {}))
 
 
 def amendment_sheets(data: AmendmentData) -> list[Sheet]:

@@ -119,28 +119,32 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
 
 
 def _fill(sheet, spec: Sheet) -> None:
+    """Write one sheet; rows are counted here, never looked up (openpyxl's ``max_row`` scans every cell)."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    row = 0
     if spec.title is not None:
-        _append(sheet, [spec.title])
-        sheet.cell(sheet.max_row, 1).font = bold
+        row = _append(sheet, [spec.title], row)
+        sheet.cell(row, 1).font = bold
     if spec.header is not None:
-        _append(sheet, spec.header)
-        for cell in sheet[sheet.max_row]:
+        row = _append(sheet, spec.header, row)
+        for column in range(1, len(spec.header) + 1):
+            cell = sheet.cell(row, column)
             cell.font = bold
             if spec.wrap:
                 cell.alignment = wrap
-    first = sheet.max_row + 1
+    first = row + 1
     by_cell = spec.wrap or spec.number_columns is None or any(spec.bold_rows)
     numbered = set(spec.number_columns or ())
     for index, cells in enumerate(spec.rows):
-        _append(sheet, cells)
+        row = _append(sheet, cells, row)
         if not by_cell:
             continue
         in_bold = bool(spec.bold_rows) and spec.bold_rows[index]
-        for column, cell in enumerate(sheet[sheet.max_row]):
+        for column in range(len(cells)):
+            cell = sheet.cell(row, column + 1)
             if isinstance(cell.value, float) if spec.number_columns is None else column in numbered:
                 cell.number_format = NUMBER_FORMAT
             elif spec.wrap:
@@ -149,22 +153,25 @@ def _fill(sheet, spec: Sheet) -> None:
                 cell.font = bold
     if not by_cell and spec.rows:
         for column in spec.number_columns:
-            for (cell,) in sheet.iter_rows(min_row=first, max_row=sheet.max_row, min_col=column + 1, max_col=column + 1):
+            for (cell,) in sheet.iter_rows(min_row=first, max_row=row, min_col=column + 1, max_col=column + 1):
                 cell.number_format = NUMBER_FORMAT
     for line in spec.notes:
-        _append(sheet, [line])
+        row = _append(sheet, [line], row)
     for column, width in enumerate(spec.widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     if spec.freeze is not None:
         sheet.freeze_panes = spec.freeze
 
 
-def _append(sheet, cells: Sequence) -> None:
-    """Append a row; a formula-like text becomes a text cell marked as text (its visible text unchanged)."""
+def _append(sheet, cells: Sequence, row: int) -> int:
+    """Append ``cells`` as row ``row + 1`` and return its number; a formula-like text becomes a text cell
+    marked as text (its visible text unchanged)."""
     values = [spreadsheet_text(v) for v in cells]
     sheet.append(values)
+    row += 1
     for column, value in enumerate(values, start=1):
         if isinstance(value, str) and formula_like(value):
-            cell = sheet.cell(sheet.max_row, column)
+            cell = sheet.cell(row, column)
             cell.data_type = "s"
             cell.quotePrefix = True
+    return row

@@ -460,6 +460,7 @@ def _conventions(change: ZoningDiff) -> list[str]:
         f"{terms.quantity(threshold['min_width_m'], 'distance_m')} ở mọi chỗ là sai lệch do số hóa lại ranh giới, không phải "
         f"điều chỉnh, và không được tính (tổng cộng {terms.quantity(change.meta['noise_ha'], 'area_ha')}).",
         "Vị trí ghi theo đơn vị hành chính cấp xã (xã, phường) sau sắp xếp năm 2025.",
+        "Ranh giới đầy đủ của các khu vực sau điều chỉnh là ranh giới trong bộ dữ liệu số của kết quả phân vùng sau điều chỉnh.",
     ]
 
 

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,6 +31,7 @@ from shapely.geometry import box
 
 from zoning.builder.communes import by_commune
 from zoning.builder.engine import build_zones
+from zoning.demo import demo_paths
 from zoning.errors import BuildError
 from zoning.inputs.layers import read_layers
 from zoning.law.criteria import load_rules
@@ -152,3 +156,41 @@ def test_the_annex_refuses_a_build_with_land_outside_every_commune(result, tmp_p
     with pytest.raises(BuildError, match="3.80 ha outside every commune"):
         write_annex(old, tmp_path / "annex.docx", map_figure=False)
     assert not (tmp_path / "annex.docx").exists()
+
+
+ARTEFACTS = Path(__file__).parent / "artefacts"
+needs_office = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")) or not shutil.which("pdftoppm"),
+                                  reason="LibreOffice and poppler-utils are not installed")
+
+
+def test_demo_build_summary_states_the_area_moved(tmp_path):
+    demo = demo_paths()
+    done = run_cli("build", "--layers", demo.layers, "--province-rules", demo.province_rules, "--out", tmp_path / "cao-bang.gpkg")
+    assert done.returncode == 0, done.stderr
+    ARTEFACTS.mkdir(exist_ok=True)
+    (ARTEFACTS / "demo-build-summary.txt").write_text(done.stdout, encoding="utf-8")
+    text = " ".join(done.stdout.split())
+    assert "Đối soát ranh giới xã / Communes reconciled: 226 mảnh ngoài mọi xã / slivers outside every commune, 4.697,76 ha" in text
+    assert "Ngoài ranh giới" not in text
+
+
+@needs_office
+def test_demo_annex_pages_have_every_hectare_in_a_commune(demo_build_path, tmp_path):
+    from zoning.outputs.office import convert_to_pdf
+
+    pdf = convert_to_pdf(write_annex_of(demo_build_path, tmp_path / "annex.docx"), tmp_path / "annex.pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    assert not any("Ngoài ranh giới" in page for page in pages)
+    summary = [i + 1 for i, page in enumerate(pages) if "theo xã, phường" in page or "Toàn tỉnh" in page]
+    sketch = 1 + next(i for i, page in enumerate(pages) if "Hình 1." in page)
+    ARTEFACTS.mkdir(exist_ok=True)
+    for page, name in ((summary[0], "annex-communes-first"), (summary[-1], "annex-communes-last"), (sketch, "annex-sketch-page")):
+        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf), str(ARTEFACTS / name)], check=True)
+    last = " ".join(pages[summary[-1] - 1].split())
+    assert "Toàn tỉnh 21.857,85" in last  # the province row follows the last commune: no row outside every commune
+
+
+def write_annex_of(build_path: Path, out: Path) -> Path:
+    from zoning.outputs.annex import write_annex
+
+    return write_annex(build_path, out).docx

@@ -151,6 +151,7 @@ def build(
     province_rules: Annotated[Optional[Path], typer.Option("--province-rules", help="Province overlay: the name of a shipped one (cao-bang) or the path of your own YAML; it also sets the province CRS.")] = None,
     central_meridian: Annotated[Optional[float], typer.Option("--central-meridian", help="Central meridian of the province's VN-2000 / TM-3 CRS in decimal degrees (e.g. 105.75); overrides the overlay.")] = None,
     legacy_encoding: Annotated[Optional[str], typer.Option("--legacy-encoding", help="Convert text from an old Vietnamese font encoding: tcvn3 or vni.")] = None,
+    province_extent: Annotated[str, typer.Option("--province-extent", help="What bounds the province: 'province' (its polygon; slivers outside every commune go to the commune sharing the longest edge) or 'communes' (the union of the communes).")] = "province",
 ) -> None:
     """Build the three zones of a province from its layers and the rules."""
     from zoning.builder import build as build_zones
@@ -160,7 +161,8 @@ def build(
     check_output(out_path, sources, suffixes=BUILD_SUFFIXES)
     check_output(out_path.with_suffix(".manifest.json"), sources)
     with progress_steps(say("Xây dựng phân vùng", "Building zones")) as advance:
-        result = build_zones(layers, rules, province_rules, central_meridian=central_meridian, legacy_encoding=legacy_encoding, progress=advance)
+        result = build_zones(layers, rules, province_rules, central_meridian=central_meridian, legacy_encoding=legacy_encoding,
+                             province_extent=province_extent, progress=advance)
         advance("writing")
         result.write(out_path)
     print_build_summary(result)
@@ -189,6 +191,7 @@ def print_build_summary(result) -> None:
               f"{say('tỉnh', 'province')} {num(qa['province_ha'])} ha ({say('chênh lệch', 'difference')} {num(qa['difference_pct'], 5)} %, "
               f"{say('dung sai', 'tolerance')} {num(qa['tolerance_pct'])} %); {say('chồng lấn', 'overlaps')} {num(max(qa['overlap_m2'].values()), 3)} m²",
               highlight=False)
+    print_commune_reconciliation(qa.get("communes"), result.communes)
     out.print(f"{say('Khu vực', 'Units')}: {manifest['counts']['units']}  ·  {say('dùng chiều rộng giả định', 'with assumed widths')}: "
               f"{manifest['assumed_units']}  ·  {say('hình học đã sửa', 'repairs')}: {len(manifest['repairs'])}  ·  {say('quy tắc', 'rules')}: "
               f"{manifest['ruleset']}", highlight=False)
@@ -206,6 +209,24 @@ def print_build_summary(result) -> None:
                   f"{', '.join(manifest['unconfirmed_criteria'])}", highlight=False)
     if manifest["illustrative_notice"]:
         out.print(f"[yellow]{say('Dữ liệu minh họa', 'Illustrative data')}:[/] {manifest['illustrative_notice']}", highlight=False)
+
+
+def print_commune_reconciliation(reconciliation: dict | None, communes) -> None:
+    """How the communes were made to tile the province: slivers given to communes, the largest receivers."""
+    if not reconciliation:  # a build made before the reconciliation
+        return
+    if reconciliation["province_extent"] == "communes":
+        out.print(f"{say('Ranh giới tỉnh lấy theo hợp các xã', 'Province taken as the union of its communes')}: "
+                  f"{num(reconciliation['province_layer_ha'])} ha {say('theo lớp tỉnh', 'in the province layer')}", highlight=False)
+    if not reconciliation["slivers"]:
+        return
+    names = dict(zip(communes["code"].astype(str), communes["name"]))
+    largest = ", ".join(f"{names.get(code, code)} {num(ha)} ha" for code, ha in list(reconciliation["moved_ha_by_commune"].items())[:3])
+    nearest = (f"; {reconciliation['nearest_slivers']} {say('mảnh không giáp xã nào, giao cho xã gần nhất', 'touching no commune, given to the nearest')} "
+               f"({num(reconciliation['nearest_ha'])} ha)") if reconciliation["nearest_slivers"] else ""
+    out.print(f"{say('Đối soát ranh giới xã', 'Communes reconciled')}: {reconciliation['slivers']} {say('mảnh ngoài mọi xã', 'slivers outside every commune')}, "
+              f"{num(reconciliation['moved_ha'])} ha, {say('giao cho xã có cạnh chung dài nhất', 'given to the commune sharing the longest edge')} "
+              f"({say('nhiều nhất', 'most')}: {largest}){nearest}", highlight=False)
 
 
 # ------------------------------------------------------------------------ catalogues

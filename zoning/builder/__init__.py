@@ -23,6 +23,7 @@ def build(
     *,
     central_meridian: float | None = None,
     legacy_encoding: str | None = None,
+    province_extent: str = "province",
     progress: Callable[[str], None] | None = None,
 ) -> Build:
     """Read the layers and the rules and build the three zones of a province, in memory.
@@ -41,6 +42,10 @@ def build(
         The VN-2000 / TM-3 central meridian in decimal degrees, when no overlay gives it.
     legacy_encoding
         ``"tcvn3"`` or ``"vni"`` to convert text in those old Vietnamese encodings.
+    province_extent
+        ``"province"`` (default): the zones cover the province polygon, and each sliver
+        of it outside every commune is given to the commune sharing its longest edge;
+        ``"communes"``: the province is taken as the union of the communes.
     progress
         Called with the name of each step as it starts.
 
@@ -78,7 +83,7 @@ def build(
             f"kinh tuyến trục {central_meridian:g}° khác với {overlay_meridian:g}° của tệp quy tắc tỉnh / --central-meridian {central_meridian:g} "
             f"differs from the province overlay's {overlay_meridian:g}: the build is in VN-2000 / TM-3 {central_meridian:g}"
         )
-    return build_zones(layer_set, ruleset, progress=step)
+    return build_zones(layer_set, ruleset, progress=step, province_extent=province_extent)
 
 
 def check_meridian(meridian: float, layers: LayerSet) -> None:

@@ -307,7 +307,11 @@ def manifest_of(
         {"id": f.id, "version": f.version, "path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
         for f, p in zip(rules.files, rules.paths)
     ]
-    identity = json.dumps({"inputs": [(s["kind"], s["sha256"]) for s in inputs], "rules": rule_files, "version": zoning.__version__}, sort_keys=True)
+    identity = {"inputs": [(s["kind"], s["sha256"]) for s in inputs], "rules": rule_files, "version": zoning.__version__}
+    extent = qa.get("communes", {}).get("province_extent", "province")
+    if extent != "province":  # the default leaves the ids of earlier builds as they were
+        identity["province_extent"] = extent
+    identity = json.dumps(identity, sort_keys=True)
     illustrative = sorted(
         kind for kind, layer in layers.layers.items() if "illustrative" in layer and layer["illustrative"].astype(bool).any()
     )

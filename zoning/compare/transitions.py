@@ -52,7 +52,7 @@ TRANSITIONS: tuple[tuple[str, str], ...] = (
     ("emission_limited", "other"), ("other", "strict"), ("other", "emission_limited"),
 )
 TABLE_COLUMNS = ["old_zone", "new_zone", "area_ha", "pieces", "noise_ha", "noise_pieces"]
-OUTSIDE_COMMUNES = "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)"  # as in a build's commune summary
+OUTSIDE_COMMUNES = "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)"  # land in no commune polygon: only in builds made before the communes tiled the province
 
 
 def transition_key(old_zone: str, new_zone: str) -> str:

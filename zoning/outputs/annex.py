@@ -31,6 +31,7 @@ import shapely
 
 from zoning import terms
 from zoning.builder.model import Build, as_build
+from zoning.builder.communes import require_every_hectare_in_a_commune
 from zoning.builder.units import in_force, other_criteria
 from zoning.errors import ZoningError
 from zoning.files import atomic_path, check_output
@@ -320,6 +321,7 @@ def _unit_notes(unit) -> str:
 
 def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[str, float]) -> AnnexTable:
     summary = build.commune_summary
+    require_every_hectare_in_a_commune(summary)
     zones = ("strict", "emission_limited", "other")
     rows: list[list] = []
     kinds: list[str] = []

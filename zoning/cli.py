@@ -21,6 +21,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -81,9 +82,15 @@ def friendly(command: Callable) -> Callable:
 
 
 def _print_error(error: ZoningError) -> None:
-    hint = error.hint or say("sửa điều được nêu ở trên rồi chạy lại", "correct what is named above and run again")
-    console.print(f"[bold red]{say('Lỗi', 'Error')}:[/] {error.message}", highlight=False)
-    console.print(f"[yellow]→ {say('Cách sửa', 'What to do')}: {hint}[/]", highlight=False)
+    """The message and what to do, each in Vietnamese with English on the next line (or English alone)."""
+    hint = (error.hint_vi, error.hint_en) if error.hint_en else ("sửa điều được nêu ở trên rồi chạy lại", "correct what is named above and run again")
+    console.print(f"[bold red]{say('Lỗi', 'Error')}:[/] {escape(_lines(error.message_vi, error.message_en))}", highlight=False)
+    console.print(f"[yellow]→ {say('Cách sửa', 'What to do')}: {escape(_lines(*hint))}[/]", highlight=False)
+
+
+def _lines(vi: str, en: str) -> str:
+    """Vietnamese with English beneath (once when they are the same), or English alone with ``--lang en``."""
+    return en if LANG["console"] == "en" or vi == en else f"{vi}\n  {en}"
 
 
 @contextmanager
@@ -321,15 +328,15 @@ def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
     if not values:
         return None
     out: dict[str, float] = {}
+    example = ("ví dụ --tolerance 25 hoặc --tolerance residential_areas=10", "e.g. --tolerance 25 or --tolerance residential_areas=10")
     for text in values:
         key, _, value = text.rpartition("=")
         try:
             out[key.strip() or "default"] = float(value)
         except ValueError:
-            raise ZoningError(f"--tolerance '{text}': not a number of metres", "e.g. --tolerance 25 or --tolerance residential_areas=10") from None
+            raise ZoningError((f"--tolerance '{text}': không phải số mét", f"--tolerance '{text}': not a number of metres"), example) from None
         if not (math.isfinite(out[key.strip() or "default"]) and out[key.strip() or "default"] >= 0):
-            raise ZoningError(f"--tolerance '{text}': phải là số mét không âm / must be a number of metres, zero or more",
-                              "e.g. --tolerance 25 or --tolerance residential_areas=10")
+            raise ZoningError((f"--tolerance '{text}': phải là số mét không âm", f"--tolerance '{text}': must be a number of metres, zero or more"), example)
     return out
 
 
@@ -667,9 +674,9 @@ def serve(
 
     if not loopback(host) and not token:
         raise ZoningError(
-            f"Không mở máy chủ trên địa chỉ {host} khi không có --token: mọi máy trong mạng sẽ dùng được nó. / "
-            f"Refusing to listen on {host} without --token: anyone on the network could use it.",
-            "thêm --token MÃ-BÍ-MẬT, hoặc để --host 127.0.0.1 (chỉ máy này) / add --token SECRET, or keep --host 127.0.0.1 (this computer only)",
+            (f"Không mở máy chủ trên địa chỉ {host} khi không có --token: mọi máy trong mạng sẽ dùng được nó.",
+             f"Refusing to listen on {host} without --token: anyone on the network could use it."),
+            ("thêm --token MÃ-BÍ-MẬT, hoặc để --host 127.0.0.1 (chỉ máy này)", "add --token SECRET, or keep --host 127.0.0.1 (this computer only)"),
         )
     import uvicorn
 

@@ -56,7 +56,8 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
     """
     missing = [k for k in REQUIRED_KINDS if k not in layers]
     if missing:
-        raise InputError(f"the input has no {' or '.join(missing)} layer", "a build needs the province and its communes")
+        raise InputError((f"dữ liệu đầu vào thiếu lớp {' hoặc '.join(missing)}", f"the input has no {' or '.join(missing)} layer"),
+                         ("phân vùng cần lớp ranh giới tỉnh (province) và lớp xã (communes)", "a build needs the province and its communes"))
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
 

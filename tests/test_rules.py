@@ -132,3 +132,11 @@ def test_urban_class_mapping_is_configuration(tmp_path):
         encoding="utf-8",
     )
     assert strict_ha(load_rules(province_rules=overlay)) == pytest.approx((100, 0))
+
+
+def test_a_shipped_overlay_by_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no file called "cao-bang" here
+    by_name = load_rules(province_rules="cao-bang")
+    assert by_name.id == load_rules(province_rules=CAO_BANG).id and by_name.paths[-1] == CAO_BANG
+    with pytest.raises(RuleError, match="no-such-province"):
+        load_rules(province_rules="no-such-province")

@@ -155,7 +155,7 @@ def build(
     layers: Annotated[Path, typer.Option("--layers", "-l", help="Input layers: a GeoPackage whose layer names are layer kinds, or a folder of files named by kind (.gpkg, .shp, .zip, .geojson). See `zoning layers`.")],
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The build GeoPackage to write (replaced atomically if it exists).")] = Path("build.gpkg"),
     rules: Annotated[Optional[Path], typer.Option("--rules", help="National rule file. Default: the shipped rules/nd08.yaml.")] = None,
-    province_rules: Annotated[Optional[Path], typer.Option("--province-rules", help="Province overlay, e.g. rules/provinces/cao-bang.yaml; it also sets the province CRS.")] = None,
+    province_rules: Annotated[Optional[Path], typer.Option("--province-rules", help="Province overlay: the name of a shipped one (cao-bang) or the path of your own YAML; it also sets the province CRS.")] = None,
     central_meridian: Annotated[Optional[float], typer.Option("--central-meridian", help="Central meridian of the province's VN-2000 / TM-3 CRS in decimal degrees (e.g. 105.75); overrides the overlay.")] = None,
     legacy_encoding: Annotated[Optional[str], typer.Option("--legacy-encoding", help="Convert text from an old Vietnamese font encoding: tcvn3 or vni.")] = None,
 ) -> None:

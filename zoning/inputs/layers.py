@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +152,24 @@ def read_layers(
     return result
 
 
+def gdal_path(path: Path) -> str:
+    """The name GDAL opens ``path`` by: a zip through ``/vsizip/``, and a KMZ as the KML
+    document inside it when this GDAL lacks the LIBKML driver (its plain KML driver
+    reads no KMZ)."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return f"/vsizip/{path}"
+    if suffix == ".kmz" and "LIBKML" not in pyogrio.list_drivers():
+        try:
+            with zipfile.ZipFile(path) as kmz:
+                documents = sorted((n for n in kmz.namelist() if n.lower().endswith(".kml")), key=lambda n: (n != "doc.kml", n.count("/"), n))
+        except (zipfile.BadZipFile, OSError):
+            return str(path)
+        if documents:
+            return f"/vsizip/{path}/{documents[0]}"
+    return str(path)
+
+
 def read_vector(path: str | Path, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
     """Read one vector layer from a file, with a clear error when it cannot be read.
 
@@ -158,11 +177,10 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
     MapInfo TAB and MIF, MicroStation DGN v7 (which carries no CRS).
     """
     path = check_input_file(path, ("tệp dữ liệu vector", "vector file"))
-    target = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            frame = pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+            frame = pyogrio.read_dataframe(gdal_path(path), layer=layer, encoding=encoding)
         if path.suffix.lower() == ".dgn":  # the element's drawing properties are not attributes (its 'Type' is not a project type)
             frame = frame.drop(columns=[c for c in DGN_ELEMENT_COLUMNS if c in frame])
         return frame

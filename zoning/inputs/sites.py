@@ -38,7 +38,7 @@ from zoning.inputs.catalogue import LayerKind
 from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError, Text, both
 from zoning.files import check_input_file
-from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest, lonlat_in_range, read_vector
+from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest, gdal_path, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
                 "geometry"]
@@ -282,9 +282,9 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
     suffix = path.suffix.lower()
     if suffix in MULTI_LAYER_SUFFIXES and layer is None:
         try:
-            names = [name for name, geometry in pyogrio.list_layers(path) if geometry]
+            names = [name for name, geometry in pyogrio.list_layers(gdal_path(path)) if geometry]
             if suffix != ".gpkg":  # KML folders without placemarks are layers without features
-                names = [name for name in names if pyogrio.read_info(path, layer=name)["features"]]
+                names = [name for name in names if pyogrio.read_info(gdal_path(path), layer=name)["features"]]
         except pyogrio.errors.DataSourceError as exc:
             what = "GeoPackage" if suffix == ".gpkg" else "KML/KMZ"
             raise InputError((f"{path}: không đọc được tệp {what} ({exc})", f"{path}: not a readable {what} file ({exc})"),

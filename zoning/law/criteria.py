@@ -207,7 +207,7 @@ def load_rules(
     rules
         Path of the national rule file; the shipped ``rules/nd08.yaml`` by default.
     province_rules
-        Path of a province overlay such as ``rules/provinces/cao-bang.yaml``.
+        A province overlay: its path, or the name of one the package ships (``"cao-bang"``).
     catalogue
         Layer catalogue to check layer kinds and attributes against.
 
@@ -242,7 +242,7 @@ def load_rules(
         )
     files, paths = [national], [national_path]
     if province_rules:
-        overlay_path = Path(province_rules)
+        overlay_path = province_rule_file(province_rules)
         overlay = _read_rule_file(overlay_path)
         if overlay.extends is None:
             raise RuleError(
@@ -273,6 +273,19 @@ def load_rules(
     ruleset = RuleSet(tuple(files), tuple(paths), tuple(criteria), urban, province)
     _check_against_catalogue(ruleset, catalogue)
     return ruleset
+
+
+def shipped_provinces() -> dict[str, Path]:
+    """The province overlays shipped with the package, by name (``cao-bang`` → its YAML file)."""
+    return {path.stem: path for path in sorted(resource("rules", "provinces").glob("*.yaml"))}
+
+
+def province_rule_file(name_or_path: str | Path) -> Path:
+    """A province overlay given as a path, or by the name of one the package ships (e.g. ``cao-bang``)."""
+    path = Path(name_or_path)
+    if not path.exists() and not path.suffix and str(name_or_path) in shipped_provinces():
+        return shipped_provinces()[str(name_or_path)]
+    return path
 
 
 def _read_rule_file(path: Path) -> RuleFile:

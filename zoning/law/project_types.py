@@ -189,11 +189,30 @@ class CheckRules:
 def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalogue | None = None) -> CheckRules:
     """Load and cross-check ``rules/project-types.yaml`` (the shipped one by default).
 
+    Parameters
+    ----------
+    path
+        A project-type file; the shipped ``zoning/data/rules/project-types.yaml`` by default.
+    facilities
+        The safety-distance catalogue its facility types refer to; the shipped one by default.
+
+    Returns
+    -------
+    CheckRules
+        Project types (ND08 Appendix II), site rules, sensitive elements and settings.
+
     Raises
     ------
     RuleError
         Naming the file, line and key: an unknown key, a facility type that is not in the
         safety-distance catalogue, an unknown layer kind, a duplicate code.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> rules = zoning.load_check_rules()
+    >>> rules.types["sanitary_landfill"].facility
+    'sanitary_landfill'
     """
     path = Path(path) if path else resource("rules", "project-types.yaml")
     data, text = read_yaml_model(path, ProjectTypesFile, ("tệp loại hình dự án", "project-type file"))

@@ -53,7 +53,19 @@ def render_diff_report(diff: ZoningDiff) -> str:
 
 
 def write_diff_report(diff: ZoningDiff, path: str | Path) -> Path:
-    """Write the HTML report of a diff (atomically).
+    """Write the HTML report of a diff (atomically), Vietnamese first with English beside.
+
+    Parameters
+    ----------
+    diff
+        The comparison of two builds (:func:`zoning.diff`).
+    path
+        The HTML file to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
 
     Examples
     --------

@@ -225,7 +225,36 @@ def write_map(
     candidates: CandidatesLike | None = None,
     against: BuildLike | None = None,
 ) -> MapFile:
-    """Write the map of a build (see :func:`zoning_map`) to one HTML file, atomically."""
+    """Write the interactive map of a build to one HTML file that opens offline, atomically.
+
+    Parameters
+    ----------
+    build
+        A build, or the path of a build file.
+    out
+        The HTML file to write.
+    sites
+        Check results to show, coloured by verdict: a :class:`~zoning.CheckResult`, or a
+        file written by :func:`zoning.write_results`.
+    lang, offline, tolerance_m
+        As for :func:`zoning_map`: language, no basemap at all, display simplification (m).
+    progress
+        Called with the name of each step.
+    candidates
+        A candidates file written by :func:`zoning.write_candidates`.
+    against
+        An earlier build of the same province: the land that changed zone is drawn, with why.
+
+    Returns
+    -------
+    MapFile
+        The file, its size and how many features of each kind it shows.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> zoning.write_map("build.gpkg", "map.html", offline=True)  # doctest: +SKIP
+    """
     step = progress or (lambda _: None)
     lang = _language(lang)
     step("reading the build")

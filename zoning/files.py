@@ -245,7 +245,7 @@ def environment_error(exc: OSError) -> InputError | None:
     if exc.errno not in ENVIRONMENT_ERRNOS:
         return None
     where = f"{exc.filename}: " if exc.filename else ""
-    return InputError((f"{where}{ENVIRONMENT_ERRNOS[exc.errno]} ({exc.strerror}, errno {exc.errno})", f"{where}{exc.strerror} (errno {exc.errno})"),
+    return InputError((f"{where}{ENVIRONMENT_ERRNOS[exc.errno]} (mã lỗi {exc.errno}: {exc.strerror})", f"{where}{exc.strerror} (errno {exc.errno})"),
                       ("kiểm tra quyền ghi, dung lượng đĩa và đường dẫn", "check the permissions, free disk space and the path"))
 
 

@@ -8,7 +8,8 @@ and :mod:`zoning.web.page` share them. Around every request:
 - the body is read up to the upload limit (plus room for form fields) into a spool that
   is removed after the request, and refused beyond it with 413;
 - every error is JSON ``{"error": {"vi": …, "en": …}}`` with a 4xx status naming what is
-  wrong; an unexpected one is logged and answered with a 500 that carries no traceback.
+  wrong (an engine error adds ``"hint": {"vi": …, "en": …}``, what to do, also at the end
+  of each text); an unexpected one is logged and answered with a 500 that carries no traceback.
 """
 
 from __future__ import annotations
@@ -108,8 +109,10 @@ def loopback(host: str) -> bool:
 # ------------------------------------------------------------------------------ errors
 
 
-def error_response(status: int, vi: str, en: str) -> JSONResponse:
-    return JSONResponse({"error": {"vi": vi, "en": en}}, status_code=status)
+def error_response(status: int, vi: str, en: str, hint: tuple[str, str] | None = None) -> JSONResponse:
+    """``{"error": {"vi": …, "en": …}}``, with ``"hint": {"vi": …, "en": …}`` (what to do) when there is one."""
+    error = {"vi": vi, "en": en} | ({"hint": {"vi": hint[0], "en": hint[1]}} if hint else {})
+    return JSONResponse({"error": error}, status_code=status)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -119,7 +122,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ZoningError)
     async def zoning_error(_: Request, error: ZoningError) -> JSONResponse:
-        return error_response(422, error.text("vi"), error.text("en"))
+        return error_response(422, error.text("vi"), error.text("en"), error.hint_en and (error.hint_vi, error.hint_en))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

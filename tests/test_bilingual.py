@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zoning import cli
-from zoning.errors import InputError, RuleError, ZoningError
+from zoning.errors import InputError, RuleError, ZoningError, both
 
 SOURCE = Path(__file__).resolve().parent.parent / "zoning"
 ERRORS = {"InputError", "RuleError", "BuildError", "ZoningError"}
@@ -31,6 +31,11 @@ LETTERS = re.compile(r"[^\W\d_]{2,}")
 def has_vietnamese(text: str) -> bool:
     """Whether a text has a letter only Vietnamese writes (every sentence of ours has one)."""
     return bool(VIETNAMESE.search(text))
+
+
+def vietnamese_words(text: str) -> list[str]:
+    """The words of a text written in Vietnamese, leaving out names (capitalised: Cao Bằng, Việt Nam, TT-TCĐC)."""
+    return [w for w in re.findall(r"[^\W\d_][\w-]*", text) if not w[0].isupper() and has_vietnamese(w)]
 
 
 # ------------------------------------------------------------------------ the static scan
@@ -61,6 +66,8 @@ def _problem(node: ast.AST | None, assigned: dict[str, list[ast.AST]]) -> str | 
             return f"no Vietnamese in {vi[:60]!r}"
         if LETTERS.search(vi) and vi == en:
             return "the same text twice"
+        if vietnamese_words(en):
+            return f"Vietnamese words {vietnamese_words(en)} in the English text {en[:60]!r}"
     return None  # computed (an attribute, a call): checked where it is made
 
 
@@ -112,3 +119,86 @@ def test_every_error_raised_in_the_code_is_vietnamese_and_english():
     assert len({(f, line) for f, line, _, _ in sites}) >= 150  # the scan sees the raise sites
     wrong = [f"{f}:{line} {what}: {problem}" for f, line, what, problem in sites if problem and f not in NOT_YET_BILINGUAL]
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_scan_sees_a_one_language_message(tmp_path):
+    """The scan's own judgement on the forms a raise site takes."""
+    tree = ast.parse(
+        'raise InputError("file not found", "check the path")\n'
+        'raise InputError(("không tìm thấy tệp", "không tìm thấy tệp"))\n'
+        'raise InputError(("file not found", "file not found: use another"))\n'
+        'raise InputError(("không tìm thấy tệp", "tệp not found"))\n'
+        'raise InputError((f"{path}: không tìm thấy tệp", f"{path}: file not found in Việt Nam"), ("kiểm tra", "check"))\n'
+    )
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    problems = [[_problem(node, {}) for _, node in _message_arguments(call)] for call in sorted(calls, key=lambda c: c.lineno)]
+    assert problems == [
+        ["one string, not (vietnamese, english)", "one string, not (vietnamese, english)"],
+        ["the same text twice", None],
+        ["no Vietnamese in 'file not found'", None],
+        ["Vietnamese words ['tệp'] in the English text 'tệp not found'", None],
+        [None, None],  # names (capitalised) are the same in both languages
+    ]
+
+
+# ------------------------------------------------------------------ errors as they are raised
+
+
+def _raised(action) -> ZoningError:
+    with pytest.raises(ZoningError) as caught:
+        action()
+    return caught.value
+
+
+def test_errors_made_at_run_time_are_in_each_language(tmp_path):
+    """Messages partly computed (a pydantic error, an errno, a file's own name) keep each language to itself."""
+    from zoning.files import check_input_file, environment_error
+    from zoning.inputs.sites import parse_crs
+    from zoning.law.rulefile import RuleFileHeader, read_yaml_model
+
+    missing = tmp_path / "missing-title.yaml"
+    missing.write_text("id: x\nversion: '1'\ntitle_vi: Quy tắc\n", encoding="utf-8")
+    unknown = tmp_path / "unknown-key.yaml"
+    unknown.write_text("id: x\nversion: '1'\ntitle_vi: a\ntitle_en: b\ncolour: red\n", encoding="utf-8")
+    errors = {
+        "crs": _raised(lambda: parse_crs("not a crs")),
+        "meridian": _raised(lambda: parse_crs("tm3:120")),
+        "missing key": _raised(lambda: read_yaml_model(missing, RuleFileHeader)),
+        "unknown key": _raised(lambda: read_yaml_model(unknown, RuleFileHeader)),
+        "folder": _raised(lambda: check_input_file(tmp_path, ("tệp địa điểm", "sites file"))),
+        "errno": environment_error(PermissionError(13, "Permission denied", str(tmp_path / "out.gpkg"))),
+    }
+    for what, error in errors.items():
+        assert has_vietnamese(error.message_vi) and not vietnamese_words(error.message_en), (what, error.message_vi, error.message_en)
+        assert error.hint_vi is None or (has_vietnamese(error.hint_vi) and not vietnamese_words(error.hint_en)), (what, error.hint)
+    assert errors["missing key"].message_vi == f"{missing}: title_en: thiếu khóa bắt buộc"  # a missing key has no line
+    assert errors["missing key"].message_en == f"{missing}: title_en: Field required"
+    assert errors["unknown key"].message_en.startswith(f"{unknown} line 5: colour: ")
+    assert errors["errno"].message_vi == f"{tmp_path / 'out.gpkg'}: không có quyền truy cập (mã lỗi 13: Permission denied)"
+
+
+def test_one_error_in_each_language_and_both():
+    error = InputError(("thiếu thuộc tính 'zone'", "missing attribute 'zone'"), ("thêm cột 'zone'", "add the column 'zone'"))
+    assert (error.message_vi, error.message_en, error.hint_vi, error.hint_en) == ("thiếu thuộc tính 'zone'", "missing attribute 'zone'", "thêm cột 'zone'", "add the column 'zone'")
+    assert error.message == "thiếu thuộc tính 'zone' / missing attribute 'zone'"
+    assert error.text("vi") == "thiếu thuộc tính 'zone' → thêm cột 'zone'" and error.text("en") == "missing attribute 'zone' → add the column 'zone'"
+    assert str(error) == "thiếu thuộc tính 'zone' / missing attribute 'zone'\n  → thêm cột 'zone' / add the column 'zone'"
+    plain = RuleError("rules.yaml: id")  # a text that is the same in both languages (a name, a path)
+    assert (plain.message_vi, plain.message_en, plain.hint, plain.text("en")) == ("rules.yaml: id", "rules.yaml: id", None, "rules.yaml: id")
+    assert both("tệp", "file") == "tệp / file" and both("EPSG:9210", "EPSG:9210") == "EPSG:9210"
+
+
+def test_the_command_line_says_vietnamese_then_english_or_english_alone(tmp_path):
+    missing = tmp_path / "no-build.gpkg"
+    args = ["check", "--point", "106.2,22.6", "-z", str(missing)]
+    try:
+        both_languages = CliRunner().invoke(cli.app, args)
+        english = CliRunner().invoke(cli.app, ["--lang", "en", *args])
+    finally:
+        cli.LANG["console"] = "vi"
+    assert both_languages.exit_code == english.exit_code == 2
+    lines = [line.strip() for line in both_languages.stderr.splitlines()]
+    assert lines == [f"Lỗi / Error: không tìm thấy tệp phân vùng: {missing}", f"build file not found: {missing}",
+                     "→ Cách sửa / What to do: tạo tệp bằng `zoning build` hoặc `zoning demo`", "make one with `zoning build` or `zoning demo`"]
+    assert [line.strip() for line in english.stderr.splitlines()] == [f"Error: build file not found: {missing}",
+                                                                      "→ What to do: make one with `zoning build` or `zoning demo`"]

@@ -410,22 +410,28 @@ def types_command() -> None:
     from zoning.law.project_types import load_check_rules, type_catalogue
 
     rules = load_check_rules()
-    table = Table(title=f"Project types / Loại hình dự án — {rules.id}", show_lines=True)
-    for column in ("Code", "Name", "ND08 Appendix II", "Safety distances (ATMT)"):
+    lang = LANG["console"]
+    table = Table(title=f"{say('Loại hình dự án', 'Project types')} — {rules.id}", show_lines=True)
+    for column in (say("Mã", "Code"), say("Tên", "Name"), say("Phụ lục II NĐ 08", "ND08 Appendix II"), say("Khoảng cách an toàn", "Safety distances")):
         table.add_column(column)
+    listed = {"listed": say("có trong danh mục", "on the list"), "not_listed": say("không có trong danh mục", "not on the list"),
+              "unknown": say("chưa xác định", "not known")}
     for _, row in type_catalogue(rules).iterrows():
-        listed = {"listed": "on the list", "not_listed": "not on the list", "unknown": "not known"}[row["pollution_risk"]]
         thresholds = []
         if _given(row["large_min"]):
-            thresholds.append(f"large ≥ {row['large_min']:,.0f} {row['risk_unit']}")
+            thresholds.append(f"{terms.label('capacity_classes', 'large', lang)} ≥ {num(row['large_min'], 0)} {row['risk_unit']}")
         if _given(row["small_below"]):
-            thresholds.append(f"small < {row['small_below']:,.0f} {row['risk_unit']}")
-        status = "[green]confirmed[/]" if row["risk_status"] == "confirmed" else "[yellow]unconfirmed[/]"
-        risk = f"{listed}" + (f", row {row['risk_row']}" if row["risk_row"] else "") + (f"\n{'; '.join(thresholds)}" if thresholds else "") + f"\n{status}" + (f"\n{row['risk_note']}" if row["risk_note"] else "")
-        risk += f"\nexclusions (--exclusion): {row['exclusions']}" if row["exclusions"] else ""
-        table.add_row(row["type"], f"{row['type_name_vi']}\n{row['type_name_en']}", risk, row["safety_distances"].replace("; ", "\n"))
+            thresholds.append(f"{terms.label('capacity_classes', 'small', lang)} < {num(row['small_below'], 0)} {row['risk_unit']}")
+        colour = "green" if row["risk_status"] == "confirmed" else "yellow"
+        status = f"[{colour}]{say(*terms.pair('statuses_short', row['risk_status']))}[/]"
+        risk = (listed[row["pollution_risk"]] + (f", {say('dòng', 'row')} {row['risk_row']}" if row["risk_row"] else "")
+                + (f"\n{'; '.join(thresholds)}" if thresholds else "") + f"\n{status}" + (f"\n{row['risk_note']}" if row["risk_note"] else ""))
+        risk += f"\n{say('trường hợp loại trừ', 'exclusions')} (--exclusion): {row['exclusions']}" if row["exclusions"] else ""
+        name = row["type_name_en"] if lang == "en" else f"{row['type_name_vi']}\n{row['type_name_en']}"
+        table.add_row(row["type"], name, risk, row["safety_distances"].replace("; ", "\n"))
     out.print(table)
-    out.print(f"Safety distances: {rules.facilities.path.name}; give unconfirmed ones with `zoning check --distance TYPE=METRES`.")
+    out.print(f"{say('Khoảng cách an toàn', 'Safety distances')}: {rules.facilities.path.name}; "
+              + say("nhập các giá trị chưa xác nhận bằng", "give unconfirmed ones with") + " `zoning check --distance TYPE=METRES`.")
 
 
 def _given(value) -> bool:

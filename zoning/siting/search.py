@@ -43,7 +43,7 @@ import shapely
 from zoning import terms
 from zoning.builder.model import Build, as_build
 from zoning.builder.units import in_force
-from zoning.errors import InputError, ZoningError
+from zoning.errors import InputError, ZoningError, both
 from zoning.files import input_paths
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.law.safety import Facility, FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
@@ -570,23 +570,34 @@ def _score_formula(rules: SitingRules, min_area_ha: float) -> str:
 
 
 def _notes(build: Build, plan: SitingPlan) -> list[str]:
-    """What the planner must know: assumed policies and distances, illustrative data, a desk screening."""
+    """What the planner must know: assumed policies and distances, illustrative data, a desk screening (``vi / en``)."""
     notes = []
     if plan.policy.status != "confirmed":
-        notes.append(f"Zones searched: {', '.join(plan.zones)} — {plan.policy.title_en}. Status {plan.policy.status}: not a legal prohibition.")
+        zones, status = ", ".join(plan.zones), terms.pair("statuses_short", plan.policy.status)
+        notes.append(both(f"Vùng được tìm: {zones} — {plan.policy.title_vi}. Trạng thái {status[0]}: không phải quy định cấm theo pháp luật.",
+                          f"Zones searched: {zones} — {plan.policy.title_en}. Status {plan.policy.status}: not a legal prohibition."))
     for key, sd in plan.distances.items():
         receptor = plan.rules.receptors[key]
         if sd.status == "user":
-            notes.append(f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis}).")
+            notes.append(both(f"Khoảng cách an toàn đến {receptor.name_vi}: {sd.distance_m:g} m do người dùng nhập, "
+                              f"không phải giá trị đã được pháp luật xác nhận ({sd.basis}).",
+                              f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis})."))
         if receptor.assumption:
-            notes.append(f"Assumption: {receptor.note_en}.")
+            notes.append(both(f"Giả định: {receptor.note_vi}.", f"Assumption: {receptor.note_en}."))
     proposed = (build.manifest.get("proposed") or {}).get("area_ha", 0.0)
     if proposed:
-        notes.append(f"Proposed designations (no legal boundary yet, {proposed:,.2f} ha) lie in the other zone: "
-                     + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."))
+        notes.append(both(
+            f"Các khu vực đề xuất (chưa có ranh giới pháp lý, {terms.number(proposed, 2, 'vi')} ha) nằm trong vùng khác: "
+            + ("đã loại ra như thể đã có hiệu lực (--include-proposed)." if plan.include_proposed else "không bị loại ra (dùng --include-proposed để loại chúng)."),
+            f"Proposed designations (no legal boundary yet, {proposed:,.2f} ha) lie in the other zone: "
+            + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."),
+        ))
     if build.manifest.get("illustrative_notice"):
         notes.append(build.manifest["illustrative_notice"])
-    notes.append("Candidate areas are a desk screening from the build's layers, not a site approval: visit the land and check land use, geology, flooding and access.")
+    notes.append(both("Khu vực ứng viên là kết quả sàng lọc trên bản đồ từ các lớp dữ liệu của bản phân vùng, không phải phê duyệt địa điểm: "
+                      "cần khảo sát thực địa và kiểm tra hiện trạng sử dụng đất, địa chất, ngập lụt và đường tiếp cận.",
+                      "Candidate areas are a desk screening from the build's layers, not a site approval: "
+                      "visit the land and check land use, geology, flooding and access."))
     return notes
 
 

@@ -26,7 +26,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from zoning import __version__, terms
-from zoning.errors import ZoningError
+from zoning.errors import ZoningError, both
 from zoning.files import check_output, check_output_folder, environment_error
 
 app = typer.Typer(
@@ -224,12 +224,14 @@ def layers_command() -> None:
     """List the layer kinds: geometry, required attributes and allowed values."""
     from zoning.inputs.catalogue import load_catalogue
 
-    table = Table(title="Layer kinds / Các loại lớp dữ liệu", show_lines=True)
-    for column in ("Kind", "Label", "Geometry", "Required", "Optional", "Allowed values"):
+    table = Table(title=say("Các loại lớp dữ liệu", "Layer kinds"), show_lines=True)
+    for column in (say("Loại lớp", "Kind"), say("Tên", "Label"), say("Hình học", "Geometry"), say("Thuộc tính bắt buộc", "Required"),
+                   say("Thuộc tính tùy chọn", "Optional"), say("Giá trị cho phép", "Allowed values")):
         table.add_column(column)
     for kind in load_catalogue().kinds.values():
         values = "\n".join(f"{a}: {', '.join(v)}" for a, v in kind.values.items())
-        table.add_row(kind.name, f"{kind.label_vi}\n{kind.label_en}", ", ".join(kind.geometry), ", ".join(kind.required), ", ".join(kind.optional), values)
+        label = kind.label_en if LANG["console"] == "en" else f"{kind.label_vi}\n{kind.label_en}"
+        table.add_row(kind.name, label, ", ".join(kind.geometry), ", ".join(kind.required), ", ".join(kind.optional), values)
     out.print(table)
 
 
@@ -243,21 +245,28 @@ def rules_command(
     from zoning.law.criteria import load_rules
 
     ruleset = load_rules(rules, province_rules)
-    table = Table(title=f"Criteria / Tiêu chí — {ruleset.id}", show_lines=True)
-    for column in ("Id", "Zone", "Layer", "Criterion", "Citation", "Status"):
+    english = LANG["console"] == "en"
+    table = Table(title=f"{say('Tiêu chí', 'Criteria')} — {ruleset.id}", show_lines=True)
+    for column in (say("Mã", "Id"), say("Vùng", "Zone"), say("Lớp", "Layer"), say("Tiêu chí", "Criterion"), say("Căn cứ", "Citation"), say("Trạng thái", "Status")):
         table.add_column(column)
     for c in ruleset.criteria:
         where = ruleset.selection(c)
         layer = c.layer + (f"\n{where}" if where else "")
-        status = "[green]confirmed[/]" if c.status == "confirmed" else "[yellow]unconfirmed[/]"
-        status += "\n[yellow]proposed[/]" if c.designation == "proposed" else ""
-        table.add_row(c.id, c.zone, layer, f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}", status + (f"\n{c.note}" if c.note else ""))
+        colour = "green" if c.status == "confirmed" else "yellow"
+        status = f"[{colour}]{say(*terms.pair('statuses_short', c.status))}[/]"
+        status += f"\n[yellow]{say(*terms.pair('statuses_short', 'proposed'))}[/]" if c.designation == "proposed" else ""
+        title, citation = ((c.title_en, c.citation_en) if english else (f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}"))
+        table.add_row(c.id, c.zone, layer, title, citation, status + (f"\n{c.note}" if c.note else ""))
     out.print(table)
     mapping = ruleset.urban_classes
-    out.print(f"Urban class → zone (field '{mapping.field}', {mapping.classification_en}, from {mapping.in_force_from}): "
-              + ", ".join(f"{k}→{v}" for k, v in mapping.zone.items()) + f"  [{mapping.citation_en}, {mapping.status}]")
+    classes = ", ".join(f"{k}→{v}" for k, v in mapping.zone.items())
+    status = terms.pair("statuses_short", mapping.status)
+    urban_en = f"Urban class → zone (field '{mapping.field}', {mapping.classification_en}, from {mapping.in_force_from}): {classes}  [{mapping.citation_en}, {mapping.status}]"
+    urban_vi = f"Loại đô thị → vùng (trường '{mapping.field}', {mapping.classification_vi}, từ {mapping.in_force_from}): {classes}  [{mapping.citation_vi}, {status[0]}]"
+    out.print(urban_en if english else f"{urban_vi}\n  {urban_en}", highlight=False, markup=False)
     if mapping.provisional_en:
-        out.print(f"[yellow]Provisional / Tạm thời:[/] {mapping.provisional_en}", highlight=False)
+        provisional = mapping.provisional_en if english else both(mapping.provisional_vi or mapping.provisional_en, mapping.provisional_en)
+        out.print(f"[yellow]{say('Tạm thời', 'Provisional')}:[/] {provisional}", highlight=False)
 
 
 # ----------------------------------------------------------------------------- check

@@ -1,10 +1,12 @@
 """Every message a planner can see is Vietnamese first with English beside.
 
 A static scan of the source: each error raised in ``zoning/`` (``InputError``,
-``RuleError``, ``BuildError``, ``ZoningError``, a rule file's ``located_error`` and a
-validator's ``RuleValueError``) gives its message and hint as ``(vietnamese, english)``;
-then the error type itself, as the command line prints it and the web returns it. The
-battery of ``test_hostile.py`` checks the messages of ~100 bad inputs as they are printed.
+``RuleError``, ``BuildError``, ``ZoningError``, a rule file's ``located_error``, a
+validator's ``RuleValueError`` and the web's ``RequestError``) gives its message and hint
+as ``(vietnamese, english)``, the Vietnamese with Vietnamese letters and the English
+without Vietnamese words; then errors made at run time, the error type itself, and the
+command line printing one. The battery of ``test_hostile.py`` checks the messages of
+~100 bad inputs as they are printed; ``test_web.py`` the web's JSON errors.
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ def _message_arguments(call: ast.Call) -> list[tuple[str, ast.AST | None]]:
         return [("message", keywords.get("message", call.args[3] if len(call.args) > 3 else None))]
     if name == "RuleValueError":
         return [("message", ast.Tuple(elts=call.args[:2]))]
+    if name == "RequestError" and len(call.args) >= 3:  # the web's (status, vietnamese, english)
+        return [("message", ast.Tuple(elts=call.args[1:3]))]
     return []
 
 

@@ -663,7 +663,7 @@ def siting_command(
     excl = Table(say("Đất loại trừ", "Land left out"), "ha", say("Trạng thái", "Status"))
     reason = "reason_en" if LANG["console"] == "en" or "reason_vi" not in result.exclusions else "reason_vi"
     for row in result.exclusions.itertuples():
-        excl.add_row(getattr(row, reason), num(row.area_ha, 1), row.status)
+        excl.add_row(getattr(row, reason), num(row.area_ha, 1), say(*terms.pair("statuses_short", row.status)))
     out.print(excl)
     out.print(f"{say('Điểm số', 'Score')}: {info['score_formula']}", highlight=False)
     for note in result.notes:

@@ -579,8 +579,9 @@ def _notes(build: Build, plan: SitingPlan) -> list[str]:
     for key, sd in plan.distances.items():
         receptor = plan.rules.receptors[key]
         if sd.status == "user":
-            notes.append(both(f"Khoảng cách an toàn đến {receptor.name_vi}: {sd.distance_m:g} m do người dùng nhập, "
-                              f"không phải giá trị đã được pháp luật xác nhận ({sd.basis}).",
+            notes.append(both(f"Khoảng cách an toàn đến {receptor.name_vi[:1].lower()}{receptor.name_vi[1:]}: "
+                              f"{terms.quantity(sd.distance_m, 'distance_m', 'vi')} do người dùng nhập, "
+                              f"không phải giá trị đã được pháp luật xác nhận ({sd.basis_vi or sd.basis}).",
                               f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis})."))
         if receptor.assumption:
             notes.append(both(f"Giả định: {receptor.note_vi}.", f"Assumption: {receptor.note_en}."))

@@ -3,7 +3,7 @@
 Every error a user can cause (a wrong file, a bad attribute value, a broken rule file)
 is a :class:`ZoningError`: the CLI prints its message and hint, Vietnamese first with
 English beneath (English alone with ``--lang en``), and exits with code 2, never a
-traceback; the web application answers ``{"error": {"vi": …, "en": …}}``.
+traceback; the web application answers ``{"error": {"vi": …, "en": …, "hint": {"vi": …, "en": …}}}``.
 
 Each text is a pair written where the error is raised, so the two languages stay side
 by side and cannot drift apart::

@@ -353,6 +353,9 @@ def test_appendix_ii_capacity_classes(small):
     assert findings(result, "s1")["group_i_possible"] == "review"
     assert "group_i_possible" not in findings(result, "s2")  # medium, no sensitive element here
     assert findings(result, "s4")["capacity_needed"] == "review"
+    # the site report names the class in both languages, not by its key
+    assert "60.000.000,00 m2/year — quy mô lớn / large class" in site_report(result, "s1")
+    assert "— quy mô trung bình / medium class" in site_report(result, "s2")
 
 
 # ------------------------------------------------------------------------------- outputs

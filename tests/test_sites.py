@@ -54,7 +54,7 @@ def test_csv_with_swapped_lat_lon_is_corrected_and_reported(tmp_path):
     assert np.abs(xy - expected).max() < 0.01
     notes = sites.frame.set_index("site_id")["input_note"]
     assert "latitude and longitude were swapped" in notes["b"] and notes["a"] == "" and notes["c"] == ""
-    assert any(n.startswith("site b:") for n in sites.notes)
+    assert any(n.startswith("địa điểm b: vĩ độ và kinh độ bị đổi chỗ") and " / site b: latitude and longitude were swapped" in n for n in sites.notes)
 
 
 def test_csv_vn2000_xy_with_northing_in_x(tmp_path):

@@ -21,11 +21,12 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from zoning import __version__, terms
-from zoning.errors import ZoningError
+from zoning.errors import ZoningError, both
 from zoning.files import check_output, check_output_folder, environment_error
 
 app = typer.Typer(
@@ -81,9 +82,15 @@ def friendly(command: Callable) -> Callable:
 
 
 def _print_error(error: ZoningError) -> None:
-    hint = error.hint or say("sửa điều được nêu ở trên rồi chạy lại", "correct what is named above and run again")
-    console.print(f"[bold red]{say('Lỗi', 'Error')}:[/] {error.message}", highlight=False)
-    console.print(f"[yellow]→ {say('Cách sửa', 'What to do')}: {hint}[/]", highlight=False)
+    """The message and what to do, each in Vietnamese with English on the next line (or English alone)."""
+    hint = (error.hint_vi, error.hint_en) if error.hint_en else ("sửa điều được nêu ở trên rồi chạy lại", "correct what is named above and run again")
+    console.print(f"[bold red]{say('Lỗi', 'Error')}:[/] {escape(_lines(error.message_vi, error.message_en))}", highlight=False)
+    console.print(f"[yellow]→ {say('Cách sửa', 'What to do')}: {escape(_lines(*hint))}[/]", highlight=False)
+
+
+def _lines(vi: str, en: str) -> str:
+    """Vietnamese with English beneath (once when they are the same), or English alone with ``--lang en``."""
+    return en if LANG["console"] == "en" or vi == en else f"{vi}\n  {en}"
 
 
 @contextmanager
@@ -238,12 +245,14 @@ def layers_command() -> None:
     """List the layer kinds: geometry, required attributes and allowed values."""
     from zoning.inputs.catalogue import load_catalogue
 
-    table = Table(title="Layer kinds / Các loại lớp dữ liệu", show_lines=True)
-    for column in ("Kind", "Label", "Geometry", "Required", "Optional", "Allowed values"):
+    table = Table(title=say("Các loại lớp dữ liệu", "Layer kinds"), show_lines=True)
+    for column in (say("Loại lớp", "Kind"), say("Tên", "Label"), say("Hình học", "Geometry"), say("Thuộc tính bắt buộc", "Required"),
+                   say("Thuộc tính tùy chọn", "Optional"), say("Giá trị cho phép", "Allowed values")):
         table.add_column(column)
     for kind in load_catalogue().kinds.values():
         values = "\n".join(f"{a}: {', '.join(v)}" for a, v in kind.values.items())
-        table.add_row(kind.name, f"{kind.label_vi}\n{kind.label_en}", ", ".join(kind.geometry), ", ".join(kind.required), ", ".join(kind.optional), values)
+        label = kind.label_en if LANG["console"] == "en" else f"{kind.label_vi}\n{kind.label_en}"
+        table.add_row(kind.name, label, ", ".join(kind.geometry), ", ".join(kind.required), ", ".join(kind.optional), values)
     out.print(table)
 
 
@@ -257,21 +266,28 @@ def rules_command(
     from zoning.law.criteria import load_rules
 
     ruleset = load_rules(rules, province_rules)
-    table = Table(title=f"Criteria / Tiêu chí — {ruleset.id}", show_lines=True)
-    for column in ("Id", "Zone", "Layer", "Criterion", "Citation", "Status"):
+    english = LANG["console"] == "en"
+    table = Table(title=f"{say('Tiêu chí', 'Criteria')} — {ruleset.id}", show_lines=True)
+    for column in (say("Mã", "Id"), say("Vùng", "Zone"), say("Lớp", "Layer"), say("Tiêu chí", "Criterion"), say("Căn cứ", "Citation"), say("Trạng thái", "Status")):
         table.add_column(column)
     for c in ruleset.criteria:
         where = ruleset.selection(c)
         layer = c.layer + (f"\n{where}" if where else "")
-        status = "[green]confirmed[/]" if c.status == "confirmed" else "[yellow]unconfirmed[/]"
-        status += "\n[yellow]proposed[/]" if c.designation == "proposed" else ""
-        table.add_row(c.id, c.zone, layer, f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}", status + (f"\n{c.note}" if c.note else ""))
+        colour = "green" if c.status == "confirmed" else "yellow"
+        status = f"[{colour}]{say(*terms.pair('statuses_short', c.status))}[/]"
+        status += f"\n[yellow]{say(*terms.pair('statuses_short', 'proposed'))}[/]" if c.designation == "proposed" else ""
+        title, citation = ((c.title_en, c.citation_en) if english else (f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}"))
+        table.add_row(c.id, c.zone, layer, title, citation, status + (f"\n{c.note}" if c.note else ""))
     out.print(table)
     mapping = ruleset.urban_classes
-    out.print(f"Urban class → zone (field '{mapping.field}', {mapping.classification_en}, from {mapping.in_force_from}): "
-              + ", ".join(f"{k}→{v}" for k, v in mapping.zone.items()) + f"  [{mapping.citation_en}, {mapping.status}]")
+    classes = ", ".join(f"{k}→{v}" for k, v in mapping.zone.items())
+    status = terms.pair("statuses_short", mapping.status)
+    urban_en = f"Urban class → zone (field '{mapping.field}', {mapping.classification_en}, from {mapping.in_force_from}): {classes}  [{mapping.citation_en}, {mapping.status}]"
+    urban_vi = f"Loại đô thị → vùng (trường '{mapping.field}', {mapping.classification_vi}, từ {mapping.in_force_from}): {classes}  [{mapping.citation_vi}, {status[0]}]"
+    out.print(urban_en if english else f"{urban_vi}\n  {urban_en}", highlight=False, markup=False)
     if mapping.provisional_en:
-        out.print(f"[yellow]Provisional / Tạm thời:[/] {mapping.provisional_en}", highlight=False)
+        provisional = mapping.provisional_en if english else both(mapping.provisional_vi or mapping.provisional_en, mapping.provisional_en)
+        out.print(f"[yellow]{say('Tạm thời', 'Provisional')}:[/] {provisional}", highlight=False)
 
 
 # ----------------------------------------------------------------------------- check
@@ -342,15 +358,15 @@ def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
     if not values:
         return None
     out: dict[str, float] = {}
+    example = ("ví dụ --tolerance 25 hoặc --tolerance residential_areas=10", "e.g. --tolerance 25 or --tolerance residential_areas=10")
     for text in values:
         key, _, value = text.rpartition("=")
         try:
             out[key.strip() or "default"] = float(value)
         except ValueError:
-            raise ZoningError(f"--tolerance '{text}': not a number of metres", "e.g. --tolerance 25 or --tolerance residential_areas=10") from None
+            raise ZoningError((f"--tolerance '{text}': không phải số mét", f"--tolerance '{text}': not a number of metres"), example) from None
         if not (math.isfinite(out[key.strip() or "default"]) and out[key.strip() or "default"] >= 0):
-            raise ZoningError(f"--tolerance '{text}': phải là số mét không âm / must be a number of metres, zero or more",
-                              "e.g. --tolerance 25 or --tolerance residential_areas=10")
+            raise ZoningError((f"--tolerance '{text}': phải là số mét không âm", f"--tolerance '{text}': must be a number of metres, zero or more"), example)
     return out
 
 
@@ -424,22 +440,28 @@ def types_command() -> None:
     from zoning.law.project_types import load_check_rules, type_catalogue
 
     rules = load_check_rules()
-    table = Table(title=f"Project types / Loại hình dự án — {rules.id}", show_lines=True)
-    for column in ("Code", "Name", "ND08 Appendix II", "Safety distances (ATMT)"):
+    lang = LANG["console"]
+    table = Table(title=f"{say('Loại hình dự án', 'Project types')} — {rules.id}", show_lines=True)
+    for column in (say("Mã", "Code"), say("Tên", "Name"), say("Phụ lục II NĐ 08", "ND08 Appendix II"), say("Khoảng cách an toàn", "Safety distances")):
         table.add_column(column)
+    listed = {"listed": say("có trong danh mục", "on the list"), "not_listed": say("không có trong danh mục", "not on the list"),
+              "unknown": say("chưa xác định", "not known")}
     for _, row in type_catalogue(rules).iterrows():
-        listed = {"listed": "on the list", "not_listed": "not on the list", "unknown": "not known"}[row["pollution_risk"]]
         thresholds = []
         if _given(row["large_min"]):
-            thresholds.append(f"large ≥ {row['large_min']:,.0f} {row['risk_unit']}")
+            thresholds.append(f"{terms.label('capacity_classes', 'large', lang)} ≥ {num(row['large_min'], 0)} {row['risk_unit']}")
         if _given(row["small_below"]):
-            thresholds.append(f"small < {row['small_below']:,.0f} {row['risk_unit']}")
-        status = "[green]confirmed[/]" if row["risk_status"] == "confirmed" else "[yellow]unconfirmed[/]"
-        risk = f"{listed}" + (f", row {row['risk_row']}" if row["risk_row"] else "") + (f"\n{'; '.join(thresholds)}" if thresholds else "") + f"\n{status}" + (f"\n{row['risk_note']}" if row["risk_note"] else "")
-        risk += f"\nexclusions (--exclusion): {row['exclusions']}" if row["exclusions"] else ""
-        table.add_row(row["type"], f"{row['type_name_vi']}\n{row['type_name_en']}", risk, row["safety_distances"].replace("; ", "\n"))
+            thresholds.append(f"{terms.label('capacity_classes', 'small', lang)} < {num(row['small_below'], 0)} {row['risk_unit']}")
+        colour = "green" if row["risk_status"] == "confirmed" else "yellow"
+        status = f"[{colour}]{say(*terms.pair('statuses_short', row['risk_status']))}[/]"
+        risk = (listed[row["pollution_risk"]] + (f", {say('dòng', 'row')} {row['risk_row']}" if row["risk_row"] else "")
+                + (f"\n{'; '.join(thresholds)}" if thresholds else "") + f"\n{status}" + (f"\n{row['risk_note']}" if row["risk_note"] else ""))
+        risk += f"\n{say('trường hợp loại trừ', 'exclusions')} (--exclusion): {row['exclusions']}" if row["exclusions"] else ""
+        name = row["type_name_en"] if lang == "en" else f"{row['type_name_vi']}\n{row['type_name_en']}"
+        table.add_row(row["type"], name, risk, row["safety_distances"].replace("; ", "\n"))
     out.print(table)
-    out.print(f"Safety distances: {rules.facilities.path.name}; give unconfirmed ones with `zoning check --distance TYPE=METRES`.")
+    out.print(f"{say('Khoảng cách an toàn', 'Safety distances')}: {rules.facilities.path.name}; "
+              + say("nhập các giá trị chưa xác nhận bằng", "give unconfirmed ones with") + " `zoning check --distance TYPE=METRES`.")
 
 
 def _given(value) -> bool:
@@ -662,7 +684,7 @@ def siting_command(
     excl = Table(say("Đất loại trừ", "Land left out"), "ha", say("Trạng thái", "Status"))
     reason = "reason_en" if LANG["console"] == "en" or "reason_vi" not in result.exclusions else "reason_vi"
     for row in result.exclusions.itertuples():
-        excl.add_row(getattr(row, reason), num(row.area_ha, 1), row.status)
+        excl.add_row(getattr(row, reason), num(row.area_ha, 1), say(*terms.pair("statuses_short", row.status)))
     out.print(excl)
     out.print(f"{say('Điểm số', 'Score')}: {info['score_formula']}", highlight=False)
     for note in result.notes:
@@ -688,9 +710,9 @@ def serve(
 
     if not loopback(host) and not token:
         raise ZoningError(
-            f"Không mở máy chủ trên địa chỉ {host} khi không có --token: mọi máy trong mạng sẽ dùng được nó. / "
-            f"Refusing to listen on {host} without --token: anyone on the network could use it.",
-            "thêm --token MÃ-BÍ-MẬT, hoặc để --host 127.0.0.1 (chỉ máy này) / add --token SECRET, or keep --host 127.0.0.1 (this computer only)",
+            (f"Không mở máy chủ trên địa chỉ {host} khi không có --token: mọi máy trong mạng sẽ dùng được nó.",
+             f"Refusing to listen on {host} without --token: anyone on the network could use it."),
+            ("thêm --token MÃ-BÍ-MẬT, hoặc để --host 127.0.0.1 (chỉ máy này)", "add --token SECRET, or keep --host 127.0.0.1 (this computer only)"),
         )
     import uvicorn
 

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
+from zoning import terms
 from zoning.builder.overlay import MIN_PIECE_M2, carve, clip, intersection_areas, polygonal, threaded
 from zoning.builder.units import in_force
 from zoning.errors import BuildError
@@ -126,10 +127,10 @@ def by_commune(units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, communes: gpd.G
     zone_area = dict(zip(zones["zone"], zones["area_ha"]))
     outside = {z: zone_area[z] - summary[f"{z}_ha"].sum() for z in ZONE_ORDER}
     if max(abs(ha) for ha in outside.values()) > OUTSIDE_TOLERANCE_HA:
+        areas = ", ".join(f"{z} {ha:.4f} ha" for z, ha in outside.items())
         raise BuildError(
-            "diện tích vùng nằm ngoài mọi xã sau khi đối soát ranh giới xã / zone land outside every commune after reconciling the communes: "
-            + ", ".join(f"{z} {ha:.4f} ha" for z, ha in outside.items()),
-            "đây là lỗi của chương trình, xin báo lại kèm dữ liệu / this is a fault of the program: please report it with the data",
+            (f"diện tích vùng nằm ngoài mọi xã sau khi đối soát ranh giới xã: {areas}", f"zone land outside every commune after reconciling the communes: {areas}"),
+            ("đây là lỗi của chương trình, xin báo lại kèm dữ liệu", "this is a fault of the program: please report it with the data"),
         )
     return unit_codes, summary[["commune_code", "commune_name", "strict_ha", "emission_limited_ha", "other_ha", "total_ha"]]
 
@@ -145,9 +146,9 @@ def require_every_hectare_in_a_commune(summary: pd.DataFrame) -> None:
     outside = summary.loc[summary["commune_code"].fillna("").astype(str) == "", "total_ha"].astype(float).sum()
     if outside > OUTSIDE_TOLERANCE_HA:
         raise BuildError(
-            f"kết quả phân vùng có {outside:,.2f} ha ngoài ranh giới mọi xã, không thể đưa vào quyết định / "
-            f"the build has {outside:,.2f} ha outside every commune, which a decision cannot carry",
-            "xây dựng lại bằng `zoning build` (phiên bản này giao các mảnh đó cho xã) / rebuild with `zoning build` (this version gives that land to communes)",
+            (f"kết quả phân vùng có {terms.quantity(outside, 'area_ha')} ngoài ranh giới mọi xã, không thể đưa vào quyết định",
+             f"the build has {terms.quantity(outside, 'area_ha', 'en')} outside every commune, which a decision cannot carry"),
+            ("xây dựng lại bằng `zoning build` (phiên bản này giao các mảnh đó cho xã)", "rebuild with `zoning build` (this version gives that land to communes)"),
         )
 
 

@@ -61,9 +61,11 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
     """
     missing = [k for k in REQUIRED_KINDS if k not in layers]
     if missing:
-        raise InputError(f"the input has no {' or '.join(missing)} layer", "a build needs the province and its communes")
+        raise InputError((f"dữ liệu đầu vào thiếu lớp {' hoặc '.join(missing)}", f"the input has no {' or '.join(missing)} layer"),
+                         ("phân vùng cần lớp ranh giới tỉnh (province) và lớp xã (communes)", "a build needs the province and its communes"))
     if province_extent not in PROVINCE_EXTENTS:
-        raise InputError(f"--province-extent {province_extent}: không rõ / unknown", f"dùng / use {' hoặc / or '.join(PROVINCE_EXTENTS)}")
+        raise InputError((f"--province-extent {province_extent}: không rõ giá trị này", f"--province-extent {province_extent}: unknown value"),
+                         (f"dùng {' hoặc '.join(PROVINCE_EXTENTS)}", f"use {' or '.join(PROVINCE_EXTENTS)}"))
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
 

@@ -219,15 +219,16 @@ def read_build(path: str | Path) -> Build:
     """
     path = Path(path)
     if not path.exists():
-        raise BuildError(f"build file not found: {path}", "make one with `zoning build` or `zoning demo`")
+        raise BuildError((f"không tìm thấy tệp phân vùng: {path}", f"build file not found: {path}"),
+                         ("tạo tệp bằng `zoning build` hoặc `zoning demo`", "make one with `zoning build` or `zoning demo`"))
+    hint = ("chỉ ra tệp GeoPackage do `zoning build` hoặc `zoning demo` ghi ra", "give the GeoPackage that `zoning build` or `zoning demo` wrote")
     try:
         names = layer_names(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user mistake
-        raise BuildError(f"{path} cannot be read as a GeoPackage ({exc})") from None
-    missing = [n for n in ("zones", "units", "manifest") if n not in names]
+        raise BuildError((f"{path}: tệp không phải GeoPackage đọc được ({exc})", f"{path} cannot be read as a GeoPackage ({exc})"), hint) from None
+    missing = ", ".join(n for n in ("zones", "units", "manifest") if n not in names)
     if missing:
-        raise BuildError(f"{path} is not a zoning build (missing layer(s): {', '.join(missing)})",
-                         "give the GeoPackage that `zoning build` or `zoning demo` wrote")
+        raise BuildError((f"{path}: không phải tệp phân vùng (thiếu lớp dữ liệu {missing})", f"{path} is not a zoning build (missing layer(s): {missing})"), hint)
 
     def read(name: str) -> pd.DataFrame:
         if name not in names:

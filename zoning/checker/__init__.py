@@ -113,7 +113,8 @@ def check(
     step("reading the sites")
     if isinstance(sites, Sites):
         if sites.frame.crs != build.crs:
-            raise InputError("the sites were read in another CRS than the build's", "read them with zoning.read_sites(path, build.crs)")
+            raise InputError(("các địa điểm được đọc theo hệ tọa độ khác với hệ tọa độ của bản phân vùng", "the sites were read in another CRS than the build's"),
+                             ("đọc lại bằng zoning.read_sites(path, build.crs)", "read them with zoning.read_sites(path, build.crs)"))
         read = apply_defaults(sites, default_type=type, default_capacity=capacity, default_exclusion=exclusion, types=list(rules.types))
     else:
         read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types),
@@ -132,7 +133,8 @@ def _check_metres(value: dict[str, float] | float | None, option: str) -> None:
     values = value.values() if isinstance(value, dict) else () if value is None else (value,)
     for number in values:
         if not (isinstance(number, (int, float)) and math.isfinite(number) and number >= 0):
-            raise InputError(f"{option} {number}: phải là số mét không âm / must be a number of metres, zero or more", f"e.g. {option} 25")
+            raise InputError((f"{option} {number}: phải là số mét không âm", f"{option} {number}: must be a number of metres, zero or more"),
+                             (f"ví dụ {option} 25", f"e.g. {option} 25"))
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

@@ -95,7 +95,8 @@ def check_sites(
     rules = rules or load_check_rules()
     search = float(search_distance if search_distance is not None else rules.settings.search_distance_m)
     if not search > 0:
-        raise InputError("the search distance must be a positive number of metres")
+        raise InputError(("khoảng cách tìm kiếm phải là số mét dương", "the search distance must be a positive number of metres"),
+                         ("ví dụ --search-distance 5000", "e.g. --search-distance 5000"))
     user = user_distances or {}
     steps: dict[str, float] = {}
     timed = functools.partial(_timed, steps)

@@ -209,7 +209,8 @@ def _tolerances(setting: Tolerance, override: dict[str, float] | float | None) -
         return {"default": float(override)}
     for key, value in (override or {}).items():
         if value < 0 or not math.isfinite(value):
-            raise InputError(f"tolerance for '{key}' must be a non-negative number of metres")
+            raise InputError((f"dung sai của '{key}' phải là số mét không âm", f"tolerance for '{key}' must be a non-negative number of metres"),
+                             (f"ví dụ --tolerance {key}=10", f"e.g. --tolerance {key}=10"))
         out[key] = float(value)
     return out
 

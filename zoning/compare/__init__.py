@@ -68,8 +68,9 @@ def diff(
     """
     if not (min_area_ha >= 0 and min_width_m >= 0):
         raise ZoningError(
-            f"Ngưỡng bỏ qua phải không âm (diện tích {min_area_ha} ha, bề rộng {min_width_m} m) / "
-            f"the noise threshold must not be negative (area {min_area_ha} ha, width {min_width_m} m)"
+            (f"Ngưỡng bỏ qua phải không âm (diện tích {min_area_ha} ha, bề rộng {min_width_m} m)",
+             f"the noise threshold must not be negative (area {min_area_ha} ha, width {min_width_m} m)"),
+            ("cho ngưỡng bằng 0 hoặc số dương", "give zero or a positive threshold"),
         )
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}

@@ -140,7 +140,7 @@ def boundary_points(units: gpd.GeoDataFrame, max_vertices: int = MAX_VERTICES) -
         vertices of its boundary, the points listed and the largest tolerance (0 = none).
     """
     if max_vertices < 4:
-        raise ZoningError(f"--max-vertices must be at least 4 (got {max_vertices})")
+        raise ZoningError((f"--max-vertices phải từ 4 trở lên (đã cho {max_vertices})", f"--max-vertices must be at least 4 (got {max_vertices})"))
     geometries = units.geometry.to_numpy()
     parts, unit_of_part = shapely.get_parts(geometries, return_index=True)
     rings, part_of_ring = shapely.get_rings(parts, return_index=True)
@@ -545,7 +545,8 @@ def write_annex(
     """
     out = Path(out)
     if out.suffix.lower() != ".docx":
-        raise ZoningError(f"the annex must be a .docx file (got {out.name})", f"use e.g. --out {out.with_suffix('.docx').name}")
+        raise ZoningError((f"phụ lục phải là tệp .docx (đã cho {out.name})", f"the annex must be a .docx file (got {out.name})"),
+                          (f"ví dụ dùng --out {out.with_suffix('.docx').name}", f"use e.g. --out {out.with_suffix('.docx').name}"))
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -601,5 +602,6 @@ def _write_pdf(result: AnnexResult) -> None:
         result.pdf = convert_to_pdf(result.docx, result.docx.with_suffix(".pdf"))
     except ZoningError as error:
         written = ", ".join(str(p) for p in (result.docx, result.xlsx) if p)
-        raise ZoningError(error.message, f"{error.hint}; already written: {written}" if error.hint else f"already written: {written}") from None
+        hint = (f"{error.hint_vi}; " if error.hint_vi else "", f"{error.hint_en}; " if error.hint_en else "")
+        raise ZoningError((error.message_vi, error.message_en), (f"{hint[0]}đã ghi: {written}", f"{hint[1]}already written: {written}")) from None
     result.pages = pdf_page_count(result.pdf)

@@ -87,19 +87,22 @@ def load_style(path: str | None = None) -> dict:
     style = yaml.safe_load(file.read_text(encoding="utf-8"))
     missing = [z for z in ZONE_ORDER if z not in style.get("zones", {})]
     if missing:
-        raise ZoningError(f"{file}: no style for zone(s) {', '.join(missing)}")
+        raise ZoningError((f"{file}: thiếu kiểu hiển thị cho vùng {', '.join(missing)}", f"{file}: no style for zone(s) {', '.join(missing)}"),
+                          ("thêm mục của các vùng đó vào 'zones' của tệp kiểu", "add those zones under 'zones' in the style file"))
     for zone in ZONE_ORDER:
         style["zones"][zone].update(fill=terms.colour("zones", zone), stroke=terms.colour("zones", zone, "stroke"))
     style["sites"]["verdicts"] = {verdict: terms.colour("verdicts", verdict) for verdict in terms.labels("verdicts")}
     keys = {lang: set(style["texts"].get(lang, {})) for lang in LANGUAGES}
     if keys["vi"] != keys["en"]:
-        raise ZoningError(f"{file}: texts differ between vi and en: {sorted(keys['vi'] ^ keys['en'])}")
+        differ = sorted(keys["vi"] ^ keys["en"])
+        raise ZoningError((f"{file}: các văn bản tiếng Việt (vi) và tiếng Anh (en) không khớp nhau: {differ}", f"{file}: texts differ between vi and en: {differ}"),
+                          ("cho mỗi khóa một văn bản ở cả vi và en", "give each key a text under both vi and en"))
     return style
 
 
 def _language(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise ZoningError(f"unknown map language '{lang}'", "use vi (Vietnamese) or en (English)")
+        raise ZoningError((f"không có ngôn ngữ bản đồ '{lang}'", f"unknown map language '{lang}'"), ("dùng vi (tiếng Việt) hoặc en (tiếng Anh)", "use vi (Vietnamese) or en (English)"))
     return lang
 
 
@@ -276,7 +279,8 @@ def write_map(
 def _tolerance(tolerance_m: float) -> float:
     """A display tolerance: a finite number of metres, zero or more."""
     if not (isinstance(tolerance_m, (int, float)) and math.isfinite(tolerance_m) and tolerance_m >= 0):
-        raise InputError(f"--tolerance {tolerance_m}: dung sai phải là số mét không âm / the tolerance must be a number of metres, 0 or more")
+        raise InputError((f"--tolerance {tolerance_m}: dung sai phải là số mét không âm", f"--tolerance {tolerance_m}: the tolerance must be a number of metres, 0 or more"),
+                         ("ví dụ --tolerance 5, hoặc --tolerance 0 để giữ mọi đỉnh", "e.g. --tolerance 5, or --tolerance 0 to keep every vertex"))
     return float(tolerance_m)
 
 
@@ -850,7 +854,8 @@ def _site_frame(site, crs, findings: pd.DataFrame | None = None) -> gpd.GeoDataF
     elif isinstance(site, shapely.Geometry):
         frame = gpd.GeoDataFrame({"verdict": [""]}, geometry=[site], crs=crs)
     else:
-        raise InputError(f"cannot map a site given as {type(site).__name__}", "pass a row of the check results or a shapely geometry")
+        raise InputError((f"không vẽ được địa điểm cho dưới dạng {type(site).__name__}", f"cannot map a site given as {type(site).__name__}"),
+                         ("cho một dòng của kết quả kiểm tra hoặc một hình học shapely", "pass a row of the check results or a shapely geometry"))
     if "verdict" not in frame:
         frame = frame.assign(verdict="")
     return read_results(frame, findings)

@@ -41,7 +41,7 @@ from zoning.outputs.results import write_results
 from zoning.web.inputs import SITE_PROPERTIES, UPLOAD_PREFIX, Limits, RequestError, coordinate_sites, geojson_sites, saved_upload
 from zoning.web.served import ServedBuild, ServedBuilds
 
-WEB_ORIGIN = "trang web / web page"  # where a user distance came from, in the check's basis texts
+WEB_ORIGIN = ("trang web", "web page")  # where a user distance came from, in the check's basis texts
 DETAIL_LIMIT = 200  # sites up to which a check answers with every finding by default
 # the site columns of an answer without detail: what a table of many sites shows
 SUMMARY_COLUMNS = ["site_id", "name", "type", "capacity", "geometry_type", "area_ha", "length_m", "zones_touched", "commune_names",
@@ -241,7 +241,8 @@ def _crs(text: str | None) -> CRS | None:
     try:
         return parse_crs(text)
     except ZoningError as error:
-        raise RequestError(422, f"Hệ tọa độ '{text[:80]}' không đọc được: {error}", f"The coordinate system '{text[:80]}' cannot be read: {error}") from None
+        raise RequestError(422, f"Hệ tọa độ '{text[:80]}' không đọc được: {error.text('vi')}",
+                           f"The coordinate system '{text[:80]}' cannot be read: {error.text('en')}") from None
 
 
 def _check(request: Request, entry: ServedBuild, sites: gpd.GeoDataFrame | Sites, options: Options) -> CheckResult:
@@ -344,5 +345,6 @@ def _file_stem(text: str) -> str:
 def _located(error: ZoningError, path: Path, name: str) -> ZoningError:
     """The engine's message about an upload, naming the uploaded file instead of the temporary one."""
     root = next(p for p in path.parents if p.name.startswith(UPLOAD_PREFIX))
-    message = re.sub(re.escape(str(root)) + r"[^\s:'\"]*", lambda _: name, error.message)
-    return type(error)(message, error.hint)
+    temporary = re.compile(re.escape(str(root)) + r"[^\s:'\"]*")
+    named = lambda text: temporary.sub(lambda _: name, text)  # noqa: E731
+    return type(error)((named(error.message_vi), named(error.message_en)), error.hint_en and (named(error.hint_vi), named(error.hint_en)))

@@ -7,6 +7,7 @@ independent geometry (shapely intersections, a geodesic on WGS 84), or by hand f
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -63,7 +64,8 @@ def read_tables(path: Path) -> dict[str, list[list[str]]]:
                 caption += "\n" + text
         elif child.tag == qn("w:tbl"):
             table = Table(child, document)
-            tables[caption] = [[_Cell(tc, table).text for tc in tr.tc_lst] for tr in child.tr_lst]
+            if caption is not None:  # not the draft box
+                tables[caption] = [[_Cell(tc, table).text for tc in tr.tc_lst] for tr in child.tr_lst]
             caption = None
     return tables
 
@@ -174,9 +176,11 @@ def test_vietnamese_text_and_header(demo_annex):
     assert text.count(HEADER) == 4  # under each of the four annex titles
     strict = table_with(tables, "vùng bảo vệ nghiêm ngặt")
     assert any(f"Vùng lõi Vườn quốc gia {PHIA_OAC}" in r[1] for r in strict)
-    # honesty notices from the manifest
-    assert "DỮ LIỆU MINH HỌA – KHÔNG DÙNG ĐỂ RA QUYẾT ĐỊNH" in text
-    assert "TIÊU CHÍ CHƯA ĐƯỢC XÁC NHẬN" in text and "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng" in text
+    # honesty notices from the manifest: illustrative data and unconfirmed criteria in the draft box
+    box = document.tables[0].rows[0].cells[0].text
+    assert "Dữ liệu minh họa, không phải số liệu điều tra, đo đạc" in box
+    assert "Tiêu chí chưa được cơ quan có thẩm quyền xác nhận" in box and "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng" in box
+    assert "MÂU THUẪN CHƯA GIẢI QUYẾT" in text  # the law notices of the build stay
     assert "1.654,44" in text  # the number convention, stated
 
 
@@ -194,6 +198,53 @@ def test_location_names_the_2025_communes_the_unit_lies_in(demo_annex, demo_buil
         assert surely_in <= listed[unit_id] <= touching, unit_id
         assert all(name.startswith(("Xã ", "Phường ")) for name in listed[unit_id])
     assert listed[park] >= {"Xã Nguyên Bình", "Xã Tĩnh Túc"}
+
+
+# ---------------------------------------------------------------- draft or final
+
+
+def test_demo_annex_is_a_draft_with_its_reasons(demo_annex, demo_build_path):
+    result, _ = demo_annex
+    document = docx.Document(str(result.docx))
+    for section in document.sections:  # linked headers read as the first section's
+        for header in (section.first_page_header, section.header):
+            assert "DỰ THẢO" in header._element.xml and "PowerPlusWaterMarkObject" in header._element.xml
+    box = document.tables[0].rows[0].cells[0].text
+    assert box.startswith("DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH")
+    manifest = {k: json.loads(v) for k, v in layer(demo_build_path, "manifest")[["key", "value"]].to_numpy() if v.startswith(("[", "{"))}
+    criteria = layer(demo_build_path, "criteria").set_index("id")
+    assert manifest["illustrative_layers"] and "Dữ liệu minh họa" in box
+    for criterion in manifest["unconfirmed_criteria"]:
+        assert criteria.loc[criterion, "title_vi"] in box, criterion
+    assert f"{manifest['proposed']['units']} khu vực đề xuất chưa có ranh giới pháp lý" in box
+    conflicts = layer(demo_build_path, "conflicts")
+    assert (conflicts["status"] == "unresolved").sum() == box.count("Mâu thuẫn chưa giải quyết") == 1
+    summary = layer(demo_build_path, "commune_summary")
+    outside = summary.loc[summary["commune_code"].fillna("") == "", "total_ha"].sum()
+    assert (f"{terms.number(outside)} ha diện tích tỉnh nằm ngoài ranh giới các xã" in box) == (outside > 0.005)
+    assert result.draft_reasons and all(reason in box for reason in result.draft_reasons)
+
+
+def test_final_annex_refused_on_the_demo_with_the_reasons(demo_build_path, tmp_path):
+    out = tmp_path / "annex.docx"
+    result = CliRunner().invoke(app, ["annex", str(demo_build_path), "--out", str(out), "--final"], terminal_width=400)
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert "không thể lập phụ lục chính thức (--final)" in flat and "cannot write a final annex" in flat
+    assert "Dữ liệu minh họa" in flat and "Tiêu chí chưa được cơ quan có thẩm quyền xác nhận" in flat
+    assert "khu vực đề xuất chưa có ranh giới pháp lý" in flat and "Mâu thuẫn chưa giải quyết" in flat
+    assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
+
+
+def test_final_annex_of_an_issuable_build_has_no_draft_mark(small_build_path, tmp_path):
+    result = write_annex(small_build_path, tmp_path / "annex.docx", final=True, map_figure=False)
+    assert result.draft_reasons == []
+    document = docx.Document(str(result.docx))
+    for section in document.sections:
+        for header in (section.first_page_header, section.header):
+            assert "DỰ THẢO" not in header._element.xml and "WaterMark" not in header._element.xml
+    assert "DỰ THẢO" not in "\n".join(p.text for p in document.paragraphs)
+    assert not document.tables[0].rows[0].cells[0].text.startswith("DỰ THẢO")
 
 
 # ------------------------------------------------------------------- Annex III
@@ -356,6 +407,8 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
     assert all(" yes " in line for line in fonts)  # embedded
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert pdf_page_count(pdf) == int(re.search(r"Pages:\s+(\d+)", pages).group(1))
+    page_texts = text.split("\f")[:pdf_page_count(pdf)]
+    assert all("DỰ THẢO" in page for page in page_texts)  # the draft mark in the header of every page, first included
     # pictures of the first page and of the map page, kept for a person to look at
     ARTEFACTS.mkdir(exist_ok=True)
     map_page = 1 + next(i for i, page in enumerate(text.split("\f")) if "Hình 1." in page)

@@ -439,6 +439,7 @@ def annex(
     decision: Annotated[Optional[str], typer.Option("--decision", help='Number and date of the decision, e.g. "số 12/QĐ-UBND ngày 15/3/2027". Left blank to fill in by default.')] = None,
     province_name: Annotated[Optional[str], typer.Option("--province-name", help='Province name in the headers, e.g. "Cao Bằng". Default: the province of the build.')] = None,
     max_vertices: Annotated[int, typer.Option("--max-vertices", help="Most points listed per boundary ring in the coordinate tables; longer rings are simplified (the tolerance is printed with each table).")] = 200,
+    final: Annotated[bool, typer.Option("--final", help="The annex to be issued: refused, with the reasons, while the build uses illustrative data, unconfirmed criteria, proposed designations or unresolved plan conflicts. Without it, such an annex is marked DỰ THẢO (draft) on every page.")] = False,
 ) -> None:
     """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
     the units of each zone, areas per commune, boundary coordinates and a map."""
@@ -450,7 +451,7 @@ def annex(
             check_output(out_path.with_suffix(extra), (build_path,))
     with progress_steps(say("Phụ lục quyết định", "Decision annexes"), total=5 + pdf + xlsx) as advance:
         result = write_annex(build_path, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
-                             max_vertices=max_vertices, progress=advance)
+                             max_vertices=max_vertices, final=final, progress=advance)
     print_annex_summary(result)
 
 
@@ -460,6 +461,10 @@ def print_annex_summary(result) -> None:
         if path is not None:
             pages = f", {result.pages} {say('trang', 'pages')}" if label == "PDF" and result.pages else ""
             out.print(f"{label}: {path} ({num(path.stat().st_size / 1024, 0)} KB{pages})", highlight=False)
+    if result.draft_reasons:
+        out.print(f"[bold yellow]{say('DỰ THẢO: phụ lục mang dấu dự thảo trên mọi trang, vì', 'DRAFT: every page is marked as a draft, because')}:[/]", highlight=False)
+        for reason in result.draft_reasons:
+            out.print(f"  – {reason}", highlight=False)
     for notice in result.notices:
         out.print(f"[yellow]{say('Lưu ý', 'Notice')}:[/] {notice}", highlight=False)
 

@@ -49,6 +49,8 @@ DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
 NOTE_UNCONFIRMED = "Tiêu chí chưa được xác nhận (không phải quy định pháp luật đã đối chiếu)."
 NOTE_PROPOSED = "Đề xuất, chưa có ranh giới pháp lý: không thuộc vùng, không tính vào Tổng cộng."
 NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
+DRAFT_MARK = "DỰ THẢO"
+DRAFT_TITLE = "DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH. Lý do:"
 PROPOSED_GROUP = "Khu vực đề xuất, chưa có ranh giới pháp lý (không tính vào Tổng cộng)"
 STATUS_MARKS = {"unconfirmed": " (chưa xác nhận)", "proposed": " (đề xuất)"}  # after a citation in a unit row
 
@@ -101,6 +103,13 @@ class AnnexData:
     illustrative: bool
     build_id: str
     max_vertices: int
+    draft_reasons: list[str] = field(default_factory=list)  # why the annex is a draft; none: it may be issued
+    draft_covered: int = 0  # the first notices (illustrative data, unconfirmed criteria), which the draft box states
+
+    @property
+    def draft(self) -> bool:
+        """A draft carries "DỰ THẢO" on every page and the reasons on its first page."""
+        return bool(self.draft_reasons)
 
     @property
     def territory(self) -> str:
@@ -218,12 +227,14 @@ def annex_data(
     manifest = build.manifest
     illustrative = bool(manifest.get("illustrative_layers"))  # then the first notice says so
     crs_text, crs_short = _crs_texts(build)
+    summary = _summary_table(build, commune_names, zone_area)
+    reasons = draft_reasons(build, criteria)
     return AnnexData(
         province=province,
         decision=_decision_text(decision),
         zone_tables=zone_tables,
         zone_area_ha={z: zone_area.get(z, 0.0) for z in ("strict", "emission_limited", "other")},
-        summary=_summary_table(build, commune_names, zone_area),
+        summary=summary,
         units=units,
         proposed=proposed,
         coordinates=coordinates,
@@ -236,6 +247,66 @@ def annex_data(
         illustrative=illustrative,
         build_id=build.build_id,
         max_vertices=max_vertices,
+        draft_reasons=reasons,
+        draft_covered=(bool(manifest.get("illustrative_layers")) + bool(manifest.get("unconfirmed_criteria"))) if reasons else 0,
+    )
+
+
+def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[str]:
+    """Why an annex of this build can only be a draft (Vietnamese); empty when it may be issued.
+
+    A build is not issuable while it uses illustrative data, unconfirmed criteria,
+    proposed designations or unresolved plan conflicts, or while part of the province
+    lies outside every commune polygon.
+    """
+    if criteria is None:
+        criteria = build.criteria.set_index("id") if len(build.criteria) else pd.DataFrame(columns=["title_vi", "citation_vi"])
+    manifest = build.manifest
+    reasons = []
+    layers = manifest.get("illustrative_layers") or []
+    if layers:
+        catalogue = load_catalogue()
+        labels = [catalogue[k].label_vi if k in catalogue else k for k in layers]
+        reasons.append("Dữ liệu minh họa, không phải số liệu điều tra, đo đạc: " + "; ".join(labels) + ".")
+    unconfirmed = manifest.get("unconfirmed_criteria") or []
+    if unconfirmed:
+        items = [f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" if c in criteria.index else c for c in unconfirmed]
+        reasons.append("Tiêu chí chưa được cơ quan có thẩm quyền xác nhận: " + "; ".join(items) + ".")
+    proposed = manifest.get("proposed") or {}
+    if proposed.get("units"):
+        reasons.append(f"{proposed['units']} khu vực đề xuất chưa có ranh giới pháp lý "
+                       f"({terms.quantity(proposed['area_ha'], 'area_ha')}).")
+    conflicts = build.conflicts
+    if conflicts is not None and len(conflicts) and "status" in conflicts:
+        unresolved = conflicts[conflicts["status"] == "unresolved"]
+        for conflict in unresolved.itertuples():
+            reasons.append(f"Mâu thuẫn chưa giải quyết giữa các văn bản: {conflict.features} đối tượng "
+                           f"({terms.quantity(conflict.area_ha, 'area_ha')}) được xếp vào cả hai vùng.")
+    outside = outside_communes_ha(build)
+    if outside:
+        reasons.append(f"{terms.quantity(outside, 'area_ha')} diện tích tỉnh nằm ngoài ranh giới các xã, phường: "
+                       "cần đối soát ranh giới tỉnh với ranh giới xã, phường trước khi ban hành.")
+    return reasons
+
+
+def outside_communes_ha(build: Build) -> float:
+    """The area of the province outside every commune polygon in the build (0 when the communes cover it).
+
+    No decision may have an "outside every commune" row: an annex with one is only a draft.
+    """
+    summary = build.commune_summary
+    outside = summary[summary["commune_code"].fillna("").astype(str) == ""]["total_ha"].astype(float).sum()
+    return round(float(outside), 2) if outside > 0.005 else 0.0
+
+
+def refuse_draft(reasons: list[str]) -> None:
+    """Raise the error of ``--final`` on a build that can only give a draft, listing why."""
+    listed = "\n".join(f"  – {reason}" for reason in reasons)
+    raise ZoningError(
+        "không thể lập phụ lục chính thức (--final) vì kết quả phân vùng còn là dự thảo / "
+        f"cannot write a final annex: the build is still a draft, because:\n{listed}",
+        "xử lý từng lý do nêu trên rồi lập lại kết quả phân vùng, hoặc bỏ --final để lập bản dự thảo / "
+        "resolve each reason above and rebuild, or drop --final to write a draft",
     )
 
 
@@ -439,6 +510,8 @@ def _decision_text(decision: str | None) -> str:
     if not decision or not decision.strip():
         return DECISION_BLANK
     decision = decision.strip()
+    if decision.lower().startswith("quyết định"):  # "Quyết định số 125/QĐ-UBND …": the heading says "Quyết định" already
+        decision = decision[len("quyết định"):].strip()
     return decision if decision.lower().startswith("số") else f"số {decision}"
 
 
@@ -484,7 +557,8 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
               "Số điểm của đường bao đầy đủ"]
     sheets.append(Sheet("Phụ lục IV – Tọa độ", rows, title=f"Tọa độ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
                         header=header, number_columns=(7, 8), widths=(8, 6, 10, 50, 6, 14, 7, 16, 14, 14, 12), freeze="A3"))
-    notes = [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions
+    draft = [DRAFT_MARK, *(f"- {reason}" for reason in data.draft_reasons), ""] if data.draft else []
+    notes = draft + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
     return sheets
 
@@ -500,6 +574,7 @@ class AnnexResult:
     xlsx: Path | None = None
     pdf: Path | None = None
     pages: int | None = None
+    draft_reasons: list[str] = field(default_factory=list)  # empty: a final annex
     notices: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
 
@@ -514,6 +589,7 @@ def write_annex(
     province_name: str | None = None,
     max_vertices: int = MAX_VERTICES,
     map_figure: bool = True,
+    final: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> AnnexResult:
     """Write the annexes of the zoning decision for a build.
@@ -534,6 +610,10 @@ def write_annex(
         Largest number of points per ring in the coordinate tables (simplified beyond).
     map_figure
         Embed the map of the zones.
+    final
+        Write the annex to be issued: refused (:class:`ZoningError` listing the reasons)
+        while the build can only give a draft (:func:`draft_reasons`). Otherwise, a draft
+        annex is marked "DỰ THẢO" on every page with its reasons on the first page.
     progress
         Called with the name of each step.
 
@@ -556,6 +636,10 @@ def write_annex(
 
     step("reading the build")
     build = as_build(build)
+    if final:
+        reasons = draft_reasons(build)
+        if reasons:
+            refuse_draft(reasons)
     sources = build.sources()
     for path in (out, out.with_suffix(".xlsx") if xlsx else None, out.with_suffix(".pdf") if pdf else None):
         if path is not None:
@@ -577,7 +661,7 @@ def write_annex(
     with atomic_path(out, sources) as tmp:
         write_docx(data, tmp, png)
     lap("docx")
-    result = AnnexResult(docx=out, notices=[*cleaned, *data.notices], timings_s=timings)
+    result = AnnexResult(docx=out, draft_reasons=data.draft_reasons, notices=[*cleaned, *data.notices], timings_s=timings)
     if xlsx:
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")

@@ -35,7 +35,8 @@ ZONE_TITLES = {
 SUMMARY_TITLE = "TỔNG HỢP DIỆN TÍCH CÁC VÙNG THEO XÃ, PHƯỜNG VÀ SƠ ĐỒ VỊ TRÍ CÁC VÙNG"
 COORDINATES_TITLE = "TỌA ĐỘ CÁC ĐIỂM RANH GIỚI VÙNG BẢO VỆ NGHIÊM NGẶT VÀ VÙNG HẠN CHẾ PHÁT THẢI"
 AREA_UNIT_LINE = "Đơn vị diện tích: ha"
-COORDINATE_WIDTHS_MM = [13, 31, 27, 13, 31, 27]  # point, X, Y, twice per row
+COORDINATE_WIDTHS_MM = [11, 22, 22] * 3  # point, X, Y, three points per row (165 mm: the text width in portrait)
+COORDINATE_PT = 11
 
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _TWIPS_PER_MM = 1440 / 25.4
@@ -74,17 +75,17 @@ def _xml_text(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
 
 
-def _paragraph_xml(text: str, bold: bool, italic: bool, align: str, keep_next: bool = False) -> str:
-    run_props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+def _paragraph_xml(text: str, bold: bool, italic: bool, align: str, keep_next: bool = False, size_pt: float | None = None) -> str:
+    run_props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + (f'<w:sz w:val="{round(2 * size_pt)}"/>' if size_pt else "")
     run = f'<w:r><w:rPr>{run_props}</w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
     return f'<w:p><w:pPr>{"<w:keepNext/>" if keep_next else ""}<w:jc w:val="{align}"/></w:pPr>{run}</w:p>'
 
 
-def _cell_xml(value, width: int, *, bold=False, italic=False, align="left", span=1, keep_next=False) -> str:
+def _cell_xml(value, width: int, *, bold=False, italic=False, align="left", span=1, keep_next=False, size_pt=None, top=False) -> str:
     text = _cell_text(value)
-    paragraphs = "".join(_paragraph_xml(line, bold, italic, align, keep_next) for line in text.split("\n"))
+    paragraphs = "".join(_paragraph_xml(line, bold, italic, align, keep_next, size_pt) for line in text.split("\n"))
     span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="center"/></w:tcPr>{paragraphs}</w:tc>'
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="{"top" if top else "center"}"/></w:tcPr>{paragraphs}</w:tc>'
 
 
 def _table_xml(widths_mm: Sequence[float], rows_xml: list[str]) -> str:
@@ -99,14 +100,15 @@ def _table_xml(widths_mm: Sequence[float], rows_xml: list[str]) -> str:
     )
 
 
-def _row_xml(cells: list[str], header: bool = False) -> str:
-    properties = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
+def _row_xml(cells: list[str], header: bool = False, split: bool = False) -> str:
+    """A table row, kept on one page unless ``split`` (a row of long notes may be taller than a page)."""
+    properties = ("" if split else "<w:cantSplit/>") + ("<w:tblHeader/>" if header else "")
     return f"<w:tr><w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
 
 
-def _header_row(columns: Sequence[str], widths: list[int]) -> str:
+def _header_row(columns: Sequence[str], widths: list[int], size_pt: float | None = None) -> str:
     """A header row, repeated at the top of each page the table runs on."""
-    return _row_xml([_cell_xml(c, w, bold=True, align="center") for c, w in zip(columns, widths)], header=True)
+    return _row_xml([_cell_xml(c, w, bold=True, align="center", size_pt=size_pt) for c, w in zip(columns, widths)], header=True)
 
 
 # ------------------------------------------------------------------------ the document
@@ -258,9 +260,9 @@ class OfficialDocument:
             keep = bool(notes) and number > len(rows) - 2  # the notes never start a page alone
             xml.append(_row_xml([
                 _cell_xml(value, width, bold=bold, align="right" if isinstance(value, float) else ("center" if i == 0 else "left"),
-                          keep_next=keep)
+                          keep_next=keep, top=True)
                 for i, (value, width) in enumerate(zip(cells, widths))
-            ]))
+            ], split=True))
         self.insert_table(widths_mm, xml)
         if notes:
             self.paragraph("Ghi chú:", italic=True, bold=True, before=3, keep_next=True)
@@ -359,13 +361,15 @@ def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
     doc.new_section(landscape=False, restart_numbering=True)
     _annex_header(doc, data, "IV", COORDINATES_TITLE)
     doc.bullets(data.coordinate_conventions)
-    simplified = data.simplification.set_index("unit_id")["tolerance_m"] > 0
+    per_unit = data.simplification.set_index("unit_id")
     points_by_unit = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
     for index, (zone, table) in enumerate(data.zone_tables.items()):
         doc.paragraph(f"{chr(ord('A') + index)}. {terms.zone_name(zone).upper()} (PHỤ LỤC {table.annex})", bold=True, before=12, keep_next=True)
         for unit in data.units[data.units["zone"] == zone].itertuples():
-            coordinate_table(doc, unit, points_by_unit.get(unit.unit_id, data.coordinates.iloc[:0]), bool(simplified[unit.unit_id]),
-                             data.max_vertices, data.crs_short)
+            if per_unit.loc[unit.unit_id, "listed"]:
+                coordinate_table(doc, unit, points_by_unit[unit.unit_id], per_unit.loc[unit.unit_id], data)
+    doc.paragraph("Ghi chú kỹ thuật:", italic=True, bold=True, before=12, keep_next=True)
+    doc.bullets(data.technical_note)
     doc.properties(
         f"Phụ lục Quyết định về vị trí, ranh giới vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải {data.territory}",
         "Phân vùng môi trường theo Điều 22, 23 Nghị định số 08/2022/NĐ-CP",
@@ -384,39 +388,39 @@ def _annex_table(doc: OfficialDocument, table: AnnexTable) -> None:
     doc.table(table.caption, table.columns, table.widths_mm, table.rows, bold, unit_line=AREA_UNIT_LINE, notes=table.notes)
 
 
-def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplified: bool, max_vertices: int, crs_short: str) -> None:
-    """The boundary vertices of one unit (a row of ``AnnexData.units``): two points per row, a heading row per ring."""
-    note = (
-        f" Đường bao có trên {max_vertices} điểm được giản lược cho bảng này (Douglas–Peucker, không tự cắt; dung sai ghi ở "
-        "dòng đầu của đường bao); các điểm liệt kê đều là điểm của ranh giới đầy đủ."
-        if simplified else ""
-    )
+def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplification: pd.Series, data: AnnexData) -> None:
+    """The boundary points of one unit (a row of ``AnnexData.units``): three points per row, a heading row per ring.
+
+    ``simplification``: the unit's row of ``AnnexData.simplification`` (points, vertices, tolerance).
+    """
     doc.caption(
         f"Tọa độ ranh giới khu vực số {unit.stt} Phụ lục {unit.annex} (mã {unit.unit_id}): {unit.name}",
-        f"Hệ tọa độ {crs_short}, đơn vị mét; X hướng Bắc, Y hướng Đông.{note}",
+        f"Hệ tọa độ {data.crs_short}, đơn vị mét; X hướng Bắc, Y hướng Đông. {terms.number(int(simplification['points']), 0)} điểm "
+        f"(ranh giới đầy đủ: {terms.number(int(simplification['vertices']), 0)} điểm), dung sai "
+        f"{terms.number(float(simplification['tolerance_m']), 2).rstrip('0').rstrip(',')} m theo bản đồ tỷ lệ {data.scale_text}.",
     )
     widths = [_dxa(w) for w in COORDINATE_WIDTHS_MM]
-    rows = [_header_row(["Điểm", "X (m)", "Y (m)"] * 2, widths)]
+    per_row = len(widths) // 3
+    decimals = data.policy.decimals
+    rows = [_header_row(["Điểm", "X (m)", "Y (m)"] * per_row, widths, COORDINATE_PT)]
     for (part, ring), ring_points in points.groupby(["part", "ring"], sort=False):
-        rows.append(_row_xml([_cell_xml(_ring_label(part, ring, ring_points), sum(widths), italic=True, span=6)]))
-        values = ring_points[["point", "northing", "easting"]].to_numpy()
-        for start in range(0, len(values), 2):
+        rows.append(_row_xml([_cell_xml(_ring_label(part, ring, len(ring_points)), sum(widths), italic=True, span=len(widths),
+                                        size_pt=COORDINATE_PT)]))
+        numbers = ring_points["point"].to_numpy()
+        northings = terms.numbers(ring_points["northing"].to_numpy(), decimals)
+        eastings = terms.numbers(ring_points["easting"].to_numpy(), decimals)
+        for start in range(0, len(numbers), per_row):
             cells = []
-            for number, northing, easting in values[start:start + 2]:
-                cells += [_cell_xml(str(int(number)), widths[0], align="center"),
-                          _cell_xml(terms.number(northing), widths[1], align="right"),
-                          _cell_xml(terms.number(easting), widths[2], align="right")]
-            cells += [_cell_xml("", w) for w in widths[len(cells):]]
+            for number, northing, easting in zip(numbers[start:start + per_row], northings[start:start + per_row], eastings[start:start + per_row]):
+                cells += [_cell_xml(str(int(number)), widths[0], align="center", size_pt=COORDINATE_PT),
+                          _cell_xml(northing, widths[1], align="right", size_pt=COORDINATE_PT),
+                          _cell_xml(easting, widths[2], align="right", size_pt=COORDINATE_PT)]
+            cells += [_cell_xml("", w, size_pt=COORDINATE_PT) for w in widths[len(cells):]]
             rows.append(_row_xml(cells))
     doc.insert_table(COORDINATE_WIDTHS_MM, rows)
 
 
-def _ring_label(part: int, ring: int, ring_points: pd.DataFrame) -> str:
-    """``Phần p: đường bao ngoài – n điểm`` (or the k-th inner ring), with its simplification."""
+def _ring_label(part: int, ring: int, points: int) -> str:
+    """``Phần p: đường bao ngoài – n điểm`` (or the k-th inner ring)."""
     label = f"Phần {part}: đường bao ngoài" if ring == 0 else f"Phần {part}: đường bao trong thứ {ring} (không thuộc khu vực)"
-    label += f" – {terms.number(len(ring_points), 0)} điểm"
-    step = float(ring_points["tolerance_m"].iloc[0])
-    if step > 0:
-        label += (f" (giản lược từ {terms.number(int(ring_points['ring_vertices'].iloc[0]), 0)} điểm, "
-                  f"dung sai {terms.number(step, 1).removesuffix(',0')} m)")
-    return label
+    return f"{label} – {terms.number(points, 0)} điểm"

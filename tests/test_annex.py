@@ -481,12 +481,29 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
     assert pdf_page_count(pdf) == int(re.search(r"Pages:\s+(\d+)", pages).group(1))
     page_texts = text.split("\f")[:pdf_page_count(pdf)]
     assert all("DỰ THẢO" in page for page in page_texts)  # the draft mark in the header of every page, first included
-    # pictures of the first page and of the map page, kept for a person to look at
+    # no orphan page holding a lone "Ghi chú:" line: the heading keeps with its notes
+    for page in page_texts:
+        body = [line for line in page.splitlines() if line.strip() and line.strip() != "DỰ THẢO" and not line.strip().isdigit()]
+        assert body and (body[-1] != "Ghi chú:") and not (body[0] == "Ghi chú:" and len(body) < 4), body[:3]
+    # each annex starts on a page of its own; the coordinates at 1:50.000 take tens of pages, not a hundred and more
+    starts = {number: 1 + next(i for i, page in enumerate(page_texts) if f"PHỤ LỤC {number}\n" in page) for number in ("I", "II", "III", "IV")}
+    coordinate_pages = len(page_texts) - starts["IV"] + 1
+    points = int(result.simplification["points"].sum())
+    assert coordinate_pages <= points / 120 + 3 and coordinate_pages < 80 and len(page_texts) < 120
+    # pictures kept for a person to look at: the first page (draft box), the first page of Annex II, the commune table,
+    # the map and the first page of coordinates
     ARTEFACTS.mkdir(exist_ok=True)
     map_page = 1 + next(i for i, page in enumerate(text.split("\f")) if "Hình 1." in page)
-    for page, name in ((1, "annex-page-1"), (map_page, "annex-map")):
+    for page, name in ((1, "annex-page-1"), (starts["II"], "annex-II-page-1"), (starts["III"], "annex-III-communes"),
+                       (map_page, "annex-map"), (starts["IV"], "annex-IV-coordinates"), (starts["IV"] + 1, "annex-IV-coordinates-2")):
         subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf),
                         str(ARTEFACTS / name)], check=True)
+    (ARTEFACTS / "annex-counts.txt").write_text(
+        f"demo annex at 1:{result.simplification['tolerance_m'].iloc[0] / 0.2 * 1000:.0f}: {len(page_texts)} pages "
+        f"(annex I from page 1, II {starts['II']}, III {starts['III']}, IV {starts['IV']}: {coordinate_pages} pages of coordinates); "
+        f"{points} points listed of {int(result.simplification['vertices'].sum())} vertices; tolerance "
+        f"{sorted(set(result.simplification['tolerance_m']))} m for every unit; largest deviation "
+        f"{result.simplification['deviation_m'].max():.2f} m\n", encoding="utf-8")
     from PIL import Image
 
     image = np.asarray(Image.open(ARTEFACTS / "annex-map.png").convert("RGB")).astype(int)

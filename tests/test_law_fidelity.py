@@ -112,7 +112,7 @@ def test_relic_inside_a_reserve_is_cited_in_the_annex(relic_in_reserve):
     assert cited[0] == "Khu vực bảo vệ I của di tích lịch sử - văn hóa (điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)."
     assert cited[1].endswith("(khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (nội thành, nội thị của các đô thị loại IV, loại V)).")
     (relic_marker,) = [m for m, n in notes.items() if "điểm d khoản 2 Điều 22" in n]
-    assert f"Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H ({relic_marker})." in core["overlaps"]
+    assert f"Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H {relic_marker}." in core["overlaps"]
     assert "25,00 ha trùng với Khu vực bảo vệ I Di tích H" in row[6]
 
 

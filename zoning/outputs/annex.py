@@ -5,11 +5,20 @@ the strict protection and emission-limited zones. This module writes the annexes
 decision from a build, so that the tables, the coordinates and the map come from the same
 geometry:
 
-- Phụ lục I / II: one row per unit of the strict / emission-limited zone (name, 2025
-  communes and wards, area, criterion and citation, notes), subtotals per criterion and a
-  total equal to the zone's area in the build;
+- Phụ lục I / II: one row per unit of the strict / emission-limited zone (code, name, 2025
+  communes and wards, area, the other criteria it meets, notes) under the heading of its
+  criterion (title and citation, once, and the subtotal), and a total equal to the zone's
+  area in the build;
 - Phụ lục III: the area of each zone per commune and for the province, and the map;
-- Phụ lục IV: the boundary vertices of every unit in the build's VN-2000 / TM-3 CRS.
+- Phụ lục IV: the boundary points of every unit in the build's VN-2000 / TM-3 CRS, by the
+  coordinate policy of the map scale (:class:`CoordinatePolicy`); the full boundaries go
+  out as the decision's digital dataset (:mod:`zoning.outputs.dataset`), whose SHA-256 the
+  annex prints.
+
+An annex of a build that uses illustrative data, unconfirmed criteria, proposed
+designations or unresolved plan conflicts, or that leaves land outside every commune, is a
+draft (:func:`draft_reasons`): "DỰ THẢO" on every page, the reasons on the first; a final
+annex (``final=True``) is refused while any holds.
 
 Numbers follow the Vietnamese convention: ``.`` groups thousands, ``,`` marks decimals.
 :func:`annex_data` computes every table (no file); :func:`write_annex` writes them to a
@@ -461,8 +470,12 @@ def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFr
                 cited_here.setdefault(other.criterion, text)
             if (other.source_layer, str(other.source_id)) == (unit.source_layer, str(unit.source_id)):
                 continue  # the same feature under another criterion: cited, not an overlap
-            zone = f"; {terms.zone_name(other.zone).lower()}" if other.zone != unit.zone else ""
-            lines.append(f"Trong đó {terms.quantity(other.overlap_ha, 'area_ha')} trùng với {other.name} ({text}{zone}).")
+            zone = terms.zone_name(other.zone).lower() if other.zone != unit.zone else ""
+            if text.startswith("["):  # a marker: its note cites the criterion
+                where = f"{text} ({zone})" if zone else text
+            else:
+                where = f"({text}; {zone})" if zone else f"({text})"
+            lines.append(f"Trong đó {terms.quantity(other.overlap_ha, 'area_ha')} trùng với {other.name} {where}.")
         citations.append(";\n".join(text for text in cited_here.values() if text is not None))
         overlaps.append("\n".join(lines))
     return citations, overlaps, cited

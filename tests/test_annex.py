@@ -577,6 +577,7 @@ def test_demo_writes_the_annex_and_says_when_there_is_no_pdf(demo_build_path, tm
     results = DemoResults(read_build(demo_build_path))
     _demo_annex(results, tmp_path / "demo", lambda _: None)
     assert results.outputs["annex"].exists() and results.outputs["annex tables"].exists()
+    assert results.outputs["annex digital dataset"].exists() and results.outputs["annex digital dataset (vertices)"].exists()
     assert "annex PDF" not in results.outputs
     assert any("LibreOffice is not installed" in note for note in results.notes)
     tables = read_tables(results.outputs["annex"])

@@ -413,9 +413,11 @@ def test_no_software_text_in_the_tables(demo_annex, demo_build_path):
         assert build_id not in text and "Douglas" not in text and "Giả định:" not in text, text
     # the assumptions read as legal prose
     assert any("chiều rộng hành lang áp dụng mặc định 15 m theo khoản 2 Điều 9 Nghị định số 43/2015/NĐ-CP" in t for t in cells)
-    # the software's provenance: once, in the technical note at the end
+    # the software's provenance: once, in the technical note at the end; no field name before it
     paragraphs = [p.text for p in document.paragraphs]
     note = paragraphs.index("Ghi chú kỹ thuật:")
+    assert [p for p in paragraphs[:note] if re.search(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b", p)] == []
+    assert any(p.startswith("Lưu ý: Loại đô thị áp dụng: phân loại đô thị trước ngày 01/01/2026") for p in paragraphs)
     assert [i for i, p in enumerate(paragraphs) if build_id in p] == [note + 1]
 
 

@@ -610,7 +610,19 @@ def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     if assumed:
         notices.append(f"Có {assumed} khu vực dùng giá trị giả định (ví dụ bề rộng, bán kính mặc định) do dữ liệu chưa ghi nhận; "
                        "xem cột Ghi chú.")
-    return notices + build.notices("vi")
+    return notices + _law_notices(build)
+
+
+def _law_notices(build: Build) -> list[str]:
+    """The build's notices of the law it applies, the urban classes named without the input's field name."""
+    urban = build.manifest.get("urban_classes") or {}
+    notices = build.notices("vi")
+    if urban.get("text_vi") and urban.get("in_force_from"):
+        year, month, day = urban["in_force_from"].split("-")
+        legal = terms.message("urban_classes", "legal_vi", classification=urban["classification_vi"], citation=urban["citation_vi"],
+                              date=f"{day}/{month}/{year}")
+        notices = [legal if notice == urban["text_vi"] else notice for notice in notices]
+    return notices
 
 
 def default_scale(build: Build) -> int:

@@ -82,7 +82,7 @@ def test_assumed_default_width_is_flagged(result):
     # vertices snap to the 1 cm grid: at most 0.5 cm × 628 m of perimeter ≈ 3 m²
     assert relic["area_ha"] == pytest.approx(RELIC_HA, abs=3e-4)
     assert "buffer_m not recorded: 100 m assumed" in relic["assumption_en"]
-    assert "buffer_m không có số liệu: giả định 100 m" in relic["assumption"]
+    assert relic["assumption"].startswith("khu vực bảo vệ I áp dụng vòng tròn bán kính mặc định 100 m")  # legal prose, no field name
     river = result.units.set_index("criterion").loc["nd08-22-2-b"]
     assert river["assumption"] == ""  # the width came from the data
 

@@ -481,19 +481,27 @@ def annex(
     xlsx: Annotated[bool, typer.Option("--xlsx", help="Also write the same tables as an Excel workbook (.xlsx) beside it.")] = False,
     decision: Annotated[Optional[str], typer.Option("--decision", help='Number and date of the decision, e.g. "số 12/QĐ-UBND ngày 15/3/2027". Left blank to fill in by default.')] = None,
     province_name: Annotated[Optional[str], typer.Option("--province-name", help='Province name in the headers, e.g. "Cao Bằng". Default: the province of the build.')] = None,
-    max_vertices: Annotated[int, typer.Option("--max-vertices", help="Most points listed per boundary ring in the coordinate tables; longer rings are simplified (the tolerance is printed with each table).")] = 200,
+    scale: Annotated[Optional[str], typer.Option("--scale", help="Scale of the map the decision adopts, e.g. 1:50000: coordinates are listed within 0.2 mm on that map (10 m at 1:50000), the same tolerance for every unit. Default: the province rules' map_scale, else 1:50000.")] = None,
+    list_under: Annotated[Optional[float], typer.Option("--list-under", help="List the coordinates of the units smaller than this many hectares only; the digital dataset stands for the others.")] = None,
+    final: Annotated[bool, typer.Option("--final", help="The annex to be issued: refused, with the reasons, while the build uses illustrative data, unconfirmed criteria, proposed designations or unresolved plan conflicts. Without it, such an annex is marked DỰ THẢO (draft) on every page.")] = False,
 ) -> None:
     """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
     the units of each zone, areas per commune, boundary coordinates and a map."""
-    from zoning.outputs.annex import write_annex
+    from zoning.builder.model import as_build
+    from zoning.outputs.annex import CoordinatePolicy, default_scale, parse_scale, write_annex
+    from zoning.outputs.dataset import dataset_paths
 
     check_output(out_path, (build_path,), suffixes=(".docx",))
     for extra, wanted in ((".xlsx", xlsx), (".pdf", pdf)):
         if wanted:
             check_output(out_path.with_suffix(extra), (build_path,))
+    for path in dataset_paths(out_path):
+        check_output(path, (build_path,))
+    build = as_build(build_path)
+    policy = CoordinatePolicy(parse_scale(scale) or default_scale(build), list_under)
     with progress_steps(say("Phụ lục quyết định", "Decision annexes"), total=5 + pdf + xlsx) as advance:
-        result = write_annex(build_path, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
-                             max_vertices=max_vertices, progress=advance)
+        result = write_annex(build, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
+                             policy=policy, final=final, progress=advance)
     print_annex_summary(result)
 
 
@@ -503,6 +511,18 @@ def print_annex_summary(result) -> None:
         if path is not None:
             pages = f", {result.pages} {say('trang', 'pages')}" if label == "PDF" and result.pages else ""
             out.print(f"{label}: {path} ({num(path.stat().st_size / 1024, 0)} KB{pages})", highlight=False)
+    if result.dataset is not None:
+        per_unit = result.simplification
+        out.print(f"{say('Bộ dữ liệu số', 'Digital dataset')}: {result.dataset.gpkg} (SHA-256 {result.dataset.gpkg_sha256}), "
+                  f"{result.dataset.xlsx} (SHA-256 {result.dataset.xlsx_sha256})", highlight=False)
+        out.print(f"{say('Tọa độ', 'Coordinates')}: {num(int(per_unit['points'].sum()), 0)} {say('điểm', 'points')} "
+                  f"({say('đầy đủ', 'full')}: {num(int(per_unit['vertices'].sum()), 0)}), {say('dung sai', 'tolerance')} "
+                  f"{num(float(per_unit['tolerance_m'].iloc[0]) if len(per_unit) else 0, 1)} m, "
+                  f"{int(per_unit['listed'].sum())}/{len(per_unit)} {say('khu vực được liệt kê', 'units listed')}", highlight=False)
+    if result.draft_reasons:
+        out.print(f"[bold yellow]{say('DỰ THẢO: phụ lục mang dấu dự thảo trên mọi trang, vì', 'DRAFT: every page is marked as a draft, because')}:[/]", highlight=False)
+        for reason in result.draft_reasons:
+            out.print(f"  – {reason}", highlight=False)
     for notice in result.notices:
         out.print(f"[yellow]{say('Lưu ý', 'Notice')}:[/] {notice}", highlight=False)
 

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
 from zoning.inputs.catalogue import Precedence, load_catalogue
 from zoning.terms import ZONE_ORDER
@@ -188,7 +189,7 @@ def width_of(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: 
     distance = np.where(np.isnan(recorded), width.default_m if width.default_m is not None else np.nan, recorded)
     if assumed.any():
         field_name = width.field or "width"
-        note_vi = f"{field_name} không có số liệu: giả định {width.default_m:g} m" + (f" ({width.basis_vi})" if width.basis_vi else "")
+        note_vi = width.basis_vi or f"áp dụng giá trị mặc định {terms.number(width.default_m, 2).rstrip('0').rstrip(',')} m do chưa có số liệu"
         note_en = f"{field_name} not recorded: {width.default_m:g} m assumed" + (f" ({width.basis})" if width.basis else "")
         for texts, note in zip(notes, (note_vi, note_en)):
             texts[assumed] = np.where(texts[assumed] == "", note, texts[assumed] + "; " + note)

@@ -147,6 +147,7 @@ class Province(RuleModel):
     name_vi: str
     name_en: str
     central_meridian: float = Field(ge=102, le=110)
+    map_scale: int = Field(50_000, ge=500, le=1_000_000)  # of the map the zoning decision adopts: 1:map_scale
 
 
 class RuleFile(RuleFileHeader):

@@ -25,10 +25,10 @@ from pyproj import CRS, Geod
 from typer.testing import CliRunner
 
 from zoning import terms
-from zoning.outputs.annex import write_annex
 from zoning.cli import app
-from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import ZoningError
+from zoning.inputs.crs import WGS84, reproject
+from zoning.outputs.annex import write_annex
 
 from .conftest import X0, Y0
 
@@ -147,11 +147,13 @@ def test_zone_table_lists_every_unit_and_totals_the_zone(demo_annex, demo_build_
         # every criterion in force the land meets is cited, its own first
         cited = row[4].split(";\n")
         assert cited[0].removesuffix(" (chưa xác nhận)") == unit.citation_vi
-        assert {c.removesuffix(" (chưa xác nhận)") for c in cited} == {unit.citation_vi} | {criteria.loc[c, "citation_vi"] for c in also.get(unit.unit_id, set())}
+        assert {c.removesuffix(" (chưa xác nhận)") for c in cited} == {unit.citation_vi} | {
+            criteria.loc[c, "citation_vi"] for c in also.get(unit.unit_id, set())
+        }
         assert ("chưa được xác nhận" in row[5]) == (unit.status == "unconfirmed")
         assert ("Giả định" in row[5]) == bool(unit.assumption)
     # proposed designations: after the total, not in it
-    after = {re.search(r"\(mã (\w+)\)$", r[1]).group(1): r for r in rows[end + 1:] if r[0].isdigit()}
+    after = {re.search(r"\(mã (\w+)\)$", r[1]).group(1): r for r in rows[end + 1 :] if r[0].isdigit()}
     assert set(after) == set(proposed["unit_id"])
     assert all("chưa có ranh giới pháp lý" in r[5] for r in after.values())
     (total,) = [r for r in rows if r[1] == "Tổng cộng"]
@@ -324,8 +326,7 @@ def test_page_setup_fonts_and_page_numbers(demo_annex):
 def test_xlsx_tables_agree_with_the_docx(demo_annex):
     result, tables = demo_annex
     workbook = openpyxl.load_workbook(result.xlsx, read_only=True)
-    for sheet, words in (("Phụ lục I", "vùng bảo vệ nghiêm ngặt"), ("Phụ lục II", "vùng hạn chế phát thải"),
-                         ("Phụ lục III", "theo xã, phường")):
+    for sheet, words in (("Phụ lục I", "vùng bảo vệ nghiêm ngặt"), ("Phụ lục II", "vùng hạn chế phát thải"), ("Phụ lục III", "theo xã, phường")):
         docx_rows = table_with(tables, words)
         sheet_rows = [list(r) for r in workbook[sheet].iter_rows(min_row=2, values_only=True)][: len(docx_rows)]
         assert len(sheet_rows) == len(docx_rows)
@@ -360,15 +361,14 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
     ARTEFACTS.mkdir(exist_ok=True)
     map_page = 1 + next(i for i, page in enumerate(text.split("\f")) if "Hình 1." in page)
     for page, name in ((1, "annex-page-1"), (map_page, "annex-map")):
-        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf),
-                        str(ARTEFACTS / name)], check=True)
+        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf), str(ARTEFACTS / name)], check=True)
     from PIL import Image
 
     image = np.asarray(Image.open(ARTEFACTS / "annex-map.png").convert("RGB")).astype(int)
 
     def painted(zone: str) -> int:
         """Pixels within a small distance of the zone's colour in terms.yaml (the map's colours too)."""
-        rgb = np.array([int(terms.colour("zones", zone)[i:i + 2], 16) for i in (1, 3, 5)])
+        rgb = np.array([int(terms.colour("zones", zone)[i : i + 2], 16) for i in (1, 3, 5)])
         return int((np.abs(image - rgb).max(axis=-1) < 30).sum())
 
     assert painted("strict") > 500 and painted("emission_limited") > 2_000  # 6 % of the province since the proposed geopark landscape is apart
@@ -404,8 +404,9 @@ def test_bad_input_leaves_existing_files_untouched(tmp_path, demo_build_path):
 def test_cli_annex(small_build_path, tmp_path):
     runner = CliRunner()
     out = tmp_path / "annex.docx"
-    result = runner.invoke(app, ["annex", str(small_build_path), "--out", str(out), "--xlsx", "--decision", "7/QĐ-UBND ngày 1/2/2027",
-                                 "--province-name", "Thử"])
+    result = runner.invoke(
+        app, ["annex", str(small_build_path), "--out", str(out), "--xlsx", "--decision", "7/QĐ-UBND ngày 1/2/2027", "--province-name", "Thử"]
+    )
     assert result.exit_code == 0, result.output
     assert out.exists() and out.with_suffix(".xlsx").exists()
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)

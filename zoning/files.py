@@ -120,7 +120,8 @@ def check_output(path: PathLike, inputs: Iterable[PathLike | None] = (), *, suff
                 "đặt tên ngắn hơn / choose a shorter name",
             )
     if _is_dir(path):
-        raise InputError(f"{option} {path}: là một thư mục / is a folder, not a file", f"đặt tên tệp / name a file, e.g. {option} {path / ('output' + (path.suffix or ''))}")
+        raise InputError(f"{option} {path}: là một thư mục / is a folder, not a file", "đặt tên tệp / name a file, e.g. "
+            f"{option} {path / ('output' + (path.suffix or ''))}")
     if suffixes is not None:
         allowed = tuple(s.lower() for s in suffixes)
         if path.suffix.lower() not in allowed:

@@ -1,5 +1,4 @@
-"""The 2025 communes clipped to the province, and the area of each zone per commune.
-"""
+"""The 2025 communes clipped to the province, and the area of each zone per commune."""
 
 from __future__ import annotations
 
@@ -7,10 +6,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
 from zoning.builder.overlay import MIN_PIECE_M2, carve, clip, intersection_areas, polygonal
 from zoning.builder.units import in_force
-from zoning.terms import ZONE_ORDER
-from zoning.terms import M2_PER_HA
+from zoning.terms import M2_PER_HA, ZONE_ORDER
 
 
 def clip_communes(communes: gpd.GeoDataFrame, province: shapely.Geometry) -> gpd.GeoDataFrame:

@@ -27,16 +27,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import shapely
 
-from zoning.builder.overlay import carve, polygonal
-from zoning.errors import InputError
-from zoning.builder.model import Build, assemble
-from zoning.inputs.layers import LayerSet
-from zoning.law.criteria import RuleSet
 from zoning.builder.communes import by_commune, clip_communes
 from zoning.builder.dissolve import dissolve_zones
+from zoning.builder.model import Build, assemble
+from zoning.builder.overlay import carve, polygonal
 from zoning.builder.polygons import criterion_polygons
 from zoning.builder.qa import coverage_qa
 from zoning.builder.units import carved_units, plan_conflicts, unit_lineage
+from zoning.errors import InputError
+from zoning.inputs.layers import LayerSet
+from zoning.law.criteria import RuleSet
 
 REQUIRED_KINDS = ("province", "communes")
 
@@ -89,7 +89,7 @@ class _Clock:
     def __init__(self, timings: dict[str, float], progress: Callable[[str], None] | None) -> None:
         self.timings, self.progress = timings, progress
 
-    def __call__(self, step: str) -> "_Clock":
+    def __call__(self, step: str) -> _Clock:
         self.step = step
         return self
 

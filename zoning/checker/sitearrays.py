@@ -45,6 +45,7 @@ class SiteArrays:
 
     @property
     def n(self) -> int:
+        """The number of sites."""
         return len(self.geometry)
 
     def hectares(self, measure: np.ndarray, site: np.ndarray | None = None) -> np.ndarray:
@@ -115,7 +116,8 @@ def _excluded(frame: pd.DataFrame, rules: CheckRules) -> np.ndarray:
         site, kind, code = wrong[0]
         known = rules.types[kind].pollution_risk.excludes if kind in rules.types else []
         raise InputError(
-            f"site {site}: '{code}' is not an ND08 Appendix II exclusion of project type '{kind}'" + (f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""),
+            f"site {site}: '{code}' is not an ND08 Appendix II exclusion of project type '{kind}'"
+            + (f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""),
             f"exclusions of '{kind}': {', '.join(e.code for e in known)}" if known else f"type '{kind}' has no exclusion (see `zoning types`)",
         )
     return given

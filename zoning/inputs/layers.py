@@ -30,12 +30,12 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from zoning.inputs import crs as _crs
-from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
-from zoning.inputs.text import clean_column
-from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
 from zoning.errors import InputError
 from zoning.files import check_input_file
+from zoning.inputs import crs as _crs
+from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
+from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
+from zoning.inputs.text import clean_column
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".tab", ".mif", ".dgn")
 SIDECARS = {".shp": None, ".tab": None, ".mif": (".mid",)}  # files read with the main one (None: every <stem>.*)
@@ -154,7 +154,8 @@ def read_layers(
 def gdal_path(path: Path) -> str:
     """The name GDAL opens ``path`` by: a zip through ``/vsizip/``, and a KMZ as the KML
     document inside it when this GDAL lacks the LIBKML driver (its plain KML driver
-    reads no KMZ)."""
+    reads no KMZ).
+    """
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return f"/vsizip/{path}"
@@ -436,7 +437,7 @@ def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str) -> 
     if (values < 0).any():
         raise InputError(f"{where}: '{attribute}' is negative for feature(s) {_listed(ids[(values < 0).to_numpy()])}")
     if np.isinf(values.astype(float)).any():
-        raise InputError(f"{where}: '{attribute}' is infinite for feature(s) {_listed(ids[np.isinf(values.astype(float)).to_numpy()])}",
+        raise InputError(f"{where}: '{attribute}' is infinite for feature(s) {_listed(ids[np.isinf(values.astype(float).to_numpy())])}",
                          "give a number of metres (or leave it empty for the default)")
     return values.astype(float)
 

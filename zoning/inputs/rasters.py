@@ -33,6 +33,7 @@ class RasterWindow:
 
     @property
     def cell_size(self) -> tuple[float, float]:
+        """Width and height of a cell in the raster's units."""
         return abs(self.transform.a), abs(self.transform.e)
 
 
@@ -70,7 +71,10 @@ def read_window(
             window = from_bounds(*grown, transform=dataset.transform).round_offsets().round_lengths()
             window = window.intersection(Window(0, 0, dataset.width, dataset.height))
             if window.width * window.height > max_cells:
-                raise InputError(f"{path}: the area needs {window.width * window.height:,} cells, more than {max_cells:,}", "give a smaller area (e.g. --communes) or a coarser raster")
+                raise InputError(
+                    f"{path}: the area needs {window.width * window.height:,} cells, more than {max_cells:,}",
+                    "give a smaller area (e.g. --communes) or a coarser raster",
+                )
             array = dataset.read(band, window=window, masked=True)
             transform = dataset.window_transform(window)
         except rasterio.errors.WindowError:
@@ -139,5 +143,6 @@ def layer_from_raster(
     merged = shapely.get_parts(shapely.coverage_union_all(geoms)) if len(geoms) else geoms
     return gpd.GeoDataFrame(
         {"source_id": [f"{path.stem}:{i + 1}" for i in range(len(merged))], "name": name or path.stem, "raster_values": ",".join(map(str, values))},
-        geometry=list(merged), crs=crs,
+        geometry=list(merged),
+        crs=crs,
     )

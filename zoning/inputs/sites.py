@@ -34,11 +34,11 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from zoning.inputs.catalogue import LayerKind
-from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError
 from zoning.files import check_input_file
-from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest, gdal_path, lonlat_in_range, read_vector
+from zoning.inputs.catalogue import LayerKind
+from zoning.inputs.crs import WGS84, tm3_crs
+from zoning.inputs.layers import Repair, check_layer, file_digest, frame_digest, gdal_path, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
                 "geometry"]
@@ -161,6 +161,7 @@ def read_sites(
         frames = [(source if source.crs is not None or user_crs is None else source.set_crs(user_crs), "")]
         digest, origin = frame_digest(source), "<GeoDataFrame>"
     else:
+        assert source is not None  # exactly one of the three is given: checked above
         path = Path(source)
         if not path.exists():
             raise InputError(f"sites file not found: {path}", "check the path")
@@ -184,7 +185,8 @@ def read_sites(
     frame = pd.concat(checked, ignore_index=True)
     frame = _normalise_attributes(frame, origin)
     for repair in repairs:
-        site_notes[repair.feature_id] = _join(site_notes.get(repair.feature_id), f"invalid geometry repaired ({repair.reason}; area changed by {repair.area_change_pct:g} %)")
+        site_notes[repair.feature_id] = _join(site_notes.get(repair.feature_id), "invalid geometry repaired "
+            f"({repair.reason}; area changed by {repair.area_change_pct:g} %)")
     frame["input_note"] = frame["site_id"].astype(str).map(site_notes).fillna("").astype(object) if site_notes else ""
     notes.extend(f"site {site}: {note}" for site, note in site_notes.items())
     if not frame["site_id"].is_unique:
@@ -240,7 +242,8 @@ def parse_crs(text: str | CRS) -> CRS:
     try:
         return CRS.from_user_input(int(value) if value.isdigit() else value)
     except CRSError:
-        raise InputError(f"--crs '{value}' is not a coordinate reference system", "e.g. EPSG:4326, EPSG:9210, or tm3:105.75 for VN-2000 / TM-3 105°45'") from None
+        raise InputError(f"--crs '{value}' is not a coordinate reference system", "e.g. EPSG:4326, EPSG:9210, or "
+            "tm3:105.75 for VN-2000 / TM-3 105°45'") from None
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -304,7 +307,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         if not first.strip():
             raise InputError(f"{path}: tệp CSV rỗng / the CSV is empty", "give a header line (e.g. id,name,lon,lat) and one line per site")
         counts = {d: first.count(d) for d in CSV_DELIMITERS}
-        delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+        delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
         return pd.read_csv(path, sep=delimiter, dtype=str, encoding="utf-8-sig", keep_default_na=False, skipinitialspace=True)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: không phải văn bản UTF-8 / not UTF-8 text ({exc.reason})", "save it as UTF-8 CSV (Excel: Save as ▸ CSV UTF-8)") from None
@@ -398,7 +401,7 @@ def _unswap(a: np.ndarray, b: np.ndarray, crs: CRS, ids: Sequence[str], notes: d
         return a, b
     a, b = np.where(swapped, b, a), np.where(swapped, a, b)
     for index in np.flatnonzero(swapped):
-        notes[str(ids[index])] = _join(notes.get(str(ids[index])), what.format(a=a[index], b=b[index]))
+        notes[str(ids[int(index)])] = _join(notes.get(str(ids[int(index)])), what.format(a=a[index], b=b[index]))
     return a, b
 
 

@@ -29,10 +29,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from zoning.data import path as resource
-from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
-from zoning.errors import InputError
 from zoning import terms
+from zoning.data import path as resource
+from zoning.errors import InputError
+from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
 
 ANY_FACILITY = "*"
 _UNITS = {
@@ -64,7 +64,7 @@ class DistanceSource(RuleModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _classes_ordered(self) -> "DistanceSource":
+    def _classes_ordered(self) -> DistanceSource:
         bounds = [c.max for c in self.classes]
         if self.status == "unconfirmed" and self.classes:
             raise ValueError("an unconfirmed source carries no capacity classes (no values are shipped)")
@@ -84,7 +84,7 @@ class DistanceRef(RuleModel):
     distance_m: float | None = Field(None, gt=0)
 
     @model_validator(mode="after")
-    def _one_kind_of_value(self) -> "DistanceRef":
+    def _one_kind_of_value(self) -> DistanceRef:
         if self.values_m is not None and self.distance_m is not None:
             raise ValueError("give 'values_m' (per capacity class) or 'distance_m', not both")
         if any(v is not None and v <= 0 for v in self.values_m or ()):
@@ -199,6 +199,7 @@ class FacilityCatalogue:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The facility codes."""
         return tuple(self.facilities)
 
     def __contains__(self, code: object) -> bool:
@@ -239,13 +240,15 @@ def _load_facilities(path: Path, _mtime: int) -> FacilityCatalogue:
             source = data.sources[ref.source]
             has_value = ref.values_m is not None or ref.distance_m is not None
             if source.status == "unconfirmed" and has_value:
-                raise located_error(path, text, loc, f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)")
+                raise located_error(path, text, loc, f"source '{ref.source}' is unconfirmed: no value may be shipped (give "
+                    "it with --distance or a province file)")
             if source.status == "confirmed" and not has_value:
                 raise located_error(path, text, loc, f"source '{ref.source}' is confirmed: give its value(s)")
             if ref.values_m is not None and len(ref.values_m) != len(source.classes):
                 raise located_error(path, text, (*loc, "values_m"), f"{len(ref.values_m)} values for {len(source.classes)} capacity classes of '{ref.source}'")
             if source.classes and normalise_unit(facility.capacity_unit) != normalise_unit(source.capacity_unit or ""):
-                raise located_error(path, text, ("facilities", code, "capacity_unit"), f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}")
+                raise located_error(path, text, ("facilities", code, "capacity_unit"), f"'{facility.capacity_unit}' but "
+                    f"the classes of '{ref.source}' are in {source.capacity_unit}")
         missing = [r for r in data.receptors if r not in facility.distances]
         if missing:
             raise located_error(path, text, ("facilities", code, "distances"), f"no entry for receptor(s) {', '.join(missing)}")
@@ -355,6 +358,7 @@ def safety_distance(
         return _unconfirmed(request)
     spec, ref, source = request.spec, request.ref, request.source
     klass = ""
+    value: float | None
     if ref.distance_m is not None:
         value, row = ref.distance_m, (spec.table_row_vi or spec.name_vi, spec.table_row_en or spec.name_en)
     elif capacity is None or (isinstance(capacity, float) and math.isnan(capacity)):
@@ -392,6 +396,7 @@ class _Request:
 
     def user_text(self, field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
         """A text about the user's value (its origin, key and distance)."""
+        assert self.user is not None  # asked only when the user gave a value
         return _say(field, origin=self.user.origin, key=self.user_key, distance=_metres(self.user.distance_m), **values)
 
 
@@ -419,7 +424,7 @@ def _without_capacity(request: _Request) -> SafetyDistance:
     values = [v for v in request.ref.values_m or () if v is not None]
     span = _say("span", low=_number(min(values)), high=_number(max(values))) if values else _say("no_span")
     basis = _say("no_capacity", citation=request.citation, row=(request.spec.table_row_vi, request.spec.table_row_en), span=span)
-    missing = _say("missing_capacity", unit=request.source.capacity_unit, facility=request.facility, citation=request.citation)
+    missing = _say("missing_capacity", unit=request.source.capacity_unit or "", facility=request.facility, citation=request.citation)
     return request.answer(None, "confirmed", basis, missing)
 
 
@@ -438,7 +443,8 @@ def _upstream(request: _Request, value: float, row: tuple[str, str], upstream: b
     legal = value * factor
     basis = _say("table", citation=request.citation, row=row, value=_metres(value))
     if factor != 1.0:
-        times = _say("upstream", factor=_number(factor, len(f"{factor:g}".partition(".")[2])), reason=(source.upstream_vi, source.upstream_en), distance=_metres(legal))
+        decimals = len(f"{factor:g}".partition(".")[2])
+        times = _say("upstream", factor=_number(factor, decimals), reason=(source.upstream_vi, source.upstream_en), distance=_metres(legal))
         basis = (basis[0] + times[0], basis[1] + times[1])
     return legal, basis
 
@@ -461,7 +467,8 @@ def _say(field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
 
 def _number(value: float, decimals: int | None = None) -> tuple[str, str]:
     """A number in the Vietnamese format (by default with the decimals of distances), and
-    in the short English form of the ``basis`` column (``400``, ``1.5``)."""
+    in the short English form of the ``basis`` column (``400``, ``1.5``).
+    """
     return terms.number(value, terms.decimals("distance_m") if decimals is None else decimals), f"{value:g}"
 
 

@@ -242,7 +242,8 @@ def annex_data(
 def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Per unit, every criterion in force its land meets (its own first, then the others of
     the lineage, each citation once, marked when unconfirmed), and its overlaps with other
-    features, proposed designations included: ``Trong đó … ha trùng với …``."""
+    features, proposed designations included: ``Trong đó … ha trùng với …``.
+    """
     by_unit = dict(tuple(others.groupby("unit_id", sort=False)))
     citations, overlaps = [], []
     for unit in units.itertuples():
@@ -256,7 +257,8 @@ def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFr
             if (other.source_layer, str(other.source_id)) == (unit.source_layer, str(unit.source_id)):
                 continue  # the same feature under another criterion: cited, not an overlap
             zone = f"; {terms.zone_name(other.zone).lower()}" if other.zone != unit.zone else ""
-            lines.append(f"Trong đó {terms.quantity(other.overlap_ha, 'area_ha')} trùng với {other.name} ({citation}{STATUS_MARKS.get(other.status, '')}{zone}).")
+            lines.append(f"Trong đó {terms.quantity(other.overlap_ha, 'area_ha')} trùng với {other.name} "
+                f"({citation}{STATUS_MARKS.get(other.status, '')}{zone}).")
         citations.append(";\n".join(f"{c}{mark}" for c, mark in cited.items()))
         overlaps.append("\n".join(lines))
     return citations, overlaps
@@ -368,7 +370,8 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
 
 def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     """Honesty notices: illustrative data, unconfirmed criteria and assumptions (from the
-    manifest), then the urban classes applied, plan conflicts and proposed designations."""
+    manifest), then the urban classes applied, plan conflicts and proposed designations.
+    """
     manifest = build.manifest
     notices = []
     layers = manifest.get("illustrative_layers") or []

@@ -16,10 +16,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
+from zoning import terms
 from zoning.builder.model import Build
 from zoning.inputs.crs import describe
-
-from zoning import terms
 from zoning.terms import ZONE_ORDER
 
 FONTS = ["Times New Roman", "Liberation Serif", "DejaVu Serif"]  # first one installed wins; all carry Vietnamese

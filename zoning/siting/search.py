@@ -31,7 +31,7 @@ Candidates are ranked by score, then by area.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,7 +130,7 @@ def find_sites(
     communes: list[str] | None = None,
     dem: str | Path | None = None,
     max_slope: float | None = None,
-    user_distances: dict[str, float | UserDistance] | None = None,
+    user_distances: Mapping[str, float | UserDistance] | None = None,
     capacity: float | None = None,
     upstream: bool = False,
     zones: list[str] | None = None,
@@ -339,9 +339,9 @@ def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray
         names.append(layer["name"].astype(str).to_numpy() if "name" in layer else np.full(len(layer), kind, dtype=object))
     if not geoms:
         return np.array([], dtype=object), np.array([], dtype=object)
-    geoms, names = np.concatenate(geoms), np.concatenate(names)
-    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    return geoms[keep], names[keep]
+    every, named = np.concatenate(geoms), np.concatenate(names)
+    keep = ~(shapely.is_missing(every) | shapely.is_empty(every))
+    return every[keep], named[keep]
 
 
 def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.Geometry) -> list[Exclusion]:
@@ -350,6 +350,7 @@ def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.G
     for key, receptor in plan.rules.receptors.items():
         geoms, _ = receptors[key]
         sd = plan.distances[key]
+        assert sd.distance_m is not None  # a plan has every distance (refused otherwise)
         reach = sd.distance_m * BUFFER_PAD
         near = geoms[shapely.STRtree(geoms).query(area, predicate="dwithin", distance=reach)] if len(geoms) else geoms
         if not len(near):
@@ -382,6 +383,7 @@ def _slope_exclusions(slope: Slope, plan: SitingPlan, area: shapely.Geometry) ->
     known = ~np.ma.getmaskarray(slope.degrees)
     covered = shapely.union_all(polygons_of_mask(known, slope.window.transform))
     unknown_land = shapely.difference(area, covered)
+    assert plan.dem is not None  # asked only when the plan has a DEM
     dem_name = Path(plan.dem).name
     if shapely.area(unknown_land) > MIN_PIECE_M2:
         out.append(Exclusion(np.array([unknown_land]), "no elevation data (slope unknown)", "không có số liệu độ cao (chưa biết độ dốc)",
@@ -446,6 +448,7 @@ def _describe(parts: np.ndarray, build: Build, chosen: pd.DataFrame, receptors: 
     for key, (geoms, names) in receptors.items():
         distance, nearest = _nearest(parts, geoms, names)
         required = plan.distances[key].distance_m
+        assert required is not None  # a plan has every distance (refused otherwise)
         frame[f"dist_{key}_m"] = np.round(distance, 1)
         frame[f"nearest_{key}"] = nearest
         frame[f"safety_{key}_m"] = required
@@ -569,10 +572,13 @@ def _notes(build: Build, plan: SitingPlan) -> list[str]:
     proposed = (build.manifest.get("proposed") or {}).get("area_ha", 0.0)
     if proposed:
         notes.append(f"Proposed designations (no legal boundary yet, {proposed:,.2f} ha) lie in the other zone: "
-                     + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."))
+                     + ("left out as if in force (--include-proposed)." if plan.include_proposed
+                        else "not left out (use --include-proposed to leave them out)."))
     if build.manifest.get("illustrative_notice"):
         notes.append(build.manifest["illustrative_notice"])
-    notes.append("Candidate areas are a desk screening from the build's layers, not a site approval: visit the land and check land use, geology, flooding and access.")
+    notes.append(
+        "Candidate areas are a desk screening from the build's layers, not a site approval: visit the land and check land use, geology, flooding and access."
+    )
     return notes
 
 

@@ -96,7 +96,7 @@ def create_app(
     _add_error_handlers(app)
     app.add_middleware(Guard, token=token, max_body=upload + FORM_ROOM)
     if token:
-        app.openapi = lambda: _openapi_with_token(app)
+        app.openapi = lambda: _openapi_with_token(app)  # type: ignore[method-assign]  # FastAPI's documented way
     return app
 
 
@@ -114,6 +114,7 @@ def loopback(host: str) -> bool:
 
 
 def error_response(status: int, vi: str, en: str) -> JSONResponse:
+    """An error answered as JSON in both languages."""
     return JSONResponse({"error": {"vi": vi, "en": en}}, status_code=status)
 
 
@@ -146,7 +147,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def vietnamese(message: str, hint: str = "") -> str:
     """The Vietnamese of an engine message: its own words (hint included) for the mistakes
-    a planner makes most on the page, else the English details after a Vietnamese lead-in."""
+    a planner makes most on the page, else the English details after a Vietnamese lead-in.
+    """
     for pattern, template in VI_MESSAGES:
         match = pattern.search(message)
         if match:
@@ -173,7 +175,7 @@ class Guard:
     def __init__(self, app, token: str | None, max_body: int) -> None:
         self.app, self.token, self.max_body = app, token, max_body
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope, receive, send) -> None:  # noqa: D102 (the ASGI interface)
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -213,7 +215,7 @@ class Guard:
             given.append(auth[7:].strip())
         given.append(headers.get(b"x-zoning-token", b"").decode("latin-1").strip())
         given += parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [])
-        expected = self.token.encode("utf-8")
+        expected = (self.token or "").encode("utf-8")
         return any(hmac.compare_digest(value.encode("utf-8"), expected) for value in given if value)
 
     def _too_large(self) -> JSONResponse:

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import docx
 
-from zoning.outputs.annex import annex_data, write_annex
-from zoning.outputs.docx import OfficialDocument, coordinate_table
 from zoning import terms
+from zoning.builder import build as build_zoning
 from zoning.builder.model import read_build
 from zoning.demo import demo_paths
-from zoning.builder import build as build_zoning
+from zoning.outputs.annex import annex_data, write_annex
+from zoning.outputs.docx import OfficialDocument, coordinate_table
 
 
 def baseline_coordinates(data) -> float:

@@ -28,8 +28,9 @@ from typer.testing import CliRunner
 from zoning import terms
 from zoning.outputs.annex import CoordinatePolicy, write_annex
 from zoning.cli import app
-from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import ZoningError
+from zoning.inputs.crs import WGS84, reproject
+from zoning.outputs.annex import write_annex
 
 from .conftest import X0, Y0
 
@@ -447,8 +448,7 @@ def test_page_setup_fonts_and_page_numbers(demo_annex):
 def test_xlsx_tables_agree_with_the_docx(demo_annex):
     result, tables = demo_annex
     workbook = openpyxl.load_workbook(result.xlsx, read_only=True)
-    for sheet, words in (("Phụ lục I", "vùng bảo vệ nghiêm ngặt"), ("Phụ lục II", "vùng hạn chế phát thải"),
-                         ("Phụ lục III", "theo xã, phường")):
+    for sheet, words in (("Phụ lục I", "vùng bảo vệ nghiêm ngặt"), ("Phụ lục II", "vùng hạn chế phát thải"), ("Phụ lục III", "theo xã, phường")):
         docx_rows = table_with(tables, words)
         sheet_rows = [list(r) for r in workbook[sheet].iter_rows(min_row=2, values_only=True)][: len(docx_rows)]
         assert len(sheet_rows) == len(docx_rows)
@@ -510,7 +510,7 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
 
     def painted(zone: str) -> int:
         """Pixels within a small distance of the zone's colour in terms.yaml (the map's colours too)."""
-        rgb = np.array([int(terms.colour("zones", zone)[i:i + 2], 16) for i in (1, 3, 5)])
+        rgb = np.array([int(terms.colour("zones", zone)[i : i + 2], 16) for i in (1, 3, 5)])
         return int((np.abs(image - rgb).max(axis=-1) < 30).sum())
 
     assert painted("strict") > 500 and painted("emission_limited") > 2_000  # 6 % of the province since the proposed geopark landscape is apart

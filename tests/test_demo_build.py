@@ -10,10 +10,10 @@ import pyogrio
 import pytest
 import shapely
 
-from zoning.builder.model import read_build
-from zoning.inputs.crs import tm3_crs
-from zoning.demo import demo_paths
 from zoning.builder import build as build_zoning
+from zoning.builder.model import read_build
+from zoning.demo import demo_paths
+from zoning.inputs.crs import tm3_crs
 
 DEMO = demo_paths().layers
 

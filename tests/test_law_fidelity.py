@@ -292,9 +292,15 @@ def test_appendix_ii_rows_carry_their_exclusions():
     assert "(trừ khí công nghiệp)" in types["inorganic_chemicals"].name_vi and "(trừ phối trộn, sang chiết, đóng gói)" in types["inorganic_chemicals"].name_vi
     assert "nấu sợi" in types["textile_dyeing"].name_vi and "sử dụng hóa chất độc hại" in types["ore_processing"].name_vi
     assert "khí, dầu DO" in types["thermal_power"].name_vi
-    codes = {t: [e.code for e in types[t].pollution_risk.excludes] for t in ("iron_steel", "inorganic_chemicals", "textile_dyeing", "ore_processing", "thermal_power")}
-    assert codes == {"iron_steel": ["rolling_from_billets"], "inorganic_chemicals": ["industrial_gases", "blending_decanting"],
-                     "textile_dyeing": ["no_dyeing_washing_boiling"], "ore_processing": ["no_toxic_chemicals"], "thermal_power": ["gas_or_do_oil"]}
+    listed = ("iron_steel", "inorganic_chemicals", "textile_dyeing", "ore_processing", "thermal_power")
+    codes = {t: [e.code for e in types[t].pollution_risk.excludes] for t in listed}
+    assert codes == {
+        "iron_steel": ["rolling_from_billets"],
+        "inorganic_chemicals": ["industrial_gases", "blending_decanting"],
+        "textile_dyeing": ["no_dyeing_washing_boiling"],
+        "ore_processing": ["no_toxic_chemicals"],
+        "thermal_power": ["gas_or_do_oil"],
+    }
     closing = types["landfill_closure"]
     assert closing.facility is None and closing.name_vi.startswith("Đóng cửa, cải tạo, phục hồi môi trường bãi chôn lấp")
 

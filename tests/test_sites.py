@@ -10,9 +10,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from zoning.inputs.crs import WGS84, tm3_crs, transformer
 from zoning.demo import demo_paths
 from zoning.errors import InputError
+from zoning.inputs.crs import WGS84, tm3_crs, transformer
 from zoning.inputs.sites import apply_defaults, parse_crs, read_sites
 
 from .conftest import CRS, X0, Y0
@@ -197,4 +197,5 @@ def test_every_folder_of_a_kml(tmp_path):
         "</Document></kml>", encoding="utf-8")
     sites = read_sites(path, CRS)
     assert sorted(sites.frame["name"]) == ["A", "B"] and sorted(sites.frame["source_layer"]) == ["Hai", "Một"]
-    assert np.allclose(shapely.get_coordinates(sites.frame.sort_values("name").geometry.to_numpy()), [[X0 + 1000, Y0 + 1000], [X0 + 2000, Y0 + 1000]], atol=1e-6)
+    coordinates = shapely.get_coordinates(sites.frame.sort_values("name").geometry.to_numpy())
+    assert np.allclose(coordinates, [[X0 + 1000, Y0 + 1000], [X0 + 2000, Y0 + 1000]], atol=1e-6)

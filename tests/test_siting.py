@@ -23,9 +23,9 @@ from affine import Affine
 from shapely.geometry import Point
 from typer.testing import CliRunner
 
+from zoning.builder import build as build_zoning
 from zoning.cli import app
 from zoning.errors import InputError, ZoningError
-from zoning.builder import build as build_zoning
 from zoning.outputs.candidates import write_candidates
 from zoning.siting import find_sites
 

@@ -6,8 +6,8 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from zoning.builder.model import Build, BuildLike, as_build, read_build
 from zoning.builder.engine import build_zones
+from zoning.builder.model import Build, BuildLike, as_build, read_build
 from zoning.errors import InputError, ZoningError
 from zoning.inputs.crs import tm3_crs, tm3_zone
 from zoning.inputs.layers import InputLike, LayerSet, read_layers

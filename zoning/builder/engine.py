@@ -35,9 +35,14 @@ from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
 from zoning.builder.communes import PROVINCE_EXTENTS, by_commune, province_communes
 from zoning.builder.dissolve import dissolve_zones
+from zoning.builder.model import Build, assemble
+from zoning.builder.overlay import carve, polygonal
 from zoning.builder.polygons import criterion_polygons
 from zoning.builder.qa import coverage_qa
 from zoning.builder.units import carved_units, plan_conflicts, unit_lineage
+from zoning.errors import InputError
+from zoning.inputs.layers import LayerSet
+from zoning.law.criteria import RuleSet
 
 REQUIRED_KINDS = ("province", "communes")
 
@@ -101,7 +106,7 @@ class _Clock:
     def __init__(self, timings: dict[str, float], progress: Callable[[str], None] | None) -> None:
         self.timings, self.progress = timings, progress
 
-    def __call__(self, step: str) -> "_Clock":
+    def __call__(self, step: str) -> _Clock:
         self.step = step
         return self
 

@@ -17,10 +17,10 @@ import shapely
 from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
 from zoning.inputs.catalogue import Precedence, load_catalogue
-from zoning.terms import ZONE_ORDER
 from zoning.inputs.layers import LayerSet
 from zoning.inputs.text import nfc, nfc_values
 from zoning.law.criteria import Criterion, RuleSet, Width
+from zoning.terms import ZONE_ORDER
 
 COLUMNS = ["zone", "criterion", "criterion_order", "status", "proposed", "op", "name", "name_en", "citation_vi", "citation_en",
            "assumption", "assumption_en", "source_layer", "source_id", "source_order", "designation_rank", "decision_date",
@@ -159,8 +159,10 @@ def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion, layers:
 def _wider_within(source: np.ndarray, buffered: np.ndarray, assumed: np.ndarray, width: Width, layers: LayerSet,
                   notes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Where a feature with an assumed width crosses the land of ``width.within``, the
-    wider default there: the reach inside that land, buffered by it, joins the buffer."""
+    wider default there: the reach inside that land, buffered by it, joins the buffer.
+    """
     within = width.within
+    assert within is not None  # called only for a width with a wider default within some land
     kinds = [k for k in within.layers if k in layers]
     polygons = [g for k in kinds for g in layers[k].geometry.to_numpy() if shapely.get_dimensions(g) == 2]
     if not assumed.any() or not polygons:

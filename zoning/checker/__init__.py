@@ -1,26 +1,28 @@
 """Site checks: where a proposed project or waste facility lies in the zoning, and what
-follows from it (see :mod:`zoning.checker.engine`)."""
+follows from it (see :mod:`zoning.checker.engine`).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import shapely
 
 from zoning.builder.model import BuildLike, as_build
-from zoning.errors import InputError
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
 from zoning.checker.result import CheckResult
+from zoning.errors import InputError
 from zoning.files import input_paths
 from zoning.inputs.sites import Sites, apply_defaults, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
 
-SitesLike = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
+SitesLike: TypeAlias = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
 
 
 def check(
@@ -35,7 +37,7 @@ def check(
     capacity: float | None = None,
     exclusion: str | None = None,
     sheet: str | None = None,
-    distances: dict[str, float | UserDistance] | None = None,
+    distances: Mapping[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
     tolerance: dict[str, float] | float | None = None,

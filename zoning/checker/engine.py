@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from zoning.checker import findings as finders
@@ -58,7 +58,7 @@ def check_sites(
     index: BuildIndex,
     rules: CheckRules | None = None,
     *,
-    user_distances: dict[str, float | UserDistance] | None = None,
+    user_distances: Mapping[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
     include_proposed: bool = False,

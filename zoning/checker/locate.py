@@ -1,5 +1,6 @@
 """Where the sites are: the units they lie in or near, the zones and communes they
-overlap, and what lies outside the province of the build."""
+overlap, and what lies outside the province of the build.
+"""
 
 from __future__ import annotations
 
@@ -44,10 +45,12 @@ class Zones:
 
     @property
     def inside_measure(self) -> np.ndarray:
+        """Each site's measure (area, length or count) inside the province."""
         return self.measure.sum(axis=1)
 
     @property
     def touches_province(self) -> np.ndarray:
+        """Whether each site meets the province at all."""
         return self.touches.any(axis=1)
 
 

@@ -45,6 +45,7 @@ class SiteArrays:
 
     @property
     def n(self) -> int:
+        """The number of sites."""
         return len(self.geometry)
 
     def hectares(self, measure: np.ndarray, site: np.ndarray | None = None) -> np.ndarray:

@@ -80,19 +80,21 @@ def _different_provinces(old: str, new: str) -> ZoningError:
 
 def _grid(crs: CRS) -> tuple:
     """What fixes coordinates on the ground up to the datum's tie to WGS 84."""
-    base = crs.source_crs if crs.is_bound else crs
+    base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
     ellipsoid = base.ellipsoid
     shape = (round(ellipsoid.semi_major_metre, 3), round(ellipsoid.inverse_flattening, 6)) if ellipsoid else None
     if not base.is_projected:
         return ("geographic", shape)
     operation = base.coordinate_operation
+    if operation is None:
+        return ("projected", base.to_wkt(), shape)
     return (operation.method_name, tuple((p.name, round(float(p.value), 9)) for p in operation.params), shape)
 
 
 def _reprojected(build: Build, crs: CRS) -> Build:
     """The build with every layer moved to ``crs`` (same grid: see the module notes)."""
-    source = build.crs.source_crs if build.crs.is_bound else build.crs
-    target = crs.source_crs if crs.is_bound else crs
+    source = build.crs.source_crs if build.crs.is_bound and build.crs.source_crs is not None else build.crs
+    target = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
 
     def move(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         geometry = reproject(frame.geometry.to_numpy(), source, target)

@@ -30,12 +30,12 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from zoning.inputs import crs as _crs
-from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
-from zoning.inputs.text import clean_column
-from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
 from zoning.errors import InputError
 from zoning.files import check_input_file
+from zoning.inputs import crs as _crs
+from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
+from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
+from zoning.inputs.text import clean_column
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".tab", ".mif", ".dgn")
 SIDECARS = {".shp": None, ".tab": None, ".mif": (".mid",)}  # files read with the main one (None: every <stem>.*)
@@ -155,7 +155,8 @@ def read_layers(
 def gdal_path(path: Path) -> str:
     """The name GDAL opens ``path`` by: a zip through ``/vsizip/``, and a KMZ as the KML
     document inside it when this GDAL lacks the LIBKML driver (its plain KML driver
-    reads no KMZ)."""
+    reads no KMZ).
+    """
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return f"/vsizip/{path}"

@@ -34,6 +34,7 @@ class RasterWindow:
 
     @property
     def cell_size(self) -> tuple[float, float]:
+        """Width and height of a cell in the raster's units."""
         return abs(self.transform.a), abs(self.transform.e)
 
 
@@ -151,5 +152,6 @@ def layer_from_raster(
     merged = shapely.get_parts(shapely.coverage_union_all(geoms)) if len(geoms) else geoms
     return gpd.GeoDataFrame(
         {"source_id": [f"{path.stem}:{i + 1}" for i in range(len(merged))], "name": name or path.stem, "raster_values": ",".join(map(str, values))},
-        geometry=list(merged), crs=crs,
+        geometry=list(merged),
+        crs=crs,
     )

@@ -38,7 +38,9 @@ from zoning.inputs.catalogue import LayerKind
 from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError, Text, both
 from zoning.files import check_input_file
-from zoning.inputs.layers import Repair, frame_digest, check_layer, file_digest, gdal_path, lonlat_in_range, read_vector
+from zoning.inputs.catalogue import LayerKind
+from zoning.inputs.crs import WGS84, tm3_crs
+from zoning.inputs.layers import Repair, check_layer, file_digest, frame_digest, gdal_path, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
                 "geometry"]
@@ -161,6 +163,7 @@ def read_sites(
         frames = [(source if source.crs is not None or user_crs is None else source.set_crs(user_crs), "")]
         digest, origin = frame_digest(source), "<GeoDataFrame>"
     else:
+        assert source is not None  # exactly one of the three is given: checked above
         path = Path(source)
         if not path.exists():
             raise InputError((f"không tìm thấy tệp địa điểm: {path}", f"sites file not found: {path}"), ("kiểm tra đường dẫn", "check the path"))
@@ -325,7 +328,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             raise InputError((f"{path}: tệp CSV rỗng", f"{path}: the CSV is empty"),
                              ("cho một dòng tiêu đề (ví dụ id,name,lon,lat) và mỗi địa điểm một dòng", "give a header line (e.g. id,name,lon,lat) and one line per site"))
         counts = {d: first.count(d) for d in CSV_DELIMITERS}
-        delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+        delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
         return pd.read_csv(path, sep=delimiter, dtype=str, encoding="utf-8-sig", keep_default_na=False, skipinitialspace=True)
     except UnicodeDecodeError as exc:
         raise InputError((f"{path}: không phải văn bản UTF-8 ({exc.reason})", f"{path}: not UTF-8 text ({exc.reason})"),

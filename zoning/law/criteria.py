@@ -22,6 +22,8 @@ from zoning.data import path as resource
 from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, read_yaml_model
 from zoning.inputs.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
+from zoning.inputs.catalogue import Catalogue, load_catalogue
+from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
 
 Zone = Literal["strict", "emission_limited", "other"]
 UNIT_NAME_FIELDS = ("name",)  # what ``unit_name_vi`` / ``unit_name_en`` may name: the feature's name
@@ -31,7 +33,8 @@ Designation = Literal["in_force", "proposed"]
 
 class WiderWithin(RuleModel):
     """A wider default where a feature crosses land of other layer kinds (e.g. a supply
-    river through urban or residential land), with its own basis."""
+    river through urban or residential land), with its own basis.
+    """
 
     layers: tuple[str, ...]
     default_m: float = Field(ge=0)
@@ -55,7 +58,7 @@ class Width(RuleModel):
     within: WiderWithin | None = None
 
     @model_validator(mode="after")
-    def _some_source(self) -> "Width":
+    def _some_source(self) -> Width:
         if self.field is None and self.default_m is None:
             raise RuleValueError("cần 'field', 'default_m', hoặc cả hai", "give a 'field', a 'default_m', or both")
         return self
@@ -75,7 +78,7 @@ class Geometry(RuleModel):
     distance: Width | None = None
 
     @model_validator(mode="after")
-    def _buffer_has_distance(self) -> "Geometry":
+    def _buffer_has_distance(self) -> Geometry:
         if self.op == "buffer" and self.distance is None:
             raise RuleValueError("op 'buffer' cần có 'distance'", "op 'buffer' needs a 'distance'")
         if self.op == "as_drawn" and self.distance is not None:
@@ -103,7 +106,7 @@ class Criterion(RuleModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _known_placeholders(self) -> "Criterion":
+    def _known_placeholders(self) -> Criterion:
         for key in ("unit_name_vi", "unit_name_en"):
             template = getattr(self, key)
             try:

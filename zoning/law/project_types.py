@@ -20,7 +20,6 @@ from zoning.law.safety import (
     load_facilities,
 )
 
-
 # ------------------------------------------------------------------ the check's rules
 
 Status = Literal["confirmed", "unconfirmed"]
@@ -29,7 +28,8 @@ Effect = Literal["conflict", "review", "info"]
 
 class Exclusion(RuleModel):
     """A case the Appendix II row leaves out ("trừ …", or a step the row requires): a
-    project that falls under it is not on the list for that row."""
+    project that falls under it is not on the list for that row.
+    """
 
     code: str
     text_vi: str
@@ -63,18 +63,24 @@ class ProjectType(RuleModel):
 
 
 class Tolerance(RuleModel):
+    """Positional tolerance of the source data: a default and per-layer values in metres."""
+
     default: float = Field(ge=0)
     basis: str = ""
     layers: dict[str, float] = {}
 
 
 class Settings(RuleModel):
+    """Settings of the site check: search distance, tolerances, layers a check needs."""
+
     search_distance_m: float = Field(gt=0)
     positional_tolerance_m: Tolerance
     required_layers: tuple[str, ...] = ()
 
 
 class When(RuleModel):
+    """When a finding applies: the zones and nearby layers that trigger it, and the sites it concerns."""
+
     zones: tuple[Literal["strict", "emission_limited"], ...] = ()
     near_layers: tuple[str, ...] = ()
     applies_to: str | tuple[str, ...] = "all"
@@ -97,7 +103,8 @@ class SiteRule(RuleModel):
 class Trigger(RuleModel):
     """What makes a site meet a sensitive element: a feature of ``layer`` that matches
     ``where``. ``status`` overrides the element's when reading the feature as the element
-    is an interpretation; ``buffer`` marks a buffer zone of the designation (unconfirmed)."""
+    is an interpretation; ``buffer`` marks a buffer zone of the designation (unconfirmed).
+    """
 
     layer: str
     where: dict[str, list[str]] = {}
@@ -122,6 +129,8 @@ class SensitiveElement(RuleModel):
 
 
 class Cited(RuleModel):
+    """A legal statement with its citation and whether it is confirmed."""
+
     status: Status = "confirmed"
     title_vi: str = ""
     title_en: str = ""
@@ -159,6 +168,7 @@ class CheckRules:
 
     @cached_property
     def types(self) -> dict[str, ProjectType]:
+        """The project types by code."""
         return {t.code: t for t in self.file.project_types}
 
     def exclusion(self, type_code: str, code: str) -> Exclusion | None:
@@ -168,6 +178,7 @@ class CheckRules:
 
     @property
     def settings(self) -> Settings:
+        """The settings of the site check."""
         return self.file.settings
 
     def type_table(self) -> pd.DataFrame:

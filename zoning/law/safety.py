@@ -33,6 +33,9 @@ from zoning.data import path as resource
 from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, located_error, read_yaml_model
 from zoning.errors import InputError
 from zoning import terms
+from zoning.data import path as resource
+from zoning.errors import InputError
+from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
 
 ANY_FACILITY = "*"
 _UNITS = {
@@ -66,7 +69,7 @@ class DistanceSource(RuleModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _classes_ordered(self) -> "DistanceSource":
+    def _classes_ordered(self) -> DistanceSource:
         bounds = [c.max for c in self.classes]
         if self.status == "unconfirmed" and self.classes:
             raise RuleValueError("nguồn chưa xác nhận không có cấp công suất (không có giá trị nào kèm theo)",
@@ -88,7 +91,7 @@ class DistanceRef(RuleModel):
     distance_m: float | None = Field(None, gt=0)
 
     @model_validator(mode="after")
-    def _one_kind_of_value(self) -> "DistanceRef":
+    def _one_kind_of_value(self) -> DistanceRef:
         if self.values_m is not None and self.distance_m is not None:
             raise RuleValueError("chỉ cho 'values_m' (theo cấp công suất) hoặc 'distance_m', không cho cả hai",
                                  "give 'values_m' (per capacity class) or 'distance_m', not both")
@@ -205,6 +208,7 @@ class FacilityCatalogue:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The facility codes."""
         return tuple(self.facilities)
 
     def __contains__(self, code: object) -> bool:
@@ -379,6 +383,7 @@ def safety_distance(
         return _unconfirmed(request)
     spec, ref, source = request.spec, request.ref, request.source
     klass = ""
+    value: float | None
     if ref.distance_m is not None:
         value, row = ref.distance_m, (spec.table_row_vi or spec.name_vi, spec.table_row_en or spec.name_en)
     elif capacity is None or (isinstance(capacity, float) and math.isnan(capacity)):
@@ -417,6 +422,7 @@ class _Request:
 
     def user_text(self, field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
         """A text about the user's value (its origin, key and distance)."""
+        assert self.user is not None  # asked only when the user gave a value
         return _say(field, origin=self.user.origin, key=self.user_key, distance=_metres(self.user.distance_m), **values)
 
 
@@ -445,7 +451,7 @@ def _without_capacity(request: _Request) -> SafetyDistance:
     values = [v for v in request.ref.values_m or () if v is not None]
     span = _say("span", low=_number(min(values)), high=_number(max(values))) if values else _say("no_span")
     basis = _say("no_capacity", citation=request.citation, row=(request.spec.table_row_vi, request.spec.table_row_en), span=span)
-    missing = _say("missing_capacity", unit=request.source.capacity_unit, facility=request.facility, citation=request.citation)
+    missing = _say("missing_capacity", unit=request.source.capacity_unit or "", facility=request.facility, citation=request.citation)
     return request.answer(None, "confirmed", basis, missing)
 
 
@@ -464,7 +470,8 @@ def _upstream(request: _Request, value: float, row: tuple[str, str], upstream: b
     legal = value * factor
     basis = _say("table", citation=request.citation, row=row, value=_metres(value))
     if factor != 1.0:
-        times = _say("upstream", factor=_number(factor, len(f"{factor:g}".partition(".")[2])), reason=(source.upstream_vi, source.upstream_en), distance=_metres(legal))
+        decimals = len(f"{factor:g}".partition(".")[2])
+        times = _say("upstream", factor=_number(factor, decimals), reason=(source.upstream_vi, source.upstream_en), distance=_metres(legal))
         basis = (basis[0] + times[0], basis[1] + times[1])
     return legal, basis
 
@@ -487,7 +494,8 @@ def _say(field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
 
 def _number(value: float, decimals: int | None = None) -> tuple[str, str]:
     """A number in the Vietnamese format (by default with the decimals of distances), and
-    in the short English form of the ``basis`` column (``400``, ``1.5``)."""
+    in the short English form of the ``basis`` column (``400``, ``1.5``).
+    """
     return terms.number(value, terms.decimals("distance_m") if decimals is None else decimals), f"{value:g}"
 
 

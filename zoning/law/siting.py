@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from pydantic import Field
-from zoning.data import path as resource
-from zoning.terms import ZONE_ORDER
-from zoning.errors import InputError
 
+from pydantic import Field
+
+from zoning.data import path as resource
+from zoning.errors import InputError
 from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
+from zoning.terms import ZONE_ORDER
 
 
 class ZonePolicy(RuleModel):
@@ -41,6 +42,8 @@ class SitingReceptor(RuleModel):
 
 
 class Score(RuleModel):
+    """How candidate areas are ranked: the target area and the weights of the criteria."""
+
     area_target: float = Field(4, gt=0)
     weights: dict[str, float]
 

@@ -577,7 +577,8 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
 
 def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     """Honesty notices: illustrative data, unconfirmed criteria and assumptions (from the
-    manifest), then the urban classes applied, plan conflicts and proposed designations."""
+    manifest), then the urban classes applied, plan conflicts and proposed designations.
+    """
     manifest = build.manifest
     notices = []
     layers = manifest.get("illustrative_layers") or []

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from zoning.files import atomic_path, check_output, write_layers
+
 from zoning.errors import InputError
+from zoning.files import atomic_path, check_output, write_layers
 from zoning.inputs.layers import read_vector
 from zoning.siting.search import SitingResult
 

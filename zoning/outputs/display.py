@@ -9,15 +9,16 @@ stays in the build; areas shown come from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.errors import GEOSException
+
 from zoning.builder.model import Build
 from zoning.builder.units import in_force
 from zoning.errors import ZoningError
-
 
 DEFAULT_TOLERANCE_M = 5.0
 

@@ -315,11 +315,13 @@ class OfficialDocument:
         self.paragraph(after=3)
 
     def properties(self, title: str, subject: str, keywords: str) -> None:
+        """Set the document's title, subject and keywords (language Vietnamese)."""
         core = self.doc.core_properties
         core.title, core.subject, core.keywords, core.author = _xml_text(title), _xml_text(subject), _xml_text(keywords), "zoning"
         core.language = "vi-VN"
 
     def save(self, path: str | Path) -> None:
+        """Save the document to ``path``."""
         self.doc.save(str(path))
 
 

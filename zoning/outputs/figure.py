@@ -22,6 +22,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter
 
+from zoning import terms
 from zoning.builder.model import Build
 from zoning.inputs.crs import describe
 from zoning.outputs.neighbours import Surroundings, surroundings

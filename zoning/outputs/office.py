@@ -14,8 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from zoning.files import atomic_path
 from zoning.errors import ZoningError
+from zoning.files import atomic_path
 
 EXECUTABLES = ("soffice", "libreoffice")
 # LibreOffice export filter by (source kind, target suffix); HTML opens in Writer/Web
@@ -60,7 +60,8 @@ def convert_to_pdf(source: str | Path, target: str | Path, timeout_s: float = 60
 def convert_document(source: str | Path, target: str | Path, timeout_s: float = 600.0) -> Path:
     """Convert an office document to PDF, or an HTML page (e.g. a site report) to PDF or
     Word (.docx), with LibreOffice headless; the target's suffix says which. Parameters
-    and return value as for :func:`convert_to_pdf`."""
+    and return value as for :func:`convert_to_pdf`.
+    """
     source, target = Path(source), Path(target)
     kind = "html" if source.suffix.lower() in (".html", ".htm") else "document"
     export = FILTERS.get((kind, target.suffix.lower()))
@@ -77,9 +78,19 @@ def convert_document(source: str | Path, target: str | Path, timeout_s: float = 
         work_dir = Path(work)
         out_dir = work_dir / "out"
         command = [
-            program, f"-env:UserInstallation={(work_dir / 'profile').as_uri()}", "--headless", "--invisible",
-            "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", export,
-            "--outdir", str(out_dir), str(source.resolve()),
+            program,
+            f"-env:UserInstallation={(work_dir / 'profile').as_uri()}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            "--nolockcheck",
+            "--convert-to",
+            export,
+            "--outdir",
+            str(out_dir),
+            str(source.resolve()),
         ]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, cwd=work_dir)
         try:

@@ -37,11 +37,10 @@ from rasterio.enums import Resampling
 from rasterio.features import rasterize
 from rasterio.windows import Window
 
-from zoning.builder.model import BuildLike, as_build
-from zoning.files import atomic_path, check_output
-from zoning.errors import InputError
-
 from zoning import terms
+from zoning.builder.model import BuildLike, as_build
+from zoning.errors import InputError
+from zoning.files import atomic_path, check_output
 from zoning.terms import ZONE_ORDER
 
 ZONE_CODES: dict[str, int] = {zone: i + 1 for i, zone in enumerate(ZONE_ORDER)}  # strict 1, emission_limited 2, other 3
@@ -63,10 +62,12 @@ class Grid:
 
     @property
     def resolution(self) -> float:
+        """Cell size in metres."""
         return self.transform.a
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
+        """The grid's extent: (xmin, ymin, xmax, ymax)."""
         t = self.transform
         return (t.c, t.f - self.height * self.resolution, t.c + self.width * self.resolution, t.f)
 

@@ -12,20 +12,21 @@ import json
 import warnings
 from pathlib import Path
 
-import numpy as np
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 
 from zoning import terms
-from zoning.files import atomic_path, check_input_file, check_output, write_layers
-from zoning.inputs.crs import WGS84, reproject
-from zoning.errors import InputError
 from zoning.checker import arrays
 from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResult
+from zoning.errors import InputError
+from zoning.files import atomic_path, check_input_file, check_output, write_layers
+from zoning.inputs.crs import WGS84, reproject
 from zoning.inputs.layers import read_vector
 from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, formula_like, write_workbook
+from zoning.terms import Lang
 
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, header included
@@ -195,7 +196,7 @@ def _csv(result: CheckResult, rows: slice = slice(None), findings: pd.DataFrame 
     return table
 
 
-def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: str) -> np.ndarray:
+def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: Lang) -> np.ndarray:
     """Per site of ``table`` its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
 
     Each distinct finding is written once (a million sites share a few thousand): the texts
@@ -304,11 +305,11 @@ def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: p
             frame, table = document
             findings = findings if findings is not None else table
         else:
-            layer, table = _result_layers(path)
+            layer, stored = _result_layers(path)
             with warnings.catch_warnings():  # GDAL guessing whether a findings column is JSON
                 warnings.simplefilter("ignore", UserWarning)
                 frame = read_vector(path, layer)
-            findings = findings if findings is not None else table
+            findings = findings if findings is not None else stored
     if frame.crs is None:
         raise InputError((f"{where}: các địa điểm không có hệ tọa độ (CRS)", f"{where}: the sites have no coordinate reference system"),
                          ("ghi kết quả kèm hệ tọa độ (ví dụ EPSG:4326 hoặc hệ tọa độ của bản phân vùng)", "write the results with a CRS (e.g. EPSG:4326 or the build's)"))

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from zoning.inputs.text import CONTROL_CHARACTERS
@@ -58,7 +59,7 @@ def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
         joined = " ".join(texts)  # checked in C for the usual case: nothing to change
         if not triggered and (joined.isprintable() or CONTROL_CHARACTERS.search(joined) is None):
             continue
-        table[column] = [_csv_text(v) for v in values]
+        table[column] = np.array([_csv_text(v) for v in values], dtype=object)
     return table
 
 
@@ -119,19 +120,38 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
 
 
 def _fill(sheet, spec: Sheet) -> None:
-    from openpyxl.styles import Alignment, Font
+    """Write one sheet: title and header, the rows with their number formats, notes, widths, frozen panes."""
     from openpyxl.utils import get_column_letter
 
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    _fill_header(sheet, spec)
+    _fill_rows(sheet, spec)
+    for line in spec.notes:
+        _append(sheet, [line])
+    for column, width in enumerate(spec.widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    if spec.freeze is not None:
+        sheet.freeze_panes = spec.freeze
+
+
+def _fill_header(sheet, spec: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font
+
     if spec.title is not None:
         _append(sheet, [spec.title])
-        sheet.cell(sheet.max_row, 1).font = bold
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
     if spec.header is not None:
         _append(sheet, spec.header)
         for cell in sheet[sheet.max_row]:
-            cell.font = bold
+            cell.font = Font(bold=True)
             if spec.wrap:
-                cell.alignment = wrap
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _fill_rows(sheet, spec: Sheet) -> None:
+    """The rows; cells styled one by one only when some need it, else number formats by column."""
+    from openpyxl.styles import Alignment, Font
+
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     first = sheet.max_row + 1
     by_cell = spec.wrap or spec.number_columns is None or any(spec.bold_rows)
     numbered = set(spec.number_columns or ())
@@ -148,15 +168,9 @@ def _fill(sheet, spec: Sheet) -> None:
             if in_bold:
                 cell.font = bold
     if not by_cell and spec.rows:
-        for column in spec.number_columns:
+        for column in spec.number_columns or ():
             for (cell,) in sheet.iter_rows(min_row=first, max_row=sheet.max_row, min_col=column + 1, max_col=column + 1):
                 cell.number_format = NUMBER_FORMAT
-    for line in spec.notes:
-        _append(sheet, [line])
-    for column, width in enumerate(spec.widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    if spec.freeze is not None:
-        sheet.freeze_panes = spec.freeze
 
 
 def _append(sheet, cells: Sequence) -> None:

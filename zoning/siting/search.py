@@ -31,7 +31,7 @@ Candidates are ranked by score, then by area.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,7 +130,7 @@ def find_sites(
     communes: list[str] | None = None,
     dem: str | Path | None = None,
     max_slope: float | None = None,
-    user_distances: dict[str, float | UserDistance] | None = None,
+    user_distances: Mapping[str, float | UserDistance] | None = None,
     capacity: float | None = None,
     upstream: bool = False,
     zones: list[str] | None = None,
@@ -353,9 +353,9 @@ def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray
         names.append(layer["name"].astype(str).to_numpy() if "name" in layer else np.full(len(layer), kind, dtype=object))
     if not geoms:
         return np.array([], dtype=object), np.array([], dtype=object)
-    geoms, names = np.concatenate(geoms), np.concatenate(names)
-    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    return geoms[keep], names[keep]
+    every, named = np.concatenate(geoms), np.concatenate(names)
+    keep = ~(shapely.is_missing(every) | shapely.is_empty(every))
+    return every[keep], named[keep]
 
 
 def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.Geometry) -> list[Exclusion]:
@@ -364,6 +364,7 @@ def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.G
     for key, receptor in plan.rules.receptors.items():
         geoms, _ = receptors[key]
         sd = plan.distances[key]
+        assert sd.distance_m is not None  # a plan has every distance (refused otherwise)
         reach = sd.distance_m * BUFFER_PAD
         near = geoms[shapely.STRtree(geoms).query(area, predicate="dwithin", distance=reach)] if len(geoms) else geoms
         if not len(near):
@@ -396,6 +397,7 @@ def _slope_exclusions(slope: Slope, plan: SitingPlan, area: shapely.Geometry) ->
     known = ~np.ma.getmaskarray(slope.degrees)
     covered = shapely.union_all(polygons_of_mask(known, slope.window.transform))
     unknown_land = shapely.difference(area, covered)
+    assert plan.dem is not None  # asked only when the plan has a DEM
     dem_name = Path(plan.dem).name
     if shapely.area(unknown_land) > MIN_PIECE_M2:
         out.append(Exclusion(np.array([unknown_land]), "no elevation data (slope unknown)", "không có số liệu độ cao (chưa biết độ dốc)",
@@ -460,6 +462,7 @@ def _describe(parts: np.ndarray, build: Build, chosen: pd.DataFrame, receptors: 
     for key, (geoms, names) in receptors.items():
         distance, nearest = _nearest(parts, geoms, names)
         required = plan.distances[key].distance_m
+        assert required is not None  # a plan has every distance (refused otherwise)
         frame[f"dist_{key}_m"] = np.round(distance, 1)
         frame[f"nearest_{key}"] = nearest
         frame[f"safety_{key}_m"] = required

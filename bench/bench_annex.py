@@ -17,12 +17,12 @@ from pathlib import Path
 
 import docx
 
-from zoning.outputs.annex import annex_data, write_annex
-from zoning.outputs.docx import OfficialDocument, coordinate_table
 from zoning import terms
+from zoning.builder import build as build_zoning
 from zoning.builder.model import read_build
 from zoning.demo import demo_paths
-from zoning.builder import build as build_zoning
+from zoning.outputs.annex import annex_data, write_annex
+from zoning.outputs.docx import OfficialDocument, coordinate_table
 
 
 def baseline_coordinates(data) -> float:
@@ -51,10 +51,10 @@ def ours_coordinates(data) -> float:
     """The same tables as the annex writes them."""
     started = time.perf_counter()
     document = OfficialDocument()
-    simplified = data.simplification.set_index("unit_id")["tolerance_m"] > 0
+    per_unit = data.simplification.set_index("unit_id")
     points = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
     for unit in data.units.itertuples():
-        coordinate_table(document, unit, points[unit.unit_id], bool(simplified[unit.unit_id]), data.max_vertices, data.crs_short)
+        coordinate_table(document, unit, points[unit.unit_id], per_unit.loc[unit.unit_id], data)
     with tempfile.TemporaryDirectory() as work:
         document.save(Path(work) / "ours.docx")
     return time.perf_counter() - started

@@ -19,15 +19,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zoning.settings import settings
+from zoning.builder import build as build_zoning
 from zoning.builder.dissolve import dissolve_zones
 from zoning.builder.engine import build_zones
 from zoning.builder.polygons import criterion_polygons
-from zoning.inputs.crs import tm3_crs
 from zoning.demo import demo_paths
+from zoning.inputs.crs import tm3_crs
 from zoning.inputs.layers import read_layers
-from zoning.builder import build as build_zoning
 from zoning.law.criteria import load_rules
+from zoning.settings import settings
 
 CRS = tm3_crs(105.75)
 WIDTH_KM, HEIGHT_KM = 100, 70  # about the size of Cao Bằng (6,700 km²)

@@ -32,13 +32,13 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from zoning.builder import build as build_zoning  # noqa: E402
 from zoning.builder.model import read_build  # noqa: E402
 from zoning.checker.engine import check_sites
 from zoning.checker.index import index_build
-from zoning.law.project_types import load_check_rules  # noqa: E402
 from zoning.demo import demo_paths  # noqa: E402
-from zoning.builder import build as build_zoning  # noqa: E402
 from zoning.inputs.sites import read_sites  # noqa: E402
+from zoning.law.project_types import load_check_rules  # noqa: E402
 
 TARGET_POINTS = 50_000  # points per second
 TARGET_POLYGONS = 2_000  # polygons per second
@@ -133,11 +133,11 @@ def main() -> None:
         for label, geometries in sets.items():
             for mix in ("untyped", "typed"):
                 sites_frame = frame(geometries, types if mix == "typed" else None, rng, build.crs)
-                read_s, _, sites = best(lambda: read_sites(sites_frame, build.crs, types=types), 1)
-                check_s, check_cpu, result = best(lambda: check_sites(sites, index, rules), args.repeat)
+                read_s, _, sites = best(lambda: read_sites(sites_frame, build.crs, types=types), 1)  # noqa: B023 (called here)
+                check_s, check_cpu, result = best(lambda: check_sites(sites, index, rules), args.repeat)  # noqa: B023 (called here)
                 n = len(geometries)
                 sample = sites_frame.iloc[: args.sample]
-                _, loop_cpu, _ = best(lambda: per_site_loop(build, sample), 1)
+                _, loop_cpu, _ = best(lambda: per_site_loop(build, sample), 1)  # noqa: B023 (called here)
                 loop_rate = len(sample) / loop_cpu
                 rows.append((label, mix, n, check_s, n / check_s, n / check_cpu, loop_rate))
                 print(f"{label:8} {mix:8} {n:>7,} sites: check {check_s:5.2f} s wall = {n / check_s:>7,.0f} sites/s; "
@@ -159,7 +159,7 @@ def main() -> None:
         print(f"geopandas overlay with the zones (zone areas only):          {len(polygons) / overlay_s:,.0f} polygons/s (CPU)")
 
         print(f"\nsummary (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; CPU time is what an idle machine would give)")
-        for label, mix, n, _, wall_rate, cpu_rate, loop_rate in rows:
+        for label, mix, _n, _, wall_rate, cpu_rate, loop_rate in rows:
             target = TARGET_POINTS if label == "points" else TARGET_POLYGONS
             mark = "meets" if cpu_rate >= target else "below"
             print(f"  {label:8} {mix:8} {wall_rate:>7,.0f} sites/s wall, {cpu_rate:>7,.0f} sites/s CPU  "

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-
 from bench_build import CRS, synthetic_layers, timed
+
 from zoning.builder import build as build_zoning
 from zoning.compare import diff
 from zoning.demo import demo_paths

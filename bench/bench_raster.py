@@ -67,8 +67,8 @@ def main() -> None:
         folder = Path(tmp)
         build = args.build
         if build is None:
-            from zoning.demo import demo_paths
             from zoning.builder import build as build_zoning
+            from zoning.demo import demo_paths
 
             build = folder / "cao-bang-build.gpkg"
             started = time.perf_counter()

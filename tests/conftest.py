@@ -14,9 +14,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from zoning.inputs.crs import tm3_crs
-from zoning.demo import demo_paths
 from zoning.builder import build as build_zoning
+from zoning.demo import demo_paths
+from zoning.inputs.crs import tm3_crs
 
 CRS = tm3_crs(105.75)  # EPSG:9210
 X0, Y0 = 500_000.0, 2_500_000.0  # south-west corner of the 10 km × 10 km province

@@ -7,6 +7,7 @@ independent geometry (shapely intersections, a geodesic on WGS 84), or by hand f
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -25,10 +26,11 @@ from pyproj import CRS, Geod
 from typer.testing import CliRunner
 
 from zoning import terms
-from zoning.outputs.annex import write_annex
+from zoning.outputs.annex import CoordinatePolicy, write_annex
 from zoning.cli import app
-from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import ZoningError
+from zoning.inputs.crs import WGS84, reproject
+from zoning.outputs.annex import write_annex
 
 from .conftest import X0, Y0
 
@@ -44,9 +46,9 @@ needs_libreoffice = pytest.mark.skipif(LIBREOFFICE is None or shutil.which("pdft
 # --------------------------------------------------------------------------- reading
 
 
-def vn(text: str) -> float:
-    """Parse a number printed in the Vietnamese convention (1.654,44)."""
-    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{2}", text), text
+def vn(text: str, decimals: int = 2) -> float:
+    """Parse a number printed in the Vietnamese convention (1.654,44; 2.512.345 with no decimals)."""
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*" + (f",\\d{{{decimals}}}" if decimals else ""), text), text
     return float(text.replace(".", "").replace(",", "."))
 
 
@@ -63,7 +65,8 @@ def read_tables(path: Path) -> dict[str, list[list[str]]]:
                 caption += "\n" + text
         elif child.tag == qn("w:tbl"):
             table = Table(child, document)
-            tables[caption] = [[_Cell(tc, table).text for tc in tr.tc_lst] for tr in child.tr_lst]
+            if caption is not None:  # not the draft box
+                tables[caption] = [[_Cell(tc, table).text for tc in tr.tc_lst] for tr in child.tr_lst]
             caption = None
     return tables
 
@@ -74,7 +77,7 @@ def table_with(tables: dict, words: str) -> list[list[str]]:
 
 
 def coordinate_tables(tables: dict) -> dict[str, dict]:
-    """unit_id → {caption, rings: [[(point, X, Y), …], …], outer: [bool], tolerance: [metres or None]} per unit."""
+    """unit_id → {caption, rings: [[(point, X, Y), …], …], outer: [bool], points, vertices, tolerance (m), scale} per unit."""
     result = {}
     for caption, rows in tables.items():
         match = re.search(r"\(mã (\w+)\)", caption)
@@ -82,18 +85,18 @@ def coordinate_tables(tables: dict) -> dict[str, dict]:
             continue
         rings: list[list] = []
         outer: list[bool] = []
-        tolerance: list[float | None] = []
         for row in rows[1:]:
             if len(row) == 1:
                 rings.append([])
                 outer.append("đường bao ngoài" in row[0])
-                step = re.search(r"dung sai ([\d.,]+) m", row[0])
-                tolerance.append(float(step.group(1).replace(".", "").replace(",", ".")) if step else None)
                 continue
-            for start in (0, 3):
+            for start in range(0, len(row), 3):
                 if row[start]:
-                    rings[-1].append((int(row[start]), vn(row[start + 1]), vn(row[start + 2])))
-        result[match.group(1)] = {"caption": caption, "rings": rings, "outer": outer, "tolerance": tolerance}
+                    rings[-1].append((int(row[start]), vn(row[start + 1], 0), vn(row[start + 2], 0)))
+        stated = re.search(r"([\d.]+) điểm \(ranh giới đầy đủ: ([\d.]+) điểm\), dung sai ([\d,]+) m theo bản đồ tỷ lệ 1:([\d.]+)", caption)
+        points, vertices, tolerance, scale = (float(g.replace(".", "").replace(",", ".")) for g in stated.groups())
+        result[match.group(1)] = {"caption": caption, "rings": rings, "outer": outer, "points": int(points), "vertices": int(vertices),
+                                  "tolerance": tolerance, "scale": int(scale)}
     return result
 
 
@@ -133,36 +136,48 @@ def test_zone_table_lists_every_unit_and_totals_the_zone(demo_annex, demo_build_
     lineage = layer(demo_build_path, "lineage")
     also = lineage[(lineage["prevails"] == 0) & (lineage["status"] != "proposed")].groupby("unit_id")["criterion"].agg(set)
 
-    assert rows[0] == ["STT", "Tên khu vực", "Vị trí (xã, phường)", "Diện tích (ha)", "Tiêu chí và căn cứ", "Ghi chú"]
-    end = next(i for i, r in enumerate(rows) if r[1] == "Tổng cộng")
+    assert rows[0] == ["STT", "Mã khu vực", "Tên khu vực (nhóm: tiêu chí và căn cứ)", "Vị trí (xã, phường)", "Diện tích (ha)",
+                       "Đồng thời thuộc tiêu chí", "Ghi chú"]
+    end = next(i for i, r in enumerate(rows) if r[2] == "Tổng cộng")
     unit_rows = [r for r in rows[1:end] if r[0].isdigit()]
     assert len(unit_rows) == len(units)
     assert [int(r[0]) for r in unit_rows] == list(range(1, len(units) + 1))
-    listed = {re.search(r"\(mã (\w+)\)$", r[1]).group(1): r for r in unit_rows}
+    listed = {r[1]: r for r in unit_rows}  # the code in a column of its own
     assert set(listed) == set(units["unit_id"])
-    for unit in units.itertuples():
-        row = listed[unit.unit_id]
-        assert row[1] == f"{unit.name} (mã {unit.unit_id})"  # Vietnamese text intact
-        assert vn(row[3]) == round(unit.area_ha, 2)
-        # every criterion in force the land meets is cited, its own first
-        cited = row[4].split(";\n")
-        assert cited[0].removesuffix(" (chưa xác nhận)") == unit.citation_vi
-        assert {c.removesuffix(" (chưa xác nhận)") for c in cited} == {unit.citation_vi} | {criteria.loc[c, "citation_vi"] for c in also.get(unit.unit_id, set())}
-        assert ("chưa được xác nhận" in row[5]) == (unit.status == "unconfirmed")
-        assert ("Giả định" in row[5]) == bool(unit.assumption)
-    # proposed designations: after the total, not in it
-    after = {re.search(r"\(mã (\w+)\)$", r[1]).group(1): r for r in rows[end + 1:] if r[0].isdigit()}
-    assert set(after) == set(proposed["unit_id"])
-    assert all("chưa có ranh giới pháp lý" in r[5] for r in after.values())
-    (total,) = [r for r in rows if r[1] == "Tổng cộng"]
-    assert vn(total[3]) == round(zone_ha, 2)
-    assert sum(vn(r[3]) for r in unit_rows) == pytest.approx(zone_ha, abs=0.005 * len(unit_rows) + 1e-6)
-    # one subtotal row per criterion, equal to its units' area
-    groups = [r for r in rows[1:] if re.fullmatch(r"[IVX]+", r[0])]
+    # one group row per criterion, citing it once, equal to its units' area; each unit row under its group
+    groups = {r[0]: r for r in rows[1:] if re.fullmatch(r"[IVX]+", r[0])}
     expected = units.groupby("criterion")["area_ha"].sum()
     assert len(groups) == len(expected)
-    by_title = {criteria.loc[c, "title_vi"]: round(a, 2) for c, a in expected.items()}
-    assert {g[1]: vn(g[3]) for g in groups} == by_title
+    by_heading = {f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})": round(a, 2) for c, a in expected.items()}
+    assert {g[2]: vn(g[4]) for g in groups.values()} == by_heading
+    number_of = {c: n for n, g in groups.items() for c in criteria.index if g[2].startswith(f"{criteria.loc[c, 'title_vi']} (")}
+    for group in groups.values():
+        assert ("Tiêu chí chưa được xác nhận" in group[6]) == (criteria.loc[[c for c, n in number_of.items() if groups[n] is group][0], "status"] != "confirmed")
+    other_annex = {"strict": "II", "emission_limited": "I"}[zone]
+    for unit in units.itertuples():
+        row = listed[unit.unit_id]
+        assert row[2] == unit.name  # Vietnamese text intact, no code in the name
+        assert vn(row[4]) == round(unit.area_ha, 2)
+        # its own criterion is its group's; every other criterion in force its land meets, referred to once
+        heading = rows.index(row) - next(i for i in range(rows.index(row), 0, -1) if re.fullmatch(r"[IVX]+", rows[i][0]))
+        assert heading > 0 and rows[rows.index(row) - heading][0] == number_of[unit.criterion]
+        others = also.get(unit.unit_id, set()) - {unit.criterion}
+        referred = {ref for ref in row[5].split(";\n") if ref}
+        assert len(referred) == len(others)
+        for criterion in others:
+            if criterion in number_of:
+                assert f"mục {number_of[criterion]}" in referred
+            else:
+                assert any(ref.startswith(("mục ", "[")) and ref.endswith((f"Phụ lục {other_annex}", "]")) for ref in referred)
+        assert "chưa được xác nhận" not in row[6]  # said once, in the group row
+        assert bool(unit.assumption) == any(line.rstrip(".").lower() == unit.assumption.lower() for line in row[6].split("\n"))
+    # proposed designations: after the total, not in it
+    after = {r[1]: r for r in rows[end + 1:] if r[0].isdigit()}
+    assert set(after) == set(proposed["unit_id"])
+    assert all("chưa có ranh giới pháp lý" in r[6] for r in after.values())
+    (total,) = [r for r in rows if r[2] == "Tổng cộng"]
+    assert vn(total[4]) == round(zone_ha, 2)
+    assert sum(vn(r[4]) for r in unit_rows) == pytest.approx(zone_ha, abs=0.005 * len(unit_rows) + 1e-6)
 
 
 def test_vietnamese_text_and_header(demo_annex):
@@ -173,17 +188,19 @@ def test_vietnamese_text_and_header(demo_annex):
     assert "VÙNG BẢO VỆ NGHIÊM NGẶT TRÊN ĐỊA BÀN TỈNH CAO BẰNG" in text
     assert text.count(HEADER) == 4  # under each of the four annex titles
     strict = table_with(tables, "vùng bảo vệ nghiêm ngặt")
-    assert any(f"Vùng lõi Vườn quốc gia {PHIA_OAC}" in r[1] for r in strict)
-    # honesty notices from the manifest
-    assert "DỮ LIỆU MINH HỌA – KHÔNG DÙNG ĐỂ RA QUYẾT ĐỊNH" in text
-    assert "TIÊU CHÍ CHƯA ĐƯỢC XÁC NHẬN" in text and "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng" in text
+    assert any(f"Vùng lõi Vườn quốc gia {PHIA_OAC}" == r[2] for r in strict)
+    # honesty notices from the manifest: illustrative data and unconfirmed criteria in the draft box
+    box = document.tables[0].rows[0].cells[0].text
+    assert "Dữ liệu minh họa, không phải số liệu điều tra, đo đạc" in box
+    assert "Tiêu chí chưa được cơ quan có thẩm quyền xác nhận" in box and "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng" in box
+    assert "MÂU THUẪN CHƯA GIẢI QUYẾT" in text  # the law notices of the build stay
     assert "1.654,44" in text  # the number convention, stated
 
 
 def test_location_names_the_2025_communes_the_unit_lies_in(demo_annex, demo_build_path):
     _, tables = demo_annex
     rows = table_with(tables, "vùng bảo vệ nghiêm ngặt") + table_with(tables, "vùng hạn chế phát thải")
-    listed = {re.search(r"\(mã (\w+)\)$", r[1]).group(1): set(r[2].split(", ")) for r in rows if r[0].isdigit()}
+    listed = {r[1]: set(r[3].split(", ")) for r in rows if r[0].isdigit()}
     units = layer(demo_build_path, "units").set_index("unit_id")
     communes = layer(demo_build_path, "communes")
     park = units.index[units["name"] == f"Vùng lõi Vườn quốc gia {PHIA_OAC}"][0]
@@ -194,6 +211,51 @@ def test_location_names_the_2025_communes_the_unit_lies_in(demo_annex, demo_buil
         assert surely_in <= listed[unit_id] <= touching, unit_id
         assert all(name.startswith(("Xã ", "Phường ")) for name in listed[unit_id])
     assert listed[park] >= {"Xã Nguyên Bình", "Xã Tĩnh Túc"}
+
+
+# ---------------------------------------------------------------- draft or final
+
+
+def test_demo_annex_is_a_draft_with_its_reasons(demo_annex, demo_build_path):
+    result, _ = demo_annex
+    document = docx.Document(str(result.docx))
+    for section in document.sections:  # linked headers read as the first section's
+        for header in (section.first_page_header, section.header):
+            assert "DỰ THẢO" in header._element.xml and "PowerPlusWaterMarkObject" in header._element.xml
+    box = document.tables[0].rows[0].cells[0].text
+    assert box.startswith("DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH")
+    manifest = {k: json.loads(v) for k, v in layer(demo_build_path, "manifest")[["key", "value"]].to_numpy() if v.startswith(("[", "{"))}
+    criteria = layer(demo_build_path, "criteria").set_index("id")
+    assert manifest["illustrative_layers"] and "Dữ liệu minh họa" in box
+    for criterion in manifest["unconfirmed_criteria"]:
+        assert criteria.loc[criterion, "title_vi"] in box, criterion
+    assert f"{manifest['proposed']['units']} khu vực đề xuất chưa có ranh giới pháp lý" in box
+    conflicts = layer(demo_build_path, "conflicts")
+    assert (conflicts["status"] == "unresolved").sum() == box.count("Mâu thuẫn chưa giải quyết") == 1
+    assert "ngoài ranh giới các xã" not in box  # the build gives every hectare to a commune
+    assert result.draft_reasons and all(reason in box for reason in result.draft_reasons)
+
+
+def test_final_annex_refused_on_the_demo_with_the_reasons(demo_build_path, tmp_path):
+    out = tmp_path / "annex.docx"
+    result = CliRunner().invoke(app, ["annex", str(demo_build_path), "--out", str(out), "--final"], terminal_width=400)
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert "không thể lập phụ lục chính thức (--final)" in flat and "cannot write a final annex" in flat
+    assert "Dữ liệu minh họa" in flat and "Tiêu chí chưa được cơ quan có thẩm quyền xác nhận" in flat
+    assert "khu vực đề xuất chưa có ranh giới pháp lý" in flat and "Mâu thuẫn chưa giải quyết" in flat
+    assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
+
+
+def test_final_annex_of_an_issuable_build_has_no_draft_mark(small_build_path, tmp_path):
+    result = write_annex(small_build_path, tmp_path / "annex.docx", final=True, map_figure=False)
+    assert result.draft_reasons == []
+    document = docx.Document(str(result.docx))
+    for section in document.sections:
+        for header in (section.first_page_header, section.header):
+            assert "DỰ THẢO" not in header._element.xml and "WaterMark" not in header._element.xml
+    assert "DỰ THẢO" not in "\n".join(p.text for p in document.paragraphs)
+    assert not document.tables[0].rows[0].cells[0].text.startswith("DỰ THẢO")
 
 
 # ------------------------------------------------------------------- Annex III
@@ -207,7 +269,7 @@ def test_summary_per_commune_adds_up_to_the_province(demo_annex, demo_build_path
     body = rows[1:]
     commune_rows = [r for r in body if r[0].isdigit()]
     assert [r[1] for r in commune_rows] == list(communes["full_name"])
-    (outside,) = [r for r in body if r[1].startswith("Ngoài ranh giới xã")]
+    assert not [r for r in body if r[1].startswith("Ngoài ranh giới")]  # every hectare in a commune
     (province,) = [r for r in body if r[1] == "Toàn tỉnh"]
     zone_ha = [float(zones.loc[z, "area_ha"]) for z in ("strict", "emission_limited", "other")]
     assert [vn(province[i]) for i in (2, 4, 6)] == [round(a, 2) for a in zone_ha]
@@ -215,8 +277,8 @@ def test_summary_per_commune_adds_up_to_the_province(demo_annex, demo_build_path
     manifest = dict(zip(*layer(demo_build_path, "manifest")[["key", "value"]].to_numpy().T))
     assert vn(province[8]) == pytest.approx(float(re.search(r'"province_ha": ([\d.]+)', manifest["qa"]).group(1)), abs=0.01)
     for column in (2, 4, 6, 8):  # the rows add up to the province, within rounding
-        assert sum(vn(r[column]) for r in commune_rows + [outside]) == pytest.approx(vn(province[column]), abs=0.005 * 58)
-    for row in commune_rows + [outside, province]:
+        assert sum(vn(r[column]) for r in commune_rows) == pytest.approx(vn(province[column]), abs=0.005 * 57)
+    for row in commune_rows + [province]:
         total = vn(row[8])
         assert vn(row[2]) + vn(row[4]) + vn(row[6]) == pytest.approx(total, abs=0.016)
         for area, share in ((2, 3), (4, 5), (6, 7)):
@@ -242,7 +304,7 @@ def test_small_province_by_hand(small_annex):
     assert not any(name.startswith("Ngoài ranh giới") for name in summary)  # the communes tile the province
     relic_ha = 0.5 * 32 * 100**2 * np.sin(2 * np.pi / 32) / 10_000
     strict = table_with(tables, "vùng bảo vệ nghiêm ngặt")
-    assert vn(strict[-1][3]) == round(100 + 20 + 400 + relic_ha, 2)
+    assert vn(strict[-1][4]) == round(100 + 20 + 400 + relic_ha, 2)
     coordinates = coordinate_tables(tables)
     # the 2 km reserve core: its four corners (X = northing, Y = easting)
     (core,) = [c for c in coordinates.values() if "Vùng lõi Khu bảo tồn D" in c["caption"]]
@@ -259,47 +321,103 @@ def test_small_province_by_hand(small_annex):
 # ------------------------------------------------------------------- Annex IV
 
 
-def test_coordinates_lie_on_the_unit_boundaries(demo_annex, demo_build_path):
-    """Every listed vertex, taken to WGS 84, is within 1 cm (geodesic) of the unit's boundary."""
-    _, tables = demo_annex
+def test_coordinates_by_the_policy_of_the_map_scale(demo_annex, demo_build_path):
+    """At 1:50.000: one tolerance, 10 m, for every unit; whole metres; each printed boundary
+    within 10 m of the real one (Hausdorff); shared edges printed alike in both units."""
+    result, tables = demo_annex
     coordinates = coordinate_tables(tables)
     units = layer(demo_build_path, "units").set_index("unit_id")
-    tm3 = CRS(units.crs)
     assert set(coordinates) == set(units.index[units["status"] != "proposed"])  # proposed designations have no boundary to list
-    geod = Geod(ellps="WGS84")
+    assert {(t["tolerance"], t["scale"]) for t in coordinates.values()} == {(10.0, 50_000)}  # 0,2 mm × 50.000
+    printed = {}
     for unit_id, table in coordinates.items():
         assert "VN-2000 / TM-3 105-45 (EPSG:9210)" in table["caption"]
-        xy = np.array([(y, x) for ring in table["rings"] for _, x, y in ring])  # easting, northing
-        points = reproject(shapely.points(xy), tm3, WGS84)
-        boundary = reproject(np.array([units.loc[unit_id, "geometry"].boundary]), tm3, WGS84)[0]
+        rings = shapely.get_rings(shapely.get_parts(units.loc[unit_id, "geometry"]))
+        assert len(table["rings"]) == len(rings)  # every outer ring and hole, per part, in order
+        numbers = [p for ring in table["rings"] for p, _, _ in ring]
+        assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == table["points"]
+        assert table["vertices"] == sum(shapely.get_num_coordinates(r) - 1 for r in rings)
+        listed = [shapely.linearrings([(y, x) for _, x, y in ring]) for ring in table["rings"]]
+        for original, kept in zip(rings, listed):
+            assert shapely.hausdorff_distance(original, kept) <= 10.0, unit_id
+            assert shapely.get_num_coordinates(kept) <= shapely.get_num_coordinates(original)
+        printed[unit_id] = {(y, x) for ring in table["rings"] for _, x, y in ring}
+    # neighbours: a vertex of a boundary two units share is printed in both tables or in neither
+    vertices = {u: {tuple(c) for c in shapely.get_coordinates(units.loc[u, "geometry"])} for u in coordinates}
+    shared_pairs = 0
+    for i, a in enumerate(coordinates):
+        for b in list(coordinates)[i + 1:]:
+            shared = {(round(x), round(y)) for x, y in vertices[a] & vertices[b]}
+            if len(shared) < 10:
+                continue
+            shared_pairs += 1
+            assert printed[a] & shared == printed[b] & shared, (a, b)
+    assert shared_pairs >= 1
+    assert result.simplification["tolerance_m"].eq(10.0).all() and (result.simplification["deviation_m"] <= 10.0).all()
+
+
+def test_coordinate_policy_options(small_build_path, tmp_path):
+    wide = write_annex(small_build_path, tmp_path / "a.docx", policy=CoordinatePolicy(50_000, list_under_ha=500), map_figure=False)
+    listed = coordinate_tables(read_tables(wide.docx))
+    units = layer(small_build_path, "units").set_index("unit_id")
+    assert set(listed) == set(units.index[units["area_ha"] < 500]) and len(listed) < len(units)
+    text = "\n".join(p.text for p in docx.Document(str(wide.docx)).paragraphs)
+    assert f"tọa độ ranh giới của {len(units) - len(listed)} khu vực còn lại theo bộ dữ liệu số" in text
+    fine = write_annex(small_build_path, tmp_path / "b.docx", policy=CoordinatePolicy(1_000), map_figure=False)
+    assert fine.simplification["tolerance_m"].eq(0.2).all()  # 0,2 mm × 1.000
+    text = "\n".join(p.text for p in docx.Document(str(fine.docx)).paragraphs)
+    assert "làm tròn đến 0,1 m" in text and "bản đồ tỷ lệ 1:1.000" in text
+    with pytest.raises(ZoningError, match="--scale"):
+        CoordinatePolicy(10)
+
+
+def test_digital_dataset_holds_the_full_boundaries_and_its_checksum_is_printed(demo_annex, demo_build_path):
+    """Every vertex of the dataset's workbook, taken to WGS 84, is within 1 cm (geodesic) of the unit's boundary;
+    the GeoPackage holds the units' geometry unchanged; the SHA-256 the annex prints is the files'."""
+    import hashlib
+
+    result, _ = demo_annex
+    units = layer(demo_build_path, "units").set_index("unit_id")
+    in_force = units[units["status"] != "proposed"]
+    dataset = pyogrio.read_dataframe(result.dataset.gpkg, layer="khu_vuc").set_index("ma_khu_vuc")
+    assert set(dataset.index) == set(in_force.index)
+    assert all(shapely.equals_exact(dataset.loc[u, "geometry"], in_force.loc[u, "geometry"], 0) for u in in_force.index)
+    sheet = openpyxl.load_workbook(result.dataset.xlsx, read_only=True)["Tọa độ"]
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert len(rows) == sum(shapely.get_num_coordinates(g) - len(shapely.get_rings(shapely.get_parts(g))) for g in in_force["geometry"])
+    tm3, geod = CRS(units.crs), Geod(ellps="WGS84")
+    by_unit: dict[str, list] = {}
+    for row in rows:
+        by_unit.setdefault(row[2], []).append((row[8], row[7]))  # easting, northing
+    for unit_id, xy in by_unit.items():
+        points = reproject(shapely.points(np.array(xy)), tm3, WGS84)
+        boundary = reproject(np.array([in_force.loc[unit_id, "geometry"].boundary]), tm3, WGS84)[0]
         nearest = shapely.get_coordinates(shapely.shortest_line(boundary, points)).reshape(-1, 2, 2)
         _, _, metres = geod.inv(nearest[:, 0, 0], nearest[:, 0, 1], nearest[:, 1, 0], nearest[:, 1, 1])
         assert metres.max() <= 0.01, (unit_id, metres.max())
+    text = " ".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
+    for path in (result.dataset.gpkg, result.dataset.xlsx):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert f"{path.name} ({'ranh giới các khu vực' if path.suffix == '.gpkg' else 'tọa độ mọi điểm ranh giới'}) có mã kiểm tra SHA-256 {digest}" in text
 
 
-def test_coordinate_tables_are_complete_or_stated_simplifications(demo_annex, demo_build_path):
-    _, tables = demo_annex
-    units = layer(demo_build_path, "units").set_index("unit_id")
-    simplified = 0
-    for unit_id, table in coordinate_tables(tables).items():
-        geometry = units.loc[unit_id, "geometry"]
-        rings = shapely.get_rings(shapely.get_parts(geometry))
-        assert len(table["rings"]) == len(rings)  # every outer ring and hole, per part, in order
-        numbers = [p for ring in table["rings"] for p, _, _ in ring]
-        assert numbers == list(range(1, len(numbers) + 1))
-        listed = [shapely.linearrings([(y, x) for _, x, y in ring]) for ring in table["rings"]]
-        for original, kept, step in zip(rings, listed, table["tolerance"]):
-            if step is None:  # listed whole: the same vertices, to the centimetre
-                assert shapely.get_num_coordinates(kept) == shapely.get_num_coordinates(original)
-                assert shapely.hausdorff_distance(original, kept) <= 0.01
-            else:  # Douglas–Peucker: within the stated tolerance, and within the limit
-                simplified += 1
-                assert shapely.get_num_coordinates(original) - 1 > 200 >= shapely.get_num_coordinates(kept) - 1
-                assert shapely.hausdorff_distance(original, kept) <= step + 0.01, unit_id
-        if not any(table["tolerance"]):  # the polygon rebuilt from the table has the unit's area
-            area = sum(shapely.area(shapely.polygons(r)) * (1 if o else -1) for r, o in zip(listed, table["outer"]))
-            assert area / 10_000 == pytest.approx(units.loc[unit_id, "area_ha"], abs=0.05)
-    assert simplified >= 1  # the demo's large rings (the geopark) are simplified
+def test_no_software_text_in_the_tables(demo_annex, demo_build_path):
+    result, _ = demo_annex
+    document = docx.Document(str(result.docx))
+    build_id = dict(layer(demo_build_path, "manifest")[["key", "value"]].to_numpy())["build_id"].strip('"')
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert len(cells) > 100
+    for text in cells:
+        assert not re.search(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b", text), text  # width_m, corridor_m, buffer_m, …
+        assert build_id not in text and "Douglas" not in text and "Giả định:" not in text, text
+    # the assumptions read as legal prose
+    assert any("chiều rộng hành lang áp dụng mặc định 15 m theo khoản 2 Điều 9 Nghị định số 43/2015/NĐ-CP" in t for t in cells)
+    # the software's provenance: once, in the technical note at the end; no field name before it
+    paragraphs = [p.text for p in document.paragraphs]
+    note = paragraphs.index("Ghi chú kỹ thuật:")
+    assert [p for p in paragraphs[:note] if re.search(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b", p)] == []
+    assert any(p.startswith("Lưu ý: Loại đô thị áp dụng: phân loại đô thị trước ngày 01/01/2026") for p in paragraphs)
+    assert [i for i, p in enumerate(paragraphs) if build_id in p] == [note + 1]
 
 
 # ------------------------------------------------------------------ the files
@@ -318,14 +436,19 @@ def test_page_setup_fonts_and_page_numbers(demo_annex):
     header = first.header._element.xml
     assert " PAGE " in header and 'fldCharType="begin"' in header
     assert first.different_first_page_header_footer  # no number on the first page
+    # each annex (I, II, III, IV) a section numbered from its own first page, which has no number (ND 30/2020)
+    assert len(document.sections) == 4
+    for section in document.sections[1:]:
+        assert section.different_first_page_header_footer
+        assert section._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+        assert section.header.is_linked_to_previous and section.first_page_header.is_linked_to_previous
     assert result.docx.stat().st_size < 2_000_000
 
 
 def test_xlsx_tables_agree_with_the_docx(demo_annex):
     result, tables = demo_annex
     workbook = openpyxl.load_workbook(result.xlsx, read_only=True)
-    for sheet, words in (("Phụ lục I", "vùng bảo vệ nghiêm ngặt"), ("Phụ lục II", "vùng hạn chế phát thải"),
-                         ("Phụ lục III", "theo xã, phường")):
+    for sheet, words in (("Phụ lục I", "vùng bảo vệ nghiêm ngặt"), ("Phụ lục II", "vùng hạn chế phát thải"), ("Phụ lục III", "theo xã, phường")):
         docx_rows = table_with(tables, words)
         sheet_rows = [list(r) for r in workbook[sheet].iter_rows(min_row=2, values_only=True)][: len(docx_rows)]
         assert len(sheet_rows) == len(docx_rows)
@@ -356,19 +479,38 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
     assert all(" yes " in line for line in fonts)  # embedded
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert pdf_page_count(pdf) == int(re.search(r"Pages:\s+(\d+)", pages).group(1))
-    # pictures of the first page and of the map page, kept for a person to look at
+    page_texts = text.split("\f")[:pdf_page_count(pdf)]
+    assert all("DỰ THẢO" in page for page in page_texts)  # the draft mark in the header of every page, first included
+    # no orphan page holding a lone "Ghi chú:" line: the heading keeps with its notes
+    for page in page_texts:
+        body = [line for line in page.splitlines() if line.strip() and line.strip() != "DỰ THẢO" and not line.strip().isdigit()]
+        assert body and (body[-1] != "Ghi chú:") and not (body[0] == "Ghi chú:" and len(body) < 4), body[:3]
+    # each annex starts on a page of its own; the coordinates at 1:50.000 take tens of pages, not a hundred and more
+    starts = {number: 1 + next(i for i, page in enumerate(page_texts) if f"PHỤ LỤC {number}\n" in page) for number in ("I", "II", "III", "IV")}
+    coordinate_pages = len(page_texts) - starts["IV"] + 1
+    points = int(result.simplification["points"].sum())
+    assert coordinate_pages <= points / 120 + 3 and coordinate_pages < 80 and len(page_texts) < 120
+    # pictures kept for a person to look at: the first page (draft box), the first page of Annex II, the commune table,
+    # the map and the first page of coordinates
     ARTEFACTS.mkdir(exist_ok=True)
     map_page = 1 + next(i for i, page in enumerate(text.split("\f")) if "Hình 1." in page)
-    for page, name in ((1, "annex-page-1"), (map_page, "annex-map")):
+    for page, name in ((1, "annex-page-1"), (starts["II"], "annex-II-page-1"), (starts["III"], "annex-III-communes"),
+                       (map_page, "annex-map"), (starts["IV"], "annex-IV-coordinates"), (starts["IV"] + 1, "annex-IV-coordinates-2")):
         subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf),
                         str(ARTEFACTS / name)], check=True)
+    (ARTEFACTS / "annex-counts.txt").write_text(
+        f"demo annex at 1:{result.simplification['tolerance_m'].iloc[0] / 0.2 * 1000:.0f}: {len(page_texts)} pages "
+        f"(annex I from page 1, II {starts['II']}, III {starts['III']}, IV {starts['IV']}: {coordinate_pages} pages of coordinates); "
+        f"{points} points listed of {int(result.simplification['vertices'].sum())} vertices; tolerance "
+        f"{sorted(set(result.simplification['tolerance_m']))} m for every unit; largest deviation "
+        f"{result.simplification['deviation_m'].max():.2f} m\n", encoding="utf-8")
     from PIL import Image
 
     image = np.asarray(Image.open(ARTEFACTS / "annex-map.png").convert("RGB")).astype(int)
 
     def painted(zone: str) -> int:
         """Pixels within a small distance of the zone's colour in terms.yaml (the map's colours too)."""
-        rgb = np.array([int(terms.colour("zones", zone)[i:i + 2], 16) for i in (1, 3, 5)])
+        rgb = np.array([int(terms.colour("zones", zone)[i : i + 2], 16) for i in (1, 3, 5)])
         return int((np.abs(image - rgb).max(axis=-1) < 30).sum())
 
     assert painted("strict") > 500 and painted("emission_limited") > 2_000  # 6 % of the province since the proposed geopark landscape is apart
@@ -395,8 +537,8 @@ def test_bad_input_leaves_existing_files_untouched(tmp_path, demo_build_path):
     assert existing.read_bytes() == b"an earlier annex"
     with pytest.raises(ZoningError, match=r"must be a \.docx"):
         write_annex(demo_build_path, tmp_path / "annex.pdf")
-    with pytest.raises(ZoningError, match="max-vertices"):
-        write_annex(demo_build_path, existing, max_vertices=2)
+    with pytest.raises(ZoningError, match="--scale"):
+        write_annex(demo_build_path, existing, policy=CoordinatePolicy(10))
     assert existing.read_bytes() == b"an earlier annex"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["annex.docx", "notes.gpkg"]  # no temporary file left
 
@@ -405,11 +547,24 @@ def test_cli_annex(small_build_path, tmp_path):
     runner = CliRunner()
     out = tmp_path / "annex.docx"
     result = runner.invoke(app, ["annex", str(small_build_path), "--out", str(out), "--xlsx", "--decision", "7/QĐ-UBND ngày 1/2/2027",
-                                 "--province-name", "Thử"])
+                                 "--province-name", "Thử", "--scale", "1:10.000", "--final"], terminal_width=400)
     assert result.exit_code == 0, result.output
     assert out.exists() and out.with_suffix(".xlsx").exists()
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "(Kèm theo Quyết định số 7/QĐ-UBND ngày 1/2/2027 của Ủy ban nhân dân tỉnh Thử)" in text
+    assert "bản đồ tỷ lệ 1:10.000" in text and "DỰ THẢO" not in result.output
+    import hashlib
+
+    flat = " ".join(result.output.split())
+    for name in ("annex-du-lieu-so.gpkg", "annex-du-lieu-so.xlsx"):
+        assert f"SHA-256 {hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()}" in flat
+    assert "dung sai / tolerance 2,0 m" in flat  # 0,2 mm × 10.000
+    # the decision as an officer types it: "Quyết định số …" is not doubled
+    typed = runner.invoke(app, ["annex", str(small_build_path), "--out", str(tmp_path / "typed.docx"),
+                                "--decision", "Quyết định số 125/QĐ-UBND ngày 15/3/2027"])
+    assert typed.exit_code == 0, typed.output
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "typed.docx")).paragraphs)
+    assert text.count("(Kèm theo Quyết định số 125/QĐ-UBND ngày 15/3/2027 của") == 4 and "Quyết định số Quyết định" not in text
     missing = runner.invoke(app, ["annex", str(tmp_path / "none.gpkg")])
     assert missing.exit_code == 2 and "build file not found" in missing.output
 
@@ -422,7 +577,8 @@ def test_demo_writes_the_annex_and_says_when_there_is_no_pdf(demo_build_path, tm
     results = DemoResults(read_build(demo_build_path))
     _demo_annex(results, tmp_path / "demo", lambda _: None)
     assert results.outputs["annex"].exists() and results.outputs["annex tables"].exists()
+    assert results.outputs["annex digital dataset"].exists() and results.outputs["annex digital dataset (vertices)"].exists()
     assert "annex PDF" not in results.outputs
     assert any("LibreOffice is not installed" in note for note in results.notes)
     tables = read_tables(results.outputs["annex"])
-    assert any(PHIA_OAC in r[1] for r in table_with(tables, "vùng bảo vệ nghiêm ngặt"))
+    assert any(PHIA_OAC in r[2] for r in table_with(tables, "vùng bảo vệ nghiêm ngặt"))

@@ -21,12 +21,10 @@ import shapely
 import yaml
 from shapely.geometry import LineString, Point, box
 
-from zoning.data import path as resource
-from zoning.builder.model import read_build
-from zoning.builder.model import as_build
+from zoning.builder import build as build_zoning
+from zoning.builder.model import as_build, read_build
 from zoning.checker import check as check_api
 from zoning.checker.engine import check_sites
-from zoning.outputs.report import site_report, write_reports
 from zoning.checker.index import index_build, subdivide
 from zoning.checker.result import (
     COMMUNE_COLUMNS,
@@ -38,14 +36,15 @@ from zoning.checker.result import (
     UNIT_COLUMNS,
     ZONE_COLUMNS,
 )
-from zoning.law.project_types import load_check_rules
-from zoning.outputs.results import write_results
-from zoning.inputs.crs import reproject
+from zoning.data import path as resource
 from zoning.demo import demo_paths
 from zoning.errors import InputError, RuleError
+from zoning.inputs.crs import reproject
 from zoning.inputs.layers import read_vector
-from zoning.builder import build as build_zoning
 from zoning.inputs.sites import read_sites
+from zoning.law.project_types import load_check_rules
+from zoning.outputs.report import site_report, write_reports
+from zoning.outputs.results import write_results
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 
@@ -353,6 +352,9 @@ def test_appendix_ii_capacity_classes(small):
     assert findings(result, "s1")["group_i_possible"] == "review"
     assert "group_i_possible" not in findings(result, "s2")  # medium, no sensitive element here
     assert findings(result, "s4")["capacity_needed"] == "review"
+    # the site report names the class in both languages, not by its key
+    assert "60.000.000,00 m2/year — quy mô lớn / large class" in site_report(result, "s1")
+    assert "— quy mô trung bình / medium class" in site_report(result, "s2")
 
 
 # ------------------------------------------------------------------------------- outputs
@@ -411,7 +413,8 @@ def test_report_carries_verdict_citations_and_provenance(tmp_path, small):
 def test_one_site_report_is_the_page_of_write_reports_without_the_index_link(tmp_path, small):
     result = run_check(sites_of(at(1500, 1500), at(8500, 8500)), small, report_dir=tmp_path, default_type="other")
     page = site_report(result, "s2", build=small)
-    assert page == (tmp_path / "s2.html").read_text(encoding="utf-8").replace('<p class="small"><a href="index.html">← Danh sách địa điểm / All sites</a></p>', "")
+    assert page == (tmp_path / "s2.html").read_text(encoding="utf-8").replace('<p class="small"><a href="index.html">← '
+        'Danh sách địa điểm / All sites</a></p>', "")
     assert "index.html" not in page and "zoning-site-map" in page
     assert "zoning-site-map" not in site_report(result, "s2")  # no build, no map
     with pytest.raises(KeyError):
@@ -436,7 +439,8 @@ def test_results_as_an_excel_workbook(tmp_path, small):
     from zoning import terms
     from zoning.outputs.results import SHEET_NAMES
 
-    result = run_check(sites_of(at(1500, 1500), at(8500, 8500), name=["Trạm <A>", "=B"]), small, out=[tmp_path / "r.xlsx", tmp_path / "r.csv"], default_type="other")
+    sites = sites_of(at(1500, 1500), at(8500, 8500), name=["Trạm <A>", "=B"])
+    result = run_check(sites, small, out=[tmp_path / "r.xlsx", tmp_path / "r.csv"], default_type="other")
     workbook = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert workbook.sheetnames == list(SHEET_NAMES.values())
     sheet = workbook[SHEET_NAMES["sites"]]

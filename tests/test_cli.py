@@ -87,7 +87,7 @@ def test_layers_and_rules_catalogues():
 def test_rules_state_the_urban_classification():
     rules = zoning("rules", "--province-rules", resource("rules", "provinces", "cao-bang.yaml"))
     assert "field 'urban_class', urban classes before 1 January 2026" in rules.stdout and "from 2022-01-10" in rules.stdout
-    assert "Provisional / Tạm thời:" in rules.stdout
+    assert "Tạm thời / Provisional:" in rules.stdout
 
 
 def test_check_options_for_exclusions_and_proposed_designations(small_build_path, tmp_path):

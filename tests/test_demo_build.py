@@ -10,10 +10,10 @@ import pyogrio
 import pytest
 import shapely
 
-from zoning.builder.model import read_build
-from zoning.inputs.crs import tm3_crs
-from zoning.demo import demo_paths
 from zoning.builder import build as build_zoning
+from zoning.builder.model import read_build
+from zoning.demo import demo_paths
+from zoning.inputs.crs import tm3_crs
 
 DEMO = demo_paths().layers
 
@@ -82,7 +82,7 @@ def test_plan_conflict_on_class_ii_and_iii_towns_is_unresolved(build):
 
 def test_commune_summary_adds_up_to_the_province(build):
     summary = build.commune_summary
-    assert len(summary) == 57  # 56 communes and the land outside any commune polygon
+    assert len(summary) == 56 and summary["commune_code"].str.fullmatch(r"\d{5}").all()  # every hectare in a commune
     assert summary["total_ha"].sum() == pytest.approx(build.zones["area_ha"].sum(), rel=1e-9)
     for zone in ("strict", "emission_limited", "other"):
         assert summary[f"{zone}_ha"].sum() == pytest.approx(build.zones.set_index("zone").loc[zone, "area_ha"], abs=0.01)
@@ -91,6 +91,31 @@ def test_commune_summary_adds_up_to_the_province(build):
     strict = build.zones.geometry.iloc[0]
     expected = shapely.intersection(communes.loc["01273"].geometry, strict).area / 1e4
     assert summary.set_index("commune_code").loc["01273", "strict_ha"] == pytest.approx(expected, abs=0.01)
+
+
+# zone areas of the demo build before the communes were reconciled (commit 01edd10): the
+# reconciliation changes only which commune land is counted in, never the zones
+ZONES_BEFORE_HA = {"strict": 21857.848583, "emission_limited": 42494.037925, "other": 605393.558871}
+
+
+def test_slivers_outside_every_commune_are_given_to_communes(build):
+    province = gpd.read_file(DEMO, layer="province").to_crs(9210)  # independent reprojection
+    communes = gpd.read_file(DEMO, layer="communes").to_crs(9210)
+    gaps = shapely.difference(shapely.union_all(province.geometry.values), shapely.union_all(communes.geometry.values))
+    reconciliation = build.qa["communes"]
+    assert reconciliation["province_extent"] == "province"
+    assert reconciliation["moved_ha"] == pytest.approx(gaps.area / 1e4, abs=0.01)  # the former 4,697.76 ha row
+    assert reconciliation["moved_ha"] == pytest.approx(4697.76, abs=0.01)
+    assert reconciliation["slivers"] == len(shapely.get_parts(gaps)) == 226
+    assert sum(reconciliation["moved_ha_by_commune"].values()) == pytest.approx(reconciliation["moved_ha"], abs=1e-6)
+    # the largest receiver: its area is its own land in the province plus what it received
+    code, received = next(iter(reconciliation["moved_ha_by_commune"].items()))
+    own = shapely.intersection(communes.set_index("code").loc[code].geometry, shapely.union_all(province.geometry.values)).area / 1e4
+    assert build.communes.set_index("code").loc[code, "area_ha"] == pytest.approx(own + received, abs=0.05)  # less its overlaps
+    assert build.zones.set_index("zone")["area_ha"].to_dict() == pytest.approx(ZONES_BEFORE_HA, abs=0.01)
+    tiles = build.communes.geometry.to_numpy()
+    assert shapely.area(tiles).sum() == pytest.approx(shapely.union_all(tiles).area, abs=1.0)  # m²: no overlaps
+    assert shapely.union_all(tiles).area / 1e4 == pytest.approx(build.qa["province_ha"], abs=0.01)
 
 
 def test_lineage_keeps_every_criterion_met(build):

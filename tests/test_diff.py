@@ -227,7 +227,8 @@ def test_rule_change_with_no_geometric_effect(small, tmp_path):
 
 def test_rule_change_that_moves_a_town(small, tmp_path):
     """The urban-class table sends class II towns to the emission-limited zone: the 100 ha town moves."""
-    rules = rules_copy(tmp_path, "zone: {special: strict, I: strict, II: strict, III: strict,", "zone: {special: strict, I: strict, II: emission_limited, III: strict,")
+    rules = rules_copy(tmp_path, "zone: {special: strict, I: strict, II: strict, III: strict,", "zone: "
+        "{special: strict, I: strict, II: emission_limited, III: strict,")
     new = built({**admin_layers(), **sensitive_layers()}, rules=rules)
     change = diff(small, new)
     assert change.matrix().loc["strict", "emission_limited"] == pytest.approx(100.0)

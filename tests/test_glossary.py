@@ -13,9 +13,9 @@ import yaml
 from rich.console import Console
 
 from zoning import cli, terms
-from zoning.data import path as data_path
 from zoning.builder.model import read_build
 from zoning.checker import check
+from zoning.data import path as data_path
 from zoning.demo import demo_paths
 from zoning.outputs.annex import write_annex
 from zoning.outputs.map import write_map

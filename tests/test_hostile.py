@@ -166,18 +166,41 @@ def world(tmp_path_factory) -> dict[str, Path]:
 
     # layers that used to be accepted silently or end in a traceback
     nan_reserve = sensitive_layers()["nature_reserves"].copy()
-    nan_reserve.loc[0, "geometry"] = Polygon([(X0 + 6000, Y0 + 6000), (X0 + 8000, Y0 + 6000), (float("nan"), Y0 + 7000), (X0 + 8000, Y0 + 8000), (X0 + 6000, Y0 + 8000)])
+    nan_reserve.loc[0, "geometry"] = Polygon(
+        [(X0 + 6000, Y0 + 6000), (X0 + 8000, Y0 + 6000), (float("nan"), Y0 + 7000), (X0 + 8000, Y0 + 8000), (X0 + 6000, Y0 + 8000)]
+    )
     paths["nan_layers"] = write_gpkg(root / "nan.gpkg", {**admin_layers(), "nature_reserves": nan_reserve})
-    ring = frame([{"id": "flat", "name": "Khu phẳng", "part": "core",
-                   "geometry": Polygon([(106.0, 22.55), (106.01, 22.55), (106.02, 22.55)])}], crs="EPSG:4326")
+    ring = frame(
+        [{"id": "flat", "name": "Khu phẳng", "part": "core", "geometry": Polygon([(106.0, 22.55), (106.01, 22.55), (106.02, 22.55)])}], crs="EPSG:4326"
+    )
     paths["flat_layers"] = write_gpkg(root / "flat.gpkg", {**{k: v.to_crs(4326) for k, v in admin_layers().items()}, "nature_reserves": ring})
     france = frame([{"id": "fr", "name": "Lõi vẽ sai hệ tọa độ", "part": "core", "geometry": box(2.30, 48.80, 2.32, 48.82)}], crs="EPSG:4326")
-    paths["france_layers"] = write_gpkg(root / "france.gpkg", {**admin_layers(), "nature_reserves": pd.concat([sensitive_layers()["nature_reserves"], france.to_crs(CRS)])})
+    paths["france_layers"] = write_gpkg(
+        root / "france.gpkg", {**admin_layers(), "nature_reserves": pd.concat([sensitive_layers()["nature_reserves"], france.to_crs(CRS)])}
+    )
     nfd = sensitive_layers()["nature_reserves"].assign(name=lambda f: f["name"].map(lambda n: unicodedata.normalize("NFD", n)))
     paths["nfd_layers"] = write_gpkg(root / "nfd.gpkg", {**admin_layers(), "nature_reserves": nfd})
-    by_name = {"id": "by-name", "version": "1", "extends": "nd08", "title_vi": "t", "title_en": "t", "source": "test",
-               "criteria": [{"id": "by-name", "zone": "emission_limited", "layer": "nature_reserves", "where": {"name": ["Khu bảo tồn D"]},
-                             "title_vi": "t", "title_en": "t", "citation_vi": "c", "citation_en": "c", "status": "unconfirmed"}]}
+    by_name = {
+        "id": "by-name",
+        "version": "1",
+        "extends": "nd08",
+        "title_vi": "t",
+        "title_en": "t",
+        "source": "test",
+        "criteria": [
+            {
+                "id": "by-name",
+                "zone": "emission_limited",
+                "layer": "nature_reserves",
+                "where": {"name": ["Khu bảo tồn D"]},
+                "title_vi": "t",
+                "title_en": "t",
+                "citation_vi": "c",
+                "citation_en": "c",
+                "status": "unconfirmed",
+            }
+        ],
+    }
     paths["by_name_overlay"] = root / "by-name.yaml"
     paths["by_name_overlay"].write_text(yaml.safe_dump(by_name, allow_unicode=True), encoding="utf-8")
     towns = sensitive_layers()["urban_areas"].assign(name=[FORMULAS[1], "Thị trấn\x0bB\x01"])
@@ -420,11 +443,27 @@ def w(key: str) -> str:
 
 CASES = [
     # --------------------------------------------------------------- data loss
-    Case("build-out-is-input", ["build", "--layers", w("gpkg"), "--central-meridian", "105.75", "-o", w("gpkg")], says=("in.gpkg", "inputs are never overwritten")),
-    Case("build-out-in-input-folder", ["build", "--layers", w("folder"), "--central-meridian", "105.75", "-o", "{folder}/build.gpkg"], says=("inside the input folder",)),
+    Case(
+        "build-out-is-input",
+        ["build", "--layers", w("gpkg"), "--central-meridian", "105.75", "-o", w("gpkg")],
+        says=("in.gpkg", "inputs are never overwritten"),
+    ),
+    Case(
+        "build-out-in-input-folder",
+        ["build", "--layers", w("folder"), "--central-meridian", "105.75", "-o", "{folder}/build.gpkg"],
+        says=("inside the input folder",),
+    ),
     Case("build-out-symlink-to-input", ["build", "--layers", w("gpkg"), "--central-meridian", "105.75", "-o", "{root}/in-link.gpkg"], says=("in.gpkg",)),
-    Case("build-out-hardlink-to-input", ["build", "--layers", w("gpkg"), "--central-meridian", "105.75", "-o", "{root}/in-hardlink.gpkg"], says=("in-hardlink.gpkg",)),
-    Case("build-out-below-input-folder", ["build", "--layers", w("folder"), "--central-meridian", "105.75", "-o", "{folder}/sub/b.gpkg"], says=("inside the input folder",)),
+    Case(
+        "build-out-hardlink-to-input",
+        ["build", "--layers", w("gpkg"), "--central-meridian", "105.75", "-o", "{root}/in-hardlink.gpkg"],
+        says=("in-hardlink.gpkg",),
+    ),
+    Case(
+        "build-out-below-input-folder",
+        ["build", "--layers", w("folder"), "--central-meridian", "105.75", "-o", "{folder}/sub/b.gpkg"],
+        says=("inside the input folder",),
+    ),
     Case("check-out-is-sites", ["check", w("sites_gpkg"), "-z", w("build"), "-o", w("sites_gpkg")], says=("sites.gpkg", "inputs are never overwritten")),
     Case("check-out-is-build", ["check", w("sites_gpkg"), "-z", w("build"), "-o", w("build")], says=("b.gpkg",)),
     Case("check-out-is-sites-csv", ["check", w("csv"), "-z", w("build"), "-o", w("csv")], says=("sites.csv",)),
@@ -433,22 +472,48 @@ CASES = [
     Case("raster-out-links-to-build", ["raster", w("build"), "-o", "{root}/b-link.tif"], says=("b.gpkg",)),
     Case("map-out-is-build", ["map", w("build"), "-o", w("build")], says=(".html",)),
     Case("map-out-links-to-sites", ["map", w("build"), "--sites", w("results_gpkg"), "-o", "{root}/results-link.html"], says=("results.gpkg",)),
-    Case("annex-out-in-build-input-folder", ["annex", w("build"), "-o", "{root}/b.docx", "--xlsx"], expect="ok",
-         check=lambda world, out, r: None, outputs=("b.docx", "b.xlsx")),
+    Case(
+        "annex-out-in-build-input-folder",
+        ["annex", w("build"), "-o", "{root}/b.docx", "--xlsx"],
+        expect="ok",
+        check=lambda world, out, r: None,
+        outputs=("b.docx", "b.xlsx"),
+    ),
     Case("annex-out-links-to-build", ["annex", w("build"), "-o", "{root}/b-link.docx"], says=("b.gpkg",)),
     Case("siting-out-is-build", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "-o", w("build")], says=("b.gpkg",)),
     Case("demo-into-shipped-data", ["demo", "-o", str(resource("demo"))], says=("inputs are never overwritten",)),
     # ------------------------------------------------------- unsafe content
     Case("check-csv-formulas", ["check", w("hostile_csv"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=check_csv_safe, unsafe_check=True),
     Case("check-xlsx-formulas", ["check", w("hostile_csv"), "-z", w("build"), "-o", "{out}/r.xlsx"], expect="ok", check=check_xlsx_safe, unsafe_check=True),
-    Case("annex-formulas-and-control-characters", ["annex", w("hostile_build"), "-o", "{out}/a.docx", "--xlsx", "--decision", "số 7/QĐ-UBND\x0bngày 1/1/2027"],
-         expect="ok", check=check_annex_safe, unsafe_check=True, says=("control characters removed",)),
-    Case("check-control-characters", ["check", w("control_csv"), "-z", w("build"), "-o", "{out}/r.xlsx", "--report", "{out}/reports"], expect="ok",
-         check=lambda world, out, r: (check_note("control characters removed from column 'name'")(world, out, r), check_report_index(out)), unsafe_check=True),
-    Case("map-of-hostile-build", ["map", w("hostile_build"), "-o", "{out}/m.html", "--offline"], expect="ok",
-         check=lambda world, out, r: assert_escaped(out / "m.html"), unsafe_check=True),
-    Case("build-control-characters-noted", ["build", "--layers", w("hostile_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], expect="ok",
-         check=check_note("control characters removed"), unsafe_check=True),
+    Case(
+        "annex-formulas-and-control-characters",
+        ["annex", w("hostile_build"), "-o", "{out}/a.docx", "--xlsx", "--decision", "số 7/QĐ-UBND\x0bngày 1/1/2027"],
+        expect="ok",
+        check=check_annex_safe,
+        unsafe_check=True,
+        says=("control characters removed",),
+    ),
+    Case(
+        "check-control-characters",
+        ["check", w("control_csv"), "-z", w("build"), "-o", "{out}/r.xlsx", "--report", "{out}/reports"],
+        expect="ok",
+        check=lambda world, out, r: (check_note("control characters removed from column 'name'")(world, out, r), check_report_index(out)),
+        unsafe_check=True,
+    ),
+    Case(
+        "map-of-hostile-build",
+        ["map", w("hostile_build"), "-o", "{out}/m.html", "--offline"],
+        expect="ok",
+        check=lambda world, out, r: assert_escaped(out / "m.html"),
+        unsafe_check=True,
+    ),
+    Case(
+        "build-control-characters-noted",
+        ["build", "--layers", w("hostile_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"],
+        expect="ok",
+        check=check_note("control characters removed"),
+        unsafe_check=True,
+    ),
     # --------------------------------------------------- tracebacks → errors
     Case("raster-read-only-folder", ["raster", w("build"), "-o", "{readonly}/z.tif"], says=("cannot write in folder",)),
     Case("reports-read-only-folder", ["check", w("csv"), "-z", w("build"), "--report", "{readonly}/reports"], says=("cannot write",)),
@@ -462,8 +527,11 @@ CASES = [
     Case("province-rules-folder", ["rules", "--province-rules", w("rules_folder")], says=("is a folder",)),
     Case("rules-not-utf8", ["rules", "--rules", w("latin_rules")], says=("not UTF-8",)),
     Case("rules-unknown-placeholder", ["rules", "--rules", w("placeholder_rules")], says=("{code}", "placeholder.yaml")),
-    Case("build-unknown-placeholder", ["build", "--layers", w("gpkg"), "--rules", w("placeholder_rules"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"],
-         says=("{code}",)),
+    Case(
+        "build-unknown-placeholder",
+        ["build", "--layers", w("gpkg"), "--rules", w("placeholder_rules"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"],
+        says=("{code}",),
+    ),
     Case("rules-device", ["rules", "--rules", "/dev/zero"], says=("not a regular file",)),
     Case("distances-device", ["check", w("csv"), "-z", w("build"), "--distances", "/dev/zero"], says=("not a regular file",)),
     Case("check-empty-csv", ["check", w("empty_csv"), "-z", w("build")], says=("empty.csv", "empty")),
@@ -481,39 +549,93 @@ CASES = [
     Case("map-sites-other-json", ["map", w("build"), "--sites", w("other_json"), "-o", "{out}/m.html"], says=("other.json", "not the results")),
     Case("map-sites-sites-csv", ["map", w("build"), "--sites", w("csv"), "-o", "{out}/m.html"], says=("verdict",)),
     Case("check-xlsx", ["check", w("xlsx"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=same_verdicts_as_csv("r.csv")),
-    Case("check-xlsx-sheet", ["check", w("xlsx"), "--sheet", "Hai", "-z", w("build"), "-o", "{out}/r.csv"], expect="ok",
-         check=lambda world, out, r: assert_count(out / "r.csv", 2)),
+    Case(
+        "check-xlsx-sheet",
+        ["check", w("xlsx"), "--sheet", "Hai", "-z", w("build"), "-o", "{out}/r.csv"],
+        expect="ok",
+        check=lambda world, out, r: assert_count(out / "r.csv", 2),
+    ),
     Case("check-xlsx-missing-sheet", ["check", w("xlsx"), "--sheet", "Không có", "-z", w("build")], says=("Không có", "sheets: Danh sách, Hai")),
     Case("check-broken-xlsx", ["check", w("broken_xlsx"), "-z", w("build")], says=("broken.xlsx", "Excel")),
     # ------------------------------------------------ wrong results with exit 0
-    Case("build-rules-swapped", ["build", "--layers", w("gpkg"), "--rules", str(OVERLAY), "--province-rules", str(NATIONAL), "-o", "{out}/b.gpkg"],
-         says=("cao-bang.yaml", "--province-rules")),
+    Case(
+        "build-rules-swapped",
+        ["build", "--layers", w("gpkg"), "--rules", str(OVERLAY), "--province-rules", str(NATIONAL), "-o", "{out}/b.gpkg"],
+        says=("cao-bang.yaml", "--province-rules"),
+    ),
     Case("rules-swapped", ["rules", "--rules", str(OVERLAY), "--province-rules", str(NATIONAL)], says=("is a province overlay",)),
     Case("overlay-without-extends", ["rules", "--province-rules", w("orphan_overlay")], says=("orphan.yaml", "extends")),
     Case("build-meridian-10", ["build", "--layers", w("gpkg"), "--central-meridian", "10", "-o", "{out}/b.gpkg"], says=("does not contain the province",)),
     Case("build-meridian-200", ["build", "--layers", w("gpkg"), "--central-meridian", "200", "-o", "{out}/b.gpkg"], says=("does not contain the province",)),
-    Case("build-meridian-differs", ["build", "--layers", w("gpkg"), "--province-rules", str(OVERLAY), "--central-meridian", "105.5", "-o", "{out}/b.gpkg"],
-         expect="ok", check=check_note("differs from the province overlay's 105.75")),
+    Case(
+        "build-meridian-differs",
+        ["build", "--layers", w("gpkg"), "--province-rules", str(OVERLAY), "--central-meridian", "105.5", "-o", "{out}/b.gpkg"],
+        expect="ok",
+        check=check_note("differs from the province overlay's 105.75"),
+    ),
     Case("build-nan-vertex", ["build", "--layers", w("nan_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], says=("n1", "NaN")),
-    Case("build-zero-area-ring", ["build", "--layers", w("flat_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], says=("flat", "area as drawn is zero")),
-    Case("build-feature-in-france", ["build", "--layers", w("france_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], expect="ok",
-         check=check_skipped_outside, says=("outside the province",)),
-    Case("build-nfd-data-nfc-rule", ["build", "--layers", w("nfd_layers"), "--province-rules", w("by_name_overlay"), "--central-meridian", "105.75",
-                                     "-o", "{out}/b.gpkg"], expect="ok", check=check_nfd_matches),
+    Case(
+        "build-zero-area-ring",
+        ["build", "--layers", w("flat_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"],
+        says=("flat", "area as drawn is zero"),
+    ),
+    Case(
+        "build-feature-in-france",
+        ["build", "--layers", w("france_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"],
+        expect="ok",
+        check=check_skipped_outside,
+        says=("outside the province",),
+    ),
+    Case(
+        "build-nfd-data-nfc-rule",
+        ["build", "--layers", w("nfd_layers"), "--province-rules", w("by_name_overlay"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"],
+        expect="ok",
+        check=check_nfd_matches,
+    ),
     Case("build-out-shp", ["build", "--layers", w("gpkg"), "--central-meridian", "105.75", "-o", "{out}/build.shp"], says=(".shp", ".gpkg")),
     Case("raster-out-png", ["raster", w("build"), "-o", "{out}/z.png"], says=(".tif",)),
     Case("map-out-pdf", ["map", w("build"), "-o", "{out}/m.pdf"], says=(".html",)),
     Case("annex-out-pdf", ["annex", w("build"), "-o", "{out}/a.pdf"], says=(".docx",)),
     Case("siting-out-shp", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "-o", "{out}/c.shp"], says=(".gpkg",)),
     Case("check-out-txt", ["check", w("csv"), "-z", w("build"), "-o", "{out}/r.txt"], says=(".xlsx",)),
-    Case("siting-capacity-negative", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--capacity", "-5", "-o", "{out}/c.gpkg"], says=("--capacity -5",)),
-    Case("siting-capacity-nan", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--capacity", "nan", "-o", "{out}/c.gpkg"], says=("--capacity nan",)),
-    Case("siting-communes-empty", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--communes", ",,,", "-o", "{out}/c.gpkg"], says=("--communes",)),
+    Case(
+        "siting-capacity-negative",
+        ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--capacity", "-5", "-o", "{out}/c.gpkg"],
+        says=("--capacity -5",),
+    ),
+    Case(
+        "siting-capacity-nan",
+        ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--capacity", "nan", "-o", "{out}/c.gpkg"],
+        says=("--capacity nan",),
+    ),
+    Case(
+        "siting-communes-empty",
+        ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--communes", ",,,", "-o", "{out}/c.gpkg"],
+        says=("--communes",),
+    ),
     Case("siting-zones-empty", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--zones", ",", "-o", "{out}/c.gpkg"], says=("--zones",)),
-    Case("siting-min-area-nan", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--min-area", "nan", "-o", "{out}/c.gpkg"], says=("--min-area",)),
+    Case(
+        "siting-min-area-nan", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "--min-area", "nan", "-o", "{out}/c.gpkg"], says=("--min-area",)
+    ),
     Case("check-two-layers-illustrative", ["check", w("two_layers"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=check_illustrative),
-    Case("check-point-capacity", ["check", "--point", ",".join(map(str, lonlat(X0 + 8500, Y0 + 1500))), "-t", "wastewater_treatment", "--capacity", "500",
-                                  "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=check_capacity_distance),
+    Case(
+        "check-point-capacity",
+        [
+            "check",
+            "--point",
+            ",".join(map(str, lonlat(X0 + 8500, Y0 + 1500))),
+            "-t",
+            "wastewater_treatment",
+            "--capacity",
+            "500",
+            "-z",
+            w("build"),
+            "-o",
+            "{out}/r.csv",
+        ],
+        expect="ok",
+        check=check_capacity_distance,
+    ),
     Case("check-capacity-column", ["check", w("capacity_csv"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=check_capacity_distance),
     Case("check-capacity-negative", ["check", w("csv"), "-z", w("build"), "--capacity", "-1"], says=("--capacity -1",)),
     Case("check-capacity-nan", ["check", w("csv"), "-z", w("build"), "--capacity", "nan"], says=("--capacity nan",)),
@@ -535,7 +657,9 @@ CASES = [
     Case("check-csv-columns", ["check", w("csv"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=check_table_columns),
     Case("check-english-console", ["--lang", "en", "check", w("csv"), "-z", w("build")], expect="ok", check=check_english),
     Case("build-has-qgis-styles", ["build", "--layers", w("folder"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], expect="ok", check=check_styles),
-    Case("build-missing-layers", ["build", "--layers", "{out}/none.gpkg", "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], says=("none.gpkg", "not found")),
+    Case(
+        "build-missing-layers", ["build", "--layers", "{out}/none.gpkg", "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], says=("none.gpkg", "not found")
+    ),
 ]
 
 
@@ -557,10 +681,8 @@ def readonly(tmp_path) -> Path:
         folder.chmod(0o755)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_input(case: Case, world, tmp_path, request):
-    out = tmp_path / "out"
-    out.mkdir()
+def case_arguments(case: Case, world, out: Path, request) -> list[str]:
+    """The command line of a case with its places filled in; what the case needs made in ``out``."""
     places = {**{k: str(v) for k, v in world.items()}, "out": str(out), "root": str(world["root"]), "folder": str(world["folder"])}
     if "{readonly}" in " ".join(case.args):
         places["readonly"] = str(request.getfixturevalue("readonly"))
@@ -569,7 +691,14 @@ def test_hostile_input(case: Case, world, tmp_path, request):
     if case.id == "raster-stale-temporary":
         stale = temporary_path(out / "z.tif", pid=2**22 + 12345)  # a process that no longer runs
         stale.write_bytes(b"half a tiff")
-    args = [a.format(**places) if "{" in a and not a.startswith("{code") else a for a in case.args]
+    return [a.format(**places) if "{" in a and not a.startswith("{code") else a for a in case.args]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_input(case: Case, world, tmp_path, request):
+    out = tmp_path / "out"
+    out.mkdir()
+    args = case_arguments(case, world, out, request)
     before_world, before_out = digests(world["root"]), digests(out)
     result = invoke(args)
     text = result.stdout + result.stderr
@@ -614,8 +743,10 @@ def test_tally():
     """The figures of the battery (printed with ``pytest -s``): every case behaved."""
     tried = len(CASES)
     counted = len(TALLY["error"]) + len(TALLY["ok"])
-    line = (f"tried {tried}, clear errors {len(TALLY['error'])}, correct results {len(TALLY['ok'])}, "
-            f"tracebacks {len(TALLY['traceback'])}, unsafe {len(TALLY['unsafe'])}")
+    line = (
+        f"tried {tried}, clear errors {len(TALLY['error'])}, correct results {len(TALLY['ok'])}, "
+        f"tracebacks {len(TALLY['traceback'])}, unsafe {len(TALLY['unsafe'])}"
+    )
     print("\n" + line)
     if counted == 0:
         pytest.skip("the battery was not run in this session")
@@ -641,8 +772,10 @@ def test_a_killed_run_leaves_a_temporary_that_the_next_run_removes(tmp_path, sma
     import time
 
     out = tmp_path / "z.tif"
-    script = ("import time, zoning.files as f\nfrom pathlib import Path\n"
-              f"with f.atomic_path(Path({str(out)!r})) as tmp:\n    tmp.write_bytes(b'half')\n    print('ready', flush=True)\n    time.sleep(60)\n")
+    script = (
+        "import time, zoning.files as f\nfrom pathlib import Path\n"
+        f"with f.atomic_path(Path({str(out)!r})) as tmp:\n    tmp.write_bytes(b'half')\n    print('ready', flush=True)\n    time.sleep(60)\n"
+    )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "ready"
     os.kill(process.pid, signal.SIGKILL)
@@ -677,7 +810,7 @@ def test_qgis_styles_carry_the_colours_and_names_of_terms(small_build_path):
         labels = {c.get("value"): c.get("label") for c in renderer.iter("category")}
         assert labels == {z: f"{terms.label('zones', z)} / {terms.label('zones', z, 'en')}" for z in terms.ZONE_ORDER}
         fills = [s.find("layer/Option/Option[@name='color']").get("value") for s in renderer.iter("symbol")]
-        expected = [",".join(str(int(terms.colour("zones", z)[i:i + 2], 16)) for i in (1, 3, 5)) for z in terms.ZONE_ORDER]
+        expected = [",".join(str(int(terms.colour("zones", z)[i : i + 2], 16)) for i in (1, 3, 5)) for z in terms.ZONE_ORDER]
         assert [f.rsplit(",", 1)[0] for f in fills] == expected
         sld = ET.fromstring(styles.loc[layer, "styleSLD"].encode())
         ns = {"se": "http://www.opengis.net/se"}

@@ -56,9 +56,11 @@ def test_overlapping_reserves_are_credited_by_legal_rank_then_date():
     lineage = result.lineage.set_index(["unit_id", "source_id"])
     park = result.units.set_index("source_id").loc["new", "unit_id"]
     assert lineage.loc[(park, "old"), "overlap_ha"] == pytest.approx(1200, abs=1e-6)
-    # the annex says so where the park is listed
-    notes = annex_data(result).units.set_index("unit_id").loc[park, "overlaps"]
-    assert notes == "Trong đó 1.200,00 ha trùng với Vùng lõi Khu bảo tồn thiên nhiên X (điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)."
+    # the annex says so where the park is listed, referring to the group that cites the reserves' criterion
+    data = annex_data(result)
+    notes = data.units.set_index("unit_id").loc[park, "overlaps"]
+    assert notes == "Trong đó 1.200,00 ha trùng với Vùng lõi Khu bảo tồn thiên nhiên X (mục I)."
+    assert data.zone_tables["strict"].rows[0][:3] == ["I", "", "Khu bảo tồn thiên nhiên (vùng lõi) (điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)"]
 
 
 def test_same_rank_newest_decision_then_file_order():
@@ -99,12 +101,19 @@ def test_relic_inside_a_reserve_is_cited_in_the_annex(relic_in_reserve):
     assert "Khu vực bảo vệ I Di tích H" not in set(result.units["name"])  # no land of its own
     data = annex_data(result)
     core = data.units.set_index("name").loc["Vùng lõi Khu bảo tồn D"]
-    # its own criterion, the relic's, and that of town B (class IV), half inside the core
-    assert core["citations"].split(";\n") == ["điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP", "điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP",
-                                               "khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (nội thành, nội thị của các đô thị loại IV, loại V)"]
-    assert "Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H (điểm d khoản 2 Điều 22" in core["overlaps"]
-    (row,) = [r for r in data.zone_tables["strict"].rows if str(r[1]).startswith("Vùng lõi Khu bảo tồn D")]
-    assert "điểm d khoản 2 Điều 22" in row[4] and "25,00 ha trùng với Khu vực bảo vệ I Di tích H" in row[5]
+    table = data.zone_tables["strict"]
+    (row,) = [r for r in table.rows if r[2] == "Vùng lõi Khu bảo tồn D"]
+    heading = next(r for r in reversed(table.rows[:table.rows.index(row)]) if table.kinds[table.rows.index(r)] == "group")
+    # its own criterion in its group heading; the relic's and that of town B (class IV), half inside the core,
+    # referred to by markers whose notes under the table cite them once
+    assert heading[2].endswith("(điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)")
+    notes = dict(note.split(" ", 1) for note in table.notes if note.startswith("["))
+    cited = [notes[marker] for marker in row[5].split(";\n")]
+    assert cited[0] == "Khu vực bảo vệ I của di tích lịch sử - văn hóa (điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)."
+    assert cited[1].endswith("(khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (nội thành, nội thị của các đô thị loại IV, loại V)).")
+    (relic_marker,) = [m for m, n in notes.items() if "điểm d khoản 2 Điều 22" in n]
+    assert f"Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H {relic_marker}." in core["overlaps"]
+    assert "25,00 ha trùng với Khu vực bảo vệ I Di tích H" in row[6]
 
 
 def test_site_findings_cite_every_criterion_the_land_meets(relic_in_reserve):
@@ -217,7 +226,7 @@ def test_proposed_designation_is_counted_apart(proposed_build, small_build_path)
     assert result.qa["passed"]
     assert any("Khu vực đề xuất (chưa có ranh giới pháp lý" in n and "400,00 ha" in n for n in result.notices("vi"))
     table = annex_data(result).zone_tables["emission_limited"]
-    assert table.kinds[-2:] == ["proposed_group", "proposed"] and table.rows[-2][3] == 400.0
+    assert table.kinds[-2:] == ["proposed_group", "proposed"] and table.rows[-2][4] == 400.0
 
 
 def test_proposed_designation_decides_no_verdict_unless_asked(proposed_build):
@@ -269,7 +278,8 @@ def test_corridor_default_is_wider_through_residential_land():
     ends = 4 * 0.5 * (400 * 0.7227342478 - 15 * 175**0.5) / 10_000
     assert unit_area(crossing, corridor) == pytest.approx(30 + 1 + ends, abs=5e-4)
     (note,) = set(crossing.units.loc[crossing.units["name"] == corridor, "assumption"])
-    assert "giả định 15 m" in note and "giả định 20 m ở đoạn chảy qua đô thị, khu dân cư" in note
+    assert note.startswith("chiều rộng hành lang áp dụng mặc định 15 m theo khoản 2 Điều 9 Nghị định số 43/2015/NĐ-CP")  # legal prose
+    assert "; đoạn chảy qua đô thị, khu dân cư tập trung áp dụng chiều rộng hành lang mặc định 20 m" in note
     assert "khoản 2 Điều 9 Nghị định số 43/2015/NĐ-CP" in note
 
 
@@ -282,9 +292,15 @@ def test_appendix_ii_rows_carry_their_exclusions():
     assert "(trừ khí công nghiệp)" in types["inorganic_chemicals"].name_vi and "(trừ phối trộn, sang chiết, đóng gói)" in types["inorganic_chemicals"].name_vi
     assert "nấu sợi" in types["textile_dyeing"].name_vi and "sử dụng hóa chất độc hại" in types["ore_processing"].name_vi
     assert "khí, dầu DO" in types["thermal_power"].name_vi
-    codes = {t: [e.code for e in types[t].pollution_risk.excludes] for t in ("iron_steel", "inorganic_chemicals", "textile_dyeing", "ore_processing", "thermal_power")}
-    assert codes == {"iron_steel": ["rolling_from_billets"], "inorganic_chemicals": ["industrial_gases", "blending_decanting"],
-                     "textile_dyeing": ["no_dyeing_washing_boiling"], "ore_processing": ["no_toxic_chemicals"], "thermal_power": ["gas_or_do_oil"]}
+    listed = ("iron_steel", "inorganic_chemicals", "textile_dyeing", "ore_processing", "thermal_power")
+    codes = {t: [e.code for e in types[t].pollution_risk.excludes] for t in listed}
+    assert codes == {
+        "iron_steel": ["rolling_from_billets"],
+        "inorganic_chemicals": ["industrial_gases", "blending_decanting"],
+        "textile_dyeing": ["no_dyeing_washing_boiling"],
+        "ore_processing": ["no_toxic_chemicals"],
+        "thermal_power": ["gas_or_do_oil"],
+    }
     closing = types["landfill_closure"]
     assert closing.facility is None and closing.name_vi.startswith("Đóng cửa, cải tạo, phục hồi môi trường bãi chôn lấp")
 

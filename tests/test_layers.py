@@ -10,9 +10,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from zoning.inputs.encoding import encode_legacy
-from zoning.inputs.crs import tm3_crs
 from zoning.errors import InputError
+from zoning.inputs.crs import tm3_crs
+from zoning.inputs.encoding import encode_legacy
 from zoning.inputs.layers import read_layers
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, square

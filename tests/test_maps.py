@@ -23,15 +23,15 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 from typer.testing import CliRunner
 
+from zoning.builder import build as build_zoning
 from zoning.builder.model import read_build
 from zoning.cli import app
-from zoning.inputs.crs import WGS84, reproject, tm3_crs, transformer
 from zoning.demo import DemoResults, _demo_map
 from zoning.errors import InputError, ZoningError
+from zoning.inputs.crs import WGS84, reproject, tm3_crs, transformer
 from zoning.outputs.display import display_layers
 from zoning.outputs.map import render_html, site_map_html, write_map, zoning_map
 from zoning.outputs.results import read_results
-from zoning.builder import build as build_zoning
 
 from .conftest import X0, Y0, admin_layers, sensitive_layers
 
@@ -471,7 +471,8 @@ def test_site_map_fragment_embeds_in_a_report(browser, small_build_path, sites_f
     page.page = browser.new_page()
     page.errors, page.requests = [], []
     page.page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:")) else (page.requests.append(r.request.url), r.abort()))
+    local = ("file:", "data:", "about:")
+    page.page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(local) else (page.requests.append(r.request.url), r.abort()))
     try:
         page.page.goto(report.as_uri())
         frame = page.page.frame_locator("iframe.zoning-site-map")
@@ -545,8 +546,9 @@ def test_real_check_results_on_the_map(suffix, browser, small_build_path, tmp_pa
     listed in each feature) read back on the map."""
     lon, lat = tm3_to_lon_lat(X0 + 1500, Y0 + 1500)  # inside the class II town: strict zone
     table, results = tmp_path / "results.gpkg", tmp_path / f"results{suffix}"
-    run = CliRunner().invoke(app, ["check", "--point", f"{lon},{lat}", "--type", "glass", "--zoning", str(small_build_path),
-                                   "--out", str(table), "--out", str(results)])
+    run = CliRunner().invoke(
+        app, ["check", "--point", f"{lon},{lat}", "--type", "glass", "--zoning", str(small_build_path), "--out", str(table), "--out", str(results)]
+    )
     assert run.exit_code == 0, run.output
     findings = pyogrio.read_dataframe(table, layer="findings", read_geometry=False)
     verdict = pyogrio.read_dataframe(table, layer="sites", read_geometry=False)["verdict"].iloc[0]
@@ -609,8 +611,9 @@ def candidates_file(demo_build_path, tmp_path_factory) -> Path:
 
     folder = tmp_path_factory.mktemp("candidates")
     source = folder / "siting.gpkg"
-    found = find_sites(demo_build_path, "sanitary_landfill", min_area_ha=5, communes=list(SITING_COMMUNES),
-                       user_distances={"sanitary_landfill": SITING_DISTANCE_M})
+    found = find_sites(
+        demo_build_path, "sanitary_landfill", min_area_ha=5, communes=list(SITING_COMMUNES), user_distances={"sanitary_landfill": SITING_DISTANCE_M}
+    )
     write_candidates(found, source)
     out = folder / "candidates.gpkg"
     candidates = pyogrio.read_dataframe(source, layer="candidates")
@@ -696,7 +699,15 @@ def test_map_config_is_what_the_map_page_draws(small_build_path):
     page = render_html(zoning_map(small_build_path, lang="en", offline=True))
     embedded = json.loads(re.search(r"ZoningMap\.init\([^,]+, (\{.*\})\);", page).group(1))
     assert embedded == json.loads(json.dumps(config))
-    assert config["counts"] == {"zones": 3, "units": gpkg_count(small_build_path, "units"), "communes": 4, "sites": 0, "candidates": 0, "exclusions": 0, "transitions": 0}
+    assert config["counts"] == {
+        "zones": 3,
+        "units": gpkg_count(small_build_path, "units"),
+        "communes": 4,
+        "sites": 0,
+        "candidates": 0,
+        "exclusions": 0,
+        "transitions": 0,
+    }
 
 
 def test_sites_config_draws_safety_distance_rings(small_build_path):

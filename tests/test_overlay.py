@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from zoning.settings import settings
 from zoning.builder.overlay import HIGH_DEGREE, carve, join_tiles, split_by_tiles, threaded, tile_grid
+from zoning.settings import settings
 
 
 def test_carve_keeps_first_come_land_and_reports_shared_areas():
@@ -18,7 +18,7 @@ def test_carve_keeps_first_come_land_and_reports_shared_areas():
     a, b, c = shapely.box(0, 0, 10, 10), shapely.box(5, 0, 15, 10), shapely.box(5, 5, 15, 15)
     carved, (later, earlier, shared) = carve(np.array([a, b, c]))
     assert shapely.area(carved).tolist() == pytest.approx([100, 50, 50])
-    pairs = {(int(l), int(e)): s for l, e, s in zip(later, earlier, shared)}
+    pairs = {(int(a), int(e)): s for a, e, s in zip(later, earlier, shared)}
     assert pairs == pytest.approx({(1, 0): 50, (2, 0): 25, (2, 1): 25})
 
 

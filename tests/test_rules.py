@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from zoning.data import path as resource
 from zoning.builder.engine import build_zones
+from zoning.data import path as resource
 from zoning.errors import RuleError
 from zoning.inputs.layers import read_layers
 from zoning.law.criteria import load_rules

@@ -63,7 +63,7 @@ def test_upstream_factor_is_one_and_a_half():
     assert "× 1.5" in result.basis
     # the Vietnamese basis: the table row, Vietnamese numbers and the reason of the factor
     source = load_facilities().sources["qcvn-01-2021-bxd-t2.22"]
-    assert result.basis_vi.startswith("Bảng 2.22 QCVN 01:2021/BXD, Sân phơi bùn, cấp công suất > 5,000–50,000 m³/day: ")
+    assert result.basis_vi.startswith("Bảng 2.22 QCVN 01:2021/BXD, Sân phơi bùn, cấp công suất > 5.000–50.000 m³/ngày: ")  # the class's label_vi
     assert "400,0 m × 1,5 = 600,0 m" in result.basis_vi and source.upstream_vi in result.basis_vi
     assert safety_distance("sludge_drying_beds", "residential", 6000, upstream=False).distance_m == 400
 

@@ -10,9 +10,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from zoning.inputs.crs import WGS84, tm3_crs, transformer
 from zoning.demo import demo_paths
 from zoning.errors import InputError
+from zoning.inputs.crs import WGS84, tm3_crs, transformer
 from zoning.inputs.sites import apply_defaults, parse_crs, read_sites
 
 from .conftest import CRS, X0, Y0
@@ -54,7 +54,7 @@ def test_csv_with_swapped_lat_lon_is_corrected_and_reported(tmp_path):
     assert np.abs(xy - expected).max() < 0.01
     notes = sites.frame.set_index("site_id")["input_note"]
     assert "latitude and longitude were swapped" in notes["b"] and notes["a"] == "" and notes["c"] == ""
-    assert any(n.startswith("site b:") for n in sites.notes)
+    assert any(n.startswith("địa điểm b: vĩ độ và kinh độ bị đổi chỗ") and " / site b: latitude and longitude were swapped" in n for n in sites.notes)
 
 
 def test_csv_vn2000_xy_with_northing_in_x(tmp_path):
@@ -197,4 +197,5 @@ def test_every_folder_of_a_kml(tmp_path):
         "</Document></kml>", encoding="utf-8")
     sites = read_sites(path, CRS)
     assert sorted(sites.frame["name"]) == ["A", "B"] and sorted(sites.frame["source_layer"]) == ["Hai", "Một"]
-    assert np.allclose(shapely.get_coordinates(sites.frame.sort_values("name").geometry.to_numpy()), [[X0 + 1000, Y0 + 1000], [X0 + 2000, Y0 + 1000]], atol=1e-6)
+    coordinates = shapely.get_coordinates(sites.frame.sort_values("name").geometry.to_numpy())
+    assert np.allclose(coordinates, [[X0 + 1000, Y0 + 1000], [X0 + 2000, Y0 + 1000]], atol=1e-6)

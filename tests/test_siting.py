@@ -23,9 +23,9 @@ from affine import Affine
 from shapely.geometry import Point
 from typer.testing import CliRunner
 
+from zoning.builder import build as build_zoning
 from zoning.cli import app
 from zoning.errors import InputError, ZoningError
-from zoning.builder import build as build_zoning
 from zoning.outputs.candidates import write_candidates
 from zoning.siting import find_sites
 
@@ -176,6 +176,11 @@ def test_cli_siting_and_raster(build_path, tmp_path):
         "--distance", "sanitary_landfill=1000", "--out", str(tmp_path / "c.gpkg"),
     ])
     assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())  # the console's notes and statuses, Vietnamese with English beside
+    assert "do người dùng nhập / given by the user" in said  # the status of the land left out
+    assert ("Khoảng cách an toàn đến khu dân cư: 1.000,0 m do người dùng nhập, không phải giá trị đã được pháp luật xác nhận "
+            "(giá trị do người dùng nhập (dòng lệnh: sanitary_landfill = 1.000,0 m)" in said)
+    assert "/ Safety distance to residential area: 1000 m given by the user, not a value confirmed in law" in said
     back = pyogrio.read_dataframe(tmp_path / "c.gpkg", layer="candidates")
     assert back["area_ha"].iloc[0] == pytest.approx(2500 - A_RES, abs=1e-3)
     raster = runner.invoke(app, ["raster", str(build_path), "--resolution", "20", "--out", str(tmp_path / "z.tif")])

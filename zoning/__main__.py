@@ -1,3 +1,5 @@
+"""``python -m zoning``: the command line."""
+
 from zoning.cli import main
 
 main()

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zoning import terms
 from zoning.builder import build
 from zoning.builder.model import Build
 from zoning.checker import check
 from zoning.checker.result import CheckResult
 from zoning.data import path as data_path
+from zoning.errors import both
 from zoning.outputs.annex import write_annex
 from zoning.outputs.candidates import write_candidates
 from zoning.outputs.map import write_map
@@ -92,10 +94,13 @@ def _demo_annex(results: DemoResults, out_dir: Path, step: Callable[[str], None]
     results.outputs["annex"] = annex.docx
     if annex.xlsx:
         results.outputs["annex tables"] = annex.xlsx
+    results.outputs["annex digital dataset"] = annex.dataset.gpkg
+    results.outputs["annex digital dataset (vertices)"] = annex.dataset.xlsx
     if annex.pdf:
         results.outputs["annex PDF"] = annex.pdf
     else:
-        results.notes.append("LibreOffice is not installed: the annex PDF was not made (the .docx and .xlsx were).")
+        results.notes.append(both("Chưa cài LibreOffice: không tạo được bản PDF của phụ lục (đã tạo tệp .docx và .xlsx).",
+                                  "LibreOffice is not installed: the annex PDF was not made (the .docx and .xlsx were)."))
 
 
 def _demo_check(results: DemoResults, out_dir: Path, step: Callable[[str], None]) -> None:
@@ -107,9 +112,13 @@ def _demo_check(results: DemoResults, out_dir: Path, step: Callable[[str], None]
         results.outputs[label] = write_results(result, out_dir / name)
     write_reports(result, out_dir / "site-reports", build=results.build)
     results.outputs["check reports"] = out_dir / "site-reports" / "index.html"
-    counts = ", ".join(f"{v}: {n}" for v, n in result.meta["verdicts"].items() if n)
-    results.notes.append(f"Site check of {len(result.sites)} demo sites ({counts}); the solid-waste safety distances are unconfirmed, "
-                         "so those sites need review until a distance is given (--distance).")
+    counts = {lang: ", ".join(f"{terms.label('verdicts', v, lang)}: {n}" for v, n in result.meta["verdicts"].items() if n) for lang in ("vi", "en")}
+    results.notes.append(both(
+        f"Kiểm tra {len(result.sites)} địa điểm ví dụ ({counts['vi']}); khoảng cách an toàn của cơ sở xử lý chất thải rắn chưa được xác nhận, "
+        "nên các địa điểm đó cần xem xét lại cho đến khi có khoảng cách (--distance).",
+        f"Site check of {len(result.sites)} demo sites ({counts['en']}); the solid-waste safety distances are unconfirmed, "
+        "so those sites need review until a distance is given (--distance).",
+    ))
 
 
 def _demo_raster_siting(results: DemoResults, out_dir: Path, step: Callable[[str], None]) -> None:
@@ -122,11 +131,14 @@ def _demo_raster_siting(results: DemoResults, out_dir: Path, step: Callable[[str
         user_distances={"sanitary_landfill": SITING_DISTANCE_M},
     )
     results.outputs["landfill candidates"] = write_candidates(siting, out_dir / "cao-bang-landfill-candidates.gpkg")
-    results.notes.append(
+    results.notes.append(both(
+        f"Khu vực ứng viên cho bãi chôn lấp hợp vệ sinh ở Hạ Lang, Minh Khai và Yên Thổ: {len(siting.candidates)} khu, "
+        f"{terms.number(siting.info['candidate_area_ha'], 0, 'vi')} ha, với khoảng cách minh họa do người dùng nhập {SITING_DISTANCE_M:g} m "
+        "(giá trị pháp lý theo QCVN 01:2025/BTNMT chưa được xác nhận); vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải được loại ra theo giả định.",
         f"Sanitary landfill candidates in Hạ Lang, Minh Khai and Yên Thổ: {len(siting.candidates)} areas, "
         f"{siting.info['candidate_area_ha']:,.0f} ha, with an illustrative user distance of {SITING_DISTANCE_M:g} m "
-        "(the legal value of QCVN 01:2025/BTNMT is unconfirmed) and the strict and emission-limited zones left out by assumption."
-    )
+        "(the legal value of QCVN 01:2025/BTNMT is unconfirmed) and the strict and emission-limited zones left out by assumption.",
+    ))
 
 
 def _demo_map(results: DemoResults, out_dir: Path, step: Callable[[str], None]) -> None:

@@ -26,14 +26,18 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from zoning.errors import InputError
+from zoning.errors import InputError, Text
 
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"  # GeoPackage timestamps: same inputs → same file
 TEMP_MARK = ".part"
 MAX_TEMP_SUFFIX = 16  # a longer "suffix" is part of a name, not a format
-# errors of the user's environment (not of the program): a clear message, no traceback
-ENVIRONMENT_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG,
-                                errno.EISDIR, errno.ENOTDIR, errno.ENOENT, errno.ELOOP})
+# errors of the user's environment (not of the program): a clear message, no traceback; in Vietnamese by errno
+ENVIRONMENT_ERRNOS = {
+    errno.EACCES: "không có quyền truy cập", errno.EPERM: "không được phép thực hiện", errno.EROFS: "hệ thống tệp chỉ cho phép đọc",
+    errno.ENOSPC: "đĩa đã đầy", errno.EDQUOT: "đã hết hạn mức dung lượng", errno.ENAMETOOLONG: "tên tệp quá dài",
+    errno.EISDIR: "là một thư mục", errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ENOENT: "không tìm thấy tệp hoặc thư mục", errno.ELOOP: "đường dẫn có liên kết vòng",
+}
 
 PathLike = str | os.PathLike
 
@@ -41,10 +45,11 @@ PathLike = str | os.PathLike
 # ------------------------------------------------------------------------------ inputs
 
 
-def check_input_file(path: PathLike, what: str = "input file", max_bytes: int | None = None) -> Path:
+def check_input_file(path: PathLike, what: Text = ("tệp đầu vào", "input file"), max_bytes: int | None = None) -> Path:
     """A path that exists and is a regular file (not a folder, device or pipe), of at most ``max_bytes``.
 
     Checked before the file is opened, so that ``/dev/zero`` or a folder is refused at once.
+    ``what`` names the file in the messages, ``(vietnamese, english)``.
 
     Raises
     ------
@@ -52,20 +57,21 @@ def check_input_file(path: PathLike, what: str = "input file", max_bytes: int | 
         Naming the file and what it is instead.
     """
     path = Path(path)
+    what_vi, what_en = what
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise InputError(f"không tìm thấy {what} / {what} not found: {path}", "kiểm tra đường dẫn / check the path") from None
+        raise InputError((f"không tìm thấy {what_vi}: {path}", f"{what_en} not found: {path}"), ("kiểm tra đường dẫn", "check the path")) from None
     except OSError as exc:
-        raise InputError(f"{path}: không đọc được {what} / cannot read the {what} ({exc.strerror})") from None
+        raise InputError((f"{path}: không đọc được {what_vi} ({exc.strerror})", f"{path}: cannot read the {what_en} ({exc.strerror})")) from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"{path}: là một thư mục, không phải tệp / is a folder, not a {what}", "chỉ ra chính tệp đó / give the file itself")
+        raise InputError((f"{path}: là một thư mục, không phải tệp", f"{path}: is a folder, not a {what_en}"), ("chỉ ra chính tệp đó", "give the file itself"))
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"{path}: không phải tệp thông thường (thiết bị, ống dẫn…) / not a regular file (a device or a pipe)",
-                         f"chỉ ra một tệp trên đĩa / give a {what} on disk")
+        raise InputError((f"{path}: không phải tệp thông thường (thiết bị, ống dẫn…)", f"{path}: not a regular file (a device or a pipe)"),
+                         (f"chỉ ra một {what_vi} trên đĩa", f"give a {what_en} on disk"))
     if max_bytes is not None and info.st_size > max_bytes:
-        raise InputError(f"{path}: tệp quá lớn ({info.st_size:,} byte, tối đa {max_bytes:,}) / file too large ({info.st_size:,} bytes, at most {max_bytes:,})",
-                         f"kiểm tra đây có đúng là {what} không / check that this is the {what}")
+        raise InputError((f"{path}: tệp quá lớn ({info.st_size:,} byte, tối đa {max_bytes:,})", f"{path}: file too large ({info.st_size:,} bytes, at most {max_bytes:,})"),
+                         (f"kiểm tra đây có đúng là {what_vi} không", f"check that this is the {what_en}"))
     return path
 
 
@@ -115,18 +121,22 @@ def check_output(path: PathLike, inputs: Iterable[PathLike | None] = (), *, suff
         size = len(os.fsencode(part))
         if size > limit:
             raise InputError(
-                f"{option} {path}: tên '{part[:40]}…' dài {size} byte, quá giới hạn {limit} byte của hệ thống tệp / "
-                f"the name is {size} bytes long, more than the file system's limit of {limit}",
-                "đặt tên ngắn hơn / choose a shorter name",
+                (f"{option} {path}: tên '{part[:40]}…' dài {size} byte, quá giới hạn {limit} byte của hệ thống tệp",
+                 f"{option} {path}: the name is {size} bytes long, more than the file system's limit of {limit}"),
+                ("đặt tên ngắn hơn", "choose a shorter name"),
             )
     if _is_dir(path):
-        raise InputError(f"{option} {path}: là một thư mục / is a folder, not a file", f"đặt tên tệp / name a file, e.g. {option} {path / ('output' + (path.suffix or ''))}")
+        example = f"{option} {path / ('output' + (path.suffix or ''))}"
+        raise InputError((f"{option} {path}: là một thư mục, không phải tệp", f"{option} {path}: is a folder, not a file"),
+                         (f"đặt tên một tệp, ví dụ {example}", f"name a file, e.g. {example}"))
     if suffixes is not None:
         allowed = tuple(s.lower() for s in suffixes)
         if path.suffix.lower() not in allowed:
+            example = f"{option} {path.with_suffix(allowed[0]).name}"
             raise InputError(
-                f"{option} {path}: định dạng '{path.suffix}' không được hỗ trợ / '{path.suffix or '(no suffix)'}' is not a format this command writes",
-                f"dùng một trong / use one of: {', '.join(allowed)} (e.g. {option} {path.with_suffix(allowed[0]).name})",
+                (f"{option} {path}: lệnh này không ghi được định dạng '{path.suffix or '(không có phần mở rộng)'}'",
+                 f"{option} {path}: '{path.suffix or '(no suffix)'}' is not a format this command writes"),
+                (f"dùng một trong các định dạng {', '.join(allowed)} (ví dụ {example})", f"use one of: {', '.join(allowed)} (e.g. {example})"),
             )
     _check_not_input(path, input_paths(inputs), option)
     if folder == path.parent:
@@ -140,8 +150,9 @@ def check_output_folder(folder: PathLike, inputs: Iterable[PathLike | None] = ()
     """Check a folder that will receive output files (created if needed): not a file, not an input."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"{option} {folder}: đã có một tệp cùng tên / a file of that name exists; it must be a folder",
-                         f"chọn tên thư mục khác / choose another folder name, e.g. {option} {folder.with_suffix('')}-reports")
+        example = f"{option} {folder.with_suffix('')}-reports"
+        raise InputError((f"{option} {folder}: đã có một tệp cùng tên; ở đây cần một thư mục", f"{option} {folder}: a file of that name exists; it must be a folder"),
+                         (f"chọn tên thư mục khác, ví dụ {example}", f"choose another folder name, e.g. {example}"))
     _check_not_input(folder, input_paths(inputs), option)
     existing, _ = _existing_folder(folder / "index.html", option)
     if existing == folder:
@@ -233,9 +244,9 @@ def environment_error(exc: OSError) -> InputError | None:
     """A clear error for an OSError caused by the user's environment (permission, disk full, …); None for others."""
     if exc.errno not in ENVIRONMENT_ERRNOS:
         return None
-    where = exc.filename or ""
-    return InputError(f"{where}: {exc.strerror} (errno {exc.errno})".lstrip(": "),
-                      "kiểm tra quyền ghi, dung lượng đĩa và đường dẫn / check the permissions, free disk space and the path")
+    where = f"{exc.filename}: " if exc.filename else ""
+    return InputError((f"{where}{ENVIRONMENT_ERRNOS[exc.errno]} (mã lỗi {exc.errno}: {exc.strerror})", f"{where}{exc.strerror} (errno {exc.errno})"),
+                      ("kiểm tra quyền ghi, dung lượng đĩa và đường dẫn", "check the permissions, free disk space and the path"))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -248,10 +259,10 @@ def _check_not_input(path: Path, inputs: tuple[Path, ...], option: str) -> None:
         same = any(_same_file(path, p) or target == _resolved(p) for p in protected)
         inside = source.is_dir() and _is_within(target, _resolved(source))
         if same or inside:
-            how = "là tệp đầu vào / is the input" if same else "nằm trong thư mục đầu vào / is inside the input folder"
+            how_vi, how_en = ("là tệp đầu vào", "is the input") if same else ("nằm trong thư mục đầu vào", "is inside the input folder")
             raise InputError(
-                f"{option} {path} {how} {source}: đầu vào không bao giờ bị ghi đè / inputs are never overwritten",
-                "ghi kết quả ra tệp khác, ngoài thư mục đầu vào / write the output to another file, outside the input folders",
+                (f"{option} {path} {how_vi} {source}: dữ liệu đầu vào không bao giờ bị ghi đè", f"{option} {path} {how_en} {source}: inputs are never overwritten"),
+                ("ghi kết quả ra tệp khác, ngoài các thư mục đầu vào", "write the output to another file, outside the input folders"),
             )
 
 
@@ -269,8 +280,8 @@ def _existing_folder(path: Path, option: str) -> tuple[Path, list[str]]:
         missing.append(folder.name)
         folder = folder.parent
     if not folder.is_dir():
-        raise InputError(f"{option} {path}: {folder} là một tệp, không phải thư mục / is a file, not a folder",
-                         "chọn đường dẫn trong một thư mục / choose a path inside a folder")
+        raise InputError((f"{option} {path}: {folder} là một tệp, không phải thư mục", f"{option} {path}: {folder} is a file, not a folder"),
+                         ("chọn đường dẫn nằm trong một thư mục", "choose a path inside a folder"))
     return folder, missing
 
 
@@ -282,8 +293,8 @@ def _probe(path: Path, option: str) -> None:
         tmp.unlink()
     except OSError as exc:
         raise InputError(
-            f"{option} {path}: không ghi được vào thư mục {path.parent} / cannot write in folder {path.parent} ({exc.strerror})",
-            "chọn một thư mục ghi được / choose a folder you can write to",
+            (f"{option} {path}: không ghi được vào thư mục {path.parent} ({exc.strerror})", f"{option} {path}: cannot write in folder {path.parent} ({exc.strerror})"),
+            ("chọn một thư mục có quyền ghi", "choose a folder you can write to"),
         ) from None
 
 
@@ -293,8 +304,8 @@ def _probe_folder(folder: Path, path: Path, option: str) -> None:
         os.rmdir(tempfile.mkdtemp(prefix=f".{_output_key(path)}-", suffix=TEMP_MARK, dir=folder))
     except OSError as exc:
         raise InputError(
-            f"{option} {path}: không tạo được thư mục trong {folder} / cannot write in folder {folder} ({exc.strerror})",
-            "chọn một thư mục ghi được / choose a folder you can write to",
+            (f"{option} {path}: không tạo được thư mục trong {folder} ({exc.strerror})", f"{option} {path}: cannot write in folder {folder} ({exc.strerror})"),
+            ("chọn một thư mục có quyền ghi", "choose a folder you can write to"),
         ) from None
 
 
@@ -306,8 +317,8 @@ def _is_dir(path: Path) -> bool:
 
 
 def _write_error(path: Path, exc: OSError) -> InputError:
-    return InputError(f"{path}: không ghi được / cannot be written ({exc.strerror})",
-                      "kiểm tra quyền ghi và dung lượng đĩa / check the permissions and the free disk space")
+    return InputError((f"{path}: không ghi được tệp ({exc.strerror})", f"{path}: cannot be written ({exc.strerror})"),
+                      ("kiểm tra quyền ghi và dung lượng đĩa", "check the permissions and the free disk space"))
 
 
 def _remove_temporaries(path: Path, pid: int) -> None:

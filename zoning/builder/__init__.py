@@ -6,8 +6,8 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from zoning.builder.model import Build, BuildLike, as_build, read_build
 from zoning.builder.engine import build_zones
+from zoning.builder.model import Build, BuildLike, as_build, read_build
 from zoning.errors import InputError, ZoningError
 from zoning.inputs.crs import tm3_crs, tm3_zone
 from zoning.inputs.layers import InputLike, LayerSet, read_layers
@@ -23,6 +23,7 @@ def build(
     *,
     central_meridian: float | None = None,
     legacy_encoding: str | None = None,
+    province_extent: str = "province",
     progress: Callable[[str], None] | None = None,
 ) -> Build:
     """Read the layers and the rules and build the three zones of a province, in memory.
@@ -41,6 +42,10 @@ def build(
         The VN-2000 / TM-3 central meridian in decimal degrees, when no overlay gives it.
     legacy_encoding
         ``"tcvn3"`` or ``"vni"`` to convert text in those old Vietnamese encodings.
+    province_extent
+        ``"province"`` (default): the zones cover the province polygon, and each sliver
+        of it outside every commune is given to the commune sharing its longest edge;
+        ``"communes"``: the province is taken as the union of the communes.
     progress
         Called with the name of each step as it starts.
 
@@ -61,24 +66,27 @@ def build(
     overlay_meridian = ruleset.province.central_meridian if ruleset.province else None
     meridian = central_meridian if central_meridian is not None else overlay_meridian
     if meridian is not None and not math.isfinite(meridian):
-        raise InputError(f"--central-meridian {meridian}: không phải một kinh độ / not a longitude",
-                         "give the province's VN-2000 / TM-3 central meridian in decimal degrees, e.g. 105.75 for Cao Bằng")
+        raise InputError((f"--central-meridian {meridian}: không phải một kinh độ", f"--central-meridian {meridian}: not a longitude"),
+                         ("cho kinh tuyến trục VN-2000 / TM-3 của tỉnh bằng độ thập phân, ví dụ 105.75 cho Cao Bằng",
+                          "give the province's VN-2000 / TM-3 central meridian in decimal degrees, e.g. 105.75 for Cao Bằng"))
     if meridian is None:
         raise ZoningError(
-            "the province CRS is unknown",
-            "give --province-rules (with a 'province' section) or --central-meridian, e.g. 105.75 for Cao Bằng",
+            ("chưa biết hệ tọa độ của tỉnh", "the province CRS is unknown"),
+            ("cho --province-rules (có mục 'province') hoặc --central-meridian, ví dụ 105.75 cho Cao Bằng",
+             "give --province-rules (with a 'province' section) or --central-meridian, e.g. 105.75 for Cao Bằng"),
         )
     if legacy_encoding and legacy_encoding.upper() not in ("TCVN3", "VNI"):
-        raise ZoningError(f"unknown legacy encoding '{legacy_encoding}'", "use tcvn3 or vni")
+        raise ZoningError((f"không có bảng mã cũ '{legacy_encoding}'", f"unknown legacy encoding '{legacy_encoding}'"), ("dùng tcvn3 hoặc vni", "use tcvn3 or vni"))
     step = progress or (lambda _: None)
     layer_set = read_layers(layers, tm3_crs(meridian), legacy_encoding=legacy_encoding, progress=lambda k: step(f"reading {k}"))
     check_meridian(meridian, layer_set)
     if central_meridian is not None and overlay_meridian is not None and central_meridian != overlay_meridian:
         layer_set.notes.append(
-            f"kinh tuyến trục {central_meridian:g}° khác với {overlay_meridian:g}° của tệp quy tắc tỉnh / --central-meridian {central_meridian:g} "
+            f"--central-meridian {central_meridian:g}: kinh tuyến trục {central_meridian:g}° khác với {overlay_meridian:g}° của tệp quy tắc tỉnh; "
+            f"bản phân vùng dùng VN-2000 / TM-3 {central_meridian:g} / --central-meridian {central_meridian:g} "
             f"differs from the province overlay's {overlay_meridian:g}: the build is in VN-2000 / TM-3 {central_meridian:g}"
         )
-    return build_zones(layer_set, ruleset, progress=step)
+    return build_zones(layer_set, ruleset, progress=step, province_extent=province_extent)
 
 
 def check_meridian(meridian: float, layers: LayerSet) -> None:
@@ -96,10 +104,10 @@ def check_meridian(meridian: float, layers: LayerSet) -> None:
     if west < low - MERIDIAN_SLACK_DEG or east > high + MERIDIAN_SLACK_DEG:
         middle = round((west + east) / 2 * 4) / 4
         raise InputError(
-            f"--central-meridian {meridian:g}: múi 3° ({low:g}°–{high:g}°E) không chứa tỉnh ({west:.2f}°–{east:.2f}°E) / "
-            f"the 3° zone of this meridian ({low:g}–{high:g}°E) does not contain the province ({west:.2f}–{east:.2f}°E)",
-            f"dùng kinh tuyến trục của tỉnh (Thông tư 973/2001/TT-TCĐC), gần {middle:g} / use the province's own meridian "
-            f"(Circular 973/2001/TT-TCĐC), near {middle:g}; or leave --central-meridian out to take the province overlay's",
+            (f"--central-meridian {meridian:g}: múi 3° của kinh tuyến trục này ({low:g}°–{high:g}°E) không chứa tỉnh ({west:.2f}°–{east:.2f}°E)",
+             f"--central-meridian {meridian:g}: the 3° zone of this meridian ({low:g}–{high:g}°E) does not contain the province ({west:.2f}–{east:.2f}°E)"),
+            (f"dùng kinh tuyến trục của tỉnh (Thông tư 973/2001/TT-TCĐC), gần {middle:g}; hoặc bỏ --central-meridian để dùng kinh tuyến của tệp quy tắc tỉnh",
+             f"use the province's own meridian (Circular 973/2001/TT-TCĐC), near {middle:g}; or leave --central-meridian out to take the province overlay's"),
         )
 
 

@@ -1,5 +1,4 @@
-"""The three zones, dissolved from the criterion polygons tile by tile and joined.
-"""
+"""The three zones, dissolved from the criterion polygons tile by tile and joined."""
 
 from __future__ import annotations
 
@@ -7,11 +6,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS
-from zoning.builder.overlay import join_tiles, split_by_tiles, thread_map, tile_grid
-from zoning.terms import ZONE_ORDER
+
 from zoning import terms
+from zoning.builder.overlay import join_tiles, split_by_tiles, thread_map, tile_grid
 from zoning.settings import settings
-from zoning.terms import M2_PER_HA
+from zoning.terms import M2_PER_HA, ZONE_ORDER
 
 
 def dissolve_zones(polygons: np.ndarray, zone: np.ndarray, province: shapely.Geometry, crs: CRS) -> tuple[gpd.GeoDataFrame, float]:

@@ -29,19 +29,25 @@ import shapely
 
 from zoning.builder.overlay import carve, polygonal
 from zoning.errors import InputError
+from zoning.terms import M2_PER_HA
 from zoning.builder.model import Build, assemble
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
-from zoning.builder.communes import by_commune, clip_communes
+from zoning.builder.communes import PROVINCE_EXTENTS, by_commune, province_communes
 from zoning.builder.dissolve import dissolve_zones
+from zoning.builder.model import Build, assemble
+from zoning.builder.overlay import carve, polygonal
 from zoning.builder.polygons import criterion_polygons
 from zoning.builder.qa import coverage_qa
 from zoning.builder.units import carved_units, plan_conflicts, unit_lineage
+from zoning.errors import InputError
+from zoning.inputs.layers import LayerSet
+from zoning.law.criteria import RuleSet
 
 REQUIRED_KINDS = ("province", "communes")
 
 
-def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None] | None = None) -> Build:
+def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None] | None = None, province_extent: str = "province") -> Build:
     """Build the three zones of a province from checked layers and rules.
 
     Parameters
@@ -53,15 +59,23 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
         Rule set from :func:`zoning.rules.load_rules`.
     progress
         Called with the name of each step as it starts.
+    province_extent
+        ``"province"``: the zones cover the province polygon, and the slivers of it
+        outside every commune are given to communes (see :mod:`zoning.builder.communes`);
+        ``"communes"``: the province is the union of the communes.
     """
     missing = [k for k in REQUIRED_KINDS if k not in layers]
     if missing:
-        raise InputError(f"the input has no {' or '.join(missing)} layer", "a build needs the province and its communes")
+        raise InputError((f"dữ liệu đầu vào thiếu lớp {' hoặc '.join(missing)}", f"the input has no {' or '.join(missing)} layer"),
+                         ("phân vùng cần lớp ranh giới tỉnh (province) và lớp xã (communes)", "a build needs the province and its communes"))
+    if province_extent not in PROVINCE_EXTENTS:
+        raise InputError((f"--province-extent {province_extent}: không rõ giá trị này", f"--province-extent {province_extent}: unknown value"),
+                         (f"dùng {' hoặc '.join(PROVINCE_EXTENTS)}", f"use {' or '.join(PROVINCE_EXTENTS)}"))
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
 
     with clock("criteria"):
-        province = shapely.union_all(layers["province"].geometry.values)
+        province = shapely.union_all(layers[province_extent].geometry.values)
         candidates, skipped = criterion_polygons(layers, rules, province)
         conflicts, held = plan_conflicts(candidates, rules)
         candidates = candidates[~held].reset_index(drop=True)
@@ -76,10 +90,13 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
     with clock("lineage"):
         lineage = unit_lineage(candidates, *pairs, units)
     with clock("communes"):
-        communes = clip_communes(layers["communes"], province)
+        communes, reconciliation = province_communes(layers["communes"], province)
         units["commune_codes"], summary = by_commune(units, zones, communes)
     with clock("qa"):
         qa = coverage_qa(zones, protected_m2, units, province, summary)
+        qa["communes"] = {"province_extent": province_extent, **reconciliation}
+        if province_extent == "communes":
+            qa["communes"]["province_layer_ha"] = float(shapely.union_all(layers["province"].geometry.values).area / M2_PER_HA)
     parts = {"zones": zones, "units": units, "lineage": lineage, "communes": communes, "commune_summary": summary,
              "conflicts": conflicts, "skipped": skipped}
     return assemble(parts, layers, rules, qa, timings)
@@ -89,7 +106,7 @@ class _Clock:
     def __init__(self, timings: dict[str, float], progress: Callable[[str], None] | None) -> None:
         self.timings, self.progress = timings, progress
 
-    def __call__(self, step: str) -> "_Clock":
+    def __call__(self, step: str) -> _Clock:
         self.step = step
         return self
 

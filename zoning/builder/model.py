@@ -21,7 +21,7 @@ import platform
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -31,11 +31,12 @@ import shapely
 
 import zoning
 from zoning import terms
+from zoning.builder.styles import layer_styles
 from zoning.errors import BuildError
 from zoning.files import atomic_path, check_output, input_paths, layer_names, write_layers, write_text
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
-from zoning.builder.styles import layer_styles
+from zoning.terms import Lang
 
 UNIT_COLUMNS = [
     "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
@@ -115,10 +116,11 @@ class Build:
         """The file name when the build has one, else its id."""
         return self.path.name if self.path is not None else f"build {self.build_id}"
 
-    def notices(self, lang: str = "vi") -> list[str]:
+    def notices(self, lang: Lang = "vi") -> list[str]:
         """What every output of the build must say about the law it applies: the urban
         classes (and why the reading is provisional), the unresolved plan conflicts with
-        both readings and the area at stake, the proposed designations kept apart."""
+        both readings and the area at stake, the proposed designations kept apart.
+        """
         manifest = self.manifest
         out = []
         urban = manifest.get("urban_classes") or {}
@@ -132,7 +134,9 @@ class Build:
         proposed = manifest.get("proposed") or {}
         if proposed.get("units"):
             zones = ", ".join(f"{terms.zone_name(z, lang).lower()} {terms.quantity(a, 'area_ha', lang)}" for z, a in proposed["area_ha_by_zone"].items())
-            out.append(terms.message("proposed", f"summary_{lang}", count=proposed["units"], area=terms.quantity(proposed["area_ha"], "area_ha", lang), zones=zones))
+            out.append(
+                terms.message("proposed", f"summary_{lang}", count=proposed["units"], area=terms.quantity(proposed["area_ha"], "area_ha", lang), zones=zones)
+            )
         return out
 
     def sources(self) -> tuple[Path, ...]:
@@ -186,7 +190,7 @@ class Build:
         return path
 
 
-BuildLike = Union[Build, str, Path]
+BuildLike = Build | str | Path
 
 
 def as_build(build: BuildLike) -> Build:
@@ -219,15 +223,16 @@ def read_build(path: str | Path) -> Build:
     """
     path = Path(path)
     if not path.exists():
-        raise BuildError(f"build file not found: {path}", "make one with `zoning build` or `zoning demo`")
+        raise BuildError((f"không tìm thấy tệp phân vùng: {path}", f"build file not found: {path}"),
+                         ("tạo tệp bằng `zoning build` hoặc `zoning demo`", "make one with `zoning build` or `zoning demo`"))
+    hint = ("chỉ ra tệp GeoPackage do `zoning build` hoặc `zoning demo` ghi ra", "give the GeoPackage that `zoning build` or `zoning demo` wrote")
     try:
         names = layer_names(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user mistake
-        raise BuildError(f"{path} cannot be read as a GeoPackage ({exc})") from None
-    missing = [n for n in ("zones", "units", "manifest") if n not in names]
+        raise BuildError((f"{path}: tệp không phải GeoPackage đọc được ({exc})", f"{path} cannot be read as a GeoPackage ({exc})"), hint) from None
+    missing = ", ".join(n for n in ("zones", "units", "manifest") if n not in names)
     if missing:
-        raise BuildError(f"{path} is not a zoning build (missing layer(s): {', '.join(missing)})",
-                         "give the GeoPackage that `zoning build` or `zoning demo` wrote")
+        raise BuildError((f"{path}: không phải tệp phân vùng (thiếu lớp dữ liệu {missing})", f"{path} is not a zoning build (missing layer(s): {missing})"), hint)
 
     def read(name: str) -> pd.DataFrame:
         if name not in names:
@@ -304,10 +309,13 @@ def manifest_of(
     """The manifest: what went in, which rules, which software, how long, QA."""
     inputs = [asdict(s) for s in layers.sources]
     rule_files = [
-        {"id": f.id, "version": f.version, "path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
-        for f, p in zip(rules.files, rules.paths)
+        {"id": f.id, "version": f.version, "path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for f, p in zip(rules.files, rules.paths)
     ]
-    identity = json.dumps({"inputs": [(s["kind"], s["sha256"]) for s in inputs], "rules": rule_files, "version": zoning.__version__}, sort_keys=True)
+    identity = {"inputs": [(s["kind"], s["sha256"]) for s in inputs], "rules": rule_files, "version": zoning.__version__}
+    extent = qa.get("communes", {}).get("province_extent", "province")
+    if extent != "province":  # the default leaves the ids of earlier builds as they were
+        identity["province_extent"] = extent
+    identity = json.dumps(identity, sort_keys=True)
     illustrative = sorted(
         kind for kind, layer in layers.layers.items() if "illustrative" in layer and layer["illustrative"].astype(bool).any()
     )
@@ -322,10 +330,7 @@ def manifest_of(
         "crs": {"name": layers.crs.name, "epsg": layers.crs.to_epsg(), "wkt": layers.crs.to_wkt()},
         "inputs": inputs,
         "illustrative_layers": illustrative,
-        "illustrative_notice": (
-            "Layers " + ", ".join(illustrative) + " are illustrative (drawn, not surveyed): not for decisions."
-            if illustrative else ""
-        ),
+        "illustrative_notice": ("Layers " + ", ".join(illustrative) + " are illustrative (drawn, not surveyed): not for decisions." if illustrative else ""),
         "unconfirmed_criteria": unconfirmed,
         "urban_classes": urban_classes(rules),
         "proposed": {
@@ -347,9 +352,14 @@ def urban_classes(rules: RuleSet) -> dict[str, Any]:
     """The urban classification the rules apply, from what date and on what basis, with its texts."""
     mapping = rules.urban_classes
     year, month, day = mapping.in_force_from.split("-")
-    texts = terms.message_pair("urban_classes", "text", classification=(mapping.classification_vi, mapping.classification_en),
-                               attribute=mapping.field, citation=(mapping.citation_vi, mapping.citation_en),
-                               date=(f"{day}/{month}/{year}", mapping.in_force_from))
+    texts = terms.message_pair(
+        "urban_classes",
+        "text",
+        classification=(mapping.classification_vi, mapping.classification_en),
+        attribute=mapping.field,
+        citation=(mapping.citation_vi, mapping.citation_en),
+        date=(f"{day}/{month}/{year}", mapping.in_force_from),
+    )
     return {**mapping.model_dump(), "text_vi": texts[0], "text_en": texts[1]}
 
 

@@ -14,12 +14,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
 from zoning.inputs.catalogue import Precedence, load_catalogue
-from zoning.terms import ZONE_ORDER
 from zoning.inputs.layers import LayerSet
 from zoning.inputs.text import nfc, nfc_values
 from zoning.law.criteria import Criterion, RuleSet, Width
+from zoning.terms import ZONE_ORDER
 
 COLUMNS = ["zone", "criterion", "criterion_order", "status", "proposed", "op", "name", "name_en", "citation_vi", "citation_en",
            "assumption", "assumption_en", "source_layer", "source_id", "source_order", "designation_rank", "decision_date",
@@ -158,8 +159,10 @@ def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion, layers:
 def _wider_within(source: np.ndarray, buffered: np.ndarray, assumed: np.ndarray, width: Width, layers: LayerSet,
                   notes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Where a feature with an assumed width crosses the land of ``width.within``, the
-    wider default there: the reach inside that land, buffered by it, joins the buffer."""
+    wider default there: the reach inside that land, buffered by it, joins the buffer.
+    """
     within = width.within
+    assert within is not None  # called only for a width with a wider default within some land
     kinds = [k for k in within.layers if k in layers]
     polygons = [g for k in kinds for g in layers[k].geometry.to_numpy() if shapely.get_dimensions(g) == 2]
     if not assumed.any() or not polygons:
@@ -188,7 +191,7 @@ def width_of(features: gpd.GeoDataFrame, width: Width, rows: np.ndarray, notes: 
     distance = np.where(np.isnan(recorded), width.default_m if width.default_m is not None else np.nan, recorded)
     if assumed.any():
         field_name = width.field or "width"
-        note_vi = f"{field_name} không có số liệu: giả định {width.default_m:g} m" + (f" ({width.basis_vi})" if width.basis_vi else "")
+        note_vi = width.basis_vi or f"áp dụng giá trị mặc định {terms.number(width.default_m, 2).rstrip('0').rstrip(',')} m do chưa có số liệu"
         note_en = f"{field_name} not recorded: {width.default_m:g} m assumed" + (f" ({width.basis})" if width.basis else "")
         for texts, note in zip(notes, (note_vi, note_en)):
             texts[assumed] = np.where(texts[assumed] == "", note, texts[assumed] + "; " + note)

@@ -1,15 +1,14 @@
-"""QA: the coverage proved with computed areas, two independent ways.
-"""
+"""QA: the coverage proved with computed areas, two independent ways."""
 
 from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
 import shapely
+
 from zoning.builder.overlay import MIN_PIECE_M2, thread_map, threaded
 from zoning.builder.units import in_force
 from zoning.terms import M2_PER_HA
-
 
 COVERAGE_TOLERANCE_PCT = 0.01
 

@@ -17,8 +17,8 @@ styles and the builder never imports an output.
 from __future__ import annotations
 
 from functools import lru_cache
-from xml.sax.saxutils import quoteattr
 from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 import yaml

@@ -12,12 +12,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
 from zoning import terms
 from zoning.builder.overlay import MIN_PIECE_M2
 from zoning.inputs.catalogue import load_catalogue
 from zoning.law.criteria import RuleSet
 from zoning.terms import M2_PER_HA, ZONE_ORDER
-
 
 ZONE_PREFIX = {"strict": "S", "emission_limited": "E"}
 PROPOSED_PREFIX = "P"  # PE0001: a proposed emission-limited unit
@@ -34,6 +34,7 @@ def in_force(units: pd.DataFrame) -> np.ndarray:
 
 
 def carved_units(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The non-empty carved pieces of the candidates as units, each with its own geometry."""
     geometry = candidates["unit_geometry"].to_numpy()
     keep = ~shapely.is_empty(geometry)  # every piece above floating-point dust is a unit
     table = candidates[keep].drop(columns=["geometry", "unit_geometry"]).copy()
@@ -78,7 +79,8 @@ def unit_lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.nd
 def other_criteria(lineage: pd.DataFrame) -> pd.DataFrame:
     """The criteria a unit's land meets besides its own (the lineage rows that did not
     prevail), one row per unit, criterion and feature with the area shared, per unit in
-    zone order then largest area first."""
+    zone order then largest area first.
+    """
     columns = ["unit_id", "criterion", "zone", "status", "source_layer", "source_id", "name", "overlap_ha"]
     if lineage is None or not len(lineage) or "prevails" not in lineage:
         return pd.DataFrame(columns=columns)
@@ -125,11 +127,11 @@ def plan_conflicts(candidates: gpd.GeoDataFrame, rules: RuleSet) -> tuple[pd.Dat
 def _conflict_table(rows: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """One row per conflicting layer and pair of readings (see :func:`_readings`), with the area at stake."""
     features = rows.drop_duplicates(["source_layer", "source_id"]).set_index(["source_layer", "source_id"])
-    features["reading"] = rows.groupby(["source_layer", "source_id"]).apply(_readings, include_groups=False).reindex(features.index)
+    features["reading"] = rows.groupby(["source_layer", "source_id"]).apply(_readings, include_groups=False).reindex(features.index)  # type: ignore[call-overload]
     catalogue = load_catalogue()
     records = []
     for (layer, reading), group in features.groupby(["source_layer", "reading"], sort=True):
-        area = lambda mask: shapely.union_all(group.geometry.to_numpy()[mask]).area / M2_PER_HA  # noqa: E731
+        area = lambda mask: shapely.union_all(group.geometry.to_numpy()[mask]).area / M2_PER_HA  # noqa: E731, B023 (called within the iteration)
         strict = group["provisional"].to_numpy() == 0
         texts = {
             "features": len(group),
@@ -162,7 +164,8 @@ def _conflict_table(rows: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 
 def _readings(rows: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The criteria of each reading of one feature (strict, emission-limited): those of the
-    overlays, or the national ones for a zone no overlay names."""
+    overlays, or the national ones for a zone no overlay names.
+    """
     readings = []
     for zone in ("strict", "emission_limited"):
         of_zone = rows[rows["zone"] == zone]

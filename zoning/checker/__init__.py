@@ -1,26 +1,28 @@
 """Site checks: where a proposed project or waste facility lies in the zoning, and what
-follows from it (see :mod:`zoning.checker.engine`)."""
+follows from it (see :mod:`zoning.checker.engine`).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import shapely
 
 from zoning.builder.model import BuildLike, as_build
-from zoning.errors import InputError
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
 from zoning.checker.result import CheckResult
+from zoning.errors import InputError
 from zoning.files import input_paths
 from zoning.inputs.sites import Sites, apply_defaults, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
 
-SitesLike = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
+SitesLike: TypeAlias = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
 
 
 def check(
@@ -35,7 +37,7 @@ def check(
     capacity: float | None = None,
     exclusion: str | None = None,
     sheet: str | None = None,
-    distances: dict[str, float | UserDistance] | None = None,
+    distances: Mapping[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
     tolerance: dict[str, float] | float | None = None,
@@ -113,7 +115,8 @@ def check(
     step("reading the sites")
     if isinstance(sites, Sites):
         if sites.frame.crs != build.crs:
-            raise InputError("the sites were read in another CRS than the build's", "read them with zoning.read_sites(path, build.crs)")
+            raise InputError(("các địa điểm được đọc theo hệ tọa độ khác với hệ tọa độ của bản phân vùng", "the sites were read in another CRS than the build's"),
+                             ("đọc lại bằng zoning.read_sites(path, build.crs)", "read them with zoning.read_sites(path, build.crs)"))
         read = apply_defaults(sites, default_type=type, default_capacity=capacity, default_exclusion=exclusion, types=list(rules.types))
     else:
         read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types),
@@ -132,7 +135,8 @@ def _check_metres(value: dict[str, float] | float | None, option: str) -> None:
     values = value.values() if isinstance(value, dict) else () if value is None else (value,)
     for number in values:
         if not (isinstance(number, (int, float)) and math.isfinite(number) and number >= 0):
-            raise InputError(f"{option} {number}: phải là số mét không âm / must be a number of metres, zero or more", f"e.g. {option} 25")
+            raise InputError((f"{option} {number}: phải là số mét không âm", f"{option} {number}: must be a number of metres, zero or more"),
+                             (f"ví dụ {option} 25", f"e.g. {option} 25"))
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

@@ -7,13 +7,13 @@ import string
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 import pandas as pd
 import shapely
 from shapely import STRtree
 
-
-from zoning.law.safety import normalise_unit
 from zoning import terms
+from zoning.law.safety import normalise_unit
 from zoning.terms import ZONE_ORDER
 
 
@@ -43,17 +43,18 @@ def share(overlap: np.ndarray, measure: np.ndarray, dim: np.ndarray, inside: np.
     return np.round(share, 2)
 
 
-def numbers(values: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray]:
+def numbers(values: ArrayLike, decimals: int) -> tuple[np.ndarray, np.ndarray]:
     """Numbers as Vietnamese and as English text (:func:`zoning.terms.number`), object arrays; ``""`` for NaN."""
-    values = np.asarray(values, dtype=float).tolist()
-    return tuple(np.array(terms.numbers(values, decimals, lang), dtype=object) for lang in terms.LANGUAGES)  # type: ignore[return-value]
+    floats = np.asarray(values, dtype=float).tolist()
+    return np.array(terms.numbers(floats, decimals, "vi"), dtype=object), np.array(terms.numbers(floats, decimals, "en"), dtype=object)
 
 
-def quantities(values: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+def quantities(values: ArrayLike, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """Quantities as Vietnamese and as English text with their unit and standard decimals
-    (:func:`zoning.terms.quantity`), object arrays; ``""`` for NaN."""
-    values = np.asarray(values, dtype=float).tolist()
-    return tuple(np.array(terms.quantities(values, kind, lang), dtype=object) for lang in terms.LANGUAGES)  # type: ignore[return-value]
+    (:func:`zoning.terms.quantity`), object arrays; ``""`` for NaN.
+    """
+    floats = np.asarray(values, dtype=float).tolist()
+    return np.array(terms.quantities(floats, kind, "vi"), dtype=object), np.array(terms.quantities(floats, kind, "en"), dtype=object)
 
 
 def formatted(template: str, n: int, **values: Any) -> np.ndarray:
@@ -68,7 +69,7 @@ def formatted(template: str, n: int, **values: Any) -> np.ndarray:
             value = values[field]
             parts.append(value if isinstance(value, str) else np.asarray(value, dtype=object).tolist())
     if all(isinstance(p, str) for p in parts):
-        return filled(n, "".join(parts))
+        return filled(n, "".join(str(p) for p in parts))
     out = np.empty(n, dtype=object)
     out[:] = ["".join(row) for row in zip(*(itertools.repeat(p, n) if isinstance(p, str) else p for p in parts))]
     return out
@@ -77,7 +78,8 @@ def formatted(template: str, n: int, **values: Any) -> np.ndarray:
 def distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The first row of each distinct combination of the columns' values, and the number
     of each row's combination: ``values[first][number]`` spreads what was computed once
-    per combination to every row."""
+    per combination to every row.
+    """
     keys = pd.DataFrame(dict(enumerate(columns)))
     number = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(number))).groupby(number, sort=True).first().to_numpy()
@@ -85,6 +87,7 @@ def distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def zone_index(zones: np.ndarray) -> np.ndarray:
+    """Each zone code's position in ZONE_ORDER (strict first)."""
     return np.select([zones == z for z in ZONE_ORDER], list(range(len(ZONE_ORDER))), 0)
 
 
@@ -106,16 +109,16 @@ def join_by(site: np.ndarray, values: np.ndarray, sep: str) -> tuple[np.ndarray,
     return site[starts], joined
 
 
-def joined(site: np.ndarray, values: np.ndarray, n: int, sep: str = ",", distinct: bool = False) -> np.ndarray:
+def joined(site: ArrayLike, values: ArrayLike, n: int, sep: str = ",", distinct: bool = False) -> np.ndarray:
     """Per site (0 … n-1) its non-empty values joined (duplicates dropped unless ``distinct``); ``""`` for none."""
-    site, values = np.asarray(site, dtype=int), np.asarray(values, dtype=object)
-    given = (values != "") & pd.notna(values)
-    site, values = site[given], values[given]
-    if not distinct and len(site):
-        first = ~pd.DataFrame({"site": site, "value": values}).duplicated().to_numpy()
-        site, values = site[first], values[first]
+    sites, texts = np.asarray(site, dtype=int), np.asarray(values, dtype=object)
+    given = (texts != "") & pd.notna(texts)
+    sites, texts = sites[given], texts[given]
+    if not distinct and len(sites):
+        first = ~pd.DataFrame({"site": sites, "value": texts}).duplicated().to_numpy()
+        sites, texts = sites[first], texts[first]
     out = filled(n, "")
-    keys, joined = join_by(site, values, sep)
+    keys, joined = join_by(sites, texts, sep)
     out[keys] = joined
     return out
 
@@ -153,6 +156,7 @@ def filled(n: int, value: Any) -> np.ndarray:
 
 
 def scatter(n: int, position: np.ndarray, values: np.ndarray, fill, dtype) -> np.ndarray:
+    """An array of ``n`` filled with ``fill``, with ``values`` put at ``position``."""
     out = np.full(n, fill, dtype=dtype)
     out[position] = values
     return out

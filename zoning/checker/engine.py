@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from zoning.checker import findings as finders
@@ -58,7 +58,7 @@ def check_sites(
     index: BuildIndex,
     rules: CheckRules | None = None,
     *,
-    user_distances: dict[str, float | UserDistance] | None = None,
+    user_distances: Mapping[str, float | UserDistance] | None = None,
     upstream: bool = False,
     search_distance: float | None = None,
     include_proposed: bool = False,
@@ -95,7 +95,8 @@ def check_sites(
     rules = rules or load_check_rules()
     search = float(search_distance if search_distance is not None else rules.settings.search_distance_m)
     if not search > 0:
-        raise InputError("the search distance must be a positive number of metres")
+        raise InputError(("khoảng cách tìm kiếm phải là số mét dương", "the search distance must be a positive number of metres"),
+                         ("ví dụ --search-distance 5000", "e.g. --search-distance 5000"))
     user = user_distances or {}
     steps: dict[str, float] = {}
     timed = functools.partial(_timed, steps)

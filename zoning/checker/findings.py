@@ -64,7 +64,8 @@ def location_findings(sites: SiteArrays, index: BuildIndex, units: Units) -> Fin
     """One finding per strict or emission-limited unit a site lies in, with its criterion and
     every other criterion its land meets (from the lineage; their citations too, its own
     first). A unit of a proposed designation gets its own finding, which decides nothing
-    unless the check includes proposed designations."""
+    unless the check includes proposed designations.
+    """
     pairs = units.pairs
     keep = pairs["inside"].to_numpy() & (index.unit_text["zone"][pairs["unit"].to_numpy()] != "other")
     proposed = pairs["proposed"].to_numpy()
@@ -185,7 +186,8 @@ def no_data(sites: SiteArrays, index: BuildIndex, rules: CheckRules, wholly_outs
 def borderline(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units: Units, zones: Zones, safety_pairs: pd.DataFrame,
                wholly_outside: np.ndarray) -> Borderline:
     """Results within the positional tolerance of the source data: unit distances, the
-    boundary of the other zone or of the province, safety distances."""
+    boundary of the other zone or of the province, safety distances.
+    """
     parts = [_borderline_units(units), _borderline_zone(index, zones, wholly_outside), _borderline_safety(rules, safety_pairs)]
     site = np.concatenate([p[0] for p in parts])
     flags = np.zeros(sites.n, bool)
@@ -287,11 +289,20 @@ def _listed_texts(sites: SiteArrays, rules: CheckRules, klass: np.ndarray, liste
     notes = info["risk_note"].fillna("").to_numpy(object)
     note = np.where(notes != "", arrays.formatted(terms.template(code, "note_en"), n, note=notes), "").astype(object)
     types = sites.frame["type"].to_numpy(object)[listed]
-    exclusions = tuple(np.array(["; ".join(e.text_vi if lang == "vi" else e.text_en for e in rules.types[t].pollution_risk.excludes) for t in types], dtype=object)
-                       for lang in terms.LANGUAGES)
-    detail = texts(code, "detail", n, type=(info["type_name_vi"].to_numpy(object), info["type_name_en"].to_numpy(object)),
-                   row=rows, capacity_class=classes, note=("", note),  # the notes of the rule file are in English
-                   exclusions=_where(exclusions[0] != "", texts(code, "exclusions", n, exclusions=exclusions)))
+    exclusions = tuple(
+        np.array(["; ".join(e.text_vi if lang == "vi" else e.text_en for e in rules.types[t].pollution_risk.excludes) for t in types], dtype=object)
+        for lang in terms.LANGUAGES
+    )
+    detail = texts(
+        code,
+        "detail",
+        n,
+        type=(info["type_name_vi"].to_numpy(object), info["type_name_en"].to_numpy(object)),
+        row=rows,
+        capacity_class=classes,
+        note=("", note),  # the notes of the rule file are in English
+        exclusions=_where(exclusions[0] != "", texts(code, "exclusions", n, exclusions=exclusions)),
+    )
     cited = rules.file.appendix_ii
     citation = _where(has_row, texts(code, "citation", n, citation=(cited.citation_vi, cited.citation_en), row=row), (cited.citation_vi, cited.citation_en))
     return detail, citation
@@ -312,7 +323,9 @@ def _excluded(sites: SiteArrays, rules: CheckRules, active: np.ndarray) -> Findi
     """Sites that fall under an exclusion of their Appendix II row: not on the list, with the row and its words."""
     excluded = np.flatnonzero(active & sites.excluded)
     code, cited = "pollution_risk_excluded", rules.file.appendix_ii
-    chosen = [rules.exclusion(t, str(e).strip()) for t, e in zip(sites.frame["type"].to_numpy(object)[excluded], sites.frame["exclusion"].to_numpy(object)[excluded])]
+    chosen = [
+        rules.exclusion(t, str(e).strip()) for t, e in zip(sites.frame["type"].to_numpy(object)[excluded], sites.frame["exclusion"].to_numpy(object)[excluded])
+    ]
     words = tuple(np.array([getattr(e, f"text_{lang}") for e in chosen], dtype=object) for lang in terms.LANGUAGES)
     info = sites.types.iloc[excluded]
     row = info["risk_row"].fillna("").to_numpy(object)
@@ -329,15 +342,17 @@ def _risk_unknown(sites: SiteArrays, rules: CheckRules, active: np.ndarray) -> F
     unknown = np.flatnonzero(active & sites.has_type & (sites.types["pollution_risk"] == "unknown").to_numpy())
     notes = sites.types["risk_note"].fillna("").to_numpy(object)[unknown]
     code, cited = "pollution_risk_unknown", rules.file.appendix_ii
-    return finding(unknown, code, "info", "unconfirmed", texts(code, "title"), texts(code, "detail", len(unknown), note=notes),
-                   (cited.citation_vi, cited.citation_en))
+    return finding(
+        unknown, code, "info", "unconfirmed", texts(code, "title"), texts(code, "detail", len(unknown), note=notes), (cited.citation_vi, cited.citation_en)
+    )
 
 
 def _capacity_needed(sites: SiteArrays, rules: CheckRules, need: np.ndarray) -> Findings:
     code, cited = "capacity_needed", rules.file.appendix_ii
     units = sites.types["risk_unit"].to_numpy(object)[need]
-    return finding(need, code, "review", "confirmed", texts(code, "title"), texts(code, "detail", len(need), unit=units),
-                   (cited.citation_vi, cited.citation_en))
+    return finding(
+        need, code, "review", "confirmed", texts(code, "title"), texts(code, "detail", len(need), unit=units), (cited.citation_vi, cited.citation_en)
+    )
 
 
 def _unit_mismatch(sites: SiteArrays, mismatch: np.ndarray) -> Findings:

@@ -14,13 +14,12 @@ import shapely
 from shapely import STRtree
 
 from zoning import terms
-from zoning.builder.overlay import polygonal
 from zoning.builder.model import Build, as_build
+from zoning.builder.overlay import polygonal
 from zoning.builder.units import other_criteria
-from zoning.errors import InputError
 from zoning.checker import arrays
+from zoning.errors import InputError
 from zoning.law.project_types import CheckRules, Tolerance, load_check_rules
-
 
 MAX_PIECE_VERTICES = 64  # unit pieces: distances to them are computed pair by pair
 COMMUNE_PIECE_VERTICES = 256  # commune pieces: only intersected
@@ -107,6 +106,7 @@ class BuildIndex:
     timings: dict[str, float]
 
     def tolerance(self, layer: str) -> float:
+        """The positional tolerance of a layer in metres (the default when the layer has none)."""
         return self.tolerances.get(layer, self.tolerances["default"])
 
 
@@ -177,7 +177,8 @@ def _other_criteria_texts(units: pd.DataFrame, lineage: pd.DataFrame, criteria: 
                           ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Per unit and language: the other criteria its land meets (``; the unit's land also
     meets: …``, "" for none), and the citations of every criterion in force it meets, its
-    own first."""
+    own first.
+    """
     others = other_criteria(lineage)
     others = others[others["unit_id"].isin(units["unit_id"])]
     criteria = criteria.set_index("id") if "id" in criteria else criteria
@@ -209,7 +210,8 @@ def _tolerances(setting: Tolerance, override: dict[str, float] | float | None) -
         return {"default": float(override)}
     for key, value in (override or {}).items():
         if value < 0 or not math.isfinite(value):
-            raise InputError(f"tolerance for '{key}' must be a non-negative number of metres")
+            raise InputError((f"dung sai của '{key}' phải là số mét không âm", f"tolerance for '{key}' must be a non-negative number of metres"),
+                             (f"ví dụ --tolerance {key}=10", f"e.g. --tolerance {key}=10"))
         out[key] = float(value)
     return out
 

@@ -1,5 +1,6 @@
 """Where the sites are: the units they lie in or near, the zones and communes they
-overlap, and what lies outside the province of the build."""
+overlap, and what lies outside the province of the build.
+"""
 
 from __future__ import annotations
 
@@ -44,10 +45,12 @@ class Zones:
 
     @property
     def inside_measure(self) -> np.ndarray:
+        """Each site's measure (area, length or count) inside the province."""
         return self.measure.sum(axis=1)
 
     @property
     def touches_province(self) -> np.ndarray:
+        """Whether each site meets the province at all."""
         return self.touches.any(axis=1)
 
 
@@ -198,8 +201,12 @@ def _none_inside(sites: SiteArrays, index: BuildIndex) -> InputError:
     here = shapely.get_coordinates(reproject(np.array([shapely.point_on_surface(sites.geometry[0])]), crs, WGS84))[0]
     notes = sites.sites.notes
     return InputError(
-        f"none of the {sites.n} site(s) lies in the province of this build (lon {x0:.3f}–{x1:.3f}, lat {y0:.3f}–{y1:.3f}); "
-        f"site {sites.ids[0]} is at lon {here[0]:.4f}, lat {here[1]:.4f}",
-        "check the coordinates and their CRS (--crs), and that the build is for the right province"
-        + (f" (input notes: {'; '.join(notes)})" if notes else ""),
+        (f"Không địa điểm nào (trong {sites.n}) nằm trong tỉnh của bản phân vùng này (kinh độ {x0:.3f}–{x1:.3f}, vĩ độ {y0:.3f}–{y1:.3f}); "
+         f"địa điểm {sites.ids[0]} ở kinh độ {here[0]:.4f}, vĩ độ {here[1]:.4f}",
+         f"none of the {sites.n} site(s) lies in the province of this build (lon {x0:.3f}–{x1:.3f}, lat {y0:.3f}–{y1:.3f}); "
+         f"site {sites.ids[0]} is at lon {here[0]:.4f}, lat {here[1]:.4f}"),
+        ("hãy kiểm tra tọa độ, thứ tự vĩ độ/kinh độ và hệ tọa độ (--crs), và bản phân vùng có đúng tỉnh không"
+         + (f" (ghi chú về dữ liệu đầu vào: {'; '.join(notes)})" if notes else ""),
+         "check the coordinates and their CRS (--crs), and that the build is for the right province"
+         + (f" (input notes: {'; '.join(notes)})" if notes else "")),
     )

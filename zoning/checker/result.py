@@ -11,8 +11,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-
-
 SCHEMA = "zoning-check/1"
 SEVERITY_RANK = {"info": 1, "no_data": 2, "review": 3, "conflict": 4, "outside": 5}
 VERDICTS = {1: "no_conflict_found", 2: "no_data", 3: "needs_review", 4: "conflict", 5: "outside_province"}
@@ -41,15 +39,58 @@ UNIT_COLUMNS = [
 ]
 COMMUNE_COLUMNS = ["site_id", "commune_code", "commune_name", "overlap_ha", "overlap_m", "share_pct"]
 FINDING_COLUMNS = ["site_id", "finding", "severity", "status", "title_vi", "title_en", "detail_vi", "detail_en", "citation_vi", "citation_en"]
-SENSITIVE_COLUMNS = ["site_id", "element", "title_vi", "title_en", "citation_vi", "citation_en", "status", "relation", "layer", "source_id", "feature", "distance_m"]
+SENSITIVE_COLUMNS = [
+    "site_id",
+    "element",
+    "title_vi",
+    "title_en",
+    "citation_vi",
+    "citation_en",
+    "status",
+    "relation",
+    "layer",
+    "source_id",
+    "feature",
+    "distance_m",
+]
 SAFETY_COLUMNS = [
-    "site_id", "receptor", "facility", "distance_required_m", "status", "citation_vi", "citation_en", "basis", "missing",
-    "capacity_class", "nearest_m", "nearest_id", "nearest_name", "holds", "inside_count", "inside_ha", "borderline", "tolerance_m", "no_data",
+    "site_id",
+    "receptor",
+    "facility",
+    "distance_required_m",
+    "status",
+    "citation_vi",
+    "citation_en",
+    "basis",
+    "missing",
+    "capacity_class",
+    "nearest_m",
+    "nearest_id",
+    "nearest_name",
+    "holds",
+    "inside_count",
+    "inside_ha",
+    "borderline",
+    "tolerance_m",
+    "no_data",
 ]
 # GeoPackage layer names of the long tables (``findings`` is what map readers look for)
-GPKG_LAYERS = {"zones": "site_zones", "units": "site_units", "communes": "site_communes", "findings": "findings",
-               "sensitive": "site_sensitive", "safety": "site_safety"}
-TABLES = {"zones": ZONE_COLUMNS, "units": UNIT_COLUMNS, "communes": COMMUNE_COLUMNS, "findings": FINDING_COLUMNS, "sensitive": SENSITIVE_COLUMNS, "safety": SAFETY_COLUMNS}
+GPKG_LAYERS = {
+    "zones": "site_zones",
+    "units": "site_units",
+    "communes": "site_communes",
+    "findings": "findings",
+    "sensitive": "site_sensitive",
+    "safety": "site_safety",
+}
+TABLES = {
+    "zones": ZONE_COLUMNS,
+    "units": UNIT_COLUMNS,
+    "communes": COMMUNE_COLUMNS,
+    "findings": FINDING_COLUMNS,
+    "sensitive": SENSITIVE_COLUMNS,
+    "safety": SAFETY_COLUMNS,
+}
 
 
 @dataclass
@@ -67,6 +108,7 @@ class CheckResult:
     sources: tuple[Path, ...] = ()  # the files read (sites, build and its inputs): no output may replace them
 
     def table(self, name: str) -> pd.DataFrame:
+        """One of the result's tables by name (``zones``, ``units``, ``findings`` …)."""
         return getattr(self, name)
 
     def site_rows(self) -> list[dict]:
@@ -120,4 +162,3 @@ def _plain(value: Any) -> Any:
     if value is pd.NA:
         return None
     return value
-

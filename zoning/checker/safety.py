@@ -1,6 +1,7 @@
 """Safety distances of facility sites to residential areas and water intakes: the
 distance that applies (``rules/safety-distances.yaml``), the nearest feature, what lies
-within the distance, and the findings."""
+within the distance, and the findings.
+"""
 
 from __future__ import annotations
 

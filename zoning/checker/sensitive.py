@@ -4,7 +4,8 @@ features themselves.
 
 A site in a buffer grown around a feature (a unit of a buffer criterion) is in its buffer,
 not in it: only a trigger for buffers (``buffer: true``) takes it, and the row says
-"vùng đệm" and is unconfirmed. Proposed designations trigger nothing unless asked to."""
+"vùng đệm" and is unconfirmed. Proposed designations trigger nothing unless asked to.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from zoning.inputs.text import nfc, nfc_values
 from zoning.checker import arrays
 from zoning.checker.index import BuildIndex
 from zoning.checker.locate import Units
 from zoning.checker.sitearrays import SiteArrays
+from zoning.inputs.text import nfc, nfc_values
 from zoning.law.project_types import CheckRules, SensitiveElement, Trigger
 
 LINEAGE_WHOLE = 0.999  # a lineage criterion covering this share of a unit covers all of it
@@ -28,7 +29,8 @@ BUFFER = 3
 @dataclass(frozen=True)
 class Sensitive:
     """``pairs``: the site index, element id and relation of each row of ``table``, the
-    ``sensitive`` table of the result."""
+    ``sensitive`` table of the result.
+    """
 
     pairs: pd.DataFrame
     table: pd.DataFrame
@@ -168,7 +170,8 @@ def _triggered(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveEle
 
 def matches(index: BuildIndex, trigger: Trigger, as_buffer: bool = False) -> np.ndarray:
     """Which features of the trigger's layer meet its attribute condition (``as_buffer``:
-    read as the buffer of the feature, ``part`` = ``buffer``)."""
+    read as the buffer of the feature, ``part`` = ``buffer``).
+    """
     features = index.layers[trigger.layer]
     attributes = features.attributes.assign(part="buffer") if as_buffer and "part" in features.attributes else features.attributes
     mask = np.ones(len(features), bool)
@@ -180,7 +183,8 @@ def matches(index: BuildIndex, trigger: Trigger, as_buffer: bool = False) -> np.
 def _result(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveElement], hit: _Candidates, element: np.ndarray,
             trigger: np.ndarray) -> Sensitive:
     """The rows: a buffer trigger says ``buffer`` and is unconfirmed; a trigger's own status
-    (an interpretation) overrides its element's."""
+    (an interpretation) overrides its element's.
+    """
     pick = lambda attribute: np.array([getattr(e, attribute) for e in elements], dtype=object)[element]  # noqa: E731
     used = [elements[e].triggers[t] for e, t in zip(element, trigger)]
     buffer = np.array([t.buffer for t in used], dtype=bool)

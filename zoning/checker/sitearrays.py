@@ -45,6 +45,7 @@ class SiteArrays:
 
     @property
     def n(self) -> int:
+        """The number of sites."""
         return len(self.geometry)
 
     def hectares(self, measure: np.ndarray, site: np.ndarray | None = None) -> np.ndarray:
@@ -79,7 +80,8 @@ def site_arrays(sites: Sites, crs, rules: CheckRules, upstream: bool) -> SiteArr
     ``upstream`` is the default of sites without an ``upstream`` attribute.
     """
     if sites.frame.crs is not None and crs != sites.frame.crs:
-        raise InputError("the sites are not in the CRS of the build", "read them with zoning.sites.read_sites(…, target_crs=build.crs)")
+        raise InputError(("các địa điểm không ở hệ tọa độ của bản phân vùng", "the sites are not in the CRS of the build"),
+                         ("đọc lại bằng zoning.read_sites(…, target_crs=build.crs)", "read them with zoning.sites.read_sites(…, target_crs=build.crs)"))
     frame = sites.frame.reset_index(drop=True)
     geometry = frame.geometry.to_numpy()
     type_id = shapely.get_type_id(geometry)
@@ -114,8 +116,13 @@ def _excluded(frame: pd.DataFrame, rules: CheckRules) -> np.ndarray:
     if wrong:
         site, kind, code = wrong[0]
         known = rules.types[kind].pollution_risk.excludes if kind in rules.types else []
+        more = len(wrong) - 1
+        codes = ", ".join(e.code for e in known)
         raise InputError(
-            f"site {site}: '{code}' is not an ND08 Appendix II exclusion of project type '{kind}'" + (f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""),
-            f"exclusions of '{kind}': {', '.join(e.code for e in known)}" if known else f"type '{kind}' has no exclusion (see `zoning types`)",
+            (f"địa điểm {site}: '{code}' không phải trường hợp loại trừ theo Phụ lục II Nghị định 08/2022/NĐ-CP của loại hình dự án '{kind}'"
+             + (f" (và {more} địa điểm khác)" if more else ""),
+             f"site {site}: '{code}' is not an ND08 Appendix II exclusion of project type '{kind}'" + (f" (and {more} more)" if more else "")),
+            (f"các trường hợp loại trừ của '{kind}': {codes}", f"exclusions of '{kind}': {codes}") if known
+            else (f"loại hình '{kind}' không có trường hợp loại trừ nào (xem `zoning types`)", f"type '{kind}' has no exclusion (see `zoning types`)"),
         )
     return given

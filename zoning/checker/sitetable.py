@@ -118,7 +118,7 @@ def _safety_columns(sites: SiteArrays, safety: pd.DataFrame) -> dict[str, np.nda
     for receptor, short in RECEPTOR_COLUMNS.items():
         rows = safety[safety["receptor"] == receptor]
         position = pd.Series(np.arange(n), index=sites.ids)[rows["site_id"]].to_numpy()
-        values = lambda column, fill, dtype=object: arrays.scatter(n, position, rows[column].to_numpy(), fill, dtype)  # noqa: E731
+        values = lambda column, fill, dtype=object: arrays.scatter(n, position, rows[column].to_numpy(), fill, dtype)  # noqa: E731, B023 (called within the iteration)
         columns[f"nearest_{short}_m"] = values("nearest_m", np.nan, float)
         columns[f"nearest_{short}"] = values("nearest_name", "")
         columns[f"safety_distance_{short}_m"] = values("distance_required_m", np.nan, float)
@@ -140,7 +140,8 @@ def _missing_values(sites: SiteArrays, safety_pairs: pd.DataFrame) -> np.ndarray
 def check_meta(sites: SiteArrays, index: BuildIndex, rules: CheckRules, search: float, user: dict, table: gpd.GeoDataFrame,
                include_proposed: bool = False) -> dict:
     """The metadata of a check: build, rules, inputs, settings, verdict counts, versions, and
-    what the build says about the law it applies (:meth:`Build.notices`)."""
+    what the build says about the law it applies (:meth:`Build.notices`).
+    """
     build = index.build
     manifest = build.manifest
     notices = [manifest["illustrative_notice"]] if manifest.get("illustrative_notice") else []

@@ -17,7 +17,6 @@ import zoning
 from zoning import terms
 from zoning.builder.model import CRITERIA_SPECS, Build, BuildLike, as_build
 from zoning.builder.overlay import MIN_PIECE_M2
-from zoning.terms import M2_PER_HA
 from zoning.compare.align import aligned, province_name
 from zoning.compare.causes import input_changes, rule_changes
 from zoning.compare.model import SCHEMA, ZoningDiff
@@ -26,6 +25,7 @@ from zoning.compare.sites import verdict_changes
 from zoning.compare.transitions import by_commune, transitions
 from zoning.errors import ZoningError
 from zoning.inputs.crs import describe
+from zoning.terms import M2_PER_HA
 
 
 def diff(
@@ -68,8 +68,9 @@ def diff(
     """
     if not (min_area_ha >= 0 and min_width_m >= 0):
         raise ZoningError(
-            f"Ngưỡng bỏ qua phải không âm (diện tích {min_area_ha} ha, bề rộng {min_width_m} m) / "
-            f"the noise threshold must not be negative (area {min_area_ha} ha, width {min_width_m} m)"
+            (f"Ngưỡng bỏ qua phải không âm (diện tích {min_area_ha} ha, bề rộng {min_width_m} m)",
+             f"the noise threshold must not be negative (area {min_area_ha} ha, width {min_width_m} m)"),
+            ("cho ngưỡng bằng 0 hoặc số dương", "give zero or a positive threshold"),
         )
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}

@@ -39,10 +39,9 @@ def aligned(old: Build, new: Build) -> tuple[Build, list[str]]:
     if not old.crs.equals(new.crs):
         if _grid(old.crs) != _grid(new.crs):
             raise ZoningError(
-                f"Hai bản phân vùng dùng hai hệ tọa độ khác nhau ({describe(old.crs)} và {describe(new.crs)}) / "
-                f"The two builds are in different coordinate systems ({describe(old.crs)} and {describe(new.crs)})",
-                "Xây dựng lại một bản trong hệ tọa độ của bản kia (cùng kinh tuyến trục) / "
-                "rebuild one of them in the other's CRS (the same central meridian)",
+                (f"Hai bản phân vùng dùng hai hệ tọa độ khác nhau ({describe(old.crs, 'vi')} và {describe(new.crs, 'vi')})",
+                 f"The two builds are in different coordinate systems ({describe(old.crs)} and {describe(new.crs)})"),
+                ("Xây dựng lại một bản trong hệ tọa độ của bản kia (cùng kinh tuyến trục)", "rebuild one of them in the other's CRS (the same central meridian)"),
             )
         old = _reprojected(old, new.crs)
         notes.append(
@@ -73,28 +72,29 @@ def province_name(build: Build) -> str:
 
 
 def _different_provinces(old: str, new: str) -> ZoningError:
-    names = f" ({old or '?'} và {new or '?'})"
     return ZoningError(
-        f"Hai bản phân vùng không thuộc cùng một tỉnh{names} / The two builds are of different provinces{names.replace(' và ', ' and ')}",
-        "Chỉ so sánh được hai bản phân vùng của cùng một tỉnh / only two zonings of the same province can be compared",
+        (f"Hai bản phân vùng không thuộc cùng một tỉnh ({old or '?'} và {new or '?'})", f"The two builds are of different provinces ({old or '?'} and {new or '?'})"),
+        ("Chỉ so sánh được hai bản phân vùng của cùng một tỉnh", "only two zonings of the same province can be compared"),
     )
 
 
 def _grid(crs: CRS) -> tuple:
     """What fixes coordinates on the ground up to the datum's tie to WGS 84."""
-    base = crs.source_crs if crs.is_bound else crs
+    base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
     ellipsoid = base.ellipsoid
     shape = (round(ellipsoid.semi_major_metre, 3), round(ellipsoid.inverse_flattening, 6)) if ellipsoid else None
     if not base.is_projected:
         return ("geographic", shape)
     operation = base.coordinate_operation
+    if operation is None:
+        return ("projected", base.to_wkt(), shape)
     return (operation.method_name, tuple((p.name, round(float(p.value), 9)) for p in operation.params), shape)
 
 
 def _reprojected(build: Build, crs: CRS) -> Build:
     """The build with every layer moved to ``crs`` (same grid: see the module notes)."""
-    source = build.crs.source_crs if build.crs.is_bound else build.crs
-    target = crs.source_crs if crs.is_bound else crs
+    source = build.crs.source_crs if build.crs.is_bound and build.crs.source_crs is not None else build.crs
+    target = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
 
     def move(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         geometry = reproject(frame.geometry.to_numpy(), source, target)

@@ -47,7 +47,7 @@ def _rule_file_changes(old: list[dict], new: list[dict]) -> list[dict]:
         a, b = before.get(file_id), after.get(file_id)
         if a is None or b is None:
             change = "added" if a is None else "removed"
-            version = (b or a)["version"]
+            version = (a if b is None else b)["version"]  # type: ignore[index]  # one of the two is there
             rows.append(_rule_row("rule_file", file_id, change, [], "", f"tệp quy tắc {file_id} {version}", f"rule file {file_id} {version}"))
             continue
         fields = [f for f in ("version", "sha256") if a.get(f) != b.get(f)]
@@ -66,6 +66,7 @@ def _criterion_changes(old: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
         a, b = before.get(criterion), after.get(criterion)
         if a is None or b is None:
             row = b if a is None else a
+            assert row is not None  # one of the two is there
             rows.append(_rule_row("criterion", criterion, "added" if a is None else "removed", [], "", row["title_vi"], row["title_en"]))
             continue
         changed: list[str] = []
@@ -132,7 +133,9 @@ def input_changes(old: Build, new: Build) -> pd.DataFrame:
 
 def _layer_changes(old: pd.DataFrame | None, new: pd.DataFrame | None) -> pd.DataFrame:
     """The changed features of one layer kind (either side may be missing)."""
-    empty = (new if old is None else old).iloc[:0]
+    either = new if old is None else old
+    assert either is not None  # a layer kind of one of the two builds
+    empty = either.iloc[:0]
     old, new = _keyed(empty if old is None else old), _keyed(empty if new is None else new)
     attributes = sorted((set(old.columns) | set(new.columns)) - {"source_id", "occurrence", "geometry"})
     columns = ["source_id", "occurrence", "geometry", *attributes]

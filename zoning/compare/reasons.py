@@ -23,9 +23,9 @@ import pandas as pd
 from zoning import terms
 from zoning.builder.model import Build
 from zoning.builder.overlay import MIN_PIECE_M2
-from zoning.terms import M2_PER_HA
 from zoning.checker.arrays import joined
 from zoning.compare.transitions import overlap_areas
+from zoning.terms import M2_PER_HA
 
 KEY = ["piece", "criterion", "source_layer", "source_id"]
 REASON_COLUMNS = ["piece_id", "change", "criterion", "source_layer", "source_id", "name", "name_en", "unit_before", "unit_after",
@@ -134,7 +134,9 @@ def _summary(n: int, reasons: pd.DataFrame, held: dict[str, pd.DataFrame], old: 
     out = {}
     for side, build in (("before", old), ("after", new)):
         h = held[side].sort_values(["piece", "overlap_ha"], ascending=[True, False], kind="stable")
-        out[f"held_{side}"] = joined(h["piece"], (h["criterion"] + ": " + h["name"].astype(str) + " (" + h["source_layer"] + "/" + h["source_id"] + ")").to_numpy(object), n, "; ")
+        out[f"held_{side}"] = joined(
+            h["piece"], (h["criterion"] + ": " + h["name"].astype(str) + " (" + h["source_layer"] + "/" + h["source_id"] + ")").to_numpy(object), n, "; "
+        )
         lineage = h[["piece", "unit_id"]].merge(build.lineage[["unit_id", "criterion"]], on="unit_id") if len(build.lineage) else h.iloc[:0]
         out[f"lineage_{side}"] = joined(lineage["piece"], lineage["criterion"].to_numpy(object), n, ", ")
     for lang, fallback in zip(terms.LANGUAGES, NO_HOLDER):

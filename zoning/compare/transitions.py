@@ -37,12 +37,10 @@ import shapely
 from shapely import STRtree
 
 from zoning.builder.model import Build
-from zoning.builder.overlay import DUST_M2, polygonal, thread_map, threaded
-from zoning.builder.overlay import MIN_PIECE_M2
-from zoning.terms import M2_PER_HA
+from zoning.builder.overlay import DUST_M2, MIN_PIECE_M2, polygonal, thread_map, threaded
 from zoning.checker.arrays import joined
 from zoning.compare.align import province_land
-from zoning.terms import ZONE_ORDER
+from zoning.terms import M2_PER_HA, ZONE_ORDER
 
 GRID_M = 1e-6  # overlays snap-round to a micrometre grid (see the module notes)
 LARGE_COORDINATES = 10_000  # a polygon this large is cut before overlays, and never tested unprepared
@@ -52,7 +50,7 @@ TRANSITIONS: tuple[tuple[str, str], ...] = (
     ("emission_limited", "other"), ("other", "strict"), ("other", "emission_limited"),
 )
 TABLE_COLUMNS = ["old_zone", "new_zone", "area_ha", "pieces", "noise_ha", "noise_pieces"]
-OUTSIDE_COMMUNES = "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)"  # as in a build's commune summary
+OUTSIDE_COMMUNES = "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)"  # land in no commune polygon: only in builds made before the communes tiled the province
 
 
 def transition_key(old_zone: str, new_zone: str) -> str:

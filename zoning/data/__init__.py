@@ -5,6 +5,7 @@ the web assets of the maps.
 ``catalogue.yaml``  the layer kinds;
 ``terms.yaml``  words, colours and number formats of every output;
 ``demo/``       the Cao Bằng demo layers and sites, with their sources and licences;
+``neighbours/`` Cao Bằng and its neighbouring provinces, simplified, for location sketches;
 ``web/``        map style, templates, the project's JavaScript and the vendored libraries.
 """
 

@@ -1,0 +1,1 @@
+"""What comes in: layers, sites, coordinate systems, the layer catalogue, legacy encodings, rasters."""

@@ -53,7 +53,8 @@ class DesignationRank(BaseModel):
 
 class Precedence(BaseModel):
     """How overlapping designations of one zone are credited: by legal rank, then by the
-    most recent decision date (``date_attribute``), then by file order."""
+    most recent decision date (``date_attribute``), then by file order.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

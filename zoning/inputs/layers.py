@@ -30,12 +30,12 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from zoning.inputs import crs as _crs
-from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
-from zoning.inputs.text import clean_column
-from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
 from zoning.errors import InputError
 from zoning.files import check_input_file
+from zoning.inputs import crs as _crs
+from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
+from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
+from zoning.inputs.text import clean_column
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".tab", ".mif", ".dgn")
 SIDECARS = {".shp": None, ".tab": None, ".mif": (".mid",)}  # files read with the main one (None: every <stem>.*)
@@ -147,14 +147,16 @@ def read_layers(
         result.sources.append(Source(kind, origin, digest, len(layer)))
     if not result.layers:
         known = ", ".join(catalogue.kinds)
-        raise InputError(f"{source}: no layer named after a layer kind", f"name layers or files after the kinds: {known}")
+        raise InputError((f"{source}: không có lớp dữ liệu nào mang tên một loại lớp dữ liệu", f"{source}: no layer named after a layer kind"),
+                         (f"đặt tên lớp hoặc tệp theo các loại: {known}", f"name layers or files after the kinds: {known}"))
     return result
 
 
 def gdal_path(path: Path) -> str:
     """The name GDAL opens ``path`` by: a zip through ``/vsizip/``, and a KMZ as the KML
     document inside it when this GDAL lacks the LIBKML driver (its plain KML driver
-    reads no KMZ)."""
+    reads no KMZ).
+    """
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return f"/vsizip/{path}"
@@ -175,7 +177,7 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
     Anything GDAL reads: GeoPackage, shapefile (also zipped), GeoJSON, KML and KMZ,
     MapInfo TAB and MIF, MicroStation DGN v7 (which carries no CRS).
     """
-    path = check_input_file(path, "vector file")
+    path = check_input_file(path, ("tệp dữ liệu vector", "vector file"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -185,11 +187,12 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
         return frame
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{path}{_at(layer)}: text is not valid in its declared encoding ({exc.reason})",
-            "fix or add the .cpg file next to the shapefile (e.g. UTF-8 or CP1258)",
+            (f"{path}{_at(layer, 'vi')}: văn bản không đúng bảng mã đã khai báo ({exc.reason})", f"{path}{_at(layer)}: text is not valid in its declared encoding ({exc.reason})"),
+            ("sửa hoặc thêm tệp .cpg cạnh shapefile (ví dụ UTF-8 hoặc CP1258)", "fix or add the .cpg file next to the shapefile (e.g. UTF-8 or CP1258)"),
         ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InputError(f"{path}{_at(layer)}: cannot be read as a vector layer ({exc})") from None
+        raise InputError((f"{path}{_at(layer, 'vi')}: không đọc được thành lớp dữ liệu vector ({exc})", f"{path}{_at(layer)}: cannot be read as a vector layer ({exc})"),
+                         ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, then save it again as GeoPackage")) from None
 
 
 def file_digest(path: str | Path) -> str:
@@ -226,21 +229,27 @@ def check_layer(
     """
     where = f"{origin} ({kind.name})"
     if len(raw) == 0:
-        raise InputError(f"{where}: the layer is empty", "give at least one feature or leave the layer out")
+        raise InputError((f"{where}: lớp dữ liệu rỗng", f"{where}: the layer is empty"),
+                         ("cho ít nhất một đối tượng, hoặc bỏ lớp này ra", "give at least one feature or leave the layer out"))
     if raw.crs is None:
         dgn = origin.lower().split(":")[0].endswith(".dgn")
         raise InputError(
-            f"{where}: lớp không có hệ tọa độ / the layer has no coordinate reference system"
-            + (" (MicroStation DGN files never carry one)" if dgn else ""),
-            "add the .prj file or set the CRS in QGIS (Layer ▸ Set CRS) and save again as GeoPackage"
-            + ("; for sites give it with --crs, e.g. --crs tm3:105.75 for VN-2000 / TM-3 105°45'" if dgn else ""),
+            (f"{where}: lớp không có hệ tọa độ (CRS)" + (" (tệp MicroStation DGN không bao giờ mang hệ tọa độ)" if dgn else ""),
+             f"{where}: the layer has no coordinate reference system" + (" (MicroStation DGN files never carry one)" if dgn else "")),
+            ("thêm tệp .prj hoặc gán hệ tọa độ trong QGIS (Layer ▸ Set CRS) rồi lưu lại dưới dạng GeoPackage"
+             + ("; với địa điểm, cho hệ tọa độ bằng --crs, ví dụ --crs tm3:105.75 cho VN-2000 / TM-3 105°45'" if dgn else ""),
+             "add the .prj file or set the CRS in QGIS (Layer ▸ Set CRS) and save again as GeoPackage"
+             + ("; for sites give it with --crs, e.g. --crs tm3:105.75 for VN-2000 / TM-3 105°45'" if dgn else "")),
         )
     if CRS(raw.crs).is_geographic and not lonlat_in_range(raw):
         xmin, _, xmax, _ = raw.total_bounds
         raise InputError(
-            f"{where}: the file says its coordinates are longitude/latitude ({CRS(raw.crs).name}) but they are not "
-            f"(x {xmin:.0f}–{xmax:.0f}); GeoJSON is always read as WGS 84",
-            "save the layer with its real CRS (e.g. EPSG:9210, VN-2000 / TM-3 105-45) as a GeoPackage or shapefile with .prj",
+            (f"{where}: tệp ghi tọa độ là kinh độ/vĩ độ ({CRS(raw.crs).name}) nhưng thực ra không phải (x {xmin:.0f}–{xmax:.0f}); "
+             "GeoJSON luôn được đọc theo WGS 84",
+             f"{where}: the file says its coordinates are longitude/latitude ({CRS(raw.crs).name}) but they are not "
+             f"(x {xmin:.0f}–{xmax:.0f}); GeoJSON is always read as WGS 84"),
+            ("lưu lớp với đúng hệ tọa độ của nó (ví dụ EPSG:9210, VN-2000 / TM-3 105-45) dưới dạng GeoPackage, hoặc shapefile có tệp .prj",
+             "save the layer with its real CRS (e.g. EPSG:9210, VN-2000 / TM-3 105-45) as a GeoPackage or shapefile with .prj"),
         )
     frame = raw.rename(columns={c: c.lower() for c in raw.columns if c != raw.geometry.name})
     frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
@@ -250,8 +259,8 @@ def check_layer(
     ids = _feature_ids(frame)
     for column, mask in controlled.items():
         if notes is not None:
-            notes.append(f"{where}: đã bỏ ký tự điều khiển ở cột '{column}' / control characters removed from column '{column}' "
-                         f"of feature(s) {_listed(ids[mask])}")
+            notes.append(f"{where}: đã bỏ ký tự điều khiển ở cột '{column}' của các đối tượng {_listed(ids[mask], 'vi')} / "
+                         f"control characters removed from column '{column}' of feature(s) {_listed(ids[mask])}")
     _check_geometry_types(frame.geometry, kind, ids, where)
     attributes = _check_attributes(frame, kind, ids, where)
     geometries, repairs = _repair(frame.geometry.to_numpy(), kind, ids, origin)  # as drawn
@@ -273,11 +282,12 @@ def _discover(source: InputLike, catalogue: Catalogue, notes: list[str]) -> Iter
         return
     path = Path(source)
     if not path.exists():
-        raise InputError(f"input not found: {path}", "give a GeoPackage or a folder of layer files")
+        raise InputError((f"không tìm thấy dữ liệu đầu vào: {path}", f"input not found: {path}"),
+                         ("chỉ ra một GeoPackage hoặc một thư mục chứa các tệp lớp dữ liệu", "give a GeoPackage or a folder of layer files"))
     if path.is_dir():
         yield from _discover_folder(path, catalogue, notes)
         return
-    check_input_file(path, "input layer file")
+    check_input_file(path, ("tệp lớp dữ liệu đầu vào", "input layer file"))
     if path.suffix.lower() == ".gpkg":
         yield from _discover_geopackage(path, catalogue, notes)
     else:
@@ -302,10 +312,12 @@ def _discover_folder(path: Path, catalogue: Catalogue, notes: list[str]) -> Iter
     for file in sorted(p for p in path.iterdir() if p.suffix.lower() in VECTOR_SUFFIXES):
         kind = file.name.split(".")[0].lower()
         if kind not in catalogue:
-            notes.append(f"ignored {file.name}: not named after a layer kind")
+            notes.append(f"đã bỏ qua {file.name}: tên tệp không phải một loại lớp dữ liệu / ignored {file.name}: not named after a layer kind")
             continue
         if kind in by_kind:
-            raise InputError(f"{path}: two files for layer kind '{kind}': {by_kind[kind].name} and {file.name}", "keep one")
+            raise InputError((f"{path}: có hai tệp cho loại lớp dữ liệu '{kind}': {by_kind[kind].name} và {file.name}",
+                              f"{path}: two files for layer kind '{kind}': {by_kind[kind].name} and {file.name}"),
+                             ("chỉ giữ lại một tệp", "keep one"))
         by_kind[kind] = file
     for kind, file in by_kind.items():
         yield kind, read_vector(file), str(file), file_digest(file)
@@ -317,17 +329,20 @@ def _discover_geopackage(path: Path, catalogue: Catalogue, notes: list[str]) -> 
     try:
         names = [name for name, _ in pyogrio.list_layers(path)]
     except pyogrio.errors.DataSourceError as exc:
-        raise InputError(f"{path}: not a readable GeoPackage ({exc})") from None
+        raise InputError((f"{path}: không đọc được tệp GeoPackage ({exc})", f"{path}: not a readable GeoPackage ({exc})"),
+                         ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, then save it again as GeoPackage")) from None
     for name in names:
         if name.lower() not in catalogue:
-            notes.append(f"ignored layer '{name}' in {path.name}: not a layer kind")
+            notes.append(f"đã bỏ qua lớp '{name}' trong {path.name}: không phải một loại lớp dữ liệu / ignored layer '{name}' in {path.name}: not a layer kind")
             continue
         yield name.lower(), read_vector(path, layer=name), f"{path}:{name}", digest
 
 
 def _known_kind(kind: str, catalogue: Catalogue, where: str) -> None:
     if kind not in catalogue:
-        raise InputError(f"{where}: unknown layer kind '{kind}'", f"known kinds: {', '.join(catalogue.kinds)}")
+        known = ", ".join(catalogue.kinds)
+        raise InputError((f"{where}: không có loại lớp dữ liệu '{kind}'", f"{where}: unknown layer kind '{kind}'"),
+                         (f"các loại lớp dữ liệu: {known}", f"known kinds: {known}"))
 
 
 def frame_digest(frame: gpd.GeoDataFrame) -> str:
@@ -337,8 +352,8 @@ def frame_digest(frame: gpd.GeoDataFrame) -> str:
     return digest.hexdigest()
 
 
-def _at(layer: str | None) -> str:
-    return f" layer '{layer}'" if layer else ""
+def _at(layer: str | None, lang: str = "en") -> str:
+    return f" {'lớp' if lang == 'vi' else 'layer'} '{layer}'" if layer else ""
 
 
 # ----------------------------------------------------------------------------- checks
@@ -361,40 +376,51 @@ def _feature_ids(frame: gpd.GeoDataFrame) -> np.ndarray:
     return np.array([str(i) for i in range(1, len(frame) + 1)], dtype=object)
 
 
-def _listed(ids: np.ndarray) -> str:
+def _listed(ids: np.ndarray, lang: str = "en") -> str:
+    """Feature ids, the first few (then how many more), for a message in ``lang``."""
     shown = ", ".join(map(str, ids[:MAX_LISTED_IDS]))
-    return shown + (f" and {len(ids) - MAX_LISTED_IDS} more" if len(ids) > MAX_LISTED_IDS else "")
+    more = len(ids) - MAX_LISTED_IDS
+    if more <= 0:
+        return shown
+    return shown + (f" và {more} đối tượng khác" if lang == "vi" else f" and {more} more")
 
 
 def _check_geometry_types(geometry: gpd.GeoSeries, kind: LayerKind, ids: np.ndarray, where: str) -> None:
     missing = geometry.isna().to_numpy() | geometry.is_empty.to_numpy()
     if missing.any():
         raise InputError(
-            f"{where}: feature(s) {_listed(ids[missing])} have no geometry",
-            "draw them or delete them",
+            (f"{where}: các đối tượng {_listed(ids[missing], 'vi')} không có hình học", f"{where}: feature(s) {_listed(ids[missing])} have no geometry"),
+            ("vẽ hoặc xóa các đối tượng đó", "draw them or delete them"),
         )
     coordinates, owner = shapely.get_coordinates(geometry.to_numpy(), return_index=True)
     broken = np.unique(owner[~np.isfinite(coordinates).all(axis=1)])
     if len(broken):
         raise InputError(
-            f"{where}: feature(s) {_listed(ids[broken])} có đỉnh không có tọa độ (NaN/vô hạn) / have a vertex with no coordinate (NaN or infinite)",
-            "sửa hoặc xóa các đỉnh đó trong QGIS (Vertex Tool) / fix or delete those vertices in QGIS (Vertex Tool) and save again",
+            (f"{where}: các đối tượng {_listed(ids[broken], 'vi')} có đỉnh không có tọa độ (NaN hoặc vô hạn)",
+             f"{where}: feature(s) {_listed(ids[broken])} have a vertex with no coordinate (NaN or infinite)"),
+            ("sửa hoặc xóa các đỉnh đó trong QGIS (Vertex Tool) rồi lưu lại", "fix or delete those vertices in QGIS (Vertex Tool) and save again"),
         )
     allowed = set().union(*(FAMILY_TYPES[f] for f in kind.geometry))
     types = geometry.geom_type.to_numpy()
     wrong = ~np.isin(types, list(allowed))
     if wrong.any():
-        found = ", ".join(sorted(set(types[wrong])))
+        found, families = ", ".join(sorted(set(types[wrong]))), "/".join(kind.geometry)
         raise InputError(
-            f"{where}: feature(s) {_listed(ids[wrong])} are {found}; a {kind.name} layer takes {'/'.join(kind.geometry)} geometries",
+            (f"{where}: các đối tượng {_listed(ids[wrong], 'vi')} có hình học {found}; lớp {kind.name} chỉ nhận hình học {families}",
+             f"{where}: feature(s) {_listed(ids[wrong])} are {found}; a {kind.name} layer takes {families} geometries"),
+            (f"chuyển các đối tượng đó sang lớp đúng loại, hoặc vẽ lại chúng dạng {families}",
+             f"move those features to a layer of their kind, or redraw them as {families}"),
         )
 
 
 def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray, where: str) -> pd.DataFrame:
     missing = [a for a in kind.required if a not in frame.columns]
     if missing:
-        present = ", ".join(c for c in frame.columns if c != "geometry") or "none"
-        raise InputError(f"{where}: missing attribute(s) {', '.join(missing)} (present: {present})")
+        present = ", ".join(c for c in frame.columns if c != "geometry")
+        raise InputError((f"{where}: thiếu thuộc tính {', '.join(missing)} (đang có: {present or 'không có'})",
+                          f"{where}: missing attribute(s) {', '.join(missing)} (present: {present or 'none'})"),
+                         ("thêm các cột đó vào bảng thuộc tính của lớp (QGIS: Field Calculator) rồi lưu lại",
+                          "add those columns to the layer's attribute table (QGIS: Field Calculator) and save again"))
     out = pd.DataFrame(index=frame.index)
     for attribute in kind.attributes:
         if attribute == "id" or (attribute not in frame.columns and attribute not in kind.defaults):
@@ -409,17 +435,21 @@ def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray,
         text = column.astype("string").str.strip()
         text = text.mask(text == "")
         if attribute in kind.required and text.isna().any():
-            raise InputError(f"{where}: feature(s) {_listed(ids[text.isna().to_numpy()])} have no value for '{attribute}'")
+            empty = ids[text.isna().to_numpy()]
+            raise InputError((f"{where}: các đối tượng {_listed(empty, 'vi')} không có giá trị '{attribute}'",
+                              f"{where}: feature(s) {_listed(empty)} have no value for '{attribute}'"),
+                             (f"điền giá trị '{attribute}' cho các đối tượng đó", f"fill in '{attribute}' for those features"))
         allowed = kind.values.get(attribute)
         if allowed:
             canonical = {v.lower(): v for v in allowed}
             normalised = text.str.lower().map(canonical)
             bad = text.notna() & normalised.isna()
             if bad.any():
-                values = ", ".join(sorted(set(text[bad].astype(str))))
+                values, features = ", ".join(sorted(set(text[bad].astype(str)))), ids[bad.to_numpy()]
                 raise InputError(
-                    f"{where}: unknown value(s) of '{attribute}': {values} (features {_listed(ids[bad.to_numpy()])})",
-                    f"allowed values: {', '.join(allowed)}",
+                    (f"{where}: giá trị không hợp lệ của '{attribute}': {values} (các đối tượng {_listed(features, 'vi')})",
+                     f"{where}: unknown value(s) of '{attribute}': {values} (features {_listed(features)})"),
+                    (f"các giá trị được phép: {', '.join(allowed)}", f"allowed values: {', '.join(allowed)}"),
                 )
             text = normalised
         if attribute in kind.defaults:
@@ -431,13 +461,19 @@ def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray,
 def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str) -> pd.Series:
     values = pd.to_numeric(column, errors="coerce")
     bad = column.notna() & (column.astype(str).str.strip() != "") & values.isna()
+    hint = ("nhập một số không âm, hoặc để trống để dùng giá trị mặc định", "give a number, zero or more, or leave it empty for the default")
     if bad.any():
-        raise InputError(f"{where}: '{attribute}' is not a number for feature(s) {_listed(ids[bad.to_numpy()])}")
+        features = ids[bad.to_numpy()]
+        raise InputError((f"{where}: '{attribute}' không phải là số ở các đối tượng {_listed(features, 'vi')}",
+                          f"{where}: '{attribute}' is not a number for feature(s) {_listed(features)}"), hint)
     if (values < 0).any():
-        raise InputError(f"{where}: '{attribute}' is negative for feature(s) {_listed(ids[(values < 0).to_numpy()])}")
+        features = ids[(values < 0).to_numpy()]
+        raise InputError((f"{where}: '{attribute}' là số âm ở các đối tượng {_listed(features, 'vi')}",
+                          f"{where}: '{attribute}' is negative for feature(s) {_listed(features)}"), hint)
     if np.isinf(values.astype(float)).any():
-        raise InputError(f"{where}: '{attribute}' is infinite for feature(s) {_listed(ids[np.isinf(values.astype(float)).to_numpy()])}",
-                         "give a number of metres (or leave it empty for the default)")
+        features = ids[np.isinf(values.astype(float)).to_numpy()]
+        raise InputError((f"{where}: '{attribute}' là vô hạn ở các đối tượng {_listed(features, 'vi')}",
+                          f"{where}: '{attribute}' is infinite for feature(s) {_listed(features)}"), hint)
     return values.astype(float)
 
 
@@ -465,10 +501,12 @@ def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None) 
         return frame
     if legacy_encoding is None:
         sample = next(t for t in texts if decode_legacy(t, detected) != t)
+        decoded = decode_legacy(sample, detected)
         raise InputError(
-            f"{where}: text looks {detected}-encoded (an old Vietnamese font encoding): "
-            f"'{sample}' would read '{decode_legacy(sample, detected)}'",
-            f"re-run with --legacy-encoding {detected.lower()} to convert it, or convert the file to UTF-8",
+            (f"{where}: văn bản có vẻ dùng bảng mã {detected} (bảng mã phông chữ tiếng Việt cũ): '{sample}' sẽ đọc là '{decoded}'",
+             f"{where}: text looks {detected}-encoded (an old Vietnamese font encoding): '{sample}' would read '{decoded}'"),
+            (f"chạy lại với --legacy-encoding {detected.lower()} để chuyển mã, hoặc chuyển tệp sang UTF-8",
+             f"re-run with --legacy-encoding {detected.lower()} to convert it, or convert the file to UTF-8"),
         )
     frame = frame.copy()
     for column in text_columns:
@@ -493,9 +531,12 @@ def _repair(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: st
         zero = polygonal and not area_before  # e.g. a ring whose points lie on a line: reprojected, it would become land
         if after is None or shapely.is_empty(after) or zero or not change <= MAX_REPAIR_CHANGE:  # NaN fails too
             raise InputError(
-                f"{origin} ({kind.name}): feature {ids[index]} has an invalid geometry ({reason}) that cannot be repaired safely"
-                + (" / hình vẽ có diện tích bằng 0: its area as drawn is zero" if zero else ""),
-                "fix it in QGIS (Vector ▸ Geometry Tools ▸ Check Validity / Fix Geometries) and try again",
+                (f"{origin} ({kind.name}): đối tượng {ids[index]} có hình học không hợp lệ ({reason}), không sửa tự động an toàn được"
+                 + ("; hình vẽ có diện tích bằng 0" if zero else ""),
+                 f"{origin} ({kind.name}): feature {ids[index]} has an invalid geometry ({reason}) that cannot be repaired safely"
+                 + ("; its area as drawn is zero" if zero else "")),
+                ("sửa trong QGIS (Vector ▸ Geometry Tools ▸ Check Validity / Fix Geometries) rồi chạy lại",
+                 "fix it in QGIS (Vector ▸ Geometry Tools ▸ Check Validity / Fix Geometries) and try again"),
             )
         geometries[index] = after
         repairs.append(Repair(kind.name, origin, str(ids[index]), reason, round(100 * change, 4)))

@@ -20,6 +20,7 @@ from rasterio.features import shapes
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window, from_bounds
 
+from zoning import terms
 from zoning.errors import InputError
 
 
@@ -33,6 +34,7 @@ class RasterWindow:
 
     @property
     def cell_size(self) -> tuple[float, float]:
+        """Width and height of a cell in the raster's units."""
         return abs(self.transform.a), abs(self.transform.e)
 
 
@@ -53,14 +55,16 @@ def read_window(
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"raster not found: {path}", "check the path")
+        raise InputError((f"không tìm thấy tệp raster: {path}", f"raster not found: {path}"), ("kiểm tra đường dẫn", "check the path"))
     try:
         src = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"{path} cannot be read as a raster ({exc})") from None
+        raise _unreadable(path, exc) from None
     with src:
         if src.crs is None:
-            raise InputError(f"{path} has no CRS", "assign one in QGIS (Raster ▸ Projections ▸ Assign Projection) and try again")
+            raise InputError((f"{path}: raster không có hệ tọa độ (CRS)", f"{path} has no CRS"),
+                             ("gán hệ tọa độ trong QGIS (Raster ▸ Projections ▸ Assign Projection) rồi chạy lại",
+                              "assign one in QGIS (Raster ▸ Projections ▸ Assign Projection) and try again"))
         same = pyproj.CRS(src.crs.to_wkt()) == crs
         dataset = src if same else WarpedVRT(src, crs=crs.to_wkt(), resampling=resampling)
         try:
@@ -69,16 +73,25 @@ def read_window(
             grown = (xmin - margin_cells * res_x, ymin - margin_cells * res_y, xmax + margin_cells * res_x, ymax + margin_cells * res_y)
             window = from_bounds(*grown, transform=dataset.transform).round_offsets().round_lengths()
             window = window.intersection(Window(0, 0, dataset.width, dataset.height))
-            if window.width * window.height > max_cells:
-                raise InputError(f"{path}: the area needs {window.width * window.height:,} cells, more than {max_cells:,}", "give a smaller area (e.g. --communes) or a coarser raster")
+            cells = window.width * window.height
+            if cells > max_cells:
+                raise InputError((f"{path}: vùng cần đọc có {terms.number(cells, 0)} ô, quá {terms.number(max_cells, 0)} ô",
+                                  f"{path}: the area needs {cells:,} cells, more than {max_cells:,}"),
+                                 ("chọn vùng nhỏ hơn (ví dụ --communes) hoặc raster có độ phân giải thô hơn", "give a smaller area (e.g. --communes) or a coarser raster"))
             array = dataset.read(band, window=window, masked=True)
             transform = dataset.window_transform(window)
         except rasterio.errors.WindowError:
-            raise InputError(f"{path} does not cover the area of interest", "use a raster that covers the province") from None
+            raise InputError((f"{path}: raster không phủ vùng cần xét", f"{path} does not cover the area of interest"),
+                             ("dùng raster phủ toàn bộ tỉnh", "use a raster that covers the province")) from None
         finally:
             if dataset is not src:
                 dataset.close()
     return RasterWindow(array, transform, crs)
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    return InputError((f"{path}: không đọc được thành raster ({exc})", f"{path} cannot be read as a raster ({exc})"),
+                      ("mở tệp bằng QGIS để kiểm tra; dùng GeoTIFF (.tif)", "open it in QGIS to check it; use a GeoTIFF (.tif)"))
 
 
 def slope_degrees(dem: RasterWindow) -> np.ma.MaskedArray:
@@ -118,7 +131,7 @@ def layer_from_raster(
     try:
         src = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"{path} cannot be read as a raster ({exc})") from None
+        raise _unreadable(path, exc) from None
     pieces: list[np.ndarray] = []
     with src:
         same = src.crs is not None and pyproj.CRS(src.crs.to_wkt()) == crs
@@ -139,5 +152,6 @@ def layer_from_raster(
     merged = shapely.get_parts(shapely.coverage_union_all(geoms)) if len(geoms) else geoms
     return gpd.GeoDataFrame(
         {"source_id": [f"{path.stem}:{i + 1}" for i in range(len(merged))], "name": name or path.stem, "raster_values": ",".join(map(str, values))},
-        geometry=list(merged), crs=crs,
+        geometry=list(merged),
+        crs=crs,
     )

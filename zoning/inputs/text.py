@@ -1,14 +1,14 @@
-"""Text from outside, made safe once at the front door: composed Unicode (NFC) and no control characters.
+r"""Text from outside, made safe once at the front door: composed Unicode (NFC) and no control characters.
 
 Vietnamese text comes composed (NFC: "ằ" one code point) or decomposed (NFD: "a" + two
 combining marks) depending on the program that typed it; both look the same and must
 compare equal, so every text is composed. Control characters (NUL, and the vertical tab
-``\\x0b`` that text pasted from Excel or Word often carries) are invisible, break the XML
+``\x0b`` that text pasted from Excel or Word often carries) are invisible, break the XML
 of Word and Excel files and are removed; a vertical tab or form feed becomes a space.
 
 Examples
 --------
->>> clean_text("Khu\\x0bA\\x00")
+>>> clean_text("Khu\x0bA\x00")
 'Khu A'
 >>> import unicodedata
 >>> nfc(unicodedata.normalize("NFD", "Cao Bằng")) == "Cao Bằng"

@@ -19,9 +19,11 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from zoning.data import path as resource
-from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
+from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, read_yaml_model
 from zoning.inputs.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
+from zoning.inputs.catalogue import Catalogue, load_catalogue
+from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
 
 Zone = Literal["strict", "emission_limited", "other"]
 UNIT_NAME_FIELDS = ("name",)  # what ``unit_name_vi`` / ``unit_name_en`` may name: the feature's name
@@ -31,7 +33,8 @@ Designation = Literal["in_force", "proposed"]
 
 class WiderWithin(RuleModel):
     """A wider default where a feature crosses land of other layer kinds (e.g. a supply
-    river through urban or residential land), with its own basis."""
+    river through urban or residential land), with its own basis.
+    """
 
     layers: tuple[str, ...]
     default_m: float = Field(ge=0)
@@ -55,9 +58,9 @@ class Width(RuleModel):
     within: WiderWithin | None = None
 
     @model_validator(mode="after")
-    def _some_source(self) -> "Width":
+    def _some_source(self) -> Width:
         if self.field is None and self.default_m is None:
-            raise ValueError("give a 'field', a 'default_m', or both")
+            raise RuleValueError("cần 'field', 'default_m', hoặc cả hai", "give a 'field', a 'default_m', or both")
         return self
 
 
@@ -75,11 +78,11 @@ class Geometry(RuleModel):
     distance: Width | None = None
 
     @model_validator(mode="after")
-    def _buffer_has_distance(self) -> "Geometry":
+    def _buffer_has_distance(self) -> Geometry:
         if self.op == "buffer" and self.distance is None:
-            raise ValueError("op 'buffer' needs a 'distance'")
+            raise RuleValueError("op 'buffer' cần có 'distance'", "op 'buffer' needs a 'distance'")
         if self.op == "as_drawn" and self.distance is not None:
-            raise ValueError("'distance' is only for op 'buffer'")
+            raise RuleValueError("'distance' chỉ dùng với op 'buffer'", "'distance' is only for op 'buffer'")
         return self
 
 
@@ -103,19 +106,19 @@ class Criterion(RuleModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _known_placeholders(self) -> "Criterion":
+    def _known_placeholders(self) -> Criterion:
         for key in ("unit_name_vi", "unit_name_en"):
             template = getattr(self, key)
             try:
                 fields = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
             except ValueError as exc:
-                raise ValueError(f"{key} '{template}' is not a valid name template ({exc}); write braces as {{{{ and }}}}") from None
+                raise RuleValueError(f"{key} '{template}' không phải mẫu tên hợp lệ ({exc}); viết dấu ngoặc nhọn thành {{{{ và }}}}",
+                                     f"{key} '{template}' is not a valid name template ({exc}); write braces as {{{{ and }}}}") from None
             unknown = sorted(fields - set(UNIT_NAME_FIELDS))
             if unknown:
-                raise ValueError(
-                    f"{key} '{template}' uses {', '.join('{' + f + '}' for f in unknown)}; a unit name can only use "
-                    + ", ".join("{" + f + "}" for f in UNIT_NAME_FIELDS)
-                )
+                used, allowed = ", ".join("{" + f + "}" for f in unknown), ", ".join("{" + f + "}" for f in UNIT_NAME_FIELDS)
+                raise RuleValueError(f"{key} '{template}' dùng {used}; tên đơn vị chỉ được dùng {allowed}",
+                                     f"{key} '{template}' uses {used}; a unit name can only use {allowed}")
         return self
 
 
@@ -147,6 +150,7 @@ class Province(RuleModel):
     name_vi: str
     name_en: str
     central_meridian: float = Field(ge=102, le=110)
+    map_scale: int = Field(50_000, ge=500, le=1_000_000)  # of the map the zoning decision adopts: 1:map_scale
 
 
 class RuleFile(RuleFileHeader):
@@ -235,9 +239,10 @@ def load_rules(
     national = _read_rule_file(national_path)
     if national.extends is not None:
         raise RuleError(
-            f"{national_path}: là tệp quy tắc tỉnh (extends: {national.extends}), không phải tệp quy tắc quốc gia / "
-            f"is a province overlay (it extends '{national.extends}'), not a national rule file",
-            "give it with --province-rules, and the national rules (the shipped nd08.yaml by default) with --rules",
+            (f"{national_path}: là tệp quy tắc tỉnh (extends: {national.extends}), không phải tệp quy tắc quốc gia",
+             f"{national_path}: is a province overlay (it extends '{national.extends}'), not a national rule file"),
+            ("đưa tệp này vào --province-rules, và tệp quy tắc quốc gia (mặc định là nd08.yaml kèm theo) vào --rules",
+             "give it with --province-rules, and the national rules (the shipped nd08.yaml by default) with --rules"),
         )
     files, paths = [national], [national_path]
     if province_rules:
@@ -245,14 +250,16 @@ def load_rules(
         overlay = _read_rule_file(overlay_path)
         if overlay.extends is None:
             raise RuleError(
-                f"{overlay_path}: không nói bổ sung cho bộ quy tắc nào / does not say which national rules it extends "
-                "(no 'extends:'): is it a national rule file?",
-                f"a province overlay starts with 'extends: {national.id}'; give a national rule file with --rules, not --province-rules",
+                (f"{overlay_path}: không nói bổ sung cho bộ quy tắc quốc gia nào (không có 'extends:'): có phải đây là tệp quy tắc quốc gia?",
+                 f"{overlay_path}: does not say which national rules it extends (no 'extends:'): is it a national rule file?"),
+                (f"tệp quy tắc tỉnh bắt đầu bằng 'extends: {national.id}'; tệp quy tắc quốc gia đưa vào --rules, không phải --province-rules",
+                 f"a province overlay starts with 'extends: {national.id}'; give a national rule file with --rules, not --province-rules"),
             )
         if overlay.extends != national.id:
             raise RuleError(
-                f"{overlay_path}: 'extends: {overlay.extends}' but the national rules are '{national.id}'",
-                "use the national rule file this overlay was written for",
+                (f"{overlay_path}: 'extends: {overlay.extends}' nhưng bộ quy tắc quốc gia là '{national.id}'",
+                 f"{overlay_path}: 'extends: {overlay.extends}' but the national rules are '{national.id}'"),
+                ("dùng tệp quy tắc quốc gia mà tệp quy tắc tỉnh này được viết cho", "use the national rule file this overlay was written for"),
             )
         files.append(overlay)
         paths.append(overlay_path)
@@ -265,7 +272,8 @@ def load_rules(
             urban = rule_file.urban_classes
         province = rule_file.province or province
     if urban is None:
-        raise RuleError(f"{national_path}: no 'urban_classes' mapping", "add the urban class → zone table")
+        raise RuleError((f"{national_path}: thiếu bảng 'urban_classes'", f"{national_path}: no 'urban_classes' mapping"),
+                        ("thêm bảng loại đô thị → vùng", "add the urban class → zone table"))
     ruleset = RuleSet(tuple(files), tuple(paths), tuple(criteria), urban, province)
     _check_against_catalogue(ruleset, catalogue)
     return ruleset
@@ -286,36 +294,37 @@ def province_rule_file(name_or_path: str | Path) -> Path:
 
 def _read_rule_file(path: Path) -> RuleFile:
     if not path.exists():
-        raise RuleError(f"rule file not found: {path}", "check the path given to --rules / --province-rules")
+        raise RuleError((f"không tìm thấy tệp quy tắc: {path}", f"rule file not found: {path}"),
+                        ("kiểm tra đường dẫn đưa vào --rules / --province-rules", "check the path given to --rules / --province-rules"))
     return read_yaml_model(path, RuleFile)[0]
 
 
 def _check_against_catalogue(ruleset: RuleSet, catalogue: Catalogue) -> None:
     seen: set[str] = set()
     for criterion in ruleset.criteria:
-        where = f"criterion '{criterion.id}'"
+        vi, en = f"tiêu chí '{criterion.id}'", f"criterion '{criterion.id}'"
+        kinds = ", ".join(catalogue.kinds)
         if criterion.id in seen:
-            raise RuleError(f"{where} is defined twice", "criterion ids must be unique across rule files")
+            raise RuleError((f"{vi} được khai báo hai lần", f"{en} is defined twice"),
+                            ("mã tiêu chí phải khác nhau trong mọi tệp quy tắc", "criterion ids must be unique across rule files"))
         seen.add(criterion.id)
         if criterion.layer not in catalogue:
-            raise RuleError(
-                f"{where}: unknown layer kind '{criterion.layer}'",
-                f"known kinds: {', '.join(catalogue.kinds)}",
-            )
+            raise RuleError((f"{vi}: không có loại lớp dữ liệu '{criterion.layer}'", f"{en}: unknown layer kind '{criterion.layer}'"),
+                            (f"các loại lớp dữ liệu: {kinds}", f"known kinds: {kinds}"))
         kind = catalogue[criterion.layer]
         for attribute, values in ruleset.selection(criterion).items():
             if attribute not in kind.attributes:
-                raise RuleError(f"{where}: layer '{kind.name}' has no attribute '{attribute}'")
+                raise RuleError((f"{vi}: lớp '{kind.name}' không có thuộc tính '{attribute}'", f"{en}: layer '{kind.name}' has no attribute '{attribute}'"))
             allowed = kind.values.get(attribute)
             bad = [v for v in values if allowed is not None and v not in allowed]
             if bad:
-                raise RuleError(
-                    f"{where}: value(s) {bad} not allowed for {kind.name}.{attribute}",
-                    f"allowed: {', '.join(allowed or ())}",
-                )
+                raise RuleError((f"{vi}: giá trị {bad} không được phép cho {kind.name}.{attribute}", f"{en}: value(s) {bad} not allowed for {kind.name}.{attribute}"),
+                                (f"các giá trị được phép: {', '.join(allowed or ())}", f"allowed: {', '.join(allowed or ())}"))
         for width in (criterion.geometry.line_width, criterion.geometry.point_radius, criterion.geometry.distance):
             if width is not None and width.field is not None and width.field not in kind.attributes:
-                raise RuleError(f"{where}: layer '{kind.name}' has no width attribute '{width.field}'")
+                raise RuleError((f"{vi}: lớp '{kind.name}' không có thuộc tính bề rộng '{width.field}'",
+                                 f"{en}: layer '{kind.name}' has no width attribute '{width.field}'"))
             unknown = [k for k in (width.within.layers if width is not None and width.within else ()) if k not in catalogue]
             if unknown:
-                raise RuleError(f"{where}: unknown layer kind(s) {unknown} in 'within'", f"known kinds: {', '.join(catalogue.kinds)}")
+                raise RuleError((f"{vi}: không có loại lớp dữ liệu {unknown} trong 'within'", f"{en}: unknown layer kind(s) {unknown} in 'within'"),
+                                (f"các loại lớp dữ liệu: {kinds}", f"known kinds: {kinds}"))

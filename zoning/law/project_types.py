@@ -20,7 +20,6 @@ from zoning.law.safety import (
     load_facilities,
 )
 
-
 # ------------------------------------------------------------------ the check's rules
 
 Status = Literal["confirmed", "unconfirmed"]
@@ -29,7 +28,8 @@ Effect = Literal["conflict", "review", "info"]
 
 class Exclusion(RuleModel):
     """A case the Appendix II row leaves out ("trừ …", or a step the row requires): a
-    project that falls under it is not on the list for that row."""
+    project that falls under it is not on the list for that row.
+    """
 
     code: str
     text_vi: str
@@ -63,18 +63,24 @@ class ProjectType(RuleModel):
 
 
 class Tolerance(RuleModel):
+    """Positional tolerance of the source data: a default and per-layer values in metres."""
+
     default: float = Field(ge=0)
     basis: str = ""
     layers: dict[str, float] = {}
 
 
 class Settings(RuleModel):
+    """Settings of the site check: search distance, tolerances, layers a check needs."""
+
     search_distance_m: float = Field(gt=0)
     positional_tolerance_m: Tolerance
     required_layers: tuple[str, ...] = ()
 
 
 class When(RuleModel):
+    """When a finding applies: the zones and nearby layers that trigger it, and the sites it concerns."""
+
     zones: tuple[Literal["strict", "emission_limited"], ...] = ()
     near_layers: tuple[str, ...] = ()
     applies_to: str | tuple[str, ...] = "all"
@@ -97,7 +103,8 @@ class SiteRule(RuleModel):
 class Trigger(RuleModel):
     """What makes a site meet a sensitive element: a feature of ``layer`` that matches
     ``where``. ``status`` overrides the element's when reading the feature as the element
-    is an interpretation; ``buffer`` marks a buffer zone of the designation (unconfirmed)."""
+    is an interpretation; ``buffer`` marks a buffer zone of the designation (unconfirmed).
+    """
 
     layer: str
     where: dict[str, list[str]] = {}
@@ -122,6 +129,8 @@ class SensitiveElement(RuleModel):
 
 
 class Cited(RuleModel):
+    """A legal statement with its citation and whether it is confirmed."""
+
     status: Status = "confirmed"
     title_vi: str = ""
     title_en: str = ""
@@ -159,6 +168,7 @@ class CheckRules:
 
     @cached_property
     def types(self) -> dict[str, ProjectType]:
+        """The project types by code."""
         return {t.code: t for t in self.file.project_types}
 
     def exclusion(self, type_code: str, code: str) -> Exclusion | None:
@@ -168,6 +178,7 @@ class CheckRules:
 
     @property
     def settings(self) -> Settings:
+        """The settings of the site check."""
         return self.file.settings
 
     def type_table(self) -> pd.DataFrame:
@@ -215,31 +226,34 @@ def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalog
     'sanitary_landfill'
     """
     path = Path(path) if path else resource("rules", "project-types.yaml")
-    data, text = read_yaml_model(path, ProjectTypesFile, "project-type file")
+    data, text = read_yaml_model(path, ProjectTypesFile, ("tệp loại hình dự án", "project-type file"))
     facilities = facilities or load_facilities()
     kinds = load_catalogue().kinds
     codes = [t.code for t in data.project_types]
     seen: set[str] = set()
     for index, t in enumerate(data.project_types):
         if t.code in seen:
-            raise located_error(path, text, ("project_types", index, "code"), f"'{t.code}' is defined twice")
+            raise located_error(path, text, ("project_types", index, "code"), (f"'{t.code}' được khai báo hai lần", f"'{t.code}' is defined twice"))
         seen.add(t.code)
         if t.facility is not None and t.facility not in facilities:
-            raise located_error(path, text, ("project_types", index, "facility"), f"unknown facility type '{t.facility}' (see {facilities.path.name})")
+            raise located_error(path, text, ("project_types", index, "facility"),
+                                (f"không có loại công trình '{t.facility}' (xem {facilities.path.name})", f"unknown facility type '{t.facility}' (see {facilities.path.name})"))
         exclusions = [e.code for e in t.pollution_risk.excludes]
         if len(set(exclusions)) != len(exclusions):
-            raise located_error(path, text, ("project_types", index, "pollution_risk", "excludes"), "an exclusion code is defined twice")
+            raise located_error(path, text, ("project_types", index, "pollution_risk", "excludes"),
+                                ("một mã trường hợp loại trừ được khai báo hai lần", "an exclusion code is defined twice"))
     layers = [("settings", "required_layers", i, k) for i, k in enumerate(data.settings.required_layers)]
     layers += [("site_rules", i, "when", "near_layers", j, k) for i, r in enumerate(data.site_rules) for j, k in enumerate(r.when.near_layers)]
     layers += [("sensitive_elements", i, "triggers", j, "layer", t.layer) for i, e in enumerate(data.sensitive_elements) for j, t in enumerate(e.triggers)]
     for *loc, kind in layers:
         if kind not in kinds:
-            raise located_error(path, text, tuple(loc), f"unknown layer kind '{kind}' (known: {', '.join(kinds)})")
+            raise located_error(path, text, tuple(loc), (f"không có loại lớp dữ liệu '{kind}' (có: {', '.join(kinds)})", f"unknown layer kind '{kind}' (known: {', '.join(kinds)})"))
     for group, items in (("site_rules", [r.when.applies_to for r in data.site_rules]), ("sensitive_elements", [e.applies_to for e in data.sensitive_elements])):
         for index, applies in enumerate(items):
             bad = [a for a in ((applies,) if isinstance(applies, str) else applies) if a not in APPLIES_TO and a not in codes]
             if bad:
-                raise located_error(path, text, (group, index), f"applies_to: unknown value(s) {bad} (use {', '.join(APPLIES_TO)} or project-type codes)")
+                raise located_error(path, text, (group, index), (f"applies_to: giá trị không hợp lệ {bad} (dùng {', '.join(APPLIES_TO)} hoặc mã loại hình dự án)",
+                                                                 f"applies_to: unknown value(s) {bad} (use {', '.join(APPLIES_TO)} or project-type codes)"))
     return CheckRules(data, path, facilities)
 
 

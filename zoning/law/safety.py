@@ -30,9 +30,12 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from zoning.data import path as resource
-from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
+from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, located_error, read_yaml_model
 from zoning.errors import InputError
 from zoning import terms
+from zoning.data import path as resource
+from zoning.errors import InputError
+from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
 
 ANY_FACILITY = "*"
 _UNITS = {
@@ -43,9 +46,11 @@ _UNITS = {
 
 
 class CapacityClass(RuleModel):
-    """One capacity class of a table: up to ``max`` (open-ended when ``max`` is absent)."""
+    """One capacity class of a table: up to ``max`` (open-ended when ``max`` is absent);
+    ``label`` in English, ``label_vi`` in Vietnamese (numbers written the Vietnamese way)."""
 
     label: str
+    label_vi: str
     max: float | None = Field(None, gt=0)
     max_included: bool = True
 
@@ -64,15 +69,17 @@ class DistanceSource(RuleModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _classes_ordered(self) -> "DistanceSource":
+    def _classes_ordered(self) -> DistanceSource:
         bounds = [c.max for c in self.classes]
         if self.status == "unconfirmed" and self.classes:
-            raise ValueError("an unconfirmed source carries no capacity classes (no values are shipped)")
+            raise RuleValueError("nguồn chưa xác nhận không có cấp công suất (không có giá trị nào kèm theo)",
+                                 "an unconfirmed source carries no capacity classes (no values are shipped)")
         if bounds and (bounds[-1] is not None or any(b is None for b in bounds[:-1])):
-            raise ValueError("every class but the last needs a 'max'; the last is open-ended")
+            raise RuleValueError("mọi cấp trừ cấp cuối cần có 'max'; cấp cuối không có giới hạn trên",
+                                 "every class but the last needs a 'max'; the last is open-ended")
         finite = [b for b in bounds if b is not None]
         if finite != sorted(set(finite)):
-            raise ValueError("class 'max' values must increase")
+            raise RuleValueError("các giá trị 'max' của cấp phải tăng dần", "class 'max' values must increase")
         return self
 
 
@@ -84,11 +91,12 @@ class DistanceRef(RuleModel):
     distance_m: float | None = Field(None, gt=0)
 
     @model_validator(mode="after")
-    def _one_kind_of_value(self) -> "DistanceRef":
+    def _one_kind_of_value(self) -> DistanceRef:
         if self.values_m is not None and self.distance_m is not None:
-            raise ValueError("give 'values_m' (per capacity class) or 'distance_m', not both")
+            raise RuleValueError("chỉ cho 'values_m' (theo cấp công suất) hoặc 'distance_m', không cho cả hai",
+                                 "give 'values_m' (per capacity class) or 'distance_m', not both")
         if any(v is not None and v <= 0 for v in self.values_m or ()):
-            raise ValueError("distances must be positive (null for '–')")
+            raise RuleValueError("khoảng cách phải là số dương (null cho ô '–')", "distances must be positive (null for '–')")
         return self
 
 
@@ -170,12 +178,13 @@ class SafetyDistance:
 
 @dataclass(frozen=True)
 class UserDistance:
-    """A distance given by the user or a province file, with its own citation if any."""
+    """A distance given by the user or a province file, with its own citation if any, and
+    where it was given, ``(vietnamese, english)``."""
 
     distance_m: float
     citation_vi: str = ""
     citation_en: str = ""
-    origin: str = "command line"
+    origin: tuple[str, str] = ("dòng lệnh", "command line")
 
 
 @dataclass(frozen=True)
@@ -199,6 +208,7 @@ class FacilityCatalogue:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The facility codes."""
         return tuple(self.facilities)
 
     def __contains__(self, code: object) -> bool:
@@ -206,7 +216,9 @@ class FacilityCatalogue:
 
     def __getitem__(self, code: str) -> Facility:
         if code not in self.facilities:
-            raise InputError(f"unknown facility type '{code}'", f"known types: {', '.join(self.facilities)} (see `zoning types`)")
+            known = ", ".join(self.facilities)
+            raise InputError((f"không có loại công trình '{code}'", f"unknown facility type '{code}'"),
+                             (f"các loại công trình: {known} (xem `zoning types`)", f"known types: {known} (see `zoning types`)"))
         return self.facilities[code]
 
 
@@ -228,27 +240,33 @@ def load_facilities(path: str | Path | None = None) -> FacilityCatalogue:
 
 @lru_cache(maxsize=8)
 def _load_facilities(path: Path, _mtime: int) -> FacilityCatalogue:
-    data, text = read_yaml_model(path, SafetyFile, "safety-distance file")
+    data, text = read_yaml_model(path, SafetyFile, ("tệp khoảng cách an toàn", "safety-distance file"))
+    receptors, sources = ", ".join(data.receptors), ", ".join(data.sources)
     for code, facility in data.facilities.items():
         for receptor, ref in facility.distances.items():
             loc = ("facilities", code, "distances", receptor)
             if receptor not in data.receptors:
-                raise located_error(path, text, loc, f"unknown receptor '{receptor}' (known: {', '.join(data.receptors)})")
+                raise located_error(path, text, loc, (f"không có đối tượng cần bảo vệ '{receptor}' (có: {receptors})", f"unknown receptor '{receptor}' (known: {receptors})"))
             if ref.source not in data.sources:
-                raise located_error(path, text, (*loc, "source"), f"unknown source '{ref.source}' (known: {', '.join(data.sources)})")
+                raise located_error(path, text, (*loc, "source"), (f"không có nguồn '{ref.source}' (có: {sources})", f"unknown source '{ref.source}' (known: {sources})"))
             source = data.sources[ref.source]
             has_value = ref.values_m is not None or ref.distance_m is not None
             if source.status == "unconfirmed" and has_value:
-                raise located_error(path, text, loc, f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)")
+                raise located_error(path, text, loc, (f"nguồn '{ref.source}' chưa được xác nhận: không được kèm giá trị (nhập bằng --distance hoặc tệp khoảng cách của tỉnh)",
+                                                      f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)"))
             if source.status == "confirmed" and not has_value:
-                raise located_error(path, text, loc, f"source '{ref.source}' is confirmed: give its value(s)")
+                raise located_error(path, text, loc, (f"nguồn '{ref.source}' đã được xác nhận: hãy cho giá trị", f"source '{ref.source}' is confirmed: give its value(s)"))
             if ref.values_m is not None and len(ref.values_m) != len(source.classes):
-                raise located_error(path, text, (*loc, "values_m"), f"{len(ref.values_m)} values for {len(source.classes)} capacity classes of '{ref.source}'")
+                counts = len(ref.values_m), len(source.classes)
+                raise located_error(path, text, (*loc, "values_m"), (f"{counts[0]} giá trị cho {counts[1]} cấp công suất của '{ref.source}'",
+                                                                     f"{counts[0]} values for {counts[1]} capacity classes of '{ref.source}'"))
             if source.classes and normalise_unit(facility.capacity_unit) != normalise_unit(source.capacity_unit or ""):
-                raise located_error(path, text, ("facilities", code, "capacity_unit"), f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}")
-        missing = [r for r in data.receptors if r not in facility.distances]
+                raise located_error(path, text, ("facilities", code, "capacity_unit"),
+                                    (f"'{facility.capacity_unit}' nhưng các cấp của '{ref.source}' tính bằng {source.capacity_unit}",
+                                     f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}"))
+        missing = ", ".join(r for r in data.receptors if r not in facility.distances)
         if missing:
-            raise located_error(path, text, ("facilities", code, "distances"), f"no entry for receptor(s) {', '.join(missing)}")
+            raise located_error(path, text, ("facilities", code, "distances"), (f"thiếu mục cho đối tượng cần bảo vệ {missing}", f"no entry for receptor(s) {missing}"))
     return FacilityCatalogue(
         id=data.id, version=data.version, path=path, receptors=dict(data.receptors), sources=dict(data.sources),
         facilities=dict(data.facilities), title_vi=data.title_vi, title_en=data.title_en,
@@ -259,18 +277,22 @@ def load_user_distances(path: str | Path, catalogue: FacilityCatalogue | None = 
     """Read a province distance file into user distances keyed ``facility[:receptor]``."""
     catalogue = catalogue or load_facilities()
     path = Path(path)
-    data, text = read_yaml_model(path, UserDistanceFile, "distance file")
+    data, text = read_yaml_model(path, UserDistanceFile, ("tệp khoảng cách", "distance file"))
+    codes, receptors = ", ".join(catalogue.codes), ", ".join(catalogue.receptors)
     out: dict[str, UserDistance] = {}
     for index, entry in enumerate(data.distances):
         loc = ("distances", index)
         if entry.facility != ANY_FACILITY and entry.facility not in catalogue:
-            raise located_error(path, text, (*loc, "facility"), f"unknown facility type '{entry.facility}' (known: {', '.join(catalogue.codes)})")
+            raise located_error(path, text, (*loc, "facility"), (f"không có loại công trình '{entry.facility}' (có: {codes})",
+                                                                 f"unknown facility type '{entry.facility}' (known: {codes})"))
         if entry.receptor is not None and entry.receptor not in catalogue.receptors:
-            raise located_error(path, text, (*loc, "receptor"), f"unknown receptor '{entry.receptor}' (known: {', '.join(catalogue.receptors)})")
+            raise located_error(path, text, (*loc, "receptor"), (f"không có đối tượng cần bảo vệ '{entry.receptor}' (có: {receptors})",
+                                                                 f"unknown receptor '{entry.receptor}' (known: {receptors})"))
         key = entry.facility + (f":{entry.receptor}" if entry.receptor else "")
         if key in out:
-            raise located_error(path, text, loc, f"'{key}' is given twice")
-        out[key] = UserDistance(entry.distance_m, entry.citation_vi, entry.citation_en, f"{path.name} ({data.id}@{data.version})")
+            raise located_error(path, text, loc, (f"'{key}' được cho hai lần", f"'{key}' is given twice"))
+        origin = f"{path.name} ({data.id}@{data.version})"
+        out[key] = UserDistance(entry.distance_m, entry.citation_vi, entry.citation_en, (origin, origin))
     return out
 
 
@@ -282,14 +304,20 @@ def parse_distance_option(text: str, catalogue: FacilityCatalogue | None = None)
     try:
         metres = float(value.strip().removesuffix("m").strip())
     except ValueError:
-        raise InputError(f"--distance '{text}': '{value}' is not a distance in metres", "e.g. --distance sanitary_landfill=1000 or --distance 1000") from None
+        example = "--distance sanitary_landfill=1000, --distance 1000"
+        raise InputError((f"--distance '{text}': '{value}' không phải khoảng cách tính bằng mét", f"--distance '{text}': '{value}' is not a distance in metres"),
+                         (f"ví dụ {example.replace(', ', ' hoặc ')}", f"e.g. {example.replace(', ', ' or ')}")) from None
     if not math.isfinite(metres) or metres <= 0:
-        raise InputError(f"--distance '{text}': the distance must be a positive number of metres")
+        raise InputError((f"--distance '{text}': khoảng cách phải là số mét dương", f"--distance '{text}': the distance must be a positive number of metres"))
     facility, _, receptor = key.partition(":")
     if facility != ANY_FACILITY and facility not in catalogue:
-        raise InputError(f"--distance '{text}': unknown facility type '{facility}'", f"known types: {', '.join(catalogue.codes)}")
+        codes = ", ".join(catalogue.codes)
+        raise InputError((f"--distance '{text}': không có loại công trình '{facility}'", f"--distance '{text}': unknown facility type '{facility}'"),
+                         (f"các loại công trình: {codes}", f"known types: {codes}"))
     if receptor and receptor not in catalogue.receptors:
-        raise InputError(f"--distance '{text}': unknown receptor '{receptor}'", f"use one of: {', '.join(catalogue.receptors)}")
+        receptors = ", ".join(catalogue.receptors)
+        raise InputError((f"--distance '{text}': không có đối tượng cần bảo vệ '{receptor}'", f"--distance '{text}': unknown receptor '{receptor}'"),
+                         (f"dùng một trong: {receptors}", f"use one of: {receptors}"))
     return key, UserDistance(metres)
 
 
@@ -355,6 +383,7 @@ def safety_distance(
         return _unconfirmed(request)
     spec, ref, source = request.spec, request.ref, request.source
     klass = ""
+    value: float | None
     if ref.distance_m is not None:
         value, row = ref.distance_m, (spec.table_row_vi or spec.name_vi, spec.table_row_en or spec.name_en)
     elif capacity is None or (isinstance(capacity, float) and math.isnan(capacity)):
@@ -362,9 +391,10 @@ def safety_distance(
     else:
         index = capacity_class(source, float(capacity))
         klass, value = source.classes[index].label, (ref.values_m or ())[index]
-        row = _say("row_class", row=(spec.table_row_vi, spec.table_row_en), capacity_class=klass)
+        named = (source.classes[index].label_vi, klass)
+        row = _say("row_class", row=(spec.table_row_vi, spec.table_row_en), capacity_class=named)
         if value is None:
-            return _without_value(request, row, klass)
+            return _without_value(request, row, named)
     legal, basis = _upstream(request, value, row, upstream)
     return _against_user(request, legal, basis, klass)
 
@@ -392,13 +422,15 @@ class _Request:
 
     def user_text(self, field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
         """A text about the user's value (its origin, key and distance)."""
+        assert self.user is not None  # asked only when the user gave a value
         return _say(field, origin=self.user.origin, key=self.user_key, distance=_metres(self.user.distance_m), **values)
 
 
 def _request(facility: str, receptor: str, user_distances: dict, catalogue: FacilityCatalogue) -> _Request:
     spec = catalogue[facility]
     if receptor not in catalogue.receptors:
-        raise InputError(f"unknown receptor '{receptor}'", f"use one of: {', '.join(catalogue.receptors)}")
+        receptors = ", ".join(catalogue.receptors)
+        raise InputError((f"không có đối tượng cần bảo vệ '{receptor}'", f"unknown receptor '{receptor}'"), (f"dùng một trong: {receptors}", f"use one of: {receptors}"))
     ref = spec.distances[receptor]
     user_key, user = _user_value(user_distances, facility, receptor)
     return _Request(facility, receptor, spec, ref, catalogue.sources[ref.source], user_key, user)
@@ -419,16 +451,16 @@ def _without_capacity(request: _Request) -> SafetyDistance:
     values = [v for v in request.ref.values_m or () if v is not None]
     span = _say("span", low=_number(min(values)), high=_number(max(values))) if values else _say("no_span")
     basis = _say("no_capacity", citation=request.citation, row=(request.spec.table_row_vi, request.spec.table_row_en), span=span)
-    missing = _say("missing_capacity", unit=request.source.capacity_unit, facility=request.facility, citation=request.citation)
+    missing = _say("missing_capacity", unit=request.source.capacity_unit or "", facility=request.facility, citation=request.citation)
     return request.answer(None, "confirmed", basis, missing)
 
 
-def _without_value(request: _Request, row: tuple[str, str], klass: str) -> SafetyDistance:
-    """The table has no value ('–') at this capacity class: the user's value, or unknown."""
+def _without_value(request: _Request, row: tuple[str, str], klass: tuple[str, str]) -> SafetyDistance:
+    """The table has no value ('–') at this capacity class (named ``(vietnamese, english)``): the user's value, or unknown."""
     if request.user is not None:
-        return request.answer(request.user.distance_m, "user", request.user_text("user_no_cell", citation=request.citation, row=row), klass=klass)
+        return request.answer(request.user.distance_m, "user", request.user_text("user_no_cell", citation=request.citation, row=row), klass=klass[1])
     missing = _say("missing_no_cell", facility=request.facility, receptor=request.receptor, citation=request.citation, capacity_class=klass)
-    return request.answer(None, "confirmed", _say("no_cell", citation=request.citation, row=row), missing, klass)
+    return request.answer(None, "confirmed", _say("no_cell", citation=request.citation, row=row), missing, klass[1])
 
 
 def _upstream(request: _Request, value: float, row: tuple[str, str], upstream: bool) -> tuple[float, tuple[str, str]]:
@@ -438,7 +470,8 @@ def _upstream(request: _Request, value: float, row: tuple[str, str], upstream: b
     legal = value * factor
     basis = _say("table", citation=request.citation, row=row, value=_metres(value))
     if factor != 1.0:
-        times = _say("upstream", factor=_number(factor, len(f"{factor:g}".partition(".")[2])), reason=(source.upstream_vi, source.upstream_en), distance=_metres(legal))
+        decimals = len(f"{factor:g}".partition(".")[2])
+        times = _say("upstream", factor=_number(factor, decimals), reason=(source.upstream_vi, source.upstream_en), distance=_metres(legal))
         basis = (basis[0] + times[0], basis[1] + times[1])
     return legal, basis
 
@@ -461,7 +494,8 @@ def _say(field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
 
 def _number(value: float, decimals: int | None = None) -> tuple[str, str]:
     """A number in the Vietnamese format (by default with the decimals of distances), and
-    in the short English form of the ``basis`` column (``400``, ``1.5``)."""
+    in the short English form of the ``basis`` column (``400``, ``1.5``).
+    """
     return terms.number(value, terms.decimals("distance_m") if decimals is None else decimals), f"{value:g}"
 
 
@@ -488,10 +522,10 @@ def _user_citation(user: UserDistance, source: DistanceSource) -> tuple[str, str
         return user.citation_vi or user.citation_en, user.citation_en or user.citation_vi
     if source.status == "unconfirmed":
         return (
-            f"Giá trị do người dùng nhập ({user.origin}); giá trị theo {source.citation_vi} chưa được xác nhận",
-            f"Value given by the user ({user.origin}); the value under {source.citation_en} is unconfirmed",
+            f"Giá trị do người dùng nhập ({user.origin[0]}); giá trị theo {source.citation_vi} chưa được xác nhận",
+            f"Value given by the user ({user.origin[1]}); the value under {source.citation_en} is unconfirmed",
         )
     return (
-        f"Giá trị do người dùng nhập ({user.origin}), lớn hơn mức tối thiểu theo {source.citation_vi}",
-        f"Value given by the user ({user.origin}), above the minimum of {source.citation_en}",
+        f"Giá trị do người dùng nhập ({user.origin[0]}), lớn hơn mức tối thiểu theo {source.citation_vi}",
+        f"Value given by the user ({user.origin[1]}), above the minimum of {source.citation_en}",
     )

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from pydantic import Field
-from zoning.data import path as resource
-from zoning.terms import ZONE_ORDER
-from zoning.errors import InputError
 
+from pydantic import Field
+
+from zoning.data import path as resource
+from zoning.errors import InputError
 from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
+from zoning.terms import ZONE_ORDER
 
 
 class ZonePolicy(RuleModel):
@@ -41,6 +42,8 @@ class SitingReceptor(RuleModel):
 
 
 class Score(RuleModel):
+    """How candidate areas are ranked: the target area and the weights of the criteria."""
+
     area_target: float = Field(4, gt=0)
     weights: dict[str, float]
 
@@ -57,9 +60,10 @@ class SitingRules(RuleFileHeader):
 def load_siting_rules(path: str | Path | None = None) -> SitingRules:
     """Read and check ``rules/siting.yaml`` (errors name the line and key)."""
     path = Path(path) if path else resource("rules", "siting.yaml")
-    rules, _ = read_yaml_model(path, SitingRules, "siting rule file")
+    rules, _ = read_yaml_model(path, SitingRules, ("tệp quy tắc chọn địa điểm", "siting rule file"))
     for group, policy in rules.zone_policies.items():
-        unknown = set(policy.allowed_zones) - set(ZONE_ORDER)
+        unknown = ", ".join(sorted(set(policy.allowed_zones) - set(ZONE_ORDER)))
         if unknown:
-            raise InputError(f"{path}: zone_policies.{group}: unknown zone(s) {', '.join(sorted(unknown))}", f"use {', '.join(ZONE_ORDER)}")
+            raise InputError((f"{path}: zone_policies.{group}: không có vùng {unknown}", f"{path}: zone_policies.{group}: unknown zone(s) {unknown}"),
+                             (f"dùng {', '.join(ZONE_ORDER)}", f"use {', '.join(ZONE_ORDER)}"))
     return rules

@@ -5,11 +5,20 @@ the strict protection and emission-limited zones. This module writes the annexes
 decision from a build, so that the tables, the coordinates and the map come from the same
 geometry:
 
-- Phụ lục I / II: one row per unit of the strict / emission-limited zone (name, 2025
-  communes and wards, area, criterion and citation, notes), subtotals per criterion and a
-  total equal to the zone's area in the build;
+- Phụ lục I / II: one row per unit of the strict / emission-limited zone (code, name, 2025
+  communes and wards, area, the other criteria it meets, notes) under the heading of its
+  criterion (title and citation, once, and the subtotal), and a total equal to the zone's
+  area in the build;
 - Phụ lục III: the area of each zone per commune and for the province, and the map;
-- Phụ lục IV: the boundary vertices of every unit in the build's VN-2000 / TM-3 CRS.
+- Phụ lục IV: the boundary points of every unit in the build's VN-2000 / TM-3 CRS, by the
+  coordinate policy of the map scale (:class:`CoordinatePolicy`); the full boundaries go
+  out as the decision's digital dataset (:mod:`zoning.outputs.dataset`), whose SHA-256 the
+  annex prints.
+
+An annex of a build that uses illustrative data, unconfirmed criteria, proposed
+designations or unresolved plan conflicts, or that leaves land outside every commune, is a
+draft (:func:`draft_reasons`): "DỰ THẢO" on every page, the reasons on the first; a final
+annex (``final=True``) is refused while any holds.
 
 Numbers follow the Vietnamese convention: ``.`` groups thousands, ``,`` marks decimals.
 :func:`annex_data` computes every table (no file); :func:`write_annex` writes them to a
@@ -19,6 +28,7 @@ Word document (:mod:`zoning.outputs.docx`), on request to a workbook
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,25 +41,32 @@ import shapely
 
 from zoning import terms
 from zoning.builder.model import Build, as_build
+from zoning.builder.communes import require_every_hectare_in_a_commune
 from zoning.builder.units import in_force, other_criteria
 from zoning.errors import ZoningError
 from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.crs import describe
 from zoning.inputs.text import clean_option
+from zoning.outputs.dataset import DigitalDataset, dataset_paths, write_dataset
 from zoning.outputs.docx import write_docx
 from zoning.outputs.xlsx import Sheet, write_workbook
 
 ANNEX_NUMBERS = {"strict": "I", "emission_limited": "II"}  # zone → its annex, in the order of the annexes
 ANNEX_ZONES = tuple(ANNEX_NUMBERS)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
-MAX_VERTICES = 200  # per ring, in the coordinate tables
-SIMPLIFY_STEPS_M = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+DEFAULT_SCALE = 50_000  # of the map the decision adopts, when the province rules give none
+MIN_SCALE, MAX_SCALE = 500, 1_000_000
+GRAPHIC_ACCURACY_MM = 0.2  # on the map: the accuracy of a boundary drawn at its scale
+COVERAGE_BISECTIONS = 10
 DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
 NOTE_UNCONFIRMED = "Tiêu chí chưa được xác nhận (không phải quy định pháp luật đã đối chiếu)."
 NOTE_PROPOSED = "Đề xuất, chưa có ranh giới pháp lý: không thuộc vùng, không tính vào Tổng cộng."
 NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
+DRAFT_MARK = "DỰ THẢO"
+DRAFT_TITLE = "DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH. Lý do:"
 PROPOSED_GROUP = "Khu vực đề xuất, chưa có ranh giới pháp lý (không tính vào Tổng cộng)"
+AREA_COLUMN = 4  # of the zone tables
 STATUS_MARKS = {"unconfirmed": " (chưa xác nhận)", "proposed": " (đề xuất)"}  # after a citation in a unit row
 
 
@@ -91,16 +108,61 @@ class AnnexData:
     summary: AnnexTable
     units: pd.DataFrame  # the units in force of the annexes in table order, with stt, location and annex
     proposed: pd.DataFrame  # the proposed units (no legal boundary yet), listed apart and given no coordinates
-    coordinates: pd.DataFrame  # unit_id, part, ring (0 = outer), point, northing, easting (m, 2 decimals)
-    simplification: pd.DataFrame  # unit_id, vertices, points, tolerance_m
+    coordinates: pd.DataFrame  # of the listed units: unit_id, part, ring (0 = outer), point, northing, easting (m, policy's decimals)
+    simplification: pd.DataFrame  # unit_id, vertices, points, tolerance_m, deviation_m, listed
     crs_text: str
     crs_short: str
     notices: list[str]
     conventions: list[str]
-    coordinate_conventions: list[str]  # of the coordinate tables (Phụ lục IV)
     illustrative: bool
     build_id: str
-    max_vertices: int
+    policy: CoordinatePolicy
+    technical_note: list[str]  # the software's provenance: at the end of the document, never in a table
+    draft_reasons: list[str] = field(default_factory=list)  # why the annex is a draft; none: it may be issued
+    draft_covered: int = 0  # the first notices (illustrative data, unconfirmed criteria), which the draft box states
+    dataset: DigitalDataset | None = None  # the full-precision boundaries, once written
+
+    @property
+    def scale_text(self) -> str:
+        """``1:50.000``."""
+        return f"1:{terms.number(self.policy.scale, 0)}"
+
+    @property
+    def coordinate_conventions(self) -> list[str]:
+        """How to read the coordinate tables (Phụ lục IV): system, precision, the policy, the digital dataset."""
+        policy = self.policy
+        tolerance = _metres(policy.tolerance_m)
+        precision = "1 m" if policy.decimals == 0 else f"{terms.number(10 ** -policy.decimals, policy.decimals)} m"
+        lines = [
+            f"Tọa độ theo {self.crs_text}, là hệ tọa độ của kết quả phân vùng; đơn vị mét, làm tròn đến {precision}.",
+            "X là tọa độ theo hướng Bắc, Y là tọa độ theo hướng Đông, theo quy ước của bản đồ địa chính.",
+            "Mỗi khu vực gồm một hoặc nhiều phần (đa giác) rời nhau; mỗi phần có một đường bao ngoài và có thể có các đường bao "
+            "trong (phần diện tích nằm bên trong nhưng không thuộc khu vực). Điểm được đánh số liên tục trong từng khu vực theo thứ tự "
+            "trên đường bao; mỗi đường bao khép kín từ điểm cuối về điểm đầu của nó.",
+            f"Ranh giới các khu vực được thể hiện theo bản đồ tỷ lệ {self.scale_text}; độ chính xác đồ họa "
+            f"{terms.number(GRAPHIC_ACCURACY_MM, 1)} mm trên bản đồ, tương ứng {tolerance} trên thực địa. Các điểm liệt kê là điểm "
+            f"của ranh giới đầy đủ, được lược bớt sao cho đường nối các điểm cách ranh giới đầy đủ không quá {tolerance} "
+            "(kể cả sai số làm tròn); cùng một dung sai cho mọi khu vực; đoạn ranh giới chung của hai khu vực được lược bớt như nhau "
+            "ở cả hai khu vực. Số điểm và dung sai của từng khu vực ghi dưới tên bảng tọa độ của khu vực. Không dùng bảng tọa độ "
+            "để tính lại diện tích.",
+        ]
+        unlisted = int((~self.simplification["listed"]).sum())
+        if unlisted:
+            lines.append(f"Bảng tọa độ chỉ lập cho các khu vực có diện tích dưới {terms.quantity(policy.list_under_ha, 'area_ha')}; "
+                         f"tọa độ ranh giới của {unlisted} khu vực còn lại theo bộ dữ liệu số kèm theo Quyết định.")
+        if self.dataset is not None:
+            lines.append(
+                "Ranh giới đầy đủ của các khu vực là bộ dữ liệu số kèm theo Quyết định, gồm tệp "
+                f"{self.dataset.gpkg.name} (ranh giới các khu vực) có mã kiểm tra SHA-256 {self.dataset.gpkg_sha256} và tệp "
+                f"{self.dataset.xlsx.name} (tọa độ mọi điểm ranh giới) có mã kiểm tra SHA-256 {self.dataset.xlsx_sha256}. "
+                "Tệp có mã kiểm tra khác không phải là bộ dữ liệu kèm theo Quyết định này."
+            )
+        return lines
+
+    @property
+    def draft(self) -> bool:
+        """A draft carries "DỰ THẢO" on every page and the reasons on its first page."""
+        return bool(self.draft_reasons)
 
     @property
     def territory(self) -> str:
@@ -115,81 +177,140 @@ class AnnexData:
         return f"Ủy ban nhân dân {self.territory}"
 
 
-def boundary_points(units: gpd.GeoDataFrame, max_vertices: int = MAX_VERTICES) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The boundary vertices of each unit, ring by ring, simplified where a ring has too many.
+@dataclass(frozen=True)
+class CoordinatePolicy:
+    """How the annex lists boundary coordinates: tied to the scale of the map the decision adopts.
+
+    The boundaries are simplified with one tolerance for every unit, the graphic
+    accuracy :data:`GRAPHIC_ACCURACY_MM` at that scale (10 m at 1:50.000), never above
+    it, and printed to the precision that tolerance warrants (whole metres when it is
+    metres). ``list_under_ha``: list the coordinates of the units smaller than this only;
+    the digital dataset stands for the others.
+    """
+
+    scale: int = DEFAULT_SCALE
+    list_under_ha: float | None = None
+
+    def __post_init__(self) -> None:
+        if not MIN_SCALE <= self.scale <= MAX_SCALE:
+            raise ZoningError((f"--scale 1:{self.scale}: tỷ lệ bản đồ phải từ 1:{MIN_SCALE} đến 1:{MAX_SCALE}",
+                               f"--scale 1:{self.scale}: the map scale must be between 1:{MIN_SCALE} and 1:{MAX_SCALE}"),
+                              ("ví dụ --scale 1:50000", "e.g. --scale 1:50000"))
+        if self.list_under_ha is not None and self.list_under_ha <= 0:
+            raise ZoningError((f"--list-under {self.list_under_ha:g}: phải lớn hơn 0 ha", f"--list-under {self.list_under_ha:g}: must be more than 0 ha"))
+
+    @property
+    def tolerance_m(self) -> float:
+        """The largest distance between a printed boundary and the real one, in metres."""
+        return GRAPHIC_ACCURACY_MM * self.scale / 1000
+
+    @property
+    def decimals(self) -> int:
+        """Decimals of the printed coordinates: none for a tolerance of metres, one for decimetres, …"""
+        return max(0, math.ceil(-math.log10(self.tolerance_m)))
+
+    @property
+    def rounding_m(self) -> float:
+        """The largest shift of a point by printing it to :attr:`decimals` (half a unit on both axes)."""
+        return 0.5 * 10 ** -self.decimals * math.sqrt(2)
+
+
+def parse_scale(text: str | int | None) -> int | None:
+    """``"1:50000"``, ``"1:50.000"``, ``"50000"`` → 50000; None stays None."""
+    if text is None or isinstance(text, int):
+        return text
+    digits = text.strip().removeprefix("1:").replace(".", "").replace(",", "").replace(" ", "")
+    if not digits.isdigit():
+        raise ZoningError((f"--scale {text}: không đọc được tỷ lệ bản đồ", f"--scale {text}: not a map scale"), ("ví dụ --scale 1:50000", "e.g. --scale 1:50000"))
+    return int(digits)
+
+
+def simplify_coverage(geometries: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """The units simplified together so that neighbours keep their shared edges, each within ``tolerance_m``.
+
+    :func:`shapely.coverage_simplify` removes vertices (Visvalingam–Whyatt) edge by edge,
+    so a boundary two units share is simplified once and stays shared, and the result has
+    no new crossings. Its parameter does not bound the distance to the real boundary, so
+    the largest parameter whose result stays within ``tolerance_m`` of every unit
+    (Hausdorff distance, exact here since the points kept are vertices of the boundary) is
+    searched by bisection.
+
+    Returns
+    -------
+    simplified, deviation_m
+        The simplified geometries and, per unit, the largest distance between its real and
+        simplified boundary.
+    """
+    def attempt(parameter: float) -> tuple[np.ndarray, np.ndarray]:
+        simplified = shapely.coverage_simplify(geometries, parameter) if parameter > 0 else geometries
+        return simplified, shapely.hausdorff_distance(geometries, simplified)
+
+    best = attempt(0.0)
+    low, high = 0.0, tolerance_m
+    candidate = attempt(high)
+    if candidate[1].max() <= tolerance_m:
+        return candidate
+    for _ in range(COVERAGE_BISECTIONS):
+        middle = (low + high) / 2
+        candidate = attempt(middle)
+        if candidate[1].max() <= tolerance_m:
+            best, low = candidate, middle
+        else:
+            high = middle
+    return best
+
+
+def boundary_points(units: gpd.GeoDataFrame, policy: CoordinatePolicy) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The boundary vertices each unit lists in the annex, under a coordinate policy.
 
     Parameters
     ----------
     units
-        Units with ``unit_id`` and (multi)polygon geometry in a projected CRS (metres).
-    max_vertices
-        A ring with more vertices than this is simplified with the smallest tolerance of
-        :data:`SIMPLIFY_STEPS_M` that brings it within the limit (Douglas–Peucker without
-        self-intersection: the points kept are vertices of the real boundary, and the
-        real boundary stays within the tolerance of the simplified one). Other rings are
-        listed whole.
+        Units with ``unit_id``, ``area_ha`` and (multi)polygon geometry in a projected CRS (metres).
+    policy
+        The scale, hence the tolerance (the same for every unit) and the printed precision.
 
     Returns
     -------
     points, simplification
         ``points``: unit_id, part (1…), ring (0 = outer ring, k = k-th hole), point
-        (numbered 1… through the unit), northing, easting (metres, rounded to 0.01 m),
-        tolerance_m and ring_vertices (the ring's vertex count before simplification);
-        the closing vertex of a ring is not repeated. ``simplification``: per unit, the
-        vertices of its boundary, the points listed and the largest tolerance (0 = none).
+        (numbered 1… through the unit), northing, easting (metres, to the policy's
+        decimals) of the listed units; the closing vertex of a ring is not repeated.
+        ``simplification``: per unit, the vertices of its real boundary, the points kept,
+        the tolerance, the largest deviation of the printed points from the real boundary
+        (at most the simplification's plus the rounding's) and whether its coordinates are listed.
     """
-    if max_vertices < 4:
-        raise ZoningError(f"--max-vertices must be at least 4 (got {max_vertices})")
-    geometries = units.geometry.to_numpy()
-    parts, unit_of_part = shapely.get_parts(geometries, return_index=True)
-    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
-    vertices = shapely.get_num_coordinates(rings) - 1
-    kept = rings.copy()
-    tolerance = np.zeros(len(rings))
-    pending = vertices > max_vertices
-    for step in SIMPLIFY_STEPS_M:
-        if not pending.any():
-            break
-        kept[pending] = shapely.simplify(rings[pending], step, preserve_topology=True)
-        tolerance[pending] = step
-        pending = shapely.get_num_coordinates(kept) - 1 > max_vertices
+    from zoning.outputs.dataset import all_vertices
 
-    ring_number = pd.Series(part_of_ring).groupby(part_of_ring).cumcount().to_numpy()
-    part_number = pd.Series(unit_of_part).groupby(unit_of_part).cumcount().to_numpy() + 1
-    coords, ring_of_coord = shapely.get_coordinates(kept, return_index=True)
-    closing = np.r_[ring_of_coord[1:] != ring_of_coord[:-1], True]
-    coords, ring_of_coord = coords[~closing], ring_of_coord[~closing]
-    unit_of_point = unit_of_part[part_of_ring[ring_of_coord]]
-    unit_ids = units["unit_id"].to_numpy()
-    points = pd.DataFrame({
-        "unit_id": unit_ids[unit_of_point],
-        "part": part_number[part_of_ring[ring_of_coord]],
-        "ring": ring_number[ring_of_coord],
-        "point": pd.Series(unit_of_point).groupby(unit_of_point).cumcount().to_numpy() + 1,
-        "northing": coords[:, 1].round(2),
-        "easting": coords[:, 0].round(2),
-        "tolerance_m": tolerance[ring_of_coord],
-        "ring_vertices": vertices[ring_of_coord],
-    })
-    unit_of_ring = unit_of_part[part_of_ring]
-    largest = np.zeros(len(units))
-    np.maximum.at(largest, unit_of_ring, tolerance)
+    simplified, deviation = simplify_coverage(units.geometry.to_numpy(), policy.tolerance_m - policy.rounding_m)
+    kept = gpd.GeoDataFrame({"unit_id": units["unit_id"].to_numpy()}, geometry=simplified, crs=units.crs)
+    points = all_vertices(kept)
+    points[["northing", "easting"]] = points[["northing", "easting"]].round(policy.decimals)
+    listed = np.ones(len(units), bool) if policy.list_under_ha is None else units["area_ha"].to_numpy(float) < policy.list_under_ha
+    counts = points.groupby("unit_id", sort=False).size()
     simplification = pd.DataFrame({
-        "unit_id": unit_ids,
-        "vertices": np.bincount(unit_of_ring, weights=vertices, minlength=len(units)).astype(int),
-        "points": np.bincount(unit_of_point, minlength=len(units)),
-        "tolerance_m": largest,
+        "unit_id": units["unit_id"].to_numpy(),
+        "vertices": all_vertices(units).groupby("unit_id", sort=False).size().reindex(units["unit_id"]).to_numpy(),
+        "points": counts.reindex(units["unit_id"]).fillna(0).astype(int).to_numpy(),
+        "tolerance_m": policy.tolerance_m,
+        "deviation_m": deviation + policy.rounding_m,
+        "listed": listed,
     })
-    return points, simplification
+    return points[points["unit_id"].isin(simplification["unit_id"][listed])].reset_index(drop=True), simplification
 
 
 def annex_data(
     build: Build,
     decision: str | None = None,
     province_name: str | None = None,
-    max_vertices: int = MAX_VERTICES,
+    policy: CoordinatePolicy | None = None,
 ) -> AnnexData:
-    """Compute every table of the annexes from a build (no file is written)."""
+    """Compute every table of the annexes from a build (no file is written).
+
+    ``policy``: the coordinate policy; default: the map scale of the build's province
+    rules (``map_scale``), else 1:50.000, every unit listed.
+    """
+    policy = policy or CoordinatePolicy(default_scale(build))
     province = _province_name(build, province_name)
     criteria = build.criteria.set_index("id") if len(build.criteria) else pd.DataFrame(columns=["title_vi", "citation_vi", "status"])
     order = {cid: i for i, cid in enumerate(criteria.index)}
@@ -209,21 +330,24 @@ def annex_data(
         ", ".join(commune_names.get(code, code) for code in str(codes).split(",") if code) for codes in units["commune_codes"]
     ]
     units["illustrative"] = units["illustrative"].astype(bool)
-    units["citations"], units["overlaps"] = _all_criteria(units, other_criteria(build.lineage), criteria)
+    headings = _group_headings(units[~units["proposed"]])
+    units["citations"], units["overlaps"], cited = _all_criteria(units, other_criteria(build.lineage), criteria, headings)
     proposed, units = units[units["proposed"]].reset_index(drop=True), units[~units["proposed"]].reset_index(drop=True)
 
-    zone_tables = {zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0))
-                   for zone in ANNEX_ZONES}
-    coordinates, simplification = boundary_points(units, max_vertices)
+    zone_tables = {zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0),
+                                     cited) for zone in ANNEX_ZONES}
+    coordinates, simplification = boundary_points(units, policy)
     manifest = build.manifest
     illustrative = bool(manifest.get("illustrative_layers"))  # then the first notice says so
     crs_text, crs_short = _crs_texts(build)
+    summary = _summary_table(build, commune_names, zone_area)
+    reasons = draft_reasons(build, criteria)
     return AnnexData(
         province=province,
         decision=_decision_text(decision),
         zone_tables=zone_tables,
         zone_area_ha={z: zone_area.get(z, 0.0) for z in ("strict", "emission_limited", "other")},
-        summary=_summary_table(build, commune_names, zone_area),
+        summary=summary,
         units=units,
         proposed=proposed,
         coordinates=coordinates,
@@ -231,38 +355,122 @@ def annex_data(
         crs_text=crs_text,
         crs_short=crs_short,
         notices=_notices(build, criteria),
-        conventions=_conventions(build, crs_text, max_vertices),
-        coordinate_conventions=_coordinate_conventions(simplification, crs_text, max_vertices, build.build_id),
+        conventions=_conventions(crs_text, policy),
         illustrative=illustrative,
         build_id=build.build_id,
-        max_vertices=max_vertices,
+        policy=policy,
+        technical_note=_technical_note(build),
+        draft_reasons=reasons,
+        draft_covered=(bool(manifest.get("illustrative_layers")) + bool(manifest.get("unconfirmed_criteria"))) if reasons else 0,
     )
 
 
-def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Per unit, every criterion in force its land meets (its own first, then the others of
-    the lineage, each citation once, marked when unconfirmed), and its overlaps with other
-    features, proposed designations included: ``Trong đó … ha trùng với …``."""
+def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[str]:
+    """Why an annex of this build can only be a draft (Vietnamese); empty when it may be issued.
+
+    A build is not issuable while it uses illustrative data, unconfirmed criteria,
+    proposed designations or unresolved plan conflicts. (Land outside every commune is
+    refused outright: see :func:`zoning.builder.communes.require_every_hectare_in_a_commune`.)
+    """
+    if criteria is None:
+        criteria = build.criteria.set_index("id") if len(build.criteria) else pd.DataFrame(columns=["title_vi", "citation_vi"])
+    manifest = build.manifest
+    reasons = []
+    layers = manifest.get("illustrative_layers") or []
+    if layers:
+        catalogue = load_catalogue()
+        labels = [catalogue[k].label_vi if k in catalogue else k for k in layers]
+        reasons.append("Dữ liệu minh họa, không phải số liệu điều tra, đo đạc: " + "; ".join(labels) + ".")
+    unconfirmed = manifest.get("unconfirmed_criteria") or []
+    if unconfirmed:
+        items = [f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" if c in criteria.index else c for c in unconfirmed]
+        reasons.append("Tiêu chí chưa được cơ quan có thẩm quyền xác nhận: " + "; ".join(items) + ".")
+    proposed = manifest.get("proposed") or {}
+    if proposed.get("units"):
+        reasons.append(f"{proposed['units']} khu vực đề xuất chưa có ranh giới pháp lý "
+                       f"({terms.quantity(proposed['area_ha'], 'area_ha')}).")
+    conflicts = build.conflicts
+    if conflicts is not None and len(conflicts) and "status" in conflicts:
+        unresolved = conflicts[conflicts["status"] == "unresolved"]
+        for conflict in unresolved.itertuples():
+            reasons.append(f"Mâu thuẫn chưa giải quyết giữa các văn bản: {conflict.features} đối tượng "
+                           f"({terms.quantity(conflict.area_ha, 'area_ha')}) được xếp vào cả hai vùng.")
+    return reasons
+
+
+def refuse_draft(reasons: list[str]) -> None:
+    """Raise the error of ``--final`` on a build that can only give a draft, listing why."""
+    listed = "\n".join(f"  – {reason}" for reason in reasons)
+    raise ZoningError(
+        (f"không thể lập phụ lục chính thức (--final) vì kết quả phân vùng còn là dự thảo, do:\n{listed}",
+         f"cannot write a final annex (--final): the build is still a draft, because (in Vietnamese, as the annex states it):\n{listed}"),
+        ("xử lý từng lý do nêu trên rồi lập lại kết quả phân vùng, hoặc bỏ --final để lập bản dự thảo",
+         "resolve each reason above and rebuild, or drop --final to write a draft"),
+    )
+
+
+def _group_number(index: int) -> str:
+    """The number of the index-th criterion group of a zone table: I, II, …"""
+    return ROMAN[index] if index < len(ROMAN) else str(index + 1)
+
+
+def _group_headings(units: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """criterion → (annex, group number) of the group heading that cites it, for the units in force in table order."""
+    headings = {}
+    for zone in ANNEX_ZONES:
+        criteria = units.loc[units["zone"] == zone, "criterion"].unique()
+        headings.update({criterion: (ANNEX_NUMBERS[zone], _group_number(i)) for i, criterion in enumerate(criteria)})
+    return headings
+
+
+def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFrame,
+                  headings: dict[str, tuple[str, str]]) -> tuple[list[str], list[str], dict[str, str]]:
+    """Per unit, the other criteria in force its land also meets, and its overlaps with other
+    features, proposed designations included (``Trong đó … ha trùng với …``).
+
+    A criterion that heads a group of the annexes is referred to by it (``mục II``, or
+    ``mục II Phụ lục II`` in the other annex): its citation is printed once, in the group
+    heading. Any other by a marker ``[n]`` whose note under the table cites it once, marked
+    when unconfirmed or proposed: the third result maps each marker to its note.
+    """
+    cited: dict[str, str] = {}
+
+    def reference(criterion: str, status: str, annex: str) -> str:
+        if status != "proposed" and criterion in headings:
+            heading_annex, number = headings[criterion]
+            return f"mục {number}" if heading_annex == annex else f"mục {number} Phụ lục {heading_annex}"
+        known = criterion in criteria.index
+        title = criteria.loc[criterion, "title_vi"] if known else criterion
+        citation = criteria.loc[criterion, "citation_vi"] if known else ""
+        note = f"{title} ({citation}){STATUS_MARKS.get(status, '')}" if citation else f"{title}{STATUS_MARKS.get(status, '')}"
+        marker = next((m for m, n in cited.items() if n == note), f"[{len(cited) + 1}]")
+        cited[marker] = note
+        return marker
+
     by_unit = dict(tuple(others.groupby("unit_id", sort=False)))
     citations, overlaps = [], []
     for unit in units.itertuples():
-        cited = {unit.citation_vi: STATUS_MARKS.get(unit.status, "")}
+        cited_here = {unit.criterion: None}  # its own: in its group heading
         lines = []
         for other in by_unit.get(unit.unit_id, others.iloc[:0]).itertuples():
-            known = other.criterion in criteria.index
-            citation = criteria.loc[other.criterion, "citation_vi"] if known else other.criterion
+            text = reference(other.criterion, other.status, unit.annex)
             if other.status != "proposed":
-                cited.setdefault(citation, STATUS_MARKS.get(other.status, ""))
+                cited_here.setdefault(other.criterion, text)
             if (other.source_layer, str(other.source_id)) == (unit.source_layer, str(unit.source_id)):
                 continue  # the same feature under another criterion: cited, not an overlap
-            zone = f"; {terms.zone_name(other.zone).lower()}" if other.zone != unit.zone else ""
-            lines.append(f"Trong đó {terms.quantity(other.overlap_ha, 'area_ha')} trùng với {other.name} ({citation}{STATUS_MARKS.get(other.status, '')}{zone}).")
-        citations.append(";\n".join(f"{c}{mark}" for c, mark in cited.items()))
+            zone = terms.zone_name(other.zone).lower() if other.zone != unit.zone else ""
+            if text.startswith("["):  # a marker: its note cites the criterion
+                where = f"{text} ({zone})" if zone else text
+            else:
+                where = f"({text}; {zone})" if zone else f"({text})"
+            lines.append(f"Trong đó {terms.quantity(other.overlap_ha, 'area_ha')} trùng với {other.name} {where}.")
+        citations.append(";\n".join(text for text in cited_here.values() if text is not None))
         overlaps.append("\n".join(lines))
-    return citations, overlaps
+    return citations, overlaps, cited
 
 
-def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float) -> AnnexTable:
+def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float,
+                cited: dict[str, str]) -> AnnexTable:
     rows: list[list] = []
     kinds: list[str] = []
     notes: list[str] = []
@@ -271,27 +479,28 @@ def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria
         title = criteria.loc[criterion, "title_vi"] if known else criterion
         citation = criteria.loc[criterion, "citation_vi"] if known else group["citation_vi"].iloc[0]
         status = criteria.loc[criterion, "status"] if known else group["status"].iloc[0]
-        rows.append([ROMAN[number] if number < len(ROMAN) else str(number + 1), title, "", round(float(group["area_ha"].sum()), 2),
-                     citation, "Tiêu chí chưa được xác nhận" if status != "confirmed" else ""])
+        rows.append([_group_number(number), "", f"{title} ({citation})", "",
+                     round(float(group["area_ha"].sum()), 2), "", NOTE_UNCONFIRMED if status != "confirmed" else ""])
         kinds.append("group")
         for unit in group.itertuples():
-            rows.append([str(unit.stt), f"{unit.name} (mã {unit.unit_id})", unit.location, round(float(unit.area_ha), 2),
-                         unit.citations, _unit_notes(unit)])
+            rows.append([str(unit.stt), unit.unit_id, unit.name, unit.location, round(float(unit.area_ha), 2), unit.citations, _unit_notes(unit)])
             kinds.append("unit")
     total = round(zone_area_ha, 2)
-    rows.append(["", "Tổng cộng", "", total, "", ""])
+    rows.append(["", "", "Tổng cộng", "", total, "", ""])
     kinds.append("total")
     if len(proposed):
-        rows.append(["", PROPOSED_GROUP, "", round(float(proposed["area_ha"].sum()), 2), "", NOTE_PROPOSED])
+        rows.append(["", "", PROPOSED_GROUP, "", round(float(proposed["area_ha"].sum()), 2), "", NOTE_PROPOSED])
         kinds.append("proposed_group")
         for unit in proposed.itertuples():
-            rows.append([str(unit.stt), f"{unit.name} (mã {unit.unit_id})", unit.location, round(float(unit.area_ha), 2),
-                         unit.citations, _unit_notes(unit)])
+            citations = ";\n".join(c for c in (f"{unit.citation_vi}{STATUS_MARKS['proposed']}", unit.citations) if c)
+            rows.append([str(unit.stt), unit.unit_id, unit.name, unit.location, round(float(unit.area_ha), 2), citations, _unit_notes(unit)])
             kinds.append("proposed")
         notes.append(f"{PROPOSED_GROUP}: khu vực mà Kế hoạch, quy hoạch đề nghị xác lập nhưng chưa có ranh giới pháp lý; chỉ gồm phần "
                      "diện tích chưa thuộc vùng nào đã có hiệu lực, được liệt kê riêng và không tính vào diện tích vùng.")
-    unit_sum = round(sum(r[3] for r, k in zip(rows, kinds) if k == "unit"), 2)
-    group_sum = round(sum(r[3] for r, k in zip(rows, kinds) if k == "group"), 2)
+    text = "\n".join(str(cell) for row in rows for cell in row)
+    notes += [f"{marker} {note}." for marker, note in cited.items() if marker in text]
+    unit_sum = round(sum(r[AREA_COLUMN] for r, k in zip(rows, kinds) if k == "unit"), 2)
+    group_sum = round(sum(r[AREA_COLUMN] for r, k in zip(rows, kinds) if k == "group"), 2)
     notes.append(f"Tổng cộng là diện tích {terms.zone_name(zone).lower()} trong kết quả phân vùng, làm tròn đến 0,01 ha.")
     if unit_sum != total or group_sum != total:
         notes.append(
@@ -299,20 +508,19 @@ def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria
             f"{terms.number(group_sum)} ha), chênh {terms.number(abs(unit_sum - total))} ha so với tổng cộng."
         )
     caption = f"Danh mục các khu vực thuộc {terms.zone_name(zone).lower()}"
-    columns = ["STT", "Tên khu vực", "Vị trí (xã, phường)", "Diện tích (ha)", "Tiêu chí và căn cứ", "Ghi chú"]
-    return AnnexTable(caption, columns, [12, 62, 55, 25, 50, 48], rows, kinds, ANNEX_NUMBERS[zone], notes)
+    columns = ["STT", "Mã khu vực", "Tên khu vực (nhóm: tiêu chí và căn cứ)", "Vị trí (xã, phường)", "Diện tích (ha)",
+               "Đồng thời thuộc tiêu chí", "Ghi chú"]
+    return AnnexTable(caption, columns, [11, 17, 52, 44, 23, 40, 65], rows, kinds, ANNEX_NUMBERS[zone], notes)
 
 
 def _unit_notes(unit) -> str:
     notes = []
     if unit.status == "proposed":
-        notes.append(NOTE_PROPOSED)
-    elif unit.status != "confirmed":
-        notes.append(NOTE_UNCONFIRMED)
+        notes.append(NOTE_PROPOSED)  # the unconfirmed status of a criterion: in its group heading
     if unit.overlaps:
         notes.append(unit.overlaps)
     if unit.assumption:
-        notes.append(f"Giả định: {unit.assumption}")
+        notes.append(f"{unit.assumption[:1].upper()}{unit.assumption[1:]}.")
     if unit.illustrative:
         notes.append(NOTE_ILLUSTRATIVE)
     return "\n".join(notes)
@@ -320,6 +528,7 @@ def _unit_notes(unit) -> str:
 
 def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[str, float]) -> AnnexTable:
     summary = build.commune_summary
+    require_every_hectare_in_a_commune(summary)
     zones = ("strict", "emission_limited", "other")
     rows: list[list] = []
     kinds: list[str] = []
@@ -368,7 +577,8 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
 
 def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     """Honesty notices: illustrative data, unconfirmed criteria and assumptions (from the
-    manifest), then the urban classes applied, plan conflicts and proposed designations."""
+    manifest), then the urban classes applied, plan conflicts and proposed designations.
+    """
     manifest = build.manifest
     notices = []
     layers = manifest.get("illustrative_layers") or []
@@ -390,21 +600,52 @@ def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     if assumed:
         notices.append(f"Có {assumed} khu vực dùng giá trị giả định (ví dụ bề rộng, bán kính mặc định) do dữ liệu chưa ghi nhận; "
                        "xem cột Ghi chú.")
-    return notices + build.notices("vi")
+    return notices + _law_notices(build)
 
 
-def _conventions(build: Build, crs_text: str, max_vertices: int) -> list[str]:
-    manifest = build.manifest
+def _law_notices(build: Build) -> list[str]:
+    """The build's notices of the law it applies, the urban classes named without the input's field name."""
+    urban = build.manifest.get("urban_classes") or {}
+    notices = build.notices("vi")
+    if urban.get("text_vi") and urban.get("in_force_from"):
+        year, month, day = urban["in_force_from"].split("-")
+        legal = terms.message("urban_classes", "legal_vi", classification=urban["classification_vi"], citation=urban["citation_vi"],
+                              date=f"{day}/{month}/{year}")
+        notices = [legal if notice == urban["text_vi"] else notice for notice in notices]
+    return notices
+
+
+def default_scale(build: Build) -> int:
+    """The scale of the map the decision adopts: the province rules' ``map_scale``, else :data:`DEFAULT_SCALE`."""
+    return int((build.manifest.get("province") or {}).get("map_scale") or DEFAULT_SCALE)
+
+
+def _metres(value: float) -> str:
+    """``10 m``, ``0,2 m``: a length without trailing zeros."""
+    return f"{terms.number(value, 2).rstrip('0').rstrip(',')} m"
+
+
+def _conventions(crs_text: str, policy: CoordinatePolicy) -> list[str]:
     return [
         "Số liệu viết theo quy ước Việt Nam: dấu chấm (.) phân cách hàng nghìn, dấu phẩy (,) phân cách phần thập phân "
         "(ví dụ 1.654,44 ha).",
         f"Diện tích tính trên mặt phẳng chiếu của {crs_text}, đơn vị héc-ta (ha), làm tròn đến 0,01 ha. Dòng Tổng cộng "
         "của mỗi vùng là diện tích vùng trong kết quả phân vùng; các khu vực không chồng lấn nhau và cộng lại bằng diện tích vùng.",
         "Vị trí ghi theo đơn vị hành chính cấp xã (xã, phường) sau sắp xếp năm 2025.",
-        f"Tọa độ ranh giới (Phụ lục IV) theo {crs_text}; vòng ranh giới có trên {max_vertices} điểm được giản lược, "
-        "chỉ dùng cho bảng tọa độ.",
-        f"Nguồn: kết quả phân vùng mã {manifest.get('build_id', '')}, bộ tiêu chí {manifest.get('ruleset', '')}, "
+        f"Tọa độ ranh giới (Phụ lục IV) theo {crs_text}, thể hiện theo bản đồ tỷ lệ 1:{terms.number(policy.scale, 0)} "
+        f"với dung sai {_metres(policy.tolerance_m)}; ranh giới đầy đủ là bộ dữ liệu số kèm theo Quyết định.",
+    ]
+
+
+def _technical_note(build: Build) -> list[str]:
+    """Where the annex comes from, for the technical staff: the build, the rules, the software, the methods."""
+    manifest = build.manifest
+    return [
+        f"Kết quả phân vùng mã {manifest.get('build_id', '')}, bộ tiêu chí {manifest.get('ruleset', '')}, "
         f"phần mềm {manifest.get('package', '')}.",
+        "Bảng tọa độ: lược bớt điểm đồng thời cho mọi khu vực như một lớp phủ kín (shapely.coverage_simplify, thuật toán "
+        "Visvalingam–Whyatt), với tham số lớn nhất mà khoảng cách Hausdorff tới ranh giới đầy đủ cộng sai số làm tròn không vượt "
+        "quá dung sai.",
     ]
 
 
@@ -439,28 +680,9 @@ def _decision_text(decision: str | None) -> str:
     if not decision or not decision.strip():
         return DECISION_BLANK
     decision = decision.strip()
+    if decision.lower().startswith("quyết định"):  # "Quyết định số 125/QĐ-UBND …": the heading says "Quyết định" already
+        decision = decision[len("quyết định"):].strip()
     return decision if decision.lower().startswith("số") else f"số {decision}"
-
-
-def _coordinate_conventions(simplification: pd.DataFrame, crs_text: str, max_vertices: int, build_id: str) -> list[str]:
-    """How to read the coordinate tables, and which units were simplified for them."""
-    simplified = simplification[simplification["tolerance_m"] > 0]
-    lines = [
-        f"Tọa độ theo {crs_text}, là hệ tọa độ của kết quả phân vùng; đơn vị mét, làm tròn đến 0,01 m.",
-        "X là tọa độ theo hướng Bắc (northing), Y là tọa độ theo hướng Đông (easting), theo quy ước của bản đồ địa chính.",
-        "Mỗi khu vực gồm một hoặc nhiều phần (đa giác) rời nhau; mỗi phần có một đường bao ngoài và có thể có các đường bao "
-        "trong (phần diện tích nằm bên trong nhưng không thuộc khu vực). Điểm được đánh số liên tục trong từng khu vực theo thứ tự "
-        "trên đường bao; mỗi đường bao khép kín từ điểm cuối về điểm đầu của nó.",
-    ]
-    if len(simplified):
-        lines.append(
-            f"Tại {len(simplified)} khu vực, đường bao có trên {max_vertices} điểm được giản lược cho bảng tọa độ (thuật toán "
-            f"Douglas–Peucker, dung sai nhỏ nhất trong các mức {'; '.join(terms.number(v, 1).removesuffix(',0') for v in SIMPLIFY_STEPS_M[:10])}… m "
-            f"để còn không quá {max_vertices} điểm, ghi ở dòng đầu của đường bao); các điểm "
-            "giữ lại là điểm thật của ranh giới và ranh giới thật cách đường bao giản lược không quá dung sai. Ranh giới đầy đủ có trong tệp kết quả "
-            f"phân vùng (mã {build_id}, lớp units). Không dùng bảng đã giản lược để tính lại diện tích."
-        )
-    return lines
 
 
 # ------------------------------------------------------------------------- workbook
@@ -475,16 +697,17 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
         for number, table in enumerate([*data.zone_tables.values(), data.summary], start=1)
     ]
     points = data.coordinates.merge(data.units[["unit_id", "annex", "stt", "name"]], on="unit_id")
-    columns = ["annex", "stt", "unit_id", "name", "part", "ring", "point", "northing", "easting", "tolerance_m", "ring_vertices"]
+    columns = ["annex", "stt", "unit_id", "name", "part", "ring", "point", "northing", "easting"]
     rows = [[row.annex, int(row.stt), row.unit_id, row.name, int(row.part), int(row.ring), int(row.point),
-             float(row.northing), float(row.easting), float(row.tolerance_m), int(row.ring_vertices)]
+             float(row.northing), float(row.easting)]
             for row in points[columns].itertuples(index=False)]
     header = ["Phụ lục", "STT", "Mã khu vực", "Tên khu vực", "Phần", "Đường bao (0 = ngoài, k = trong thứ k)", "Điểm",
-              "X (m) – hướng Bắc", "Y (m) – hướng Đông", "Dung sai giản lược đường bao (m, 0 = không giản lược)",
-              "Số điểm của đường bao đầy đủ"]
-    sheets.append(Sheet("Phụ lục IV – Tọa độ", rows, title=f"Tọa độ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
-                        header=header, number_columns=(7, 8), widths=(8, 6, 10, 50, 6, 14, 7, 16, 14, 14, 12), freeze="A3"))
-    notes = [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions
+              "X (m) – hướng Bắc", "Y (m) – hướng Đông"]
+    sheets.append(Sheet("Phụ lục IV – Tọa độ", rows, header=header, number_columns=(), widths=(8, 6, 10, 50, 6, 14, 7, 16, 14), freeze="A3",
+                        title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
+                              f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét."))
+    draft = [DRAFT_MARK, *(f"- {reason}" for reason in data.draft_reasons), ""] if data.draft else []
+    notes = draft + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions + [""] + data.coordinate_conventions
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
     return sheets
 
@@ -500,6 +723,9 @@ class AnnexResult:
     xlsx: Path | None = None
     pdf: Path | None = None
     pages: int | None = None
+    dataset: DigitalDataset | None = None
+    simplification: pd.DataFrame | None = None  # per unit: vertices, points, tolerance, deviation, listed
+    draft_reasons: list[str] = field(default_factory=list)  # empty: a final annex
     notices: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
 
@@ -512,8 +738,9 @@ def write_annex(
     xlsx: bool = False,
     decision: str | None = None,
     province_name: str | None = None,
-    max_vertices: int = MAX_VERTICES,
+    policy: CoordinatePolicy | None = None,
     map_figure: bool = True,
+    final: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> AnnexResult:
     """Write the annexes of the zoning decision for a build.
@@ -530,10 +757,17 @@ def write_annex(
         Number and date of the decision, e.g. ``"số 12/QĐ-UBND ngày 15/3/2027"``; blank to fill in by default.
     province_name
         Province name in the headers; default: the build's province.
-    max_vertices
-        Largest number of points per ring in the coordinate tables (simplified beyond).
+    policy
+        The coordinate policy (map scale, units listed); default: the map scale of the
+        build's province rules, else 1:50.000, every unit listed. The full-precision
+        boundaries are written beside ``out`` as the digital dataset
+        (:func:`zoning.outputs.dataset.dataset_paths`), whose SHA-256 the annex prints.
     map_figure
         Embed the map of the zones.
+    final
+        Write the annex to be issued: refused (:class:`ZoningError` listing the reasons)
+        while the build can only give a draft (:func:`draft_reasons`). Otherwise, a draft
+        annex is marked "DỰ THẢO" on every page with its reasons on the first page.
     progress
         Called with the name of each step.
 
@@ -543,7 +777,8 @@ def write_annex(
     """
     out = Path(out)
     if out.suffix.lower() != ".docx":
-        raise ZoningError(f"the annex must be a .docx file (got {out.name})", f"use e.g. --out {out.with_suffix('.docx').name}")
+        raise ZoningError((f"phụ lục phải là tệp .docx (đã cho {out.name})", f"the annex must be a .docx file (got {out.name})"),
+                          (f"ví dụ dùng --out {out.with_suffix('.docx').name}", f"use e.g. --out {out.with_suffix('.docx').name}"))
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -556,16 +791,24 @@ def write_annex(
 
     step("reading the build")
     build = as_build(build)
+    if final:
+        reasons = draft_reasons(build)
+        if reasons:
+            refuse_draft(reasons)
     sources = build.sources()
-    for path in (out, out.with_suffix(".xlsx") if xlsx else None, out.with_suffix(".pdf") if pdf else None):
+    for path in (out, *dataset_paths(out), out.with_suffix(".xlsx") if xlsx else None, out.with_suffix(".pdf") if pdf else None):
         if path is not None:
             check_output(path, sources)
     lap("read")
     step("tables and coordinates")
     cleaned: list[str] = []  # options typed or pasted with control characters
     decision, province_name = clean_option(decision, "--decision", cleaned), clean_option(province_name, "--province-name", cleaned)
-    data = annex_data(build, decision, province_name, max_vertices)
+    data = annex_data(build, decision, province_name, policy)
     lap("tables")
+    step("digital dataset")
+    data.dataset = write_dataset(data.units.assign(zone_vi=data.units["zone"].map(terms.zone_name)), out,
+                                 f"Tọa độ đầy đủ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.", sources)
+    lap("dataset")
     png = None
     if map_figure:
         step("map")
@@ -577,7 +820,7 @@ def write_annex(
     with atomic_path(out, sources) as tmp:
         write_docx(data, tmp, png)
     lap("docx")
-    result = AnnexResult(docx=out, notices=[*cleaned, *data.notices], timings_s=timings)
+    result = AnnexResult(docx=out, dataset=data.dataset, simplification=data.simplification, draft_reasons=data.draft_reasons, notices=[*cleaned, *data.notices], timings_s=timings)
     if xlsx:
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")
@@ -599,5 +842,6 @@ def _write_pdf(result: AnnexResult) -> None:
         result.pdf = convert_to_pdf(result.docx, result.docx.with_suffix(".pdf"))
     except ZoningError as error:
         written = ", ".join(str(p) for p in (result.docx, result.xlsx) if p)
-        raise ZoningError(error.message, f"{error.hint}; already written: {written}" if error.hint else f"already written: {written}") from None
+        hint = (f"{error.hint_vi}; " if error.hint_vi else "", f"{error.hint_en}; " if error.hint_en else "")
+        raise ZoningError((error.message_vi, error.message_en), (f"{hint[0]}đã ghi: {written}", f"{hint[1]}already written: {written}")) from None
     result.pages = pdf_page_count(result.pdf)

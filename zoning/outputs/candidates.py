@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from zoning.files import atomic_path, check_output, write_layers
+
 from zoning.errors import InputError
+from zoning.files import atomic_path, check_output, write_layers
 from zoning.inputs.layers import read_vector
 from zoning.siting.search import SitingResult
 
@@ -49,14 +51,16 @@ def read_candidates(path: str | Path) -> SitingLayers:
     names = [str(name) for name, _ in listed]
     if "candidates" not in names:
         raise InputError(
-            f"{path}: no 'candidates' layer — is this the output of `zoning siting`?",
-            f"give the GeoPackage that `zoning siting --out` wrote; layers found: {', '.join(names) or 'none'}",
+            (f"{path}: không có lớp 'candidates' — đây có phải kết quả của `zoning siting`?", f"{path}: no 'candidates' layer — is this the output of `zoning siting`?"),
+            (f"chỉ ra tệp GeoPackage do `zoning siting --out` ghi ra; các lớp có trong tệp: {', '.join(names) or 'không có'}",
+             f"give the GeoPackage that `zoning siting --out` wrote; layers found: {', '.join(names) or 'none'}"),
         )
     frame = read_vector(path, "candidates")
     missing = [c for c in CANDIDATE_COLUMNS if c not in frame]
     if frame.crs is None or missing:
-        what = "no coordinate reference system" if frame.crs is None else f"no column(s) {', '.join(missing)}"
-        raise InputError(f"{path}: the candidates have {what}", "write the candidates again with `zoning siting --out`")
+        what_vi, what_en = ("không có hệ tọa độ", "no coordinate reference system") if frame.crs is None else (f"thiếu cột {', '.join(missing)}", f"no column(s) {', '.join(missing)}")
+        raise InputError((f"{path}: các khu vực ứng viên {what_vi}", f"{path}: the candidates have {what_en}"),
+                         ("ghi lại các khu vực ứng viên bằng `zoning siting --out`", "write the candidates again with `zoning siting --out`"))
     frame = frame[~frame.geometry.is_empty & frame.geometry.notna()].sort_values("rank", kind="stable").reset_index(drop=True)
     exclusions = read_vector(path, "exclusions") if "exclusions" in names else None
     info: dict = {}
@@ -74,7 +78,8 @@ def _list_layers(path: Path) -> list:
     try:
         return list(pyogrio.list_layers(path))
     except Exception as error:  # noqa: BLE001 - any unreadable file is the same error for the user
-        raise InputError(f"{path}: cannot read the candidates file ({error})", "give the GeoPackage that `zoning siting --out` wrote") from error
+        raise InputError((f"{path}: không đọc được tệp khu vực ứng viên ({error})", f"{path}: cannot read the candidates file ({error})"),
+                         ("chỉ ra tệp GeoPackage do `zoning siting --out` ghi ra", "give the GeoPackage that `zoning siting --out` wrote")) from error
 
 
 def write_candidates(result: SitingResult, out: str | Path) -> Path:

@@ -79,8 +79,8 @@ def write_diff_report(diff: ZoningDiff, path: str | Path) -> Path:
 
 def _matrix_rows(diff: ZoningDiff) -> list[dict]:
     """The 3 × 3 table with the zone totals of each build (hectares)."""
-    matrix = diff.matrix()
+    matrix = diff.matrix().astype(float)
     old_total, new_total = matrix.sum(axis=1), matrix.sum(axis=0)
-    rows = [{"zone": z, "cells": [(n, float(matrix.loc[z, n])) for n in ZONE_ORDER], "total": float(old_total[z])} for z in ZONE_ORDER]
+    rows = [{"zone": z, "cells": [(n, float(matrix.at[z, n])) for n in ZONE_ORDER], "total": float(old_total[z])} for z in ZONE_ORDER]
     rows.append({"zone": "", "cells": [(n, float(new_total[n])) for n in ZONE_ORDER], "total": float(pd.Series(new_total).sum())})
     return rows

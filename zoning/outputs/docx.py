@@ -35,11 +35,24 @@ ZONE_TITLES = {
 SUMMARY_TITLE = "TỔNG HỢP DIỆN TÍCH CÁC VÙNG THEO XÃ, PHƯỜNG VÀ SƠ ĐỒ VỊ TRÍ CÁC VÙNG"
 COORDINATES_TITLE = "TỌA ĐỘ CÁC ĐIỂM RANH GIỚI VÙNG BẢO VỆ NGHIÊM NGẶT VÀ VÙNG HẠN CHẾ PHÁT THẢI"
 AREA_UNIT_LINE = "Đơn vị diện tích: ha"
-COORDINATE_WIDTHS_MM = [13, 31, 27, 13, 31, 27]  # point, X, Y, twice per row
+COORDINATE_WIDTHS_MM = [11, 22, 22] * 3  # point, X, Y, three points per row (165 mm: the text width in portrait)
+COORDINATE_PT = 11
 
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _TWIPS_PER_MM = 1440 / 25.4
 _BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+_VML = 'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
+WATERMARK_XML = (  # the text watermark as Word writes it (LibreOffice reads it as a watermark too)
+    f'<w:r {_W} {_VML}><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>'
+    '<v:shape id="PowerPlusWaterMarkObject{number}" o:spid="_x0000_s{spid}" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:420pt;height:120pt;rotation:315;z-index:-251654144;'
+    'mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;'
+    'mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="#d9d9d9" stroked="f">'
+    '<v:fill opacity=".5"/><v:textpath style="font-family:&quot;Times New Roman&quot;;font-size:1pt" string="{text}"/>'
+    '</v:shape></w:pict></w:r>'
+)
 
 
 # -------------------------------------------------------------------- WordprocessingML
@@ -62,17 +75,17 @@ def _xml_text(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
 
 
-def _paragraph_xml(text: str, bold: bool, italic: bool, align: str) -> str:
-    run_props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+def _paragraph_xml(text: str, bold: bool, italic: bool, align: str, keep_next: bool = False, size_pt: float | None = None) -> str:
+    run_props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + (f'<w:sz w:val="{round(2 * size_pt)}"/>' if size_pt else "")
     run = f'<w:r><w:rPr>{run_props}</w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
-    return f'<w:p><w:pPr><w:jc w:val="{align}"/></w:pPr>{run}</w:p>'
+    return f'<w:p><w:pPr>{"<w:keepNext/>" if keep_next else ""}<w:jc w:val="{align}"/></w:pPr>{run}</w:p>'
 
 
-def _cell_xml(value, width: int, *, bold=False, italic=False, align="left", span=1) -> str:
+def _cell_xml(value, width: int, *, bold=False, italic=False, align="left", span=1, keep_next=False, size_pt=None, top=False) -> str:
     text = _cell_text(value)
-    paragraphs = "".join(_paragraph_xml(line, bold, italic, align) for line in text.split("\n"))
+    paragraphs = "".join(_paragraph_xml(line, bold, italic, align, keep_next, size_pt) for line in text.split("\n"))
     span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="center"/></w:tcPr>{paragraphs}</w:tc>'
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="{"top" if top else "center"}"/></w:tcPr>{paragraphs}</w:tc>'
 
 
 def _table_xml(widths_mm: Sequence[float], rows_xml: list[str]) -> str:
@@ -87,14 +100,15 @@ def _table_xml(widths_mm: Sequence[float], rows_xml: list[str]) -> str:
     )
 
 
-def _row_xml(cells: list[str], header: bool = False) -> str:
-    properties = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
+def _row_xml(cells: list[str], header: bool = False, split: bool = False) -> str:
+    """A table row, kept on one page unless ``split`` (a row of long notes may be taller than a page)."""
+    properties = ("" if split else "<w:cantSplit/>") + ("<w:tblHeader/>" if header else "")
     return f"<w:tr><w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
 
 
-def _header_row(columns: Sequence[str], widths: list[int]) -> str:
+def _header_row(columns: Sequence[str], widths: list[int], size_pt: float | None = None) -> str:
     """A header row, repeated at the top of each page the table runs on."""
-    return _row_xml([_cell_xml(c, w, bold=True, align="center") for c, w in zip(columns, widths)], header=True)
+    return _row_xml([_cell_xml(c, w, bold=True, align="center", size_pt=size_pt) for c, w in zip(columns, widths)], header=True)
 
 
 # ------------------------------------------------------------------------ the document
@@ -151,14 +165,27 @@ class OfficialDocument:
         section.left_margin, section.right_margin = Mm(30), Mm(15)
         section.header_distance = section.footer_distance = Mm(10)
 
-    def page_numbers(self) -> None:
-        """Page numbers centred in the top margin, none on the first page (ND 30/2020, Appendix I)."""
+    def page_numbers(self, draft: str = "") -> None:
+        """Page numbers centred in the top margin, none on the first page (ND 30/2020, Appendix I).
+
+        With ``draft`` (e.g. ``"DỰ THẢO"``), every page, the first included, carries it in
+        bold at the top right and as a light watermark across the page. Sections started
+        by :meth:`new_section` share these headers.
+        """
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.oxml import parse_xml
 
         section = self.doc.sections[0]
         section.different_first_page_header_footer = True
-        paragraph = section.header.paragraphs[0]
+        if draft:
+            for number, header in enumerate((section.first_page_header, section.header), start=1):
+                mark = header.paragraphs[0]
+                mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                mark.add_run(draft).bold = True
+                mark._p.append(parse_xml(WATERMARK_XML.format(number=number, spid=2048 + number, text=escape(draft, {'"': "&quot;"}))))
+            paragraph = section.header.add_paragraph()
+        else:
+            paragraph = section.header.paragraphs[0]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         field = (
             f'<w:r {_W}><w:fldChar w:fldCharType="begin"/></w:r>',
@@ -195,20 +222,20 @@ class OfficialDocument:
         paragraph = self.paragraph("Lưu ý: ", bold=True, after=3)
         paragraph.add_run(_xml_text(text)).italic = True
 
-    def appendix_header(self, number: str, title: str, attached_to: str, first: bool) -> None:
+    def appendix_header(self, number: str, title: str, attached_to: str) -> None:
         """The heading of an appendix: ``PHỤ LỤC <number>``, its title, the text it is attached to, a rule.
 
-        Every appendix but the first starts on a new page.
+        Each appendix is a section of its own (:meth:`new_section`), on a new page.
         """
-        self.paragraph(f"PHỤ LỤC {number}", bold=True, align="center", keep_next=True, page_break=not first)
+        self.paragraph(f"PHỤ LỤC {number}", bold=True, align="center", keep_next=True)
         self.paragraph(title, bold=True, align="center", keep_next=True)
         self.paragraph(f"({attached_to})", italic=True, align="center", keep_next=True)
         self.paragraph("________", align="center", after=6, keep_next=True)
 
     def bullets(self, lines: Sequence[str]) -> None:
-        """Lines in italics, each as ``- line`` with an indented first line."""
-        for line in lines:
-            self.paragraph(f"- {line}", italic=True, indent_first=5)
+        """Lines in italics, each as ``- line`` with an indented first line, kept on one page."""
+        for number, line in enumerate(lines, start=1):
+            self.paragraph(f"- {line}", italic=True, indent_first=5, keep_next=number < len(lines))
 
     def caption(self, text: str, note: str = "") -> int:
         """``Bảng n. text`` above a table (and a note in italics); returns n."""
@@ -229,14 +256,16 @@ class OfficialDocument:
             self.paragraph(unit_line, italic=True, align="right", keep_next=True)
         widths = [_dxa(w) for w in widths_mm]
         xml = [_header_row(columns, widths)]
-        for cells, bold in zip(rows, bold_rows):
+        for number, (cells, bold) in enumerate(zip(rows, bold_rows), start=1):
+            keep = bool(notes) and number > len(rows) - 2  # the notes never start a page alone
             xml.append(_row_xml([
-                _cell_xml(value, width, bold=bold, align="right" if isinstance(value, float) else ("center" if i == 0 else "left"))
+                _cell_xml(value, width, bold=bold, align="right" if isinstance(value, float) else ("center" if i == 0 else "left"),
+                          keep_next=keep, top=True)
                 for i, (value, width) in enumerate(zip(cells, widths))
-            ]))
+            ], split=True))
         self.insert_table(widths_mm, xml)
         if notes:
-            self.paragraph("Ghi chú:", italic=True, bold=True, before=3)
+            self.paragraph("Ghi chú:", italic=True, bold=True, before=3, keep_next=True)
             self.bullets(notes)
 
     def insert_table(self, widths_mm: Sequence[float], rows_xml: list[str]) -> None:
@@ -256,20 +285,43 @@ class OfficialDocument:
         self.figures += 1
         self.paragraph(f"Hình {self.figures}. {caption}", bold=True, align="center", before=3)
 
-    def new_section(self, landscape: bool) -> None:
-        """Start a new section on a new page, A4 landscape or portrait."""
+    def new_section(self, landscape: bool, restart_numbering: bool = False) -> None:
+        """Start a new section on a new page, A4 landscape or portrait.
+
+        With ``restart_numbering``, its pages are numbered from 1 and its first page has
+        no number, as each appendix of a text (ND 30/2020, Appendix I).
+        """
         from docx.enum.section import WD_SECTION
+        from docx.oxml import parse_xml
 
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        section.different_first_page_header_footer = False
+        section.different_first_page_header_footer = restart_numbering
+        if restart_numbering:
+            section._sectPr.append(parse_xml(f'<w:pgNumType {_W} w:start="1"/>'))
         self._page(section, landscape)
 
+    def box(self, title: str, lines: Sequence[str]) -> None:
+        """A framed paragraph group: a bold title and ``- line`` items, the width of the text."""
+        paragraphs = [_paragraph_xml(title, True, False, "left")] + [_paragraph_xml(f"- {line}", False, False, "both") for line in lines]
+        borders = "".join(_BORDER.format(side).replace('w:sz="4"', 'w:sz="12"') for side in ("top", "left", "bottom", "right"))
+        cell = (f'<w:tc><w:tcPr><w:tcW w:w="5000" w:type="pct"/><w:tcBorders>{borders}</w:tcBorders>'
+                f'<w:tcMar><w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/></w:tcMar></w:tcPr>{"".join(paragraphs)}</w:tc>')
+        from docx.oxml import parse_xml
+
+        self.doc.element.body._insert_tbl(parse_xml(
+            f'<w:tbl {_W}><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+            f'<w:tblGrid><w:gridCol w:w="{_dxa(200)}"/></w:tblGrid><w:tr>{cell}</w:tr></w:tbl>'
+        ))
+        self.paragraph(after=3)
+
     def properties(self, title: str, subject: str, keywords: str) -> None:
+        """Set the document's title, subject and keywords (language Vietnamese)."""
         core = self.doc.core_properties
         core.title, core.subject, core.keywords, core.author = _xml_text(title), _xml_text(subject), _xml_text(keywords), "zoning"
         core.language = "vi-VN"
 
     def save(self, path: str | Path) -> None:
+        """Save the document to ``path``."""
         self.doc.save(str(path))
 
 
@@ -277,35 +329,49 @@ class OfficialDocument:
 
 
 def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
-    """Assemble the annexes as a Word document at ``path`` (not atomic: pass a temporary path)."""
+    """Assemble the annexes as a Word document at ``path`` (not atomic: pass a temporary path).
+
+    Each annex is a section of its own whose pages are numbered from 1 (ND 30/2020);
+    a draft carries "DỰ THẢO" on every page and the reasons in a box on the first page.
+    """
+    from zoning.outputs.annex import DRAFT_MARK, DRAFT_TITLE
+
     doc = OfficialDocument()
-    doc.page_numbers()
+    doc.page_numbers(DRAFT_MARK if data.draft else "")
+    if data.draft:
+        doc.box(DRAFT_TITLE, data.draft_reasons)
     for index, (zone, table) in enumerate(data.zone_tables.items()):
-        _annex_header(doc, data, table.annex, ZONE_TITLES[zone], first=index == 0)
-        for notice in data.notices if index == 0 else data.notices[:2]:
+        if index:
+            doc.new_section(landscape=True, restart_numbering=True)
+        _annex_header(doc, data, table.annex, ZONE_TITLES[zone])
+        notices = data.notices[data.draft_covered:]  # the draft box has said the others
+        for notice in notices if index == 0 else notices[:2]:
             doc.notice(notice)
         _annex_table(doc, table)
         if index == 0:
-            doc.paragraph("Quy ước chung cho các phụ lục:", italic=True, bold=True, before=6)
+            doc.paragraph("Quy ước chung cho các phụ lục:", italic=True, bold=True, before=6, keep_next=True)
             doc.bullets(data.conventions)
-    _annex_header(doc, data, data.summary.annex, SUMMARY_TITLE, first=False)
+    doc.new_section(landscape=True, restart_numbering=True)
+    _annex_header(doc, data, data.summary.annex, SUMMARY_TITLE)
     _annex_table(doc, data.summary)
     if map_png is not None:
         doc.paragraph(page_break=True)
         doc.figure(map_png, 250, f"Sơ đồ vị trí vùng bảo vệ nghiêm ngặt, vùng hạn chế phát thải và vùng khác "
                                  f"{data.territory} ({data.crs_short})")
-        if data.illustrative:
+        if data.illustrative and not data.draft:
             doc.notice(data.notices[0])
-    doc.new_section(landscape=False)
-    _annex_header(doc, data, "IV", COORDINATES_TITLE, first=True)
+    doc.new_section(landscape=False, restart_numbering=True)
+    _annex_header(doc, data, "IV", COORDINATES_TITLE)
     doc.bullets(data.coordinate_conventions)
-    simplified = data.simplification.set_index("unit_id")["tolerance_m"] > 0
+    per_unit = data.simplification.set_index("unit_id")
     points_by_unit = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
     for index, (zone, table) in enumerate(data.zone_tables.items()):
         doc.paragraph(f"{chr(ord('A') + index)}. {terms.zone_name(zone).upper()} (PHỤ LỤC {table.annex})", bold=True, before=12, keep_next=True)
         for unit in data.units[data.units["zone"] == zone].itertuples():
-            coordinate_table(doc, unit, points_by_unit.get(unit.unit_id, data.coordinates.iloc[:0]), bool(simplified[unit.unit_id]),
-                             data.max_vertices, data.crs_short)
+            if per_unit.loc[unit.unit_id, "listed"]:
+                coordinate_table(doc, unit, points_by_unit[unit.unit_id], per_unit.loc[unit.unit_id], data)
+    doc.paragraph("Ghi chú kỹ thuật:", italic=True, bold=True, before=12, keep_next=True)
+    doc.bullets(data.technical_note)
     doc.properties(
         f"Phụ lục Quyết định về vị trí, ranh giới vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải {data.territory}",
         "Phân vùng môi trường theo Điều 22, 23 Nghị định số 08/2022/NĐ-CP",
@@ -314,8 +380,8 @@ def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
     doc.save(path)
 
 
-def _annex_header(doc: OfficialDocument, data: AnnexData, number: str, title: str, first: bool) -> None:
-    doc.appendix_header(number, f"{title} TRÊN ĐỊA BÀN {data.territory.upper()}", f"Kèm theo Quyết định {data.decision} của {data.committee}", first)
+def _annex_header(doc: OfficialDocument, data: AnnexData, number: str, title: str) -> None:
+    doc.appendix_header(number, f"{title} TRÊN ĐỊA BÀN {data.territory.upper()}", f"Kèm theo Quyết định {data.decision} của {data.committee}")
 
 
 def _annex_table(doc: OfficialDocument, table: AnnexTable) -> None:
@@ -324,39 +390,39 @@ def _annex_table(doc: OfficialDocument, table: AnnexTable) -> None:
     doc.table(table.caption, table.columns, table.widths_mm, table.rows, bold, unit_line=AREA_UNIT_LINE, notes=table.notes)
 
 
-def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplified: bool, max_vertices: int, crs_short: str) -> None:
-    """The boundary vertices of one unit (a row of ``AnnexData.units``): two points per row, a heading row per ring."""
-    note = (
-        f" Đường bao có trên {max_vertices} điểm được giản lược cho bảng này (Douglas–Peucker, không tự cắt; dung sai ghi ở "
-        "dòng đầu của đường bao); các điểm liệt kê đều là điểm của ranh giới đầy đủ."
-        if simplified else ""
-    )
+def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplification: pd.Series, data: AnnexData) -> None:
+    """The boundary points of one unit (a row of ``AnnexData.units``): three points per row, a heading row per ring.
+
+    ``simplification``: the unit's row of ``AnnexData.simplification`` (points, vertices, tolerance).
+    """
     doc.caption(
         f"Tọa độ ranh giới khu vực số {unit.stt} Phụ lục {unit.annex} (mã {unit.unit_id}): {unit.name}",
-        f"Hệ tọa độ {crs_short}, đơn vị mét; X hướng Bắc, Y hướng Đông.{note}",
+        f"Hệ tọa độ {data.crs_short}, đơn vị mét; X hướng Bắc, Y hướng Đông. {terms.number(int(simplification['points']), 0)} điểm "
+        f"(ranh giới đầy đủ: {terms.number(int(simplification['vertices']), 0)} điểm), dung sai "
+        f"{terms.number(float(simplification['tolerance_m']), 2).rstrip('0').rstrip(',')} m theo bản đồ tỷ lệ {data.scale_text}.",
     )
     widths = [_dxa(w) for w in COORDINATE_WIDTHS_MM]
-    rows = [_header_row(["Điểm", "X (m)", "Y (m)"] * 2, widths)]
+    per_row = len(widths) // 3
+    decimals = data.policy.decimals
+    rows = [_header_row(["Điểm", "X (m)", "Y (m)"] * per_row, widths, COORDINATE_PT)]
     for (part, ring), ring_points in points.groupby(["part", "ring"], sort=False):
-        rows.append(_row_xml([_cell_xml(_ring_label(part, ring, ring_points), sum(widths), italic=True, span=6)]))
-        values = ring_points[["point", "northing", "easting"]].to_numpy()
-        for start in range(0, len(values), 2):
+        rows.append(_row_xml([_cell_xml(_ring_label(part, ring, len(ring_points)), sum(widths), italic=True, span=len(widths),
+                                        size_pt=COORDINATE_PT)]))
+        numbers = ring_points["point"].to_numpy()
+        northings = terms.numbers(ring_points["northing"].to_numpy(), decimals)
+        eastings = terms.numbers(ring_points["easting"].to_numpy(), decimals)
+        for start in range(0, len(numbers), per_row):
             cells = []
-            for number, northing, easting in values[start:start + 2]:
-                cells += [_cell_xml(str(int(number)), widths[0], align="center"),
-                          _cell_xml(terms.number(northing), widths[1], align="right"),
-                          _cell_xml(terms.number(easting), widths[2], align="right")]
-            cells += [_cell_xml("", w) for w in widths[len(cells):]]
+            for number, northing, easting in zip(numbers[start:start + per_row], northings[start:start + per_row], eastings[start:start + per_row]):
+                cells += [_cell_xml(str(int(number)), widths[0], align="center", size_pt=COORDINATE_PT),
+                          _cell_xml(northing, widths[1], align="right", size_pt=COORDINATE_PT),
+                          _cell_xml(easting, widths[2], align="right", size_pt=COORDINATE_PT)]
+            cells += [_cell_xml("", w, size_pt=COORDINATE_PT) for w in widths[len(cells):]]
             rows.append(_row_xml(cells))
     doc.insert_table(COORDINATE_WIDTHS_MM, rows)
 
 
-def _ring_label(part: int, ring: int, ring_points: pd.DataFrame) -> str:
-    """``Phần p: đường bao ngoài – n điểm`` (or the k-th inner ring), with its simplification."""
+def _ring_label(part: int, ring: int, points: int) -> str:
+    """``Phần p: đường bao ngoài – n điểm`` (or the k-th inner ring)."""
     label = f"Phần {part}: đường bao ngoài" if ring == 0 else f"Phần {part}: đường bao trong thứ {ring} (không thuộc khu vực)"
-    label += f" – {terms.number(len(ring_points), 0)} điểm"
-    step = float(ring_points["tolerance_m"].iloc[0])
-    if step > 0:
-        label += (f" (giản lược từ {terms.number(int(ring_points['ring_vertices'].iloc[0]), 0)} điểm, "
-                  f"dung sai {terms.number(step, 1).removesuffix(',0')} m)")
-    return label
+    return f"{label} – {terms.number(points, 0)} điểm"

@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeAlias
 
 import folium
 import geopandas as gpd
@@ -41,23 +42,22 @@ from folium.template import Template
 from pyproj import CRS
 from shapely.errors import GEOSException
 
-from zoning.data import path as resource
-from zoning.terms import ZONE_ORDER
-from zoning.outputs.webassets import safe_json, web_assets
+from zoning import terms
 from zoning.builder.model import Build, as_build
 from zoning.builder.units import other_criteria
+from zoning.checker.result import CheckResult
 from zoning.compare import diff
 from zoning.compare.model import ZoningDiff
 from zoning.compare.transitions import TRANSITIONS, transition_key
+from zoning.data import path as resource
+from zoning.errors import InputError, ZoningError
 from zoning.files import atomic_path, check_output, input_paths
 from zoning.inputs.crs import WGS84, describe, reproject, transformer
-from zoning.errors import InputError, ZoningError
 from zoning.outputs.candidates import SitingLayers, read_candidates
 from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
-from zoning.checker.result import CheckResult
 from zoning.outputs.results import read_results
-from zoning import terms
-
+from zoning.outputs.webassets import safe_json, web_assets
+from zoning.terms import ZONE_ORDER, Lang
 
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
 SITE_TOLERANCE_M = 1.0
@@ -67,7 +67,7 @@ PROPOSED_GROUP = "~proposed"  # suffix of the map layer of a criterion's propose
 MAP_SUFFIXES = (".html", ".htm")
 
 BuildLike = Build | str | Path
-SitesLike = CheckResult | gpd.GeoDataFrame | str | Path
+SitesLike: TypeAlias = CheckResult | gpd.GeoDataFrame | str | Path
 CandidatesLike = str | Path
 
 
@@ -87,19 +87,22 @@ def load_style(path: str | None = None) -> dict:
     style = yaml.safe_load(file.read_text(encoding="utf-8"))
     missing = [z for z in ZONE_ORDER if z not in style.get("zones", {})]
     if missing:
-        raise ZoningError(f"{file}: no style for zone(s) {', '.join(missing)}")
+        raise ZoningError((f"{file}: thiếu kiểu hiển thị cho vùng {', '.join(missing)}", f"{file}: no style for zone(s) {', '.join(missing)}"),
+                          ("thêm mục của các vùng đó vào 'zones' của tệp kiểu", "add those zones under 'zones' in the style file"))
     for zone in ZONE_ORDER:
         style["zones"][zone].update(fill=terms.colour("zones", zone), stroke=terms.colour("zones", zone, "stroke"))
     style["sites"]["verdicts"] = {verdict: terms.colour("verdicts", verdict) for verdict in terms.labels("verdicts")}
     keys = {lang: set(style["texts"].get(lang, {})) for lang in LANGUAGES}
     if keys["vi"] != keys["en"]:
-        raise ZoningError(f"{file}: texts differ between vi and en: {sorted(keys['vi'] ^ keys['en'])}")
+        differ = sorted(keys["vi"] ^ keys["en"])
+        raise ZoningError((f"{file}: các văn bản tiếng Việt (vi) và tiếng Anh (en) không khớp nhau: {differ}", f"{file}: texts differ between vi and en: {differ}"),
+                          ("cho mỗi khóa một văn bản ở cả vi và en", "give each key a text under both vi and en"))
     return style
 
 
-def _language(lang: str) -> str:
+def _language(lang: str) -> Lang:
     if lang not in LANGUAGES:
-        raise ZoningError(f"unknown map language '{lang}'", "use vi (Vietnamese) or en (English)")
+        raise ZoningError((f"không có ngôn ngữ bản đồ '{lang}'", f"unknown map language '{lang}'"), ("dùng vi (tiếng Việt) hoặc en (tiếng Anh)", "use vi (Vietnamese) or en (English)"))
     return lang
 
 
@@ -132,7 +135,8 @@ class ZoningFoliumMap(folium.Map):
         super().__init__(*args, **kwargs)
         self.default_js = []
         self.default_css = []
-        self.get_root().header.add_child(Element(web_assets().head_html), name="zoning_assets")
+        self.get_root().header.add_child(  # type: ignore[attr-defined]  # the root of a folium map is a Figure
+            Element(web_assets().head_html), name="zoning_assets")
 
 
 class _ZoningLayers(MacroElement):
@@ -166,7 +170,7 @@ def zoning_map(
     build: BuildLike,
     sites: SitesLike | None = None,
     *,
-    lang: str = "vi",
+    lang: Lang = "vi",
     offline: bool = False,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     candidates: CandidatesLike | None = None,
@@ -215,7 +219,7 @@ def write_map(
     out: str | Path,
     sites: SitesLike | None = None,
     *,
-    lang: str = "vi",
+    lang: Lang = "vi",
     offline: bool = False,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     progress: Callable[[str], None] | None = None,
@@ -276,11 +280,12 @@ def write_map(
 def _tolerance(tolerance_m: float) -> float:
     """A display tolerance: a finite number of metres, zero or more."""
     if not (isinstance(tolerance_m, (int, float)) and math.isfinite(tolerance_m) and tolerance_m >= 0):
-        raise InputError(f"--tolerance {tolerance_m}: dung sai phải là số mét không âm / the tolerance must be a number of metres, 0 or more")
+        raise InputError((f"--tolerance {tolerance_m}: dung sai phải là số mét không âm", f"--tolerance {tolerance_m}: the tolerance must be a number of metres, 0 or more"),
+                         ("ví dụ --tolerance 5, hoặc --tolerance 0 để giữ mọi đỉnh", "e.g. --tolerance 5, or --tolerance 0 to keep every vertex"))
     return float(tolerance_m)
 
 
-def render_html(m: folium.Map, lang: str = "vi", title: str | None = None) -> str:
+def render_html(m: folium.Map, lang: Lang = "vi", title: str | None = None) -> str:
     """The complete HTML document of a map (with its language and title).
 
     Element ids are numbered in tree order instead of folium's random ones, so the same
@@ -299,7 +304,7 @@ def _number_ids(element: Element, counter: itertools.count) -> None:
         _number_ids(child, counter)
 
 
-def _site_map(build: Build, frame: gpd.GeoDataFrame, lang: str, offline: bool, margin_m: float) -> folium.Map:
+def _site_map(build: Build, frame: gpd.GeoDataFrame, lang: Lang, offline: bool, margin_m: float) -> folium.Map:
     xmin, ymin, xmax, ymax = shapely.total_bounds(reproject(frame.geometry.to_numpy(), CRS(frame.crs), build.crs))
     view = (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
     # draw much more land than the view, so the cut edges stay out of sight in a wide frame
@@ -316,7 +321,7 @@ def site_map_html(
     *,
     findings: pd.DataFrame | None = None,
     crs: CRS | str | int | None = None,
-    lang: str = "vi",
+    lang: Lang = "vi",
     offline: bool = True,
     margin_m: float = 1500.0,
     height_px: int = 360,
@@ -363,7 +368,7 @@ def site_map_html(
 
 def map_config(
     build: BuildLike,
-    lang: str = "vi",
+    lang: Lang = "vi",
     offline: bool = False,
     *,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
@@ -382,7 +387,7 @@ def map_config(
     return _config(build, layers, None, lang=lang, offline=offline, mode="province")
 
 
-def sites_config(result: CheckResult, build: BuildLike, lang: str = "vi", *, findings: bool = True) -> dict:
+def sites_config(result: CheckResult, build: BuildLike, lang: Lang = "vi", *, findings: bool = True) -> dict:
     """Checked sites as ``zoning.js`` draws them, and the ring of each safety distance.
 
     Parameters
@@ -428,7 +433,7 @@ def sites_config(result: CheckResult, build: BuildLike, lang: str = "vi", *, fin
     return {"sites": sites, "buffers": _features(_geojson_geometries(rings, result.sites.crs), props)}
 
 
-def _title(build: Build, lang: str) -> str:
+def _title(build: Build, lang: Lang) -> str:
     province = (build.manifest.get("province") or {}).get(f"name_{lang}") or ""
     return " – ".join(t for t in (load_style()["texts"][lang]["title"], province) if t)
 
@@ -448,7 +453,7 @@ def _config(
     layers: DisplayLayers,
     sites: gpd.GeoDataFrame | None,
     *,
-    lang: str,
+    lang: Lang,
     offline: bool,
     mode: str,
     view: tuple[float, float, float, float] | None = None,
@@ -553,7 +558,7 @@ def _features(geometries: list[dict], properties: list[dict]) -> dict:
     ]}
 
 
-def _zone_info(build: Build, lang: str) -> list[dict]:
+def _zone_info(build: Build, lang: Lang) -> list[dict]:
     """Name, area and share of the province of each of the three zones (empty ones too)."""
     zones = build.zones
     total = float(zones["area_ha"].sum()) or 1.0
@@ -563,7 +568,7 @@ def _zone_info(build: Build, lang: str) -> list[dict]:
     ]
 
 
-def _zone_features(build: Build, layers: DisplayLayers, lang: str) -> dict:
+def _zone_features(build: Build, layers: DisplayLayers, lang: Lang) -> dict:
     info = _zone_info(build, lang)
     props = [info[row] for row in layers.zones["row"].to_numpy()]
     return _features(_geojson_geometries(layers.zones.geometry.to_numpy(), build.zones.crs), props)
@@ -575,7 +580,7 @@ def _commune_names(build: Build) -> dict[str, str]:
     return dict(zip(communes["code"].astype(str), names.fillna(communes["name"]).astype(str)))
 
 
-def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, lang: str) -> dict:
+def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, lang: Lang) -> dict:
     units = build.units.reset_index(drop=True).iloc[layers.units["row"].to_numpy()]
     names = _commune_names(build)
     titles = criteria[f"title_{lang}"] if f"title_{lang}" in criteria else pd.Series(dtype=object)
@@ -606,17 +611,17 @@ def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, 
     return _features(_geojson_geometries(layers.units.geometry.to_numpy(), build.units.crs), props)
 
 
-def _also_meets(build: Build, criteria: pd.DataFrame, lang: str) -> dict[str, list[dict]]:
+def _also_meets(build: Build, criteria: pd.DataFrame, lang: Lang) -> dict[str, list[dict]]:
     """Per unit, the other criteria its land meets (from the lineage), with the area shared."""
     out: dict[str, list[dict]] = {}
     for row in other_criteria(build.lineage).itertuples(index=False):
-        c = criteria.loc[row.criterion] if row.criterion in criteria.index else None
+        c = criteria.loc[str(row.criterion)] if row.criterion in criteria.index else None
         title = str(c[f"title_{lang}"]) if c is not None else str(row.criterion)
         out.setdefault(str(row.unit_id), []).append({
             "title": f"{title}: {row.name}" if _text(row.name) else title,
             "citation": str(c[f"citation_{lang}"]) if c is not None else "",
             "status": str(row.status),
-            "overlap_ha": round(float(row.overlap_ha), 4),
+            "overlap_ha": round(float(row.overlap_ha), 4),  # type: ignore[arg-type]
         })
     return out
 
@@ -627,29 +632,39 @@ def _unit_groups(units: pd.DataFrame) -> pd.Series:
     return criterion.where(units["status"] != "proposed", criterion + PROPOSED_GROUP)
 
 
-def _criteria_list(build: Build, criteria: pd.DataFrame, lang: str) -> list[dict]:
+def _criteria_list(build: Build, criteria: pd.DataFrame, lang: Lang) -> list[dict]:
     """Map layers of the units: one per criterion that has units in force, and one per
-    criterion that has proposed units (after those in force), with their unit counts."""
+    criterion that has proposed units (after those in force), with their unit counts.
+    """
     units = build.units.assign(group=_unit_groups(build.units), proposed=build.units["status"] == "proposed")
     counts = units["group"].value_counts()
     order = {c: i for i, c in enumerate(criteria.index)}
     first = units.drop_duplicates("group").set_index("group")
-    ids = sorted(counts.index, key=lambda g: (bool(first.loc[g, "proposed"]), ZONE_ORDER.index(first.loc[g, "zone"]) if first.loc[g, "zone"] in ZONE_ORDER else 9,
-                                             order.get(first.loc[g, "criterion"], 999), g))
+    ids = sorted(
+        counts.index,
+        key=lambda g: (
+            bool(first.loc[g, "proposed"]),
+            ZONE_ORDER.index(first.loc[g, "zone"]) if first.loc[g, "zone"] in ZONE_ORDER else 9,
+            order.get(first.loc[g, "criterion"], 999),
+            g,
+        ),
+    )
     out = []
     for group in ids:
         cid = first.loc[group, "criterion"]
         c = criteria.loc[cid] if cid in criteria.index else None
         proposed = bool(first.loc[group, "proposed"])
-        out.append({
-            "id": str(group),
-            "zone": str(first.loc[group, "zone"]),
-            "title": str(c[f"title_{lang}"]) if c is not None else str(cid),
-            "citation": str(c[f"citation_{lang}"]) if c is not None else "",
-            "status": "proposed" if proposed else (str(c["status"]) if c is not None else "unconfirmed"),
-            "proposed": proposed,
-            "count": int(counts[group]),
-        })
+        out.append(
+            {
+                "id": str(group),
+                "zone": str(first.loc[group, "zone"]),
+                "title": str(c[f"title_{lang}"]) if c is not None else str(cid),
+                "citation": str(c[f"citation_{lang}"]) if c is not None else "",
+                "status": "proposed" if proposed else (str(c["status"]) if c is not None else "unconfirmed"),
+                "proposed": proposed,
+                "count": int(counts[group]),
+            }
+        )
     return out
 
 
@@ -665,10 +680,11 @@ def _commune_features(build: Build, layers: DisplayLayers) -> dict:
     return _features(_geojson_geometries(layers.communes.geometry.to_numpy(), build.communes.crs), props)
 
 
-def _notices(build: Build, criteria: pd.DataFrame, texts: dict, lang: str) -> list[str]:
+def _notices(build: Build, criteria: pd.DataFrame, texts: dict, lang: Lang) -> list[str]:
     """Warnings the legend must carry: the urban classes applied (provisional or not), plan
     conflicts, proposed designations (:meth:`Build.notices`), unconfirmed criteria,
-    assumptions, illustrative data."""
+    assumptions, illustrative data.
+    """
     manifest = build.manifest
     notes = []
     unconfirmed = manifest.get("unconfirmed_criteria") or []
@@ -723,7 +739,7 @@ def _proj_definition(crs: CRS) -> dict | None:
 # --------------------------------------------------------------------- transitions
 
 
-def _transition_config(build: Build, change: ZoningDiff, style: dict, texts: dict, lang: str, tolerance_m: float) -> dict:
+def _transition_config(build: Build, change: ZoningDiff, style: dict, texts: dict, lang: Lang, tolerance_m: float) -> dict:
     """The land that changed zone since an earlier build: pieces by transition, why each moved, legend and note."""
     pieces = change.changes.reset_index(drop=True)
     geoms = _simplified(pieces.geometry.to_numpy(), tolerance_m, coverage=True)
@@ -732,37 +748,51 @@ def _transition_config(build: Build, change: ZoningDiff, style: dict, texts: dic
     why = change.reasons.groupby("piece_id", sort=False)[f"text_{lang}"].agg(list).to_dict()
     names = _commune_names(build)
     props = [
-        {"id": pid, "key": key, "area_ha": _number(area, 4), "before": _text(before), "after": _text(after), "why": why.get(pid, []),
-         "communes": [names.get(c, c) for c in _text(codes).split(",") if c], "label": label}
+        {
+            "id": pid,
+            "key": key,
+            "area_ha": _number(area, 4),
+            "before": _text(before),
+            "after": _text(after),
+            "why": why.get(pid, []),
+            "communes": [names.get(c, c) for c in _text(codes).split(",") if c],
+            "label": label,
+        }
         for pid, key, area, before, after, codes, label in zip(
-            pieces["piece_id"], pieces["transition"], pieces["area_ha"], pieces["held_before"], pieces["held_after"],
-            pieces["commune_codes"], _label_points(pieces.geometry.to_numpy(), pieces.crs))
+            pieces["piece_id"],
+            pieces["transition"],
+            pieces["area_ha"],
+            pieces["held_before"],
+            pieces["held_after"],
+            pieces["commune_codes"],
+            _label_points(pieces.geometry.to_numpy(), pieces.crs),
+        )
     ]
     colours = style["transitions"]["colours"]
     table = change.table.set_index(["old_zone", "new_zone"])
     legend = [
-        {"key": transition_key(a, b), "label": f"{terms.zone_name(a, lang)} → {terms.zone_name(b, lang)}", "colour": colours[transition_key(a, b)],
-         "area_ha": round(float(table.loc[(a, b), "area_ha"]), 4), "count": int(table.loc[(a, b), "pieces"])}
-        for a, b in TRANSITIONS if table.loc[(a, b), "pieces"] > 0
+        {
+            "key": transition_key(a, b),
+            "label": f"{terms.zone_name(a, lang)} → {terms.zone_name(b, lang)}",
+            "colour": colours[transition_key(a, b)],
+            "area_ha": round(float(table.loc[(a, b), "area_ha"]), 4),
+            "count": int(table.loc[(a, b), "pieces"]),
+        }
+        for a, b in TRANSITIONS
+        if table.loc[(a, b), "pieces"] > 0
     ]
     meta = change.meta
     note = texts["transitions_note"].format(
-        build=meta["old"]["build_id"], changed=terms.quantity(meta["changed_ha"], "area_ha", lang),
-        area=terms.number(meta["threshold"]["min_area_ha"], 2, lang), width=terms.number(meta["threshold"]["min_width_m"], 1, lang),
+        build=meta["old"]["build_id"],
+        changed=terms.quantity(meta["changed_ha"], "area_ha", lang),
+        area=terms.number(meta["threshold"]["min_area_ha"], 2, lang),
+        width=terms.number(meta["threshold"]["min_width_m"], 1, lang),
         noise=terms.quantity(meta["noise_ha"], "area_ha", lang),
     )
     return {"features": _features(_geojson_geometries(geoms, pieces.crs), props), "legend": legend, "notes": [note, *meta["notes"]]}
 
 
 # ---------------------------------------------------------------------- candidates
-
-
-
-
-
-
-
-
 
 
 def _simplified(geoms: np.ndarray, tolerance_m: float, coverage: bool) -> np.ndarray:
@@ -786,7 +816,7 @@ def _number(value, digits: int) -> float | None:
     return None if math.isnan(number) else round(number, digits)
 
 
-def _candidate_config(siting: SitingLayers, style: dict, texts: dict, lang: str, tolerance_m: float) -> dict:
+def _candidate_config(siting: SitingLayers, style: dict, texts: dict, lang: Lang, tolerance_m: float) -> dict:
     """The candidate areas, the land left out by reason, and the notes on their basis."""
     frame = siting.candidates
     n = len(frame)
@@ -795,14 +825,33 @@ def _candidate_config(siting: SitingLayers, style: dict, texts: dict, lang: str,
     geoms = _simplified(frame.geometry.to_numpy(), tolerance_m, coverage=True)
     communes = _column(frame, "commune_names", _column(frame, "commune_codes", blank)).map(_text)
     props = [
-        {"id": _text(cid), "rank": int(rank), "score": _number(score, 4), "area_ha": _number(area, 4), "communes": com,
-         "dist_residential_m": _number(dr, 1), "nearest_residential": _text(nr), "safety_residential_m": _number(sr, 1),
-         "dist_water_m": _number(dw, 1), "nearest_water": _text(nw), "safety_water_m": _number(sw, 1), "label": label}
+        {
+            "id": _text(cid),
+            "rank": int(rank),
+            "score": _number(score, 4),
+            "area_ha": _number(area, 4),
+            "communes": com,
+            "dist_residential_m": _number(dr, 1),
+            "nearest_residential": _text(nr),
+            "safety_residential_m": _number(sr, 1),
+            "dist_water_m": _number(dw, 1),
+            "nearest_water": _text(nw),
+            "safety_water_m": _number(sw, 1),
+            "label": label,
+        }
         for cid, rank, score, area, com, dr, nr, sr, dw, nw, sw, label in zip(
-            _column(frame, "candidate_id", frame["rank"].map(lambda r: f"C{int(r):03d}")), frame["rank"], _column(frame, "score", missing),
-            frame["area_ha"], communes, _column(frame, "dist_residential_m", missing), _column(frame, "nearest_residential", blank),
-            _column(frame, "safety_residential_m", missing), _column(frame, "dist_water_m", missing), _column(frame, "nearest_water", blank),
-            _column(frame, "safety_water_m", missing), _label_points(frame.geometry.to_numpy(), frame.crs),
+            _column(frame, "candidate_id", frame["rank"].map(lambda r: f"C{int(r):03d}")),
+            frame["rank"],
+            _column(frame, "score", missing),
+            frame["area_ha"],
+            communes,
+            _column(frame, "dist_residential_m", missing),
+            _column(frame, "nearest_residential", blank),
+            _column(frame, "safety_residential_m", missing),
+            _column(frame, "dist_water_m", missing),
+            _column(frame, "nearest_water", blank),
+            _column(frame, "safety_water_m", missing),
+            _label_points(frame.geometry.to_numpy(), frame.crs),
         )
     ]
     features = _features(_geojson_geometries(geoms, frame.crs), props)
@@ -814,13 +863,24 @@ def _candidate_config(siting: SitingLayers, style: dict, texts: dict, lang: str,
         reason = _column(excluded, f"reason_{lang}", _column(excluded, "reason_en", pd.Series([""] * len(excluded)))).map(_text)
         props = [
             {"reason": r, "status": _text(st), "area_ha": _number(a, 4), "colour": palette[i % len(palette)]}
-            for i, (r, st, a) in enumerate(zip(reason, _column(excluded, "status", pd.Series([""] * len(excluded))), excluded["area_ha"] if "area_ha" in excluded else shapely.area(excluded.geometry.to_numpy()) / 10_000))
+            for i, (r, st, a) in enumerate(
+                zip(
+                    reason,
+                    _column(excluded, "status", pd.Series([""] * len(excluded))),
+                    excluded["area_ha"] if "area_ha" in excluded else shapely.area(excluded.geometry.to_numpy()) / 10_000,
+                )
+            )
         ]
         exclusions = _features(_geojson_geometries(_simplified(excluded.geometry.to_numpy(), tolerance_m, coverage=False), excluded.crs), props)
-    return {"features": features, "exclusions": exclusions, "facility": _text(siting.info.get(f"facility_name_{lang}")), "notes": _siting_notes(siting.info, texts, lang)}
+    return {
+        "features": features,
+        "exclusions": exclusions,
+        "facility": _text(siting.info.get(f"facility_name_{lang}")),
+        "notes": _siting_notes(siting.info, texts, lang),
+    }
 
 
-def _siting_notes(info: dict, texts: dict, lang: str) -> list[str]:
+def _siting_notes(info: dict, texts: dict, lang: Lang) -> list[str]:
     """Legend notes on the siting's basis: a desk screening; unconfirmed policies and distances."""
     notes = [texts["candidates_note"]]
     policy = info.get("zone_policy") or {}
@@ -830,16 +890,15 @@ def _siting_notes(info: dict, texts: dict, lang: str) -> list[str]:
     if isinstance(distances, Mapping):
         for key, sd in distances.items():
             if isinstance(sd, Mapping) and sd.get("status") != "confirmed":
-                notes.append(texts["candidates_distance_note"].format(
-                    receptor=texts.get(f"candidate_{key}", key), distance=f"{float(sd.get('distance_m', 0)):g}", basis=_text(sd.get(f"citation_{lang}"))))
+                notes.append(
+                    texts["candidates_distance_note"].format(
+                        receptor=texts.get(f"candidate_{key}", key), distance=f"{float(sd.get('distance_m', 0)):g}", basis=_text(sd.get(f"citation_{lang}"))
+                    )
+                )
     return notes
 
 
 # --------------------------------------------------------------------------- sites
-
-
-
-
 
 
 def _site_frame(site, crs, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
@@ -850,13 +909,14 @@ def _site_frame(site, crs, findings: pd.DataFrame | None = None) -> gpd.GeoDataF
     elif isinstance(site, shapely.Geometry):
         frame = gpd.GeoDataFrame({"verdict": [""]}, geometry=[site], crs=crs)
     else:
-        raise InputError(f"cannot map a site given as {type(site).__name__}", "pass a row of the check results or a shapely geometry")
+        raise InputError((f"không vẽ được địa điểm cho dưới dạng {type(site).__name__}", f"cannot map a site given as {type(site).__name__}"),
+                         ("cho một dòng của kết quả kiểm tra hoặc một hình học shapely", "pass a row of the check results or a shapely geometry"))
     if "verdict" not in frame:
         frame = frame.assign(verdict="")
     return read_results(frame, findings)
 
 
-def _site_features(sites: gpd.GeoDataFrame, texts: dict, zone_names: dict[str, str], lang: str) -> dict:
+def _site_features(sites: gpd.GeoDataFrame, texts: dict, zone_names: dict[str, str], lang: Lang) -> dict:
     sites = sites.reset_index(drop=True)
     n = len(sites)
     blank = pd.Series([""] * n, index=sites.index)
@@ -868,8 +928,7 @@ def _site_features(sites: gpd.GeoDataFrame, texts: dict, zone_names: dict[str, s
     communes = _column(sites, "commune_names", _column(sites, "communes", blank)).map(lambda v: ", ".join(_listed(v, "commune_name")))
     zones = _column(sites, "zones", blank).map(lambda v: ", ".join(zone_names.get(z, z) for z in _listed(v, "zone")))
     details = [
-        [[texts[key], value] for key, value in (("site_type", k), ("site_communes", c), ("site_zones", z)) if value]
-        for k, c, z in zip(kind, communes, zones)
+        [[texts[key], value] for key, value in (("site_type", k), ("site_communes", c), ("site_zones", z)) if value] for k, c, z in zip(kind, communes, zones)
     ]
     labels = _label_points(sites.geometry.to_numpy(), sites.crs)
     props = [
@@ -902,7 +961,7 @@ _FINDING_DETAIL = ("detail",)
 _FINDING_CITATION = ("citation", "basis")
 
 
-def _findings(value, texts: dict, lang: str) -> list[dict]:
+def _findings(value, texts: dict, lang: Lang) -> list[dict]:
     """Findings of a site as ``[{text, citation, status, severity}]``.
 
     From a list of records (the check's findings table or GeoJSON), JSON text, or plain
@@ -938,7 +997,7 @@ def _finding(text: str, citation: str = "", status: str = "", severity: str = ""
     return {"text": text, "citation": citation, "status": status, "severity": severity}
 
 
-def _first(item: Mapping, keys: tuple[str, ...], lang: str) -> str:
+def _first(item: Mapping, keys: tuple[str, ...], lang: Lang) -> str:
     for key in keys:
         for candidate in (f"{key}_{lang}", key):
             if _text(item.get(candidate)):

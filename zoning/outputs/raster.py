@@ -37,11 +37,10 @@ from rasterio.enums import Resampling
 from rasterio.features import rasterize
 from rasterio.windows import Window
 
-from zoning.builder.model import BuildLike, as_build
-from zoning.files import atomic_path, check_output
-from zoning.errors import InputError
-
 from zoning import terms
+from zoning.builder.model import BuildLike, as_build
+from zoning.errors import InputError
+from zoning.files import atomic_path, check_output
 from zoning.terms import ZONE_ORDER
 
 ZONE_CODES: dict[str, int] = {zone: i + 1 for i, zone in enumerate(ZONE_ORDER)}  # strict 1, emission_limited 2, other 3
@@ -63,10 +62,12 @@ class Grid:
 
     @property
     def resolution(self) -> float:
+        """Cell size in metres."""
         return self.transform.a
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
+        """The grid's extent: (xmin, ymin, xmax, ymax)."""
         t = self.transform
         return (t.c, t.f - self.height * self.resolution, t.c + self.width * self.resolution, t.f)
 
@@ -96,7 +97,8 @@ class ZoneRaster:
 def aligned_grid(bounds: tuple[float, float, float, float], resolution: float) -> Grid:
     """The smallest grid of ``resolution`` covering ``bounds``, its edges on whole multiples of it."""
     if not (resolution > 0 and math.isfinite(resolution)):
-        raise InputError(f"resolution {resolution!r} is not a positive number of metres", "e.g. --resolution 10")
+        raise InputError((f"độ phân giải {resolution!r} không phải một số mét dương", f"resolution {resolution!r} is not a positive number of metres"),
+                         ("ví dụ --resolution 10", "e.g. --resolution 10"))
     xmin, ymin, xmax, ymax = bounds
     left, bottom = math.floor(xmin / resolution) * resolution, math.floor(ymin / resolution) * resolution
     right, top = math.ceil(xmax / resolution) * resolution, math.ceil(ymax / resolution) * resolution
@@ -190,7 +192,8 @@ def write_raster(
     >>> raster.raster_ha["strict"]  # doctest: +SKIP
     """
     if not (isinstance(resolution, (int, float)) and math.isfinite(resolution) and resolution > 0):
-        raise InputError(f"--resolution {resolution}: độ phân giải phải là một số mét dương / the resolution must be a positive number of metres")
+        raise InputError((f"--resolution {resolution}: độ phân giải phải là một số mét dương", f"--resolution {resolution}: the resolution must be a positive number of metres"),
+                         ("ví dụ --resolution 10", "e.g. --resolution 10"))
     step = progress or (lambda _: None)
     started = time.perf_counter()
     step("reading the zones")
@@ -198,12 +201,17 @@ def write_raster(
     zones = build.zones
     unknown = sorted(set(zones["zone"]) - set(ZONE_CODES))
     if unknown:
-        raise InputError(f"{build.name}: unknown zone value(s) {', '.join(unknown)} in layer 'zones'")
+        raise InputError((f"{build.name}: giá trị vùng không hợp lệ {', '.join(unknown)} trong lớp 'zones'", f"{build.name}: unknown zone value(s) {', '.join(unknown)} in layer 'zones'"),
+                         (f"các giá trị được phép: {', '.join(ZONE_CODES)}; tạo lại tệp phân vùng bằng `zoning build`",
+                          f"allowed values: {', '.join(ZONE_CODES)}; make the build again with `zoning build`"))
     grid = aligned_grid(tuple(zones.total_bounds), float(resolution))
     if grid.width * grid.height > MAX_CELLS:
+        cells = grid.width * grid.height
         raise InputError(
-            f"a {resolution:g} m grid of this province has {grid.width * grid.height:,} cells, more than {MAX_CELLS:,}",
-            "choose a coarser --resolution (10 m gives about 1.4 × 10⁸ cells for a province of 7,000 km²)",
+            (f"lưới {resolution:g} m".replace(".", ",") + f" của tỉnh này có {terms.number(cells, 0)} ô, quá {terms.number(MAX_CELLS, 0)} ô",
+             f"a {resolution:g} m grid of this province has {cells:,} cells, more than {MAX_CELLS:,}"),
+            ("chọn --resolution thô hơn (10 m cho khoảng 1,4 × 10⁸ ô với một tỉnh 7.000 km²)",
+             "choose a coarser --resolution (10 m gives about 1.4 × 10⁸ cells for a province of 7,000 km²)"),
         )
     codes = zones["zone"].map(ZONE_CODES).to_numpy()
     counts = np.zeros(256, dtype=np.int64)

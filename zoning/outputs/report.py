@@ -19,14 +19,13 @@ import numpy as np
 import shapely
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from zoning.data import path as resource
+from zoning import terms
 from zoning.builder.model import Build, BuildLike, as_build
-from zoning.files import check_output_folder, input_paths, write_text
 from zoning.checker.result import SEVERITY_RANK, CheckResult
+from zoning.data import path as resource
+from zoning.files import check_output_folder, input_paths, write_text
 from zoning.inputs.crs import WGS84, reproject
 from zoning.outputs.map import site_map_html
-from zoning import terms
-
 
 
 def environment() -> Environment:

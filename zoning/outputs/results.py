@@ -12,20 +12,21 @@ import json
 import warnings
 from pathlib import Path
 
-import numpy as np
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 
 from zoning import terms
-from zoning.files import atomic_path, check_input_file, check_output, write_layers
-from zoning.inputs.crs import WGS84, reproject
-from zoning.errors import InputError
 from zoning.checker import arrays
 from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResult
+from zoning.errors import InputError
+from zoning.files import atomic_path, check_input_file, check_output, write_layers
+from zoning.inputs.crs import WGS84, reproject
 from zoning.inputs.layers import read_vector
 from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, formula_like, write_workbook
+from zoning.terms import Lang
 
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, header included
@@ -195,7 +196,7 @@ def _csv(result: CheckResult, rows: slice = slice(None), findings: pd.DataFrame 
     return table
 
 
-def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: str) -> np.ndarray:
+def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: Lang) -> np.ndarray:
     """Per site of ``table`` its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
 
     Each distinct finding is written once (a million sites share a few thousand): the texts
@@ -234,8 +235,9 @@ def _workbook(result: CheckResult) -> list[Sheet]:
     too_long = [name for name, table in tables.items() if len(table) + 2 > EXCEL_MAX_ROWS]
     if too_long:
         raise InputError(
-            f"bảng {', '.join(too_long)} có quá {EXCEL_MAX_ROWS:,} dòng của một trang tính Excel / too many rows for an Excel sheet",
-            "ghi kết quả ra .csv hoặc .gpkg / write the results as .csv or .gpkg",
+            (f"bảng {', '.join(too_long)} có quá {terms.number(EXCEL_MAX_ROWS, 0)} dòng của một trang tính Excel",
+             f"table(s) {', '.join(too_long)}: too many rows for an Excel sheet (at most {EXCEL_MAX_ROWS:,})"),
+            ("ghi kết quả ra .csv hoặc .gpkg", "write the results as .csv or .gpkg"),
         )
     meta = result.meta
     title = f"Kết quả kiểm tra địa điểm / Site check — build {meta['build_id']}, {meta['ruleset']} + {meta['check_rules']}"
@@ -298,23 +300,25 @@ def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: p
         where = str(path)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            frame = _read_csv_results(check_input_file(path, "results file"))
+            frame = _read_csv_results(check_input_file(path, ("tệp kết quả", "results file")))
         elif suffix == ".json" and (document := _json_document_of(path)) is not None:
             frame, table = document
             findings = findings if findings is not None else table
         else:
-            layer, table = _result_layers(path)
+            layer, stored = _result_layers(path)
             with warnings.catch_warnings():  # GDAL guessing whether a findings column is JSON
                 warnings.simplefilter("ignore", UserWarning)
                 frame = read_vector(path, layer)
-            findings = findings if findings is not None else table
+            findings = findings if findings is not None else stored
     if frame.crs is None:
-        raise InputError(f"{where}: the sites have no coordinate reference system", "write the results with a CRS (e.g. EPSG:4326 or the build's)")
+        raise InputError((f"{where}: các địa điểm không có hệ tọa độ (CRS)", f"{where}: the sites have no coordinate reference system"),
+                         ("ghi kết quả kèm hệ tọa độ (ví dụ EPSG:4326 hoặc hệ tọa độ của bản phân vùng)", "write the results with a CRS (e.g. EPSG:4326 or the build's)"))
     frame = frame.rename(columns={c: c.lower() for c in frame.columns if isinstance(c, str) and c != frame.geometry.name})
     if "verdict" not in frame:
         raise InputError(
-            f"{where}: no 'verdict' column — is this the output of `zoning check`?",
-            f"site layers need a 'verdict' ({', '.join(VERDICT_ORDER)}); columns found: {', '.join(map(str, frame.columns))}",
+            (f"{where}: không có cột 'verdict' — đây có phải kết quả của `zoning check`?", f"{where}: no 'verdict' column — is this the output of `zoning check`?"),
+            (f"lớp địa điểm cần cột 'verdict' ({', '.join(VERDICT_ORDER)}); các cột có trong tệp: {', '.join(map(str, frame.columns))}",
+             f"site layers need a 'verdict' ({', '.join(VERDICT_ORDER)}); columns found: {', '.join(map(str, frame.columns))}"),
         )
     if findings is not None and "site_id" in findings and "site_id" in frame:
         grouped = {key: group.to_dict("records") for key, group in findings.groupby(findings["site_id"].astype(str), sort=False)}
@@ -327,12 +331,12 @@ def _read_csv_results(path: Path) -> gpd.GeoDataFrame:
     try:
         table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{path}: không đọc được CSV / cannot be read as CSV ({str(exc).strip()})",
-                         "give the CSV that `zoning check --out results.csv` wrote") from None
+        raise InputError((f"{path}: không đọc được tệp CSV ({str(exc).strip()})", f"{path}: cannot be read as CSV ({str(exc).strip()})"),
+                         ("chỉ ra tệp CSV do `zoning check --out results.csv` ghi ra", "give the CSV that `zoning check --out results.csv` wrote")) from None
     columns = {c.strip().lower(): c for c in table.columns}
     if "lon" not in columns or "lat" not in columns:
-        raise InputError(f"{path}: không có cột lon/lat / no lon and lat columns — is this the CSV of `zoning check`?",
-                         f"columns found: {', '.join(table.columns) or 'none'}")
+        raise InputError((f"{path}: không có cột lon và lat — đây có phải tệp CSV của `zoning check`?", f"{path}: no lon and lat columns — is this the CSV of `zoning check`?"),
+                         (f"các cột có trong tệp: {', '.join(table.columns) or 'không có'}", f"columns found: {', '.join(table.columns) or 'none'}"))
     lon, lat = (pd.to_numeric(table[columns[c]], errors="coerce").to_numpy(float) for c in ("lon", "lat"))
     table = table.drop(columns=[columns["lon"], columns["lat"]])
     for column in table.columns:  # the text marker of write_csv
@@ -343,21 +347,24 @@ def _read_csv_results(path: Path) -> gpd.GeoDataFrame:
 
 def _json_document_of(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame] | None:
     """The sites and findings of the JSON document of :func:`write_results` (None for another JSON, e.g. GeoJSON)."""
-    check_input_file(path, "results file", MAX_JSON_BYTES)
+    check_input_file(path, ("tệp kết quả", "results file"), MAX_JSON_BYTES)
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: không phải JSON hợp lệ / not valid JSON ({exc})", "give the file that `zoning check --out` wrote") from None
+        raise InputError((f"{path}: không phải JSON hợp lệ ({exc})", f"{path}: not valid JSON ({exc})"),
+                         ("chỉ ra tệp do `zoning check --out` ghi ra", "give the file that `zoning check --out` wrote")) from None
     if not isinstance(document, dict) or document.get("type") == "FeatureCollection":
         return None
     records = document.get("sites")
     if not isinstance(records, list) or not all(isinstance(r, dict) and isinstance(r.get("geometry"), dict) for r in records):
-        raise InputError(f"{path}: không phải kết quả của `zoning check` / not the results of `zoning check` (no 'sites' with a geometry each)",
-                         "give the .json, .geojson, .gpkg or .csv that `zoning check --out` wrote")
+        raise InputError((f"{path}: không phải kết quả của `zoning check` (không có 'sites' kèm hình học của từng địa điểm)",
+                          f"{path}: not the results of `zoning check` (no 'sites' with a geometry each)"),
+                         ("chỉ ra tệp .json, .geojson, .gpkg hoặc .csv do `zoning check --out` ghi ra", "give the .json, .geojson, .gpkg or .csv that `zoning check --out` wrote"))
     try:
         geometry = shapely.from_geojson([json.dumps(r["geometry"]) for r in records])
     except shapely.errors.GEOSException as exc:
-        raise InputError(f"{path}: hình học không hợp lệ / a geometry cannot be read ({exc})") from None
+        raise InputError((f"{path}: có hình học không đọc được ({exc})", f"{path}: a geometry cannot be read ({exc})"),
+                         ("chỉ ra tệp do `zoning check --out` ghi ra, không sửa tay", "give the file that `zoning check --out` wrote, unedited")) from None
     findings = pd.DataFrame([{"site_id": r.get("site_id"), **f} for r in records for f in r.get("findings") or [] if isinstance(f, dict)])
     frame = pd.DataFrame([{k: v for k, v in r.items() if k not in ("geometry", *TABLES)} for r in records])
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=str(document.get("geometry_crs") or "EPSG:4326")), findings

@@ -40,9 +40,9 @@ class WebAssets:
 
 
 def safe_json(value: object) -> str:
-    """JSON that can sit inside an HTML ``<script>`` element.
+    r"""JSON that can sit inside an HTML ``<script>`` element.
 
-    ``<``, ``>`` and ``&`` are written as ``\\u003c`` etc. (same JSON value), so data such as
+    ``<``, ``>`` and ``&`` are written as ``\u003c`` etc. (same JSON value), so data such as
     ``</script>`` can never close the element; U+2028/U+2029 are escaped for old engines.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -150,5 +150,6 @@ def _docs_files() -> dict[str, tuple[bytes, str]]:
 
 def vendored_file(name: str) -> tuple[bytes, str] | None:
     """Bytes and media type of a vendored file of the API documentation, by its name in
-    ``assets.yaml`` (e.g. ``swagger-ui/swagger-ui.css``); None for any other name."""
+    ``assets.yaml`` (e.g. ``swagger-ui/swagger-ui.css``); None for any other name.
+    """
     return _docs_files().get(name)

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from zoning.inputs.text import CONTROL_CHARACTERS
@@ -58,7 +59,7 @@ def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
         joined = " ".join(texts)  # checked in C for the usual case: nothing to change
         if not triggered and (joined.isprintable() or CONTROL_CHARACTERS.search(joined) is None):
             continue
-        table[column] = [_csv_text(v) for v in values]
+        table[column] = np.array([_csv_text(v) for v in values], dtype=object)
     return table
 
 
@@ -119,9 +120,24 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
 
 
 def _fill(sheet, spec: Sheet) -> None:
-    """Write one sheet; rows are counted here, never looked up (openpyxl's ``max_row`` scans every cell)."""
-    from openpyxl.styles import Alignment, Font
+    """Write one sheet: title and header, the rows with their number formats, notes, widths, frozen panes.
+
+    Rows are counted here, never looked up (openpyxl's ``max_row`` scans every cell)."""
     from openpyxl.utils import get_column_letter
+
+    row = _fill_header(sheet, spec)
+    row = _fill_rows(sheet, spec, row)
+    for line in spec.notes:
+        row = _append(sheet, [line], row)
+    for column, width in enumerate(spec.widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    if spec.freeze is not None:
+        sheet.freeze_panes = spec.freeze
+
+
+def _fill_header(sheet, spec: Sheet) -> int:
+    """The title and header rows in bold; returns the last row written (0 when none)."""
+    from openpyxl.styles import Alignment, Font
 
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     row = 0
@@ -135,6 +151,15 @@ def _fill(sheet, spec: Sheet) -> None:
             cell.font = bold
             if spec.wrap:
                 cell.alignment = wrap
+    return row
+
+
+def _fill_rows(sheet, spec: Sheet, row: int) -> int:
+    """The rows after row ``row``; cells styled one by one only when some need it, else number formats by
+    column. Returns the last row written."""
+    from openpyxl.styles import Alignment, Font
+
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     first = row + 1
     by_cell = spec.wrap or spec.number_columns is None or any(spec.bold_rows)
     numbered = set(spec.number_columns or ())
@@ -152,15 +177,10 @@ def _fill(sheet, spec: Sheet) -> None:
             if in_bold:
                 cell.font = bold
     if not by_cell and spec.rows:
-        for column in spec.number_columns:
+        for column in spec.number_columns or ():
             for (cell,) in sheet.iter_rows(min_row=first, max_row=row, min_col=column + 1, max_col=column + 1):
                 cell.number_format = NUMBER_FORMAT
-    for line in spec.notes:
-        row = _append(sheet, [line], row)
-    for column, width in enumerate(spec.widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    if spec.freeze is not None:
-        sheet.freeze_panes = spec.freeze
+    return row
 
 
 def _append(sheet, cells: Sequence, row: int) -> int:

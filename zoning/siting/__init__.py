@@ -1,5 +1,6 @@
 """Siting: candidate areas for a new waste-treatment facility, found from a build (see
-:mod:`zoning.siting.search`)."""
+:mod:`zoning.siting.search`).
+"""
 
 from zoning.siting.search import SitingResult, find_sites
 

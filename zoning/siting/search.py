@@ -31,7 +31,7 @@ Candidates are ranked by score, then by area.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +43,7 @@ import shapely
 from zoning import terms
 from zoning.builder.model import Build, as_build
 from zoning.builder.units import in_force
-from zoning.errors import InputError, ZoningError
+from zoning.errors import InputError, ZoningError, both
 from zoning.files import input_paths
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.law.safety import Facility, FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
@@ -130,7 +130,7 @@ def find_sites(
     communes: list[str] | None = None,
     dem: str | Path | None = None,
     max_slope: float | None = None,
-    user_distances: dict[str, float | UserDistance] | None = None,
+    user_distances: Mapping[str, float | UserDistance] | None = None,
     capacity: float | None = None,
     upstream: bool = False,
     zones: list[str] | None = None,
@@ -217,16 +217,21 @@ def find_sites(
 def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue, include_proposed=False) -> SitingPlan:
     """Check the options and resolve the facility, its safety distances and the zones searched."""
     if not (math.isfinite(min_area_ha) and min_area_ha > 0):
-        raise InputError(f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares", "e.g. --min-area 5")
+        raise InputError((f"--min-area {min_area_ha}: diện tích tối thiểu phải là số héc-ta dương", f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares"),
+                         ("ví dụ --min-area 5", "e.g. --min-area 5"))
     if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
-        raise InputError(f"--capacity {capacity:g}: công suất phải là số không âm / the capacity must be a number, zero or more",
-                         "nhập công suất theo đơn vị của loại công trình / give it in the facility's unit (see `zoning types`), or leave it out")
+        raise InputError((f"--capacity {capacity:g}: công suất phải là số không âm", f"--capacity {capacity:g}: the capacity must be a number, zero or more"),
+                         ("nhập công suất theo đơn vị của loại công trình (xem `zoning types`), hoặc bỏ tùy chọn này",
+                          "give it in the facility's unit (see `zoning types`), or leave it out"))
     if communes is not None and not [c for c in communes if str(c).strip()]:
-        raise InputError("--communes: không có mã xã nào / no commune code given", "e.g. --communes 01558,01795, or leave it out for the whole province")
+        raise InputError(("--communes: không có mã xã nào", "--communes: no commune code given"),
+                         ("ví dụ --communes 01558,01795, hoặc bỏ tùy chọn này để xét cả tỉnh", "e.g. --communes 01558,01795, or leave it out for the whole province"))
     if max_slope is not None and dem is None:
-        raise InputError("--max-slope needs a DEM", "give the elevation raster with --dem dem.tif")
+        raise InputError(("--max-slope cần mô hình số độ cao (DEM)", "--max-slope needs a DEM"),
+                         ("cho raster độ cao bằng --dem dem.tif", "give the elevation raster with --dem dem.tif"))
     if max_slope is not None and not 0 < max_slope < 90:
-        raise InputError(f"--max-slope {max_slope}: give a slope in degrees between 0 and 90")
+        raise InputError((f"--max-slope {max_slope}: độ dốc phải tính bằng độ, trong khoảng 0 đến 90", f"--max-slope {max_slope}: give a slope in degrees between 0 and 90"),
+                         ("ví dụ --max-slope 15", "e.g. --max-slope 15"))
     rules = load_siting_rules()
     catalogue = catalogue or load_facilities()
     spec = catalogue[facility]
@@ -245,11 +250,15 @@ def _distances(facility, rules, catalogue, capacity, upstream, user_distances) -
             missing.append((receptor.distance_receptor, sd))
         out[key] = sd
     if missing:
-        names = "; ".join(f"{facility}:{r} — {sd.missing or sd.basis}" for r, sd in missing)
-        examples = " ".join(f"--distance {facility}:{r}=<metres>" for r, _ in missing)
+        names_vi = "; ".join(f"{facility}:{r} — {sd.missing_vi or sd.basis_vi}" for r, sd in missing)
+        names_en = "; ".join(f"{facility}:{r} — {sd.missing or sd.basis}" for r, sd in missing)
+        examples_vi = " ".join(f"--distance {facility}:{r}=<số mét>" for r, _ in missing)
+        examples_en = " ".join(f"--distance {facility}:{r}=<metres>" for r, _ in missing)
         raise ZoningError(
-            f"unknown safety distance(s): {names}. The rules carry no confirmed value, so candidate areas cannot be found.",
-            f"give the value(s) you take responsibility for: {examples} (or --distance {facility}=<metres> for both, or a province file with --distances)",
+            (f"chưa biết khoảng cách an toàn: {names_vi}. Quy tắc không có giá trị đã xác nhận nên chưa tìm được khu vực ứng viên.",
+             f"unknown safety distance(s): {names_en}. The rules carry no confirmed value, so candidate areas cannot be found."),
+            (f"nhập giá trị mà anh/chị chịu trách nhiệm: {examples_vi} (hoặc --distance {facility}=<số mét> cho cả hai, hoặc tệp khoảng cách của tỉnh bằng --distances)",
+             f"give the value(s) you take responsibility for: {examples_en} (or --distance {facility}=<metres> for both, or a province file with --distances)"),
         )
     return out
 
@@ -258,16 +267,18 @@ def _zone_policy(spec: Facility, rules: SitingRules, zones: list[str] | None) ->
     """The zones given by the user, else the policy of the facility's group."""
     if zones is not None:
         if not zones:
-            raise InputError("--zones: không có vùng nào / no zone given", f"use {', '.join(ZONE_ORDER)}, or leave it out for the rule file's policy")
-        unknown = set(zones) - set(ZONE_ORDER)
+            raise InputError(("--zones: không có vùng nào", "--zones: no zone given"),
+                             (f"dùng {', '.join(ZONE_ORDER)}, hoặc bỏ tùy chọn này để theo chính sách của tệp quy tắc", f"use {', '.join(ZONE_ORDER)}, or leave it out for the rule file's policy"))
+        unknown = ", ".join(sorted(set(zones) - set(ZONE_ORDER)))
         if unknown:
-            raise InputError(f"--zones: unknown zone(s) {', '.join(sorted(unknown))}", f"use {', '.join(ZONE_ORDER)}")
+            raise InputError((f"--zones: không có vùng {unknown}", f"--zones: unknown zone(s) {unknown}"), (f"dùng {', '.join(ZONE_ORDER)}", f"use {', '.join(ZONE_ORDER)}"))
         listed = ", ".join(zones)
         return ZonePolicy(allowed_zones=tuple(zones), status="user", title_en=f"zones given by the user: {listed}",
                           title_vi=f"vùng do người dùng chọn: {listed}", citation_en="", citation_vi="")
     policy = rules.zone_policies.get(spec.group)
     if policy is None:
-        raise InputError(f"no zone policy for facility group '{spec.group}' in rules/siting.yaml", "give the zones with --zones other,emission_limited")
+        raise InputError((f"rules/siting.yaml không có chính sách vùng cho nhóm công trình '{spec.group}'", f"no zone policy for facility group '{spec.group}' in rules/siting.yaml"),
+                         ("cho các vùng bằng --zones other,emission_limited", "give the zones with --zones other,emission_limited"))
     return policy
 
 
@@ -283,7 +294,8 @@ def _study_area(build: Build, communes: tuple[str, ...] | None) -> tuple[shapely
     unknown = [c for c in codes if c not in set(table["code"])]
     if unknown:
         sample = ", ".join(f"{c} {n}" for c, n in zip(table["code"][:5], table["name"][:5]))
-        raise InputError(f"commune code(s) not in the build: {', '.join(unknown)}", f"use the 2025 codes of the build's 'communes' layer (e.g. {sample}, …)")
+        raise InputError((f"mã xã không có trong bản phân vùng: {', '.join(unknown)}", f"commune code(s) not in the build: {', '.join(unknown)}"),
+                         (f"dùng mã xã năm 2025 của lớp 'communes' trong bản phân vùng (ví dụ {sample}, …)", f"use the 2025 codes of the build's 'communes' layer (e.g. {sample}, …)"))
     chosen = table[table["code"].isin(codes)]
     return shapely.union_all(chosen.geometry.to_numpy()), chosen
 
@@ -331,17 +343,19 @@ def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray
         if layer is None:
             if kind == receptor.required_layer:
                 raise InputError(
-                    f"the build has no '{kind}' layer: without it, land near {receptor.name_en}s cannot be told apart from land far from them",
-                    f"add the layer to the build (zoning build … {kind}=FILE) and run the build again",
+                    (f"bản phân vùng không có lớp '{kind}': thiếu lớp này thì không phân biệt được đất gần với đất xa {receptor.name_vi.lower()}",
+                     f"the build has no '{kind}' layer: without it, land near {receptor.name_en}s cannot be told apart from land far from them"),
+                    (f"thêm lớp này vào dữ liệu đầu vào (zoning build … {kind}=FILE) rồi xây dựng lại bản phân vùng",
+                     f"add the layer to the build (zoning build … {kind}=FILE) and run the build again"),
                 )
             continue
         geoms.append(layer.geometry.to_numpy())
         names.append(layer["name"].astype(str).to_numpy() if "name" in layer else np.full(len(layer), kind, dtype=object))
     if not geoms:
         return np.array([], dtype=object), np.array([], dtype=object)
-    geoms, names = np.concatenate(geoms), np.concatenate(names)
-    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    return geoms[keep], names[keep]
+    every, named = np.concatenate(geoms), np.concatenate(names)
+    keep = ~(shapely.is_missing(every) | shapely.is_empty(every))
+    return every[keep], named[keep]
 
 
 def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.Geometry) -> list[Exclusion]:
@@ -350,6 +364,7 @@ def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.G
     for key, receptor in plan.rules.receptors.items():
         geoms, _ = receptors[key]
         sd = plan.distances[key]
+        assert sd.distance_m is not None  # a plan has every distance (refused otherwise)
         reach = sd.distance_m * BUFFER_PAD
         near = geoms[shapely.STRtree(geoms).query(area, predicate="dwithin", distance=reach)] if len(geoms) else geoms
         if not len(near):
@@ -382,6 +397,7 @@ def _slope_exclusions(slope: Slope, plan: SitingPlan, area: shapely.Geometry) ->
     known = ~np.ma.getmaskarray(slope.degrees)
     covered = shapely.union_all(polygons_of_mask(known, slope.window.transform))
     unknown_land = shapely.difference(area, covered)
+    assert plan.dem is not None  # asked only when the plan has a DEM
     dem_name = Path(plan.dem).name
     if shapely.area(unknown_land) > MIN_PIECE_M2:
         out.append(Exclusion(np.array([unknown_land]), "no elevation data (slope unknown)", "không có số liệu độ cao (chưa biết độ dốc)",
@@ -446,6 +462,7 @@ def _describe(parts: np.ndarray, build: Build, chosen: pd.DataFrame, receptors: 
     for key, (geoms, names) in receptors.items():
         distance, nearest = _nearest(parts, geoms, names)
         required = plan.distances[key].distance_m
+        assert required is not None  # a plan has every distance (refused otherwise)
         frame[f"dist_{key}_m"] = np.round(distance, 1)
         frame[f"nearest_{key}"] = nearest
         frame[f"safety_{key}_m"] = required
@@ -556,23 +573,35 @@ def _score_formula(rules: SitingRules, min_area_ha: float) -> str:
 
 
 def _notes(build: Build, plan: SitingPlan) -> list[str]:
-    """What the planner must know: assumed policies and distances, illustrative data, a desk screening."""
+    """What the planner must know: assumed policies and distances, illustrative data, a desk screening (``vi / en``)."""
     notes = []
     if plan.policy.status != "confirmed":
-        notes.append(f"Zones searched: {', '.join(plan.zones)} — {plan.policy.title_en}. Status {plan.policy.status}: not a legal prohibition.")
+        zones, status = ", ".join(plan.zones), terms.pair("statuses_short", plan.policy.status)
+        notes.append(both(f"Vùng được tìm: {zones} — {plan.policy.title_vi}. Trạng thái {status[0]}: không phải quy định cấm theo pháp luật.",
+                          f"Zones searched: {zones} — {plan.policy.title_en}. Status {plan.policy.status}: not a legal prohibition."))
     for key, sd in plan.distances.items():
         receptor = plan.rules.receptors[key]
         if sd.status == "user":
-            notes.append(f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis}).")
+            notes.append(both(f"Khoảng cách an toàn đến {receptor.name_vi[:1].lower()}{receptor.name_vi[1:]}: "
+                              f"{terms.quantity(sd.distance_m, 'distance_m', 'vi')} do người dùng nhập, "
+                              f"không phải giá trị đã được pháp luật xác nhận ({sd.basis_vi or sd.basis}).",
+                              f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis})."))
         if receptor.assumption:
-            notes.append(f"Assumption: {receptor.note_en}.")
+            notes.append(both(f"Giả định: {receptor.note_vi}.", f"Assumption: {receptor.note_en}."))
     proposed = (build.manifest.get("proposed") or {}).get("area_ha", 0.0)
     if proposed:
-        notes.append(f"Proposed designations (no legal boundary yet, {proposed:,.2f} ha) lie in the other zone: "
-                     + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."))
+        notes.append(both(
+            f"Các khu vực đề xuất (chưa có ranh giới pháp lý, {terms.number(proposed, 2, 'vi')} ha) nằm trong vùng khác: "
+            + ("đã loại ra như thể đã có hiệu lực (--include-proposed)." if plan.include_proposed else "không bị loại ra (dùng --include-proposed để loại chúng)."),
+            f"Proposed designations (no legal boundary yet, {proposed:,.2f} ha) lie in the other zone: "
+            + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."),
+        ))
     if build.manifest.get("illustrative_notice"):
         notes.append(build.manifest["illustrative_notice"])
-    notes.append("Candidate areas are a desk screening from the build's layers, not a site approval: visit the land and check land use, geology, flooding and access.")
+    notes.append(both("Khu vực ứng viên là kết quả sàng lọc trên bản đồ từ các lớp dữ liệu của bản phân vùng, không phải phê duyệt địa điểm: "
+                      "cần khảo sát thực địa và kiểm tra hiện trạng sử dụng đất, địa chất, ngập lụt và đường tiếp cận.",
+                      "Candidate areas are a desk screening from the build's layers, not a site approval: "
+                      "visit the land and check land use, geology, flooding and access."))
     return notes
 
 

@@ -38,10 +38,11 @@ from zoning.outputs.map import sites_config
 from zoning.outputs.office import convert_document, soffice_executable
 from zoning.outputs.report import site_report
 from zoning.outputs.results import write_results
+from zoning.terms import Lang
 from zoning.web.inputs import SITE_PROPERTIES, UPLOAD_PREFIX, Limits, RequestError, coordinate_sites, geojson_sites, saved_upload
 from zoning.web.served import ServedBuild, ServedBuilds
 
-WEB_ORIGIN = "trang web / web page"  # where a user distance came from, in the check's basis texts
+WEB_ORIGIN = ("trang web", "web page")  # where a user distance came from, in the check's basis texts
 DETAIL_LIMIT = 200  # sites up to which a check answers with every finding by default
 # the site columns of an answer without detail: what a table of many sites shows
 SUMMARY_COLUMNS = ["site_id", "name", "type", "capacity", "geometry_type", "area_ha", "length_m", "zones_touched", "commune_names",
@@ -51,7 +52,6 @@ RESULT_FORMATS = {"gpkg": "application/geopackage+sqlite3", "csv": "text/csv; ch
                   "geojson": "application/geo+json", "json": "application/json"}
 REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
                   "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-Lang = Literal["vi", "en"]
 
 router = APIRouter(prefix="/api")
 log = logging.getLogger("zoning.web")
@@ -71,16 +71,19 @@ class Options(_Model):
     type: str | None = Field(None, description="Project type code (see GET /api/types) of the sites that carry none.")
     capacity: float | None = Field(None, ge=0, description="Capacity of the sites that carry none, in the unit of their type.")
     upstream: bool = Field(False, description="The facility must sit upstream of a water source or upwind of the town (× 1.5 where the table says so).")
-    distances: dict[str, float] = Field(default_factory=dict, description="Safety distances in metres where the rules have no confirmed value, keyed `facility` or `facility:receptor`, e.g. {\"sanitary_landfill\": 1000}.")
+    distances: dict[str, float] = Field(default_factory=dict, description="Safety distances in metres where the rules "
+        "have no confirmed value, keyed `facility` or `facility:receptor`, e.g. {\"sanitary_landfill\": 1000}.")
     search_distance: float | None = Field(None, gt=0, le=50_000, description="List zoning units within this many metres (default 1000).")
-    detail: bool | None = Field(None, description=f"Answer with every site's zones, units, findings, sensitive elements and safety distances; by default when there are at most {DETAIL_LIMIT} sites.")
+    detail: bool | None = Field(None, description="Answer with every site's zones, units, findings, sensitive elements "
+        f"and safety distances; by default when there are at most {DETAIL_LIMIT} sites.")
 
 
 class Coordinates(_Model):
     """Typed coordinates, one point per line (a name may start a line)."""
 
     text: str = Field(description="E.g. `22.6656, 106.2522`, `22°39′56″B 106°15′08″Đ`, or a pasted marker table `Mốc | X (m) | Y (m)`.")
-    system: Literal["wgs84", "dms", "vn2000"] = Field("wgs84", description="wgs84: latitude, longitude in decimal degrees; dms: degrees, minutes, seconds; vn2000: X (northing), Y (easting) in metres on `meridian`.")
+    system: Literal["wgs84", "dms", "vn2000"] = Field("wgs84", description="wgs84: latitude, longitude in decimal "
+        "degrees; dms: degrees, minutes, seconds; vn2000: X (northing), Y (easting) in metres on `meridian`.")
     shape: Literal["point", "line", "polygon"] = Field("point", description="point: each line a site; line or polygon: the points in order form one site.")
     meridian: float | None = Field(None, description="Central meridian of VN-2000 / TM-3 coordinates, decimal degrees (e.g. 105.75).")
 
@@ -88,7 +91,8 @@ class Coordinates(_Model):
 class CheckRequest(Options):
     """Sites to check — exactly one of `sites` (GeoJSON) and `coordinates` — and the options."""
 
-    sites: dict[str, Any] | None = Field(None, description="A GeoJSON geometry, Feature or FeatureCollection; properties `id`, `name`, `type`, `capacity`, `capacity_unit`, `upstream` are read.")
+    sites: dict[str, Any] | None = Field(None, description="A GeoJSON geometry, Feature or FeatureCollection; properties "
+        "`id`, `name`, `type`, `capacity`, `capacity_unit`, `upstream` are read.")
     crs: str | None = Field(None, description="CRS of the `sites` coordinates (`EPSG:9210`, `tm3:105.75`); WGS 84 when left out.")
     coordinates: Coordinates | None = None
     name: str | None = Field(None, max_length=500, description="Name of a single drawn or typed site.")
@@ -108,7 +112,9 @@ def builds(request: Request) -> list[dict]:
 
 
 @router.get("/builds/{build}/map", summary="The map of a zoning as zoning.js draws it (WGS 84 GeoJSON, styles, texts)")
-def build_map(request: Request, build: str, lang: Lang = "vi", offline: bool | None = Query(None, description="No basemap; the server's setting by default.")) -> Response:
+def build_map(
+    request: Request, build: str, lang: Lang = "vi", offline: bool | None = Query(None, description="No basemap; the server's setting by default.")
+) -> Response:
     entry = _served(request).get(build)
     offline = request.app.state.offline if offline is None else offline
     return Response(entry.map_json(lang, offline), media_type="application/json")
@@ -135,7 +141,8 @@ def check_json(request: Request, body: CheckRequest, lang: Lang = "vi") -> Respo
     """Answer: `verdicts` (counts), `sites` (one record per site; with `detail` the nested
     `zones`, `units`, `communes`, `findings`, `sensitive`, `safety`), `meta` (build, rules,
     notes, illustrative notice), `map` (`sites` and safety-distance `buffers` as GeoJSON in
-    WGS 84) and `request` (this request in canonical form)."""
+    WGS 84) and `request` (this request in canonical form).
+    """
     entry, limits = _served(request).get(body.build), request.app.state.limits
     frame = _request_sites(body, limits)
     result = _check(request, entry, frame, body)
@@ -158,8 +165,15 @@ def check_upload(
     lang: Lang = "vi",
 ) -> Response:
     try:
-        options = Options(build=build, type=type or None, capacity=capacity, upstream=upstream, distances=_distances_form(distances),
-                          search_distance=search_distance, detail=detail)
+        options = Options(
+            build=build,
+            type=type or None,
+            capacity=capacity,
+            upstream=upstream,
+            distances=_distances_form(distances),
+            search_distance=search_distance,
+            detail=detail,
+        )
     except ValidationError as error:
         raise RequestValidationError(error.errors()) from None
     entry, limits = _served(request).get(options.build), request.app.state.limits
@@ -173,10 +187,17 @@ def check_upload(
             raise
         except Exception as error:  # noqa: BLE001 - a file a reader chokes on is a bad upload, not a server fault
             log.warning("upload %s could not be read", name, exc_info=True)
-            raise RequestError(422, f"Không đọc được tệp {name} ({_error_text(error)}): hãy lưu lại tệp bằng QGIS hoặc Excel rồi thử lại.",
-                               f"The file {name} cannot be read ({_error_text(error)}): save it again from QGIS or Excel and retry.") from None
+            raise RequestError(
+                422,
+                f"Không đọc được tệp {name} ({_error_text(error)}): hãy lưu lại tệp bằng QGIS hoặc Excel rồi thử lại.",
+                f"The file {name} cannot be read ({_error_text(error)}): save it again from QGIS or Excel and retry.",
+            ) from None
     if len(sites) > limits.sites:
-        raise RequestError(413, f"Quá nhiều địa điểm trong tệp ({len(sites):,}; tối đa {limits.sites:,}).", f"Too many sites in the file ({len(sites):,}; at most {limits.sites:,}).")
+        raise RequestError(
+            413,
+            f"Quá nhiều địa điểm trong tệp ({len(sites):,}; tối đa {limits.sites:,}).",
+            f"Too many sites in the file ({len(sites):,}; at most {limits.sites:,}).",
+        )
     sites.origin = f"upload: {name}"
     sites.notes[:] = [note.replace(str(path), name) for note in sites.notes]
     result = _check(request, entry, sites, options)
@@ -195,11 +216,18 @@ def export(request: Request, fmt: Literal["gpkg", "csv", "xlsx", "geojson", "jso
 
 
 @router.post("/report/{fmt}", summary="The report of one site: HTML (with its map), PDF or Word (through LibreOffice)")
-def report(request: Request, fmt: Literal["html", "pdf", "docx"], body: CheckRequest,
-           site: str | None = Query(None, description="Id of the site; the first site by default.")) -> Response:
+def report(
+    request: Request,
+    fmt: Literal["html", "pdf", "docx"],
+    body: CheckRequest,
+    site: str | None = Query(None, description="Id of the site; the first site by default."),
+) -> Response:
     if fmt != "html" and soffice_executable() is None:
-        raise RequestError(501, "Máy chủ không có LibreOffice nên không tạo được PDF hoặc Word; hãy tải phiếu HTML.",
-                           "LibreOffice is not installed on the server, so no PDF or Word can be made; download the HTML report.")
+        raise RequestError(
+            501,
+            "Máy chủ không có LibreOffice nên không tạo được PDF hoặc Word; hãy tải phiếu HTML.",
+            "LibreOffice is not installed on the server, so no PDF or Word can be made; download the HTML report.",
+        )
     entry = _served(request).get(body.build)
     result = _check(request, entry, _request_sites(body, request.app.state.limits), body)
     site_id = site if site is not None else str(result.sites["site_id"].iloc[0])
@@ -227,11 +255,15 @@ def _served(request: Request) -> ServedBuilds:
 def _request_sites(body: CheckRequest, limits: Limits) -> gpd.GeoDataFrame:
     """The sites of a JSON request as a GeoDataFrame in their own CRS."""
     if (body.sites is None) == (body.coordinates is None):
-        raise RequestError(422, "Hãy gửi đúng một trong hai: 'sites' (GeoJSON) hoặc 'coordinates' (tọa độ nhập).",
-                           "Send exactly one of 'sites' (GeoJSON) and 'coordinates' (typed coordinates).")
+        raise RequestError(
+            422,
+            "Hãy gửi đúng một trong hai: 'sites' (GeoJSON) hoặc 'coordinates' (tọa độ nhập).",
+            "Send exactly one of 'sites' (GeoJSON) and 'coordinates' (typed coordinates).",
+        )
     if body.sites is not None:
         return geojson_sites(body.sites, _crs(body.crs), limits, body.name)
     c = body.coordinates
+    assert c is not None  # one of the two is given: checked above
     return coordinate_sites(c.text, c.system, c.shape, limits, meridian=c.meridian, name=body.name)
 
 
@@ -241,23 +273,40 @@ def _crs(text: str | None) -> CRS | None:
     try:
         return parse_crs(text)
     except ZoningError as error:
-        raise RequestError(422, f"Hệ tọa độ '{text[:80]}' không đọc được: {error}", f"The coordinate system '{text[:80]}' cannot be read: {error}") from None
+        raise RequestError(422, f"Hệ tọa độ '{text[:80]}' không đọc được: {error.text('vi')}",
+                           f"The coordinate system '{text[:80]}' cannot be read: {error.text('en')}") from None
 
 
 def _check(request: Request, entry: ServedBuild, sites: gpd.GeoDataFrame | Sites, options: Options) -> CheckResult:
     rules: CheckRules = request.app.state.rules
     if options.type and options.type not in rules.types:
-        raise RequestError(422, f"Loại hình dự án '{options.type}' không có trong danh mục (GET /api/types).", f"Project type '{options.type}' is not in the catalogue (GET /api/types).")
-    return check(sites, entry.build, type=options.type, capacity=options.capacity, distances=_distances(options.distances, rules),
-                 upstream=options.upstream, search_distance=options.search_distance, rules=rules, index=entry.index)
+        raise RequestError(
+            422,
+            f"Loại hình dự án '{options.type}' không có trong danh mục (GET /api/types).",
+            f"Project type '{options.type}' is not in the catalogue (GET /api/types).",
+        )
+    return check(
+        sites,
+        entry.build,
+        type=options.type,
+        capacity=options.capacity,
+        distances=_distances(options.distances, rules),
+        upstream=options.upstream,
+        search_distance=options.search_distance,
+        rules=rules,
+        index=entry.index,
+    )
 
 
 def _distances(given: dict[str, float], rules: CheckRules) -> dict[str, UserDistance]:
     for key, metres in given.items():
         facility, _, receptor = key.partition(":")
         if facility not in rules.facilities or (receptor and receptor not in rules.facilities.receptors):
-            raise RequestError(422, f"Khoảng cách '{key}': không có loại công trình hoặc đối tượng này (GET /api/types).",
-                               f"Distance '{key}': unknown facility type or receptor (see GET /api/types).")
+            raise RequestError(
+                422,
+                f"Khoảng cách '{key}': không có loại công trình hoặc đối tượng này (GET /api/types).",
+                f"Distance '{key}': unknown facility type or receptor (see GET /api/types).",
+            )
         if not (isinstance(metres, (int, float)) and math.isfinite(metres) and metres > 0):
             raise RequestError(422, f"Khoảng cách '{key}' phải là số mét dương.", f"Distance '{key}' must be a positive number of metres.")
     return {key: UserDistance(float(metres), origin=WEB_ORIGIN) for key, metres in given.items()}
@@ -271,11 +320,15 @@ def _distances_form(text: str | None) -> dict[str, float]:
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        raise RequestError(422, "'distances' phải là một đối tượng JSON, ví dụ {\"sanitary_landfill\": 1000}.", "'distances' must be a JSON object, e.g. {\"sanitary_landfill\": 1000}.")
+        raise RequestError(
+            422,
+            "'distances' phải là một đối tượng JSON, ví dụ {\"sanitary_landfill\": 1000}.",
+            "'distances' must be a JSON object, e.g. {\"sanitary_landfill\": 1000}.",
+        )
     return value
 
 
-def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, options: Options, lang: str) -> dict:
+def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, options: Options, lang: Lang) -> dict:
     detail = options.detail if options.detail is not None else len(result.sites) <= DETAIL_LIMIT
     meta = {key: value for key, value in result.meta.items() if key != "timings_s"}
     return {
@@ -292,7 +345,8 @@ def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, op
 def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Options) -> dict:
     """A JSON check request that gives the same check: the sites as read (before any
     default type or capacity, with the ids the check gave them), in their CRS, with the
-    options."""
+    options.
+    """
     properties = _json_rows(frame[[c for c in SITE_PROPERTIES if c in frame]])
     geometries = json.loads("[" + ",".join(shapely.to_geojson(frame.geometry.to_numpy())) + "]")
     features = [{"type": "Feature", "properties": {k: v for k, v in p.items() if v is not None}, "geometry": g} for p, g in zip(properties, geometries)]
@@ -344,5 +398,6 @@ def _file_stem(text: str) -> str:
 def _located(error: ZoningError, path: Path, name: str) -> ZoningError:
     """The engine's message about an upload, naming the uploaded file instead of the temporary one."""
     root = next(p for p in path.parents if p.name.startswith(UPLOAD_PREFIX))
-    message = re.sub(re.escape(str(root)) + r"[^\s:'\"]*", lambda _: name, error.message)
-    return type(error)(message, error.hint)
+    temporary = re.compile(re.escape(str(root)) + r"[^\s:'\"]*")
+    named = lambda text: temporary.sub(lambda _: name, text)  # noqa: E731
+    return type(error)((named(error.message_vi), named(error.message_en)), error.hint_en and (named(error.hint_vi), named(error.hint_en)))

@@ -8,7 +8,8 @@ and :mod:`zoning.web.page` share them. Around every request:
 - the body is read up to the upload limit (plus room for form fields) into a spool that
   is removed after the request, and refused beyond it with 413;
 - every error is JSON ``{"error": {"vi": …, "en": …}}`` with a 4xx status naming what is
-  wrong; an unexpected one is logged and answered with a 500 that carries no traceback.
+  wrong (an engine error adds ``"hint": {"vi": …, "en": …}``, what to do, also at the end
+  of each text); an unexpected one is logged and answered with a 500 that carries no traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-import re
 import tempfile
 from collections.abc import Callable, Sequence
 from urllib.parse import parse_qs
@@ -37,10 +37,6 @@ from zoning.web.served import BuildSource, ServedBuilds
 log = logging.getLogger("zoning.web")
 FORM_ROOM = 1024 * 1024  # multipart boundaries and form fields around an upload
 SPOOL_IN_MEMORY = 1024 * 1024
-VI_MESSAGES = [
-    (re.compile(r"none of the (?P<n>\d+) site\(s\) lies in the province of this build \((?P<box>[^)]*)\)"),
-     "Không địa điểm nào (trong {n}) nằm trong tỉnh của bản phân vùng này ({box}): hãy kiểm tra tọa độ, thứ tự vĩ độ/kinh độ và hệ tọa độ."),
-]
 HTTP_TEXTS = {
     401: ("Cần mã truy cập (token) hợp lệ: thêm ?token=… vào địa chỉ hoặc tiêu đề Authorization: Bearer ….",
           "A valid access token is needed: add ?token=… to the address or an Authorization: Bearer … header."),
@@ -96,7 +92,7 @@ def create_app(
     _add_error_handlers(app)
     app.add_middleware(Guard, token=token, max_body=upload + FORM_ROOM)
     if token:
-        app.openapi = lambda: _openapi_with_token(app)
+        app.openapi = lambda: _openapi_with_token(app)  # type: ignore[method-assign]  # FastAPI's documented way
     return app
 
 
@@ -113,8 +109,10 @@ def loopback(host: str) -> bool:
 # ------------------------------------------------------------------------------ errors
 
 
-def error_response(status: int, vi: str, en: str) -> JSONResponse:
-    return JSONResponse({"error": {"vi": vi, "en": en}}, status_code=status)
+def error_response(status: int, vi: str, en: str, hint: tuple[str, str] | None = None) -> JSONResponse:
+    """``{"error": {"vi": …, "en": …}}``, with ``"hint": {"vi": …, "en": …}`` (what to do) when there is one."""
+    error = {"vi": vi, "en": en} | ({"hint": {"vi": hint[0], "en": hint[1]}} if hint else {})
+    return JSONResponse({"error": error}, status_code=status)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -124,8 +122,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ZoningError)
     async def zoning_error(_: Request, error: ZoningError) -> JSONResponse:
-        hint = f" → {error.hint}" if error.hint else ""
-        return error_response(422, vietnamese(error.message, hint), f"{error.message}{hint}")
+        return error_response(422, error.text("vi"), error.text("en"), error.hint_en and (error.hint_vi, error.hint_en))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -142,16 +139,6 @@ def _add_error_handlers(app: FastAPI) -> None:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_response(500, "Lỗi bất ngờ của máy chủ; yêu cầu chưa được xử lý. Chi tiết đã được ghi vào nhật ký máy chủ.",
                               "Unexpected server error; the request was not handled. The details are in the server log.")
-
-
-def vietnamese(message: str, hint: str = "") -> str:
-    """The Vietnamese of an engine message: its own words (hint included) for the mistakes
-    a planner makes most on the page, else the English details after a Vietnamese lead-in."""
-    for pattern, template in VI_MESSAGES:
-        match = pattern.search(message)
-        if match:
-            return template.format(**match.groupdict())
-    return f"Dữ liệu nhập chưa dùng được (chi tiết bằng tiếng Anh): {message}{hint}"
 
 
 def _openapi_with_token(app: FastAPI) -> dict:
@@ -173,7 +160,7 @@ class Guard:
     def __init__(self, app, token: str | None, max_body: int) -> None:
         self.app, self.token, self.max_body = app, token, max_body
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope, receive, send) -> None:  # noqa: D102 (the ASGI interface)
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -213,7 +200,7 @@ class Guard:
             given.append(auth[7:].strip())
         given.append(headers.get(b"x-zoning-token", b"").decode("latin-1").strip())
         given += parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [])
-        expected = self.token.encode("utf-8")
+        expected = (self.token or "").encode("utf-8")
         return any(hmac.compare_digest(value.encode("utf-8"), expected) for value in given if value)
 
     def _too_large(self) -> JSONResponse:

@@ -44,7 +44,9 @@ UPLOAD_KINDS = {
     ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".kmz": "KMZ", ".zip": "zipped shapefile",
     ".gpkg": "GeoPackage", ".csv": "CSV", ".txt": "CSV", ".xlsx": "Excel",
 }
-GEOJSON_TYPES = {kind: "coordinates" for kind in ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")} | {"GeometryCollection": "geometries"}
+GEOJSON_TYPES = {kind: "coordinates" for kind in ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")} | {
+    "GeometryCollection": "geometries"
+}
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 CHUNK = 1 << 16
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -59,6 +61,7 @@ class RequestError(Exception):
         self.status, self.vi, self.en = status, vi, en
 
     def payload(self) -> dict:
+        """The error as the JSON body of the answer, in both languages."""
         return {"error": {"vi": self.vi, "en": self.en}}
 
 
@@ -79,11 +82,14 @@ class Limits:
 # ----------------------------------------------------------------------------- GeoJSON
 
 
-def geojson_sites(value: object, crs: CRS | None, limits: Limits, name: str | None = None) -> gpd.GeoDataFrame:
-    """Sites from a GeoJSON geometry, Feature or FeatureCollection (WGS 84 unless ``crs``)."""
+def _features(value: object, limits: Limits) -> list:
+    """The features of a GeoJSON object (a bare geometry as one feature), within the limit of sites."""
     if not isinstance(value, Mapping) or not isinstance(value.get("type"), str):
-        raise RequestError(422, "'sites' phải là GeoJSON: một hình học, một Feature hoặc một FeatureCollection.",
-                           "'sites' must be GeoJSON: a geometry, a Feature or a FeatureCollection.")
+        raise RequestError(
+            422,
+            "'sites' phải là GeoJSON: một hình học, một Feature hoặc một FeatureCollection.",
+            "'sites' must be GeoJSON: a geometry, a Feature or a FeatureCollection.",
+        )
     kind = value["type"]
     if kind == "FeatureCollection":
         features = value.get("features")
@@ -94,20 +100,36 @@ def geojson_sites(value: object, crs: CRS | None, limits: Limits, name: str | No
     else:
         features = [{"type": "Feature", "geometry": value, "properties": {}}]
     if len(features) > limits.sites:
-        raise RequestError(413, f"Quá nhiều địa điểm trong một yêu cầu ({len(features):,}; tối đa {limits.sites:,}).",
-                           f"Too many sites in one request ({len(features):,}; at most {limits.sites:,}).")
+        raise RequestError(
+            413,
+            f"Quá nhiều địa điểm trong một yêu cầu ({len(features):,}; tối đa {limits.sites:,}).",
+            f"Too many sites in one request ({len(features):,}; at most {limits.sites:,}).",
+        )
+    return features
+
+
+def geojson_sites(value: object, crs: CRS | None, limits: Limits, name: str | None = None) -> gpd.GeoDataFrame:
+    """Sites from a GeoJSON geometry, Feature or FeatureCollection (WGS 84 unless ``crs``)."""
+    features = _features(value, limits)
     texts, rows = [], []
     for number, feature in enumerate(features, start=1):
         geometry = feature.get("geometry") if isinstance(feature, Mapping) else None
         if not isinstance(geometry, Mapping) or not isinstance(geometry.get("type"), str):
             raise RequestError(422, f"Đối tượng thứ {number} không có hình học GeoJSON hợp lệ.", f"Feature {number} has no valid GeoJSON geometry.")
         if geometry["type"] not in GEOJSON_TYPES or GEOJSON_TYPES[geometry["type"]] not in geometry:
-            raise RequestError(422, f"Đối tượng thứ {number}: hình học '{_clip(geometry['type'])}' không hợp lệ (cần Point, LineString, Polygon… có '{GEOJSON_TYPES.get(geometry['type'], 'coordinates')}').",
-                               f"Feature {number}: geometry '{_clip(geometry['type'])}' is not valid (a Point, LineString, Polygon… with '{GEOJSON_TYPES.get(geometry['type'], 'coordinates')}' is needed).")
+            raise RequestError(
+                422,
+                f"Đối tượng thứ {number}: hình học '{_clip(geometry['type'])}' không hợp lệ (cần "
+                f"Point, LineString, Polygon… có '{GEOJSON_TYPES.get(geometry['type'], 'coordinates')}').",
+                f"Feature {number}: geometry '{_clip(geometry['type'])}' is not valid (a Point, LineString, "
+                f"Polygon… with '{GEOJSON_TYPES.get(geometry['type'], 'coordinates')}' is needed).",
+            )
         try:
             texts.append(json.dumps(geometry, allow_nan=False))
         except ValueError:
-            raise RequestError(422, f"Đối tượng thứ {number} có tọa độ không phải là số hữu hạn.", f"Feature {number} has a coordinate that is not a finite number.") from None
+            raise RequestError(
+                422, f"Đối tượng thứ {number} có tọa độ không phải là số hữu hạn.", f"Feature {number} has a coordinate that is not a finite number."
+            ) from None
         properties = feature.get("properties") if isinstance(feature.get("properties"), Mapping) else {}
         row = {key: properties[key] for key in SITE_PROPERTIES if key in properties and _scalar(properties[key])}
         if "id" not in row and _scalar(feature.get("id")) and feature.get("id") is not None:
@@ -135,8 +157,11 @@ def _check_geometries(geometries: np.ndarray, limits: Limits) -> None:
         raise RequestError(422, f"Địa điểm thứ {number} có hình học rỗng.", f"Site {number} has an empty geometry.")
     coordinates = shapely.get_coordinates(geometries)
     if len(coordinates) > limits.vertices:
-        raise RequestError(413, f"Quá nhiều đỉnh trong một yêu cầu ({len(coordinates):,}; tối đa {limits.vertices:,}).",
-                           f"Too many vertices in one request ({len(coordinates):,}; at most {limits.vertices:,}).")
+        raise RequestError(
+            413,
+            f"Quá nhiều đỉnh trong một yêu cầu ({len(coordinates):,}; tối đa {limits.vertices:,}).",
+            f"Too many vertices in one request ({len(coordinates):,}; at most {limits.vertices:,}).",
+        )
     if not np.isfinite(coordinates).all():
         raise RequestError(422, "Có tọa độ không phải là số hữu hạn.", "A coordinate is not a finite number.")
 
@@ -173,13 +198,19 @@ def coordinate_sites(text: str, system: str, shape: str, limits: Limits, *, meri
         one site).
     """
     if len(text) > limits.text_chars:
-        raise RequestError(413, f"Văn bản tọa độ quá dài (tối đa {limits.text_chars:,} ký tự).", f"The coordinate text is too long (at most {limits.text_chars:,} characters).")
+        raise RequestError(
+            413, f"Văn bản tọa độ quá dài (tối đa {limits.text_chars:,} ký tự).", f"The coordinate text is too long (at most {limits.text_chars:,} characters)."
+        )
     if system not in ("wgs84", "dms", "vn2000"):
-        raise RequestError(422, f"Hệ tọa độ '{system}' không được hỗ trợ: dùng wgs84, dms hoặc vn2000.", f"Unknown coordinate system '{system}': use wgs84, dms or vn2000.")
+        raise RequestError(
+            422, f"Hệ tọa độ '{system}' không được hỗ trợ: dùng wgs84, dms hoặc vn2000.", f"Unknown coordinate system '{system}': use wgs84, dms or vn2000."
+        )
     if shape not in ("point", "line", "polygon"):
         raise RequestError(422, f"Dạng '{shape}' không được hỗ trợ: dùng point, line hoặc polygon.", f"Unknown shape '{shape}': use point, line or polygon.")
     crs = WGS84 if system != "vn2000" else meridian_crs(meridian)
-    labels, first, second = [], [], []
+    labels: list[str] = []
+    first: list[float] = []
+    second: list[float] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -206,7 +237,11 @@ def coordinate_sites(text: str, system: str, shape: str, limits: Limits, *, meri
     needed = 3 if shape == "polygon" else 2
     if distinct < needed:
         what_vi, what_en = ("vùng", "an area") if shape == "polygon" else ("tuyến", "a line")
-        raise RequestError(422, f"Cần ít nhất {needed} điểm khác nhau để tạo {what_vi} (có {distinct}).", f"{needed} distinct points are needed for {what_en} ({distinct} given).")
+        raise RequestError(
+            422,
+            f"Cần ít nhất {needed} điểm khác nhau để tạo {what_vi} (có {distinct}).",
+            f"{needed} distinct points are needed for {what_en} ({distinct} given).",
+        )
     geometry = shapely.polygons(xy) if shape == "polygon" else shapely.linestrings(xy)
     return gpd.GeoDataFrame({"id": ["1"], "name": [name or None]}, geometry=[geometry], crs=crs)
 
@@ -214,7 +249,9 @@ def coordinate_sites(text: str, system: str, shape: str, limits: Limits, *, meri
 def meridian_crs(meridian: float | None) -> CRS:
     """The VN-2000 / TM-3 CRS of a central meridian, checked."""
     if meridian is None or not isinstance(meridian, (int, float)) or not math.isfinite(meridian):
-        raise RequestError(422, "Tọa độ VN-2000 cần kinh tuyến trục (ví dụ 105.75 cho 105°45′).", "VN-2000 coordinates need their central meridian (e.g. 105.75 for 105°45′).")
+        raise RequestError(
+            422, "Tọa độ VN-2000 cần kinh tuyến trục (ví dụ 105.75 cho 105°45′).", "VN-2000 coordinates need their central meridian (e.g. 105.75 for 105°45′)."
+        )
     if not 102 <= meridian <= 110:
         raise RequestError(422, f"Kinh tuyến trục {meridian} không thuộc Việt Nam (102–110°).", f"Central meridian {meridian} is not in Việt Nam (102–110°).")
     return tm3_crs(float(meridian))
@@ -267,16 +304,26 @@ def _dms_line(line: str, number: int) -> tuple[str, float, float] | None:
     if not matches:
         if not _NUMBER.search(text):
             return None
-        raise RequestError(422, f"Dòng {number} ('{_clip(line)}'): không đọc được độ, phút, giây – ví dụ 22°39′56″B 106°15′08″Đ.",
-                           f"Line {number} ('{_clip(line)}'): degrees, minutes, seconds not recognised – e.g. 22°39′56″N 106°15′08″E.")
+        raise RequestError(
+            422,
+            f"Dòng {number} ('{_clip(line)}'): không đọc được độ, phút, giây – ví dụ 22°39′56″B 106°15′08″Đ.",
+            f"Line {number} ('{_clip(line)}'): degrees, minutes, seconds not recognised – e.g. 22°39′56″N 106°15′08″E.",
+        )
     if len(matches) != 2:
-        raise RequestError(422, f"Dòng {number} ('{_clip(line)}'): cần hai tọa độ (vĩ độ và kinh độ), tìm thấy {len(matches)}.",
-                           f"Line {number} ('{_clip(line)}'): two coordinates are needed (latitude and longitude), {len(matches)} found.")
+        raise RequestError(
+            422,
+            f"Dòng {number} ('{_clip(line)}'): cần hai tọa độ (vĩ độ và kinh độ), tìm thấy {len(matches)}.",
+            f"Line {number} ('{_clip(line)}'): two coordinates are needed (latitude and longitude), {len(matches)} found.",
+        )
     values, hemispheres = [], []
     for match in matches:
         degrees, minutes, seconds = (float((match.group(k) or "0").replace(",", ".")) for k in ("deg", "min", "sec"))
         if minutes >= 60 or seconds >= 60:
-            raise RequestError(422, f"Dòng {number} ('{_clip(line)}'): phút và giây phải nhỏ hơn 60.", f"Line {number} ('{_clip(line)}'): minutes and seconds must be below 60.")
+            raise RequestError(
+                422,
+                f"Dòng {number} ('{_clip(line)}'): phút và giây phải nhỏ hơn 60.",
+                f"Line {number} ('{_clip(line)}'): minutes and seconds must be below 60.",
+            )
         hemisphere = (match.group("h1") or match.group("h2") or "").upper()
         value = degrees + minutes / 60 + seconds / 3600
         values.append(-value if hemisphere in _NEGATIVE else value)
@@ -313,8 +360,11 @@ def saved_upload(stream: BinaryIO, filename: str | None, limits: Limits) -> Iter
     suffix = PurePosixPath((filename or "").replace("\\", "/")).suffix.lower()
     if suffix not in UPLOAD_KINDS:
         known = ", ".join(sorted(UPLOAD_KINDS))
-        raise RequestError(415, f"Không đọc được loại tệp '{suffix or '(không có đuôi)'}'; dùng một trong: {known}.",
-                           f"Files of type '{suffix or '(no suffix)'}' cannot be read; use one of: {known}.")
+        raise RequestError(
+            415,
+            f"Không đọc được loại tệp '{suffix or '(không có đuôi)'}'; dùng một trong: {known}.",
+            f"Files of type '{suffix or '(no suffix)'}' cannot be read; use one of: {known}.",
+        )
     with tempfile.TemporaryDirectory(prefix=UPLOAD_PREFIX) as work:
         folder = Path(work)
         saved = folder / f"upload{suffix}"
@@ -356,19 +406,31 @@ def _check_archive(path: Path, limits: Limits, kind: str) -> list[zipfile.ZipInf
     with _open_archive(path, kind) as archive:
         members = archive.infolist()
     if len(members) > limits.zip_members:
-        raise RequestError(422, f"Tệp {kind} có quá nhiều thành phần ({len(members)}; tối đa {limits.zip_members}).",
-                           f"The {kind} archive has too many members ({len(members)}; at most {limits.zip_members}).")
+        raise RequestError(
+            422,
+            f"Tệp {kind} có quá nhiều thành phần ({len(members)}; tối đa {limits.zip_members}).",
+            f"The {kind} archive has too many members ({len(members)}; at most {limits.zip_members}).",
+        )
     declared = 0
     for info in members:
         name = info.filename
         parts = PurePosixPath(name.replace("\\", "/")).parts
-        if (name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts or "\x00" in name):
-            raise RequestError(422, f"Tệp {kind} bị từ chối: thành phần '{_clip(name)}' trỏ ra ngoài thư mục giải nén.",
-                               f"The {kind} archive is refused: member '{_clip(name)}' points outside the folder it unpacks into.")
+        if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts or "\x00" in name:
+            raise RequestError(
+                422,
+                f"Tệp {kind} bị từ chối: thành phần '{_clip(name)}' trỏ ra ngoài thư mục giải nén.",
+                f"The {kind} archive is refused: member '{_clip(name)}' points outside the folder it unpacks into.",
+            )
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise RequestError(422, f"Tệp {kind} bị từ chối: thành phần '{_clip(name)}' là liên kết (symlink).", f"The {kind} archive is refused: member '{_clip(name)}' is a link.")
+            raise RequestError(
+                422,
+                f"Tệp {kind} bị từ chối: thành phần '{_clip(name)}' là liên kết (symlink).",
+                f"The {kind} archive is refused: member '{_clip(name)}' is a link.",
+            )
         if info.flag_bits & 0x1:
-            raise RequestError(422, f"Tệp {kind} có mật khẩu (mã hóa): hãy nén lại không mật khẩu.", f"The {kind} archive is encrypted: zip it again without a password.")
+            raise RequestError(
+                422, f"Tệp {kind} có mật khẩu (mã hóa): hãy nén lại không mật khẩu.", f"The {kind} archive is encrypted: zip it again without a password."
+            )
         if info.file_size > limits.ratio_floor and info.file_size > limits.zip_ratio * max(info.compress_size, 1):
             raise _bomb(kind)
         declared += info.file_size
@@ -378,7 +440,11 @@ def _check_archive(path: Path, limits: Limits, kind: str) -> list[zipfile.ZipInf
 
 
 def _bomb(kind: str) -> RequestError:
-    return RequestError(422, f"Tệp {kind} bị từ chối: khi giải nén sẽ quá lớn (nghi là \"bom nén\").", f"The {kind} archive is refused: it would inflate to too much data (a decompression bomb).")
+    return RequestError(
+        422,
+        f'Tệp {kind} bị từ chối: khi giải nén sẽ quá lớn (nghi là "bom nén").',
+        f"The {kind} archive is refused: it would inflate to too much data (a decompression bomb).",
+    )
 
 
 def _extract(path: Path, members: dict[str, zipfile.ZipInfo], folder: Path, limits: Limits, kind: str) -> None:
@@ -406,7 +472,9 @@ def _unzip_shapefile(path: Path, folder: Path, limits: Limits) -> Path:
         en = "The zip holds no shapefile (.shp)." if not shapes else f"The zip holds {len(shapes)} shapefiles ({found}): one shapefile per zip."
         raise RequestError(422, vi, en)
     stem = shapes[0].filename[: -len(".shp")]
-    parts = {f"site{m.filename[len(stem):].lower()}": m for m in members if m.filename[: len(stem)] == stem and m.filename[len(stem):].lower() in SHAPEFILE_PARTS}
+    parts = {
+        f"site{m.filename[len(stem) :].lower()}": m for m in members if m.filename[: len(stem)] == stem and m.filename[len(stem) :].lower() in SHAPEFILE_PARTS
+    }
     if "site.dbf" not in parts or "site.shx" not in parts:
         raise RequestError(422, "Shapefile trong tệp zip thiếu tệp .dbf hoặc .shx đi kèm.", "The shapefile in the zip lacks its .dbf or .shx file.")
     _extract(path, parts, folder, limits, "zip")

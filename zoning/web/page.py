@@ -22,6 +22,7 @@ from zoning import __version__, terms
 from zoning.data import path as resource
 from zoning.law.project_types import type_catalogue
 from zoning.outputs.map import LANGUAGES
+from zoning.terms import Lang
 from zoning.outputs.office import soffice_executable
 from zoning.outputs.report import environment
 from zoning.outputs.webassets import safe_json, vendored_file, web_assets
@@ -42,24 +43,24 @@ def app_texts() -> dict[str, dict[str, str]]:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, lang: str = "vi", build: str | None = None, token: str | None = None) -> HTMLResponse:
-    lang = lang if lang in LANGUAGES else "vi"
+    language: Lang = "en" if lang == "en" else "vi"
     served = request.app.state.served
     entry = served.get(build)
-    texts = app_texts()[lang]
+    texts = app_texts()[language]
     builds = [entry_.info() for entry_ in served]
     for info in builds:
         info["label"] = texts["zoning_option"].format(
-            province=info[f"province_{lang}"] or info["build_id"], ruleset=info["ruleset"], date=info["date"],
+            province=info[f"province_{language}"] or info["build_id"], ruleset=info["ruleset"], date=info["date"],
             illustrative=texts["zoning_illustrative_mark"] if info["illustrative"] else "",
         )
     rules = request.app.state.rules
     types = type_catalogue(rules)
     config = {
-        "lang": lang,
-        "locale": LANGUAGES[lang],
+        "lang": language,
+        "locale": LANGUAGES[language],
         "version": __version__,
         "texts": texts,
-        "terms": {group: terms.labels(group, lang) for group in ("zones", "verdicts", "severities", "statuses", "relations", "capacity_classes")},
+        "terms": {group: terms.labels(group, language) for group in ("zones", "verdicts", "severities", "statuses", "relations", "capacity_classes")},
         "verdict_colours": {v: terms.colour("verdicts", v) for v in terms.labels("verdicts")},
         "decimals": terms.catalogue()["numbers"]["decimals"],
         "builds": builds,
@@ -68,15 +69,15 @@ def index(request: Request, lang: str = "vi", build: str | None = None, token: s
             {k: (None if v != v else v) for k, v in row.items()}  # NaN → null
             for row in types[list(TYPE_COLUMNS)].astype(object).to_dict("records")
         ],
-        "facilities": {code: {"name": getattr(f, f"name_{lang}"), "capacity_unit": f.capacity_unit} for code, f in rules.facilities.facilities.items()},
-        "receptors": {code: getattr(r, f"name_{lang}") for code, r in rules.facilities.receptors.items()},
+        "facilities": {code: {"name": getattr(f, f"name_{language}"), "capacity_unit": f.capacity_unit} for code, f in rules.facilities.facilities.items()},
+        "receptors": {code: getattr(r, f"name_{language}") for code, r in rules.facilities.receptors.items()},
         "office": soffice_executable() is not None,
         "max_upload_mb": request.app.state.limits.upload_bytes / 1024 / 1024,
         "offline": request.app.state.offline,
         "token": token if request.app.state.token else None,
     }
     page = environment().get_template("app.html.j2").render(
-        lang=lang, t=texts, other_lang="en" if lang == "vi" else "vi", builds=builds, build=entry.key,
+        lang=language, t=texts, other_lang="en" if language == "vi" else "vi", builds=builds, build=entry.key,
         assets=web_assets("app").head_html, config_json=safe_json(config), token=config["token"], version=__version__,
     )
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})

@@ -21,6 +21,7 @@ from zoning.inputs.crs import describe
 from zoning.law.project_types import CheckRules
 from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
 from zoning.outputs.map import map_config
+from zoning.terms import Lang
 from zoning.web.inputs import RequestError
 
 BuildSource = Build | str | Path
@@ -67,7 +68,7 @@ class ServedBuild:
             "units": int(len(self.build.units)),
         }
 
-    def map_json(self, lang: str, offline: bool) -> bytes:
+    def map_json(self, lang: Lang, offline: bool) -> bytes:
         """The map configuration of ``zoning.js`` as JSON bytes, made once per language."""
         key = (lang, offline)
         with self._lock:
@@ -89,7 +90,7 @@ class ServedBuilds:
             build = as_build(source)
             on_disk = build.path is not None and build.path.exists()
             origin = str(build.path) if on_disk else "in memory"
-            stamp = dt.datetime.fromtimestamp(build.path.stat().st_mtime) if on_disk else dt.datetime.now()  # built now
+            stamp = dt.datetime.fromtimestamp(build.path.stat().st_mtime) if build.path is not None and on_disk else dt.datetime.now()  # built now
             key = self._key(build)
             step(f"indexing {key}")
             index = index_build(build, rules)

@@ -1,0 +1,99 @@
+"""The location sketch of the annex: neighbouring provinces found by geometry and named,
+the national border where no neighbour is, a round scale stated beside the bar, commune
+names off the strict zone. The demo sketch is written to ``tests/artefacts/``."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from matplotlib import rc_context
+from PIL import Image
+
+from zoning.builder.model import read_build
+from zoning.data import path as resource
+from zoning.outputs.figure import FONTS, MapFrame, commune_label_points, round_scale, zone_map_png
+from zoning.outputs.neighbours import NEAR_M, surroundings
+
+from .conftest import CRS
+
+ARTEFACTS = Path(__file__).parent / "artefacts"
+SHIPPED = gpd.read_file(resource("neighbours", "provinces.geojson")).to_crs(CRS).set_index("name")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_build_path):
+    return read_build(demo_build_path)
+
+
+def province_of(build):
+    return shapely.union_all(build.zones.geometry.to_numpy())
+
+
+def test_neighbours_of_the_demo_province_and_its_national_border(demo):
+    around = surroundings(province_of(demo), demo.crs)
+    assert sorted(around.neighbours["name"]) == ["Lạng Sơn", "Thái Nguyên", "Tuyên Quang"]
+    assert around.across_border == "Trung Quốc"
+    # independently: the shipped Cao Bằng boundary less the edges it shares with its neighbours
+    own = SHIPPED.loc["Cao Bằng"].geometry.boundary
+    shared = sum(shapely.intersection(own, SHIPPED.loc[n].geometry.boundary).length for n in ("Tuyên Quang", "Thái Nguyên", "Lạng Sơn"))
+    assert around.national_border.length == pytest.approx(own.length - shared, rel=0.03)  # 281 km against 277 km
+    (line,) = shapely.get_parts(around.national_border)  # one stretch, from Tuyên Quang to Lạng Sơn
+    ends = [shapely.get_point(line, 0), shapely.get_point(line, -1)]
+    distances = [SHIPPED.loc[["Tuyên Quang", "Lạng Sơn"]].distance(end) for end in ends]
+    assert sorted(d.idxmin() for d in distances) == ["Lạng Sơn", "Tuyên Quang"]
+    assert all(NEAR_M * 0.99 <= d.min() <= 2 * NEAR_M for d in distances)  # it stops where a neighbour begins
+
+
+def test_a_province_whose_neighbours_are_not_all_shipped_has_no_national_border():
+    lang_son = SHIPPED.loc["Lạng Sơn"].geometry
+    around = surroundings(lang_son, CRS)
+    touching = sorted(n for n, g in SHIPPED.geometry.items() if n != "Lạng Sơn" and g.distance(lang_son) < 1.0)
+    assert sorted(around.neighbours["name"]) == touching == ["Cao Bằng", "Thái Nguyên"]
+    assert around.national_border.is_empty and around.across_border == ""
+
+
+def test_a_province_that_is_not_a_shipped_one(small_build_path):
+    small = read_build(small_build_path)  # the 10 km square: 97 % in Cao Bằng, 3 % across the border in Thái Nguyên
+    around = surroundings(province_of(small), small.crs)
+    assert list(around.neighbours["name"]) == ["Thái Nguyên"]  # Cao Bằng holds its land: neither itself nor a neighbour
+    assert around.national_border.is_empty and around.across_border == ""
+    png = zone_map_png(small)
+    assert Image.open(io.BytesIO(png)).size[0] == int(25 / 2.54 * 200)
+
+
+@pytest.mark.parametrize("needed,expected", [(1_000_000, 1_000_000), (990_000, 1_000_000), (1_040_000, 1_250_000), (131_000, 150_000), (7_600, 10_000), (49_999, 50_000)])
+def test_round_scales(needed, expected):
+    assert round_scale(needed) == expected
+
+
+def test_demo_sketch_scale_and_labels(demo):
+    province = province_of(demo)
+    frame = MapFrame(shapely.bounds(province), 25.0, 15.0)
+    assert frame.denominator == 1_000_000
+    assert (frame.x1 - frame.x0) == pytest.approx(frame.map_width_cm / 100 * frame.denominator)  # metres on the ground per paper
+    assert (frame.y1 - frame.y0) == pytest.approx(frame.map_height_cm / 100 * frame.denominator)
+    x0, y0, x1, y1 = shapely.bounds(province)
+    assert frame.x0 < x0 and frame.x1 > x1 and frame.y0 < y0 and frame.y1 > y1
+    png = zone_map_png(demo, illustrative=True)
+    ARTEFACTS.mkdir(exist_ok=True)
+    (ARTEFACTS / "annex-location-sketch.png").write_bytes(png)
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (int(25 / 2.54 * 200), int(frame.height_cm / 2.54 * 200))  # printed 25 cm wide, the scale holds
+
+    zones = demo.zones.set_index("zone")
+    communes = demo.communes.geometry.to_numpy()
+    point_m = frame.denominator * 2.54 / 72 / 100
+    with rc_context({"font.family": "serif", "font.serif": FONTS}):
+        spots = commune_label_points(communes, demo.communes["name"].tolist(), zones, point_m * 72 / 200, point_m)
+    assert shapely.contains(communes, spots).all()
+    strict = zones.geometry["strict"]
+    off_strict = shapely.area(shapely.difference(communes, strict)) > 0
+    assert off_strict.all()  # no demo commune is wholly strict …
+    assert not shapely.intersects(strict, spots).any()  # … so no name is anchored on the strict zone
+    limited = zones.geometry["emission_limited"]
+    assert np.mean(~shapely.intersects(shapely.union(strict, limited), spots)) > 0.9  # and nearly all off both

@@ -149,7 +149,8 @@ def test_units_removed_added_and_changed(amendment, builds):
     (units_table,) = [t for t in document.tables if t.rows[0].cells[1].text == "Tên khu vực"]
     headings = [r for r in units_table.rows[1:] if r.cells[0].text in ("A", "B", "I", "II", "III")]
     assert len(headings) == 6 and all(p.paragraph_format.keep_with_next for r in headings for c in r.cells for p in c.paragraphs)
-    assert not any(p.paragraph_format.keep_with_next for r in units_table.rows[1:] if r.cells[0].text.isdigit() for p in r.cells[0].paragraphs)
+    body = units_table.rows[1:-2]  # the last two rows are kept with the notes under the table
+    assert not any(p.paragraph_format.keep_with_next for r in body if r.cells[0].text.isdigit() for p in r.cells[0].paragraphs)
     # the zone rows: the zone's area before and after, as in the builds
     zone_rows = {r[0]: r for r in rows if r[0] in ("A", "B")}
     for letter, zone in (("A", "strict"), ("B", "emission_limited")):
@@ -316,15 +317,22 @@ def test_identical_builds_give_an_annex_with_no_change(small_build_path, tmp_pat
     assert table_with(tables, "Lý do điều chỉnh")[1:] == [["", "Không có diện tích chuyển vùng.", "", ""]]
 
 
-def test_land_in_no_commune_is_a_row_of_its_own(tmp_path):
-    """Without the north-east commune, the moved core's 40 ha lie in no commune: an unnumbered row, last, with a note."""
+def test_land_of_a_missing_commune_is_counted_in_its_neighbour(tmp_path):
+    """Without the north-east commune, the builds give its land to the commune sharing the longest edge (the
+    communes tile the province): the moved core's 40 ha are counted there, in a numbered row, with no row outside
+    every commune and no note about one."""
     def without_north_east(communes):
         return communes[communes["code"] != "00004"]
 
     old = small_build(tmp_path, "old", edit={"communes": without_north_east})
     new = small_build(tmp_path, "new", edit={"communes": without_north_east, "nature_reserves": moved_core})
+    communes = zoning.read_build(new).communes
+    core = square(6000, 6000, 2000)
+    strips = shapely.get_parts(shapely.symmetric_difference(core, affinity.translate(core, 100, 0)))  # where the core left and went
+    (taker,) = {communes.loc[communes.geometry.intersection(strip).area.idxmax(), "name"] for strip in strips}
+    assert communes.geometry.intersection(shapely.union_all(strips)).area.max() == pytest.approx(40 * 10_000)  # both in that commune
     result = write_amendment_annex(new, old, tmp_path / "amendment.docx")
     rows = table_with(read_tables(result.docx), "theo xã, phường")
-    assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [("", "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới)", "40,00"), ("", "Toàn tỉnh", "40,00")]
+    assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [("1", taker, "40,00"), ("", "Toàn tỉnh", "40,00")]
     notes = "\n".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
-    assert "nằm ngoài các đa giác xã, phường" in notes and "cần hiệu chỉnh dữ liệu ranh giới trước khi ban hành" in notes
+    assert "nằm ngoài các đa giác xã, phường" not in notes

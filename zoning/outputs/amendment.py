@@ -20,7 +20,6 @@ diff's noise threshold is not listed as changed.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,11 +36,10 @@ from zoning.compare import diff as compare
 from zoning.compare.align import aligned
 from zoning.compare.model import ZoningDiff
 from zoning.compare.transitions import GRID_M, TRANSITIONS, transition_key
-from zoning.errors import ZoningError
 from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.text import clean_option
-from zoning.outputs.annex import ANNEX_ZONES, DECISION_BLANK, ROMAN, STATUS_MARKS, AnnexResult, AnnexTable
+from zoning.outputs.annex import ANNEX_ZONES, DECISION_BLANK, ROMAN, STATUS_MARKS, AnnexResult, AnnexTable, annex_path, write_pdf
 from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument
 from zoning.outputs.xlsx import Sheet, write_workbook
 from zoning.terms import M2_PER_HA, ZONE_ORDER
@@ -502,70 +500,38 @@ def _decision(text: str | None) -> str:
 
 def changes_map_png(build: Build, change: ZoningDiff, *, width_cm: float = 25.0, max_height_cm: float = 15.0, dpi: int = 200,
                     illustrative: bool = False) -> bytes:
-    """A PNG of the land that changed zone, by transition, over the new zones (faded) and the communes.
+    """A PNG of the land that changed zone, by transition, over the new zones (faded), the
+    communes and what lies around: the location sketch of the annex
+    (:func:`zoning.outputs.figure.location_sketch`, same round scale, grid, scale bar and
+    north arrow).
 
     Each changed piece is also ringed, so that a piece too small to see at the map's
-    scale can be found. Same frame, grid, scale bar and north arrow as the annex map
-    (:mod:`zoning.outputs.figure`).
+    scale can be found.
     """
     from geopandas import GeoSeries
-    from matplotlib import rc_context
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, Rectangle
 
-    from zoning.outputs.figure import FONTS, LEGEND_SHARE, _draw_communes, _draw_zones, _grid_ticks, _north_arrow, _scale_bar
+    from zoning.outputs.figure import location_sketch
     from zoning.outputs.map import load_style
 
     colours = load_style()["transitions"]["colours"]
-    zones = build.zones.set_index("zone")
-    bounds = np.asarray(shapely.total_bounds(zones.geometry.to_numpy()))
-    dx, dy = bounds[2] - bounds[0], bounds[3] - bounds[1]
-    height_cm = width_cm * (1 - LEGEND_SHARE) * dy / dx
-    if height_cm > max_height_cm:
-        width_cm *= max_height_cm / height_cm
-        height_cm = max_height_cm
-    pixel_m = dx / (width_cm * (1 - LEGEND_SHARE) / 2.54 * dpi)
     pieces = change.changes
-    with rc_context({"font.family": "serif", "font.serif": FONTS, "font.size": 7}):
-        figure = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
-        FigureCanvasAgg(figure)
-        ax = figure.add_axes((0.0, 0.0, 1 - LEGEND_SHARE, 1.0))
-        _draw_zones(ax, zones, pixel_m)
-        ax.add_patch(Rectangle((bounds[0] - dx, bounds[1] - dy), 3 * dx, 3 * dy, facecolor="white", alpha=0.6, linewidth=0, zorder=2))
-        _draw_communes(ax, build, pixel_m)
+    with location_sketch(build, width_cm=width_cm, max_height_cm=max_height_cm, dpi=dpi, zone_alpha=0.4) as sketch:
         handles = []
         for old_zone, new_zone in _moved_transitions(change):
             key = transition_key(old_zone, new_zone)
             mine = pieces[pieces["transition"] == key]
-            geometry = shapely.simplify(mine.geometry.to_numpy(), pixel_m / 2, preserve_topology=True)
-            GeoSeries(geometry).plot(ax=ax, color=colours[key], edgecolor=colours[key], linewidth=0.6, zorder=4.5)
+            geometry = shapely.simplify(mine.geometry.to_numpy(), sketch.pixel_m / 2, preserve_topology=True)
+            GeoSeries(geometry).plot(ax=sketch.ax, color=colours[key], edgecolor=colours[key], linewidth=0.6, zorder=4.5)
             centres = shapely.point_on_surface(mine.geometry.to_numpy())
-            ax.scatter(shapely.get_x(centres), shapely.get_y(centres), s=150, facecolors="none", edgecolors=colours[key], linewidths=1.2, zorder=4.6)
+            sketch.ax.scatter(shapely.get_x(centres), shapely.get_y(centres), s=150, facecolors="none", edgecolors=colours[key],
+                              linewidths=1.2, zorder=4.6)
             area = terms.quantity(float(mine["area_ha"].sum()), "area_ha")
             handles.append(Line2D([], [], marker="o", markersize=7, markerfacecolor=colours[key], markeredgecolor=colours[key], linewidth=0,
                                   label=f"{_transition_label(old_zone, new_zone)}\n({area}, {len(mine)} khu đất)"))
-        ax.set_xlim(bounds[0] - 0.01 * dx, bounds[2] + 0.01 * dx)
-        ax.set_ylim(bounds[1] - 0.01 * dy, bounds[3] + 0.01 * dy)
-        ax.set_aspect("equal")
-        _grid_ticks(ax)
-        _scale_bar(ax, dx)
-        _north_arrow(ax)
-        handles += [Patch(facecolor=terms.colour("zones", z), alpha=0.4, edgecolor="#555555", linewidth=0.3, label=f"{terms.zone_name(z)} (sau điều chỉnh)")
-                    for z in ZONE_ORDER]
-        handles += [Line2D([], [], color="black", linewidth=0.9, label="Ranh giới tỉnh"),
-                    Line2D([], [], color="#555555", linewidth=0.3, label="Ranh giới xã, phường (2025)")]
-        legend = figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(1 - LEGEND_SHARE + 0.015, 0.98), frameon=False,
-                               title="CHÚ GIẢI", title_fontsize=9, fontsize=7, alignment="left", handlelength=1.5)
-        legend.get_title().set_fontweight("bold")
-        notes = [f"Hệ tọa độ: {change.meta.get('crs', '')}", "Vòng tròn: vị trí khu đất chuyển vùng", "Mũi tên chỉ hướng Bắc (B)"]
-        if illustrative:
-            notes.append("Dữ liệu minh họa, không dùng\nđể ra quyết định")
-        figure.text(1 - LEGEND_SHARE + 0.02, 0.02, "\n".join(notes), fontsize=6.5, va="bottom", ha="left")
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.05)
-    return buffer.getvalue()
+        handles += sketch.base_handles(" (sau điều chỉnh)")
+        sketch.legend(handles, sketch.base_notes(("Vòng tròn: vị trí khu đất chuyển vùng",), illustrative), fontsize=7)
+        return sketch.png()
 
 
 # ------------------------------------------------------------------------- documents
@@ -577,10 +543,13 @@ def write_amendment_docx(data: AmendmentData, path: Path, map_png: bytes | None)
     doc.page_numbers()
     attached = f"Kèm theo Quyết định {data.decision} của {data.committee}"
 
-    def header(number: str, first: bool = False) -> None:
-        doc.appendix_header(number, f"{TITLES[number]} TRÊN ĐỊA BÀN {data.territory.upper()}", attached, first)
+    def header(number: str) -> None:
+        """Each appendix a section of its own, its pages numbered from 1 (ND 30/2020)."""
+        if number != "I":
+            doc.new_section(landscape=True, restart_numbering=True)
+        doc.appendix_header(number, f"{TITLES[number]} TRÊN ĐỊA BÀN {data.territory.upper()}", attached)
 
-    header("I", first=True)
+    header("I")
     doc.paragraph(f"Điều chỉnh vị trí, ranh giới vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải trên địa bàn {data.territory} "
                   f"đã xác định tại Quyết định {data.amends} của {data.committee}; tổng diện tích chuyển vùng là "
                   f"{terms.quantity(data.changed_ha, 'area_ha')}.", indent_first=10, after=3)
@@ -695,9 +664,7 @@ def write_amendment_annex(
     >>> zoning.write_amendment_annex("build-2027.gpkg", "build-2026.gpkg", "amendment.docx",
     ...                              amends="số 5/QĐ-UBND ngày 2/1/2027")  # doctest: +SKIP
     """
-    out = Path(out)
-    if out.suffix.lower() != ".docx":
-        raise ZoningError(f"the annex must be a .docx file (got {out.name})", f"use e.g. --out {out.with_suffix('.docx').name}")
+    out = annex_path(out)
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -743,10 +710,7 @@ def write_amendment_annex(
         lap("xlsx")
     if pdf:
         step("PDF (LibreOffice)")
-        from zoning.outputs.office import convert_to_pdf, pdf_page_count
-
-        result.pdf = convert_to_pdf(result.docx, out.with_suffix(".pdf"))
-        result.pages = pdf_page_count(result.pdf)
+        write_pdf(result)
         lap("pdf")
     return result
 

@@ -775,10 +775,7 @@ def write_annex(
     -------
     AnnexResult
     """
-    out = Path(out)
-    if out.suffix.lower() != ".docx":
-        raise ZoningError((f"phụ lục phải là tệp .docx (đã cho {out.name})", f"the annex must be a .docx file (got {out.name})"),
-                          (f"ví dụ dùng --out {out.with_suffix('.docx').name}", f"use e.g. --out {out.with_suffix('.docx').name}"))
+    out = annex_path(out)
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -829,12 +826,21 @@ def write_annex(
         lap("xlsx")
     if pdf:
         step("PDF (LibreOffice)")
-        _write_pdf(result)
+        write_pdf(result)
         lap("pdf")
     return result
 
 
-def _write_pdf(result: AnnexResult) -> None:
+def annex_path(out: str | Path) -> Path:
+    """``out`` as a path, refused unless it names a Word document (.docx)."""
+    out = Path(out)
+    if out.suffix.lower() != ".docx":
+        raise ZoningError((f"phụ lục phải là tệp .docx (đã cho {out.name})", f"the annex must be a .docx file (got {out.name})"),
+                          (f"ví dụ dùng --out {out.with_suffix('.docx').name}", f"use e.g. --out {out.with_suffix('.docx').name}"))
+    return out
+
+
+def write_pdf(result: AnnexResult) -> None:
     """Convert the .docx to PDF beside it; on failure, name the files already written."""
     from zoning.outputs.office import convert_to_pdf, pdf_page_count
 

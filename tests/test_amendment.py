@@ -26,6 +26,7 @@ from zoning.builder import build as build_zoning
 from zoning.cli import app
 from zoning.errors import ZoningError
 from zoning.outputs.amendment import write_amendment_annex
+from zoning.outputs.annex import draft_reasons
 from zoning.terms import ZONE_ORDER
 
 from .conftest import admin_layers, sensitive_layers, square
@@ -146,7 +147,7 @@ def test_units_removed_added_and_changed(amendment, builds):
     assert vn(buffer[5]) == pytest.approx(new_units.loc[key, "area_ha"], abs=0.005)
     # a heading row stays on the page of the row after it
     document = docx.Document(str(result.docx))
-    (units_table,) = [t for t in document.tables if t.rows[0].cells[1].text == "Tên khu vực"]
+    (units_table,) = [t for t in document.tables[1:] if t.rows[0].cells[1].text == "Tên khu vực"]  # after the draft box
     headings = [r for r in units_table.rows[1:] if r.cells[0].text in ("A", "B", "I", "II", "III")]
     assert len(headings) == 6 and all(p.paragraph_format.keep_with_next for r in headings for c in r.cells for p in c.paragraphs)
     body = units_table.rows[1:-2]  # the last two rows are kept with the notes under the table
@@ -244,6 +245,47 @@ def test_pdf_pages_look_right(amendment, tmp_path):
     assert len(change.changes) == 15
 
 
+# ---------------------------------------------------------------- draft or final
+
+
+def headers_xml(path) -> list[str]:
+    document = docx.Document(str(path))
+    return [header._element.xml for section in document.sections for header in (section.first_page_header, section.header)]
+
+
+def test_demo_amending_annex_is_a_draft_with_the_revised_builds_reasons(amendment, builds):
+    result, _, _ = amendment
+    _, after = builds
+    assert len(headers_xml(result.docx)) == 6  # three appendices, each its own section
+    assert all("DỰ THẢO" in xml and "PowerPlusWaterMarkObject" in xml for xml in headers_xml(result.docx))
+    document = docx.Document(str(result.docx))
+    box = document.tables[0].rows[0].cells[0].text
+    assert box.startswith("DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH")
+    assert result.draft_reasons == draft_reasons(after) and all(reason in box for reason in result.draft_reasons)
+    # the reasons, from the revised build itself: illustrative layers, unconfirmed criteria, proposed units, unresolved conflicts
+    manifest, criteria = after.manifest, after.criteria.set_index("id")
+    assert manifest["illustrative_layers"] and "Dữ liệu minh họa" in box
+    assert all(criteria.loc[c, "title_vi"] in box for c in manifest["unconfirmed_criteria"])
+    assert f"{manifest['proposed']['units']} khu vực đề xuất chưa có ranh giới pháp lý" in box
+    assert box.count("Mâu thuẫn chưa giải quyết") == (after.conflicts["status"] == "unresolved").sum() == 1
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert "DỮ LIỆU MINH HỌA" not in paragraphs  # said once, in the box
+    notes = [row[0] for row in openpyxl.load_workbook(result.xlsx)["Ghi chú"].iter_rows(values_only=True)]
+    assert notes[:len(result.draft_reasons) + 1] == ["DỰ THẢO", *(f"- {reason}" for reason in result.draft_reasons)]
+
+
+def test_final_amending_annex_refused_on_the_demo(builds, tmp_path):
+    before, after = builds
+    out = tmp_path / "amendment.docx"
+    result = CliRunner().invoke(app, ["annex", str(after.path), "--against", str(before.path), "--out", str(out), "--final"],
+                                terminal_width=400)
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert "không thể lập phụ lục chính thức (--final)" in flat and "cannot write a final annex" in flat
+    assert all(" ".join(reason.split()) in flat for reason in draft_reasons(after))
+    assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
+
+
 # ------------------------------------------------------------ the hand-made province
 
 
@@ -284,6 +326,19 @@ def test_moved_reserve_core_by_hand(tmp_path):
                          "từ vùng bảo vệ nghiêm ngặt sang vùng khác; 20,00 ha chuyển từ vùng hạn chế phát thải sang vùng bảo vệ nghiêm ngặt "
                          "tại 1 xã, phường: Đông Bắc.")
     assert vn(reason[2]) == 40.0
+
+
+def test_final_amending_annex_of_issuable_builds_has_no_draft_mark(tmp_path):
+    old = small_build(tmp_path, "old")
+    new = small_build(tmp_path, "new", edit={"nature_reserves": moved_core})
+    result = write_amendment_annex(new, old, tmp_path / "amendment.docx", final=True, map_figure=False, xlsx=True)
+    assert result.draft_reasons == []
+    assert not any("DỰ THẢO" in xml or "WaterMark" in xml for xml in headers_xml(result.docx))
+    document = docx.Document(str(result.docx))
+    assert "DỰ THẢO" not in "\n".join(p.text for p in document.paragraphs)
+    assert document.tables[0].rows[0].cells[0].text == "STT"  # the first table is the transition table, no draft box
+    notes = [row[0] for row in openpyxl.load_workbook(result.xlsx)["Ghi chú"].iter_rows(values_only=True)]
+    assert notes[0].startswith("(Kèm theo Quyết định") and "DỰ THẢO" not in notes
 
 
 def test_rule_change_by_hand(tmp_path):

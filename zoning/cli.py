@@ -535,7 +535,7 @@ def annex(
 
         with progress_steps(say("Phụ lục quyết định điều chỉnh", "Amending decision annex"), total=5 + pdf + xlsx) as advance:
             result = write_amendment_annex(build_path, against, out_path, amends=amends, pdf=pdf, xlsx=xlsx, decision=decision,
-                                           province_name=province_name, progress=advance)
+                                           province_name=province_name, final=final, progress=advance)
         print_annex_summary(result)
         return
     for path in dataset_paths(out_path):

@@ -13,6 +13,10 @@ two builds (:func:`zoning.diff`) in the style of the decision annexes
 - Phụ lục III: the reasons, in Vietnamese legal prose: which data or criterion changed,
   what land it moved, on which legal basis.
 
+An annex of a revised build that can only give a draft (the reasons of
+:func:`zoning.outputs.annex.draft_reasons`) is marked "DỰ THẢO" on every page with the
+reasons on the first, as the annex of the decision it amends; ``final=True`` refuses it.
+
 Units are matched between the builds by what makes them: their zone, criterion and source
 feature (their codes are the builds' own). A unit whose boundary moved by less than the
 diff's noise threshold is not listed as changed.
@@ -39,8 +43,9 @@ from zoning.compare.transitions import GRID_M, TRANSITIONS, transition_key
 from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.text import clean_option
-from zoning.outputs.annex import ANNEX_ZONES, DECISION_BLANK, ROMAN, STATUS_MARKS, AnnexResult, AnnexTable, annex_path, write_pdf
-from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument
+from zoning.outputs.annex import (ANNEX_ZONES, DECISION_BLANK, ROMAN, STATUS_MARKS, AnnexResult, AnnexTable, annex_path, draft_lines,
+                                  draft_reasons, refuse_draft, write_pdf)
+from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument, annex_document
 from zoning.outputs.xlsx import Sheet, write_workbook
 from zoning.terms import M2_PER_HA, ZONE_ORDER
 
@@ -75,13 +80,15 @@ class AmendmentData:
     units: AnnexTable
     reasons: AnnexTable
     unit_changes: pd.DataFrame  # one row per unit removed, added or changed (see :func:`unit_changes`)
-    notices: list[str]  # illustrative data, unconfirmed criteria: on the first page
+    notices: list[str]  # illustrative data, unconfirmed criteria
+    page_notices: list[str]  # those the draft box does not state: on the first page
     law_notices: list[str]  # what the new build says about the law it applies: after the reasons
     conventions: list[str]
     technical: list[str]
     illustrative: bool
     changed_ha: float
     crs_short: str
+    draft_reasons: list[str]  # of the revised build (:func:`zoning.outputs.annex.draft_reasons`); none: it may be issued
 
     @property
     def territory(self) -> str:
@@ -177,6 +184,10 @@ def amendment_data(change: ZoningDiff, old: Build, new: Build, decision: str | N
     names = _commune_names(old, new)
     criteria = pd.concat([new.criteria, old.criteria], ignore_index=True).drop_duplicates("id").set_index("id")
     illustrative = sorted(set(old.manifest.get("illustrative_layers") or []) | set(new.manifest.get("illustrative_layers") or []))
+    notices = _notices(illustrative, units, criteria)
+    reasons = draft_reasons(new)
+    stated = {"illustrative": bool(new.manifest.get("illustrative_layers")),
+              "unconfirmed": bool(new.manifest.get("unconfirmed_criteria"))} if reasons else {}  # in the draft box
     return AmendmentData(
         province=_province(province_name or change.meta.get("province") or ""),
         decision=_decision(decision),
@@ -186,13 +197,15 @@ def amendment_data(change: ZoningDiff, old: Build, new: Build, decision: str | N
         units=_unit_table(units, names, change),
         reasons=_reason_table(change, criteria, names),
         unit_changes=units,
-        notices=_notices(illustrative, units, criteria),
+        notices=list(notices.values()),
+        page_notices=[text for kind, text in notices.items() if not stated.get(kind)],
         law_notices=new.notices("vi"),
         conventions=_conventions(change),
         technical=_technical(change),
         illustrative=bool(illustrative),
         changed_ha=change.changed_ha,
         crs_short=str(change.meta.get("crs", "")),
+        draft_reasons=reasons,
     )
 
 
@@ -434,18 +447,18 @@ def _basis(reasons: pd.DataFrame, criteria: pd.DataFrame) -> str:
 # ----------------------------------------------------------------------------- texts
 
 
-def _notices(illustrative: list[str], units: pd.DataFrame, criteria: pd.DataFrame) -> list[str]:
-    """Illustrative data and the unconfirmed criteria of the units listed."""
-    notices = []
+def _notices(illustrative: list[str], units: pd.DataFrame, criteria: pd.DataFrame) -> dict[str, str]:
+    """Illustrative data (of either build) and the unconfirmed criteria of the units listed, by kind."""
+    notices = {}
     if illustrative:
         catalogue = load_catalogue()
         labels = [catalogue[k].label_vi if k in catalogue else k for k in illustrative]
-        notices.append("DỮ LIỆU MINH HỌA – KHÔNG DÙNG ĐỂ RA QUYẾT ĐỊNH: các lớp dữ liệu sau là dữ liệu vẽ minh họa, "
+        notices["illustrative"] = ("DỮ LIỆU MINH HỌA – KHÔNG DÙNG ĐỂ RA QUYẾT ĐỊNH: các lớp dữ liệu sau là dữ liệu vẽ minh họa, "
                        "không phải số liệu điều tra, đo đạc: " + "; ".join(labels) + ".")
     unconfirmed = [c for c in dict.fromkeys(units["criterion"]) if c in criteria.index and criteria.loc[c, "status"] == "unconfirmed"]
     if unconfirmed:
         items = [f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" for c in unconfirmed]
-        notices.append("TIÊU CHÍ CHƯA ĐƯỢC XÁC NHẬN (cần cơ quan có thẩm quyền xác nhận trước khi ban hành): " + "; ".join(items) + ".")
+        notices["unconfirmed"] = "TIÊU CHÍ CHƯA ĐƯỢC XÁC NHẬN (cần cơ quan có thẩm quyền xác nhận trước khi ban hành): " + "; ".join(items) + "."
     return notices
 
 
@@ -539,8 +552,7 @@ def changes_map_png(build: Build, change: ZoningDiff, *, width_cm: float = 25.0,
 
 def write_amendment_docx(data: AmendmentData, path: Path, map_png: bytes | None) -> None:
     """Assemble the amending annex as a Word document at ``path`` (not atomic: pass a temporary path)."""
-    doc = OfficialDocument()
-    doc.page_numbers()
+    doc = annex_document(data.draft_reasons)
     attached = f"Kèm theo Quyết định {data.decision} của {data.committee}"
 
     def header(number: str) -> None:
@@ -553,7 +565,7 @@ def write_amendment_docx(data: AmendmentData, path: Path, map_png: bytes | None)
     doc.paragraph(f"Điều chỉnh vị trí, ranh giới vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải trên địa bàn {data.territory} "
                   f"đã xác định tại Quyết định {data.amends} của {data.committee}; tổng diện tích chuyển vùng là "
                   f"{terms.quantity(data.changed_ha, 'area_ha')}.", indent_first=10, after=3)
-    for notice in data.notices:
+    for notice in data.page_notices:
         doc.notice(notice)
     for table in (data.transitions, data.communes):
         _table(doc, table)
@@ -599,7 +611,7 @@ def amendment_sheets(data: AmendmentData) -> list[Sheet]:
               widths=[max(8, width_mm / 2) for width_mm in table.widths_mm], freeze="A3")
         for number, table in enumerate(tables, start=1)
     ]
-    notes = [f"(Kèm theo Quyết định {data.decision} của {data.committee})", "", *data.notices, *data.law_notices, "", *data.conventions, "",
+    notes = [*draft_lines(data.draft_reasons), f"(Kèm theo Quyết định {data.decision} của {data.committee})", "", *data.notices, *data.law_notices, "", *data.conventions, "",
              *data.technical]
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
     return sheets
@@ -619,6 +631,7 @@ def write_amendment_annex(
     pdf: bool = False,
     xlsx: bool = False,
     map_figure: bool = True,
+    final: bool = False,
     min_area_ha: float = 0.01,
     min_width_m: float = 1.0,
     progress: Callable[[str], None] | None = None,
@@ -643,6 +656,11 @@ def write_amendment_annex(
         Also write ``<out>.pdf`` (LibreOffice headless) and ``<out>.xlsx``.
     map_figure
         Embed the map of the changes.
+    final
+        Write the annex to be issued: refused (:class:`ZoningError` listing the reasons)
+        while the revised build can only give a draft (:func:`zoning.outputs.annex.draft_reasons`,
+        as for the annex of the decision it amends). Otherwise, a draft annex is marked
+        "DỰ THẢO" on every page with its reasons on the first page.
     min_area_ha, min_width_m
         The noise threshold of the comparison (:func:`zoning.diff`).
     progress
@@ -655,8 +673,8 @@ def write_amendment_annex(
     Raises
     ------
     ZoningError
-        If ``out`` is not a .docx or would replace an input, or the builds are of different
-        provinces or on different grids.
+        If ``out`` is not a .docx or would replace an input, the builds are of different
+        provinces or on different grids, or ``final`` is asked of a draft.
 
     Examples
     --------
@@ -677,6 +695,10 @@ def write_amendment_annex(
 
     step("reading the builds")
     new, old = as_build(new), as_build(old)
+    if final:
+        reasons = draft_reasons(new)
+        if reasons:
+            refuse_draft(reasons)
     sources = (*new.sources(), *old.sources())
     for path in (out, out.with_suffix(".xlsx") if xlsx else None, out.with_suffix(".pdf") if pdf else None):
         if path is not None:
@@ -701,7 +723,7 @@ def write_amendment_annex(
     with atomic_path(out, sources) as tmp:
         write_amendment_docx(data, tmp, png)
     lap("docx")
-    result = AnnexResult(docx=out, notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
+    result = AnnexResult(docx=out, draft_reasons=data.draft_reasons, notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
     if xlsx:
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")

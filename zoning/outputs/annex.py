@@ -398,6 +398,11 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
     return reasons
 
 
+def draft_lines(reasons: list[str]) -> list[str]:
+    """The draft mark and its reasons as lines of a workbook's notes (none for a final annex)."""
+    return [DRAFT_MARK, *(f"- {reason}" for reason in reasons), ""] if reasons else []
+
+
 def refuse_draft(reasons: list[str]) -> None:
     """Raise the error of ``--final`` on a build that can only give a draft, listing why."""
     listed = "\n".join(f"  – {reason}" for reason in reasons)
@@ -706,8 +711,7 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
     sheets.append(Sheet("Phụ lục IV – Tọa độ", rows, header=header, number_columns=(), widths=(8, 6, 10, 50, 6, 14, 7, 16, 14), freeze="A3",
                         title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
                               f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét."))
-    draft = [DRAFT_MARK, *(f"- {reason}" for reason in data.draft_reasons), ""] if data.draft else []
-    notes = draft + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions + [""] + data.coordinate_conventions
+    notes = draft_lines(data.draft_reasons) + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions + [""] + data.coordinate_conventions
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
     return sheets
 

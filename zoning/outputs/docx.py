@@ -328,18 +328,26 @@ class OfficialDocument:
 # ----------------------------------------------------------------- the decision annexes
 
 
+def annex_document(draft_reasons: Sequence[str]) -> OfficialDocument:
+    """A new annex document with its page numbers; with ``draft_reasons`` (see
+    :func:`zoning.outputs.annex.draft_reasons`) a draft: "DỰ THẢO" in the header and as a
+    watermark on every page, the reasons in a box at the top of the first page."""
+    from zoning.outputs.annex import DRAFT_MARK, DRAFT_TITLE
+
+    doc = OfficialDocument()
+    doc.page_numbers(DRAFT_MARK if draft_reasons else "")
+    if draft_reasons:
+        doc.box(DRAFT_TITLE, draft_reasons)
+    return doc
+
+
 def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
     """Assemble the annexes as a Word document at ``path`` (not atomic: pass a temporary path).
 
     Each annex is a section of its own whose pages are numbered from 1 (ND 30/2020);
     a draft carries "DỰ THẢO" on every page and the reasons in a box on the first page.
     """
-    from zoning.outputs.annex import DRAFT_MARK, DRAFT_TITLE
-
-    doc = OfficialDocument()
-    doc.page_numbers(DRAFT_MARK if data.draft else "")
-    if data.draft:
-        doc.box(DRAFT_TITLE, data.draft_reasons)
+    doc = annex_document(data.draft_reasons)
     for index, (zone, table) in enumerate(data.zone_tables.items()):
         if index:
             doc.new_section(landscape=True, restart_numbering=True)

@@ -8,6 +8,7 @@ communes) and from shapely overlays of their zones, never from the annex code.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -25,12 +26,13 @@ import zoning
 from zoning.builder import build as build_zoning
 from zoning.cli import app
 from zoning.errors import ZoningError
-from zoning.outputs.amendment import write_amendment_annex
-from zoning.outputs.annex import draft_reasons
+from zoning.compare.align import aligned
+from zoning.outputs.amendment import unit_changes, write_amendment_annex
+from zoning.outputs.annex import CoordinatePolicy, annex_data, default_scale, draft_reasons
 from zoning.terms import ZONE_ORDER
 
 from .conftest import admin_layers, sensitive_layers, square
-from .test_annex import ARTEFACTS, needs_libreoffice, read_tables, table_with, vn
+from .test_annex import ARTEFACTS, coordinate_tables, needs_libreoffice, read_tables, table_with, vn
 from .test_diff import rules_copy
 
 AMENDS = "Quyết định số 5/QĐ-UBND ngày 2/1/2027"
@@ -185,8 +187,8 @@ def test_reasons_in_legal_prose_without_software_text(amendment, builds):
 def test_xlsx_tables_agree_with_the_docx(amendment):
     result, tables, _ = amendment
     workbook = openpyxl.load_workbook(result.xlsx)
-    assert workbook.sheetnames == ["Bảng 1", "Bảng 2", "Bảng 3", "Bảng 4", "Ghi chú"]
-    for number, rows in enumerate(tables.values(), start=1):
+    assert workbook.sheetnames == ["Bảng 1", "Bảng 2", "Bảng 3", "Bảng 4", "Phụ lục IV – Tọa độ", "Ghi chú"]
+    for number, rows in enumerate(list(tables.values())[:4], start=1):  # the coordinate tables after them: see the boundaries test
         sheet = [list(r) for r in workbook[f"Bảng {number}"].iter_rows(min_row=2, max_row=len(rows) + 1, values_only=True)]
         assert len(sheet) == len(rows)
         for docx_row, sheet_row in zip(rows, sheet):
@@ -204,6 +206,9 @@ def test_cli_amending_annex_and_refusals(builds, tmp_path):
     written = runner.invoke(app, ["annex", str(after.path), "--against", str(before.path), "--out", str(out), "--amends", "5/QĐ-UBND ngày 2/1/2027"])
     assert written.exit_code == 0, written.output
     assert "Quyết định số 5/QĐ-UBND ngày 2/1/2027" in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    printed = " ".join(written.output.split())
+    for name in ("amendment-du-lieu-so.gpkg", "amendment-du-lieu-so.xlsx"):  # the checksum printed is the file's
+        assert f"{name} (SHA-256 {hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()})" in printed
     # the hand-made province of conftest.py moved 400 km south, out of Cao Bằng
     far = {kind: layer.set_geometry(layer.geometry.translate(0, -400_000)) for kind, layer in {**admin_layers(), **sensitive_layers()}.items()}
     elsewhere = build_zoning(far, central_meridian=105.75).write(tmp_path / "elsewhere.gpkg")
@@ -231,7 +236,7 @@ def test_pdf_pages_look_right(amendment, tmp_path):
     pages = pdf_page_count(pdf)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
-    assert "PHỤ LỤC I" in flat and "PHỤ LỤC II" in flat and "PHỤ LỤC III" in flat and 6 <= pages <= 20
+    assert "PHỤ LỤC I" in flat and "PHỤ LỤC II" in flat and "PHỤ LỤC III" in flat and "PHỤ LỤC IV" in flat and 6 <= pages <= 40  # 37 for the demo: 3.692 boundary points of 19 units
     ARTEFACTS.mkdir(exist_ok=True)
     for old in ARTEFACTS.glob("amendment-page-*.png"):
         old.unlink()
@@ -245,6 +250,59 @@ def test_pdf_pages_look_right(amendment, tmp_path):
     assert len(change.changes) == 15
 
 
+# ------------------------------------------------------------- boundary coordinates
+
+
+def test_boundaries_of_the_units_added_or_changed_by_the_map_scale(amendment, builds):
+    """Phụ lục IV lists the units added or changed, each point within the policy's tolerance of the revised unit,
+    the same points as the revised build's own annex; the dataset beside it is the revised build's, its checksums printed."""
+    result, tables, _ = amendment
+    before, after = builds
+    listed = unit_changes(aligned(before, after)[0], after)
+    listed = listed[listed["change"].isin(["added", "changed"])]
+    coordinates = coordinate_tables(tables)
+    assert set(coordinates) == set(listed["unit_after"]) and len(coordinates) >= 10
+    policy = CoordinatePolicy(default_scale(after))
+    assert {(t["tolerance"], t["scale"]) for t in coordinates.values()} == {(policy.tolerance_m, policy.scale)} == {(10.0, 50_000)}
+    units = after.units.set_index("unit_id")
+    own = annex_data(after, policy=policy).coordinates
+    for unit_id, table in coordinates.items():
+        rings = shapely.get_rings(shapely.get_parts(units.loc[unit_id, "geometry"]))
+        printed = [shapely.linearrings([(y, x) for _, x, y in ring]) for ring in table["rings"]]
+        assert len(printed) == len(rings)
+        for original, kept in zip(rings, printed):
+            assert shapely.hausdorff_distance(original, kept) <= policy.tolerance_m, unit_id
+        points = shapely.points([(y, x) for ring in table["rings"] for _, x, y in ring])
+        assert shapely.distance(units.loc[unit_id, "geometry"].boundary, points).max() <= policy.tolerance_m
+        mine = own[own["unit_id"] == unit_id]
+        assert [(p, x, y) for ring in table["rings"] for p, x, y in ring] == list(zip(mine["point"], mine["northing"], mine["easting"]))
+    assert "Tọa độ ranh giới khu vực điều chỉnh ranh giới thuộc vùng" in " ".join(tables)
+    dataset = pyogrio.read_dataframe(result.dataset.gpkg, layer="khu_vuc")
+    in_force = units[(units["status"] != "proposed") & units["zone"].isin(["strict", "emission_limited"])]
+    assert set(dataset["ma_khu_vuc"]) == set(in_force.index)  # the revised build's units, all of them
+    text = " ".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
+    for path in (result.dataset.gpkg, result.dataset.xlsx):
+        assert f"{path.name} (" in text and f"SHA-256 {hashlib.sha256(path.read_bytes()).hexdigest()}" in text
+    assert set(result.simplification["unit_id"]) == set(coordinates) and result.simplification["listed"].all()
+    sheet = openpyxl.load_workbook(result.xlsx, read_only=True)["Phụ lục IV – Tọa độ"]
+    assert sum(1 for _ in sheet.iter_rows(min_row=3)) == sum(t["points"] for t in coordinates.values())
+
+
+def test_list_under_lists_only_the_small_units(tmp_path):
+    old = small_build(tmp_path, "old")
+    new = small_build(tmp_path, "new", edit={"nature_reserves": moved_core})
+    every = write_amendment_annex(new, old, tmp_path / "every.docx", map_figure=False, policy=CoordinatePolicy(10_000))
+    listed = coordinate_tables(read_tables(every.docx))
+    assert listed and {t["tolerance"] for t in listed.values()} == {2.0}  # 0,2 mm × 10.000
+    areas = zoning.read_build(new).units.set_index("unit_id")["area_ha"]
+    cut = float(np.median(areas[list(listed)])) + 1e-6
+    few = write_amendment_annex(new, old, tmp_path / "few.docx", map_figure=False, policy=CoordinatePolicy(10_000, list_under_ha=cut))
+    assert set(coordinate_tables(read_tables(few.docx))) == {u for u in listed if areas[u] < cut}
+    text = " ".join(p.text for p in docx.Document(str(few.docx)).paragraphs)
+    unlisted = sum(areas[u] >= cut for u in listed)
+    assert unlisted and f"tọa độ ranh giới của {unlisted} khu vực còn lại theo bộ dữ liệu số" in text
+
+
 # ---------------------------------------------------------------- draft or final
 
 
@@ -256,7 +314,7 @@ def headers_xml(path) -> list[str]:
 def test_demo_amending_annex_is_a_draft_with_the_revised_builds_reasons(amendment, builds):
     result, _, _ = amendment
     _, after = builds
-    assert len(headers_xml(result.docx)) == 6  # three appendices, each its own section
+    assert len(headers_xml(result.docx)) == 8  # four appendices, each its own section
     assert all("DỰ THẢO" in xml and "PowerPlusWaterMarkObject" in xml for xml in headers_xml(result.docx))
     document = docx.Document(str(result.docx))
     box = document.tables[0].rows[0].cells[0].text

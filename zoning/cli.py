@@ -512,7 +512,7 @@ def annex(
     scale: Annotated[str | None, typer.Option("--scale", help="Scale of the map the decision adopts, e.g. 1:50000: coordinates are listed within 0.2 mm on that map (10 m at 1:50000), the same tolerance for every unit. Default: the province rules' map_scale, else 1:50000.")] = None,
     list_under: Annotated[float | None, typer.Option("--list-under", help="List the coordinates of the units smaller than this many hectares only; the digital dataset stands for the others.")] = None,
     final: Annotated[bool, typer.Option("--final", help="The annex to be issued: refused, with the reasons, while the build uses illustrative data, unconfirmed criteria, proposed designations or unresolved plan conflicts. Without it, such an annex is marked DỰ THẢO (draft) on every page.")] = False,
-    against: Annotated[Path | None, typer.Option("--against", help="The build of the decision being amended (same province): write instead the annex of the amending decision — the land moved between the zones, per commune, the units added, removed or changed, why, and a map of the changes.")] = None,
+    against: Annotated[Path | None, typer.Option("--against", help="The build of the decision being amended (same province): write instead the annex of the amending decision — the land moved between the zones, per commune, the units added, removed or changed, why, a map of the changes, and the boundary points of the units added or changed (--scale, --list-under) with the revised build's digital dataset.")] = None,
     amends: Annotated[str | None, typer.Option("--amends", help='With --against: number and date of the decision being amended, e.g. "số 5/QĐ-UBND ngày 2/1/2027".')] = None,
 ) -> None:
     """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
@@ -530,18 +530,18 @@ def annex(
     for extra, wanted in ((".xlsx", xlsx), (".pdf", pdf)):
         if wanted:
             check_output(out_path.with_suffix(extra), inputs)
-    if against is not None:
-        from zoning.outputs.amendment import write_amendment_annex
-
-        with progress_steps(say("Phụ lục quyết định điều chỉnh", "Amending decision annex"), total=5 + pdf + xlsx) as advance:
-            result = write_amendment_annex(build_path, against, out_path, amends=amends, pdf=pdf, xlsx=xlsx, decision=decision,
-                                           province_name=province_name, final=final, progress=advance)
-        print_annex_summary(result)
-        return
     for path in dataset_paths(out_path):
         check_output(path, inputs)
     build = as_build(build_path)
     policy = CoordinatePolicy(parse_scale(scale) or default_scale(build), list_under)
+    if against is not None:
+        from zoning.outputs.amendment import write_amendment_annex
+
+        with progress_steps(say("Phụ lục quyết định điều chỉnh", "Amending decision annex"), total=6 + pdf + xlsx) as advance:
+            result = write_amendment_annex(build, against, out_path, amends=amends, pdf=pdf, xlsx=xlsx, decision=decision,
+                                           province_name=province_name, policy=policy, final=final, progress=advance)
+        print_annex_summary(result)
+        return
     with progress_steps(say("Phụ lục quyết định", "Decision annexes"), total=5 + pdf + xlsx) as advance:
         result = write_annex(build, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
                              policy=policy, final=final, progress=advance)

@@ -11,7 +11,11 @@ two builds (:func:`zoning.diff`) in the style of the decision annexes
 - Phụ lục II: the units (khu vực) taken out of a zone, added to it, or whose boundary
   changed, with their areas before and after, communes and legal basis;
 - Phụ lục III: the reasons, in Vietnamese legal prose: which data or criterion changed,
-  what land it moved, on which legal basis.
+  what land it moved, on which legal basis;
+- Phụ lục IV: the boundary points of the units added or changed, by the coordinate policy
+  of the map scale (:class:`~zoning.outputs.annex.CoordinatePolicy`), exactly as the annex
+  of the revised build lists them; the revised build's full boundaries go out beside it
+  as its digital dataset (:mod:`zoning.outputs.dataset`), whose SHA-256 the annex prints.
 
 An annex of a revised build that can only give a draft (the reasons of
 :func:`zoning.outputs.annex.draft_reasons`) is marked "DỰ THẢO" on every page with the
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,9 +47,11 @@ from zoning.compare.transitions import GRID_M, TRANSITIONS, transition_key
 from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.text import clean_option
-from zoning.outputs.annex import (ANNEX_ZONES, DECISION_BLANK, ROMAN, STATUS_MARKS, AnnexResult, AnnexTable, annex_path, draft_lines,
-                                  draft_reasons, refuse_draft, write_pdf)
-from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument, annex_document
+from zoning.outputs.annex import (ANNEX_ZONES, DECISION_BLANK, ROMAN, STATUS_MARKS, AnnexData, AnnexResult, AnnexTable, CoordinatePolicy,
+                                  annex_data, annex_path, coordinate_sheet, draft_lines, draft_reasons, refuse_draft, write_annex_dataset,
+                                  write_pdf)
+from zoning.outputs.dataset import dataset_paths
+from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument, annex_document, coordinate_table
 from zoning.outputs.xlsx import Sheet, write_workbook
 from zoning.terms import M2_PER_HA, ZONE_ORDER
 
@@ -60,7 +66,9 @@ TITLES = {
     "I": "DIỆN TÍCH ĐIỀU CHỈNH GIỮA CÁC VÙNG VÀ SƠ ĐỒ VỊ TRÍ CÁC KHU VỰC ĐIỀU CHỈNH",
     "II": "DANH MỤC CÁC KHU VỰC ĐIỀU CHỈNH THUỘC VÙNG BẢO VỆ NGHIÊM NGẶT VÀ VÙNG HẠN CHẾ PHÁT THẢI",
     "III": "LÝ DO ĐIỀU CHỈNH VỊ TRÍ, RANH GIỚI CÁC VÙNG",
+    "IV": "TỌA ĐỘ CÁC ĐIỂM RANH GIỚI CÁC KHU VỰC BỔ SUNG, ĐIỀU CHỈNH THUỘC VÙNG BẢO VỆ NGHIÊM NGẶT VÀ VÙNG HẠN CHẾ PHÁT THẢI",
 }
+LISTED_CHANGES = {"added": "bổ sung vào", "changed": "điều chỉnh ranh giới thuộc"}  # units whose boundary Phụ lục IV lists
 UNIT_COLUMNS = ["STT", "Tên khu vực", "Mã khu vực", "Vị trí (xã, phường)", "Diện tích trước điều chỉnh (ha)",
                 "Diện tích sau điều chỉnh (ha)", "Tăng (+), giảm (−) (ha)", "Tiêu chí và căn cứ"]
 UNIT_WIDTHS_MM = [11, 50, 17, 44, 24, 24, 21, 61]  # 252 mm: the landscape text width
@@ -89,6 +97,16 @@ class AmendmentData:
     changed_ha: float
     crs_short: str
     draft_reasons: list[str]  # of the revised build (:func:`zoning.outputs.annex.draft_reasons`); none: it may be issued
+    revised: AnnexData  # the annex of the revised build: its units, boundary points by the policy, digital dataset
+
+    @property
+    def boundaries(self) -> AnnexData:
+        """The revised annex's points and simplification of the units added or changed only (Phụ lục IV)."""
+        listed = self.unit_changes.loc[self.unit_changes["change"].isin(list(LISTED_CHANGES)), "unit_after"]
+        revised = self.revised
+        return replace(revised, units=revised.units[revised.units["unit_id"].isin(listed)],
+                       coordinates=revised.coordinates[revised.coordinates["unit_id"].isin(listed)],
+                       simplification=revised.simplification[revised.simplification["unit_id"].isin(listed)])
 
     @property
     def territory(self) -> str:
@@ -174,10 +192,11 @@ def unit_changes(old: Build, new: Build, min_area_ha: float = 0.01, min_width_m:
 
 
 def amendment_data(change: ZoningDiff, old: Build, new: Build, decision: str | None = None, amends: str | None = None,
-                   province_name: str | None = None) -> AmendmentData:
+                   province_name: str | None = None, policy: CoordinatePolicy | None = None) -> AmendmentData:
     """Compute every table of the amending annex (no file is written).
 
-    ``old`` must be aligned to ``new`` (as :func:`zoning.diff` does).
+    ``old`` must be aligned to ``new`` (as :func:`zoning.diff` does). ``policy``: how the
+    boundary points are listed (:func:`zoning.outputs.annex.annex_data`).
     """
     threshold = change.meta["threshold"]
     units = unit_changes(old, new, threshold["min_area_ha"], threshold["min_width_m"])
@@ -206,6 +225,7 @@ def amendment_data(change: ZoningDiff, old: Build, new: Build, decision: str | N
         changed_ha=change.changed_ha,
         crs_short=str(change.meta.get("crs", "")),
         draft_reasons=reasons,
+        revised=annex_data(new, decision, province_name, policy),
     )
 
 
@@ -471,7 +491,6 @@ def _conventions(change: ZoningDiff) -> list[str]:
         f"{terms.quantity(threshold['min_width_m'], 'distance_m')} ở mọi chỗ là sai lệch do số hóa lại ranh giới, không phải "
         f"điều chỉnh, và không được tính (tổng cộng {terms.quantity(change.meta['noise_ha'], 'area_ha')}).",
         "Vị trí ghi theo đơn vị hành chính cấp xã (xã, phường) sau sắp xếp năm 2025.",
-        "Ranh giới đầy đủ của các khu vực sau điều chỉnh là ranh giới trong bộ dữ liệu số của kết quả phân vùng sau điều chỉnh.",
     ]
 
 
@@ -555,10 +574,10 @@ def write_amendment_docx(data: AmendmentData, path: Path, map_png: bytes | None)
     doc = annex_document(data.draft_reasons)
     attached = f"Kèm theo Quyết định {data.decision} của {data.committee}"
 
-    def header(number: str) -> None:
+    def header(number: str, landscape: bool = True) -> None:
         """Each appendix a section of its own, its pages numbered from 1 (ND 30/2020)."""
         if number != "I":
-            doc.new_section(landscape=True, restart_numbering=True)
+            doc.new_section(landscape=landscape, restart_numbering=True)
         doc.appendix_header(number, f"{TITLES[number]} TRÊN ĐỊA BÀN {data.territory.upper()}", attached)
 
     header("I")
@@ -582,11 +601,34 @@ def write_amendment_docx(data: AmendmentData, path: Path, map_png: bytes | None)
             doc.notice(notice)
     doc.paragraph("Quy ước chung cho các phụ lục:", italic=True, bold=True, before=6)
     doc.bullets(data.conventions)
-    doc.paragraph("Ghi chú kỹ thuật:", italic=True, bold=True, before=6)
+    header("IV", landscape=False)
+    _coordinates(doc, data)
+    doc.paragraph("Ghi chú kỹ thuật:", italic=True, bold=True, before=12, keep_next=True)
     doc.bullets(data.technical)
     doc.properties(f"Phụ lục Quyết định điều chỉnh vị trí, ranh giới vùng bảo vệ nghiêm ngặt và vùng hạn chế phát thải {data.territory}",
                    "Điều chỉnh phân vùng môi trường theo Điều 22, 23 Nghị định số 08/2022/NĐ-CP", "điều chỉnh phân vùng môi trường")
     doc.save(path)
+
+
+def _coordinates(doc: OfficialDocument, data: AmendmentData) -> None:
+    """Phụ lục IV: how to read the points, then those of each unit added or changed, by zone, as the revised annex lists them."""
+    boundaries = data.boundaries
+    doc.bullets(boundaries.coordinate_conventions)
+    per_unit = boundaries.simplification.set_index("unit_id")
+    points = dict(tuple(boundaries.coordinates.groupby("unit_id", sort=False)))
+    revised = boundaries.units.set_index("unit_id", drop=False)
+    listed = data.unit_changes[data.unit_changes["change"].isin(list(LISTED_CHANGES))]
+    if not len(listed):
+        doc.paragraph("Không có khu vực bổ sung hoặc điều chỉnh ranh giới.", italic=True, before=6)
+    for index, zone in enumerate(ANNEX_ZONES):
+        in_zone = listed[listed["zone"] == zone]
+        if not len(in_zone):
+            continue
+        doc.paragraph(f"{chr(ord('A') + index)}. {terms.zone_name(zone).upper()}", bold=True, before=12, keep_next=True)
+        for change in in_zone.itertuples():
+            if per_unit.loc[change.unit_after, "listed"]:
+                coordinate_table(doc, revised.loc[change.unit_after], points[change.unit_after], per_unit.loc[change.unit_after], boundaries,
+                                 f"khu vực {LISTED_CHANGES[change.change]} {terms.zone_name(zone).lower()}")
 
 
 def _table(doc: OfficialDocument, table: AnnexTable) -> None:
@@ -611,8 +653,9 @@ def amendment_sheets(data: AmendmentData) -> list[Sheet]:
               widths=[max(8, width_mm / 2) for width_mm in table.widths_mm], freeze="A3")
         for number, table in enumerate(tables, start=1)
     ]
+    sheets.append(coordinate_sheet(data.boundaries))
     notes = [*draft_lines(data.draft_reasons), f"(Kèm theo Quyết định {data.decision} của {data.committee})", "", *data.notices, *data.law_notices, "", *data.conventions, "",
-             *data.technical]
+             *data.boundaries.coordinate_conventions, "", *data.technical]
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
     return sheets
 
@@ -630,6 +673,7 @@ def write_amendment_annex(
     province_name: str | None = None,
     pdf: bool = False,
     xlsx: bool = False,
+    policy: CoordinatePolicy | None = None,
     map_figure: bool = True,
     final: bool = False,
     min_area_ha: float = 0.01,
@@ -654,6 +698,12 @@ def write_amendment_annex(
         Province name in the headers; default: the builds' province.
     pdf, xlsx
         Also write ``<out>.pdf`` (LibreOffice headless) and ``<out>.xlsx``.
+    policy
+        How the boundary points of the units added or changed are listed (map scale,
+        units listed); default: the map scale of the revised build's province rules, else
+        1:50.000, every unit listed. The revised build's full boundaries are written beside
+        ``out`` as its digital dataset (:func:`zoning.outputs.dataset.dataset_paths`),
+        whose SHA-256 the annex prints.
     map_figure
         Embed the map of the changes.
     final
@@ -700,7 +750,7 @@ def write_amendment_annex(
         if reasons:
             refuse_draft(reasons)
     sources = (*new.sources(), *old.sources())
-    for path in (out, out.with_suffix(".xlsx") if xlsx else None, out.with_suffix(".pdf") if pdf else None):
+    for path in (out, *dataset_paths(out), out.with_suffix(".xlsx") if xlsx else None, out.with_suffix(".pdf") if pdf else None):
         if path is not None:
             check_output(path, sources)
     lap("read")
@@ -712,8 +762,11 @@ def write_amendment_annex(
     cleaned: list[str] = []
     texts = {option: clean_option(value, option, cleaned) for option, value in
              (("--decision", decision), ("--amends", amends), ("--province-name", province_name))}
-    data = amendment_data(change, old, new, texts["--decision"], texts["--amends"], texts["--province-name"])
+    data = amendment_data(change, old, new, texts["--decision"], texts["--amends"], texts["--province-name"], policy)
     lap("tables")
+    step("digital dataset")
+    write_annex_dataset(data.revised, out, sources)
+    lap("dataset")
     png = None
     if map_figure:
         step("map")
@@ -723,7 +776,7 @@ def write_amendment_annex(
     with atomic_path(out, sources) as tmp:
         write_amendment_docx(data, tmp, png)
     lap("docx")
-    result = AnnexResult(docx=out, draft_reasons=data.draft_reasons, notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
+    result = AnnexResult(docx=out, dataset=data.revised.dataset, simplification=data.boundaries.simplification, draft_reasons=data.draft_reasons, notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
     if xlsx:
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")

@@ -701,6 +701,14 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
               widths=[max(8, width_mm / 2) for width_mm in table.widths_mm], freeze="A3")
         for number, table in enumerate([*data.zone_tables.values(), data.summary], start=1)
     ]
+    sheets.append(coordinate_sheet(data))
+    notes = draft_lines(data.draft_reasons) + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions + [""] + data.coordinate_conventions
+    sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
+    return sheets
+
+
+def coordinate_sheet(data: AnnexData) -> Sheet:
+    """The listed boundary points of ``data``'s units as the workbook's ``Phụ lục IV – Tọa độ`` sheet."""
     points = data.coordinates.merge(data.units[["unit_id", "annex", "stt", "name"]], on="unit_id")
     columns = ["annex", "stt", "unit_id", "name", "part", "ring", "point", "northing", "easting"]
     rows = [[row.annex, int(row.stt), row.unit_id, row.name, int(row.part), int(row.ring), int(row.point),
@@ -708,12 +716,9 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
             for row in points[columns].itertuples(index=False)]
     header = ["Phụ lục", "STT", "Mã khu vực", "Tên khu vực", "Phần", "Đường bao (0 = ngoài, k = trong thứ k)", "Điểm",
               "X (m) – hướng Bắc", "Y (m) – hướng Đông"]
-    sheets.append(Sheet("Phụ lục IV – Tọa độ", rows, header=header, number_columns=(), widths=(8, 6, 10, 50, 6, 14, 7, 16, 14), freeze="A3",
-                        title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
-                              f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét."))
-    notes = draft_lines(data.draft_reasons) + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions + [""] + data.coordinate_conventions
-    sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
-    return sheets
+    return Sheet("Phụ lục IV – Tọa độ", rows, header=header, number_columns=(), widths=(8, 6, 10, 50, 6, 14, 7, 16, 14), freeze="A3",
+                 title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
+                       f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.")
 
 
 # --------------------------------------------------------------------------- the job
@@ -807,8 +812,7 @@ def write_annex(
     data = annex_data(build, decision, province_name, policy)
     lap("tables")
     step("digital dataset")
-    data.dataset = write_dataset(data.units.assign(zone_vi=data.units["zone"].map(terms.zone_name)), out,
-                                 f"Tọa độ đầy đủ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.", sources)
+    write_annex_dataset(data, out, sources)
     lap("dataset")
     png = None
     if map_figure:
@@ -833,6 +837,13 @@ def write_annex(
         write_pdf(result)
         lap("pdf")
     return result
+
+
+def write_annex_dataset(data: AnnexData, out: Path, sources=()) -> DigitalDataset:
+    """Write the digital dataset of the units of ``data`` beside the annex ``out`` and keep it in ``data.dataset``."""
+    data.dataset = write_dataset(data.units.assign(zone_vi=data.units["zone"].map(terms.zone_name)), out,
+                                 f"Tọa độ đầy đủ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.", sources)
+    return data.dataset
 
 
 def annex_path(out: str | Path) -> Path:

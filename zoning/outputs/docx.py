@@ -398,13 +398,16 @@ def _annex_table(doc: OfficialDocument, table: AnnexTable) -> None:
     doc.table(table.caption, table.columns, table.widths_mm, table.rows, bold, unit_line=AREA_UNIT_LINE, notes=table.notes)
 
 
-def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplification: pd.Series, data: AnnexData) -> None:
+def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplification: pd.Series, data: AnnexData,
+                     reference: str | None = None) -> None:
     """The boundary points of one unit (a row of ``AnnexData.units``): three points per row, a heading row per ring.
 
     ``simplification``: the unit's row of ``AnnexData.simplification`` (points, vertices, tolerance).
+    ``reference``: how the caption names the unit; default ``khu vực số <stt> Phụ lục <annex>``.
     """
+    reference = reference or f"khu vực số {unit.stt} Phụ lục {unit.annex}"
     doc.caption(
-        f"Tọa độ ranh giới khu vực số {unit.stt} Phụ lục {unit.annex} (mã {unit.unit_id}): {unit.name}",
+        f"Tọa độ ranh giới {reference} (mã {unit.unit_id}): {unit.name}",
         f"Hệ tọa độ {data.crs_short}, đơn vị mét; X hướng Bắc, Y hướng Đông. {terms.number(int(simplification['points']), 0)} điểm "
         f"(ranh giới đầy đủ: {terms.number(int(simplification['vertices']), 0)} điểm), dung sai "
         f"{terms.number(float(simplification['tolerance_m']), 2).rstrip('0').rstrip(',')} m theo bản đồ tỷ lệ {data.scale_text}.",

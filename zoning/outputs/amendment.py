@@ -559,8 +559,9 @@ def changes_map_png(build: Build, change: ZoningDiff, *, width_cm: float = 25.0,
             sketch.ax.scatter(shapely.get_x(centres), shapely.get_y(centres), s=150, facecolors="none", edgecolors=colours[key],
                               linewidths=1.2, zorder=4.6)
             area = terms.quantity(float(mine["area_ha"].sum()), "area_ha")
+            name = _transition_label(old_zone, new_zone).replace(" sang ", "\nsang ")  # two lines: the legend column is narrow
             handles.append(Line2D([], [], marker="o", markersize=7, markerfacecolor=colours[key], markeredgecolor=colours[key], linewidth=0,
-                                  label=f"{_transition_label(old_zone, new_zone)}\n({area}, {len(mine)} khu đất)"))
+                                  label=f"{name}\n({area}, {len(mine)} khu đất)"))
         handles += sketch.base_handles(" (sau điều chỉnh)")
         sketch.legend(handles, sketch.base_notes(("Vòng tròn: vị trí khu đất chuyển vùng",), illustrative), fontsize=7)
         return sketch.png()

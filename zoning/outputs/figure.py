@@ -129,6 +129,8 @@ class Sketch:
 
     def png(self) -> bytes:
         """The whole figure as a PNG (no cropping: the stated scale holds at the figure's width)."""
+        self.ax.set_xlabel("")  # geopandas names the axes x and y on each plot
+        self.ax.set_ylabel("")
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
         return buffer.getvalue()
@@ -330,8 +332,6 @@ def _grid_ticks(ax) -> None:
         label.set_rotation(90)
         label.set_verticalalignment("center")
     ax.grid(color="#999999", linewidth=0.2, linestyle=":")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
 
 
 def _scale_bar(ax, frame: MapFrame) -> None:

@@ -267,6 +267,7 @@ def test_boundaries_of_the_units_added_or_changed_by_the_map_scale(amendment, bu
     units = after.units.set_index("unit_id")
     own = annex_data(after, policy=policy).coordinates
     for unit_id, table in coordinates.items():
+        assert f"(mã {unit_id}): {units.loc[unit_id, 'name']}" in table["caption"]
         rings = shapely.get_rings(shapely.get_parts(units.loc[unit_id, "geometry"]))
         printed = [shapely.linearrings([(y, x) for _, x, y in ring]) for ring in table["rings"]]
         assert len(printed) == len(rings)

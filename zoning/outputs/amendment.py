@@ -617,7 +617,7 @@ def _coordinates(doc: OfficialDocument, data: AmendmentData) -> None:
     doc.bullets(boundaries.coordinate_conventions)
     per_unit = boundaries.simplification.set_index("unit_id")
     points = dict(tuple(boundaries.coordinates.groupby("unit_id", sort=False)))
-    revised = boundaries.units.set_index("unit_id", drop=False)
+    revised = {unit.unit_id: unit for unit in boundaries.units.itertuples()}
     listed = data.unit_changes[data.unit_changes["change"].isin(list(LISTED_CHANGES))]
     if not len(listed):
         doc.paragraph("Không có khu vực bổ sung hoặc điều chỉnh ranh giới.", italic=True, before=6)
@@ -628,7 +628,7 @@ def _coordinates(doc: OfficialDocument, data: AmendmentData) -> None:
         doc.paragraph(f"{chr(ord('A') + index)}. {terms.zone_name(zone).upper()}", bold=True, before=12, keep_next=True)
         for change in in_zone.itertuples():
             if per_unit.loc[change.unit_after, "listed"]:
-                coordinate_table(doc, revised.loc[change.unit_after], points[change.unit_after], per_unit.loc[change.unit_after], boundaries,
+                coordinate_table(doc, revised[change.unit_after], points[change.unit_after], per_unit.loc[change.unit_after], boundaries,
                                  f"khu vực {LISTED_CHANGES[change.change]} {terms.zone_name(zone).lower()}")
 
 

@@ -30,7 +30,6 @@ from zoning.outputs.annex import CoordinatePolicy, write_annex
 from zoning.cli import app
 from zoning.errors import ZoningError
 from zoning.inputs.crs import WGS84, reproject
-from zoning.outputs.annex import write_annex
 
 from .conftest import X0, Y0
 

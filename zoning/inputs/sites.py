@@ -38,8 +38,6 @@ from zoning.inputs.catalogue import LayerKind
 from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError, Text, both
 from zoning.files import check_input_file
-from zoning.inputs.catalogue import LayerKind
-from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.inputs.layers import Repair, check_layer, file_digest, frame_digest, gdal_path, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",

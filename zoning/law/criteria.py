@@ -22,8 +22,6 @@ from zoning.data import path as resource
 from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, read_yaml_model
 from zoning.inputs.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
-from zoning.inputs.catalogue import Catalogue, load_catalogue
-from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
 
 Zone = Literal["strict", "emission_limited", "other"]
 UNIT_NAME_FIELDS = ("name",)  # what ``unit_name_vi`` / ``unit_name_en`` may name: the feature's name

@@ -33,9 +33,6 @@ from zoning.data import path as resource
 from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, located_error, read_yaml_model
 from zoning.errors import InputError
 from zoning import terms
-from zoning.data import path as resource
-from zoning.errors import InputError
-from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
 
 ANY_FACILITY = "*"
 _UNITS = {

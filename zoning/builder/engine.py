@@ -27,12 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import shapely
 
-from zoning.builder.overlay import carve, polygonal
-from zoning.errors import InputError
-from zoning.terms import M2_PER_HA
-from zoning.builder.model import Build, assemble
-from zoning.inputs.layers import LayerSet
-from zoning.law.criteria import RuleSet
 from zoning.builder.communes import PROVINCE_EXTENTS, by_commune, province_communes
 from zoning.builder.dissolve import dissolve_zones
 from zoning.builder.model import Build, assemble
@@ -43,6 +37,7 @@ from zoning.builder.units import carved_units, plan_conflicts, unit_lineage
 from zoning.errors import InputError
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
+from zoning.terms import M2_PER_HA
 
 REQUIRED_KINDS = ("province", "communes")
 

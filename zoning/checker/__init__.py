@@ -115,17 +115,29 @@ def check(
     step("reading the sites")
     if isinstance(sites, Sites):
         if sites.frame.crs != build.crs:
-            raise InputError(("các địa điểm được đọc theo hệ tọa độ khác với hệ tọa độ của bản phân vùng", "the sites were read in another CRS than the build's"),
-                             ("đọc lại bằng zoning.read_sites(path, build.crs)", "read them with zoning.read_sites(path, build.crs)"))
+            raise InputError(
+                ("các địa điểm được đọc theo hệ tọa độ khác với hệ tọa độ của bản phân vùng", "the sites were read in another CRS than the build's"),
+                ("đọc lại bằng zoning.read_sites(path, build.crs)", "read them with zoning.read_sites(path, build.crs)"),
+            )
         read = apply_defaults(sites, default_type=type, default_capacity=capacity, default_exclusion=exclusion, types=list(rules.types))
     else:
-        read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types),
-                          default_capacity=capacity, default_exclusion=exclusion, sheet=sheet)
+        read = read_sites(
+            sites,
+            build.crs,
+            layer=layer,
+            crs=crs,
+            point=point,
+            wkt=wkt,
+            default_type=type,
+            types=list(rules.types),
+            default_capacity=capacity,
+            default_exclusion=exclusion,
+            sheet=sheet,
+        )
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
     step("checking")
-    result = check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
-                         include_proposed=include_proposed)
+    result = check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance, include_proposed=include_proposed)
     result.sources = input_paths([sites if isinstance(sites, (str, Path)) else None, *build.sources()])
     return result
 
@@ -135,8 +147,10 @@ def _check_metres(value: dict[str, float] | float | None, option: str) -> None:
     values = value.values() if isinstance(value, dict) else () if value is None else (value,)
     for number in values:
         if not (isinstance(number, (int, float)) and math.isfinite(number) and number >= 0):
-            raise InputError((f"{option} {number}: phải là số mét không âm", f"{option} {number}: must be a number of metres, zero or more"),
-                             (f"ví dụ {option} 25", f"e.g. {option} 25"))
+            raise InputError(
+                (f"{option} {number}: phải là số mét không âm", f"{option} {number}: must be a number of metres, zero or more"),
+                (f"ví dụ {option} 25", f"e.g. {option} 25"),
+            )
 
 
 __all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]

@@ -7,9 +7,9 @@ import string
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from shapely import STRtree
 
 from zoning import terms

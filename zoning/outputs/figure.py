@@ -26,8 +26,6 @@ from zoning import terms
 from zoning.builder.model import Build
 from zoning.inputs.crs import describe
 from zoning.outputs.neighbours import Surroundings, surroundings
-
-from zoning import terms
 from zoning.terms import ZONE_ORDER
 
 FONTS = ["Times New Roman", "Liberation Serif", "DejaVu Serif"]  # first one installed wins; all carry Vietnamese
@@ -135,7 +133,8 @@ def round_scale(denominator: float) -> int:
 
 def _draw_surroundings(ax, around: Surroundings, province, view, pixel_m: float, point_m: float) -> None:
     """The neighbouring provinces, grey and named, and the country beyond the national border,
-    named where the map furniture (scale bar, north arrow) leaves room."""
+    named where the map furniture (scale bar, north arrow) leaves room.
+    """
     from geopandas import GeoSeries
 
     neighbours = around.neighbours
@@ -199,7 +198,8 @@ def _draw_communes(ax, build: Build, zones, pixel_m: float, point_m: float) -> N
 def commune_label_points(communes: np.ndarray, names: list[str], zones, pixel_m: float, point_m: float) -> np.ndarray:
     """Label anchors: off the strict and emission-limited zones if the label fits there,
     else off the strict zone (even if it does not fit); a commune wholly strict keeps a
-    point on its surface."""
+    point on its surface.
+    """
     protected = [zones.geometry[z] for z in ("strict", "emission_limited") if z in zones.index]
     levels = [shapely.difference(communes, shapely.simplify(shapely.union_all(protected[:k]), pixel_m)) for k in range(len(protected), 0, -1)]
     spots = label_spots(levels, names, FontProperties(family="serif", size=COMMUNE_FONT_PT), pixel_m, point_m)
@@ -309,7 +309,8 @@ def _legend(figure, build: Build, around: Surroundings, illustrative: bool) -> N
         "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)",
     ]
     if len(around.neighbours):
-        notes.append("Ranh giới tỉnh lân cận (2025): Vietnamese Provinces\nDatabase (MIT), theo Bản đồ đơn vị hành chính\n(sapnhap.bando.com.vn), giản lược 300 m")
+        notes.append("Ranh giới tỉnh lân cận (2025): Vietnamese Provinces\nDatabase (MIT), theo Bản đồ đơn vị hành "
+            "chính\n(sapnhap.bando.com.vn), giản lược 300 m")
     if illustrative:
         notes.append("Dữ liệu minh họa, không dùng\nđể ra quyết định")
     figure.text(1 - LEGEND_SHARE + 0.02, 0.02, "\n".join(notes), fontsize=6.5, va="bottom", ha="left", wrap=True)

@@ -312,11 +312,13 @@ def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: p
             findings = findings if findings is not None else stored
     if frame.crs is None:
         raise InputError((f"{where}: các địa điểm không có hệ tọa độ (CRS)", f"{where}: the sites have no coordinate reference system"),
-                         ("ghi kết quả kèm hệ tọa độ (ví dụ EPSG:4326 hoặc hệ tọa độ của bản phân vùng)", "write the results with a CRS (e.g. EPSG:4326 or the build's)"))
+                         ("ghi kết quả kèm hệ tọa độ (ví dụ EPSG:4326 hoặc hệ tọa độ của bản phân vùng)", "write the results with a CRS "
+                             "(e.g. EPSG:4326 or the build's)"))
     frame = frame.rename(columns={c: c.lower() for c in frame.columns if isinstance(c, str) and c != frame.geometry.name})
     if "verdict" not in frame:
         raise InputError(
-            (f"{where}: không có cột 'verdict' — đây có phải kết quả của `zoning check`?", f"{where}: no 'verdict' column — is this the output of `zoning check`?"),
+            (f"{where}: không có cột 'verdict' — đây có phải kết quả của `zoning check`?", f"{where}: no 'verdict' column — "
+                "is this the output of `zoning check`?"),
             (f"lớp địa điểm cần cột 'verdict' ({', '.join(VERDICT_ORDER)}); các cột có trong tệp: {', '.join(map(str, frame.columns))}",
              f"site layers need a 'verdict' ({', '.join(VERDICT_ORDER)}); columns found: {', '.join(map(str, frame.columns))}"),
         )
@@ -335,7 +337,8 @@ def _read_csv_results(path: Path) -> gpd.GeoDataFrame:
                          ("chỉ ra tệp CSV do `zoning check --out results.csv` ghi ra", "give the CSV that `zoning check --out results.csv` wrote")) from None
     columns = {c.strip().lower(): c for c in table.columns}
     if "lon" not in columns or "lat" not in columns:
-        raise InputError((f"{path}: không có cột lon và lat — đây có phải tệp CSV của `zoning check`?", f"{path}: no lon and lat columns — is this the CSV of `zoning check`?"),
+        raise InputError((f"{path}: không có cột lon và lat — đây có phải tệp CSV của `zoning check`?", f"{path}: no lon and lat columns "
+            "— is this the CSV of `zoning check`?"),
                          (f"các cột có trong tệp: {', '.join(table.columns) or 'không có'}", f"columns found: {', '.join(table.columns) or 'none'}"))
     lon, lat = (pd.to_numeric(table[columns[c]], errors="coerce").to_numpy(float) for c in ("lon", "lat"))
     table = table.drop(columns=[columns["lon"], columns["lat"]])
@@ -359,7 +362,8 @@ def _json_document_of(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame] | Non
     if not isinstance(records, list) or not all(isinstance(r, dict) and isinstance(r.get("geometry"), dict) for r in records):
         raise InputError((f"{path}: không phải kết quả của `zoning check` (không có 'sites' kèm hình học của từng địa điểm)",
                           f"{path}: not the results of `zoning check` (no 'sites' with a geometry each)"),
-                         ("chỉ ra tệp .json, .geojson, .gpkg hoặc .csv do `zoning check --out` ghi ra", "give the .json, .geojson, .gpkg or .csv that `zoning check --out` wrote"))
+                         ("chỉ ra tệp .json, .geojson, .gpkg hoặc .csv do `zoning check --out` ghi ra", "give the .json, .geojson, "
+                             ".gpkg or .csv that `zoning check --out` wrote"))
     try:
         geometry = shapely.from_geojson([json.dumps(r["geometry"]) for r in records])
     except shapely.errors.GEOSException as exc:

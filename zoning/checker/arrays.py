@@ -157,3 +157,15 @@ def scatter(n: int, position: np.ndarray, values: np.ndarray, fill, dtype) -> np
     out[position] = values
     return out
 
+
+
+def matched(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i, j) with ``left[i] == right[j]`` (an inner join of two key arrays), in the order of ``left``."""
+    left, right = np.asarray(left), np.asarray(right)
+    order = np.argsort(right, kind="stable")
+    lo = np.searchsorted(right[order], left, "left")
+    hi = np.searchsorted(right[order], left, "right")
+    count = hi - lo
+    i = np.repeat(np.arange(len(left)), count)
+    j = order[np.repeat(lo, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
+    return i, j

@@ -132,7 +132,7 @@ def _safety_columns(sites: SiteArrays, safety: pd.DataFrame) -> dict[str, np.nda
 
 def _missing_values(sites: SiteArrays, safety_pairs: pd.DataFrame) -> np.ndarray:
     """What each site lacks: its project type, safety distances."""
-    needed = np.where(sites.has_type, "", "project type").astype(object)
+    needed = np.array(["project type", ""], dtype=object)[sites.has_type.astype(int)]
     site = np.r_[np.arange(sites.n), safety_pairs["site"].to_numpy(int)]
     return arrays.joined(site, np.r_[needed, safety_pairs["missing"].to_numpy(object)], sites.n, "; ")
 

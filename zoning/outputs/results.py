@@ -8,6 +8,7 @@ the workbook (a map can show the sites of a CSV or JSON written by ``zoning chec
 
 from __future__ import annotations
 
+import itertools
 import json
 import warnings
 from pathlib import Path
@@ -25,7 +26,7 @@ from zoning.errors import InputError
 from zoning.checker import arrays
 from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResult
 from zoning.inputs.layers import read_vector
-from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, formula_like, write_workbook
+from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, csv_safe_texts, formula_like, write_workbook
 
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, header included
@@ -90,31 +91,60 @@ def write_results(result: CheckResult, path: str | Path) -> Path:
 
 
 def csv_text(table: pd.DataFrame, header: bool = True) -> str:
-    """A table as CSV text for Excel: formula-like text marked as text, empty for missing values, quoted where needed.
+    """A table as CSV text for Excel: texts made safe as :func:`~zoning.outputs.xlsx.csv_safe` makes them (formula-like
+    text marked as text), empty for missing values, quoted where needed.
 
-    Columns are turned into text as wholes (numbers by ``repr``, like Python's csv module),
-    then joined by rows: a million rows take seconds, not minutes.
+    Columns are turned into text as wholes (numbers by ``repr``, like Python's csv module;
+    each distinct text once), then joined by rows: a million rows take seconds, not
+    minutes. Runs of columns that hold one value throughout are joined once.
     """
-    table = csv_safe(table)
-    columns = [_csv_fields(table[name]) for name in table.columns]
-    lines = [",".join(row) for row in zip(*columns)]
+    parts: list[str | list[str]] = []
+    for name in table.columns:
+        fields = _csv_fields(table[name])
+        if isinstance(fields, str) and parts and isinstance(parts[-1], str):
+            parts[-1] += "," + fields
+        else:
+            parts.append(fields)
+    n = len(table)
+    if len(parts) == 1 and isinstance(parts[0], str):
+        lines = [parts[0]] * n
+    else:
+        lines = [",".join(row) for row in zip(*(itertools.repeat(p, n) if isinstance(p, str) else p for p in parts))]
     if header:
         lines.insert(0, ",".join(_quoted([str(c) for c in table.columns])))
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _csv_fields(column: pd.Series) -> list[str]:
-    """The CSV fields of one column."""
+def _csv_fields(column: pd.Series) -> list[str] | str:
+    """The CSV fields of one column; one text when every row has the same (and the column is not empty)."""
     values = column.to_numpy()
+    if isinstance(column.dtype, pd.CategoricalDtype) and all(v.__class__ is str for v in column.cat.categories.tolist()):
+        texts = column.cat.categories.tolist()  # the findings texts: each distinct list of findings made once
+        return np.array(_quoted(csv_safe_texts(texts) or texts) + [""], dtype=object)[column.cat.codes.to_numpy()].tolist()
     if values.dtype.kind == "b":
+        if len(values) and (values == values[0]).all():
+            return "True" if values[0] else "False"
         return np.where(values, "True", "False").tolist()
     if values.dtype.kind in "iu":
+        if len(values) and (values == values[0]).all():
+            return str(values[0].item())
         return list(map(str, values.tolist()))
     if values.dtype.kind == "f":
+        bits = values.view(f"i{values.itemsize}")  # bit for bit: -0.0 is not 0.0 in the text
+        if len(values) and (bits == bits[0]).all():
+            return "" if np.isnan(values[0]) else repr(values[0].item())
         texts = np.array(list(map(repr, values.tolist())), dtype=object)
         texts[np.isnan(values)] = ""
         return texts.tolist()
-    return _quoted([v if v.__class__ is str else _csv_scalar(v) for v in column.to_numpy(object).tolist()])
+    values = column.to_numpy(object)
+    codes, distinct = pd.factorize(values)
+    texts = distinct.tolist()
+    if all(v.__class__ is str for v in texts):  # texts and missing values: each distinct text made safe and quoted once
+        fields = np.array(_quoted(csv_safe_texts(texts) or texts) + [""], dtype=object)[codes]  # code -1 (missing) takes the last, ""
+        if len(fields) and len(distinct) + (codes < 0).any() == 1:
+            return fields[0]
+        return fields.tolist()
+    return _quoted([v if v.__class__ is str else _csv_scalar(v) for v in csv_safe(pd.DataFrame({"v": values}))["v"].tolist()])
 
 
 def _csv_scalar(value: object) -> str:
@@ -195,7 +225,7 @@ def _csv(result: CheckResult, rows: slice = slice(None), findings: pd.DataFrame 
     return table
 
 
-def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: str) -> np.ndarray:
+def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: str) -> pd.Categorical:
     """Per site of ``table`` its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
 
     Each distinct finding is written once (a million sites share a few thousand): the texts
@@ -215,10 +245,15 @@ def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: str) -> np.ndarra
     text = ("[" + severity + "] " + d[f"title_{lang}"] + np.where(d[f"detail_{lang}"] != "", ": " + d[f"detail_{lang}"], "")
             + np.where(d[f"citation_{lang}"] != "", " (" + d[f"citation_{lang}"] + "; " + status + ")", ""))
     position = pd.Series(np.arange(len(table)), index=table["site_id"].to_numpy())
-    out = np.full(len(table), "", dtype=object)
-    sites, joined = arrays.join_by(position.reindex(f["site_id"]).to_numpy(), text.to_numpy(object)[inverse.ravel()], " | ")
-    out[sites] = joined
-    return out
+    # each site's list of distinct findings as a short key; the text of each distinct list is joined once
+    sites, keys = arrays.join_by(position.reindex(f["site_id"]).to_numpy(), inverse.ravel().astype(str).astype(object), "|")
+    combination = np.zeros(len(table), dtype=np.int64)
+    codes, lists = pd.factorize(keys)
+    combination[sites] = codes + 1
+    distinct_text = text.to_numpy(object)
+    texts = [""] + [" | ".join(distinct_text[int(i)] for i in key.split("|")) for key in lists.tolist()]
+    texts, number = np.unique(np.array(texts, dtype=object), return_inverse=True)  # lists of the same text are one category
+    return pd.Categorical.from_codes(number.ravel()[combination], categories=texts)
 
 
 def _zone_names(codes: pd.Series) -> pd.Series:

@@ -174,23 +174,24 @@ def communes(sites: SiteArrays, index: BuildIndex) -> Communes:
     return Communes(frame.iloc[order].reset_index(drop=True), site[order])
 
 
-def outside(sites: SiteArrays, index: BuildIndex, zones: Zones) -> Outside:
+def outside(sites: SiteArrays, index: BuildIndex, zones: Zones, every_site_outside: bool = False) -> Outside:
     """The part of each site outside the province of the build.
 
     Raises
     ------
     InputError
-        When every site lies wholly outside the province.
+        When every site lies wholly outside the province (unless ``every_site_outside``:
+        the sites are a part of a check in parts).
     """
     touches = zones.touches_province
     measure = np.clip(sites.measure - zones.inside_measure, 0.0, None)
     measure[np.abs(measure) <= 1e-9 * np.maximum(sites.measure, 1.0)] = 0.0
-    if not touches.any():
-        raise _none_inside(sites, index)
+    if not touches.any() and not every_site_outside:
+        raise none_inside(sites, index)
     return Outside(np.where(touches, measure, sites.measure), ~touches)
 
 
-def _none_inside(sites: SiteArrays, index: BuildIndex) -> InputError:
+def none_inside(sites: SiteArrays, index: BuildIndex) -> InputError:
     """The error for sites that all lie outside the province, with where they and the province are."""
     crs = index.build.crs
     bounds = index.build.zones.total_bounds

@@ -8,9 +8,11 @@ the workbook (a map can show the sites of a CSV or JSON written by ``zoning chec
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,7 @@ from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, csv_safe_texts, fo
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, header included
 MAX_JSON_BYTES = 2 << 30
-CSV_BLOCK = 50_000  # sites per block of the CSV: bounds the memory its text takes
+CSV_BLOCK = 10_000  # sites per block of the CSV: bounds the memory its text takes
 CSV_SPECIAL = (",", '"', "\n", "\r")
 SHEET_NAMES = {"sites": "Địa điểm - Sites", "zones": "Vùng - Zones", "units": "Khu vực - Units", "communes": "Xã - Communes",
                "findings": "Phát hiện - Findings", "sensitive": "Yếu tố nhạy cảm - Sensitive", "safety": "Khoảng cách ATMT - Safety"}
@@ -88,6 +90,45 @@ def write_results(result: CheckResult, path: str | Path) -> Path:
                 for part in _csv_blocks(result):
                     handle.write(csv_text(part, header=handle.tell() == 0))
     return path
+
+
+def write_csv_parts(parts: Iterable[CheckResult], paths: Sequence[str | Path]) -> CheckResult:
+    """Write the results of a check in parts (:func:`zoning.checker.check_parts`) as CSV to
+    each of ``paths`` (atomically), part after part: the files are those
+    :func:`write_results` writes for the whole check, and one part is held at a time.
+
+    Returns
+    -------
+    CheckResult
+        A summary: the ``meta`` of the whole check (sites and verdicts counted over every
+        part) and a site table of ``site_id``, ``name`` and ``verdict`` only (the long
+        tables empty).
+    """
+    parts = iter(parts)
+    result = next(parts)
+    meta, sources = {k: v for k, v in result.meta.items() if k != "timings_s"}, result.sources
+    paths = [check_output_path(path, sources) for path in paths]
+    if any(path.suffix.lower() != ".csv" for path in paths):
+        raise ValueError("write_csv_parts writes .csv files only")
+    sites, verdicts, notices = [], dict.fromkeys(meta["verdicts"], 0), []
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(stack.enter_context(atomic_path(path, sources)).open("w", encoding="utf-8-sig", newline=""))
+                   for path in paths]
+        header = True
+        while result is not None:
+            for block in _csv_blocks(result):
+                text = csv_text(block, header=header)
+                header = False
+                for handle in handles:
+                    handle.write(text)
+            sites.append(pd.DataFrame(result.sites[["site_id", "name", "verdict"]]))
+            verdicts = {v: n + result.meta["verdicts"][v] for v, n in verdicts.items()}
+            notices.append(result.meta["illustrative_notice"])
+            result = None  # this part is let go before the next is checked
+            result = next(parts, None)
+    meta.update(sites=sum(len(t) for t in sites), verdicts=verdicts, illustrative_notice=max(notices, key=len))
+    return CheckResult(gpd.GeoDataFrame(pd.concat(sites, ignore_index=True)), *(pd.DataFrame(columns=TABLES[name]) for name in TABLES),
+                       meta=meta, sources=sources)
 
 
 def csv_text(table: pd.DataFrame, header: bool = True) -> str:

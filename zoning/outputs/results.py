@@ -25,7 +25,6 @@ from zoning import terms
 from zoning.files import atomic_path, check_input_file, check_output, write_layers
 from zoning.inputs.crs import WGS84, reproject
 from zoning.errors import InputError
-from zoning.checker import arrays
 from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResult
 from zoning.inputs.layers import read_vector
 from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, csv_safe_texts, formula_like, write_workbook
@@ -160,6 +159,7 @@ def _csv_fields(column: pd.Series) -> list[str] | str:
     """The CSV fields of one column; one text when every row has the same (and the column is not empty)."""
     values = column.to_numpy()
     if isinstance(column.dtype, pd.CategoricalDtype) and all(v.__class__ is str for v in column.cat.categories.tolist()):
+        column = column.cat.remove_unused_categories()  # a block of sites uses a few of the texts
         texts = column.cat.categories.tolist()  # the findings texts: each distinct list of findings made once
         return np.array(_quoted(csv_safe_texts(texts) or texts) + [""], dtype=object)[column.cat.codes.to_numpy()].tolist()
     if values.dtype.kind == "b":
@@ -204,16 +204,12 @@ def _quoted(texts: list[str]) -> list[str]:
 
 
 def _csv_blocks(result: CheckResult):
-    """The CSV table of :func:`_csv` in blocks of sites, so that the findings text of a million sites is never held at once."""
+    """The CSV table of :func:`_csv` in blocks of sites, so that the text of a million sites is never held at once."""
     n = len(result.sites)
-    position = pd.Series(np.arange(n), index=result.sites["site_id"].to_numpy())
-    finding_site = position.reindex(result.findings["site_id"]).to_numpy()
-    order = np.argsort(finding_site, kind="stable")
-    sorted_sites = finding_site[order]
+    findings = _findings_texts(result)
     for start in range(0, max(n, 1), CSV_BLOCK):
         stop = min(start + CSV_BLOCK, n)
-        lo, hi = np.searchsorted(sorted_sites, [start, stop])
-        yield _csv(result, slice(start, stop), result.findings.iloc[order[lo:hi]])
+        yield _csv(result, slice(start, stop), {lang: text[start:stop] for lang, text in findings.items()})
 
 
 def _gpkg_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -246,55 +242,60 @@ def _json_document(result: CheckResult, feature_collection: bool) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
-def _csv(result: CheckResult, rows: slice = slice(None), findings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The site table (``rows`` of it, with their ``findings``) with a point in WGS 84 and the findings as text (English, then Vietnamese at the end)."""
+def _csv(result: CheckResult, rows: slice = slice(None), findings: dict[str, pd.Categorical] | None = None) -> pd.DataFrame:
+    """The site table (``rows`` of it, with their ``findings`` texts) with a point in WGS 84 and the findings as text (English, then Vietnamese at the end)."""
     sites = result.sites.iloc[rows]
-    findings = result.findings if findings is None else findings
+    findings = _findings_texts(result) if findings is None else findings
     table = pd.DataFrame(sites.drop(columns="geometry")).reset_index(drop=True)
     points = reproject(shapely.point_on_surface(sites.geometry.to_numpy()), result.sites.crs, WGS84)
     xy = shapely.get_coordinates(points)
     table.insert(2, "lon", np.round(xy[:, 0], 7))
     table.insert(3, "lat", np.round(xy[:, 1], 7))
-    table["findings_en"] = _findings_text(findings, table, "en")
+    table["findings_en"] = findings["en"]
     table["build_id"] = result.meta["build_id"]
     table["ruleset"] = result.meta["ruleset"]
     table["check_rules"] = result.meta["check_rules"]
     table["software"] = result.meta["software"]
     table["verdict_vi"] = table["verdict"].map(terms.labels("verdicts", "vi")).fillna(table["verdict"])
     table["zones_touched_vi"] = _zone_names(table["zones_touched"])
-    table["findings_vi"] = _findings_text(findings, table, "vi")
+    table["findings_vi"] = findings["vi"]
     return table
 
 
-def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: str) -> pd.Categorical:
-    """Per site of ``table`` its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
+def _findings_texts(result: CheckResult) -> dict[str, pd.Categorical]:
+    """Per language, per site its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
 
-    Each distinct finding is written once (a million sites share a few thousand): the texts
-    are shared, not rebuilt per site.
+    Each distinct finding is written once, and each distinct list of findings joined once
+    (a million sites share a few thousand): the texts are shared, not rebuilt per site.
     """
-    columns = ["severity", "status", f"title_{lang}", f"detail_{lang}", f"citation_{lang}"]
+    f, n = result.findings, len(result.sites)
     key = np.zeros(len(f), dtype=np.int64)
-    for column in columns:
+    for column in ["severity", "status", *(f"{field}_{lang}" for field in ("title", "detail", "citation") for lang in terms.LANGUAGES)]:
         codes, uniques = pd.factorize(f[column])
-        key = key * (len(uniques) + 1) + codes
+        key = pd.factorize(key * (len(uniques) + 1) + codes)[0]  # renumbered: the key stays small
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    distinct = f.iloc[first]
-    severity, status = distinct["severity"], distinct["status"]
-    if lang == "vi":
-        severity, status = severity.map(terms.labels("severities", "vi")).fillna(severity), status.map(terms.labels("statuses", "vi")).fillna(status)
-    d = distinct
-    text = ("[" + severity + "] " + d[f"title_{lang}"] + np.where(d[f"detail_{lang}"] != "", ": " + d[f"detail_{lang}"], "")
-            + np.where(d[f"citation_{lang}"] != "", " (" + d[f"citation_{lang}"] + "; " + status + ")", ""))
-    position = pd.Series(np.arange(len(table)), index=table["site_id"].to_numpy())
-    # each site's list of distinct findings as a short key; the text of each distinct list is joined once
-    sites, keys = arrays.join_by(position.reindex(f["site_id"]).to_numpy(), inverse.ravel().astype(str).astype(object), "|")
-    combination = np.zeros(len(table), dtype=np.int64)
-    codes, lists = pd.factorize(keys)
-    combination[sites] = codes + 1
-    distinct_text = text.to_numpy(object)
-    texts = [""] + [" | ".join(distinct_text[int(i)] for i in key.split("|")) for key in lists.tolist()]
-    texts, number = np.unique(np.array(texts, dtype=object), return_inverse=True)  # lists of the same text are one category
-    return pd.Categorical.from_codes(number.ravel()[combination], categories=texts)
+    # each site's list of distinct findings as a short key
+    site = pd.Index(result.sites["site_id"].to_numpy()).get_indexer(f["site_id"].to_numpy())
+    order = np.argsort(site, kind="stable")
+    site, number = site[order], inverse.ravel()[order].astype(str).tolist()
+    starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]]) if len(site) else np.zeros(0, int)
+    keys = ["|".join(number[a:b]) for a, b in zip(starts.tolist(), np.r_[starts[1:], len(site)].tolist())]
+    combination = np.zeros(n, dtype=np.int64)
+    codes, lists = pd.factorize(np.array(keys, dtype=object))
+    combination[site[starts]] = codes + 1
+    lists = [[int(i) for i in k.split("|")] for k in lists.tolist()]
+    out = {}
+    for lang in terms.LANGUAGES:
+        d = f.iloc[first]
+        severity, status = d["severity"], d["status"]
+        if lang == "vi":
+            severity, status = severity.map(terms.labels("severities", "vi")).fillna(severity), status.map(terms.labels("statuses", "vi")).fillna(status)
+        text = ("[" + severity + "] " + d[f"title_{lang}"] + np.where(d[f"detail_{lang}"] != "", ": " + d[f"detail_{lang}"], "")
+                + np.where(d[f"citation_{lang}"] != "", " (" + d[f"citation_{lang}"] + "; " + status + ")", "")).to_numpy(object)
+        texts = [""] + [" | ".join(text[i] for i in items) for items in lists]
+        texts, category = np.unique(np.array(texts, dtype=object), return_inverse=True)  # lists of the same text are one category
+        out[lang] = pd.Categorical.from_codes(category.ravel()[combination], categories=texts)
+    return out
 
 
 def _zone_names(codes: pd.Series) -> pd.Series:

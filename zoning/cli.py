@@ -401,9 +401,11 @@ def check(
     ] = None,
 ) -> None:
     """Check project sites and waste-treatment locations against a zoning build."""
-    from zoning.builder.model import read_build
-    from zoning.checker import check as check_sites
+    from zoning.checker import PART_SITES, check as check_sites, check_parts
     from zoning.law.project_types import load_check_rules
+    from zoning.outputs.report import write_reports
+    from zoning.builder.model import read_build
+    from zoning.outputs.results import check_output_path, write_csv_parts, write_results
     from zoning.law.safety import load_user_distances, parse_distance_option
     from zoning.outputs.report import write_reports
     from zoning.outputs.results import check_output_path, write_results
@@ -416,30 +418,30 @@ def check(
     user = dict(load_user_distances(distances_file, rules.facilities)) if distances_file else {}
     user.update(parse_distance_option(text, rules.facilities) for text in distance or [])
     written = []
-    options: dict[str, Any] = dict(
-        layer=layer,
-        sheet=sheet,
-        crs=crs,
-        point=point,
-        wkt=wkt,
-        type=project_type,
-        capacity=capacity,
-        exclusion=exclusion,
-        distances=user,
-        upstream=upstream,
-        search_distance=search_distance,
-        tolerance=_tolerance_option(tolerance),
-        include_proposed=include_proposed,
-        rules=rules,
-    )
+    options = dict(layer=layer, sheet=sheet, crs=crs, point=point, wkt=wkt, type=project_type, capacity=capacity, exclusion=exclusion,
+                   distances=user, upstream=upstream, search_distance=search_distance, tolerance=_tolerance_option(tolerance),
+                   include_proposed=include_proposed, rules=rules)
+    # CSV results alone are written part by part: a million sites in bounded memory
+    in_parts = bool(outputs) and all(path.suffix.lower() == ".csv" for path in outputs) and report_dir is None and against is None and not verbose
     with progress_steps(say("Kiểm tra địa điểm", "Checking sites"), total=4 + 4 * (against is not None) + len(outputs) + (1 if report_dir else 0)) as advance:
         build = read_build(zoning_build)
-        result = check_sites(sites, build, progress=advance, **options)
+        if in_parts:
+            count, parts = check_parts(sites, build, progress=advance, **options)
+            in_parts = count > PART_SITES
+            if in_parts:
+                for path in outputs:
+                    advance(f"{say('ghi', 'writing')} {path.name}")
+                result = write_csv_parts(parts, outputs)
+                written.extend(outputs)
+            else:  # one part: the whole result
+                result = next(parts)
+        else:
+            result = check_sites(sites, build, progress=advance, **options)
         if against is not None:
             from zoning.compare import verdict_changes
 
             result = verdict_changes(result, check_sites(sites, read_build(against), progress=advance, **options))
-        for path in outputs:
+        for path in () if in_parts else outputs:
             advance(f"{say('ghi', 'writing')} {path.name}")
             written.append(write_results(result, path))
         if report_dir is not None:

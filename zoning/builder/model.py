@@ -99,7 +99,8 @@ class Build:
     @property
     def crs(self) -> pyproj.CRS:
         """The province's VN-2000 / TM-3 CRS."""
-        return pyproj.CRS(self.zones.crs)
+        crs = self.zones.crs
+        return crs if isinstance(crs, pyproj.CRS) else pyproj.CRS(crs)  # the zones' own: a check reads it often
 
     @property
     def build_id(self) -> str:

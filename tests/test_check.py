@@ -21,10 +21,10 @@ import shapely
 import yaml
 from shapely.geometry import LineString, Point, box
 
-from zoning.data import path as resource
-from zoning.builder.model import read_build
-from zoning.builder.model import as_build
-from zoning.checker import check as check_api, check_parts
+from zoning.builder import build as build_zoning
+from zoning.builder.model import as_build, read_build
+from zoning.checker import check as check_api
+from zoning.checker import check_parts
 from zoning.checker.engine import check_sites
 from zoning.checker.index import index_build, subdivide
 from zoning.checker.result import (
@@ -37,9 +37,7 @@ from zoning.checker.result import (
     UNIT_COLUMNS,
     ZONE_COLUMNS,
 )
-from zoning.law.project_types import load_check_rules
-from zoning.outputs.results import write_csv_parts, write_results
-from zoning.inputs.crs import reproject
+from zoning.data import path as resource
 from zoning.demo import demo_paths
 from zoning.errors import InputError, RuleError
 from zoning.inputs.crs import reproject
@@ -47,7 +45,7 @@ from zoning.inputs.layers import read_vector
 from zoning.inputs.sites import read_sites
 from zoning.law.project_types import load_check_rules
 from zoning.outputs.report import site_report, write_reports
-from zoning.outputs.results import write_results
+from zoning.outputs.results import write_csv_parts, write_results
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 

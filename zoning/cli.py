@@ -401,14 +401,13 @@ def check(
     ] = None,
 ) -> None:
     """Check project sites and waste-treatment locations against a zoning build."""
-    from zoning.checker import PART_SITES, check as check_sites, check_parts
-    from zoning.law.project_types import load_check_rules
-    from zoning.outputs.report import write_reports
     from zoning.builder.model import read_build
-    from zoning.outputs.results import check_output_path, write_csv_parts, write_results
+    from zoning.checker import PART_SITES, check_parts
+    from zoning.checker import check as check_sites
+    from zoning.law.project_types import load_check_rules
     from zoning.law.safety import load_user_distances, parse_distance_option
     from zoning.outputs.report import write_reports
-    from zoning.outputs.results import check_output_path, write_results
+    from zoning.outputs.results import check_output_path, write_csv_parts, write_results
 
     sources = (sites, zoning_build, distances_file)
     outputs = list(dict.fromkeys(check_output_path(path, sources) for path in out_paths or []))  # a file named twice is written once
@@ -418,7 +417,7 @@ def check(
     user = dict(load_user_distances(distances_file, rules.facilities)) if distances_file else {}
     user.update(parse_distance_option(text, rules.facilities) for text in distance or [])
     written = []
-    options = dict(layer=layer, sheet=sheet, crs=crs, point=point, wkt=wkt, type=project_type, capacity=capacity, exclusion=exclusion,
+    options: dict[str, Any] = dict(layer=layer, sheet=sheet, crs=crs, point=point, wkt=wkt, type=project_type, capacity=capacity, exclusion=exclusion,
                    distances=user, upstream=upstream, search_distance=search_distance, tolerance=_tolerance_option(tolerance),
                    include_proposed=include_proposed, rules=rules)
     # CSV results alone are written part by part: a million sites in bounded memory

@@ -5,7 +5,7 @@ follows from it (see :mod:`zoning.checker.engine`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeAlias
@@ -14,18 +14,18 @@ import geopandas as gpd
 import shapely
 
 from zoning.builder.model import Build, BuildLike, as_build
-from zoning.errors import InputError
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
 from zoning.checker.locate import none_inside
 from zoning.checker.result import CheckResult
 from zoning.checker.sitearrays import site_arrays
+from zoning.errors import InputError
 from zoning.files import input_paths
 from zoning.inputs.sites import Sites, apply_defaults, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
 
-SitesLike = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
+SitesLike: TypeAlias = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
 PART_SITES = 100_000  # sites per part of a check in parts: the results of a part take a few hundred MB
 
 
@@ -117,7 +117,7 @@ def check(
     return result
 
 
-def check_parts(sites: SitesLike | None, build: BuildLike, *, part_sites: int = PART_SITES, distances: dict[str, float | UserDistance] | None = None,
+def check_parts(sites: SitesLike | None, build: BuildLike, *, part_sites: int = PART_SITES, distances: Mapping[str, float | UserDistance] | None = None,
                 upstream: bool = False, search_distance: float | None = None, include_proposed: bool = False,
                 progress: Callable[[str], None] | None = None, **reading) -> tuple[int, Iterator[CheckResult]]:
     """The check of :func:`check`, in parts of ``part_sites`` sites (in site order), for

@@ -122,8 +122,8 @@ def _amounts(sites: SiteArrays, table: pd.DataFrame, site: np.ndarray) -> tuple[
 
 def _assumptions(assumption: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``; assumption: …`` where a unit rests on an assumption, ``""`` elsewhere."""
-    stated = texts("in_zone", "assumption", len(assumption), assumption=assumption)
-    return tuple(np.where(assumption != "", text, "").astype(object) for text in stated)
+    vi, en = texts("in_zone", "assumption", len(assumption), assumption=assumption)
+    return np.where(assumption != "", vi, "").astype(object), np.where(assumption != "", en, "").astype(object)
 
 
 def rule_findings(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units: Units, wholly_outside: np.ndarray) -> Findings:

@@ -51,7 +51,7 @@ class Zones:
     @property
     def touches_province(self) -> np.ndarray:
         """Whether each site meets the province at all."""
-        return self.touches.any(axis=1)
+        return np.asarray(self.touches.any(axis=1))
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def _proposed_features(index: BuildIndex, kinds: list[str], found: _Candidates) 
         attributes = index.layers[kind].attributes
         if "designation" in attributes:
             rows = found.layer == number
-            of_layer = index.once(("sensitive.proposed", kind), lambda: (attributes["designation"] == "proposed").to_numpy(bool))
+            of_layer = index.once(("sensitive.proposed", kind), lambda: (attributes["designation"] == "proposed").to_numpy(bool))  # noqa: B023 (called here)
             proposed[rows] = of_layer[found.feature[rows]]
     return proposed
 
@@ -106,7 +106,7 @@ def _through_lineage(index: BuildIndex, units: Units, code: dict[str, int], incl
     covers = index.once(("sensitive.lineage", include_proposed), lambda: _lineage_features(index, code, include_proposed))
     inside = (units.pairs["inside"] & units.pairs["decides"]).to_numpy()
     site, unit = units.pairs["site"].to_numpy()[inside], units.pairs["unit"].to_numpy()[inside]
-    parts = []
+    parts: list[tuple[np.ndarray, ...]] = []
     for kind, cover in covers:
         row, pair = arrays.matched(cover["unit"], unit)
         n = len(row)
@@ -135,7 +135,7 @@ def _lineage_features(index: BuildIndex, code: dict[str, int], include_proposed:
 def _through_features(sites: SiteArrays, index: BuildIndex, rules: CheckRules, code: dict[str, int], search: float) -> list[tuple[np.ndarray, ...]]:
     """Input features a site touches as drawn (or lies near, for the layers of 'near' elements)."""
     near_layers = {t.layer for e in rules.file.sensitive_elements if e.relation == "near" for t in e.triggers}
-    parts = []
+    parts: list[tuple[np.ndarray, ...]] = []
     for kind, features in index.layers.items():
         if kind in near_layers:
             feature, site, distance = arrays.within(features.geometry, sites.tree, sites.geometry, search)
@@ -171,17 +171,18 @@ def _triggered(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveEle
             hits.append(hit)
             orders.append(np.full(len(hit), order))
             taken.append(np.full(len(hit), number))
-    hit, element, trigger = (np.concatenate(a) if a else np.zeros(0, int) for a in (hits, orders, taken))
-    order = np.lexsort((found.distance[hit], found.relation[hit], found.feature[hit], found.layer[hit], element, found.site[hit]))
-    hit, element, trigger = hit[order], element[order], trigger[order]
-    key = np.column_stack([found.site[hit], element, found.layer[hit], found.feature[hit]])
+    hit, element_of, trigger_of = (np.concatenate(a) if a else np.zeros(0, int) for a in (hits, orders, taken))
+    by = np.lexsort((found.distance[hit], found.relation[hit], found.feature[hit], found.layer[hit], element_of, found.site[hit]))
+    hit, element_of, trigger_of = hit[by], element_of[by], trigger_of[by]
+    key = np.column_stack([found.site[hit], element_of, found.layer[hit], found.feature[hit]])
     first = np.r_[True, (key[1:] != key[:-1]).any(axis=1)] if len(key) else np.zeros(0, bool)
-    return hit[first], element[first], trigger[first]
+    return hit[first], element_of[first], trigger_of[first]
 
 
 def matches(index: BuildIndex, trigger: Trigger, as_buffer: bool = False) -> np.ndarray:
     """Which features of the trigger's layer meet its attribute condition (``as_buffer``:
-    read as the buffer of the feature, ``part`` = ``buffer``). Computed once per index."""
+    read as the buffer of the feature, ``part`` = ``buffer``). Computed once per index.
+    """
     key = ("sensitive.matches", trigger.layer, repr(sorted(trigger.where.items())), as_buffer)
     return index.once(key, lambda: _matches(index, trigger, as_buffer))
 

@@ -118,7 +118,7 @@ def _safety_columns(sites: SiteArrays, safety: pd.DataFrame) -> dict[str, np.nda
     for receptor, short in RECEPTOR_COLUMNS.items():
         rows = receptors == receptor
         position = where[rows]
-        values = lambda column, fill, dtype=object: arrays.scatter(n, position, safety[column].to_numpy()[rows], fill, dtype)  # noqa: E731
+        values = lambda column, fill, dtype=object: arrays.scatter(n, position, safety[column].to_numpy()[rows], fill, dtype)  # noqa: E731, B023 (called within the iteration)
         columns[f"nearest_{short}_m"] = values("nearest_m", np.nan, float)
         columns[f"nearest_{short}"] = values("nearest_name", "")
         columns[f"safety_distance_{short}_m"] = values("distance_required_m", np.nan, float)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -403,7 +404,7 @@ def safety_distance(
     capacity: float | None = None,
     *,
     upstream: bool = False,
-    user_distances: dict[str, float | UserDistance] | None = None,
+    user_distances: Mapping[str, float | UserDistance] | None = None,
     catalogue: FacilityCatalogue | None = None,
 ) -> SafetyDistance:
     """The safety distance of a facility type to a receptor, with its basis.
@@ -472,7 +473,7 @@ class _Request:
         return _say(field, origin=self.user.origin, key=self.user_key, distance=_metres(self.user.distance_m), **values)
 
 
-def _request(facility: str, receptor: str, user_distances: dict, catalogue: FacilityCatalogue) -> _Request:
+def _request(facility: str, receptor: str, user_distances: Mapping, catalogue: FacilityCatalogue) -> _Request:
     spec = catalogue[facility]
     if receptor not in catalogue.receptors:
         receptors = ", ".join(catalogue.receptors)
@@ -552,7 +553,7 @@ def _metres(value: float) -> tuple[str, str]:
     return tuple(f"{text} m" for text in _number(value))  # type: ignore[return-value]
 
 
-def _user_value(values: dict[str, float | UserDistance], facility: str, receptor: str) -> tuple[str, UserDistance | None]:
+def _user_value(values: Mapping[str, float | UserDistance], facility: str, receptor: str) -> tuple[str, UserDistance | None]:
     for key in (f"{facility}:{receptor}", facility, f"{ANY_FACILITY}:{receptor}", ANY_FACILITY):
         if key in values:
             value = values[key]

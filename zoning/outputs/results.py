@@ -22,15 +22,13 @@ import pyogrio
 import shapely
 
 from zoning import terms
-from zoning.files import atomic_path, check_input_file, check_output, write_layers
-from zoning.inputs.crs import WGS84, reproject
-from zoning.errors import InputError
 from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResult
 from zoning.errors import InputError
 from zoning.files import atomic_path, check_input_file, check_output, write_layers
 from zoning.inputs.crs import WGS84, reproject
 from zoning.inputs.layers import read_vector
 from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, csv_safe_texts, formula_like, write_workbook
+from zoning.terms import Lang
 
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, header included
@@ -107,16 +105,17 @@ def write_csv_parts(parts: Iterable[CheckResult], paths: Sequence[str | Path]) -
         tables empty).
     """
     parts = iter(parts)
-    result = next(parts)
-    meta, sources = {k: v for k, v in result.meta.items() if k != "timings_s"}, result.sources
-    paths = [check_output_path(path, sources) for path in paths]
-    if any(path.suffix.lower() != ".csv" for path in paths):
+    first = next(parts)
+    meta, sources = {k: v for k, v in first.meta.items() if k != "timings_s"}, first.sources
+    targets = [check_output_path(path, sources) for path in paths]
+    if any(path.suffix.lower() != ".csv" for path in targets):
         raise ValueError("write_csv_parts writes .csv files only")
     sites, verdicts, notices = [], dict.fromkeys(meta["verdicts"], 0), []
     with contextlib.ExitStack() as stack:
         handles = [stack.enter_context(stack.enter_context(atomic_path(path, sources)).open("w", encoding="utf-8-sig", newline=""))
-                   for path in paths]
+                   for path in targets]
         header = True
+        result: CheckResult | None = first
         while result is not None:
             for block in _csv_blocks(result):
                 text = csv_text(block, header=header)
@@ -129,8 +128,9 @@ def write_csv_parts(parts: Iterable[CheckResult], paths: Sequence[str | Path]) -
             result = None  # this part is let go before the next is checked
             result = next(parts, None)
     meta.update(sites=sum(len(t) for t in sites), verdicts=verdicts, illustrative_notice=max(notices, key=len))
-    return CheckResult(gpd.GeoDataFrame(pd.concat(sites, ignore_index=True)), *(pd.DataFrame(columns=TABLES[name]) for name in TABLES),
-                       meta=meta, sources=sources)
+    empty = {name: pd.DataFrame(columns=columns) for name, columns in TABLES.items()}
+    return CheckResult(gpd.GeoDataFrame(pd.concat(sites, ignore_index=True)), empty["zones"], empty["units"], empty["communes"],
+                       empty["findings"], empty["sensitive"], empty["safety"], meta=meta, sources=sources)
 
 
 def csv_text(table: pd.DataFrame, header: bool = True) -> str:
@@ -245,7 +245,7 @@ def _json_document(result: CheckResult, feature_collection: bool) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
-def _csv(result: CheckResult, rows: slice = slice(None), findings: dict[str, pd.Categorical] | None = None) -> pd.DataFrame:
+def _csv(result: CheckResult, rows: slice = slice(None), findings: dict[Lang, pd.Categorical] | None = None) -> pd.DataFrame:
     """The site table (``rows`` of it, with their ``findings`` texts) with a point in WGS 84 and the findings as text (English, then Vietnamese at the end)."""
     sites = result.sites.iloc[rows]
     findings = _findings_texts(result) if findings is None else findings
@@ -265,7 +265,7 @@ def _csv(result: CheckResult, rows: slice = slice(None), findings: dict[str, pd.
     return table
 
 
-def _findings_texts(result: CheckResult) -> dict[str, pd.Categorical]:
+def _findings_texts(result: CheckResult) -> dict[Lang, pd.Categorical]:
     """Per language, per site its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
 
     Each distinct finding is written once, and each distinct list of findings joined once
@@ -295,8 +295,8 @@ def _findings_texts(result: CheckResult) -> dict[str, pd.Categorical]:
             severity, status = severity.map(terms.labels("severities", "vi")).fillna(severity), status.map(terms.labels("statuses", "vi")).fillna(status)
         text = ("[" + severity + "] " + d[f"title_{lang}"] + np.where(d[f"detail_{lang}"] != "", ": " + d[f"detail_{lang}"], "")
                 + np.where(d[f"citation_{lang}"] != "", " (" + d[f"citation_{lang}"] + "; " + status + ")", "")).to_numpy(object)
-        texts = [""] + [" | ".join(text[i] for i in items) for items in lists]
-        texts, category = np.unique(np.array(texts, dtype=object), return_inverse=True)  # lists of the same text are one category
+        joined = [""] + [" | ".join(text[i] for i in items) for items in lists]
+        texts, category = np.unique(np.array(joined, dtype=object), return_inverse=True)  # lists of the same text are one category
         out[lang] = pd.Categorical.from_codes(category.ravel()[combination], categories=texts)
     return out
 

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from zoning.inputs.text import CONTROL_CHARACTERS
@@ -65,7 +64,7 @@ def csv_safe_texts(texts: list[str]) -> list[str] | None:
     joined = " ".join(texts)
     if not triggered and (joined.isprintable() or CONTROL_CHARACTERS.search(joined) is None):
         return None
-    return [_csv_text(t) for t in texts]
+    return [str(_csv_text(t)) for t in texts]
 
 
 def _csv_text(value: object) -> object:

@@ -26,10 +26,10 @@ from pyproj import CRS, Geod
 from typer.testing import CliRunner
 
 from zoning import terms
-from zoning.outputs.annex import CoordinatePolicy, write_annex
 from zoning.cli import app
 from zoning.errors import ZoningError
 from zoning.inputs.crs import WGS84, reproject
+from zoning.outputs.annex import CoordinatePolicy, write_annex
 
 from .conftest import X0, Y0
 
@@ -151,7 +151,9 @@ def test_zone_table_lists_every_unit_and_totals_the_zone(demo_annex, demo_build_
     assert {g[2]: vn(g[4]) for g in groups.values()} == by_heading
     number_of = {c: n for n, g in groups.items() for c in criteria.index if g[2].startswith(f"{criteria.loc[c, 'title_vi']} (")}
     for group in groups.values():
-        assert ("Tiêu chí chưa được xác nhận" in group[6]) == (criteria.loc[[c for c, n in number_of.items() if groups[n] is group][0], "status"] != "confirmed")
+        assert ("Tiêu chí chưa được xác nhận" in group[6]) == (
+            criteria.loc[[c for c, n in number_of.items() if groups[n] is group][0], "status"] != "confirmed"
+        )
     other_annex = {"strict": "II", "emission_limited": "I"}[zone]
     for unit in units.itertuples():
         row = listed[unit.unit_id]
@@ -171,7 +173,7 @@ def test_zone_table_lists_every_unit_and_totals_the_zone(demo_annex, demo_build_
         assert "chưa được xác nhận" not in row[6]  # said once, in the group row
         assert bool(unit.assumption) == any(line.rstrip(".").lower() == unit.assumption.lower() for line in row[6].split("\n"))
     # proposed designations: after the total, not in it
-    after = {r[1]: r for r in rows[end + 1:] if r[0].isdigit()}
+    after = {r[1]: r for r in rows[end + 1 :] if r[0].isdigit()}
     assert set(after) == set(proposed["unit_id"])
     assert all("chưa có ranh giới pháp lý" in r[6] for r in after.values())
     (total,) = [r for r in rows if r[2] == "Tổng cộng"]
@@ -345,7 +347,7 @@ def test_coordinates_by_the_policy_of_the_map_scale(demo_annex, demo_build_path)
     vertices = {u: {tuple(c) for c in shapely.get_coordinates(units.loc[u, "geometry"])} for u in coordinates}
     shared_pairs = 0
     for i, a in enumerate(coordinates):
-        for b in list(coordinates)[i + 1:]:
+        for b in list(coordinates)[i + 1 :]:
             shared = {(round(x), round(y)) for x, y in vertices[a] & vertices[b]}
             if len(shared) < 10:
                 continue
@@ -478,7 +480,7 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
     assert all(" yes " in line for line in fonts)  # embedded
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert pdf_page_count(pdf) == int(re.search(r"Pages:\s+(\d+)", pages).group(1))
-    page_texts = text.split("\f")[:pdf_page_count(pdf)]
+    page_texts = text.split("\f")[: pdf_page_count(pdf)]
     assert all("DỰ THẢO" in page for page in page_texts)  # the draft mark in the header of every page, first included
     # no orphan page holding a lone "Ghi chú:" line: the heading keeps with its notes
     for page in page_texts:
@@ -493,16 +495,23 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
     # the map and the first page of coordinates
     ARTEFACTS.mkdir(exist_ok=True)
     map_page = 1 + next(i for i, page in enumerate(text.split("\f")) if "Hình 1." in page)
-    for page, name in ((1, "annex-page-1"), (starts["II"], "annex-II-page-1"), (starts["III"], "annex-III-communes"),
-                       (map_page, "annex-map"), (starts["IV"], "annex-IV-coordinates"), (starts["IV"] + 1, "annex-IV-coordinates-2")):
-        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf),
-                        str(ARTEFACTS / name)], check=True)
+    for page, name in (
+        (1, "annex-page-1"),
+        (starts["II"], "annex-II-page-1"),
+        (starts["III"], "annex-III-communes"),
+        (map_page, "annex-map"),
+        (starts["IV"], "annex-IV-coordinates"),
+        (starts["IV"] + 1, "annex-IV-coordinates-2"),
+    ):
+        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf), str(ARTEFACTS / name)], check=True)
     (ARTEFACTS / "annex-counts.txt").write_text(
         f"demo annex at 1:{result.simplification['tolerance_m'].iloc[0] / 0.2 * 1000:.0f}: {len(page_texts)} pages "
         f"(annex I from page 1, II {starts['II']}, III {starts['III']}, IV {starts['IV']}: {coordinate_pages} pages of coordinates); "
         f"{points} points listed of {int(result.simplification['vertices'].sum())} vertices; tolerance "
         f"{sorted(set(result.simplification['tolerance_m']))} m for every unit; largest deviation "
-        f"{result.simplification['deviation_m'].max():.2f} m\n", encoding="utf-8")
+        f"{result.simplification['deviation_m'].max():.2f} m\n",
+        encoding="utf-8",
+    )
     from PIL import Image
 
     image = np.asarray(Image.open(ARTEFACTS / "annex-map.png").convert("RGB")).astype(int)
@@ -545,8 +554,24 @@ def test_bad_input_leaves_existing_files_untouched(tmp_path, demo_build_path):
 def test_cli_annex(small_build_path, tmp_path):
     runner = CliRunner()
     out = tmp_path / "annex.docx"
-    result = runner.invoke(app, ["annex", str(small_build_path), "--out", str(out), "--xlsx", "--decision", "7/QĐ-UBND ngày 1/2/2027",
-                                 "--province-name", "Thử", "--scale", "1:10.000", "--final"], terminal_width=400)
+    result = runner.invoke(
+        app,
+        [
+            "annex",
+            str(small_build_path),
+            "--out",
+            str(out),
+            "--xlsx",
+            "--decision",
+            "7/QĐ-UBND ngày 1/2/2027",
+            "--province-name",
+            "Thử",
+            "--scale",
+            "1:10.000",
+            "--final",
+        ],
+        terminal_width=400,
+    )
     assert result.exit_code == 0, result.output
     assert out.exists() and out.with_suffix(".xlsx").exists()
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
@@ -559,8 +584,9 @@ def test_cli_annex(small_build_path, tmp_path):
         assert f"SHA-256 {hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()}" in flat
     assert "dung sai / tolerance 2,0 m" in flat  # 0,2 mm × 10.000
     # the decision as an officer types it: "Quyết định số …" is not doubled
-    typed = runner.invoke(app, ["annex", str(small_build_path), "--out", str(tmp_path / "typed.docx"),
-                                "--decision", "Quyết định số 125/QĐ-UBND ngày 15/3/2027"])
+    typed = runner.invoke(
+        app, ["annex", str(small_build_path), "--out", str(tmp_path / "typed.docx"), "--decision", "Quyết định số 125/QĐ-UBND ngày 15/3/2027"]
+    )
     assert typed.exit_code == 0, typed.output
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "typed.docx")).paragraphs)
     assert text.count("(Kèm theo Quyết định số 125/QĐ-UBND ngày 15/3/2027 của") == 4 and "Quyết định số Quyết định" not in text

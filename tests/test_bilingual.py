@@ -180,7 +180,8 @@ def test_errors_made_at_run_time_are_in_each_language(tmp_path):
 
 def test_one_error_in_each_language_and_both():
     error = InputError(("thiếu thuộc tính 'zone'", "missing attribute 'zone'"), ("thêm cột 'zone'", "add the column 'zone'"))
-    assert (error.message_vi, error.message_en, error.hint_vi, error.hint_en) == ("thiếu thuộc tính 'zone'", "missing attribute 'zone'", "thêm cột 'zone'", "add the column 'zone'")
+    assert (error.message_vi, error.message_en, error.hint_vi, error.hint_en) == ("thiếu thuộc tính 'zone'", "missing attribute 'zone'",
+                                                                                  "thêm cột 'zone'", "add the column 'zone'")
     assert error.message == "thiếu thuộc tính 'zone' / missing attribute 'zone'"
     assert error.text("vi") == "thiếu thuộc tính 'zone' → thêm cột 'zone'" and error.text("en") == "missing attribute 'zone' → add the column 'zone'"
     assert str(error) == "thiếu thuộc tính 'zone' / missing attribute 'zone'\n  → thêm cột 'zone' / add the column 'zone'"
@@ -199,7 +200,13 @@ def test_the_command_line_says_vietnamese_then_english_or_english_alone(tmp_path
         cli.LANG["console"] = "vi"
     assert both_languages.exit_code == english.exit_code == 2
     lines = [line.strip() for line in both_languages.stderr.splitlines()]
-    assert lines == [f"Lỗi / Error: không tìm thấy tệp phân vùng: {missing}", f"build file not found: {missing}",
-                     "→ Cách sửa / What to do: tạo tệp bằng `zoning build` hoặc `zoning demo`", "make one with `zoning build` or `zoning demo`"]
-    assert [line.strip() for line in english.stderr.splitlines()] == [f"Error: build file not found: {missing}",
-                                                                      "→ What to do: make one with `zoning build` or `zoning demo`"]
+    assert lines == [
+        f"Lỗi / Error: không tìm thấy tệp phân vùng: {missing}",
+        f"build file not found: {missing}",
+        "→ Cách sửa / What to do: tạo tệp bằng `zoning build` hoặc `zoning demo`",
+        "make one with `zoning build` or `zoning demo`",
+    ]
+    assert [line.strip() for line in english.stderr.splitlines()] == [
+        f"Error: build file not found: {missing}",
+        "→ What to do: make one with `zoning build` or `zoning demo`",
+    ]

@@ -24,6 +24,7 @@ from shapely.geometry import LineString, Point, box
 from zoning.builder import build as build_zoning
 from zoning.builder.model import as_build, read_build
 from zoning.checker import check as check_api
+from zoning.checker import check_parts
 from zoning.checker.engine import check_sites
 from zoning.checker.index import index_build, subdivide
 from zoning.checker.result import (
@@ -44,7 +45,7 @@ from zoning.inputs.layers import read_vector
 from zoning.inputs.sites import read_sites
 from zoning.law.project_types import load_check_rules
 from zoning.outputs.report import site_report, write_reports
-from zoning.outputs.results import write_results
+from zoning.outputs.results import write_csv_parts, write_results
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 
@@ -490,3 +491,26 @@ def test_demo_sites_end_to_end(demo_build_path, tmp_path):
     assert not len(result.safety[result.safety["site_id"] == "wt-07"])
     assert (tmp_path / "reports" / "td_1.html").exists()
     assert "Illustrative data" in (tmp_path / "reports" / "td_1.html").read_text(encoding="utf-8")
+
+
+def test_check_in_parts_writes_the_same_csv(tmp_path, facility_build):
+    """Checked in parts of two sites, the CSV is byte for byte that of the whole check and the summary counts every site."""
+    sites = sites_of(at(2950, 600), at(1500, 1500), box(X0 + 4000, Y0 + 2900, X0 + 4200, Y0 + 3100), at(-1000, 5000), at(9500, 500),
+                     type=["sanitary_landfill", "textile_dyeing", None, None, "other"], capacity=[20.0, 1e7, None, None, None])
+    whole = check_api(sites, facility_build, distances={"sanitary_landfill": 300})
+    write_results(whole, tmp_path / "whole.csv")
+    count, parts = check_parts(sites, facility_build, part_sites=2, distances={"sanitary_landfill": 300})
+    summary = write_csv_parts(parts, [tmp_path / "parts.csv", tmp_path / "again.csv"])
+    assert count == 5
+    assert filecmp.cmp(tmp_path / "whole.csv", tmp_path / "parts.csv", shallow=False)
+    assert filecmp.cmp(tmp_path / "whole.csv", tmp_path / "again.csv", shallow=False)
+    assert summary.meta["verdicts"] == whole.meta["verdicts"] and summary.meta["sites"] == 5
+    assert summary.sites[["site_id", "verdict"]].values.tolist() == whole.sites[["site_id", "verdict"]].values.tolist()
+    assert summary.meta["verdicts"]["outside_province"] == 1  # s4, checked in a part with a site inside
+
+
+def test_check_in_parts_all_outside_is_an_error(tmp_path, small):
+    count, parts = check_parts(sites_of(at(-1000, 5000), at(-2000, 5000), at(-3000, 5000)), small, part_sites=2)
+    with pytest.raises(InputError, match="none of the 3 site\\(s\\) lies in the province"):
+        write_csv_parts(parts, [tmp_path / "r.csv"])
+    assert not (tmp_path / "r.csv").exists()

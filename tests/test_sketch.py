@@ -66,7 +66,9 @@ def test_a_province_that_is_not_a_shipped_one(small_build_path):
     assert Image.open(io.BytesIO(png)).size[0] == int(25 / 2.54 * 200)
 
 
-@pytest.mark.parametrize("needed,expected", [(1_000_000, 1_000_000), (990_000, 1_000_000), (1_040_000, 1_250_000), (131_000, 150_000), (7_600, 10_000), (49_999, 50_000)])
+@pytest.mark.parametrize(
+    "needed,expected", [(1_000_000, 1_000_000), (990_000, 1_000_000), (1_040_000, 1_250_000), (131_000, 150_000), (7_600, 10_000), (49_999, 50_000)]
+)
 def test_round_scales(needed, expected):
     assert round_scale(needed) == expected
 

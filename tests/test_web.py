@@ -564,7 +564,8 @@ def test_engine_errors_in_vietnamese(client):
     hint = outside["hint"]
     assert "hệ tọa độ" in hint["vi"] and "CRS" in hint["en"] and outside["vi"].endswith(hint["vi"]) and outside["en"].endswith(hint["en"])
     # every engine error is written in both languages: the Vietnamese is not the English with a Vietnamese preface
-    other = assert_bilingual_error(post(client, {"sites": {"type": "Polygon", "coordinates": [[[106.2, 22.6], [106.3, 22.7], [106.3, 22.6], [106.2, 22.7], [106.2, 22.6]]]}}), 422)
+    bowtie = {"type": "Polygon", "coordinates": [[[106.2, 22.6], [106.3, 22.7], [106.3, 22.6], [106.2, 22.7], [106.2, 22.6]]]}
+    other = assert_bilingual_error(post(client, {"sites": bowtie}), 422)
     assert has_vietnamese(other["vi"]) and not has_vietnamese(other["en"]) and other["en"] not in other["vi"]
 
 

@@ -86,7 +86,7 @@ def friendly(command: Callable) -> Callable:
 
 def _print_error(error: ZoningError) -> None:
     """The message and what to do, each in Vietnamese with English on the next line (or English alone)."""
-    hint = (error.hint_vi, error.hint_en) if error.hint_en else ("sửa điều được nêu ở trên rồi chạy lại", "correct what is named above and run again")
+    hint = error.hint_pair or ("sửa điều được nêu ở trên rồi chạy lại", "correct what is named above and run again")
     console.print(f"[bold red]{say('Lỗi', 'Error')}:[/] {escape(_lines(error.message_vi, error.message_en))}", highlight=False)
     console.print(f"[yellow]→ {say('Cách sửa', 'What to do')}: {escape(_lines(*hint))}[/]", highlight=False)
 
@@ -163,10 +163,15 @@ def build(
         "kinds, or a folder of files named by kind (.gpkg, .shp, .zip, .geojson). See `zoning layers`.")],
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The build GeoPackage to write (replaced atomically if it exists).")] = Path("build.gpkg"),
     rules: Annotated[Path | None, typer.Option("--rules", help="National rule file. Default: the shipped rules/nd08.yaml.")] = None,
-    province_rules: Annotated[Path | None, typer.Option("--province-rules", help="Province overlay: the name of a shipped one (cao-bang) or the path of your own YAML; it also sets the province CRS.")] = None,
-    central_meridian: Annotated[float | None, typer.Option("--central-meridian", help="Central meridian of the province's VN-2000 / TM-3 CRS in decimal degrees (e.g. 105.75); overrides the overlay.")] = None,
-    legacy_encoding: Annotated[str | None, typer.Option("--legacy-encoding", help="Convert text from an old Vietnamese font encoding: tcvn3 or vni.")] = None,
-    province_extent: Annotated[str, typer.Option("--province-extent", help="What bounds the province: 'province' (its polygon; slivers outside every commune go to the commune sharing the longest edge) or 'communes' (the union of the communes).")] = "province",
+    province_rules: Annotated[Path | None, typer.Option("--province-rules", help="Province overlay: the name of a "
+        "shipped one (cao-bang) or the path of your own YAML; it also sets the province CRS.")] = None,
+    central_meridian: Annotated[float | None, typer.Option("--central-meridian", help="Central meridian of the "
+        "province's VN-2000 / TM-3 CRS in decimal degrees (e.g. 105.75); overrides the overlay.")] = None,
+    legacy_encoding: Annotated[str | None, typer.Option("--legacy-encoding", help="Convert text from an old Vietnamese "
+        "font encoding: tcvn3 or vni.")] = None,
+    province_extent: Annotated[str, typer.Option("--province-extent", help="What bounds the province: 'province' (its "
+        "polygon; slivers outside every commune go to the commune sharing the longest edge) or 'communes' (the union of "
+        "the communes).")] = "province",
 ) -> None:
     """Build the three zones of a province from its layers and the rules."""
     from zoning.builder import build as build_zones
@@ -239,7 +244,8 @@ def print_commune_reconciliation(reconciliation: dict | None, communes) -> None:
     largest = ", ".join(f"{names.get(code, code)} {num(ha)} ha" for code, ha in list(reconciliation["moved_ha_by_commune"].items())[:3])
     nearest = (f"; {reconciliation['nearest_slivers']} {say('mảnh không giáp xã nào, giao cho xã gần nhất', 'touching no commune, given to the nearest')} "
                f"({num(reconciliation['nearest_ha'])} ha)") if reconciliation["nearest_slivers"] else ""
-    out.print(f"{say('Đối soát ranh giới xã', 'Communes reconciled')}: {reconciliation['slivers']} {say('mảnh ngoài mọi xã', 'slivers outside every commune')}, "
+    out.print(f"{say('Đối soát ranh giới xã', 'Communes reconciled')}: {reconciliation['slivers']} "
+        f"{say('mảnh ngoài mọi xã', 'slivers outside every commune')}, "
               f"{num(reconciliation['moved_ha'])} ha, {say('giao cho xã có cạnh chung dài nhất', 'given to the commune sharing the longest edge')} "
               f"({say('nhiều nhất', 'most')}: {largest}){nearest}", highlight=False)
 
@@ -276,7 +282,8 @@ def rules_command(
     ruleset = load_rules(rules, province_rules)
     english = LANG["console"] == "en"
     table = Table(title=f"{say('Tiêu chí', 'Criteria')} — {ruleset.id}", show_lines=True)
-    for column in (say("Mã", "Id"), say("Vùng", "Zone"), say("Lớp", "Layer"), say("Tiêu chí", "Criterion"), say("Căn cứ", "Citation"), say("Trạng thái", "Status")):
+    for column in (say("Mã", "Id"), say("Vùng", "Zone"), say("Lớp", "Layer"), say("Tiêu chí", "Criterion"), say("Căn cứ", "Citation"),
+                   say("Trạng thái", "Status")):
         table.add_column(column)
     for c in ruleset.criteria:
         where = ruleset.selection(c)
@@ -284,14 +291,16 @@ def rules_command(
         colour = "green" if c.status == "confirmed" else "yellow"
         status = f"[{colour}]{say(*terms.pair('statuses_short', c.status))}[/]"
         status += f"\n[yellow]{say(*terms.pair('statuses_short', 'proposed'))}[/]" if c.designation == "proposed" else ""
-        title, citation = ((c.title_en, c.citation_en) if english else (f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}"))
+        title, citation = (c.title_en, c.citation_en) if english else (f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}")
         table.add_row(c.id, c.zone, layer, title, citation, status + (f"\n{c.note}" if c.note else ""))
     out.print(table)
     mapping = ruleset.urban_classes
     classes = ", ".join(f"{k}→{v}" for k, v in mapping.zone.items())
-    status = terms.pair("statuses_short", mapping.status)
-    urban_en = f"Urban class → zone (field '{mapping.field}', {mapping.classification_en}, from {mapping.in_force_from}): {classes}  [{mapping.citation_en}, {mapping.status}]"
-    urban_vi = f"Loại đô thị → vùng (trường '{mapping.field}', {mapping.classification_vi}, từ {mapping.in_force_from}): {classes}  [{mapping.citation_vi}, {status[0]}]"
+    urban_status = terms.pair("statuses_short", mapping.status)
+    urban_en = (f"Urban class → zone (field '{mapping.field}', {mapping.classification_en}, from {mapping.in_force_from}): "
+                f"{classes}  [{mapping.citation_en}, {mapping.status}]")
+    urban_vi = (f"Loại đô thị → vùng (trường '{mapping.field}', {mapping.classification_vi}, từ {mapping.in_force_from}): "
+                f"{classes}  [{mapping.citation_vi}, {urban_status[0]}]")
     out.print(urban_en if english else f"{urban_vi}\n  {urban_en}", highlight=False, markup=False)
     if mapping.provisional_en:
         provisional = mapping.provisional_en if english else both(mapping.provisional_vi or mapping.provisional_en, mapping.provisional_en)
@@ -304,51 +313,101 @@ def rules_command(
 @app.command()
 @friendly
 def check(
-    sites: Annotated[Path | None, typer.Argument(help="Sites to check: a GeoPackage or KML/KMZ (every layer, or --layer), "
-        "shapefile, zipped shapefile, GeoJSON, MapInfo TAB/MIF, DGN v7 (with --crs), or a CSV or Excel .xlsx table with "
-        "lon/lat (or x/y with --crs, or a wkt column). Leave out with --point or --wkt.", show_default=False)] = None,
+    sites: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Sites to check: a GeoPackage or KML/KMZ (every layer, or --layer), "
+            "shapefile, zipped shapefile, GeoJSON, MapInfo TAB/MIF, DGN v7 (with --crs), or a CSV or Excel .xlsx table with "
+            "lon/lat (or x/y with --crs, or a wkt column). Leave out with --point or --wkt.",
+            show_default=False,
+        ),
+    ] = None,
     zoning_build: Annotated[Path, typer.Option("--zoning", "-z", help="The zoning build to check against (from `zoning build` or `zoning demo`).")] = ...,  # type: ignore[assignment]  # required
     layer: Annotated[str | None, typer.Option("--layer", help="Only this layer of a sites GeoPackage or KML.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="The sheet of an Excel site list (default: the first).")] = None,
     project_type: Annotated[str | None, typer.Option("--type", "-t", help="Project type of sites that have no 'type' attribute (see `zoning types`).")] = None,
-    exclusion: Annotated[str | None, typer.Option("--exclusion", help="The ND08 Appendix II exclusion of their type that "
-        "sites without an 'exclusion' attribute fall under, e.g. rolling_from_billets (see `zoning types`).")] = None,
-    include_proposed: Annotated[bool, typer.Option("--include-proposed", help="Let proposed designations (no legal "
-        "boundary yet) decide findings and verdicts as if they were in force.")] = False,
-    capacity: Annotated[float | None, typer.Option("--capacity", help="Capacity of sites that have no 'capacity' "
-        "attribute, in the unit of their type (e.g. m³/day for a wastewater plant): it picks the class of a "
-        "safety-distance table.")] = None,
-    out_paths: Annotated[list[Path] | None, typer.Option("--out", "-o", help="Results file: .gpkg, .geojson, .json, .csv "
-        "(UTF-8 for Excel) or .xlsx (repeat for several).")] = None,
+    exclusion: Annotated[
+        str | None,
+        typer.Option(
+            "--exclusion",
+            help="The ND08 Appendix II exclusion of their type that "
+            "sites without an 'exclusion' attribute fall under, e.g. rolling_from_billets (see `zoning types`).",
+        ),
+    ] = None,
+    include_proposed: Annotated[
+        bool,
+        typer.Option("--include-proposed", help="Let proposed designations (no legal boundary yet) decide findings and verdicts as if they were in force."),
+    ] = False,
+    capacity: Annotated[
+        float | None,
+        typer.Option(
+            "--capacity",
+            help="Capacity of sites that have no 'capacity' "
+            "attribute, in the unit of their type (e.g. m³/day for a wastewater plant): it picks the class of a "
+            "safety-distance table.",
+        ),
+    ] = None,
+    out_paths: Annotated[
+        list[Path] | None, typer.Option("--out", "-o", help="Results file: .gpkg, .geojson, .json, .csv (UTF-8 for Excel) or .xlsx (repeat for several).")
+    ] = None,
     report_dir: Annotated[Path | None, typer.Option("--report", help="Folder for one HTML report per site and an index.html.")] = None,
     point: Annotated[str | None, typer.Option("--point", help="One site as lon,lat (e.g. 106.25,22.66), or x,y with --crs.")] = None,
     wkt: Annotated[str | None, typer.Option("--wkt", help="One site as WKT text (a point, line or polygon).")] = None,
-    crs: Annotated[str | None, typer.Option("--crs", help="CRS of coordinates that have none: EPSG:4326 (default for "
-        "lon/lat), EPSG:9210, or tm3:105.75 for VN-2000 / TM-3.")] = None,
-    distance: Annotated[list[str] | None, typer.Option("--distance", "-d", help="A safety distance in metres where the "
-        "rules have no confirmed value: sanitary_landfill=1000, sanitary_landfill:water_intake=2000, or a bare 1000 for "
-        "every unknown one (repeat).")] = None,
-    distances_file: Annotated[Path | None, typer.Option("--distances", help="A province file of safety distances (YAML: "
-        "id, version, distances: [{facility, receptor, distance_m, citation_vi, citation_en}]).")] = None,
-    upstream: Annotated[bool, typer.Option("--upstream", help="The facilities must sit upstream of a water source or "
-        "upwind of the town (× 1.5 where QCVN 01:2021/BXD Table 2.22 says so).")] = False,
-    search_distance: Annotated[float | None, typer.Option("--search-distance", help="List zoning units within this many "
-        "metres of a site (default 1000).")] = None,
-    tolerance: Annotated[list[str] | None, typer.Option("--tolerance", help="Positional tolerance of the source data in "
-        "metres: 25, or per layer kind residential_areas=10 (repeat). Results this close to a boundary are flagged "
-        "borderline.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One table row per site even for more than "
-        f"{SUMMARY_ABOVE} sites (otherwise a summary).")] = False,
-    against: Annotated[Path | None, typer.Option("--against", help="An earlier build of the same province: check the "
-        "sites against it too and flag every site whose verdict changes.")] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option("--crs", help="CRS of coordinates that have none: EPSG:4326 (default for lon/lat), EPSG:9210, or tm3:105.75 for VN-2000 / TM-3."),
+    ] = None,
+    distance: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--distance",
+            "-d",
+            help="A safety distance in metres where the "
+            "rules have no confirmed value: sanitary_landfill=1000, sanitary_landfill:water_intake=2000, or a bare 1000 for "
+            "every unknown one (repeat).",
+        ),
+    ] = None,
+    distances_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--distances",
+            help="A province file of safety distances (YAML: id, version, distances: [{facility, receptor, distance_m, citation_vi, citation_en}]).",
+        ),
+    ] = None,
+    upstream: Annotated[
+        bool,
+        typer.Option(
+            "--upstream", help="The facilities must sit upstream of a water source or upwind of the town (× 1.5 where QCVN 01:2021/BXD Table 2.22 says so)."
+        ),
+    ] = False,
+    search_distance: Annotated[
+        float | None, typer.Option("--search-distance", help="List zoning units within this many metres of a site (default 1000).")
+    ] = None,
+    tolerance: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tolerance",
+            help="Positional tolerance of the source data in "
+            "metres: 25, or per layer kind residential_areas=10 (repeat). Results this close to a boundary are flagged "
+            "borderline.",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help=f"One table row per site even for more than {SUMMARY_ABOVE} sites (otherwise a summary).")
+    ] = False,
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", help="An earlier build of the same province: check the sites against it too and flag every site whose verdict changes."),
+    ] = None,
 ) -> None:
     """Check project sites and waste-treatment locations against a zoning build."""
     from zoning.builder.model import read_build
+    from zoning.checker import PART_SITES, check_parts
     from zoning.checker import check as check_sites
     from zoning.law.project_types import load_check_rules
     from zoning.law.safety import load_user_distances, parse_distance_option
     from zoning.outputs.report import write_reports
-    from zoning.outputs.results import check_output_path, write_results
+    from zoning.outputs.results import check_output_path, write_csv_parts, write_results
 
     sources = (sites, zoning_build, distances_file)
     outputs = list(dict.fromkeys(check_output_path(path, sources) for path in out_paths or []))  # a file named twice is written once
@@ -361,14 +420,27 @@ def check(
     options: dict[str, Any] = dict(layer=layer, sheet=sheet, crs=crs, point=point, wkt=wkt, type=project_type, capacity=capacity, exclusion=exclusion,
                    distances=user, upstream=upstream, search_distance=search_distance, tolerance=_tolerance_option(tolerance),
                    include_proposed=include_proposed, rules=rules)
+    # CSV results alone are written part by part: a million sites in bounded memory
+    in_parts = bool(outputs) and all(path.suffix.lower() == ".csv" for path in outputs) and report_dir is None and against is None and not verbose
     with progress_steps(say("Kiểm tra địa điểm", "Checking sites"), total=4 + 4 * (against is not None) + len(outputs) + (1 if report_dir else 0)) as advance:
         build = read_build(zoning_build)
-        result = check_sites(sites, build, progress=advance, **options)
+        if in_parts:
+            count, parts = check_parts(sites, build, progress=advance, **options)
+            in_parts = count > PART_SITES
+            if in_parts:
+                for path in outputs:
+                    advance(f"{say('ghi', 'writing')} {path.name}")
+                result = write_csv_parts(parts, outputs)
+                written.extend(outputs)
+            else:  # one part: the whole result
+                result = next(parts)
+        else:
+            result = check_sites(sites, build, progress=advance, **options)
         if against is not None:
             from zoning.compare import verdict_changes
 
             result = verdict_changes(result, check_sites(sites, read_build(against), progress=advance, **options))
-        for path in outputs:
+        for path in () if in_parts else outputs:
             advance(f"{say('ghi', 'writing')} {path.name}")
             written.append(write_results(result, path))
         if report_dir is not None:
@@ -407,8 +479,13 @@ def print_check_table(result) -> None:
     """One table row per site: zones, communes, verdict and the main findings."""
     lang = LANG["console"]
     table = Table(title=f"{say('Kiểm tra địa điểm', 'Site check')} — build {result.meta['build_id']}", show_lines=True)
-    for column in (say("Địa điểm", "Site"), say("Loại hình", "Type"), say("Vùng / xã", "Zones / communes"), say("Kết luận", "Verdict"),
-                   say("Phát hiện (xung đột, cần xem xét)", "Findings (conflict and review)")):
+    for column in (
+        say("Địa điểm", "Site"),
+        say("Loại hình", "Type"),
+        say("Vùng / xã", "Zones / communes"),
+        say("Kết luận", "Verdict"),
+        say("Phát hiện (xung đột, cần xem xét)", "Findings (conflict and review)"),
+    ):
         table.add_column(column)
     findings = result.findings[result.findings["severity"].isin(["conflict", "review", "no_data", "outside"])]
     title = "title_en" if lang == "en" else "title_vi"
@@ -419,8 +496,11 @@ def print_check_table(result) -> None:
         flags = (" ±" if site["borderline"] else "") + (f"\n{say('thiếu dữ liệu', 'no data')}: {site['no_data_layers']}" if site["no_data_layers"] else "")
         zones = ", ".join(zone_names.get(z, z) for z in str(site["zones_touched"]).split(",") if z)
         table.add_row(
-            f"{site['site_id']}\n{site['name']}", site["type"] or "—", f"{zones}\n{site['commune_names']}",
-            f"[{VERDICT_COLOURS[verdict]}]{_verdict_name(verdict)}[/]{flags}", by_site.get(site["site_id"], ""),
+            f"{site['site_id']}\n{site['name']}",
+            site["type"] or "—",
+            f"{zones}\n{site['commune_names']}",
+            f"[{VERDICT_COLOURS[verdict]}]{_verdict_name(verdict)}[/]{flags}",
+            by_site.get(site["site_id"], ""),
         )
     out.print(table)
 
@@ -429,8 +509,10 @@ def print_check_summary(result, written: list[Path]) -> None:
     """Counts by verdict, the sites in conflict (the first few), notes and the files written."""
     sites = result.sites
     counts = ", ".join(f"{_verdict_name(v)}: {num(n, 0)}" for v, n in result.meta["verdicts"].items() if n)
-    out.print(f"{num(len(sites), 0)} {say('địa điểm', 'site(s)')} — {counts}.  {say('Quy tắc', 'Rules')}: {result.meta['ruleset']} + "
-              f"{result.meta['check_rules']}", highlight=False)
+    out.print(
+        f"{num(len(sites), 0)} {say('địa điểm', 'site(s)')} — {counts}.  {say('Quy tắc', 'Rules')}: {result.meta['ruleset']} + {result.meta['check_rules']}",
+        highlight=False,
+    )
     if len(sites) > SUMMARY_ABOVE:
         conflicts = sites.loc[sites["verdict"] == "conflict", ["site_id", "name"]]
         if len(conflicts):
@@ -441,24 +523,29 @@ def print_check_summary(result, written: list[Path]) -> None:
         out.print(say("Chi tiết từng địa điểm trong các tệp kết quả (hoặc --verbose)", "Per-site details are in the files written (or use --verbose)"))
     if "against" in result.meta:
         changed = result.sites[result.sites["verdict_changed"]]
-        out.print(f"{say('Kết luận thay đổi so với', 'Verdicts changed against')} {result.meta['against']['build_id']}: "
-            f"{num(len(changed), 0)}", highlight=False)
+        out.print(
+            f"{say('Kết luận thay đổi so với', 'Verdicts changed against')} {result.meta['against']['build_id']}: {num(len(changed), 0)}", highlight=False
+        )
         for site in changed.head(LISTED_CONFLICTS).itertuples():
             out.print(f"  {site.site_id} {site.name}: {_verdict_name(site.verdict_before)} → {_verdict_name(site.verdict)}", highlight=False)
     notes = result.meta["notes"]
     for note in notes[:LISTED_CONFLICTS]:
         out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)
     if len(notes) > LISTED_CONFLICTS:
-        out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] … {num(len(notes) - LISTED_CONFLICTS, 0)} "
-            f"{say('ghi chú khác trong tệp kết quả', 'more notes in the results')}")
+        out.print(
+            f"[yellow]{say('Ghi chú', 'Note')}:[/] … {num(len(notes) - LISTED_CONFLICTS, 0)} "
+            f"{say('ghi chú khác trong tệp kết quả', 'more notes in the results')}"
+        )
     print_notices(result.meta.get("law_notices_vi", []), result.meta.get("law_notices_en", []))
     if result.meta["illustrative_notice"]:
         out.print(f"[yellow]{say('Dữ liệu minh họa', 'Illustrative data')}:[/] {result.meta['illustrative_notice']}", highlight=False)
     for path in written[:LISTED_CONFLICTS] if len(written) > LISTED_CONFLICTS + 1 else written:
         out.print(f"  {say('đã ghi', 'written')}: {path}", highlight=False)
     if len(written) > LISTED_CONFLICTS + 1:
-        out.print(f"  … {say('và', 'and')} {len(written) - LISTED_CONFLICTS} {say('tệp khác', 'more files')}; "
-            f"{say('mục lục', 'index')}: {written[-1]}", highlight=False)
+        out.print(
+            f"  … {say('và', 'and')} {len(written) - LISTED_CONFLICTS} {say('tệp khác', 'more files')}; {say('mục lục', 'index')}: {written[-1]}",
+            highlight=False,
+        )
 
 
 @app.command("types")
@@ -472,8 +559,11 @@ def types_command() -> None:
     table = Table(title=f"{say('Loại hình dự án', 'Project types')} — {rules.id}", show_lines=True)
     for column in (say("Mã", "Code"), say("Tên", "Name"), say("Phụ lục II NĐ 08", "ND08 Appendix II"), say("Khoảng cách an toàn", "Safety distances")):
         table.add_column(column)
-    listed = {"listed": say("có trong danh mục", "on the list"), "not_listed": say("không có trong danh mục", "not on the list"),
-              "unknown": say("chưa xác định", "not known")}
+    listed = {
+        "listed": say("có trong danh mục", "on the list"),
+        "not_listed": say("không có trong danh mục", "not on the list"),
+        "unknown": say("chưa xác định", "not known"),
+    }
     for _, row in type_catalogue(rules).iterrows():
         thresholds = []
         if _given(row["large_min"]):
@@ -482,14 +572,22 @@ def types_command() -> None:
             thresholds.append(f"{terms.label('capacity_classes', 'small', lang)} < {num(row['small_below'], 0)} {row['risk_unit']}")
         colour = "green" if row["risk_status"] == "confirmed" else "yellow"
         status = f"[{colour}]{say(*terms.pair('statuses_short', row['risk_status']))}[/]"
-        risk = (listed[row["pollution_risk"]] + (f", {say('dòng', 'row')} {row['risk_row']}" if row["risk_row"] else "")
-                + (f"\n{'; '.join(thresholds)}" if thresholds else "") + f"\n{status}" + (f"\n{row['risk_note']}" if row["risk_note"] else ""))
+        risk = (
+            listed[row["pollution_risk"]]
+            + (f", {say('dòng', 'row')} {row['risk_row']}" if row["risk_row"] else "")
+            + (f"\n{'; '.join(thresholds)}" if thresholds else "")
+            + f"\n{status}"
+            + (f"\n{row['risk_note']}" if row["risk_note"] else "")
+        )
         risk += f"\n{say('trường hợp loại trừ', 'exclusions')} (--exclusion): {row['exclusions']}" if row["exclusions"] else ""
         name = row["type_name_en"] if lang == "en" else f"{row['type_name_vi']}\n{row['type_name_en']}"
         table.add_row(row["type"], name, risk, row["safety_distances"].replace("; ", "\n"))
     out.print(table)
-    out.print(f"{say('Khoảng cách an toàn', 'Safety distances')}: {rules.facilities.path.name}; "
-              + say("nhập các giá trị chưa xác nhận bằng", "give unconfirmed ones with") + " `zoning check --distance TYPE=METRES`.")
+    out.print(
+        f"{say('Khoảng cách an toàn', 'Safety distances')}: {rules.facilities.path.name}; "
+        + say("nhập các giá trị chưa xác nhận bằng", "give unconfirmed ones with")
+        + " `zoning check --distance TYPE=METRES`."
+    )
 
 
 def _given(value) -> bool:
@@ -507,24 +605,63 @@ def annex(
     out_path: Annotated[Path, typer.Option("--out", "-o", help="The Word document to write (.docx); replaced atomically if it exists.")] = Path("annex.docx"),
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF beside it, through LibreOffice (must be installed).")] = False,
     xlsx: Annotated[bool, typer.Option("--xlsx", help="Also write the same tables as an Excel workbook (.xlsx) beside it.")] = False,
-    decision: Annotated[str | None, typer.Option("--decision", help='Number and date of the decision, e.g. "số 12/QĐ-UBND ngày 15/3/2027". Left blank to fill in by default.')] = None,
-    province_name: Annotated[str | None, typer.Option("--province-name", help='Province name in the headers, e.g. "Cao Bằng". Default: the province of the build.')] = None,
-    scale: Annotated[str | None, typer.Option("--scale", help="Scale of the map the decision adopts, e.g. 1:50000: coordinates are listed within 0.2 mm on that map (10 m at 1:50000), the same tolerance for every unit. Default: the province rules' map_scale, else 1:50000.")] = None,
-    list_under: Annotated[float | None, typer.Option("--list-under", help="List the coordinates of the units smaller than this many hectares only; the digital dataset stands for the others.")] = None,
-    final: Annotated[bool, typer.Option("--final", help="The annex to be issued: refused, with the reasons, while the build uses illustrative data, unconfirmed criteria, proposed designations or unresolved plan conflicts. Without it, such an annex is marked DỰ THẢO (draft) on every page.")] = False,
-    against: Annotated[Path | None, typer.Option("--against", help="The build of the decision being amended (same province): write instead the annex of the amending decision — the land moved between the zones, per commune, the units added, removed or changed, why, a map of the changes, and the boundary points of the units added or changed (--scale, --list-under) with the revised build's digital dataset.")] = None,
-    amends: Annotated[str | None, typer.Option("--amends", help='With --against: number and date of the decision being amended, e.g. "số 5/QĐ-UBND ngày 2/1/2027".')] = None,
+    decision: Annotated[
+        str | None,
+        typer.Option("--decision", help='Number and date of the decision, e.g. "số 12/QĐ-UBND ngày 15/3/2027". Left blank to fill in by default.'),
+    ] = None,
+    province_name: Annotated[
+        str | None, typer.Option("--province-name", help='Province name in the headers, e.g. "Cao Bằng". Default: the province of the build.')
+    ] = None,
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            "--scale",
+            help="Scale of the map the decision adopts, e.g. 1:50000: "
+            "coordinates are listed within 0.2 mm on that map (10 m at 1:50000), the same tolerance for every unit. Default: "
+            "the province rules' map_scale, else 1:50000.",
+        ),
+    ] = None,
+    list_under: Annotated[
+        float | None,
+        typer.Option("--list-under", help="List the coordinates of the units smaller than this many hectares only; the digital dataset stands for the others."),
+    ] = None,
+    final: Annotated[
+        bool,
+        typer.Option(
+            "--final",
+            help="The annex to be issued: refused, with the reasons, while the "
+            "build uses illustrative data, unconfirmed criteria, proposed designations or unresolved plan conflicts. Without "
+            "it, such an annex is marked DỰ THẢO (draft) on every page.",
+        ),
+    ] = False,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="The build of the decision being amended (same province): write instead the annex of the amending "
+            "decision — the land moved between the zones, per commune, the units added, removed or changed, why, a map of "
+            "the changes, and the boundary points of the units added or changed (--scale, --list-under) with the revised "
+            "build's digital dataset.",
+        ),
+    ] = None,
+    amends: Annotated[
+        str | None,
+        typer.Option("--amends", help='With --against: number and date of the decision being amended, e.g. "số 5/QĐ-UBND ngày 2/1/2027".'),
+    ] = None,
 ) -> None:
     """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
     the units of each zone, areas per commune, boundary coordinates and a map; with --against, the annex
-    of a decision amending them."""
+    of a decision amending them.
+    """
     from zoning.builder.model import as_build
     from zoning.outputs.annex import CoordinatePolicy, default_scale, parse_scale, write_annex
     from zoning.outputs.dataset import dataset_paths
 
     if amends is not None and against is None:
-        raise ZoningError(("--amends chỉ dùng cùng --against", "--amends goes with --against"),
-                          ("thêm --against BẢN_PHÂN_VÙNG_CŨ.gpkg", "add --against OLD_BUILD.gpkg"))
+        raise ZoningError(
+            ("--amends chỉ dùng cùng --against", "--amends goes with --against"),
+            ("thêm --against BẢN_PHÂN_VÙNG_CŨ.gpkg", "add --against OLD_BUILD.gpkg"),
+        )
     inputs = (build_path, against)
     check_output(out_path, inputs, suffixes=(".docx",))
     for extra, wanted in ((".xlsx", xlsx), (".pdf", pdf)):
@@ -538,13 +675,14 @@ def annex(
         from zoning.outputs.amendment import write_amendment_annex
 
         with progress_steps(say("Phụ lục quyết định điều chỉnh", "Amending decision annex"), total=6 + pdf + xlsx) as advance:
-            result = write_amendment_annex(build, against, out_path, amends=amends, pdf=pdf, xlsx=xlsx, decision=decision,
-                                           province_name=province_name, policy=policy, final=final, progress=advance)
+            result = write_amendment_annex(
+                build, against, out_path, amends=amends, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
+                policy=policy, final=final, progress=advance,
+            )
         print_annex_summary(result)
         return
     with progress_steps(say("Phụ lục quyết định", "Decision annexes"), total=5 + pdf + xlsx) as advance:
-        result = write_annex(build, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
-                             policy=policy, final=final, progress=advance)
+        result = write_annex(build, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name, policy=policy, final=final, progress=advance)
     print_annex_summary(result)
 
 
@@ -556,14 +694,23 @@ def print_annex_summary(result) -> None:
             out.print(f"{label}: {path} ({num(path.stat().st_size / 1024, 0)} KB{pages})", highlight=False)
     if result.dataset is not None:
         per_unit = result.simplification
-        out.print(f"{say('Bộ dữ liệu số', 'Digital dataset')}: {result.dataset.gpkg} (SHA-256 {result.dataset.gpkg_sha256}), "
-                  f"{result.dataset.xlsx} (SHA-256 {result.dataset.xlsx_sha256})", highlight=False)
-        out.print(f"{say('Tọa độ', 'Coordinates')}: {num(int(per_unit['points'].sum()), 0)} {say('điểm', 'points')} "
-                  f"({say('đầy đủ', 'full')}: {num(int(per_unit['vertices'].sum()), 0)}), {say('dung sai', 'tolerance')} "
-                  f"{num(float(per_unit['tolerance_m'].iloc[0]) if len(per_unit) else 0, 1)} m, "
-                  f"{int(per_unit['listed'].sum())}/{len(per_unit)} {say('khu vực được liệt kê', 'units listed')}", highlight=False)
+        out.print(
+            f"{say('Bộ dữ liệu số', 'Digital dataset')}: {result.dataset.gpkg} (SHA-256 {result.dataset.gpkg_sha256}), "
+            f"{result.dataset.xlsx} (SHA-256 {result.dataset.xlsx_sha256})",
+            highlight=False,
+        )
+        out.print(
+            f"{say('Tọa độ', 'Coordinates')}: {num(int(per_unit['points'].sum()), 0)} {say('điểm', 'points')} "
+            f"({say('đầy đủ', 'full')}: {num(int(per_unit['vertices'].sum()), 0)}), {say('dung sai', 'tolerance')} "
+            f"{num(float(per_unit['tolerance_m'].iloc[0]) if len(per_unit) else 0, 1)} m, "
+            f"{int(per_unit['listed'].sum())}/{len(per_unit)} {say('khu vực được liệt kê', 'units listed')}",
+            highlight=False,
+        )
     if result.draft_reasons:
-        out.print(f"[bold yellow]{say('DỰ THẢO: phụ lục mang dấu dự thảo trên mọi trang, vì', 'DRAFT: every page is marked as a draft, because')}:[/]", highlight=False)
+        out.print(
+            f"[bold yellow]{say('DỰ THẢO: phụ lục mang dấu dự thảo trên mọi trang, vì', 'DRAFT: every page is marked as a draft, because')}:[/]",
+            highlight=False,
+        )
         for reason in result.draft_reasons:
             out.print(f"  – {reason}", highlight=False)
     for notice in result.notices:
@@ -893,8 +1040,10 @@ def serve(
 
     if not loopback(host) and not token:
         raise ZoningError(
-            (f"Không mở máy chủ trên địa chỉ {host} khi không có --token: mọi máy trong mạng sẽ dùng được nó.",
-             f"Refusing to listen on {host} without --token: anyone on the network could use it."),
+            (
+                f"Không mở máy chủ trên địa chỉ {host} khi không có --token: mọi máy trong mạng sẽ dùng được nó.",
+                f"Refusing to listen on {host} without --token: anyone on the network could use it.",
+            ),
             ("thêm --token MÃ-BÍ-MẬT, hoặc để --host 127.0.0.1 (chỉ máy này)", "add --token SECRET, or keep --host 127.0.0.1 (this computer only)"),
         )
     import uvicorn

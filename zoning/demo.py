@@ -94,8 +94,9 @@ def _demo_annex(results: DemoResults, out_dir: Path, step: Callable[[str], None]
     results.outputs["annex"] = annex.docx
     if annex.xlsx:
         results.outputs["annex tables"] = annex.xlsx
-    results.outputs["annex digital dataset"] = annex.dataset.gpkg
-    results.outputs["annex digital dataset (vertices)"] = annex.dataset.xlsx
+    if annex.dataset is not None:
+        results.outputs["annex digital dataset"] = annex.dataset.gpkg
+        results.outputs["annex digital dataset (vertices)"] = annex.dataset.xlsx
     if annex.pdf:
         results.outputs["annex PDF"] = annex.pdf
     else:

@@ -56,16 +56,26 @@ class ZoningError(Exception):
 
     def __init__(self, message: Text | str, hint: Text | str | None = None) -> None:
         self.message_vi, self.message_en = _pair(message)
+        self.hint_vi: str | None
+        self.hint_en: str | None
         self.hint_vi, self.hint_en = _pair(hint) if hint else (None, None)
         super().__init__(message, hint)
 
     @property
     def message(self) -> str:
+        """The message in both languages, ``vi / en``."""
         return both(self.message_vi, self.message_en)
 
     @property
     def hint(self) -> str | None:
-        return both(self.hint_vi, self.hint_en) if self.hint_vi is not None else None
+        """The hint in both languages, ``vi / en`` (None when there is none)."""
+        pair = self.hint_pair
+        return both(*pair) if pair else None
+
+    @property
+    def hint_pair(self) -> Text | None:
+        """The hint as ``(vietnamese, english)`` (None when there is none)."""
+        return (self.hint_vi, self.hint_en) if self.hint_vi and self.hint_en else None
 
     def text(self, lang: Lang) -> str:
         """The message, and the hint after an arrow, in one language."""

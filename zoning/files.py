@@ -70,7 +70,8 @@ def check_input_file(path: PathLike, what: Text = ("tệp đầu vào", "input f
         raise InputError((f"{path}: không phải tệp thông thường (thiết bị, ống dẫn…)", f"{path}: not a regular file (a device or a pipe)"),
                          (f"chỉ ra một {what_vi} trên đĩa", f"give a {what_en} on disk"))
     if max_bytes is not None and info.st_size > max_bytes:
-        raise InputError((f"{path}: tệp quá lớn ({info.st_size:,} byte, tối đa {max_bytes:,})", f"{path}: file too large ({info.st_size:,} bytes, at most {max_bytes:,})"),
+        raise InputError((f"{path}: tệp quá lớn ({info.st_size:,} byte, tối đa {max_bytes:,})", f"{path}: file too large "
+            f"({info.st_size:,} bytes, at most {max_bytes:,})"),
                          (f"kiểm tra đây có đúng là {what_vi} không", f"check that this is the {what_en}"))
     return path
 
@@ -151,7 +152,8 @@ def check_output_folder(folder: PathLike, inputs: Iterable[PathLike | None] = ()
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         example = f"{option} {folder.with_suffix('')}-reports"
-        raise InputError((f"{option} {folder}: đã có một tệp cùng tên; ở đây cần một thư mục", f"{option} {folder}: a file of that name exists; it must be a folder"),
+        raise InputError((f"{option} {folder}: đã có một tệp cùng tên; ở đây cần một thư mục", f"{option} {folder}: a file of "
+            "that name exists; it must be a folder"),
                          (f"chọn tên thư mục khác, ví dụ {example}", f"choose another folder name, e.g. {example}"))
     _check_not_input(folder, input_paths(inputs), option)
     existing, _ = _existing_folder(folder / "index.html", option)
@@ -261,7 +263,8 @@ def _check_not_input(path: Path, inputs: tuple[Path, ...], option: str) -> None:
         if same or inside:
             how_vi, how_en = ("là tệp đầu vào", "is the input") if same else ("nằm trong thư mục đầu vào", "is inside the input folder")
             raise InputError(
-                (f"{option} {path} {how_vi} {source}: dữ liệu đầu vào không bao giờ bị ghi đè", f"{option} {path} {how_en} {source}: inputs are never overwritten"),
+                (f"{option} {path} {how_vi} {source}: dữ liệu đầu vào không bao giờ bị ghi đè", f"{option} {path} {how_en} "
+                    f"{source}: inputs are never overwritten"),
                 ("ghi kết quả ra tệp khác, ngoài các thư mục đầu vào", "write the output to another file, outside the input folders"),
             )
 
@@ -293,7 +296,8 @@ def _probe(path: Path, option: str) -> None:
         tmp.unlink()
     except OSError as exc:
         raise InputError(
-            (f"{option} {path}: không ghi được vào thư mục {path.parent} ({exc.strerror})", f"{option} {path}: cannot write in folder {path.parent} ({exc.strerror})"),
+            (f"{option} {path}: không ghi được vào thư mục {path.parent} ({exc.strerror})", f"{option} {path}: cannot write "
+                f"in folder {path.parent} ({exc.strerror})"),
             ("chọn một thư mục có quyền ghi", "choose a folder you can write to"),
         ) from None
 

@@ -76,7 +76,9 @@ def build(
              "give --province-rules (with a 'province' section) or --central-meridian, e.g. 105.75 for Cao Bằng"),
         )
     if legacy_encoding and legacy_encoding.upper() not in ("TCVN3", "VNI"):
-        raise ZoningError((f"không có bảng mã cũ '{legacy_encoding}'", f"unknown legacy encoding '{legacy_encoding}'"), ("dùng tcvn3 hoặc vni", "use tcvn3 or vni"))
+        raise ZoningError(
+            (f"không có bảng mã cũ '{legacy_encoding}'", f"unknown legacy encoding '{legacy_encoding}'"), ("dùng tcvn3 hoặc vni", "use tcvn3 or vni")
+        )
     step = progress or (lambda _: None)
     layer_set = read_layers(layers, tm3_crs(meridian), legacy_encoding=legacy_encoding, progress=lambda k: step(f"reading {k}"))
     check_meridian(meridian, layer_set)
@@ -104,10 +106,15 @@ def check_meridian(meridian: float, layers: LayerSet) -> None:
     if west < low - MERIDIAN_SLACK_DEG or east > high + MERIDIAN_SLACK_DEG:
         middle = round((west + east) / 2 * 4) / 4
         raise InputError(
-            (f"--central-meridian {meridian:g}: múi 3° của kinh tuyến trục này ({low:g}°–{high:g}°E) không chứa tỉnh ({west:.2f}°–{east:.2f}°E)",
-             f"--central-meridian {meridian:g}: the 3° zone of this meridian ({low:g}–{high:g}°E) does not contain the province ({west:.2f}–{east:.2f}°E)"),
-            (f"dùng kinh tuyến trục của tỉnh (Thông tư 973/2001/TT-TCĐC), gần {middle:g}; hoặc bỏ --central-meridian để dùng kinh tuyến của tệp quy tắc tỉnh",
-             f"use the province's own meridian (Circular 973/2001/TT-TCĐC), near {middle:g}; or leave --central-meridian out to take the province overlay's"),
+            (
+                f"--central-meridian {meridian:g}: múi 3° của kinh tuyến trục này ({low:g}°–{high:g}°E) không chứa tỉnh ({west:.2f}°–{east:.2f}°E)",
+                f"--central-meridian {meridian:g}: the 3° zone of this meridian ({low:g}–{high:g}°E) does not contain the province ({west:.2f}–{east:.2f}°E)",
+            ),
+            (
+                f"dùng kinh tuyến trục của tỉnh (Thông tư 973/2001/TT-TCĐC), gần {middle:g}; "
+                f"hoặc bỏ --central-meridian để dùng kinh tuyến của tệp quy tắc tỉnh",
+                f"use the province's own meridian (Circular 973/2001/TT-TCĐC), near {middle:g}; or leave --central-meridian out to take the province overlay's",
+            ),
         )
 
 

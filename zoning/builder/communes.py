@@ -129,7 +129,8 @@ def by_commune(units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, communes: gpd.G
     if max(abs(ha) for ha in outside.values()) > OUTSIDE_TOLERANCE_HA:
         areas = ", ".join(f"{z} {ha:.4f} ha" for z, ha in outside.items())
         raise BuildError(
-            (f"diện tích vùng nằm ngoài mọi xã sau khi đối soát ranh giới xã: {areas}", f"zone land outside every commune after reconciling the communes: {areas}"),
+            (f"diện tích vùng nằm ngoài mọi xã sau khi đối soát ranh giới xã: {areas}", "zone land outside every commune "
+                f"after reconciling the communes: {areas}"),
             ("đây là lỗi của chương trình, xin báo lại kèm dữ liệu", "this is a fault of the program: please report it with the data"),
         )
     return unit_codes, summary[["commune_code", "commune_name", "strict_ha", "emission_limited_ha", "other_ha", "total_ha"]]
@@ -148,7 +149,8 @@ def require_every_hectare_in_a_commune(summary: pd.DataFrame) -> None:
         raise BuildError(
             (f"kết quả phân vùng có {terms.quantity(outside, 'area_ha')} ngoài ranh giới mọi xã, không thể đưa vào quyết định",
              f"the build has {terms.quantity(outside, 'area_ha', 'en')} outside every commune, which a decision cannot carry"),
-            ("xây dựng lại bằng `zoning build` (phiên bản này giao các mảnh đó cho xã)", "rebuild with `zoning build` (this version gives that land to communes)"),
+            ("xây dựng lại bằng `zoning build` (phiên bản này giao các mảnh đó cho xã)", "rebuild with `zoning build` "
+                "(this version gives that land to communes)"),
         )
 
 

@@ -27,17 +27,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import shapely
 
-from zoning.builder.overlay import carve, polygonal
-from zoning.errors import InputError
-from zoning.terms import M2_PER_HA
-from zoning.builder.model import Build, assemble
-from zoning.inputs.layers import LayerSet
-from zoning.law.criteria import RuleSet
 from zoning.builder.communes import PROVINCE_EXTENTS, by_commune, province_communes
 from zoning.builder.dissolve import dissolve_zones
+from zoning.builder.model import Build, assemble
+from zoning.builder.overlay import carve, polygonal
 from zoning.builder.polygons import criterion_polygons
 from zoning.builder.qa import coverage_qa
 from zoning.builder.units import carved_units, plan_conflicts, unit_lineage
+from zoning.errors import InputError
+from zoning.inputs.layers import LayerSet
+from zoning.law.criteria import RuleSet
+from zoning.terms import M2_PER_HA
 
 REQUIRED_KINDS = ("province", "communes")
 

@@ -99,7 +99,8 @@ class Build:
     @property
     def crs(self) -> pyproj.CRS:
         """The province's VN-2000 / TM-3 CRS."""
-        return pyproj.CRS(self.zones.crs)
+        crs = self.zones.crs
+        return crs if isinstance(crs, pyproj.CRS) else pyproj.CRS(crs)  # the zones' own: a check reads it often
 
     @property
     def build_id(self) -> str:
@@ -232,7 +233,8 @@ def read_build(path: str | Path) -> Build:
         raise BuildError((f"{path}: tệp không phải GeoPackage đọc được ({exc})", f"{path} cannot be read as a GeoPackage ({exc})"), hint) from None
     missing = ", ".join(n for n in ("zones", "units", "manifest") if n not in names)
     if missing:
-        raise BuildError((f"{path}: không phải tệp phân vùng (thiếu lớp dữ liệu {missing})", f"{path} is not a zoning build (missing layer(s): {missing})"), hint)
+        raise BuildError((f"{path}: không phải tệp phân vùng (thiếu lớp dữ liệu {missing})", f"{path} is not a zoning build "
+            f"(missing layer(s): {missing})"), hint)
 
     def read(name: str) -> pd.DataFrame:
         if name not in names:
@@ -315,14 +317,14 @@ def manifest_of(
     extent = qa.get("communes", {}).get("province_extent", "province")
     if extent != "province":  # the default leaves the ids of earlier builds as they were
         identity["province_extent"] = extent
-    identity = json.dumps(identity, sort_keys=True)
+    identity_text = json.dumps(identity, sort_keys=True)
     illustrative = sorted(
         kind for kind, layer in layers.layers.items() if "illustrative" in layer and layer["illustrative"].astype(bool).any()
     )
     unconfirmed = sorted(set(units["criterion"]) & {c.id for c in rules.criteria if c.status == "unconfirmed"})
     proposed = units[units["status"] == "proposed"]
     return {
-        "build_id": hashlib.sha256(identity.encode()).hexdigest()[:16],
+        "build_id": hashlib.sha256(identity_text.encode()).hexdigest()[:16],
         "package": f"zoning {zoning.__version__}",
         "ruleset": rules.id,
         "rule_files": rule_files,

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
 from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
 from zoning.inputs.catalogue import Precedence, load_catalogue

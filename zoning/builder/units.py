@@ -127,7 +127,7 @@ def plan_conflicts(candidates: gpd.GeoDataFrame, rules: RuleSet) -> tuple[pd.Dat
 def _conflict_table(rows: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """One row per conflicting layer and pair of readings (see :func:`_readings`), with the area at stake."""
     features = rows.drop_duplicates(["source_layer", "source_id"]).set_index(["source_layer", "source_id"])
-    features["reading"] = rows.groupby(["source_layer", "source_id"]).apply(_readings, include_groups=False).reindex(features.index)  # type: ignore[call-overload]
+    features["reading"] = rows.groupby(["source_layer", "source_id"]).apply(_readings, include_groups=False).reindex(features.index)
     catalogue = load_catalogue()
     records = []
     for (layer, reading), group in features.groupby(["source_layer", "reading"], sort=True):

@@ -5,17 +5,20 @@ follows from it (see :mod:`zoning.checker.engine`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeAlias
 
 import geopandas as gpd
 import shapely
 
-from zoning.builder.model import BuildLike, as_build
+from zoning.builder.model import Build, BuildLike, as_build
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
+from zoning.checker.locate import none_inside
 from zoning.checker.result import CheckResult
+from zoning.checker.sitearrays import site_arrays
 from zoning.errors import InputError
 from zoning.files import input_paths
 from zoning.inputs.sites import Sites, apply_defaults, read_sites
@@ -23,6 +26,7 @@ from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
 
 SitesLike: TypeAlias = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
+PART_SITES = 100_000  # sites per part of a check in parts: the results of a part take a few hundred MB
 
 
 def check(
@@ -103,6 +107,61 @@ def check(
     >>> result.sites["verdict"].tolist()  # doctest: +SKIP
     ['needs_review']
     """
+    read, build, index, rules = _prepare(sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=type, capacity=capacity,
+                                         exclusion=exclusion, sheet=sheet, tolerance=tolerance, search_distance=search_distance,
+                                         rules=rules, index=index, progress=progress)
+    (progress or (lambda _: None))("checking")
+    result = check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
+                         include_proposed=include_proposed)
+    result.sources = input_paths([sites if isinstance(sites, (str, Path)) else None, *build.sources()])
+    return result
+
+
+def check_parts(sites: SitesLike | None, build: BuildLike, *, part_sites: int = PART_SITES, distances: Mapping[str, float | UserDistance] | None = None,
+                upstream: bool = False, search_distance: float | None = None, include_proposed: bool = False,
+                progress: Callable[[str], None] | None = None, **reading) -> tuple[int, Iterator[CheckResult]]:
+    """The check of :func:`check`, in parts of ``part_sites`` sites (in site order), for
+    more sites than the results of all of them at once may take in memory.
+
+    The sites are read and the build indexed at the call, which returns the number of
+    sites and an iterator of the parts: each is checked as it is taken. Each part is the result
+    :func:`check` gives for those sites (a site's result does not depend on the others);
+    its ``meta`` counts the part's sites and verdicts. ``reading`` takes the other
+    keywords of :func:`check`.
+
+    Raises
+    ------
+    InputError
+        When every site lies outside the province of the build (after the last part).
+    """
+    read, build, index, rules = _prepare(sites, build, search_distance=search_distance, progress=progress, **reading)
+    (progress or (lambda _: None))("checking")
+    sources = input_paths([sites if isinstance(sites, (str, Path)) else None, *build.sources()])
+    return len(read), _parts(read, build, index, rules, sources, part_sites, distances=distances, upstream=upstream,
+                             search_distance=search_distance, include_proposed=include_proposed)
+
+
+def _parts(read: Sites, build: Build, index: BuildIndex, rules: CheckRules, sources: tuple[Path, ...], part_sites: int, *,
+           distances, upstream: bool, search_distance: float | None, include_proposed: bool) -> Iterator[CheckResult]:
+    inside = False
+    for start in range(0, len(read), part_sites):
+        part = replace(read, frame=read.frame.iloc[start:start + part_sites])
+        result = check_sites(part, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
+                             include_proposed=include_proposed, every_site_outside=True)
+        result.sources = sources
+        inside = inside or result.meta["verdicts"]["outside_province"] < len(result.sites)
+        yield result
+        del part, result  # let the part go before the next is checked
+    if not inside:
+        raise none_inside(site_arrays(read, build.crs, rules, upstream), index)
+
+
+def _prepare(sites: SitesLike | None, build: BuildLike, *, layer: str | None = None, crs: str | None = None, point: str | None = None,
+             wkt: str | None = None, type: str | None = None, capacity: float | None = None, exclusion: str | None = None,
+             sheet: str | None = None, tolerance: dict[str, float] | float | None = None, search_distance: float | None = None,
+             rules: CheckRules | None = None, index: BuildIndex | None = None, progress: Callable[[str], None] | None = None,
+             ) -> tuple[Sites, Build, BuildIndex, CheckRules]:
+    """The sites read (with their defaults), the build, its index and the rules of a check."""
     step = progress or (lambda _: None)
     _check_metres(tolerance, "--tolerance")
     _check_metres(search_distance, "--search-distance")
@@ -115,19 +174,28 @@ def check(
     step("reading the sites")
     if isinstance(sites, Sites):
         if sites.frame.crs != build.crs:
-            raise InputError(("các địa điểm được đọc theo hệ tọa độ khác với hệ tọa độ của bản phân vùng", "the sites were read in another CRS than the build's"),
-                             ("đọc lại bằng zoning.read_sites(path, build.crs)", "read them with zoning.read_sites(path, build.crs)"))
+            raise InputError(
+                ("các địa điểm được đọc theo hệ tọa độ khác với hệ tọa độ của bản phân vùng", "the sites were read in another CRS than the build's"),
+                ("đọc lại bằng zoning.read_sites(path, build.crs)", "read them with zoning.read_sites(path, build.crs)"),
+            )
         read = apply_defaults(sites, default_type=type, default_capacity=capacity, default_exclusion=exclusion, types=list(rules.types))
     else:
-        read = read_sites(sites, build.crs, layer=layer, crs=crs, point=point, wkt=wkt, default_type=type, types=list(rules.types),
-                          default_capacity=capacity, default_exclusion=exclusion, sheet=sheet)
+        read = read_sites(
+            sites,
+            build.crs,
+            layer=layer,
+            crs=crs,
+            point=point,
+            wkt=wkt,
+            default_type=type,
+            types=list(rules.types),
+            default_capacity=capacity,
+            default_exclusion=exclusion,
+            sheet=sheet,
+        )
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
-    step("checking")
-    result = check_sites(read, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
-                         include_proposed=include_proposed)
-    result.sources = input_paths([sites if isinstance(sites, (str, Path)) else None, *build.sources()])
-    return result
+    return read, build, index, rules
 
 
 def _check_metres(value: dict[str, float] | float | None, option: str) -> None:
@@ -135,8 +203,10 @@ def _check_metres(value: dict[str, float] | float | None, option: str) -> None:
     values = value.values() if isinstance(value, dict) else () if value is None else (value,)
     for number in values:
         if not (isinstance(number, (int, float)) and math.isfinite(number) and number >= 0):
-            raise InputError((f"{option} {number}: phải là số mét không âm", f"{option} {number}: must be a number of metres, zero or more"),
-                             (f"ví dụ {option} 25", f"e.g. {option} 25"))
+            raise InputError(
+                (f"{option} {number}: phải là số mét không âm", f"{option} {number}: must be a number of metres, zero or more"),
+                (f"ví dụ {option} 25", f"e.g. {option} 25"),
+            )
 
 
-__all__ = ["BuildIndex", "CheckResult", "check", "check_sites", "index_build"]
+__all__ = ["BuildIndex", "CheckResult", "check", "check_parts", "check_sites", "index_build"]

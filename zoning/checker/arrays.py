@@ -7,9 +7,9 @@ import string
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from shapely import STRtree
 
 from zoning import terms
@@ -71,8 +71,14 @@ def formatted(template: str, n: int, **values: Any) -> np.ndarray:
     if all(isinstance(p, str) for p in parts):
         return filled(n, "".join(str(p) for p in parts))
     out = np.empty(n, dtype=object)
-    out[:] = ["".join(row) for row in zip(*(itertools.repeat(p, n) if isinstance(p, str) else p for p in parts))]
+    out[:] = shared(map("".join, zip(*(itertools.repeat(p, n) if isinstance(p, str) else p for p in parts))))
     return out
+
+
+def shared(texts) -> list[str]:
+    """The texts with equal ones as one object: a million rows of a few distinct texts hold a few texts, not a million."""
+    seen: dict[str, str] = {}
+    return [seen.setdefault(text, text) for text in texts]
 
 
 def distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +111,7 @@ def join_by(site: np.ndarray, values: np.ndarray, sep: str) -> tuple[np.ndarray,
     joined = values[starts].copy()  # a site with one text keeps it as it is
     several = np.flatnonzero(ends - starts > 1)
     listed = values.tolist()
-    joined[several] = [sep.join(listed[a:b]) for a, b in zip(starts[several].tolist(), ends[several].tolist())]
+    joined[several] = shared(sep.join(listed[a:b]) for a, b in zip(starts[several].tolist(), ends[several].tolist()))
     return site[starts], joined
 
 
@@ -161,3 +167,15 @@ def scatter(n: int, position: np.ndarray, values: np.ndarray, fill, dtype) -> np
     out[position] = values
     return out
 
+
+
+def matched(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i, j) with ``left[i] == right[j]`` (an inner join of two key arrays), in the order of ``left``."""
+    left, right = np.asarray(left), np.asarray(right)
+    order = np.argsort(right, kind="stable")
+    lo = np.searchsorted(right[order], left, "left")
+    hi = np.searchsorted(right[order], left, "right")
+    count = hi - lo
+    i = np.repeat(np.arange(len(left)), count)
+    j = order[np.repeat(lo, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
+    return i, j

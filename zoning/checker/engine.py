@@ -62,6 +62,7 @@ def check_sites(
     upstream: bool = False,
     search_distance: float | None = None,
     include_proposed: bool = False,
+    every_site_outside: bool = False,
 ) -> CheckResult:
     """Check sites against an indexed build.
 
@@ -85,6 +86,8 @@ def check_sites(
         results and sensitive elements as if they were in force. By default a site in one
         gets an information finding only; the zone areas and shares of a site are always
         those of the zones in force.
+    every_site_outside
+        Accept sites that all lie outside the province (a part of a check in parts).
 
     Raises
     ------
@@ -104,7 +107,7 @@ def check_sites(
     units = timed("units", locate.units_near, site, index, search, include_proposed)
     zones = timed("zones", locate.zones, site, index, units)
     communes = timed("communes", locate.communes, site, index)
-    outside = timed("outside", locate.outside, site, index, zones)
+    outside = timed("outside", locate.outside, site, index, zones, every_site_outside)
     safety = timed("safety", safety_distances, site, index, rules, user, outside.wholly)
     sensitive = timed("sensitive", sensitive_elements, site, index, rules, units, outside.wholly, search, include_proposed)
     types = timed("type_findings", finders.type_findings, site, rules, safety.capacity_unit_ok, sensitive.pairs, outside.wholly)

@@ -122,8 +122,8 @@ def _amounts(sites: SiteArrays, table: pd.DataFrame, site: np.ndarray) -> tuple[
 
 def _assumptions(assumption: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``; assumption: …`` where a unit rests on an assumption, ``""`` elsewhere."""
-    stated = texts("in_zone", "assumption", len(assumption), assumption=assumption)
-    return tuple(np.where(assumption != "", text, "").astype(object) for text in stated)
+    vi, en = texts("in_zone", "assumption", len(assumption), assumption=assumption)
+    return np.where(assumption != "", vi, "").astype(object), np.where(assumption != "", en, "").astype(object)
 
 
 def rule_findings(sites: SiteArrays, index: BuildIndex, rules: CheckRules, units: Units, wholly_outside: np.ndarray) -> Findings:
@@ -270,6 +270,8 @@ def appendix_ii_class(sites: SiteArrays, capacity: np.ndarray, unit_ok: np.ndarr
 def _listed(sites: SiteArrays, rules: CheckRules, klass: np.ndarray, active: np.ndarray) -> Findings:
     """Types on Appendix II: the row, the capacity class and the type's note."""
     listed = np.flatnonzero(active & sites.listed)
+    if not len(listed):
+        return Findings()
     first, number = arrays.distinct(sites.frame["type"].to_numpy(object)[listed], klass[listed])  # the texts of each (type, class) once
     detail, citation = _listed_texts(sites, rules, klass, listed[first])
     code = "pollution_risk_type"
@@ -322,6 +324,8 @@ def _where(condition: np.ndarray, given: tuple, otherwise: tuple = ("", "")) -> 
 def _excluded(sites: SiteArrays, rules: CheckRules, active: np.ndarray) -> Findings:
     """Sites that fall under an exclusion of their Appendix II row: not on the list, with the row and its words."""
     excluded = np.flatnonzero(active & sites.excluded)
+    if not len(excluded):
+        return Findings()
     code, cited = "pollution_risk_excluded", rules.file.appendix_ii
     chosen = [
         rules.exclusion(t, str(e).strip()) for t, e in zip(sites.frame["type"].to_numpy(object)[excluded], sites.frame["exclusion"].to_numpy(object)[excluded])
@@ -367,6 +371,8 @@ def _group_i(sites: SiteArrays, rules: CheckRules, klass: np.ndarray, sensitive_
     sensitive[sensitive_pairs.loc[sensitive_pairs["relation"].isin(["inside", "buffer"]), "site"].to_numpy(int)] = True
     medium = (klass == "medium") | (klass == "medium_or_small")
     group = np.flatnonzero(active & sites.listed & ((klass == "large") | (medium & sensitive)))
+    if not len(group):
+        return Findings()
     n, code = len(group), "group_i_possible"
     names = (_class_names(klass[group]), klass[group])
     detail = texts(code, "detail", n, capacity_class=names, sensitive=_where(sensitive[group], texts(code, "sensitive")))

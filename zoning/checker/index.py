@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +26,7 @@ from zoning.law.project_types import CheckRules, Tolerance, load_check_rules
 MAX_PIECE_VERTICES = 64  # unit pieces: distances to them are computed pair by pair
 COMMUNE_PIECE_VERTICES = 256  # commune pieces: only intersected
 MAX_SUBDIVIDE_DEPTH = 40
+T = TypeVar("T")
 UNIT_TEXT = ("unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption", "source_layer", "source_id")
 @dataclass
 class Features:
@@ -104,10 +107,21 @@ class BuildIndex:
     input_kinds: frozenset[str]
     tolerances: dict[str, float]
     timings: dict[str, float]
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def tolerance(self, layer: str) -> float:
         """The positional tolerance of a layer in metres (the default when the layer has none)."""
         return self.tolerances.get(layer, self.tolerances["default"])
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed on the first call for ``key`` and kept with the index.
+
+        For what depends on the build alone (and on rules or options named in ``key``),
+        so that a check of a few sites does not redo per-build work.
+        """
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
 
 def index_build(

@@ -51,7 +51,7 @@ class Zones:
     @property
     def touches_province(self) -> np.ndarray:
         """Whether each site meets the province at all."""
-        return self.touches.any(axis=1)
+        return np.asarray(self.touches.any(axis=1))
 
 
 @dataclass(frozen=True)
@@ -133,20 +133,13 @@ def zones(sites: SiteArrays, index: BuildIndex, units: Units) -> Zones:
 
 
 def _zone_table(sites: SiteArrays, measure: np.ndarray, touches: np.ndarray, robust: np.ndarray) -> pd.DataFrame:
-    rows = []
-    for z, zone in enumerate(ZONE_ORDER):
-        hit = np.flatnonzero(touches[:, z])
-        rows.append(pd.DataFrame({
-            "site": hit, "zone_rank": z, "zone": zone, "name_vi": terms.zone_name(zone), "name_en": terms.zone_name(zone, "en"),
-            "overlap": measure[hit, z], "borderline": ~robust[hit, z],
-        }))
-    table = pd.concat(rows, ignore_index=True).sort_values(["site", "zone_rank"], kind="stable")
-    site = table["site"].to_numpy()
-    overlap = table["overlap"].to_numpy()
+    site, zone = np.nonzero(touches)  # per site, zones in ZONE_ORDER
+    overlap = measure[site, zone]
+    names = {lang: np.array([terms.zone_name(z, lang) for z in ZONE_ORDER], dtype=object)[zone] for lang in ("vi", "en")}
     return pd.DataFrame({
-        "site_id": sites.ids[site], "zone": table["zone"].to_numpy(), "name_vi": table["name_vi"].to_numpy(), "name_en": table["name_en"].to_numpy(),
+        "site_id": sites.ids[site], "zone": np.array(ZONE_ORDER, dtype=object)[zone], "name_vi": names["vi"], "name_en": names["en"],
         "overlap_ha": sites.hectares(overlap, site), "overlap_m": sites.metres(overlap, site),
-        "share_pct": _share(sites, site, overlap, touches.sum(axis=1)), "borderline": table["borderline"].to_numpy(),
+        "share_pct": _share(sites, site, overlap, touches.sum(axis=1)), "borderline": ~robust[site, zone],
     })
 
 
@@ -177,23 +170,24 @@ def communes(sites: SiteArrays, index: BuildIndex) -> Communes:
     return Communes(frame.iloc[order].reset_index(drop=True), site[order])
 
 
-def outside(sites: SiteArrays, index: BuildIndex, zones: Zones) -> Outside:
+def outside(sites: SiteArrays, index: BuildIndex, zones: Zones, every_site_outside: bool = False) -> Outside:
     """The part of each site outside the province of the build.
 
     Raises
     ------
     InputError
-        When every site lies wholly outside the province.
+        When every site lies wholly outside the province (unless ``every_site_outside``:
+        the sites are a part of a check in parts).
     """
     touches = zones.touches_province
     measure = np.clip(sites.measure - zones.inside_measure, 0.0, None)
     measure[np.abs(measure) <= 1e-9 * np.maximum(sites.measure, 1.0)] = 0.0
-    if not touches.any():
-        raise _none_inside(sites, index)
+    if not touches.any() and not every_site_outside:
+        raise none_inside(sites, index)
     return Outside(np.where(touches, measure, sites.measure), ~touches)
 
 
-def _none_inside(sites: SiteArrays, index: BuildIndex) -> InputError:
+def none_inside(sites: SiteArrays, index: BuildIndex) -> InputError:
     """The error for sites that all lie outside the province, with where they and the province are."""
     crs = index.build.crs
     bounds = index.build.zones.total_bounds

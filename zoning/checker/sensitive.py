@@ -81,7 +81,8 @@ def _proposed_features(index: BuildIndex, kinds: list[str], found: _Candidates) 
         attributes = index.layers[kind].attributes
         if "designation" in attributes:
             rows = found.layer == number
-            proposed[rows] = (attributes["designation"] == "proposed").to_numpy(bool)[found.feature[rows]]
+            of_layer = index.once(("sensitive.proposed", kind), lambda: (attributes["designation"] == "proposed").to_numpy(bool))  # noqa: B023 (called here)
+            proposed[rows] = of_layer[found.feature[rows]]
     return proposed
 
 
@@ -90,7 +91,8 @@ def _through_units(index: BuildIndex, units: Units, code: dict[str, int]) -> tup
     pairs = units.pairs[units.pairs["decides"]]
     unit = pairs["unit"].to_numpy()
     feature = index.unit_feature[unit]
-    layer = np.array([code.get(k, -1) for k in index.units["source_layer"]], dtype=int)[unit] if len(index.units) else np.zeros(0, int)
+    unit_layer = index.once(("sensitive.unit_layer",), lambda: np.array([code.get(k, -1) for k in index.units["source_layer"]], dtype=int))
+    layer = unit_layer[unit]
     buffered = np.isin(index.unit_text["criterion"][unit], list(index.buffered))
     known = feature >= 0
     relation = np.where(pairs["inside"].to_numpy(), np.where(buffered, BUFFER, 0), 2)[known]
@@ -99,32 +101,41 @@ def _through_units(index: BuildIndex, units: Units, code: dict[str, int]) -> tup
 
 def _through_lineage(index: BuildIndex, units: Units, code: dict[str, int], include_proposed: bool = False) -> list[tuple[np.ndarray, ...]]:
     """The features whose criterion covers the whole of a unit a site lies in (the unit's lineage)."""
-    lineage = index.lineage
-    if not len(lineage):
+    if not len(index.lineage):
         return []
+    covers = index.once(("sensitive.lineage", include_proposed), lambda: _lineage_features(index, code, include_proposed))
+    inside = (units.pairs["inside"] & units.pairs["decides"]).to_numpy()
+    site, unit = units.pairs["site"].to_numpy()[inside], units.pairs["unit"].to_numpy()[inside]
+    parts: list[tuple[np.ndarray, ...]] = []
+    for kind, cover in covers:
+        row, pair = arrays.matched(cover["unit"], unit)
+        n = len(row)
+        parts.append((site[pair], np.full(n, code[kind]), cover["feature"][row], cover["relation"][row], np.zeros(n)))
+    return parts
+
+
+def _lineage_features(index: BuildIndex, code: dict[str, int], include_proposed: bool) -> list[tuple[str, dict[str, np.ndarray]]]:
+    """Per input layer, the (unit, feature, relation) of the features whose criterion covers the whole of a unit (per build)."""
+    lineage = index.lineage
     whole = lineage[~lineage["prevails"].astype(bool).to_numpy() & (include_proposed | (lineage["status"] != "proposed").to_numpy())]
     area = index.units.set_index("unit_id")["area_ha"].reindex(whole["unit_id"]).to_numpy()
     whole = whole[whole["overlap_ha"].to_numpy() >= LINEAGE_WHOLE * area]
     unit_index = pd.Series(np.arange(len(index.units)), index=index.units["unit_id"]).reindex(whole["unit_id"]).to_numpy()
-    inside = units.pairs[units.pairs["inside"] & units.pairs["decides"]]
-    inside = pd.DataFrame({"site": inside["site"].to_numpy(), "unit": inside["unit"].to_numpy()})
-    parts = []
+    covers = []
     for kind in sorted(set(whole["source_layer"]) & set(code)):
         rows = whole["source_layer"].to_numpy() == kind
         position = pd.Series(np.arange(len(index.layers[kind])), index=index.layers[kind].source_id)
         feature = position.reindex(whole["source_id"].astype(str).to_numpy()[rows]).fillna(-1).to_numpy(int)
         buffered = whole["criterion"].isin(index.buffered).to_numpy()[rows]
-        match = pd.DataFrame({"unit": unit_index[rows], "feature": feature, "relation": np.where(buffered, BUFFER, 1)}).merge(inside, on="unit")
-        match = match[match["feature"] >= 0]
-        n = len(match)
-        parts.append((match["site"].to_numpy(), np.full(n, code[kind]), match["feature"].to_numpy(), match["relation"].to_numpy(int), np.zeros(n)))
-    return parts
+        known = feature >= 0
+        covers.append((kind, {"unit": unit_index[rows][known], "feature": feature[known], "relation": np.where(buffered, BUFFER, 1)[known]}))
+    return covers
 
 
 def _through_features(sites: SiteArrays, index: BuildIndex, rules: CheckRules, code: dict[str, int], search: float) -> list[tuple[np.ndarray, ...]]:
     """Input features a site touches as drawn (or lies near, for the layers of 'near' elements)."""
     near_layers = {t.layer for e in rules.file.sensitive_elements if e.relation == "near" for t in e.triggers}
-    parts = []
+    parts: list[tuple[np.ndarray, ...]] = []
     for kind, features in index.layers.items():
         if kind in near_layers:
             feature, site, distance = arrays.within(features.geometry, sites.tree, sites.geometry, search)
@@ -160,18 +171,23 @@ def _triggered(sites: SiteArrays, index: BuildIndex, elements: list[SensitiveEle
             hits.append(hit)
             orders.append(np.full(len(hit), order))
             taken.append(np.full(len(hit), number))
-    hit, element, trigger = (np.concatenate(a) if a else np.zeros(0, int) for a in (hits, orders, taken))
-    order = np.lexsort((found.distance[hit], found.relation[hit], found.feature[hit], found.layer[hit], element, found.site[hit]))
-    hit, element, trigger = hit[order], element[order], trigger[order]
-    key = np.column_stack([found.site[hit], element, found.layer[hit], found.feature[hit]])
+    hit, element_of, trigger_of = (np.concatenate(a) if a else np.zeros(0, int) for a in (hits, orders, taken))
+    by = np.lexsort((found.distance[hit], found.relation[hit], found.feature[hit], found.layer[hit], element_of, found.site[hit]))
+    hit, element_of, trigger_of = hit[by], element_of[by], trigger_of[by]
+    key = np.column_stack([found.site[hit], element_of, found.layer[hit], found.feature[hit]])
     first = np.r_[True, (key[1:] != key[:-1]).any(axis=1)] if len(key) else np.zeros(0, bool)
-    return hit[first], element[first], trigger[first]
+    return hit[first], element_of[first], trigger_of[first]
 
 
 def matches(index: BuildIndex, trigger: Trigger, as_buffer: bool = False) -> np.ndarray:
     """Which features of the trigger's layer meet its attribute condition (``as_buffer``:
-    read as the buffer of the feature, ``part`` = ``buffer``).
+    read as the buffer of the feature, ``part`` = ``buffer``). Computed once per index.
     """
+    key = ("sensitive.matches", trigger.layer, repr(sorted(trigger.where.items())), as_buffer)
+    return index.once(key, lambda: _matches(index, trigger, as_buffer))
+
+
+def _matches(index: BuildIndex, trigger: Trigger, as_buffer: bool) -> np.ndarray:
     features = index.layers[trigger.layer]
     attributes = features.attributes.assign(part="buffer") if as_buffer and "part" in features.attributes else features.attributes
     mask = np.ones(len(features), bool)

@@ -48,7 +48,9 @@ def site_table(sites: SiteArrays, index: BuildIndex, stages: Stages, found: Find
     """One row per site (``SITE_RESULT_COLUMNS``), with its geometry; ``found`` gives the verdicts and counts."""
     f, info = sites.frame, sites.types
     zones, outside = stages.zones, stages.outside
-    table = pd.DataFrame({
+    # a result is illustrative when the site is, or when the build uses illustrative layers
+    illustrative = f["illustrative"].astype(bool).to_numpy() | bool(index.build.manifest.get("illustrative_layers"))
+    columns = {
         "site_id": sites.ids, "source_layer": f["source_layer"].to_numpy(object), "name": f["name"].to_numpy(object),
         "name_en": _text(f["name_en"]), "type": _text(f["type"]),
         "type_name_vi": info["type_name_vi"].fillna("").to_numpy(object), "type_name_en": info["type_name_en"].fillna("").to_numpy(object),
@@ -62,16 +64,12 @@ def site_table(sites: SiteArrays, index: BuildIndex, stages: Stages, found: Find
         **_lists(sites, index, stages),
         "pollution_risk": info["pollution_risk"].fillna("").to_numpy(object), "pollution_risk_status": info["risk_status"].fillna("").to_numpy(object),
         "capacity_class": stages.types.capacity_class,
-    })
-    table = table.assign(**_safety_columns(sites, stages.safety.table))
-    # a result is illustrative when the site is, or when the build uses illustrative layers
-    illustrative = f["illustrative"].astype(bool).to_numpy() | bool(index.build.manifest.get("illustrative_layers"))
-    table = table.assign(
-        verdict=found.verdict, borderline=stages.borderline.sites, no_data_layers=stages.no_data.layers,
-        missing_values=_missing_values(sites, stages.safety.pairs), conflicts=found.conflicts, reviews=found.reviews,
-        findings_count=found.counts, illustrative=illustrative, input_note=f["input_note"].fillna("").to_numpy(object),
-    )
-    return gpd.GeoDataFrame(table[SITE_RESULT_COLUMNS], geometry=sites.geometry, crs=f.crs)
+        **_safety_columns(sites, stages.safety.table),
+        "verdict": found.verdict, "borderline": stages.borderline.sites, "no_data_layers": stages.no_data.layers,
+        "missing_values": _missing_values(sites, stages.safety.pairs), "conflicts": found.conflicts, "reviews": found.reviews,
+        "findings_count": found.counts, "illustrative": illustrative, "input_note": f["input_note"].fillna("").to_numpy(object),
+    }
+    return gpd.GeoDataFrame({c: columns[c] for c in SITE_RESULT_COLUMNS}, geometry=sites.geometry, crs=f.crs)
 
 
 def _text(column: pd.Series) -> np.ndarray:
@@ -115,10 +113,12 @@ def _lists(sites: SiteArrays, index: BuildIndex, stages: Stages) -> dict[str, np
 def _safety_columns(sites: SiteArrays, safety: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per receptor: the nearest feature, the distance required, whether it holds, what lies within it."""
     n, columns = sites.n, {}
+    receptors = safety["receptor"].to_numpy(object)
+    where = pd.Index(sites.ids).get_indexer(safety["site_id"].to_numpy(object)) if len(safety) else np.zeros(0, int)
     for receptor, short in RECEPTOR_COLUMNS.items():
-        rows = safety[safety["receptor"] == receptor]
-        position = pd.Series(np.arange(n), index=sites.ids)[rows["site_id"]].to_numpy()
-        values = lambda column, fill, dtype=object: arrays.scatter(n, position, rows[column].to_numpy(), fill, dtype)  # noqa: E731, B023 (called within the iteration)
+        rows = receptors == receptor
+        position = where[rows]
+        values = lambda column, fill, dtype=object: arrays.scatter(n, position, safety[column].to_numpy()[rows], fill, dtype)  # noqa: E731, B023 (called within the iteration)
         columns[f"nearest_{short}_m"] = values("nearest_m", np.nan, float)
         columns[f"nearest_{short}"] = values("nearest_name", "")
         columns[f"safety_distance_{short}_m"] = values("distance_required_m", np.nan, float)
@@ -132,7 +132,7 @@ def _safety_columns(sites: SiteArrays, safety: pd.DataFrame) -> dict[str, np.nda
 
 def _missing_values(sites: SiteArrays, safety_pairs: pd.DataFrame) -> np.ndarray:
     """What each site lacks: its project type, safety distances."""
-    needed = np.where(sites.has_type, "", "project type").astype(object)
+    needed = np.array(["project type", ""], dtype=object)[sites.has_type.astype(int)]
     site = np.r_[np.arange(sites.n), safety_pairs["site"].to_numpy(int)]
     return arrays.joined(site, np.r_[needed, safety_pairs["missing"].to_numpy(object)], sites.n, "; ")
 
@@ -155,7 +155,7 @@ def check_meta(sites: SiteArrays, index: BuildIndex, rules: CheckRules, search: 
         "build_path": build.name,
         "ruleset": manifest.get("ruleset", ""),
         "check_rules": rules.id,
-        "crs": {"name": build.crs.name, "epsg": build.crs.to_epsg()},
+        "crs": index.once(("meta.crs",), lambda: {"name": build.crs.name, "epsg": build.crs.to_epsg()}).copy(),
         "sites_origin": Path(origin).name if origin and not origin.startswith("<") else origin,
         "sites_sha256": sites.sites.sha256,
         "sites": int(sites.n),

@@ -41,7 +41,8 @@ def aligned(old: Build, new: Build) -> tuple[Build, list[str]]:
             raise ZoningError(
                 (f"Hai bản phân vùng dùng hai hệ tọa độ khác nhau ({describe(old.crs, 'vi')} và {describe(new.crs, 'vi')})",
                  f"The two builds are in different coordinate systems ({describe(old.crs)} and {describe(new.crs)})"),
-                ("Xây dựng lại một bản trong hệ tọa độ của bản kia (cùng kinh tuyến trục)", "rebuild one of them in the other's CRS (the same central meridian)"),
+                ("Xây dựng lại một bản trong hệ tọa độ của bản kia (cùng kinh tuyến trục)", "rebuild one of them in the "
+                    "other's CRS (the same central meridian)"),
             )
         old = _reprojected(old, new.crs)
         notes.append(
@@ -73,7 +74,8 @@ def province_name(build: Build) -> str:
 
 def _different_provinces(old: str, new: str) -> ZoningError:
     return ZoningError(
-        (f"Hai bản phân vùng không thuộc cùng một tỉnh ({old or '?'} và {new or '?'})", f"The two builds are of different provinces ({old or '?'} and {new or '?'})"),
+        (f"Hai bản phân vùng không thuộc cùng một tỉnh ({old or '?'} và {new or '?'})", "The two builds are of different "
+            f"provinces ({old or '?'} and {new or '?'})"),
         ("Chỉ so sánh được hai bản phân vùng của cùng một tỉnh", "only two zonings of the same province can be compared"),
     )
 

@@ -50,7 +50,8 @@ TRANSITIONS: tuple[tuple[str, str], ...] = (
     ("emission_limited", "other"), ("other", "strict"), ("other", "emission_limited"),
 )
 TABLE_COLUMNS = ["old_zone", "new_zone", "area_ha", "pieces", "noise_ha", "noise_pieces"]
-OUTSIDE_COMMUNES = "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)"  # land in no commune polygon: only in builds made before the communes tiled the province
+# Land in no commune polygon: only in builds made before the communes tiled the province.
+OUTSIDE_COMMUNES = "Ngoài ranh giới xã (sai lệch dữ liệu ranh giới) / Outside commune polygons (boundary data gaps)"
 
 
 def transition_key(old_zone: str, new_zone: str) -> str:
@@ -79,14 +80,21 @@ def transitions(old: Build, new: Build, min_area_ha: float, min_width_m: float) 
     only_new = shapely.area(shapely.difference(new_land, old_land, grid_size=GRID_M))
     differ = max(only_old, only_new) >= MIN_PIECE_M2
     land = shapely.intersection(old_land, new_land, grid_size=GRID_M) if differ else new_land
-    zones = {(side, zone): _zone_parts(build, zone, land if differ else None)
-             for side, build in (("old", old), ("new", new)) for zone in ("strict", "emission_limited")}
+    zones = {
+        (side, zone): _zone_parts(build, zone, land if differ else None)
+        for side, build in (("old", old), ("new", new))
+        for zone in ("strict", "emission_limited")
+    }
     xmin, ymin, xmax, ymax = shapely.total_bounds(np.concatenate(list(zones.values())))
     root = (xmin - 1.0, ymin - 1.0, max(xmax - xmin, ymax - ymin) + 2.0)  # a square holding every polygon of both builds
     strict_old, strict_new = _changed_parts(*_changed_parts(zones["old", "strict"], zones["new", "strict"]), root)
     limited_old, limited_new = _changed_parts(*_changed_parts(zones["old", "emission_limited"], zones["new", "emission_limited"]), root)
-    strict_lost, strict_gained, limited_lost, limited_gained = (shapely.get_parts(lost) for lost in thread_map(
-        lambda pair: _minus(*pair), [(strict_old, strict_new), (strict_new, strict_old), (limited_old, limited_new), (limited_new, limited_old)]))
+    strict_lost, strict_gained, limited_lost, limited_gained = (
+        shapely.get_parts(lost)
+        for lost in thread_map(
+            lambda pair: _minus(*pair), [(strict_old, strict_new), (strict_new, strict_old), (limited_old, limited_new), (limited_new, limited_old)]
+        )
+    )
     to_limited = _within(strict_lost, limited_new)  # strict land lost to the emission-limited zone ...
     to_strict = _within(strict_gained, limited_old)
     results = (  # in the order of TRANSITIONS; the rest of each lost or gained polygon is other land
@@ -283,11 +291,13 @@ def by_commune(pieces: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> tuple[pd
     per = pd.DataFrame({"commune": commune[real], "transition": pieces["transition"].to_numpy()[piece[real]], "ha": area[real] / M2_PER_HA})
     per = per.groupby(["commune", "transition"])["ha"].sum().unstack(fill_value=0.0).reindex(columns=keys, fill_value=0.0)
     rows = per.index.to_numpy(int)
-    table = pd.DataFrame({
-        "commune_code": codes[rows],
-        "commune_name": communes["name"].astype(str).to_numpy()[rows],
-        **{f"{key}_ha": per[key].to_numpy(float) for key in keys},
-    })
+    table = pd.DataFrame(
+        {
+            "commune_code": codes[rows],
+            "commune_name": communes["name"].astype(str).to_numpy()[rows],
+            **{f"{key}_ha": per[key].to_numpy(float) for key in keys},
+        }
+    )
     moved = pieces[~pieces["noise"].to_numpy(bool)].groupby("transition")["area_ha"].sum()
     outside = {f"{key}_ha": moved.get(key, 0.0) - table[f"{key}_ha"].sum() for key in keys}
     outside = {key: ha if ha * M2_PER_HA >= DUST_M2 else 0.0 for key, ha in outside.items()}  # not floating-point residue

@@ -84,7 +84,8 @@ def transformer(source: CRS, target: CRS) -> Transformer:
     group = TransformerGroup(source, target, always_xy=True)
     candidates = group.transformers
     if not candidates:
-        raise InputError((f"không có phép chuyển đổi tọa độ từ {source.name} sang {target.name}", f"no coordinate operation from {source.name} to {target.name}"),
+        raise InputError((f"không có phép chuyển đổi tọa độ từ {source.name} sang {target.name}", "no coordinate operation from "
+            f"{source.name} to {target.name}"),
                          ("kiểm tra hệ tọa độ (CRS) của lớp dữ liệu", "check the layer's coordinate reference system"))
     for candidate in candidates:
         if PINNED_OPERATION in candidate.description:
@@ -118,6 +119,8 @@ def reproject(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
         return shapely.transform(geometries, _apply)
     except ProjError as exc:
         raise InputError(
-            (f"không chuyển được tọa độ từ {source.name} sang {target.name} ({exc})", f"coordinates cannot be transformed from {source.name} to {target.name} ({exc})"),
-            ("kiểm tra hệ tọa độ (CRS) khai báo của lớp có đúng là hệ của các tọa độ trong đó không", "check that the layer's CRS is the one its coordinates are in"),
+            (f"không chuyển được tọa độ từ {source.name} sang {target.name} ({exc})", "coordinates cannot be transformed "
+                f"from {source.name} to {target.name} ({exc})"),
+            ("kiểm tra hệ tọa độ (CRS) khai báo của lớp có đúng là hệ của các tọa độ trong đó không", "check that the layer's CRS is "
+                "the one its coordinates are in"),
         ) from None

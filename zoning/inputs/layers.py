@@ -187,12 +187,15 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
         return frame
     except UnicodeDecodeError as exc:
         raise InputError(
-            (f"{path}{_at(layer, 'vi')}: văn bản không đúng bảng mã đã khai báo ({exc.reason})", f"{path}{_at(layer)}: text is not valid in its declared encoding ({exc.reason})"),
+            (f"{path}{_at(layer, 'vi')}: văn bản không đúng bảng mã đã khai báo ({exc.reason})", f"{path}{_at(layer)}: text is "
+                f"not valid in its declared encoding ({exc.reason})"),
             ("sửa hoặc thêm tệp .cpg cạnh shapefile (ví dụ UTF-8 hoặc CP1258)", "fix or add the .cpg file next to the shapefile (e.g. UTF-8 or CP1258)"),
         ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InputError((f"{path}{_at(layer, 'vi')}: không đọc được thành lớp dữ liệu vector ({exc})", f"{path}{_at(layer)}: cannot be read as a vector layer ({exc})"),
-                         ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, then save it again as GeoPackage")) from None
+        raise InputError((f"{path}{_at(layer, 'vi')}: không đọc được thành lớp dữ liệu vector ({exc})", f"{path}{_at(layer)}: cannot be "
+            f"read as a vector layer ({exc})"),
+                         ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, "
+                             "then save it again as GeoPackage")) from None
 
 
 def file_digest(path: str | Path) -> str:
@@ -330,7 +333,8 @@ def _discover_geopackage(path: Path, catalogue: Catalogue, notes: list[str]) -> 
         names = [name for name, _ in pyogrio.list_layers(path)]
     except pyogrio.errors.DataSourceError as exc:
         raise InputError((f"{path}: không đọc được tệp GeoPackage ({exc})", f"{path}: not a readable GeoPackage ({exc})"),
-                         ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, then save it again as GeoPackage")) from None
+                         ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, "
+                             "then save it again as GeoPackage")) from None
     for name in names:
         if name.lower() not in catalogue:
             notes.append(f"đã bỏ qua lớp '{name}' trong {path.name}: không phải một loại lớp dữ liệu / ignored layer '{name}' in {path.name}: not a layer kind")
@@ -471,7 +475,7 @@ def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str) -> 
         raise InputError((f"{where}: '{attribute}' là số âm ở các đối tượng {_listed(features, 'vi')}",
                           f"{where}: '{attribute}' is negative for feature(s) {_listed(features)}"), hint)
     if np.isinf(values.astype(float)).any():
-        features = ids[np.isinf(values.astype(float)).to_numpy()]
+        features = ids[np.isinf(values.astype(float).to_numpy())]
         raise InputError((f"{where}: '{attribute}' là vô hạn ở các đối tượng {_listed(features, 'vi')}",
                           f"{where}: '{attribute}' is infinite for feature(s) {_listed(features)}"), hint)
     return values.astype(float)

@@ -75,14 +75,20 @@ def read_window(
             window = window.intersection(Window(0, 0, dataset.width, dataset.height))
             cells = window.width * window.height
             if cells > max_cells:
-                raise InputError((f"{path}: vùng cần đọc có {terms.number(cells, 0)} ô, quá {terms.number(max_cells, 0)} ô",
-                                  f"{path}: the area needs {cells:,} cells, more than {max_cells:,}"),
-                                 ("chọn vùng nhỏ hơn (ví dụ --communes) hoặc raster có độ phân giải thô hơn", "give a smaller area (e.g. --communes) or a coarser raster"))
+                raise InputError(
+                    (
+                        f"{path}: vùng cần đọc có {terms.number(cells, 0)} ô, quá {terms.number(max_cells, 0)} ô",
+                        f"{path}: the area needs {cells:,} cells, more than {max_cells:,}",
+                    ),
+                    ("chọn vùng nhỏ hơn (ví dụ --communes) hoặc raster có độ phân giải thô hơn", "give a smaller area (e.g. --communes) or a coarser raster"),
+                )
             array = dataset.read(band, window=window, masked=True)
             transform = dataset.window_transform(window)
         except rasterio.errors.WindowError:
-            raise InputError((f"{path}: raster không phủ vùng cần xét", f"{path} does not cover the area of interest"),
-                             ("dùng raster phủ toàn bộ tỉnh", "use a raster that covers the province")) from None
+            raise InputError(
+                (f"{path}: raster không phủ vùng cần xét", f"{path} does not cover the area of interest"),
+                ("dùng raster phủ toàn bộ tỉnh", "use a raster that covers the province"),
+            ) from None
         finally:
             if dataset is not src:
                 dataset.close()
@@ -90,8 +96,10 @@ def read_window(
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
-    return InputError((f"{path}: không đọc được thành raster ({exc})", f"{path} cannot be read as a raster ({exc})"),
-                      ("mở tệp bằng QGIS để kiểm tra; dùng GeoTIFF (.tif)", "open it in QGIS to check it; use a GeoTIFF (.tif)"))
+    return InputError(
+        (f"{path}: không đọc được thành raster ({exc})", f"{path} cannot be read as a raster ({exc})"),
+        ("mở tệp bằng QGIS để kiểm tra; dùng GeoTIFF (.tif)", "open it in QGIS to check it; use a GeoTIFF (.tif)"),
+    )
 
 
 def slope_degrees(dem: RasterWindow) -> np.ma.MaskedArray:

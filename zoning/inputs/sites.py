@@ -34,10 +34,10 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from zoning.inputs.catalogue import LayerKind
-from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.errors import InputError, Text, both
 from zoning.files import check_input_file
+from zoning.inputs.catalogue import LayerKind
+from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.inputs.layers import Repair, check_layer, file_digest, frame_digest, gdal_path, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
@@ -197,10 +197,16 @@ def read_sites(
     if not frame["site_id"].is_unique:
         frame["site_id"] = frame["source_layer"] + ":" + frame["site_id"]
         if not frame["site_id"].is_unique:
-            raise InputError((f"{origin}: mã địa điểm bị trùng", f"{origin}: site ids are not unique"), ("cho mỗi địa điểm một 'id' riêng", "give each site its own 'id'"))
+            raise InputError((f"{origin}: mã địa điểm bị trùng", f"{origin}: site ids are not unique"), ("cho mỗi địa điểm một 'id' riêng",
+                                                                                                         "give each site its own 'id'"))
     sites = gpd.GeoDataFrame(frame[SITE_COLUMNS[:-1]], geometry=frame.geometry.to_numpy(), crs=target_crs)
-    return apply_defaults(Sites(sites, origin, digest, notes, repairs), default_type=default_type, default_capacity=default_capacity,
-                          default_exclusion=default_exclusion, types=types)
+    return apply_defaults(
+        Sites(sites, origin, digest, notes, repairs),
+        default_type=default_type,
+        default_capacity=default_capacity,
+        default_exclusion=default_exclusion,
+        types=types,
+    )
 
 
 def apply_defaults(
@@ -222,14 +228,23 @@ def apply_defaults(
     if default_type is not None:
         if types and default_type not in types:
             known = ", ".join(types)
-            raise InputError((f"--type '{default_type}' không phải một loại hình dự án", f"--type '{default_type}' is not a project type"),
-                             (f"các loại hình: {known} (xem `zoning types`)", f"known types: {known} (see `zoning types`)"))
+            raise InputError(
+                (f"--type '{default_type}' không phải một loại hình dự án", f"--type '{default_type}' is not a project type"),
+                (f"các loại hình: {known} (xem `zoning types`)", f"known types: {known} (see `zoning types`)"),
+            )
         frame["type"] = frame["type"].where(frame["type"].notna(), default_type)
     if default_capacity is not None:
         if not (isinstance(default_capacity, (int, float)) and math.isfinite(default_capacity) and default_capacity >= 0):
-            raise InputError((f"--capacity {default_capacity:g}: công suất phải là số không âm", f"--capacity {default_capacity:g}: the capacity must be a number, zero or more"),
-                             ("nhập công suất theo đơn vị của loại hình dự án (xem `zoning types`), ví dụ --capacity 500",
-                              "give it in the unit of the project type (see `zoning types`), e.g. --capacity 500"))
+            raise InputError(
+                (
+                    f"--capacity {default_capacity:g}: công suất phải là số không âm",
+                    f"--capacity {default_capacity:g}: the capacity must be a number, zero or more",
+                ),
+                (
+                    "nhập công suất theo đơn vị của loại hình dự án (xem `zoning types`), ví dụ --capacity 500",
+                    "give it in the unit of the project type (see `zoning types`), e.g. --capacity 500",
+                ),
+            )
         frame["capacity"] = frame["capacity"].fillna(float(default_capacity))
     if default_exclusion is not None:
         frame["exclusion"] = frame["exclusion"].where(frame["exclusion"].notna(), default_exclusion)
@@ -245,16 +260,24 @@ def parse_crs(text: str | CRS) -> CRS:
     if match:
         meridian = float(match.group(1))
         if not 102 <= meridian <= 110:
-            raise InputError((f"--crs {value}: kinh tuyến trục {meridian} không nằm trong Việt Nam (102–110°E)",
-                              f"--crs {value}: central meridian {meridian} is not in Việt Nam (102–110°E)"),
-                             ("dùng kinh tuyến trục VN-2000 của tỉnh, ví dụ tm3:105.75 cho Cao Bằng", "use the province's VN-2000 central meridian, e.g. tm3:105.75 for Cao Bằng"))
+            raise InputError(
+                (
+                    f"--crs {value}: kinh tuyến trục {meridian} không nằm trong Việt Nam (102–110°E)",
+                    f"--crs {value}: central meridian {meridian} is not in Việt Nam (102–110°E)",
+                ),
+                (
+                    "dùng kinh tuyến trục VN-2000 của tỉnh, ví dụ tm3:105.75 cho Cao Bằng",
+                    "use the province's VN-2000 central meridian, e.g. tm3:105.75 for Cao Bằng",
+                ),
+            )
         return tm3_crs(meridian)
     try:
         return CRS.from_user_input(int(value) if value.isdigit() else value)
     except CRSError:
-        raise InputError((f"--crs '{value}' không phải một hệ tọa độ (CRS)", f"--crs '{value}' is not a coordinate reference system"),
-                         ("ví dụ EPSG:4326, EPSG:9210, hoặc tm3:105.75 cho VN-2000 / TM-3 105°45'",
-                          "e.g. EPSG:4326, EPSG:9210, or tm3:105.75 for VN-2000 / TM-3 105°45'")) from None
+        raise InputError(
+            (f"--crs '{value}' không phải một hệ tọa độ (CRS)", f"--crs '{value}' is not a coordinate reference system"),
+            ("ví dụ EPSG:4326, EPSG:9210, hoặc tm3:105.75 cho VN-2000 / TM-3 105°45'", "e.g. EPSG:4326, EPSG:9210, or tm3:105.75 for VN-2000 / TM-3 105°45'"),
+        ) from None
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -267,8 +290,10 @@ def _single_site(point, wkt, crs: CRS | None, notes: dict[str, Text]) -> gpd.Geo
         try:
             a, b = (float(v) for v in values if str(v) != "")
         except ValueError:
-            raise InputError((f"--point '{point}': cần hai số", f"--point '{point}': give two numbers"),
-                             ("ví dụ --point 106.25,22.66 (kinh độ,vĩ độ)", "e.g. --point 106.25,22.66 (lon,lat)")) from None
+            raise InputError(
+                (f"--point '{point}': cần hai số", f"--point '{point}': give two numbers"),
+                ("ví dụ --point 106.25,22.66 (kinh độ,vĩ độ)", "e.g. --point 106.25,22.66 (lon,lat)"),
+            ) from None
         x, y = _unswap(np.array([a]), np.array([b]), crs, ["point"], notes)
         return gpd.GeoDataFrame({"id": ["point"]}, geometry=shapely.points(x, y), crs=crs)
     try:
@@ -288,11 +313,15 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
                 names = [name for name in names if pyogrio.read_info(gdal_path(path), layer=name)["features"]]
         except pyogrio.errors.DataSourceError as exc:
             what = "GeoPackage" if suffix == ".gpkg" else "KML/KMZ"
-            raise InputError((f"{path}: không đọc được tệp {what} ({exc})", f"{path}: not a readable {what} file ({exc})"),
-                             ("mở tệp bằng QGIS hoặc Google Earth để kiểm tra, rồi lưu lại", "open it in QGIS or Google Earth to check it, then save it again")) from None
+            raise InputError(
+                (f"{path}: không đọc được tệp {what} ({exc})", f"{path}: not a readable {what} file ({exc})"),
+                ("mở tệp bằng QGIS hoặc Google Earth để kiểm tra, rồi lưu lại", "open it in QGIS or Google Earth to check it, then save it again"),
+            ) from None
         if not names:
-            raise InputError((f"{path}: không có lớp nào có hình học", f"{path}: no layer with geometries"),
-                             ("vẽ các địa điểm (điểm, đường hoặc vùng) trong tệp", "draw the sites (points, lines or polygons) in the file"))
+            raise InputError(
+                (f"{path}: không có lớp nào có hình học", f"{path}: no layer with geometries"),
+                ("vẽ các địa điểm (điểm, đường hoặc vùng) trong tệp", "draw the sites (points, lines or polygons) in the file"),
+            )
     else:
         names = [layer]
     frames = []
@@ -306,13 +335,21 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
             if crs is None:
                 span = f"x {frame.total_bounds[0]:.0f}–{frame.total_bounds[2]:.0f}"
                 raise InputError(
-                    (f"{where}: tệp ghi tọa độ là kinh độ/vĩ độ ({CRS(frame.crs).name}) nhưng thực ra không phải ({span}); GeoJSON luôn được đọc theo WGS 84",
-                     f"{where}: the file says its coordinates are longitude/latitude ({CRS(frame.crs).name}) but they are not ({span}); GeoJSON is always read as WGS 84"),
-                    ("cho hệ tọa độ của các tọa độ bằng --crs (ví dụ EPSG:9210 hoặc tm3:105.75), hoặc lưu tệp kèm hệ tọa độ dưới dạng GeoPackage",
-                     "give the CRS of the coordinates with --crs (e.g. EPSG:9210 or tm3:105.75), or save the file with its CRS as GeoPackage"),
+                    (
+                        f"{where}: tệp ghi tọa độ là kinh độ/vĩ độ ({CRS(frame.crs).name}) nhưng thực ra không phải ({span}); "
+                        f"GeoJSON luôn được đọc theo WGS 84",
+                        f"{where}: the file says its coordinates are longitude/latitude ({CRS(frame.crs).name}) but they are "
+                        f"not ({span}); GeoJSON is always read as WGS 84",
+                    ),
+                    (
+                        "cho hệ tọa độ của các tọa độ bằng --crs (ví dụ EPSG:9210 hoặc tm3:105.75), hoặc lưu tệp kèm hệ tọa độ dưới dạng GeoPackage",
+                        "give the CRS of the coordinates with --crs (e.g. EPSG:9210 or tm3:105.75), or save the file with its CRS as GeoPackage",
+                    ),
                 )
             frame = frame.set_crs(crs, allow_override=True)
-            notes.append(f"{where}: tọa độ không phải kinh độ/vĩ độ; đã đọc theo {crs.name} (--crs) / coordinates are not longitude/latitude; read as {crs.name} (--crs)")
+            notes.append(
+                f"{where}: tọa độ không phải kinh độ/vĩ độ; đã đọc theo {crs.name} (--crs) / coordinates are not longitude/latitude; read as {crs.name} (--crs)"
+            )
         frames.append((frame, name or ""))
     return frames
 
@@ -323,18 +360,26 @@ def _read_csv(path: Path) -> pd.DataFrame:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             first = handle.readline()
         if not first.strip():
-            raise InputError((f"{path}: tệp CSV rỗng", f"{path}: the CSV is empty"),
-                             ("cho một dòng tiêu đề (ví dụ id,name,lon,lat) và mỗi địa điểm một dòng", "give a header line (e.g. id,name,lon,lat) and one line per site"))
+            raise InputError(
+                (f"{path}: tệp CSV rỗng", f"{path}: the CSV is empty"),
+                ("cho một dòng tiêu đề (ví dụ id,name,lon,lat) và mỗi địa điểm một dòng", "give a header line (e.g. id,name,lon,lat) and one line per site"),
+            )
         counts = {d: first.count(d) for d in CSV_DELIMITERS}
         delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
         return pd.read_csv(path, sep=delimiter, dtype=str, encoding="utf-8-sig", keep_default_na=False, skipinitialspace=True)
     except UnicodeDecodeError as exc:
-        raise InputError((f"{path}: không phải văn bản UTF-8 ({exc.reason})", f"{path}: not UTF-8 text ({exc.reason})"),
-                         ("lưu lại dưới dạng CSV UTF-8 (Excel: Save as ▸ CSV UTF-8)", "save it as UTF-8 CSV (Excel: Save as ▸ CSV UTF-8)")) from None
+        raise InputError(
+            (f"{path}: không phải văn bản UTF-8 ({exc.reason})", f"{path}: not UTF-8 text ({exc.reason})"),
+            ("lưu lại dưới dạng CSV UTF-8 (Excel: Save as ▸ CSV UTF-8)", "save it as UTF-8 CSV (Excel: Save as ▸ CSV UTF-8)"),
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError((f"{path}: không đọc được tệp CSV ({str(exc).strip()})", f"{path}: cannot be read as CSV ({str(exc).strip()})"),
-                         ("lưu lại dưới dạng CSV UTF-8 với một dòng tiêu đề và cùng số cột trên mọi dòng",
-                          "save it as UTF-8 CSV with one header line and the same number of columns on every line")) from None
+        raise InputError(
+            (f"{path}: không đọc được tệp CSV ({str(exc).strip()})", f"{path}: cannot be read as CSV ({str(exc).strip()})"),
+            (
+                "lưu lại dưới dạng CSV UTF-8 với một dòng tiêu đề và cùng số cột trên mọi dòng",
+                "save it as UTF-8 CSV with one header line and the same number of columns on every line",
+            ),
+        ) from None
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -344,8 +389,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
-        raise InputError((f"{path}: không đọc được tệp Excel ({type(exc).__name__})", f"{path}: cannot be read as an Excel workbook ({type(exc).__name__})"),
-                         ("lưu lại dưới dạng .xlsx (Excel Workbook), hoặc CSV UTF-8", "save it again as .xlsx (Excel Workbook), or as CSV UTF-8")) from None
+        raise InputError(
+            (f"{path}: không đọc được tệp Excel ({type(exc).__name__})", f"{path}: cannot be read as an Excel workbook ({type(exc).__name__})"),
+            ("lưu lại dưới dạng .xlsx (Excel Workbook), hoặc CSV UTF-8", "save it again as .xlsx (Excel Workbook), or as CSV UTF-8"),
+        ) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             sheets = ", ".join(workbook.sheetnames)
@@ -356,8 +403,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     finally:
         workbook.close()
     if header is None or all(v is None for v in header):
-        raise InputError((f"{path}: trang tính rỗng", f"{path}: the sheet is empty"),
-                         ("cho một hàng tiêu đề (ví dụ id, name, lon, lat) và mỗi địa điểm một hàng", "give a header row (e.g. id, name, lon, lat) and one row per site"))
+        raise InputError(
+            (f"{path}: trang tính rỗng", f"{path}: the sheet is empty"),
+            ("cho một hàng tiêu đề (ví dụ id, name, lon, lat) và mỗi địa điểm một hàng", "give a header row (e.g. id, name, lon, lat) and one row per site"),
+        )
     columns = [str(v).strip() if v is not None else f"column_{i + 1}" for i, v in enumerate(header)]
     return pd.DataFrame([row[: len(columns)] + [""] * (len(columns) - len(row)) for row in body], columns=columns, dtype=object)
 
@@ -365,8 +414,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
 def _table_sites(table: pd.DataFrame, path: Path, crs: CRS | None, notes: dict[str, Text]) -> gpd.GeoDataFrame:
     """Sites from a table of text: lon/lat, x/y with ``crs``, or a wkt column."""
     if table.empty:
-        raise InputError((f"{path}: bảng không có dòng nào", f"{path}: the table has no rows"),
-                         ("dưới dòng tiêu đề, mỗi địa điểm một dòng", "give one row per site under the header"))
+        raise InputError(
+            (f"{path}: bảng không có dòng nào", f"{path}: the table has no rows"),
+            ("dưới dòng tiêu đề, mỗi địa điểm một dòng", "give one row per site under the header"),
+        )
     table.columns = [str(c) for c in table.columns]
     columns = {c.strip().lower(): c for c in table.columns}
     given = table[columns["id"]].astype(str) if "id" in columns else None
@@ -378,23 +429,31 @@ def _table_sites(table: pd.DataFrame, path: Path, crs: CRS | None, notes: dict[s
         try:
             geometry = shapely.from_wkt(table[wkt].replace("", None).to_numpy())
         except shapely.errors.GEOSException as exc:
-            raise InputError((f"{path}: cột '{wkt}' có nội dung không phải WKT ({exc})", f"{path}: column '{wkt}' holds text that is not WKT ({exc})"),
-                             ("viết hình học dạng WKT, ví dụ POINT (106.25 22.66)", "write the geometries as WKT, e.g. POINT (106.25 22.66)")) from None
+            raise InputError(
+                (f"{path}: cột '{wkt}' có nội dung không phải WKT ({exc})", f"{path}: column '{wkt}' holds text that is not WKT ({exc})"),
+                ("viết hình học dạng WKT, ví dụ POINT (106.25 22.66)", "write the geometries as WKT, e.g. POINT (106.25 22.66)"),
+            ) from None
         return gpd.GeoDataFrame(attributes, geometry=geometry, crs=crs or WGS84)
     if lon is not None and lat is not None:
         first, second, source_crs, label = table[lon], table[lat], crs or WGS84, ("lon", "lat")
     elif x is not None and y is not None:
         if crs is None:
-            raise InputError((f"{path}: tọa độ x/y cần có hệ tọa độ", f"{path}: x/y coordinates need their CRS"),
-                             ("cho --crs, ví dụ --crs EPSG:9210 hoặc --crs tm3:105.75 cho VN-2000 / TM-3",
-                              "give --crs, e.g. --crs EPSG:9210 or --crs tm3:105.75 for VN-2000 / TM-3"))
+            raise InputError(
+                (f"{path}: tọa độ x/y cần có hệ tọa độ", f"{path}: x/y coordinates need their CRS"),
+                (
+                    "cho --crs, ví dụ --crs EPSG:9210 hoặc --crs tm3:105.75 cho VN-2000 / TM-3",
+                    "give --crs, e.g. --crs EPSG:9210 or --crs tm3:105.75 for VN-2000 / TM-3",
+                ),
+            )
         first, second, source_crs, label = table[x], table[y], crs, ("x", "y")
     else:
         found = ", ".join(table.columns)
         raise InputError(
             (f"{path}: không có cột tọa độ (các cột: {found})", f"{path}: no coordinate columns (found: {found})"),
-            ("đặt tên cột là lon và lat (WGS 84), hoặc x và y kèm --crs, hoặc cho một cột wkt",
-             "name them lon and lat (WGS 84), or x and y with --crs, or give a wkt column"),
+            (
+                "đặt tên cột là lon và lat (WGS 84), hoặc x và y kèm --crs, hoặc cho một cột wkt",
+                "name them lon and lat (WGS 84), or x and y with --crs, or give a wkt column",
+            ),
         )
     a, b = _numbers(first, path, label[0], ids), _numbers(second, path, label[1], ids)
     a, b = _unswap(a, b, source_crs, ids, notes)
@@ -410,8 +469,10 @@ def _numbers(column: pd.Series, path: Path, name: str, ids: list[str]) -> np.nda
     bad = np.isnan(values)
     if bad.any():
         rows = ", ".join(str(ids[i]) for i in np.flatnonzero(bad)[:8])
-        raise InputError((f"{path}: '{name}' không phải là số ở các địa điểm {rows}", f"{path}: '{name}' is not a number for site(s) {rows}"),
-                         ("ghi tọa độ bằng số thập phân, ví dụ 106.25", "write the coordinates as decimal numbers, e.g. 106.25"))
+        raise InputError(
+            (f"{path}: '{name}' không phải là số ở các địa điểm {rows}", f"{path}: '{name}' is not a number for site(s) {rows}"),
+            ("ghi tọa độ bằng số thập phân, ví dụ 106.25", "write the coordinates as decimal numbers, e.g. 106.25"),
+        )
     return values
 
 
@@ -420,19 +481,25 @@ def _unswap(a: np.ndarray, b: np.ndarray, crs: CRS, ids: Sequence[str], notes: d
     if crs.is_geographic:
         inside = _between(a, VN_LON) & _between(b, VN_LAT)
         swapped = ((np.abs(b) > 90) & (np.abs(a) <= 90)) | (~inside & _between(b, VN_LON) & _between(a, VN_LAT))
-        what = ("vĩ độ và kinh độ bị đổi chỗ cho nhau (đã đọc là kinh độ {a:g}, vĩ độ {b:g})", "latitude and longitude were swapped (read as lon {a:g}, lat {b:g})")
+        what = (
+            "vĩ độ và kinh độ bị đổi chỗ cho nhau (đã đọc là kinh độ {a:g}, vĩ độ {b:g})",
+            "latitude and longitude were swapped (read as lon {a:g}, lat {b:g})",
+        )
     elif crs.is_projected:
         inside = _between(a, TM_EASTING) & _between(b, TM_NORTHING)
         swapped = ~inside & _between(b, TM_EASTING) & _between(a, TM_NORTHING)
-        what = ("x (hướng Đông) và y (hướng Bắc) bị đổi chỗ cho nhau — trong tọa độ đo đạc của Việt Nam, X là tọa độ hướng Bắc (đã đọc là x {a:.2f}, y {b:.2f})",
-                "x (easting) and y (northing) were swapped — Vietnamese survey coordinates put the northing in X (read as x {a:.2f}, y {b:.2f})")
+        what = (
+            "x (hướng Đông) và y (hướng Bắc) bị đổi chỗ cho nhau — trong tọa độ đo đạc của Việt Nam, X là tọa độ hướng Bắc (đã đọc là x {a:.2f}, y {b:.2f})",
+            "x (easting) and y (northing) were swapped — Vietnamese survey coordinates put the northing in X (read as x {a:.2f}, y {b:.2f})",
+        )
     else:
         return a, b
     if not swapped.any():
         return a, b
     a, b = np.where(swapped, b, a), np.where(swapped, a, b)
     for index in np.flatnonzero(swapped):
-        notes[str(ids[index])] = _join(notes.get(str(ids[index])), tuple(t.format(a=a[index], b=b[index]) for t in what))
+        vi, en = (t.format(a=a[index], b=b[index]) for t in what)
+        notes[str(ids[int(index)])] = _join(notes.get(str(ids[int(index)])), (vi, en))
     return a, b
 
 
@@ -468,7 +535,10 @@ def _normalise_attributes(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
         bad = given & (frame["capacity"].astype("string").str.strip() != "") & (capacity.isna() | np.isinf(capacity.astype(float)))
     else:  # no capacity at all: nothing to parse (a million sites read in a blink)
         capacity, bad = pd.Series(np.nan, index=frame.index), given
-    hint = ("ghi công suất bằng số không âm theo đơn vị của loại hình dự án, hoặc để trống", "give the capacity as a number, zero or more, in the unit of the project type, or leave it empty")
+    hint = (
+        "ghi công suất bằng số không âm theo đơn vị của loại hình dự án, hoặc để trống",
+        "give the capacity as a number, zero or more, in the unit of the project type, or leave it empty",
+    )
     if bad.any():
         sites = ", ".join(frame.loc[bad, "site_id"].astype(str)[:8])
         raise InputError((f"{origin}: 'capacity' không phải là số ở các địa điểm {sites}", f"{origin}: 'capacity' is not a number for site(s) {sites}"), hint)

@@ -19,9 +19,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from zoning.data import path as resource
-from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, read_yaml_model
-from zoning.inputs.catalogue import Catalogue, load_catalogue
 from zoning.errors import RuleError
+from zoning.inputs.catalogue import Catalogue, load_catalogue
+from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, read_yaml_model
 
 Zone = Literal["strict", "emission_limited", "other"]
 UNIT_NAME_FIELDS = ("name",)  # what ``unit_name_vi`` / ``unit_name_en`` may name: the feature's name
@@ -316,7 +316,8 @@ def _check_against_catalogue(ruleset: RuleSet, catalogue: Catalogue) -> None:
             allowed = kind.values.get(attribute)
             bad = [v for v in values if allowed is not None and v not in allowed]
             if bad:
-                raise RuleError((f"{vi}: giá trị {bad} không được phép cho {kind.name}.{attribute}", f"{en}: value(s) {bad} not allowed for {kind.name}.{attribute}"),
+                raise RuleError((f"{vi}: giá trị {bad} không được phép cho {kind.name}.{attribute}", f"{en}: value(s) {bad} not "
+                    f"allowed for {kind.name}.{attribute}"),
                                 (f"các giá trị được phép: {', '.join(allowed or ())}", f"allowed: {', '.join(allowed or ())}"))
         for width in (criterion.geometry.line_width, criterion.geometry.point_radius, criterion.geometry.distance):
             if width is not None and width.field is not None and width.field not in kind.attributes:

@@ -237,25 +237,33 @@ def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalog
         seen.add(t.code)
         if t.facility is not None and t.facility not in facilities:
             raise located_error(path, text, ("project_types", index, "facility"),
-                                (f"không có loại công trình '{t.facility}' (xem {facilities.path.name})", f"unknown facility type '{t.facility}' (see {facilities.path.name})"))
+                                (f"không có loại công trình '{t.facility}' (xem {facilities.path.name})", "unknown facility type "
+                                    f"'{t.facility}' (see {facilities.path.name})"))
         exclusions = [e.code for e in t.pollution_risk.excludes]
         if len(set(exclusions)) != len(exclusions):
             raise located_error(path, text, ("project_types", index, "pollution_risk", "excludes"),
                                 ("một mã trường hợp loại trừ được khai báo hai lần", "an exclusion code is defined twice"))
-    layers = [("settings", "required_layers", i, k) for i, k in enumerate(data.settings.required_layers)]
+    layers: list[tuple] = [("settings", "required_layers", i, k) for i, k in enumerate(data.settings.required_layers)]
     layers += [("site_rules", i, "when", "near_layers", j, k) for i, r in enumerate(data.site_rules) for j, k in enumerate(r.when.near_layers)]
     layers += [("sensitive_elements", i, "triggers", j, "layer", t.layer) for i, e in enumerate(data.sensitive_elements) for j, t in enumerate(e.triggers)]
     for *loc, kind in layers:
         if kind not in kinds:
-            raise located_error(path, text, tuple(loc), (f"không có loại lớp dữ liệu '{kind}' (có: {', '.join(kinds)})", f"unknown layer kind '{kind}' (known: {', '.join(kinds)})"))
+            raise located_error(path, text, tuple(loc), (f"không có loại lớp dữ liệu '{kind}' (có: {', '.join(kinds)})",
+                                                         f"unknown layer kind '{kind}' (known: {', '.join(kinds)})"))
     for group, items in (("site_rules", [r.when.applies_to for r in data.site_rules]), ("sensitive_elements", [e.applies_to for e in data.sensitive_elements])):
         for index, applies in enumerate(items):
             bad = [a for a in ((applies,) if isinstance(applies, str) else applies) if a not in APPLIES_TO and a not in codes]
             if bad:
-                raise located_error(path, text, (group, index), (f"applies_to: giá trị không hợp lệ {bad} (dùng {', '.join(APPLIES_TO)} hoặc mã loại hình dự án)",
-                                                                 f"applies_to: unknown value(s) {bad} (use {', '.join(APPLIES_TO)} or project-type codes)"))
+                raise located_error(
+                    path,
+                    text,
+                    (group, index),
+                    (
+                        f"applies_to: giá trị không hợp lệ {bad} (dùng {', '.join(APPLIES_TO)} hoặc mã loại hình dự án)",
+                        f"applies_to: unknown value(s) {bad} (use {', '.join(APPLIES_TO)} or project-type codes)",
+                    ),
+                )
     return CheckRules(data, path, facilities)
-
 
 
 def type_catalogue(rules: CheckRules | None = None) -> pd.DataFrame:

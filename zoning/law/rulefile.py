@@ -1,9 +1,11 @@
 """Read YAML rule files into typed models; every error names the file, line and key, in
-Vietnamese and English (a rule a validator refuses raises :class:`RuleValueError`)."""
+Vietnamese and English (a rule a validator refuses raises :class:`RuleValueError`).
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,7 +70,7 @@ def read_yaml_model(path: Path, model: type[M], what: Text = ("tệp quy tắc",
     try:
         check_input_file(path, what, MAX_RULE_FILE_BYTES)
     except InputError as error:
-        raise RuleError((error.message_vi, error.message_en), error.hint_en and (error.hint_vi, error.hint_en)) from None
+        raise RuleError((error.message_vi, error.message_en), error.hint_pair) from None
     try:
         text = unicodedata.normalize("NFC", path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -103,10 +105,11 @@ def located_error(path: Path, text: str, loc: tuple[Any, ...], message: Text, mo
     extra_vi, extra_en = (f" (và {more} lỗi khác)", f" (and {more} more)") if more > 0 else ("", "")
     key = _dotted(loc)
     return RuleError((f"{path}{at_vi}: {key}: {message[0]}{extra_vi}", f"{path}{at_en}: {key}: {message[1]}{extra_en}"),
-                     ("sửa dòng đó của tệp quy tắc rồi kiểm tra lại bằng `zoning rules`", "correct that line of the rule file, then check it with `zoning rules`"))
+                     ("sửa dòng đó của tệp quy tắc rồi kiểm tra lại bằng `zoning rules`", "correct that line of the rule "
+                         "file, then check it with `zoning rules`"))
 
 
-def _pydantic_text(error: dict[str, Any]) -> Text:
+def _pydantic_text(error: Mapping[str, Any]) -> Text:
     """A pydantic error in both languages: a validator's own two texts, else the Vietnamese of its type."""
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, RuleValueError):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,10 +30,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from zoning.data import path as resource
-from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, located_error, read_yaml_model
-from zoning.errors import InputError
 from zoning import terms
+from zoning.data import path as resource
+from zoning.errors import InputError
+from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, located_error, read_yaml_model
 
 ANY_FACILITY = "*"
 _UNITS = {
@@ -44,7 +45,8 @@ _UNITS = {
 
 class CapacityClass(RuleModel):
     """One capacity class of a table: up to ``max`` (open-ended when ``max`` is absent);
-    ``label`` in English, ``label_vi`` in Vietnamese (numbers written the Vietnamese way)."""
+    ``label`` in English, ``label_vi`` in Vietnamese (numbers written the Vietnamese way).
+    """
 
     label: str
     label_vi: str
@@ -176,7 +178,8 @@ class SafetyDistance:
 @dataclass(frozen=True)
 class UserDistance:
     """A distance given by the user or a province file, with its own citation if any, and
-    where it was given, ``(vietnamese, english)``."""
+    where it was given, ``(vietnamese, english)``.
+    """
 
     distance_m: float
     citation_vi: str = ""
@@ -243,30 +246,63 @@ def _load_facilities(path: Path, _mtime: int) -> FacilityCatalogue:
         for receptor, ref in facility.distances.items():
             loc = ("facilities", code, "distances", receptor)
             if receptor not in data.receptors:
-                raise located_error(path, text, loc, (f"không có đối tượng cần bảo vệ '{receptor}' (có: {receptors})", f"unknown receptor '{receptor}' (known: {receptors})"))
+                raise located_error(path, text, loc, (f"không có đối tượng cần bảo vệ '{receptor}' (có: {receptors})",
+                                                      f"unknown receptor '{receptor}' (known: {receptors})"))
             if ref.source not in data.sources:
-                raise located_error(path, text, (*loc, "source"), (f"không có nguồn '{ref.source}' (có: {sources})", f"unknown source '{ref.source}' (known: {sources})"))
+                raise located_error(
+                    path, text, (*loc, "source"), (f"không có nguồn '{ref.source}' (có: {sources})", f"unknown source '{ref.source}' (known: {sources})")
+                )
             source = data.sources[ref.source]
             has_value = ref.values_m is not None or ref.distance_m is not None
             if source.status == "unconfirmed" and has_value:
-                raise located_error(path, text, loc, (f"nguồn '{ref.source}' chưa được xác nhận: không được kèm giá trị (nhập bằng --distance hoặc tệp khoảng cách của tỉnh)",
-                                                      f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)"))
+                raise located_error(
+                    path,
+                    text,
+                    loc,
+                    (
+                        f"nguồn '{ref.source}' chưa được xác nhận: không được kèm giá trị (nhập bằng --distance hoặc tệp khoảng cách của tỉnh)",
+                        f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)",
+                    ),
+                )
             if source.status == "confirmed" and not has_value:
-                raise located_error(path, text, loc, (f"nguồn '{ref.source}' đã được xác nhận: hãy cho giá trị", f"source '{ref.source}' is confirmed: give its value(s)"))
+                raise located_error(
+                    path, text, loc, (f"nguồn '{ref.source}' đã được xác nhận: hãy cho giá trị", f"source '{ref.source}' is confirmed: give its value(s)")
+                )
             if ref.values_m is not None and len(ref.values_m) != len(source.classes):
                 counts = len(ref.values_m), len(source.classes)
-                raise located_error(path, text, (*loc, "values_m"), (f"{counts[0]} giá trị cho {counts[1]} cấp công suất của '{ref.source}'",
-                                                                     f"{counts[0]} values for {counts[1]} capacity classes of '{ref.source}'"))
+                raise located_error(
+                    path,
+                    text,
+                    (*loc, "values_m"),
+                    (
+                        f"{counts[0]} giá trị cho {counts[1]} cấp công suất của '{ref.source}'",
+                        f"{counts[0]} values for {counts[1]} capacity classes of '{ref.source}'",
+                    ),
+                )
             if source.classes and normalise_unit(facility.capacity_unit) != normalise_unit(source.capacity_unit or ""):
-                raise located_error(path, text, ("facilities", code, "capacity_unit"),
-                                    (f"'{facility.capacity_unit}' nhưng các cấp của '{ref.source}' tính bằng {source.capacity_unit}",
-                                     f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}"))
+                raise located_error(
+                    path,
+                    text,
+                    ("facilities", code, "capacity_unit"),
+                    (
+                        f"'{facility.capacity_unit}' nhưng các cấp của '{ref.source}' tính bằng {source.capacity_unit}",
+                        f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}",
+                    ),
+                )
         missing = ", ".join(r for r in data.receptors if r not in facility.distances)
         if missing:
-            raise located_error(path, text, ("facilities", code, "distances"), (f"thiếu mục cho đối tượng cần bảo vệ {missing}", f"no entry for receptor(s) {missing}"))
+            raise located_error(
+                path, text, ("facilities", code, "distances"), (f"thiếu mục cho đối tượng cần bảo vệ {missing}", f"no entry for receptor(s) {missing}")
+            )
     return FacilityCatalogue(
-        id=data.id, version=data.version, path=path, receptors=dict(data.receptors), sources=dict(data.sources),
-        facilities=dict(data.facilities), title_vi=data.title_vi, title_en=data.title_en,
+        id=data.id,
+        version=data.version,
+        path=path,
+        receptors=dict(data.receptors),
+        sources=dict(data.sources),
+        facilities=dict(data.facilities),
+        title_vi=data.title_vi,
+        title_en=data.title_en,
     )
 
 
@@ -280,11 +316,19 @@ def load_user_distances(path: str | Path, catalogue: FacilityCatalogue | None = 
     for index, entry in enumerate(data.distances):
         loc = ("distances", index)
         if entry.facility != ANY_FACILITY and entry.facility not in catalogue:
-            raise located_error(path, text, (*loc, "facility"), (f"không có loại công trình '{entry.facility}' (có: {codes})",
-                                                                 f"unknown facility type '{entry.facility}' (known: {codes})"))
+            raise located_error(
+                path,
+                text,
+                (*loc, "facility"),
+                (f"không có loại công trình '{entry.facility}' (có: {codes})", f"unknown facility type '{entry.facility}' (known: {codes})"),
+            )
         if entry.receptor is not None and entry.receptor not in catalogue.receptors:
-            raise located_error(path, text, (*loc, "receptor"), (f"không có đối tượng cần bảo vệ '{entry.receptor}' (có: {receptors})",
-                                                                 f"unknown receptor '{entry.receptor}' (known: {receptors})"))
+            raise located_error(
+                path,
+                text,
+                (*loc, "receptor"),
+                (f"không có đối tượng cần bảo vệ '{entry.receptor}' (có: {receptors})", f"unknown receptor '{entry.receptor}' (known: {receptors})"),
+            )
         key = entry.facility + (f":{entry.receptor}" if entry.receptor else "")
         if key in out:
             raise located_error(path, text, loc, (f"'{key}' được cho hai lần", f"'{key}' is given twice"))
@@ -302,19 +346,25 @@ def parse_distance_option(text: str, catalogue: FacilityCatalogue | None = None)
         metres = float(value.strip().removesuffix("m").strip())
     except ValueError:
         example = "--distance sanitary_landfill=1000, --distance 1000"
-        raise InputError((f"--distance '{text}': '{value}' không phải khoảng cách tính bằng mét", f"--distance '{text}': '{value}' is not a distance in metres"),
-                         (f"ví dụ {example.replace(', ', ' hoặc ')}", f"e.g. {example.replace(', ', ' or ')}")) from None
+        raise InputError(
+            (f"--distance '{text}': '{value}' không phải khoảng cách tính bằng mét", f"--distance '{text}': '{value}' is not a distance in metres"),
+            (f"ví dụ {example.replace(', ', ' hoặc ')}", f"e.g. {example.replace(', ', ' or ')}"),
+        ) from None
     if not math.isfinite(metres) or metres <= 0:
         raise InputError((f"--distance '{text}': khoảng cách phải là số mét dương", f"--distance '{text}': the distance must be a positive number of metres"))
     facility, _, receptor = key.partition(":")
     if facility != ANY_FACILITY and facility not in catalogue:
         codes = ", ".join(catalogue.codes)
-        raise InputError((f"--distance '{text}': không có loại công trình '{facility}'", f"--distance '{text}': unknown facility type '{facility}'"),
-                         (f"các loại công trình: {codes}", f"known types: {codes}"))
+        raise InputError(
+            (f"--distance '{text}': không có loại công trình '{facility}'", f"--distance '{text}': unknown facility type '{facility}'"),
+            (f"các loại công trình: {codes}", f"known types: {codes}"),
+        )
     if receptor and receptor not in catalogue.receptors:
         receptors = ", ".join(catalogue.receptors)
-        raise InputError((f"--distance '{text}': không có đối tượng cần bảo vệ '{receptor}'", f"--distance '{text}': unknown receptor '{receptor}'"),
-                         (f"dùng một trong: {receptors}", f"use one of: {receptors}"))
+        raise InputError(
+            (f"--distance '{text}': không có đối tượng cần bảo vệ '{receptor}'", f"--distance '{text}': unknown receptor '{receptor}'"),
+            (f"dùng một trong: {receptors}", f"use one of: {receptors}"),
+        )
     return key, UserDistance(metres)
 
 
@@ -354,7 +404,7 @@ def safety_distance(
     capacity: float | None = None,
     *,
     upstream: bool = False,
-    user_distances: dict[str, float | UserDistance] | None = None,
+    user_distances: Mapping[str, float | UserDistance] | None = None,
     catalogue: FacilityCatalogue | None = None,
 ) -> SafetyDistance:
     """The safety distance of a facility type to a receptor, with its basis.
@@ -423,11 +473,13 @@ class _Request:
         return _say(field, origin=self.user.origin, key=self.user_key, distance=_metres(self.user.distance_m), **values)
 
 
-def _request(facility: str, receptor: str, user_distances: dict, catalogue: FacilityCatalogue) -> _Request:
+def _request(facility: str, receptor: str, user_distances: Mapping, catalogue: FacilityCatalogue) -> _Request:
     spec = catalogue[facility]
     if receptor not in catalogue.receptors:
         receptors = ", ".join(catalogue.receptors)
-        raise InputError((f"không có đối tượng cần bảo vệ '{receptor}'", f"unknown receptor '{receptor}'"), (f"dùng một trong: {receptors}", f"use one of: {receptors}"))
+        raise InputError(
+            (f"không có đối tượng cần bảo vệ '{receptor}'", f"unknown receptor '{receptor}'"), (f"dùng một trong: {receptors}", f"use one of: {receptors}")
+        )
     ref = spec.distances[receptor]
     user_key, user = _user_value(user_distances, facility, receptor)
     return _Request(facility, receptor, spec, ref, catalogue.sources[ref.source], user_key, user)
@@ -501,7 +553,7 @@ def _metres(value: float) -> tuple[str, str]:
     return tuple(f"{text} m" for text in _number(value))  # type: ignore[return-value]
 
 
-def _user_value(values: dict[str, float | UserDistance], facility: str, receptor: str) -> tuple[str, UserDistance | None]:
+def _user_value(values: Mapping[str, float | UserDistance], facility: str, receptor: str) -> tuple[str, UserDistance | None]:
     for key in (f"{facility}:{receptor}", facility, f"{ANY_FACILITY}:{receptor}", ANY_FACILITY):
         if key in values:
             value = values[key]

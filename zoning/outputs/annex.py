@@ -40,8 +40,8 @@ import pandas as pd
 import shapely
 
 from zoning import terms
-from zoning.builder.model import Build, as_build
 from zoning.builder.communes import require_every_hectare_in_a_commune
+from zoning.builder.model import Build, as_build
 from zoning.builder.units import in_force, other_criteria
 from zoning.errors import ZoningError
 from zoning.files import atomic_path, check_output
@@ -206,7 +206,7 @@ class CoordinatePolicy:
 
     @property
     def decimals(self) -> int:
-        """Decimals of the printed coordinates: none for a tolerance of metres, one for decimetres, …"""
+        """Decimals of the printed coordinates: none for a tolerance of metres, one for decimetres, and so on."""
         return max(0, math.ceil(-math.log10(self.tolerance_m)))
 
     @property
@@ -221,7 +221,8 @@ def parse_scale(text: str | int | None) -> int | None:
         return text
     digits = text.strip().removeprefix("1:").replace(".", "").replace(",", "").replace(" ", "")
     if not digits.isdigit():
-        raise ZoningError((f"--scale {text}: không đọc được tỷ lệ bản đồ", f"--scale {text}: not a map scale"), ("ví dụ --scale 1:50000", "e.g. --scale 1:50000"))
+        raise ZoningError((f"--scale {text}: không đọc được tỷ lệ bản đồ", f"--scale {text}: not a map scale"), ("ví dụ --scale 1:50000",
+                                                                                                                 "e.g. --scale 1:50000"))
     return int(digits)
 
 
@@ -241,6 +242,7 @@ def simplify_coverage(geometries: np.ndarray, tolerance_m: float) -> tuple[np.nd
         The simplified geometries and, per unit, the largest distance between its real and
         simplified boundary.
     """
+
     def attempt(parameter: float) -> tuple[np.ndarray, np.ndarray]:
         simplified = shapely.coverage_simplify(geometries, parameter) if parameter > 0 else geometries
         return simplified, shapely.hausdorff_distance(geometries, simplified)
@@ -288,14 +290,16 @@ def boundary_points(units: gpd.GeoDataFrame, policy: CoordinatePolicy) -> tuple[
     points[["northing", "easting"]] = points[["northing", "easting"]].round(policy.decimals)
     listed = np.ones(len(units), bool) if policy.list_under_ha is None else units["area_ha"].to_numpy(float) < policy.list_under_ha
     counts = points.groupby("unit_id", sort=False).size()
-    simplification = pd.DataFrame({
-        "unit_id": units["unit_id"].to_numpy(),
-        "vertices": all_vertices(units).groupby("unit_id", sort=False).size().reindex(units["unit_id"]).to_numpy(),
-        "points": counts.reindex(units["unit_id"]).fillna(0).astype(int).to_numpy(),
-        "tolerance_m": policy.tolerance_m,
-        "deviation_m": deviation + policy.rounding_m,
-        "listed": listed,
-    })
+    simplification = pd.DataFrame(
+        {
+            "unit_id": units["unit_id"].to_numpy(),
+            "vertices": all_vertices(units).groupby("unit_id", sort=False).size().reindex(units["unit_id"]).to_numpy(),
+            "points": counts.reindex(units["unit_id"]).fillna(0).astype(int).to_numpy(),
+            "tolerance_m": policy.tolerance_m,
+            "deviation_m": deviation + policy.rounding_m,
+            "listed": listed,
+        }
+    )
     return points[points["unit_id"].isin(simplification["unit_id"][listed])].reset_index(drop=True), simplification
 
 
@@ -326,16 +330,16 @@ def annex_data(
     units = units.sort_values(["proposed", "zone_order", "order", "unit_id"], kind="stable").reset_index(drop=True)
     units["stt"] = units.groupby("zone").cumcount() + 1
     units["annex"] = units["zone"].map(ANNEX_NUMBERS)
-    units["location"] = [
-        ", ".join(commune_names.get(code, code) for code in str(codes).split(",") if code) for codes in units["commune_codes"]
-    ]
+    units["location"] = [", ".join(commune_names.get(code, code) for code in str(codes).split(",") if code) for codes in units["commune_codes"]]
     units["illustrative"] = units["illustrative"].astype(bool)
     headings = _group_headings(units[~units["proposed"]])
     units["citations"], units["overlaps"], cited = _all_criteria(units, other_criteria(build.lineage), criteria, headings)
     proposed, units = units[units["proposed"]].reset_index(drop=True), units[~units["proposed"]].reset_index(drop=True)
 
-    zone_tables = {zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0),
-                                     cited) for zone in ANNEX_ZONES}
+    zone_tables = {
+        zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0), cited)
+        for zone in ANNEX_ZONES
+    }
     coordinates, simplification = boundary_points(units, policy)
     manifest = build.manifest
     illustrative = bool(manifest.get("illustrative_layers"))  # then the first notice says so
@@ -387,14 +391,15 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
         reasons.append("Tiêu chí chưa được cơ quan có thẩm quyền xác nhận: " + "; ".join(items) + ".")
     proposed = manifest.get("proposed") or {}
     if proposed.get("units"):
-        reasons.append(f"{proposed['units']} khu vực đề xuất chưa có ranh giới pháp lý "
-                       f"({terms.quantity(proposed['area_ha'], 'area_ha')}).")
+        reasons.append(f"{proposed['units']} khu vực đề xuất chưa có ranh giới pháp lý ({terms.quantity(proposed['area_ha'], 'area_ha')}).")
     conflicts = build.conflicts
     if conflicts is not None and len(conflicts) and "status" in conflicts:
         unresolved = conflicts[conflicts["status"] == "unresolved"]
         for conflict in unresolved.itertuples():
-            reasons.append(f"Mâu thuẫn chưa giải quyết giữa các văn bản: {conflict.features} đối tượng "
-                           f"({terms.quantity(conflict.area_ha, 'area_ha')}) được xếp vào cả hai vùng.")
+            reasons.append(
+                f"Mâu thuẫn chưa giải quyết giữa các văn bản: {conflict.features} đối tượng "
+                f"({terms.quantity(conflict.area_ha, 'area_ha')}) được xếp vào cả hai vùng."
+            )
     return reasons
 
 
@@ -407,20 +412,24 @@ def refuse_draft(reasons: list[str]) -> None:
     """Raise the error of ``--final`` on a build that can only give a draft, listing why."""
     listed = "\n".join(f"  – {reason}" for reason in reasons)
     raise ZoningError(
-        (f"không thể lập phụ lục chính thức (--final) vì kết quả phân vùng còn là dự thảo, do:\n{listed}",
-         f"cannot write a final annex (--final): the build is still a draft, because (in Vietnamese, as the annex states it):\n{listed}"),
-        ("xử lý từng lý do nêu trên rồi lập lại kết quả phân vùng, hoặc bỏ --final để lập bản dự thảo",
-         "resolve each reason above and rebuild, or drop --final to write a draft"),
+        (
+            f"không thể lập phụ lục chính thức (--final) vì kết quả phân vùng còn là dự thảo, do:\n{listed}",
+            f"cannot write a final annex (--final): the build is still a draft, because (in Vietnamese, as the annex states it):\n{listed}",
+        ),
+        (
+            "xử lý từng lý do nêu trên rồi lập lại kết quả phân vùng, hoặc bỏ --final để lập bản dự thảo",
+            "resolve each reason above and rebuild, or drop --final to write a draft",
+        ),
     )
 
 
 def _group_number(index: int) -> str:
-    """The number of the index-th criterion group of a zone table: I, II, …"""
+    """The number of the index-th criterion group of a zone table (I, II, and so on)."""
     return ROMAN[index] if index < len(ROMAN) else str(index + 1)
 
 
 def _group_headings(units: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """criterion → (annex, group number) of the group heading that cites it, for the units in force in table order."""
+    """Criterion → (annex, group number) of the group heading that cites it, for the units in force in table order."""
     headings = {}
     for zone in ANNEX_ZONES:
         criteria = units.loc[units["zone"] == zone, "criterion"].unique()
@@ -428,8 +437,9 @@ def _group_headings(units: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return headings
 
 
-def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFrame,
-                  headings: dict[str, tuple[str, str]]) -> tuple[list[str], list[str], dict[str, str]]:
+def _all_criteria(
+    units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFrame, headings: dict[str, tuple[str, str]]
+) -> tuple[list[str], list[str], dict[str, str]]:
     """Per unit, the other criteria in force its land also meets, and its overlaps with other
     features, proposed designations included (``Trong đó … ha trùng với …``).
 
@@ -455,7 +465,7 @@ def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFr
     by_unit = dict(tuple(others.groupby("unit_id", sort=False)))
     citations, overlaps = [], []
     for unit in units.itertuples():
-        cited_here = {unit.criterion: None}  # its own: in its group heading
+        cited_here: dict[str, str | None] = {unit.criterion: None}  # its own: in its group heading
         lines = []
         for other in by_unit.get(unit.unit_id, others.iloc[:0]).itertuples():
             text = reference(other.criterion, other.status, unit.annex)
@@ -474,8 +484,7 @@ def _all_criteria(units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFr
     return citations, overlaps, cited
 
 
-def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float,
-                cited: dict[str, str]) -> AnnexTable:
+def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float, cited: dict[str, str]) -> AnnexTable:
     rows: list[list] = []
     kinds: list[str] = []
     notes: list[str] = []
@@ -484,8 +493,17 @@ def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria
         title = criteria.loc[criterion, "title_vi"] if known else criterion
         citation = criteria.loc[criterion, "citation_vi"] if known else group["citation_vi"].iloc[0]
         status = criteria.loc[criterion, "status"] if known else group["status"].iloc[0]
-        rows.append([_group_number(number), "", f"{title} ({citation})", "",
-                     round(float(group["area_ha"].sum()), 2), "", NOTE_UNCONFIRMED if status != "confirmed" else ""])
+        rows.append(
+            [
+                _group_number(number),
+                "",
+                f"{title} ({citation})",
+                "",
+                round(float(group["area_ha"].sum()), 2),
+                "",
+                NOTE_UNCONFIRMED if status != "confirmed" else "",
+            ]
+        )
         kinds.append("group")
         for unit in group.itertuples():
             rows.append([str(unit.stt), unit.unit_id, unit.name, unit.location, round(float(unit.area_ha), 2), unit.citations, _unit_notes(unit)])
@@ -500,8 +518,10 @@ def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria
             citations = ";\n".join(c for c in (f"{unit.citation_vi}{STATUS_MARKS['proposed']}", unit.citations) if c)
             rows.append([str(unit.stt), unit.unit_id, unit.name, unit.location, round(float(unit.area_ha), 2), citations, _unit_notes(unit)])
             kinds.append("proposed")
-        notes.append(f"{PROPOSED_GROUP}: khu vực mà Kế hoạch, quy hoạch đề nghị xác lập nhưng chưa có ranh giới pháp lý; chỉ gồm phần "
-                     "diện tích chưa thuộc vùng nào đã có hiệu lực, được liệt kê riêng và không tính vào diện tích vùng.")
+        notes.append(
+            f"{PROPOSED_GROUP}: khu vực mà Kế hoạch, quy hoạch đề nghị xác lập nhưng chưa có ranh giới pháp lý; chỉ gồm phần "
+            "diện tích chưa thuộc vùng nào đã có hiệu lực, được liệt kê riêng và không tính vào diện tích vùng."
+        )
     text = "\n".join(str(cell) for row in rows for cell in row)
     notes += [f"{marker} {note}." for marker, note in cited.items() if marker in text]
     unit_sum = round(sum(r[AREA_COLUMN] for r, k in zip(rows, kinds) if k == "unit"), 2)
@@ -513,8 +533,7 @@ def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria
             f"{terms.number(group_sum)} ha), chênh {terms.number(abs(unit_sum - total))} ha so với tổng cộng."
         )
     caption = f"Danh mục các khu vực thuộc {terms.zone_name(zone).lower()}"
-    columns = ["STT", "Mã khu vực", "Tên khu vực (nhóm: tiêu chí và căn cứ)", "Vị trí (xã, phường)", "Diện tích (ha)",
-               "Đồng thời thuộc tiêu chí", "Ghi chú"]
+    columns = ["STT", "Mã khu vực", "Tên khu vực (nhóm: tiêu chí và căn cứ)", "Vị trí (xã, phường)", "Diện tích (ha)", "Đồng thời thuộc tiêu chí", "Ghi chú"]
     return AnnexTable(caption, columns, [11, 17, 52, 44, 23, 40, 65], rows, kinds, ANNEX_NUMBERS[zone], notes)
 
 
@@ -560,23 +579,36 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
     qa = build.manifest.get("qa") or {}
     coverage = (
         f"ba vùng phủ kín diện tích tỉnh ({terms.number(qa['province_ha'])} ha), không chồng lấn (kiểm tra của kết quả phân vùng: đạt)"
-        if qa.get("passed") else "CẢNH BÁO: kiểm tra phủ kín, không chồng lấn của kết quả phân vùng KHÔNG ĐẠT, xem báo cáo kết quả phân vùng"
+        if qa.get("passed")
+        else "CẢNH BÁO: kiểm tra phủ kín, không chồng lấn của kết quả phân vùng KHÔNG ĐẠT, xem báo cáo kết quả phân vùng"
     )
     notes = [
         "Tỷ lệ (%) là tỷ lệ diện tích của vùng so với diện tích của xã, phường (dòng Toàn tỉnh: so với diện tích tỉnh).",
         f"Dòng Toàn tỉnh là diện tích các vùng trong kết quả phân vùng; {coverage}.",
     ]
     if "outside" in kinds:
-        notes.append("Dòng “Ngoài ranh giới xã” là phần diện tích tỉnh nằm ngoài các đa giác xã, phường "
-                     "(sai lệch giữa dữ liệu ranh giới tỉnh và ranh giới xã).")
+        notes.append(
+            "Dòng “Ngoài ranh giới xã” là phần diện tích tỉnh nằm ngoài các đa giác xã, phường (sai lệch giữa dữ liệu ranh giới tỉnh và ranh giới xã)."
+        )
     body = [r for r, k in zip(rows, kinds) if k != "total"]
     for column, label in ((2, "vùng bảo vệ nghiêm ngặt"), (4, "vùng hạn chế phát thải"), (6, "vùng khác"), (8, "tổng diện tích")):
         column_sum = round(sum(r[column] for r in body), 2)
         if column_sum != rows[-1][column]:
-            notes.append(f"Do làm tròn từng dòng, cột {label} cộng lại được {terms.number(column_sum)} ha, "
-                         f"chênh {terms.number(abs(column_sum - rows[-1][column]))} ha so với dòng Toàn tỉnh.")
-    columns = ["STT", "Xã, phường", "Vùng bảo vệ nghiêm ngặt (ha)", "Tỷ lệ (%)", "Vùng hạn chế phát thải (ha)", "Tỷ lệ (%)",
-               "Vùng khác (ha)", "Tỷ lệ (%)", "Tổng diện tích (ha)"]
+            notes.append(
+                f"Do làm tròn từng dòng, cột {label} cộng lại được {terms.number(column_sum)} ha, "
+                f"chênh {terms.number(abs(column_sum - rows[-1][column]))} ha so với dòng Toàn tỉnh."
+            )
+    columns = [
+        "STT",
+        "Xã, phường",
+        "Vùng bảo vệ nghiêm ngặt (ha)",
+        "Tỷ lệ (%)",
+        "Vùng hạn chế phát thải (ha)",
+        "Tỷ lệ (%)",
+        "Vùng khác (ha)",
+        "Tỷ lệ (%)",
+        "Tổng diện tích (ha)",
+    ]
     return AnnexTable("Diện tích các vùng theo xã, phường", columns, [12, 52, 29, 19, 29, 19, 29, 19, 30], rows, kinds, "III", notes)
 
 
@@ -596,15 +628,14 @@ def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
         )
     unconfirmed = manifest.get("unconfirmed_criteria") or []
     if unconfirmed:
-        items = [
-            f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" if c in criteria.index else c for c in unconfirmed
-        ]
-        notices.append("TIÊU CHÍ CHƯA ĐƯỢC XÁC NHẬN (không phải quy định pháp luật đã được đối chiếu, cần cơ quan có thẩm quyền "
-                       "xác nhận trước khi ban hành): " + "; ".join(items) + ".")
+        items = [f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" if c in criteria.index else c for c in unconfirmed]
+        notices.append(
+            "TIÊU CHÍ CHƯA ĐƯỢC XÁC NHẬN (không phải quy định pháp luật đã được đối chiếu, cần cơ quan có thẩm quyền "
+            "xác nhận trước khi ban hành): " + "; ".join(items) + "."
+        )
     assumed = int(manifest.get("assumed_units") or 0)
     if assumed:
-        notices.append(f"Có {assumed} khu vực dùng giá trị giả định (ví dụ bề rộng, bán kính mặc định) do dữ liệu chưa ghi nhận; "
-                       "xem cột Ghi chú.")
+        notices.append(f"Có {assumed} khu vực dùng giá trị giả định (ví dụ bề rộng, bán kính mặc định) do dữ liệu chưa ghi nhận; xem cột Ghi chú.")
     return notices + _law_notices(build)
 
 
@@ -614,8 +645,9 @@ def _law_notices(build: Build) -> list[str]:
     notices = build.notices("vi")
     if urban.get("text_vi") and urban.get("in_force_from"):
         year, month, day = urban["in_force_from"].split("-")
-        legal = terms.message("urban_classes", "legal_vi", classification=urban["classification_vi"], citation=urban["citation_vi"],
-                              date=f"{day}/{month}/{year}")
+        legal = terms.message(
+            "urban_classes", "legal_vi", classification=urban["classification_vi"], citation=urban["citation_vi"], date=f"{day}/{month}/{year}"
+        )
         notices = [legal if notice == urban["text_vi"] else notice for notice in notices]
     return notices
 
@@ -632,8 +664,7 @@ def _metres(value: float) -> str:
 
 def _conventions(crs_text: str, policy: CoordinatePolicy) -> list[str]:
     return [
-        "Số liệu viết theo quy ước Việt Nam: dấu chấm (.) phân cách hàng nghìn, dấu phẩy (,) phân cách phần thập phân "
-        "(ví dụ 1.654,44 ha).",
+        "Số liệu viết theo quy ước Việt Nam: dấu chấm (.) phân cách hàng nghìn, dấu phẩy (,) phân cách phần thập phân (ví dụ 1.654,44 ha).",
         f"Diện tích tính trên mặt phẳng chiếu của {crs_text}, đơn vị héc-ta (ha), làm tròn đến 0,01 ha. Dòng Tổng cộng "
         "của mỗi vùng là diện tích vùng trong kết quả phân vùng; các khu vực không chồng lấn nhau và cộng lại bằng diện tích vùng.",
         "Vị trí ghi theo đơn vị hành chính cấp xã (xã, phường) sau sắp xếp năm 2025.",
@@ -646,8 +677,7 @@ def _technical_note(build: Build) -> list[str]:
     """Where the annex comes from, for the technical staff: the build, the rules, the software, the methods."""
     manifest = build.manifest
     return [
-        f"Kết quả phân vùng mã {manifest.get('build_id', '')}, bộ tiêu chí {manifest.get('ruleset', '')}, "
-        f"phần mềm {manifest.get('package', '')}.",
+        f"Kết quả phân vùng mã {manifest.get('build_id', '')}, bộ tiêu chí {manifest.get('ruleset', '')}, phần mềm {manifest.get('package', '')}.",
         "Bảng tọa độ: lược bớt điểm đồng thời cho mọi khu vực như một lớp phủ kín (shapely.coverage_simplify, thuật toán "
         "Visvalingam–Whyatt), với tham số lớn nhất mà khoảng cách Hausdorff tới ranh giới đầy đủ cộng sai số làm tròn không vượt "
         "quá dung sai.",
@@ -658,7 +688,7 @@ def _crs_texts(build: Build) -> tuple[str, str]:
     """Long Vietnamese description of the build CRS and a short label."""
     crs = build.crs
     short = describe(crs)
-    params = {p.name: p.value for p in crs.coordinate_operation.params} if crs.coordinate_operation else {}
+    params: dict[str, float] = {p.name: float(p.value) for p in crs.coordinate_operation.params} if crs.coordinate_operation else {}
     meridian = params.get("Longitude of natural origin")
     scale = params.get("Scale factor at natural origin")
     if meridian is None or scale is None:
@@ -666,8 +696,11 @@ def _crs_texts(build: Build) -> tuple[str, str]:
     degrees = int(meridian)
     minutes = round((meridian - degrees) * 60)
     datum = crs.geodetic_crs.name if crs.geodetic_crs else ""
-    return (f"hệ tọa độ {datum}, phép chiếu Transverse Mercator (UTM) múi chiếu 3°, kinh tuyến trục {degrees}°{minutes:02d}′, "
-            f"hệ số tỷ lệ k = {terms.number(scale, 4)} – {short}", short)
+    return (
+        f"hệ tọa độ {datum}, phép chiếu Transverse Mercator (UTM) múi chiếu 3°, kinh tuyến trục {degrees}°{minutes:02d}′, "
+        f"hệ số tỷ lệ k = {terms.number(scale, 4)} – {short}",
+        short,
+    )
 
 
 def _province_name(build: Build, given: str | None) -> str:
@@ -686,7 +719,7 @@ def _decision_text(decision: str | None) -> str:
         return DECISION_BLANK
     decision = decision.strip()
     if decision.lower().startswith("quyết định"):  # "Quyết định số 125/QĐ-UBND …": the heading says "Quyết định" already
-        decision = decision[len("quyết định"):].strip()
+        decision = decision[len("quyết định") :].strip()
     return decision if decision.lower().startswith("số") else f"số {decision}"
 
 
@@ -696,13 +729,29 @@ def _decision_text(decision: str | None) -> str:
 def annex_sheets(data: AnnexData) -> list[Sheet]:
     """The annexes as workbook sheets: the tables of Phụ lục I–III, the coordinates, the notes."""
     sheets = [
-        Sheet(table.sheet, table.rows, title=f"Bảng {number}. {table.caption} ({table.sheet}, {data.territory})", header=table.columns,
-              bold_rows=[kind in ("group", "total", "proposed_group") for kind in table.kinds], wrap=True, notes=table.notes,
-              widths=[max(8, width_mm / 2) for width_mm in table.widths_mm], freeze="A3")
+        Sheet(
+            table.sheet,
+            table.rows,
+            title=f"Bảng {number}. {table.caption} ({table.sheet}, {data.territory})",
+            header=table.columns,
+            bold_rows=[kind in ("group", "total", "proposed_group") for kind in table.kinds],
+            wrap=True,
+            notes=table.notes,
+            widths=[max(8, width_mm / 2) for width_mm in table.widths_mm],
+            freeze="A3",
+        )
         for number, table in enumerate([*data.zone_tables.values(), data.summary], start=1)
     ]
     sheets.append(coordinate_sheet(data))
-    notes = draft_lines(data.draft_reasons) + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""] + data.notices + [""] + data.conventions + [""] + data.coordinate_conventions
+    notes = (
+        draft_lines(data.draft_reasons)
+        + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""]
+        + data.notices
+        + [""]
+        + data.conventions
+        + [""]
+        + data.coordinate_conventions
+    )
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
     return sheets
 
@@ -711,14 +760,31 @@ def coordinate_sheet(data: AnnexData) -> Sheet:
     """The listed boundary points of ``data``'s units as the workbook's ``Phụ lục IV – Tọa độ`` sheet."""
     points = data.coordinates.merge(data.units[["unit_id", "annex", "stt", "name"]], on="unit_id")
     columns = ["annex", "stt", "unit_id", "name", "part", "ring", "point", "northing", "easting"]
-    rows = [[row.annex, int(row.stt), row.unit_id, row.name, int(row.part), int(row.ring), int(row.point),
-             float(row.northing), float(row.easting)]
-            for row in points[columns].itertuples(index=False)]
-    header = ["Phụ lục", "STT", "Mã khu vực", "Tên khu vực", "Phần", "Đường bao (0 = ngoài, k = trong thứ k)", "Điểm",
-              "X (m) – hướng Bắc", "Y (m) – hướng Đông"]
-    return Sheet("Phụ lục IV – Tọa độ", rows, header=header, number_columns=(), widths=(8, 6, 10, 50, 6, 14, 7, 16, 14), freeze="A3",
-                 title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
-                       f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.")
+    rows = [
+        [row.annex, int(row.stt), row.unit_id, row.name, int(row.part), int(row.ring), int(row.point), float(row.northing), float(row.easting)]
+        for row in points[columns].itertuples(index=False)
+    ]
+    header = [
+        "Phụ lục",
+        "STT",
+        "Mã khu vực",
+        "Tên khu vực",
+        "Phần",
+        "Đường bao (0 = ngoài, k = trong thứ k)",
+        "Điểm",
+        "X (m) – hướng Bắc",
+        "Y (m) – hướng Đông",
+    ]
+    return Sheet(
+        "Phụ lục IV – Tọa độ",
+        rows,
+        header=header,
+        number_columns=(),
+        widths=(8, 6, 10, 50, 6, 14, 7, 16, 14),
+        freeze="A3",
+        title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
+        f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
+    )
 
 
 # --------------------------------------------------------------------------- the job
@@ -825,7 +891,14 @@ def write_annex(
     with atomic_path(out, sources) as tmp:
         write_docx(data, tmp, png)
     lap("docx")
-    result = AnnexResult(docx=out, dataset=data.dataset, simplification=data.simplification, draft_reasons=data.draft_reasons, notices=[*cleaned, *data.notices], timings_s=timings)
+    result = AnnexResult(
+        docx=out,
+        dataset=data.dataset,
+        simplification=data.simplification,
+        draft_reasons=data.draft_reasons,
+        notices=[*cleaned, *data.notices],
+        timings_s=timings,
+    )
     if xlsx:
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")

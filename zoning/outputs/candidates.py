@@ -51,16 +51,23 @@ def read_candidates(path: str | Path) -> SitingLayers:
     names = [str(name) for name, _ in listed]
     if "candidates" not in names:
         raise InputError(
-            (f"{path}: không có lớp 'candidates' — đây có phải kết quả của `zoning siting`?", f"{path}: no 'candidates' layer — is this the output of `zoning siting`?"),
+            (f"{path}: không có lớp 'candidates' — đây có phải kết quả của `zoning siting`?", f"{path}: no 'candidates' layer "
+                "— is this the output of `zoning siting`?"),
             (f"chỉ ra tệp GeoPackage do `zoning siting --out` ghi ra; các lớp có trong tệp: {', '.join(names) or 'không có'}",
              f"give the GeoPackage that `zoning siting --out` wrote; layers found: {', '.join(names) or 'none'}"),
         )
     frame = read_vector(path, "candidates")
     missing = [c for c in CANDIDATE_COLUMNS if c not in frame]
     if frame.crs is None or missing:
-        what_vi, what_en = ("không có hệ tọa độ", "no coordinate reference system") if frame.crs is None else (f"thiếu cột {', '.join(missing)}", f"no column(s) {', '.join(missing)}")
-        raise InputError((f"{path}: các khu vực ứng viên {what_vi}", f"{path}: the candidates have {what_en}"),
-                         ("ghi lại các khu vực ứng viên bằng `zoning siting --out`", "write the candidates again with `zoning siting --out`"))
+        what_vi, what_en = (
+            ("không có hệ tọa độ", "no coordinate reference system")
+            if frame.crs is None
+            else (f"thiếu cột {', '.join(missing)}", f"no column(s) {', '.join(missing)}")
+        )
+        raise InputError(
+            (f"{path}: các khu vực ứng viên {what_vi}", f"{path}: the candidates have {what_en}"),
+            ("ghi lại các khu vực ứng viên bằng `zoning siting --out`", "write the candidates again with `zoning siting --out`"),
+        )
     frame = frame[~frame.geometry.is_empty & frame.geometry.notna()].sort_values("rank", kind="stable").reset_index(drop=True)
     exclusions = read_vector(path, "exclusions") if "exclusions" in names else None
     info: dict = {}
@@ -78,8 +85,10 @@ def _list_layers(path: Path) -> list:
     try:
         return list(pyogrio.list_layers(path))
     except Exception as error:  # noqa: BLE001 - any unreadable file is the same error for the user
-        raise InputError((f"{path}: không đọc được tệp khu vực ứng viên ({error})", f"{path}: cannot read the candidates file ({error})"),
-                         ("chỉ ra tệp GeoPackage do `zoning siting --out` ghi ra", "give the GeoPackage that `zoning siting --out` wrote")) from error
+        raise InputError(
+            (f"{path}: không đọc được tệp khu vực ứng viên ({error})", f"{path}: cannot read the candidates file ({error})"),
+            ("chỉ ra tệp GeoPackage do `zoning siting --out` ghi ra", "give the GeoPackage that `zoning siting --out` wrote"),
+        ) from error
 
 
 def write_candidates(result: SitingResult, out: str | Path) -> Path:

@@ -60,7 +60,8 @@ def display_layers(build: Build, tolerance_m: float = DEFAULT_TOLERANCE_M, windo
         Optional ``(xmin, ymin, xmax, ymax)`` in the build's CRS to clip to first.
     """
     if not tolerance_m >= 0:
-        raise ZoningError((f"dung sai hiển thị phải là số mét không âm, không phải {tolerance_m}", f"the display tolerance must be 0 or more metres, not {tolerance_m}"),
+        raise ZoningError((f"dung sai hiển thị phải là số mét không âm, không phải {tolerance_m}", "the display tolerance must be "
+            f"0 or more metres, not {tolerance_m}"),
                           ("ví dụ --tolerance 5", "e.g. --tolerance 5"))
     units, zones, communes = build.units, build.zones, build.communes
     unit_geoms = units.geometry.to_numpy()

@@ -416,7 +416,8 @@ def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplifi
     per_row = len(widths) // 3
     decimals = data.policy.decimals
     rows = [_header_row(["Điểm", "X (m)", "Y (m)"] * per_row, widths, COORDINATE_PT)]
-    for (part, ring), ring_points in points.groupby(["part", "ring"], sort=False):
+    for key, ring_points in points.groupby(["part", "ring"], sort=False):
+        part, ring = (int(k) for k in key)  # a key of two columns is a tuple of numbers
         rows.append(_row_xml([_cell_xml(_ring_label(part, ring, len(ring_points)), sum(widths), italic=True, span=len(widths),
                                         size_pt=COORDINATE_PT)]))
         numbers = ring_points["point"].to_numpy()

@@ -210,7 +210,8 @@ def round_scale(denominator: float) -> int:
 
 def _draw_surroundings(ax, around: Surroundings, province, view, pixel_m: float, point_m: float) -> None:
     """The neighbouring provinces, grey and named, and the country beyond the national border,
-    named where the map furniture (scale bar, north arrow) leaves room."""
+    named where the map furniture (scale bar, north arrow) leaves room.
+    """
     from geopandas import GeoSeries
 
     neighbours = around.neighbours
@@ -274,7 +275,8 @@ def _draw_communes(ax, build: Build, zones, pixel_m: float, point_m: float) -> N
 def commune_label_points(communes: np.ndarray, names: list[str], zones, pixel_m: float, point_m: float) -> np.ndarray:
     """Label anchors: off the strict and emission-limited zones if the label fits there,
     else off the strict zone (even if it does not fit); a commune wholly strict keeps a
-    point on its surface."""
+    point on its surface.
+    """
     protected = [zones.geometry[z] for z in ("strict", "emission_limited") if z in zones.index]
     levels = [shapely.difference(communes, shapely.simplify(shapely.union_all(protected[:k]), pixel_m)) for k in range(len(protected), 0, -1)]
     spots = label_spots(levels, names, FontProperties(family="serif", size=COMMUNE_FONT_PT), pixel_m, point_m)

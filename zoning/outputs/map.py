@@ -95,30 +95,23 @@ def load_style(path: str | None = None) -> dict:
     keys = {lang: set(style["texts"].get(lang, {})) for lang in LANGUAGES}
     if keys["vi"] != keys["en"]:
         differ = sorted(keys["vi"] ^ keys["en"])
-        raise ZoningError((f"{file}: các văn bản tiếng Việt (vi) và tiếng Anh (en) không khớp nhau: {differ}", f"{file}: texts differ between vi and en: {differ}"),
-                          ("cho mỗi khóa một văn bản ở cả vi và en", "give each key a text under both vi and en"))
+        raise ZoningError(
+            (f"{file}: các văn bản tiếng Việt (vi) và tiếng Anh (en) không khớp nhau: {differ}", f"{file}: texts differ between vi and en: {differ}"),
+            ("cho mỗi khóa một văn bản ở cả vi và en", "give each key a text under both vi and en"),
+        )
     return style
 
 
 def _language(lang: str) -> Lang:
     if lang not in LANGUAGES:
-        raise ZoningError((f"không có ngôn ngữ bản đồ '{lang}'", f"unknown map language '{lang}'"), ("dùng vi (tiếng Việt) hoặc en (tiếng Anh)", "use vi (Vietnamese) or en (English)"))
-    return lang
+        raise ZoningError(
+            (f"không có ngôn ngữ bản đồ '{lang}'", f"unknown map language '{lang}'"),
+            ("dùng vi (tiếng Việt) hoặc en (tiếng Anh)", "use vi (Vietnamese) or en (English)"),
+        )
+    return "en" if lang == "en" else "vi"
 
 
 # ----------------------------------------------------------------- display geometry
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # ------------------------------------------------------------------------ the map
@@ -136,7 +129,8 @@ class ZoningFoliumMap(folium.Map):
         self.default_js = []
         self.default_css = []
         self.get_root().header.add_child(  # type: ignore[attr-defined]  # the root of a folium map is a Figure
-            Element(web_assets().head_html), name="zoning_assets")
+            Element(web_assets().head_html), name="zoning_assets"
+        )
 
 
 class _ZoningLayers(MacroElement):
@@ -280,8 +274,10 @@ def write_map(
 def _tolerance(tolerance_m: float) -> float:
     """A display tolerance: a finite number of metres, zero or more."""
     if not (isinstance(tolerance_m, (int, float)) and math.isfinite(tolerance_m) and tolerance_m >= 0):
-        raise InputError((f"--tolerance {tolerance_m}: dung sai phải là số mét không âm", f"--tolerance {tolerance_m}: the tolerance must be a number of metres, 0 or more"),
-                         ("ví dụ --tolerance 5, hoặc --tolerance 0 để giữ mọi đỉnh", "e.g. --tolerance 5, or --tolerance 0 to keep every vertex"))
+        raise InputError(
+            (f"--tolerance {tolerance_m}: dung sai phải là số mét không âm", f"--tolerance {tolerance_m}: the tolerance must be a number of metres, 0 or more"),
+            ("ví dụ --tolerance 5, hoặc --tolerance 0 để giữ mọi đỉnh", "e.g. --tolerance 5, or --tolerance 0 to keep every vertex"),
+        )
     return float(tolerance_m)
 
 
@@ -418,17 +414,28 @@ def sites_config(result: CheckResult, build: BuildLike, lang: Lang = "vi", *, fi
         sites = _site_features(read_results(result.sites, result.findings), texts, zone_names, lang)
     else:
         frame = result.sites
-        props = [{"site_id": i, "name": _text(n), "verdict": v, "illustrative": bool(x), "label": lb} for i, n, v, x, lb in zip(
-            frame["site_id"], frame["name"], frame["verdict"], frame["illustrative"], _label_points(frame.geometry.to_numpy(), frame.crs))]
+        props = [
+            {"site_id": i, "name": _text(n), "verdict": v, "illustrative": bool(x), "label": lb}
+            for i, n, v, x, lb in zip(
+                frame["site_id"], frame["name"], frame["verdict"], frame["illustrative"], _label_points(frame.geometry.to_numpy(), frame.crs)
+            )
+        ]
         sites = _features(_geojson_geometries(frame.geometry.to_numpy(), frame.crs), props)
     safety = result.safety[result.safety["distance_required_m"].notna()]
     geometry = result.sites.set_index("site_id").geometry
     rings = shapely.buffer(geometry.loc[safety["site_id"]].to_numpy(), safety["distance_required_m"].to_numpy(float), quad_segs=16)
     props = [
-        {"site_id": str(site), "receptor": str(receptor), "facility": _text(facility), "distance_m": float(distance),
-         "status": _text(status), "holds": None if holds is None or holds != holds else bool(holds)}
+        {
+            "site_id": str(site),
+            "receptor": str(receptor),
+            "facility": _text(facility),
+            "distance_m": float(distance),
+            "status": _text(status),
+            "holds": None if holds is None or holds != holds else bool(holds),
+        }
         for site, receptor, facility, distance, status, holds in zip(
-            safety["site_id"], safety["receptor"], safety["facility"], safety["distance_required_m"], safety["status"], safety["holds"])
+            safety["site_id"], safety["receptor"], safety["facility"], safety["distance_required_m"], safety["status"], safety["holds"]
+        )
     ]
     return {"sites": sites, "buffers": _features(_geojson_geometries(rings, result.sites.crs), props)}
 
@@ -509,9 +516,17 @@ def _config(
         "sites": site_features,
         "candidates": siting,
         "transitions": transitions,
-        "basemaps": [] if offline else [
-            {"id": b["id"], "name": texts.get(f"basemap_{b['id']}", b["id"]), "url": b["url"], "attribution": b["attribution"],
-             "max_zoom": b["max_zoom"], "referrer_policy": b.get("referrer_policy") or False}
+        "basemaps": []
+        if offline
+        else [
+            {
+                "id": b["id"],
+                "name": texts.get(f"basemap_{b['id']}", b["id"]),
+                "url": b["url"],
+                "attribution": b["attribution"],
+                "max_zoom": b["max_zoom"],
+                "referrer_policy": b.get("referrer_policy") or False,
+            }
             for b in style["basemaps"]
         ],
         "bounds": bounds,
@@ -553,9 +568,7 @@ def _label_points(geoms: np.ndarray, crs) -> list[list[float]]:
 
 
 def _features(geometries: list[dict], properties: list[dict]) -> dict:
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": p, "geometry": g} for g, p in zip(geometries, properties)
-    ]}
+    return {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": p, "geometry": g} for g, p in zip(geometries, properties)]}
 
 
 def _zone_info(build: Build, lang: Lang) -> list[dict]:
@@ -591,23 +604,25 @@ def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, 
 
     name = text("name_en").where(text("name_en") != "", text("name")) if lang == "en" else text("name")
     illustrative = units["illustrative"].fillna(False).astype(bool) if "illustrative" in units else pd.Series(False, index=units.index)
-    props = pd.DataFrame({
-        "id": text("unit_id"),
-        "zone": text("zone"),
-        "name": name,
-        "criterion": text("criterion"),
-        "group": _unit_groups(units),
-        "criterion_title": units["criterion"].map(titles).fillna(units["criterion"]).map(_text),
-        "citation": text(f"citation_{lang}"),
-        "status": text("status"),
-        "assumption": text("assumption_en").where(text("assumption_en") != "", text("assumption")) if lang == "en" else text("assumption"),
-        "area_ha": units["area_ha"].astype(float).round(4),
-        "communes": text("commune_codes").map(lambda codes: [names.get(c, c) for c in codes.split(",") if c]),
-        "source": (text("source_layer") + " / " + text("source_id")).str.strip(" /"),
-        "illustrative": illustrative,
-        "also": text("unit_id").map(lambda unit: also.get(unit, [])),
-        "label": _label_points(units.geometry.to_numpy(), build.units.crs),
-    }).to_dict("records")
+    props = pd.DataFrame(
+        {
+            "id": text("unit_id"),
+            "zone": text("zone"),
+            "name": name,
+            "criterion": text("criterion"),
+            "group": _unit_groups(units),
+            "criterion_title": units["criterion"].map(titles).fillna(units["criterion"]).map(_text),
+            "citation": text(f"citation_{lang}"),
+            "status": text("status"),
+            "assumption": text("assumption_en").where(text("assumption_en") != "", text("assumption")) if lang == "en" else text("assumption"),
+            "area_ha": units["area_ha"].astype(float).round(4),
+            "communes": text("commune_codes").map(lambda codes: [names.get(c, c) for c in codes.split(",") if c]),
+            "source": (text("source_layer") + " / " + text("source_id")).str.strip(" /"),
+            "illustrative": illustrative,
+            "also": text("unit_id").map(lambda unit: also.get(unit, [])),
+            "label": _label_points(units.geometry.to_numpy(), build.units.crs),
+        }
+    ).to_dict("records")
     return _features(_geojson_geometries(layers.units.geometry.to_numpy(), build.units.crs), props)
 
 
@@ -617,12 +632,14 @@ def _also_meets(build: Build, criteria: pd.DataFrame, lang: Lang) -> dict[str, l
     for row in other_criteria(build.lineage).itertuples(index=False):
         c = criteria.loc[str(row.criterion)] if row.criterion in criteria.index else None
         title = str(c[f"title_{lang}"]) if c is not None else str(row.criterion)
-        out.setdefault(str(row.unit_id), []).append({
-            "title": f"{title}: {row.name}" if _text(row.name) else title,
-            "citation": str(c[f"citation_{lang}"]) if c is not None else "",
-            "status": str(row.status),
-            "overlap_ha": round(float(row.overlap_ha), 4),  # type: ignore[arg-type]
-        })
+        out.setdefault(str(row.unit_id), []).append(
+            {
+                "title": f"{title}: {row.name}" if _text(row.name) else title,
+                "citation": str(c[f"citation_{lang}"]) if c is not None else "",
+                "status": str(row.status),
+                "overlap_ha": round(float(row.overlap_ha), 4),
+            }
+        )
     return out
 
 
@@ -909,8 +926,10 @@ def _site_frame(site, crs, findings: pd.DataFrame | None = None) -> gpd.GeoDataF
     elif isinstance(site, shapely.Geometry):
         frame = gpd.GeoDataFrame({"verdict": [""]}, geometry=[site], crs=crs)
     else:
-        raise InputError((f"không vẽ được địa điểm cho dưới dạng {type(site).__name__}", f"cannot map a site given as {type(site).__name__}"),
-                         ("cho một dòng của kết quả kiểm tra hoặc một hình học shapely", "pass a row of the check results or a shapely geometry"))
+        raise InputError(
+            (f"không vẽ được địa điểm cho dưới dạng {type(site).__name__}", f"cannot map a site given as {type(site).__name__}"),
+            ("cho một dòng của kết quả kiểm tra hoặc một hình học shapely", "pass a row of the check results or a shapely geometry"),
+        )
     if "verdict" not in frame:
         frame = frame.assign(verdict="")
     return read_results(frame, findings)

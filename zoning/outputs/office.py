@@ -24,8 +24,10 @@ FILTERS = {
     ("html", ".pdf"): "pdf:writer_web_pdf_Export",
     ("html", ".docx"): "docx:MS Word 2007 XML",
 }
-INSTALL_HINT = ("cài LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) và phông chữ có dấu tiếng Việt (fonts-liberation2, fonts-dejavu-core)",
-                "install LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) and fonts with Vietnamese glyphs (fonts-liberation2, fonts-dejavu-core)")
+INSTALL_HINT = ("cài LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) và phông chữ có dấu "
+    "tiếng Việt (fonts-liberation2, fonts-dejavu-core)",
+                "install LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) and fonts with "
+                    "Vietnamese glyphs (fonts-liberation2, fonts-dejavu-core)")
 
 
 def soffice_executable() -> str | None:
@@ -66,12 +68,14 @@ def convert_document(source: str | Path, target: str | Path, timeout_s: float = 
     kind = "html" if source.suffix.lower() in (".html", ".htm") else "document"
     export = FILTERS.get((kind, target.suffix.lower()))
     if export is None:
-        raise ZoningError((f"không chuyển được {source.name} sang {target.suffix or 'tệp không có phần mở rộng'}", f"cannot convert {source.name} to {target.suffix or 'a file without suffix'}"),
+        raise ZoningError((f"không chuyển được {source.name} sang {target.suffix or 'tệp không có phần mở rộng'}", f"cannot convert {source.name} "
+            f"to {target.suffix or 'a file without suffix'}"),
                           ("chuyển sang .pdf, hoặc chuyển trang HTML sang .docx", "convert to .pdf, or an HTML page to .docx"))
     label = target.suffix.lower().lstrip(".").upper()
     program = soffice_executable()
     if program is None:
-        raise ZoningError((f"không tìm thấy LibreOffice (soffice) nên không tạo được tệp {label}", f"LibreOffice (soffice) was not found, so no {label} can be made"), INSTALL_HINT)
+        raise ZoningError((f"không tìm thấy LibreOffice (soffice) nên không tạo được tệp {label}", "LibreOffice (soffice) was not "
+            f"found, so no {label} can be made"), INSTALL_HINT)
     if not source.exists():
         raise ZoningError((f"không tìm thấy văn bản cần chuyển: {source}", f"document to convert not found: {source}"))
     with tempfile.TemporaryDirectory(prefix="zoning-office-") as work:
@@ -99,7 +103,8 @@ def convert_document(source: str | Path, target: str | Path, timeout_s: float = 
             os.killpg(process.pid, signal.SIGKILL)  # the process group started just above
             process.communicate()
             raise ZoningError(
-                (f"LibreOffice chưa chuyển xong {source.name} sau {timeout_s:.0f} giây", f"LibreOffice did not finish converting {source.name} within {timeout_s:.0f} s"),
+                (f"LibreOffice chưa chuyển xong {source.name} sau {timeout_s:.0f} giây", "LibreOffice did not finish "
+                    f"converting {source.name} within {timeout_s:.0f} s"),
                 (f"chuyển tệp {source.suffix} bằng tay, hoặc cho thêm thời gian", f"convert the {source.suffix} by hand, or allow more time"),
             ) from None
         produced = out_dir / f"{source.stem}{target.suffix.lower()}"

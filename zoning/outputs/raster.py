@@ -192,7 +192,8 @@ def write_raster(
     >>> raster.raster_ha["strict"]  # doctest: +SKIP
     """
     if not (isinstance(resolution, (int, float)) and math.isfinite(resolution) and resolution > 0):
-        raise InputError((f"--resolution {resolution}: độ phân giải phải là một số mét dương", f"--resolution {resolution}: the resolution must be a positive number of metres"),
+        raise InputError((f"--resolution {resolution}: độ phân giải phải là một số mét dương", f"--resolution {resolution}: the "
+            "resolution must be a positive number of metres"),
                          ("ví dụ --resolution 10", "e.g. --resolution 10"))
     step = progress or (lambda _: None)
     started = time.perf_counter()
@@ -201,7 +202,8 @@ def write_raster(
     zones = build.zones
     unknown = sorted(set(zones["zone"]) - set(ZONE_CODES))
     if unknown:
-        raise InputError((f"{build.name}: giá trị vùng không hợp lệ {', '.join(unknown)} trong lớp 'zones'", f"{build.name}: unknown zone value(s) {', '.join(unknown)} in layer 'zones'"),
+        raise InputError((f"{build.name}: giá trị vùng không hợp lệ {', '.join(unknown)} trong lớp 'zones'", f"{build.name}: unknown zone "
+            f"value(s) {', '.join(unknown)} in layer 'zones'"),
                          (f"các giá trị được phép: {', '.join(ZONE_CODES)}; tạo lại tệp phân vùng bằng `zoning build`",
                           f"allowed values: {', '.join(ZONE_CODES)}; make the build again with `zoning build`"))
     grid = aligned_grid(tuple(zones.total_bounds), float(resolution))

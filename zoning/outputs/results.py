@@ -8,8 +8,11 @@ the workbook (a map can show the sites of a CSV or JSON written by ``zoning chec
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,19 +22,18 @@ import pyogrio
 import shapely
 
 from zoning import terms
-from zoning.checker import arrays
 from zoning.checker.result import GPKG_LAYERS, TABLES, VERDICT_ORDER, CheckResult
 from zoning.errors import InputError
 from zoning.files import atomic_path, check_input_file, check_output, write_layers
 from zoning.inputs.crs import WGS84, reproject
 from zoning.inputs.layers import read_vector
-from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, formula_like, write_workbook
+from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, csv_safe_texts, formula_like, write_workbook
 from zoning.terms import Lang
 
 OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, header included
 MAX_JSON_BYTES = 2 << 30
-CSV_BLOCK = 50_000  # sites per block of the CSV: bounds the memory its text takes
+CSV_BLOCK = 10_000  # sites per block of the CSV: bounds the memory its text takes
 CSV_SPECIAL = (",", '"', "\n", "\r")
 SHEET_NAMES = {"sites": "Địa điểm - Sites", "zones": "Vùng - Zones", "units": "Khu vực - Units", "communes": "Xã - Communes",
                "findings": "Phát hiện - Findings", "sensitive": "Yếu tố nhạy cảm - Sensitive", "safety": "Khoảng cách ATMT - Safety"}
@@ -90,32 +92,103 @@ def write_results(result: CheckResult, path: str | Path) -> Path:
     return path
 
 
-def csv_text(table: pd.DataFrame, header: bool = True) -> str:
-    """A table as CSV text for Excel: formula-like text marked as text, empty for missing values, quoted where needed.
+def write_csv_parts(parts: Iterable[CheckResult], paths: Sequence[str | Path]) -> CheckResult:
+    """Write the results of a check in parts (:func:`zoning.checker.check_parts`) as CSV to
+    each of ``paths`` (atomically), part after part: the files are those
+    :func:`write_results` writes for the whole check, and one part is held at a time.
 
-    Columns are turned into text as wholes (numbers by ``repr``, like Python's csv module),
-    then joined by rows: a million rows take seconds, not minutes.
+    Returns
+    -------
+    CheckResult
+        A summary: the ``meta`` of the whole check (sites and verdicts counted over every
+        part) and a site table of ``site_id``, ``name`` and ``verdict`` only (the long
+        tables empty).
     """
-    table = csv_safe(table)
-    columns = [_csv_fields(table[name]) for name in table.columns]
-    lines = [",".join(row) for row in zip(*columns)]
+    parts = iter(parts)
+    first = next(parts)
+    meta, sources = {k: v for k, v in first.meta.items() if k != "timings_s"}, first.sources
+    targets = [check_output_path(path, sources) for path in paths]
+    if any(path.suffix.lower() != ".csv" for path in targets):
+        raise ValueError("write_csv_parts writes .csv files only")
+    sites, verdicts, notices = [], dict.fromkeys(meta["verdicts"], 0), []
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(stack.enter_context(atomic_path(path, sources)).open("w", encoding="utf-8-sig", newline=""))
+                   for path in targets]
+        header = True
+        result: CheckResult | None = first
+        while result is not None:
+            for block in _csv_blocks(result):
+                text = csv_text(block, header=header)
+                header = False
+                for handle in handles:
+                    handle.write(text)
+            sites.append(pd.DataFrame(result.sites[["site_id", "name", "verdict"]]))
+            verdicts = {v: n + result.meta["verdicts"][v] for v, n in verdicts.items()}
+            notices.append(result.meta["illustrative_notice"])
+            result = None  # this part is let go before the next is checked
+            result = next(parts, None)
+    meta.update(sites=sum(len(t) for t in sites), verdicts=verdicts, illustrative_notice=max(notices, key=len))
+    empty = {name: pd.DataFrame(columns=columns) for name, columns in TABLES.items()}
+    return CheckResult(gpd.GeoDataFrame(pd.concat(sites, ignore_index=True)), empty["zones"], empty["units"], empty["communes"],
+                       empty["findings"], empty["sensitive"], empty["safety"], meta=meta, sources=sources)
+
+
+def csv_text(table: pd.DataFrame, header: bool = True) -> str:
+    """A table as CSV text for Excel: texts made safe as :func:`~zoning.outputs.xlsx.csv_safe` makes them (formula-like
+    text marked as text), empty for missing values, quoted where needed.
+
+    Columns are turned into text as wholes (numbers by ``repr``, like Python's csv module;
+    each distinct text once), then joined by rows: a million rows take seconds, not
+    minutes. Runs of columns that hold one value throughout are joined once.
+    """
+    parts: list[str | list[str]] = []
+    for name in table.columns:
+        fields = _csv_fields(table[name])
+        if isinstance(fields, str) and parts and isinstance(parts[-1], str):
+            parts[-1] += "," + fields
+        else:
+            parts.append(fields)
+    n = len(table)
+    if len(parts) == 1 and isinstance(parts[0], str):
+        lines = [parts[0]] * n
+    else:
+        lines = [",".join(row) for row in zip(*(itertools.repeat(p, n) if isinstance(p, str) else p for p in parts))]
     if header:
         lines.insert(0, ",".join(_quoted([str(c) for c in table.columns])))
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _csv_fields(column: pd.Series) -> list[str]:
-    """The CSV fields of one column."""
+def _csv_fields(column: pd.Series) -> list[str] | str:
+    """The CSV fields of one column; one text when every row has the same (and the column is not empty)."""
     values = column.to_numpy()
+    if isinstance(column.dtype, pd.CategoricalDtype) and all(v.__class__ is str for v in column.cat.categories.tolist()):
+        column = column.cat.remove_unused_categories()  # a block of sites uses a few of the texts
+        texts = column.cat.categories.tolist()  # the findings texts: each distinct list of findings made once
+        return np.array(_quoted(csv_safe_texts(texts) or texts) + [""], dtype=object)[column.cat.codes.to_numpy()].tolist()
     if values.dtype.kind == "b":
+        if len(values) and (values == values[0]).all():
+            return "True" if values[0] else "False"
         return np.where(values, "True", "False").tolist()
     if values.dtype.kind in "iu":
+        if len(values) and (values == values[0]).all():
+            return str(values[0].item())
         return list(map(str, values.tolist()))
     if values.dtype.kind == "f":
+        bits = values.view(f"i{values.itemsize}")  # bit for bit: -0.0 is not 0.0 in the text
+        if len(values) and (bits == bits[0]).all():
+            return "" if np.isnan(values[0]) else repr(values[0].item())
         texts = np.array(list(map(repr, values.tolist())), dtype=object)
         texts[np.isnan(values)] = ""
         return texts.tolist()
-    return _quoted([v if v.__class__ is str else _csv_scalar(v) for v in column.to_numpy(object).tolist()])
+    values = column.to_numpy(object)
+    codes, distinct = pd.factorize(values)
+    texts = distinct.tolist()
+    if all(v.__class__ is str for v in texts):  # texts and missing values: each distinct text made safe and quoted once
+        fields = np.array(_quoted(csv_safe_texts(texts) or texts) + [""], dtype=object)[codes]  # code -1 (missing) takes the last, ""
+        if len(fields) and len(distinct) + (codes < 0).any() == 1:
+            return fields[0]
+        return fields.tolist()
+    return _quoted([v if v.__class__ is str else _csv_scalar(v) for v in csv_safe(pd.DataFrame({"v": values}))["v"].tolist()])
 
 
 def _csv_scalar(value: object) -> str:
@@ -134,16 +207,12 @@ def _quoted(texts: list[str]) -> list[str]:
 
 
 def _csv_blocks(result: CheckResult):
-    """The CSV table of :func:`_csv` in blocks of sites, so that the findings text of a million sites is never held at once."""
+    """The CSV table of :func:`_csv` in blocks of sites, so that the text of a million sites is never held at once."""
     n = len(result.sites)
-    position = pd.Series(np.arange(n), index=result.sites["site_id"].to_numpy())
-    finding_site = position.reindex(result.findings["site_id"]).to_numpy()
-    order = np.argsort(finding_site, kind="stable")
-    sorted_sites = finding_site[order]
+    findings = _findings_texts(result)
     for start in range(0, max(n, 1), CSV_BLOCK):
         stop = min(start + CSV_BLOCK, n)
-        lo, hi = np.searchsorted(sorted_sites, [start, stop])
-        yield _csv(result, slice(start, stop), result.findings.iloc[order[lo:hi]])
+        yield _csv(result, slice(start, stop), {lang: text[start:stop] for lang, text in findings.items()})
 
 
 def _gpkg_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -176,49 +245,59 @@ def _json_document(result: CheckResult, feature_collection: bool) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
-def _csv(result: CheckResult, rows: slice = slice(None), findings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The site table (``rows`` of it, with their ``findings``) with a point in WGS 84 and the findings as text (English, then Vietnamese at the end)."""
+def _csv(result: CheckResult, rows: slice = slice(None), findings: dict[Lang, pd.Categorical] | None = None) -> pd.DataFrame:
+    """The site table (``rows`` of it, with their ``findings`` texts) with a point in WGS 84 and the findings as text (English, then Vietnamese at the end)."""
     sites = result.sites.iloc[rows]
-    findings = result.findings if findings is None else findings
+    findings = _findings_texts(result) if findings is None else findings
     table = pd.DataFrame(sites.drop(columns="geometry")).reset_index(drop=True)
     points = reproject(shapely.point_on_surface(sites.geometry.to_numpy()), result.sites.crs, WGS84)
     xy = shapely.get_coordinates(points)
     table.insert(2, "lon", np.round(xy[:, 0], 7))
     table.insert(3, "lat", np.round(xy[:, 1], 7))
-    table["findings_en"] = _findings_text(findings, table, "en")
+    table["findings_en"] = findings["en"]
     table["build_id"] = result.meta["build_id"]
     table["ruleset"] = result.meta["ruleset"]
     table["check_rules"] = result.meta["check_rules"]
     table["software"] = result.meta["software"]
     table["verdict_vi"] = table["verdict"].map(terms.labels("verdicts", "vi")).fillna(table["verdict"])
     table["zones_touched_vi"] = _zone_names(table["zones_touched"])
-    table["findings_vi"] = _findings_text(findings, table, "vi")
+    table["findings_vi"] = findings["vi"]
     return table
 
 
-def _findings_text(f: pd.DataFrame, table: pd.DataFrame, lang: Lang) -> np.ndarray:
-    """Per site of ``table`` its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
+def _findings_texts(result: CheckResult) -> dict[Lang, pd.Categorical]:
+    """Per language, per site its findings as ``[severity] title: detail (citation; status)`` joined by `` | ``.
 
-    Each distinct finding is written once (a million sites share a few thousand): the texts
-    are shared, not rebuilt per site.
+    Each distinct finding is written once, and each distinct list of findings joined once
+    (a million sites share a few thousand): the texts are shared, not rebuilt per site.
     """
-    columns = ["severity", "status", f"title_{lang}", f"detail_{lang}", f"citation_{lang}"]
+    f, n = result.findings, len(result.sites)
     key = np.zeros(len(f), dtype=np.int64)
-    for column in columns:
+    for column in ["severity", "status", *(f"{field}_{lang}" for field in ("title", "detail", "citation") for lang in terms.LANGUAGES)]:
         codes, uniques = pd.factorize(f[column])
-        key = key * (len(uniques) + 1) + codes
+        key = pd.factorize(key * (len(uniques) + 1) + codes)[0]  # renumbered: the key stays small
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    distinct = f.iloc[first]
-    severity, status = distinct["severity"], distinct["status"]
-    if lang == "vi":
-        severity, status = severity.map(terms.labels("severities", "vi")).fillna(severity), status.map(terms.labels("statuses", "vi")).fillna(status)
-    d = distinct
-    text = ("[" + severity + "] " + d[f"title_{lang}"] + np.where(d[f"detail_{lang}"] != "", ": " + d[f"detail_{lang}"], "")
-            + np.where(d[f"citation_{lang}"] != "", " (" + d[f"citation_{lang}"] + "; " + status + ")", ""))
-    position = pd.Series(np.arange(len(table)), index=table["site_id"].to_numpy())
-    out = np.full(len(table), "", dtype=object)
-    sites, joined = arrays.join_by(position.reindex(f["site_id"]).to_numpy(), text.to_numpy(object)[inverse.ravel()], " | ")
-    out[sites] = joined
+    # each site's list of distinct findings as a short key
+    site = pd.Index(result.sites["site_id"].to_numpy()).get_indexer(f["site_id"].to_numpy())
+    order = np.argsort(site, kind="stable")
+    site, number = site[order], inverse.ravel()[order].astype(str).tolist()
+    starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]]) if len(site) else np.zeros(0, int)
+    keys = ["|".join(number[a:b]) for a, b in zip(starts.tolist(), np.r_[starts[1:], len(site)].tolist())]
+    combination = np.zeros(n, dtype=np.int64)
+    codes, lists = pd.factorize(np.array(keys, dtype=object))
+    combination[site[starts]] = codes + 1
+    lists = [[int(i) for i in k.split("|")] for k in lists.tolist()]
+    out = {}
+    for lang in terms.LANGUAGES:
+        d = f.iloc[first]
+        severity, status = d["severity"], d["status"]
+        if lang == "vi":
+            severity, status = severity.map(terms.labels("severities", "vi")).fillna(severity), status.map(terms.labels("statuses", "vi")).fillna(status)
+        text = ("[" + severity + "] " + d[f"title_{lang}"] + np.where(d[f"detail_{lang}"] != "", ": " + d[f"detail_{lang}"], "")
+                + np.where(d[f"citation_{lang}"] != "", " (" + d[f"citation_{lang}"] + "; " + status + ")", "")).to_numpy(object)
+        joined = [""] + [" | ".join(text[i] for i in items) for items in lists]
+        texts, category = np.unique(np.array(joined, dtype=object), return_inverse=True)  # lists of the same text are one category
+        out[lang] = pd.Categorical.from_codes(category.ravel()[combination], categories=texts)
     return out
 
 
@@ -312,11 +391,13 @@ def read_results(sites: CheckResult | gpd.GeoDataFrame | str | Path, findings: p
             findings = findings if findings is not None else stored
     if frame.crs is None:
         raise InputError((f"{where}: các địa điểm không có hệ tọa độ (CRS)", f"{where}: the sites have no coordinate reference system"),
-                         ("ghi kết quả kèm hệ tọa độ (ví dụ EPSG:4326 hoặc hệ tọa độ của bản phân vùng)", "write the results with a CRS (e.g. EPSG:4326 or the build's)"))
+                         ("ghi kết quả kèm hệ tọa độ (ví dụ EPSG:4326 hoặc hệ tọa độ của bản phân vùng)", "write the results with a CRS "
+                             "(e.g. EPSG:4326 or the build's)"))
     frame = frame.rename(columns={c: c.lower() for c in frame.columns if isinstance(c, str) and c != frame.geometry.name})
     if "verdict" not in frame:
         raise InputError(
-            (f"{where}: không có cột 'verdict' — đây có phải kết quả của `zoning check`?", f"{where}: no 'verdict' column — is this the output of `zoning check`?"),
+            (f"{where}: không có cột 'verdict' — đây có phải kết quả của `zoning check`?", f"{where}: no 'verdict' column — "
+                "is this the output of `zoning check`?"),
             (f"lớp địa điểm cần cột 'verdict' ({', '.join(VERDICT_ORDER)}); các cột có trong tệp: {', '.join(map(str, frame.columns))}",
              f"site layers need a 'verdict' ({', '.join(VERDICT_ORDER)}); columns found: {', '.join(map(str, frame.columns))}"),
         )
@@ -335,7 +416,8 @@ def _read_csv_results(path: Path) -> gpd.GeoDataFrame:
                          ("chỉ ra tệp CSV do `zoning check --out results.csv` ghi ra", "give the CSV that `zoning check --out results.csv` wrote")) from None
     columns = {c.strip().lower(): c for c in table.columns}
     if "lon" not in columns or "lat" not in columns:
-        raise InputError((f"{path}: không có cột lon và lat — đây có phải tệp CSV của `zoning check`?", f"{path}: no lon and lat columns — is this the CSV of `zoning check`?"),
+        raise InputError((f"{path}: không có cột lon và lat — đây có phải tệp CSV của `zoning check`?", f"{path}: no lon and lat columns "
+            "— is this the CSV of `zoning check`?"),
                          (f"các cột có trong tệp: {', '.join(table.columns) or 'không có'}", f"columns found: {', '.join(table.columns) or 'none'}"))
     lon, lat = (pd.to_numeric(table[columns[c]], errors="coerce").to_numpy(float) for c in ("lon", "lat"))
     table = table.drop(columns=[columns["lon"], columns["lat"]])
@@ -359,7 +441,8 @@ def _json_document_of(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame] | Non
     if not isinstance(records, list) or not all(isinstance(r, dict) and isinstance(r.get("geometry"), dict) for r in records):
         raise InputError((f"{path}: không phải kết quả của `zoning check` (không có 'sites' kèm hình học của từng địa điểm)",
                           f"{path}: not the results of `zoning check` (no 'sites' with a geometry each)"),
-                         ("chỉ ra tệp .json, .geojson, .gpkg hoặc .csv do `zoning check --out` ghi ra", "give the .json, .geojson, .gpkg or .csv that `zoning check --out` wrote"))
+                         ("chỉ ra tệp .json, .geojson, .gpkg hoặc .csv do `zoning check --out` ghi ra", "give the .json, .geojson, "
+                             ".gpkg or .csv that `zoning check --out` wrote"))
     try:
         geometry = shapely.from_geojson([json.dumps(r["geometry"]) for r in records])
     except shapely.errors.GEOSException as exc:

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from zoning.inputs.text import CONTROL_CHARACTERS
@@ -49,18 +48,23 @@ def spreadsheet_text(value: object) -> object:
 
 def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
     """A table whose text cells are safe to open in a spreadsheet: formula-like texts marked as text, control characters removed."""
-    table = table.copy()
+    changed = {}
     for column in table.columns:
         if table[column].dtype != object and not pd.api.types.is_string_dtype(table[column]):
             continue
-        values = table[column].to_numpy(object).tolist()
-        texts = [v for v in values if isinstance(v, str)]
-        triggered = not {t[:1] for t in texts}.isdisjoint(FORMULA_TRIGGERS)
-        joined = " ".join(texts)  # checked in C for the usual case: nothing to change
-        if not triggered and (joined.isprintable() or CONTROL_CHARACTERS.search(joined) is None):
-            continue
-        table[column] = np.array([_csv_text(v) for v in values], dtype=object)
-    return table
+        values = table[column].to_numpy(object)
+        if csv_safe_texts([v for v in pd.unique(values).tolist() if isinstance(v, str)]) is not None:  # each distinct text checked once
+            changed[column] = [_csv_text(v) for v in values.tolist()]
+    return table.assign(**changed) if changed else table.copy()
+
+
+def csv_safe_texts(texts: list[str]) -> list[str] | None:
+    """The texts of :func:`csv_safe` for ``texts``, or None when none of them changes (the usual case, checked in C)."""
+    triggered = not {t[:1] for t in texts}.isdisjoint(FORMULA_TRIGGERS)
+    joined = " ".join(texts)
+    if not triggered and (joined.isprintable() or CONTROL_CHARACTERS.search(joined) is None):
+        return None
+    return [str(_csv_text(t)) for t in texts]
 
 
 def _csv_text(value: object) -> object:

@@ -217,7 +217,8 @@ def find_sites(
 def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distances, capacity, upstream, zones, catalogue, include_proposed=False) -> SitingPlan:
     """Check the options and resolve the facility, its safety distances and the zones searched."""
     if not (math.isfinite(min_area_ha) and min_area_ha > 0):
-        raise InputError((f"--min-area {min_area_ha}: diện tích tối thiểu phải là số héc-ta dương", f"--min-area {min_area_ha}: the minimum area must be a positive number of hectares"),
+        raise InputError((f"--min-area {min_area_ha}: diện tích tối thiểu phải là số héc-ta dương", f"--min-area {min_area_ha}: the "
+            "minimum area must be a positive number of hectares"),
                          ("ví dụ --min-area 5", "e.g. --min-area 5"))
     if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
         raise InputError((f"--capacity {capacity:g}: công suất phải là số không âm", f"--capacity {capacity:g}: the capacity must be a number, zero or more"),
@@ -225,12 +226,14 @@ def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distance
                           "give it in the facility's unit (see `zoning types`), or leave it out"))
     if communes is not None and not [c for c in communes if str(c).strip()]:
         raise InputError(("--communes: không có mã xã nào", "--communes: no commune code given"),
-                         ("ví dụ --communes 01558,01795, hoặc bỏ tùy chọn này để xét cả tỉnh", "e.g. --communes 01558,01795, or leave it out for the whole province"))
+                         ("ví dụ --communes 01558,01795, hoặc bỏ tùy chọn này để xét cả tỉnh", "e.g. --communes 01558,01795, "
+                             "or leave it out for the whole province"))
     if max_slope is not None and dem is None:
         raise InputError(("--max-slope cần mô hình số độ cao (DEM)", "--max-slope needs a DEM"),
                          ("cho raster độ cao bằng --dem dem.tif", "give the elevation raster with --dem dem.tif"))
     if max_slope is not None and not 0 < max_slope < 90:
-        raise InputError((f"--max-slope {max_slope}: độ dốc phải tính bằng độ, trong khoảng 0 đến 90", f"--max-slope {max_slope}: give a slope in degrees between 0 and 90"),
+        raise InputError((f"--max-slope {max_slope}: độ dốc phải tính bằng độ, trong khoảng 0 đến 90", f"--max-slope {max_slope}: give "
+            "a slope in degrees between 0 and 90"),
                          ("ví dụ --max-slope 15", "e.g. --max-slope 15"))
     rules = load_siting_rules()
     catalogue = catalogue or load_facilities()
@@ -257,7 +260,8 @@ def _distances(facility, rules, catalogue, capacity, upstream, user_distances) -
         raise ZoningError(
             (f"chưa biết khoảng cách an toàn: {names_vi}. Quy tắc không có giá trị đã xác nhận nên chưa tìm được khu vực ứng viên.",
              f"unknown safety distance(s): {names_en}. The rules carry no confirmed value, so candidate areas cannot be found."),
-            (f"nhập giá trị mà anh/chị chịu trách nhiệm: {examples_vi} (hoặc --distance {facility}=<số mét> cho cả hai, hoặc tệp khoảng cách của tỉnh bằng --distances)",
+            (f"nhập giá trị mà anh/chị chịu trách nhiệm: {examples_vi} (hoặc --distance {facility}=<số mét> cho cả hai, "
+                "hoặc tệp khoảng cách của tỉnh bằng --distances)",
              f"give the value(s) you take responsibility for: {examples_en} (or --distance {facility}=<metres> for both, or a province file with --distances)"),
         )
     return out
@@ -268,17 +272,30 @@ def _zone_policy(spec: Facility, rules: SitingRules, zones: list[str] | None) ->
     if zones is not None:
         if not zones:
             raise InputError(("--zones: không có vùng nào", "--zones: no zone given"),
-                             (f"dùng {', '.join(ZONE_ORDER)}, hoặc bỏ tùy chọn này để theo chính sách của tệp quy tắc", f"use {', '.join(ZONE_ORDER)}, or leave it out for the rule file's policy"))
+                             (f"dùng {', '.join(ZONE_ORDER)}, hoặc bỏ tùy chọn này để theo chính sách của tệp quy tắc", f"use {', '.join(ZONE_ORDER)}, "
+                                 "or leave it out for the rule file's policy"))
         unknown = ", ".join(sorted(set(zones) - set(ZONE_ORDER)))
         if unknown:
-            raise InputError((f"--zones: không có vùng {unknown}", f"--zones: unknown zone(s) {unknown}"), (f"dùng {', '.join(ZONE_ORDER)}", f"use {', '.join(ZONE_ORDER)}"))
+            raise InputError((f"--zones: không có vùng {unknown}", f"--zones: unknown zone(s) {unknown}"), (f"dùng {', '.join(ZONE_ORDER)}",
+                                                                                                            f"use {', '.join(ZONE_ORDER)}"))
         listed = ", ".join(zones)
-        return ZonePolicy(allowed_zones=tuple(zones), status="user", title_en=f"zones given by the user: {listed}",
-                          title_vi=f"vùng do người dùng chọn: {listed}", citation_en="", citation_vi="")
+        return ZonePolicy(
+            allowed_zones=tuple(zones),
+            status="user",
+            title_en=f"zones given by the user: {listed}",
+            title_vi=f"vùng do người dùng chọn: {listed}",
+            citation_en="",
+            citation_vi="",
+        )
     policy = rules.zone_policies.get(spec.group)
     if policy is None:
-        raise InputError((f"rules/siting.yaml không có chính sách vùng cho nhóm công trình '{spec.group}'", f"no zone policy for facility group '{spec.group}' in rules/siting.yaml"),
-                         ("cho các vùng bằng --zones other,emission_limited", "give the zones with --zones other,emission_limited"))
+        raise InputError(
+            (
+                f"rules/siting.yaml không có chính sách vùng cho nhóm công trình '{spec.group}'",
+                f"no zone policy for facility group '{spec.group}' in rules/siting.yaml",
+            ),
+            ("cho các vùng bằng --zones other,emission_limited", "give the zones with --zones other,emission_limited"),
+        )
     return policy
 
 
@@ -294,8 +311,13 @@ def _study_area(build: Build, communes: tuple[str, ...] | None) -> tuple[shapely
     unknown = [c for c in codes if c not in set(table["code"])]
     if unknown:
         sample = ", ".join(f"{c} {n}" for c, n in zip(table["code"][:5], table["name"][:5]))
-        raise InputError((f"mã xã không có trong bản phân vùng: {', '.join(unknown)}", f"commune code(s) not in the build: {', '.join(unknown)}"),
-                         (f"dùng mã xã năm 2025 của lớp 'communes' trong bản phân vùng (ví dụ {sample}, …)", f"use the 2025 codes of the build's 'communes' layer (e.g. {sample}, …)"))
+        raise InputError(
+            (f"mã xã không có trong bản phân vùng: {', '.join(unknown)}", f"commune code(s) not in the build: {', '.join(unknown)}"),
+            (
+                f"dùng mã xã năm 2025 của lớp 'communes' trong bản phân vùng (ví dụ {sample}, …)",
+                f"use the 2025 codes of the build's 'communes' layer (e.g. {sample}, …)",
+            ),
+        )
     chosen = table[table["code"].isin(codes)]
     return shapely.union_all(chosen.geometry.to_numpy()), chosen
 
@@ -329,9 +351,16 @@ def _proposed_exclusions(build: Build, policy: ZonePolicy) -> list[Exclusion]:
         if zone in policy.allowed_zones or not len(land):
             continue
         vi, en = terms.pair("zones", zone)
-        out.append(Exclusion(land, f"proposed designations of the {en.lower()} (no legal boundary yet; --include-proposed)",
-                             f"khu vực đề xuất thuộc {vi.lower()} (chưa có ranh giới pháp lý; --include-proposed)",
-                             f"proposed:{zone}", "proposed", "proposed designations treated as in force at the user's request"))
+        out.append(
+            Exclusion(
+                land,
+                f"proposed designations of the {en.lower()} (no legal boundary yet; --include-proposed)",
+                f"khu vực đề xuất thuộc {vi.lower()} (chưa có ranh giới pháp lý; --include-proposed)",
+                f"proposed:{zone}",
+                "proposed",
+                "proposed designations treated as in force at the user's request",
+            )
+        )
     return out
 
 
@@ -343,10 +372,14 @@ def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray
         if layer is None:
             if kind == receptor.required_layer:
                 raise InputError(
-                    (f"bản phân vùng không có lớp '{kind}': thiếu lớp này thì không phân biệt được đất gần với đất xa {receptor.name_vi.lower()}",
-                     f"the build has no '{kind}' layer: without it, land near {receptor.name_en}s cannot be told apart from land far from them"),
-                    (f"thêm lớp này vào dữ liệu đầu vào (zoning build … {kind}=FILE) rồi xây dựng lại bản phân vùng",
-                     f"add the layer to the build (zoning build … {kind}=FILE) and run the build again"),
+                    (
+                        f"bản phân vùng không có lớp '{kind}': thiếu lớp này thì không phân biệt được đất gần với đất xa {receptor.name_vi.lower()}",
+                        f"the build has no '{kind}' layer: without it, land near {receptor.name_en}s cannot be told apart from land far from them",
+                    ),
+                    (
+                        f"thêm lớp này vào dữ liệu đầu vào (zoning build … {kind}=FILE) rồi xây dựng lại bản phân vùng",
+                        f"add the layer to the build (zoning build … {kind}=FILE) and run the build again",
+                    ),
                 )
             continue
         geoms.append(layer.geometry.to_numpy())
@@ -374,14 +407,16 @@ def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.G
         else:
             status_vi = terms.label("statuses_short", "confirmed" if sd.status == "confirmed" else "unconfirmed")
             origin_en, origin_vi = f"{sd.citation_en}, {sd.status}", f"{sd.citation_vi}, {status_vi}"
-        out.append(Exclusion(
-            shapely.buffer(near, reach, quad_segs=QUAD_SEGS),
-            f"within {sd.distance_m:g} m of {receptor.name_en} ({origin_en})",
-            f"cách {receptor.name_vi.lower()} dưới {sd.distance_m:g} m ({origin_vi})",
-            f"distance:{key}",
-            "unconfirmed" if receptor.assumption and sd.status != "user" else sd.status,
-            sd.basis + (f"; {receptor.note_en}" if receptor.note_en else ""),
-        ))
+        out.append(
+            Exclusion(
+                shapely.buffer(near, reach, quad_segs=QUAD_SEGS),
+                f"within {sd.distance_m:g} m of {receptor.name_en} ({origin_en})",
+                f"cách {receptor.name_vi.lower()} dưới {sd.distance_m:g} m ({origin_vi})",
+                f"distance:{key}",
+                "unconfirmed" if receptor.assumption and sd.status != "user" else sd.status,
+                sd.basis + (f"; {receptor.note_en}" if receptor.note_en else ""),
+            )
+        )
     return out
 
 
@@ -400,13 +435,29 @@ def _slope_exclusions(slope: Slope, plan: SitingPlan, area: shapely.Geometry) ->
     assert plan.dem is not None  # asked only when the plan has a DEM
     dem_name = Path(plan.dem).name
     if shapely.area(unknown_land) > MIN_PIECE_M2:
-        out.append(Exclusion(np.array([unknown_land]), "no elevation data (slope unknown)", "không có số liệu độ cao (chưa biết độ dốc)",
-                             "slope:nodata", "data", f"DEM {dem_name}"))
+        out.append(
+            Exclusion(
+                np.array([unknown_land]),
+                "no elevation data (slope unknown)",
+                "không có số liệu độ cao (chưa biết độ dốc)",
+                "slope:nodata",
+                "data",
+                f"DEM {dem_name}",
+            )
+        )
     if plan.max_slope is not None:
         steep = polygons_of_mask(known & (np.ma.filled(slope.degrees, 0) > plan.max_slope), slope.window.transform)
         if len(steep):
-            out.append(Exclusion(steep, f"slope > {plan.max_slope:g}°", f"độ dốc > {plan.max_slope:g}°", "slope", "user",
-                                 f"slope limit given by the user; slope from DEM {dem_name}"))
+            out.append(
+                Exclusion(
+                    steep,
+                    f"slope > {plan.max_slope:g}°",
+                    f"độ dốc > {plan.max_slope:g}°",
+                    "slope",
+                    "user",
+                    f"slope limit given by the user; slope from DEM {dem_name}",
+                )
+            )
     return out
 
 
@@ -420,8 +471,17 @@ def _exclusions(excluded: list[Exclusion], area: shapely.Geometry, crs) -> gpd.G
         polys = polys[(shapely.get_type_id(polys) == 3) & (shapely.area(polys) > MIN_PIECE_M2)]
         if len(polys):
             geom = shapely.multipolygons(polys)
-            rows.append({"reason_en": item.reason_en, "reason_vi": item.reason_vi, "rule": item.rule, "status": item.status,
-                         "basis": item.basis, "area_ha": shapely.area(geom) / 10_000, "geometry": geom})
+            rows.append(
+                {
+                    "reason_en": item.reason_en,
+                    "reason_vi": item.reason_vi,
+                    "rule": item.rule,
+                    "status": item.status,
+                    "basis": item.basis,
+                    "area_ha": shapely.area(geom) / 10_000,
+                    "geometry": geom,
+                }
+            )
     columns = ["reason_en", "reason_vi", "rule", "status", "basis", "area_ha", "geometry"]
     return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=crs)
 
@@ -452,8 +512,9 @@ def _free_land(area: shapely.Geometry, excluded: list[np.ndarray]) -> np.ndarray
 # -------------------------------------------------------------------- the candidates
 
 
-def _describe(parts: np.ndarray, build: Build, chosen: pd.DataFrame, receptors: Receptors, exclusions: gpd.GeoDataFrame,
-              slope: Slope | None, plan: SitingPlan) -> gpd.GeoDataFrame:
+def _describe(
+    parts: np.ndarray, build: Build, chosen: pd.DataFrame, receptors: Receptors, exclusions: gpd.GeoDataFrame, slope: Slope | None, plan: SitingPlan
+) -> gpd.GeoDataFrame:
     """Area, communes, distances, slope, nearby reasons, score and rank of each candidate."""
     frame = pd.DataFrame({"area_ha": shapely.area(parts) / 10_000})
     frame["commune_codes"], frame["commune_names"] = _communes_of(parts, chosen if len(chosen) else build.communes)
@@ -484,8 +545,7 @@ def _communes_of(parts: np.ndarray, communes: pd.DataFrame) -> tuple[pd.Series, 
     pairs = pd.DataFrame({"i": left, "code": communes["code"].to_numpy()[right], "name": communes["name"].to_numpy()[right], "overlap": overlap})
     pairs = pairs[pairs["overlap"] > MIN_PIECE_M2].sort_values(["i", "overlap"], ascending=[True, False])
     grouped = pairs.groupby("i")
-    return (grouped["code"].agg(",".join).reindex(range(n), fill_value=""),
-            grouped["name"].agg(", ".join).reindex(range(n), fill_value=""))
+    return (grouped["code"].agg(",".join).reindex(range(n), fill_value=""), grouped["name"].agg(", ".join).reindex(range(n), fill_value=""))
 
 
 def _nearest(parts: np.ndarray, geoms: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -545,11 +605,22 @@ def _info(build: Build, plan: SitingPlan, chosen: pd.DataFrame, candidates: gpd.
         "build": str(build.path),
         "ruleset": f"{rules.id}@{rules.version}",
         "zones_searched": list(plan.zones),
-        "zone_policy": {"status": policy.status, "title_en": policy.title_en, "title_vi": policy.title_vi,
-                        "citation_en": policy.citation_en, "citation_vi": policy.citation_vi},
+        "zone_policy": {
+            "status": policy.status,
+            "title_en": policy.title_en,
+            "title_vi": policy.title_vi,
+            "citation_en": policy.citation_en,
+            "citation_vi": policy.citation_vi,
+        },
         "safety_distances": {
-            key: {"distance_m": sd.distance_m, "status": sd.status, "citation_vi": sd.citation_vi, "citation_en": sd.citation_en, "basis": sd.basis,
-                  "layers": list(rules.receptors[key].layers)}
+            key: {
+                "distance_m": sd.distance_m,
+                "status": sd.status,
+                "citation_vi": sd.citation_vi,
+                "citation_en": sd.citation_en,
+                "basis": sd.basis,
+                "layers": list(rules.receptors[key].layers),
+            }
             for key, sd in plan.distances.items()
         },
         "communes": [f"{c} {n}" for c, n in zip(chosen["code"], chosen["name"])] if plan.communes else "whole province",
@@ -577,31 +648,49 @@ def _notes(build: Build, plan: SitingPlan) -> list[str]:
     notes = []
     if plan.policy.status != "confirmed":
         zones, status = ", ".join(plan.zones), terms.pair("statuses_short", plan.policy.status)
-        notes.append(both(f"Vùng được tìm: {zones} — {plan.policy.title_vi}. Trạng thái {status[0]}: không phải quy định cấm theo pháp luật.",
-                          f"Zones searched: {zones} — {plan.policy.title_en}. Status {plan.policy.status}: not a legal prohibition."))
+        notes.append(
+            both(
+                f"Vùng được tìm: {zones} — {plan.policy.title_vi}. Trạng thái {status[0]}: không phải quy định cấm theo pháp luật.",
+                f"Zones searched: {zones} — {plan.policy.title_en}. Status {plan.policy.status}: not a legal prohibition.",
+            )
+        )
     for key, sd in plan.distances.items():
         receptor = plan.rules.receptors[key]
         if sd.status == "user":
-            notes.append(both(f"Khoảng cách an toàn đến {receptor.name_vi[:1].lower()}{receptor.name_vi[1:]}: "
-                              f"{terms.quantity(sd.distance_m, 'distance_m', 'vi')} do người dùng nhập, "
-                              f"không phải giá trị đã được pháp luật xác nhận ({sd.basis_vi or sd.basis}).",
-                              f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis})."))
+            notes.append(
+                both(
+                    f"Khoảng cách an toàn đến {receptor.name_vi[:1].lower()}{receptor.name_vi[1:]}: "
+                    f"{terms.quantity(sd.distance_m, 'distance_m', 'vi')} do người dùng nhập, "
+                    f"không phải giá trị đã được pháp luật xác nhận ({sd.basis_vi or sd.basis}).",
+                    f"Safety distance to {receptor.name_en}: {sd.distance_m:g} m given by the user, not a value confirmed in law ({sd.basis}).",
+                )
+            )
         if receptor.assumption:
             notes.append(both(f"Giả định: {receptor.note_vi}.", f"Assumption: {receptor.note_en}."))
     proposed = (build.manifest.get("proposed") or {}).get("area_ha", 0.0)
     if proposed:
-        notes.append(both(
-            f"Các khu vực đề xuất (chưa có ranh giới pháp lý, {terms.number(proposed, 2, 'vi')} ha) nằm trong vùng khác: "
-            + ("đã loại ra như thể đã có hiệu lực (--include-proposed)." if plan.include_proposed else "không bị loại ra (dùng --include-proposed để loại chúng)."),
-            f"Proposed designations (no legal boundary yet, {proposed:,.2f} ha) lie in the other zone: "
-            + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."),
-        ))
+        notes.append(
+            both(
+                f"Các khu vực đề xuất (chưa có ranh giới pháp lý, {terms.number(proposed, 2, 'vi')} ha) nằm trong vùng khác: "
+                + (
+                    "đã loại ra như thể đã có hiệu lực (--include-proposed)."
+                    if plan.include_proposed
+                    else "không bị loại ra (dùng --include-proposed để loại chúng)."
+                ),
+                f"Proposed designations (no legal boundary yet, {proposed:,.2f} ha) lie in the other zone: "
+                + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."),
+            )
+        )
     if build.manifest.get("illustrative_notice"):
         notes.append(build.manifest["illustrative_notice"])
-    notes.append(both("Khu vực ứng viên là kết quả sàng lọc trên bản đồ từ các lớp dữ liệu của bản phân vùng, không phải phê duyệt địa điểm: "
-                      "cần khảo sát thực địa và kiểm tra hiện trạng sử dụng đất, địa chất, ngập lụt và đường tiếp cận.",
-                      "Candidate areas are a desk screening from the build's layers, not a site approval: "
-                      "visit the land and check land use, geology, flooding and access."))
+    notes.append(
+        both(
+            "Khu vực ứng viên là kết quả sàng lọc trên bản đồ từ các lớp dữ liệu của bản phân vùng, không phải phê duyệt địa điểm: "
+            "cần khảo sát thực địa và kiểm tra hiện trạng sử dụng đất, địa chất, ngập lụt và đường tiếp cận.",
+            "Candidate areas are a desk screening from the build's layers, not a site approval: "
+            "visit the land and check land use, geology, flooding and access.",
+        )
+    )
     return notes
 
 

@@ -122,7 +122,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ZoningError)
     async def zoning_error(_: Request, error: ZoningError) -> JSONResponse:
-        return error_response(422, error.text("vi"), error.text("en"), error.hint_en and (error.hint_vi, error.hint_en))
+        return error_response(422, error.text("vi"), error.text("en"), error.hint_pair)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

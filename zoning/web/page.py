@@ -22,10 +22,10 @@ from zoning import __version__, terms
 from zoning.data import path as resource
 from zoning.law.project_types import type_catalogue
 from zoning.outputs.map import LANGUAGES
-from zoning.terms import Lang
 from zoning.outputs.office import soffice_executable
 from zoning.outputs.report import environment
 from zoning.outputs.webassets import safe_json, vendored_file, web_assets
+from zoning.terms import Lang
 from zoning.web.inputs import RequestError
 
 router = APIRouter(include_in_schema=False)

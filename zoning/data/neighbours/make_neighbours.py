@@ -26,6 +26,7 @@ COMPLETE = {"04": ("Trung Quốc", "China")}
 
 
 def main(source: Path) -> None:
+    """Read the four provinces from ``source``, simplify them as one coverage and write the shipped GeoJSON."""
     frames = [gpd.read_file(source / name / f"{name}.geojson") for name in FILES]
     provinces = pd.concat(frames, ignore_index=True)
     metric = provinces.to_crs(METRIC_CRS)

@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 import zoning
 from zoning.builder import build as build_zoning
 from zoning.cli import app
-from zoning.errors import ZoningError
 from zoning.compare.align import aligned
+from zoning.errors import ZoningError
 from zoning.outputs.amendment import unit_changes, write_amendment_annex
 from zoning.outputs.annex import CoordinatePolicy, annex_data, default_scale, draft_reasons
 from zoning.terms import ZONE_ORDER
@@ -167,7 +167,8 @@ def test_reasons_in_legal_prose_without_software_text(amendment, builds):
     rows = table_with(tables, "Lý do điều chỉnh")
     assert len(rows) == 2  # one reason: the 12 centres reclassified
     text = rows[1][1]
-    assert text.startswith("Xác định lại loại đô thị (phân loại trước ngày 01/01/2026) từ loại III thành loại V đối với 12 đối tượng thuộc “Nội thành, nội thị đô thị”: ")
+    assert text.startswith("Xác định lại loại đô thị (phân loại trước ngày 01/01/2026) từ loại III thành loại V đối với 12 đối tượng "
+                           "thuộc “Nội thành, nội thị đô thị”: ")
     for name in before.input_layer("urban_areas").set_index("source_id").loc[CENTRES, "name"]:
         assert name in text
     assert "3.262,73 ha chuyển từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải tại 12 xã, phường" in text
@@ -236,7 +237,8 @@ def test_pdf_pages_look_right(amendment, tmp_path):
     pages = pdf_page_count(pdf)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
-    assert "PHỤ LỤC I" in flat and "PHỤ LỤC II" in flat and "PHỤ LỤC III" in flat and "PHỤ LỤC IV" in flat and 6 <= pages <= 40  # 37 for the demo: 3.692 boundary points of 19 units
+    assert all(f"PHỤ LỤC {number}" in flat for number in ("I", "II", "III", "IV"))
+    assert 6 <= pages <= 40  # 37 for the demo: 3.692 boundary points of 19 units
     ARTEFACTS.mkdir(exist_ok=True)
     for old in ARTEFACTS.glob("amendment-page-*.png"):
         old.unlink()
@@ -402,7 +404,8 @@ def test_final_amending_annex_of_issuable_builds_has_no_draft_mark(tmp_path):
 
 def test_rule_change_by_hand(tmp_path):
     """The urban-class table sends class II towns to the emission-limited zone: the 100 ha town of commune Tây Nam moves."""
-    rules = rules_copy(tmp_path, "zone: {special: strict, I: strict, II: strict, III: strict,", "zone: {special: strict, I: strict, II: emission_limited, III: strict,")
+    rules = rules_copy(tmp_path, "zone: {special: strict, I: strict, II: strict, III: strict,",
+                       "zone: {special: strict, I: strict, II: emission_limited, III: strict,")
     old, new = small_build(tmp_path, "old"), small_build(tmp_path, "new", rules=rules)
     result = write_amendment_annex(new, old, tmp_path / "amendment.docx", xlsx=True)
     tables = read_tables(result.docx)

@@ -47,9 +47,24 @@ from zoning.compare.transitions import GRID_M, TRANSITIONS, transition_key
 from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.text import clean_option
-from zoning.outputs.annex import (ANNEX_ZONES, DECISION_BLANK, ROMAN, STATUS_MARKS, AnnexData, AnnexResult, AnnexTable, CoordinatePolicy,
-                                  annex_data, annex_path, coordinate_sheet, draft_lines, draft_reasons, refuse_draft, write_annex_dataset,
-                                  write_pdf)
+from zoning.outputs.annex import (
+    ANNEX_ZONES,
+    DECISION_BLANK,
+    ROMAN,
+    STATUS_MARKS,
+    AnnexData,
+    AnnexResult,
+    AnnexTable,
+    CoordinatePolicy,
+    annex_data,
+    annex_path,
+    coordinate_sheet,
+    draft_lines,
+    draft_reasons,
+    refuse_draft,
+    write_annex_dataset,
+    write_pdf,
+)
 from zoning.outputs.dataset import dataset_paths
 from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument, annex_document, coordinate_table
 from zoning.outputs.xlsx import Sheet, write_workbook
@@ -655,8 +670,8 @@ def amendment_sheets(data: AmendmentData) -> list[Sheet]:
         for number, table in enumerate(tables, start=1)
     ]
     sheets.append(coordinate_sheet(data.boundaries))
-    notes = [*draft_lines(data.draft_reasons), f"(Kèm theo Quyết định {data.decision} của {data.committee})", "", *data.notices, *data.law_notices, "", *data.conventions, "",
-             *data.boundaries.coordinate_conventions, "", *data.technical]
+    notes = [*draft_lines(data.draft_reasons), f"(Kèm theo Quyết định {data.decision} của {data.committee})", "", *data.notices,
+             *data.law_notices, "", *data.conventions, "", *data.boundaries.coordinate_conventions, "", *data.technical]
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
     return sheets
 
@@ -777,7 +792,8 @@ def write_amendment_annex(
     with atomic_path(out, sources) as tmp:
         write_amendment_docx(data, tmp, png)
     lap("docx")
-    result = AnnexResult(docx=out, dataset=data.revised.dataset, simplification=data.boundaries.simplification, draft_reasons=data.draft_reasons, notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
+    result = AnnexResult(docx=out, dataset=data.revised.dataset, simplification=data.boundaries.simplification, draft_reasons=data.draft_reasons,
+                         notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
     if xlsx:
         step("workbook")
         result.xlsx = out.with_suffix(".xlsx")

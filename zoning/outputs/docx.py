@@ -331,7 +331,8 @@ class OfficialDocument:
 def annex_document(draft_reasons: Sequence[str]) -> OfficialDocument:
     """A new annex document with its page numbers; with ``draft_reasons`` (see
     :func:`zoning.outputs.annex.draft_reasons`) a draft: "DỰ THẢO" in the header and as a
-    watermark on every page, the reasons in a box at the top of the first page."""
+    watermark on every page, the reasons in a box at the top of the first page.
+    """
     from zoning.outputs.annex import DRAFT_MARK, DRAFT_TITLE
 
     doc = OfficialDocument()

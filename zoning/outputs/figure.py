@@ -94,7 +94,8 @@ class Sketch:
 
     def base_handles(self, zone_suffix: str = "") -> list[Artist]:
         """Legend entries of what every sketch shows: the zones (named with ``zone_suffix``),
-        the national border, the province and commune boundaries, the neighbouring provinces."""
+        the national border, the province and commune boundaries, the neighbouring provinces.
+        """
         handles: list[Artist] = [Patch(facecolor=terms.colour("zones", z), alpha=self.zone_alpha, edgecolor="#555555", linewidth=0.3,
                                        label=terms.zone_name(z) + zone_suffix) for z in ZONE_ORDER]
         if not self.around.national_border.is_empty:
@@ -109,7 +110,8 @@ class Sketch:
 
     def base_notes(self, extra: tuple[str, ...] = (), illustrative: bool = False) -> list[str]:
         """The notes under the legend: the CRS, the north arrow, ``extra``, the source of the
-        neighbours' boundaries, and that the data are illustrative when they are."""
+        neighbours' boundaries, and that the data are illustrative when they are.
+        """
         notes = [f"Hệ tọa độ: {describe(self.crs)}", "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)", *extra]
         if len(self.around.neighbours):
             notes.append("Ranh giới tỉnh lân cận (2025): Vietnamese Provinces\nDatabase (MIT), theo Bản đồ đơn vị hành chính\n"

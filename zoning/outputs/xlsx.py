@@ -126,7 +126,8 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
 def _fill(sheet, spec: Sheet) -> None:
     """Write one sheet: title and header, the rows with their number formats, notes, widths, frozen panes.
 
-    Rows are counted here, never looked up (openpyxl's ``max_row`` scans every cell)."""
+    Rows are counted here, never looked up (openpyxl's ``max_row`` scans every cell).
+    """
     from openpyxl.utils import get_column_letter
 
     row = _fill_header(sheet, spec)
@@ -160,7 +161,8 @@ def _fill_header(sheet, spec: Sheet) -> int:
 
 def _fill_rows(sheet, spec: Sheet, row: int) -> int:
     """The rows after row ``row``; cells styled one by one only when some need it, else number formats by
-    column. Returns the last row written."""
+    column. Returns the last row written.
+    """
     from openpyxl.styles import Alignment, Font
 
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
@@ -189,7 +191,8 @@ def _fill_rows(sheet, spec: Sheet, row: int) -> int:
 
 def _append(sheet, cells: Sequence, row: int) -> int:
     """Append ``cells`` as row ``row + 1`` and return its number; a formula-like text becomes a text cell
-    marked as text (its visible text unchanged)."""
+    marked as text (its visible text unchanged).
+    """
     values = [spreadsheet_text(v) for v in cells]
     sheet.append(values)
     row += 1

@@ -25,7 +25,8 @@ def test_the_api_tour_runs_as_written(tmp_path, monkeypatch, capsys):
         exec(compile(block, str(DOCS), "exec"), namespace)  # noqa: S102 - the documentation's own code
     printed = capsys.readouterr().out
     assert "không tìm thấy" in printed or "not found" in printed  # the error example printed its message
-    for name in ("map.html", "sites-check.gpkg", "reports/index.html", "annex.docx", "annex.xlsx", "cao-bang-build.gpkg", "zones.tif"):
+    for name in ("map.html", "sites-check.gpkg", "reports/index.html", "annex.docx", "annex.xlsx", "cao-bang-build.gpkg", "zones.tif",
+                 "amendment.docx"):
         assert (tmp_path / name).stat().st_size > 0, name
     # the tour's values, checked independently of the tour
     build = namespace["build"]

@@ -13,6 +13,7 @@ build::
     zoning.write_annex(build, "annex.docx")
     build.write("build.gpkg")
     change = zoning.diff("last-year-build.gpkg", build)  # what moved, where, and why
+    zoning.write_amendment_annex(build, "last-year-build.gpkg", "amendment.docx")  # its decision annex
 
 The names below are imported on first use, so ``import zoning`` (and the command line)
 starts fast.
@@ -36,6 +37,7 @@ _API = {
     "write_results": "zoning.outputs.results",
     "write_map": "zoning.outputs.map",
     "write_annex": "zoning.outputs.annex",
+    "write_amendment_annex": "zoning.outputs.amendment",
     "write_raster": "zoning.outputs.raster",
     "write_reports": "zoning.outputs.report",
     "find_sites": "zoning.siting",
@@ -58,7 +60,7 @@ _API = {
 __all__ = [
     "Build", "BuildError", "CheckResult", "InputError", "RuleError", "SitingResult", "ZoningDiff", "ZoningError", "__version__",
     "build", "check", "demo_paths", "diff", "find_sites", "load_check_rules", "load_rules", "read_build", "read_layers",
-    "read_results", "read_sites", "write_annex", "write_candidates", "write_diff_report", "write_map", "write_raster",
+    "read_results", "read_sites", "write_amendment_annex", "write_annex", "write_candidates", "write_diff_report", "write_map", "write_raster",
     "write_reports", "write_results",
 ]
 
@@ -75,6 +77,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from zoning.inputs.sites import read_sites
     from zoning.law.criteria import load_rules
     from zoning.law.project_types import load_check_rules
+    from zoning.outputs.amendment import write_amendment_annex
     from zoning.outputs.annex import write_annex
     from zoning.outputs.candidates import write_candidates
     from zoning.outputs.diff_report import write_diff_report

@@ -634,22 +634,53 @@ def annex(
             "it, such an annex is marked DỰ THẢO (draft) on every page.",
         ),
     ] = False,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="The build of the decision being amended (same province): write instead the annex of the amending "
+            "decision — the land moved between the zones, per commune, the units added, removed or changed, why, a map of "
+            "the changes, and the boundary points of the units added or changed (--scale, --list-under) with the revised "
+            "build's digital dataset.",
+        ),
+    ] = None,
+    amends: Annotated[
+        str | None,
+        typer.Option("--amends", help='With --against: number and date of the decision being amended, e.g. "số 5/QĐ-UBND ngày 2/1/2027".'),
+    ] = None,
 ) -> None:
     """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
-    the units of each zone, areas per commune, boundary coordinates and a map.
+    the units of each zone, areas per commune, boundary coordinates and a map; with --against, the annex
+    of a decision amending them.
     """
     from zoning.builder.model import as_build
     from zoning.outputs.annex import CoordinatePolicy, default_scale, parse_scale, write_annex
     from zoning.outputs.dataset import dataset_paths
 
-    check_output(out_path, (build_path,), suffixes=(".docx",))
+    if amends is not None and against is None:
+        raise ZoningError(
+            ("--amends chỉ dùng cùng --against", "--amends goes with --against"),
+            ("thêm --against BẢN_PHÂN_VÙNG_CŨ.gpkg", "add --against OLD_BUILD.gpkg"),
+        )
+    inputs = (build_path, against)
+    check_output(out_path, inputs, suffixes=(".docx",))
     for extra, wanted in ((".xlsx", xlsx), (".pdf", pdf)):
         if wanted:
-            check_output(out_path.with_suffix(extra), (build_path,))
+            check_output(out_path.with_suffix(extra), inputs)
     for path in dataset_paths(out_path):
-        check_output(path, (build_path,))
+        check_output(path, inputs)
     build = as_build(build_path)
     policy = CoordinatePolicy(parse_scale(scale) or default_scale(build), list_under)
+    if against is not None:
+        from zoning.outputs.amendment import write_amendment_annex
+
+        with progress_steps(say("Phụ lục quyết định điều chỉnh", "Amending decision annex"), total=6 + pdf + xlsx) as advance:
+            result = write_amendment_annex(
+                build, against, out_path, amends=amends, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
+                policy=policy, final=final, progress=advance,
+            )
+        print_annex_summary(result)
+        return
     with progress_steps(say("Phụ lục quyết định", "Decision annexes"), total=5 + pdf + xlsx) as advance:
         result = write_annex(build, out_path, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name, policy=policy, final=final, progress=advance)
     print_annex_summary(result)

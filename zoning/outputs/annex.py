@@ -403,6 +403,11 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
     return reasons
 
 
+def draft_lines(reasons: list[str]) -> list[str]:
+    """The draft mark and its reasons as lines of a workbook's notes (none for a final annex)."""
+    return [DRAFT_MARK, *(f"- {reason}" for reason in reasons), ""] if reasons else []
+
+
 def refuse_draft(reasons: list[str]) -> None:
     """Raise the error of ``--final`` on a build that can only give a draft, listing why."""
     listed = "\n".join(f"  – {reason}" for reason in reasons)
@@ -737,6 +742,22 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
         )
         for number, table in enumerate([*data.zone_tables.values(), data.summary], start=1)
     ]
+    sheets.append(coordinate_sheet(data))
+    notes = (
+        draft_lines(data.draft_reasons)
+        + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""]
+        + data.notices
+        + [""]
+        + data.conventions
+        + [""]
+        + data.coordinate_conventions
+    )
+    sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
+    return sheets
+
+
+def coordinate_sheet(data: AnnexData) -> Sheet:
+    """The listed boundary points of ``data``'s units as the workbook's ``Phụ lục IV – Tọa độ`` sheet."""
     points = data.coordinates.merge(data.units[["unit_id", "annex", "stt", "name"]], on="unit_id")
     columns = ["annex", "stt", "unit_id", "name", "part", "ring", "point", "northing", "easting"]
     rows = [
@@ -754,30 +775,16 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
         "X (m) – hướng Bắc",
         "Y (m) – hướng Đông",
     ]
-    sheets.append(
-        Sheet(
-            "Phụ lục IV – Tọa độ",
-            rows,
-            header=header,
-            number_columns=(),
-            widths=(8, 6, 10, 50, 6, 14, 7, 16, 14),
-            freeze="A3",
-            title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
-            f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
-        )
+    return Sheet(
+        "Phụ lục IV – Tọa độ",
+        rows,
+        header=header,
+        number_columns=(),
+        widths=(8, 6, 10, 50, 6, 14, 7, 16, 14),
+        freeze="A3",
+        title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
+        f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
     )
-    draft = [DRAFT_MARK, *(f"- {reason}" for reason in data.draft_reasons), ""] if data.draft else []
-    notes = (
-        draft
-        + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""]
-        + data.notices
-        + [""]
-        + data.conventions
-        + [""]
-        + data.coordinate_conventions
-    )
-    sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
-    return sheets
 
 
 # --------------------------------------------------------------------------- the job
@@ -843,12 +850,7 @@ def write_annex(
     -------
     AnnexResult
     """
-    out = Path(out)
-    if out.suffix.lower() != ".docx":
-        raise ZoningError(
-            (f"phụ lục phải là tệp .docx (đã cho {out.name})", f"the annex must be a .docx file (got {out.name})"),
-            (f"ví dụ dùng --out {out.with_suffix('.docx').name}", f"use e.g. --out {out.with_suffix('.docx').name}"),
-        )
+    out = annex_path(out)
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -876,12 +878,7 @@ def write_annex(
     data = annex_data(build, decision, province_name, policy)
     lap("tables")
     step("digital dataset")
-    data.dataset = write_dataset(
-        data.units.assign(zone_vi=data.units["zone"].map(terms.zone_name)),
-        out,
-        f"Tọa độ đầy đủ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
-        sources,
-    )
+    write_annex_dataset(data, out, sources)
     lap("dataset")
     png = None
     if map_figure:
@@ -910,12 +907,28 @@ def write_annex(
         lap("xlsx")
     if pdf:
         step("PDF (LibreOffice)")
-        _write_pdf(result)
+        write_pdf(result)
         lap("pdf")
     return result
 
 
-def _write_pdf(result: AnnexResult) -> None:
+def write_annex_dataset(data: AnnexData, out: Path, sources=()) -> DigitalDataset:
+    """Write the digital dataset of the units of ``data`` beside the annex ``out`` and keep it in ``data.dataset``."""
+    data.dataset = write_dataset(data.units.assign(zone_vi=data.units["zone"].map(terms.zone_name)), out,
+                                 f"Tọa độ đầy đủ các điểm ranh giới, {data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.", sources)
+    return data.dataset
+
+
+def annex_path(out: str | Path) -> Path:
+    """``out`` as a path, refused unless it names a Word document (.docx)."""
+    out = Path(out)
+    if out.suffix.lower() != ".docx":
+        raise ZoningError((f"phụ lục phải là tệp .docx (đã cho {out.name})", f"the annex must be a .docx file (got {out.name})"),
+                          (f"ví dụ dùng --out {out.with_suffix('.docx').name}", f"use e.g. --out {out.with_suffix('.docx').name}"))
+    return out
+
+
+def write_pdf(result: AnnexResult) -> None:
     """Convert the .docx to PDF beside it; on failure, name the files already written."""
     from zoning.outputs.office import convert_to_pdf, pdf_page_count
 

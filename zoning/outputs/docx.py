@@ -328,18 +328,27 @@ class OfficialDocument:
 # ----------------------------------------------------------------- the decision annexes
 
 
+def annex_document(draft_reasons: Sequence[str]) -> OfficialDocument:
+    """A new annex document with its page numbers; with ``draft_reasons`` (see
+    :func:`zoning.outputs.annex.draft_reasons`) a draft: "DỰ THẢO" in the header and as a
+    watermark on every page, the reasons in a box at the top of the first page.
+    """
+    from zoning.outputs.annex import DRAFT_MARK, DRAFT_TITLE
+
+    doc = OfficialDocument()
+    doc.page_numbers(DRAFT_MARK if draft_reasons else "")
+    if draft_reasons:
+        doc.box(DRAFT_TITLE, draft_reasons)
+    return doc
+
+
 def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
     """Assemble the annexes as a Word document at ``path`` (not atomic: pass a temporary path).
 
     Each annex is a section of its own whose pages are numbered from 1 (ND 30/2020);
     a draft carries "DỰ THẢO" on every page and the reasons in a box on the first page.
     """
-    from zoning.outputs.annex import DRAFT_MARK, DRAFT_TITLE
-
-    doc = OfficialDocument()
-    doc.page_numbers(DRAFT_MARK if data.draft else "")
-    if data.draft:
-        doc.box(DRAFT_TITLE, data.draft_reasons)
+    doc = annex_document(data.draft_reasons)
     for index, (zone, table) in enumerate(data.zone_tables.items()):
         if index:
             doc.new_section(landscape=True, restart_numbering=True)
@@ -390,13 +399,16 @@ def _annex_table(doc: OfficialDocument, table: AnnexTable) -> None:
     doc.table(table.caption, table.columns, table.widths_mm, table.rows, bold, unit_line=AREA_UNIT_LINE, notes=table.notes)
 
 
-def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplification: pd.Series, data: AnnexData) -> None:
+def coordinate_table(doc: OfficialDocument, unit, points: pd.DataFrame, simplification: pd.Series, data: AnnexData,
+                     reference: str | None = None) -> None:
     """The boundary points of one unit (a row of ``AnnexData.units``): three points per row, a heading row per ring.
 
     ``simplification``: the unit's row of ``AnnexData.simplification`` (points, vertices, tolerance).
+    ``reference``: how the caption names the unit; default ``khu vực số <stt> Phụ lục <annex>``.
     """
+    reference = reference or f"khu vực số {unit.stt} Phụ lục {unit.annex}"
     doc.caption(
-        f"Tọa độ ranh giới khu vực số {unit.stt} Phụ lục {unit.annex} (mã {unit.unit_id}): {unit.name}",
+        f"Tọa độ ranh giới {reference} (mã {unit.unit_id}): {unit.name}",
         f"Hệ tọa độ {data.crs_short}, đơn vị mét; X hướng Bắc, Y hướng Đông. {terms.number(int(simplification['points']), 0)} điểm "
         f"(ranh giới đầy đủ: {terms.number(int(simplification['vertices']), 0)} điểm), dung sai "
         f"{terms.number(float(simplification['tolerance_m']), 2).rstrip('0').rstrip(',')} m theo bản đồ tỷ lệ {data.scale_text}.",

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -35,6 +39,7 @@ SCALE_MANTISSAS = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5)  # round scales: 1:1.0
 MARGINS_CM = {"left": 0.9, "bottom": 0.6, "top": 0.2, "right": 0.2}  # around the map frame: tick labels
 CONTEXT_SHARE = 0.03  # land around the province shown on each side, as a share of its larger extent
 NEIGHBOUR_FILL, NEIGHBOUR_EDGE, NATIONAL_BORDER = "#ececec", "#8a8a8a", "#000000"
+NATIONAL_DASH = (0, (6, 1.5, 1, 1.5))  # dash-dot
 COMMUNE_FONT_PT, NEIGHBOUR_FONT_PT, COUNTRY_FONT_PT = 4.8, 6.5, 8.0
 
 
@@ -65,17 +70,94 @@ def zone_map_png(
     bytes
         The PNG file content.
     """
+    with location_sketch(build, width_cm=width_cm, max_height_cm=max_height_cm, dpi=dpi) as sketch:
+        sketch.legend(sketch.base_handles(), sketch.base_notes(illustrative=illustrative))
+        return sketch.png()
+
+
+@dataclass
+class Sketch:
+    """A location sketch being drawn: the figure, its map axes and what they show.
+
+    Made by :func:`location_sketch`; a caller draws more on ``ax`` (in the build's CRS),
+    then adds the legend and takes the PNG.
+    """
+
+    figure: Figure
+    ax: Axes
+    frame: MapFrame
+    around: Surroundings
+    crs: object
+    pixel_m: float  # ground size of one pixel
+    point_m: float  # and of a typographic point
+    zone_alpha: float
+
+    def base_handles(self, zone_suffix: str = "") -> list[Artist]:
+        """Legend entries of what every sketch shows: the zones (named with ``zone_suffix``),
+        the national border, the province and commune boundaries, the neighbouring provinces.
+        """
+        handles: list[Artist] = [Patch(facecolor=terms.colour("zones", z), alpha=self.zone_alpha, edgecolor="#555555", linewidth=0.3,
+                                       label=terms.zone_name(z) + zone_suffix) for z in ZONE_ORDER]
+        if not self.around.national_border.is_empty:
+            handles.append(Line2D([], [], color=NATIONAL_BORDER, linewidth=1.6, linestyle=NATIONAL_DASH, label="Biên giới quốc gia"))
+        handles += [
+            Line2D([], [], color="black", linewidth=0.9, label="Ranh giới tỉnh"),
+            Line2D([], [], color="#555555", linewidth=0.3, label="Ranh giới xã, phường (2025)"),
+        ]
+        if len(self.around.neighbours):
+            handles.append(Patch(facecolor=NEIGHBOUR_FILL, edgecolor=NEIGHBOUR_EDGE, linewidth=0.5, label="Tỉnh lân cận"))
+        return handles
+
+    def base_notes(self, extra: tuple[str, ...] = (), illustrative: bool = False) -> list[str]:
+        """The notes under the legend: the CRS, the north arrow, ``extra``, the source of the
+        neighbours' boundaries, and that the data are illustrative when they are.
+        """
+        notes = [f"Hệ tọa độ: {describe(self.crs)}", "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)", *extra]
+        if len(self.around.neighbours):
+            notes.append("Ranh giới tỉnh lân cận (2025): Vietnamese Provinces\nDatabase (MIT), theo Bản đồ đơn vị hành chính\n"
+                         "(sapnhap.bando.com.vn), giản lược 300 m")
+        if illustrative:
+            notes.append("Dữ liệu minh họa, không dùng\nđể ra quyết định")
+        return notes
+
+    def legend(self, handles: list[Artist], notes: list[str], fontsize: float = 8) -> None:
+        """The legend column: ``CHÚ GIẢI`` with ``handles``, the ``notes`` at its foot."""
+        legend = self.figure.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1 - LEGEND_SHARE + 0.015, 0.98), frameon=False,
+            title="CHÚ GIẢI", title_fontsize=9, fontsize=fontsize, alignment="left", handlelength=2.0,
+        )
+        legend.get_title().set_fontweight("bold")
+        self.figure.text(1 - LEGEND_SHARE + 0.02, 0.02, "\n".join(notes), fontsize=6.5, va="bottom", ha="left", wrap=True)
+
+    def png(self) -> bytes:
+        """The whole figure as a PNG (no cropping: the stated scale holds at the figure's width)."""
+        self.ax.set_xlabel("")  # geopandas names the axes x and y on each plot
+        self.ax.set_ylabel("")
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
+        return buffer.getvalue()
+
+
+@contextmanager
+def location_sketch(build: Build, *, width_cm: float = 25.0, max_height_cm: float = 15.0, dpi: int = 200,
+                    zone_alpha: float = 1.0) -> Iterator[Sketch]:
+    """Draw the base of a location sketch of ``build`` and yield it to be completed.
+
+    The base is what :func:`zone_map_png` shows without its legend: the neighbouring
+    provinces and the national border, the zones (at ``zone_alpha``, faded below 1 for a
+    map of something drawn over them), the province outline, the communes and their names,
+    the coordinate grid, the scale bar with its round ratio and the north arrow. The text
+    of the sketch is set in the document's serif font while the block runs.
+    """
+    from matplotlib import rc_context
+
     zones = build.zones.set_index("zone")
     province = shapely.union_all(zones.geometry.to_numpy())
     frame = MapFrame(shapely.bounds(province), width_cm, max_height_cm)
     point_m = frame.denominator * 2.54 / 72 / 100  # ground size of a typographic point
     pixel_m = point_m * 72 / dpi  # and of one pixel
     around = surroundings(province, build.crs)
-    rc: dict = {"font.family": "serif", "font.serif": FONTS, "font.size": 7}
-
-    from matplotlib import rc_context
-
-    with rc_context(rc):
+    with rc_context({"font.family": "serif", "font.serif": FONTS, "font.size": 7}):
         figure = Figure(figsize=(width_cm / 2.54, frame.height_cm / 2.54), dpi=dpi)
         FigureCanvasAgg(figure)
         ax = figure.add_axes(frame.axes_rect(width_cm))
@@ -84,15 +166,12 @@ def zone_map_png(
         ax.set_aspect("equal")
         view = shapely.box(frame.x0, frame.y0, frame.x1, frame.y1)
         _draw_surroundings(ax, around, province, view, pixel_m, point_m)
-        _draw_zones(ax, zones, province, around, pixel_m)
+        _draw_zones(ax, zones, province, around, pixel_m, zone_alpha)
         _draw_communes(ax, build, zones, pixel_m, point_m)
         _grid_ticks(ax)
         _scale_bar(ax, frame)
         _north_arrow(ax)
-        _legend(figure, build, around, illustrative)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi)  # the whole figure: the scale holds at width_cm
-    return buffer.getvalue()
+        yield Sketch(figure, ax, frame, around, build.crs, pixel_m, point_m, zone_alpha)
 
 
 class MapFrame:
@@ -163,21 +242,21 @@ def _furniture(ax) -> shapely.Geometry:
     return shapely.union_all([shapely.box(*low, *high) for low, high in corners])
 
 
-def _draw_zones(ax, zones, province, around: Surroundings, pixel_m: float) -> None:
-    """The zones, the province boundary and, dash-dot, the national border."""
+def _draw_zones(ax, zones, province, around: Surroundings, pixel_m: float, alpha: float) -> None:
+    """The zones (at ``alpha``), the province boundary and, dash-dot, the national border."""
     from geopandas import GeoSeries
 
     for zone in ZONE_ORDER:
         if zone not in zones.index:
             continue
         geometry = shapely.simplify(zones.geometry[zone], pixel_m / 2, preserve_topology=True)
-        GeoSeries([geometry]).plot(ax=ax, color=terms.colour("zones", zone), linewidth=0, zorder=1)
+        GeoSeries([geometry]).plot(ax=ax, color=terms.colour("zones", zone), alpha=alpha, linewidth=0, zorder=1)
     # the province outline: outer rings of the union (the zones' shared edges are not exactly noded)
     outline = shapely.union_all(shapely.simplify(shapely.get_exterior_ring(shapely.get_parts(province)), pixel_m / 2))
     national = shapely.simplify(around.national_border, pixel_m / 2)
     if not national.is_empty:
         outline = shapely.difference(outline, shapely.buffer(national, pixel_m))
-        GeoSeries([national]).plot(ax=ax, color=NATIONAL_BORDER, linewidth=1.6, linestyle=(0, (6, 1.5, 1, 1.5)), zorder=4)
+        GeoSeries([national]).plot(ax=ax, color=NATIONAL_BORDER, linewidth=1.6, linestyle=NATIONAL_DASH, zorder=4)
     GeoSeries([outline]).plot(ax=ax, color="black", linewidth=0.9, zorder=4)
 
 
@@ -257,8 +336,6 @@ def _grid_ticks(ax) -> None:
         label.set_rotation(90)
         label.set_verticalalignment("center")
     ax.grid(color="#999999", linewidth=0.2, linestyle=":")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
 
 
 def _scale_bar(ax, frame: MapFrame) -> None:
@@ -287,30 +364,3 @@ def _north_arrow(ax) -> None:
         fontweight="bold", arrowprops={"facecolor": "black", "edgecolor": "black", "width": 2.5, "headwidth": 8, "headlength": 8},
         zorder=7,
     )
-
-
-def _legend(figure, build: Build, around: Surroundings, illustrative: bool) -> None:
-    handles: list[Artist] = [Patch(facecolor=terms.colour("zones", z), edgecolor="#555555", linewidth=0.3, label=terms.zone_name(z)) for z in ZONE_ORDER]
-    if not around.national_border.is_empty:
-        handles.append(Line2D([], [], color=NATIONAL_BORDER, linewidth=1.6, linestyle=(0, (6, 1.5, 1, 1.5)), label="Biên giới quốc gia"))
-    handles += [
-        Line2D([], [], color="black", linewidth=0.9, label="Ranh giới tỉnh"),
-        Line2D([], [], color="#555555", linewidth=0.3, label="Ranh giới xã, phường (2025)"),
-    ]
-    if len(around.neighbours):
-        handles.append(Patch(facecolor=NEIGHBOUR_FILL, edgecolor=NEIGHBOUR_EDGE, linewidth=0.5, label="Tỉnh lân cận"))
-    legend = figure.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1 - LEGEND_SHARE + 0.015, 0.98), frameon=False,
-        title="CHÚ GIẢI", title_fontsize=9, fontsize=8, alignment="left", handlelength=2.0,
-    )
-    legend.get_title().set_fontweight("bold")
-    notes = [
-        f"Hệ tọa độ: {describe(build.crs)}",
-        "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)",
-    ]
-    if len(around.neighbours):
-        notes.append("Ranh giới tỉnh lân cận (2025): Vietnamese Provinces\nDatabase (MIT), theo Bản đồ đơn vị hành "
-            "chính\n(sapnhap.bando.com.vn), giản lược 300 m")
-    if illustrative:
-        notes.append("Dữ liệu minh họa, không dùng\nđể ra quyết định")
-    figure.text(1 - LEGEND_SHARE + 0.02, 0.02, "\n".join(notes), fontsize=6.5, va="bottom", ha="left", wrap=True)

@@ -124,47 +124,58 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
 
 
 def _fill(sheet, spec: Sheet) -> None:
-    """Write one sheet: title and header, the rows with their number formats, notes, widths, frozen panes."""
+    """Write one sheet: title and header, the rows with their number formats, notes, widths, frozen panes.
+
+    Rows are counted here, never looked up (openpyxl's ``max_row`` scans every cell).
+    """
     from openpyxl.utils import get_column_letter
 
-    _fill_header(sheet, spec)
-    _fill_rows(sheet, spec)
+    row = _fill_header(sheet, spec)
+    row = _fill_rows(sheet, spec, row)
     for line in spec.notes:
-        _append(sheet, [line])
+        row = _append(sheet, [line], row)
     for column, width in enumerate(spec.widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     if spec.freeze is not None:
         sheet.freeze_panes = spec.freeze
 
 
-def _fill_header(sheet, spec: Sheet) -> None:
-    from openpyxl.styles import Alignment, Font
-
-    if spec.title is not None:
-        _append(sheet, [spec.title])
-        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-    if spec.header is not None:
-        _append(sheet, spec.header)
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-            if spec.wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _fill_rows(sheet, spec: Sheet) -> None:
-    """The rows; cells styled one by one only when some need it, else number formats by column."""
+def _fill_header(sheet, spec: Sheet) -> int:
+    """The title and header rows in bold; returns the last row written (0 when none)."""
     from openpyxl.styles import Alignment, Font
 
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    first = sheet.max_row + 1
+    row = 0
+    if spec.title is not None:
+        row = _append(sheet, [spec.title], row)
+        sheet.cell(row, 1).font = bold
+    if spec.header is not None:
+        row = _append(sheet, spec.header, row)
+        for column in range(1, len(spec.header) + 1):
+            cell = sheet.cell(row, column)
+            cell.font = bold
+            if spec.wrap:
+                cell.alignment = wrap
+    return row
+
+
+def _fill_rows(sheet, spec: Sheet, row: int) -> int:
+    """The rows after row ``row``; cells styled one by one only when some need it, else number formats by
+    column. Returns the last row written.
+    """
+    from openpyxl.styles import Alignment, Font
+
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    first = row + 1
     by_cell = spec.wrap or spec.number_columns is None or any(spec.bold_rows)
     numbered = set(spec.number_columns or ())
     for index, cells in enumerate(spec.rows):
-        _append(sheet, cells)
+        row = _append(sheet, cells, row)
         if not by_cell:
             continue
         in_bold = bool(spec.bold_rows) and spec.bold_rows[index]
-        for column, cell in enumerate(sheet[sheet.max_row]):
+        for column in range(len(cells)):
+            cell = sheet.cell(row, column + 1)
             if isinstance(cell.value, float) if spec.number_columns is None else column in numbered:
                 cell.number_format = NUMBER_FORMAT
             elif spec.wrap:
@@ -173,16 +184,21 @@ def _fill_rows(sheet, spec: Sheet) -> None:
                 cell.font = bold
     if not by_cell and spec.rows:
         for column in spec.number_columns or ():
-            for (cell,) in sheet.iter_rows(min_row=first, max_row=sheet.max_row, min_col=column + 1, max_col=column + 1):
+            for (cell,) in sheet.iter_rows(min_row=first, max_row=row, min_col=column + 1, max_col=column + 1):
                 cell.number_format = NUMBER_FORMAT
+    return row
 
 
-def _append(sheet, cells: Sequence) -> None:
-    """Append a row; a formula-like text becomes a text cell marked as text (its visible text unchanged)."""
+def _append(sheet, cells: Sequence, row: int) -> int:
+    """Append ``cells`` as row ``row + 1`` and return its number; a formula-like text becomes a text cell
+    marked as text (its visible text unchanged).
+    """
     values = [spreadsheet_text(v) for v in cells]
     sheet.append(values)
+    row += 1
     for column, value in enumerate(values, start=1):
         if isinstance(value, str) and formula_like(value):
-            cell = sheet.cell(sheet.max_row, column)
+            cell = sheet.cell(row, column)
             cell.data_type = "s"
             cell.quotePrefix = True
+    return row

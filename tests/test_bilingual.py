@@ -199,14 +199,14 @@ def test_the_command_line_says_vietnamese_then_english_or_english_alone(tmp_path
     finally:
         cli.LANG["console"] = "vi"
     assert both_languages.exit_code == english.exit_code == 2
-    lines = [line.strip() for line in both_languages.stderr.splitlines()]
+    lines = [line.strip() for line in both_languages.stderr.splitlines() if line.strip()]  # older rich starts with a blank line
     assert lines == [
         f"Lỗi / Error: không tìm thấy tệp phân vùng: {missing}",
         f"build file not found: {missing}",
         "→ Cách sửa / What to do: tạo tệp bằng `zoning build` hoặc `zoning demo`",
         "make one with `zoning build` or `zoning demo`",
     ]
-    assert [line.strip() for line in english.stderr.splitlines()] == [
+    assert [line.strip() for line in english.stderr.splitlines() if line.strip()] == [
         f"Error: build file not found: {missing}",
         "→ What to do: make one with `zoning build` or `zoning demo`",
     ]

@@ -86,7 +86,7 @@ TITLES = {
 LISTED_CHANGES = {"added": "bổ sung vào", "changed": "điều chỉnh ranh giới thuộc"}  # units whose boundary Phụ lục IV lists
 UNIT_COLUMNS = ["STT", "Tên khu vực", "Mã khu vực", "Vị trí (xã, phường)", "Diện tích trước điều chỉnh (ha)",
                 "Diện tích sau điều chỉnh (ha)", "Tăng (+), giảm (−) (ha)", "Tiêu chí và căn cứ"]
-UNIT_WIDTHS_MM = [11, 50, 17, 44, 24, 24, 21, 61]  # 252 mm: the landscape text width
+UNIT_WIDTHS_MM: list[float] = [11, 50, 17, 44, 24, 24, 21, 61]  # 252 mm: the landscape text width
 VALUE_WORDS = {"special": "đặc biệt", "true": "có", "false": "không", "in_force": "đã có hiệu lực", "proposed": "đề xuất"}
 MAX_NAMES = 20  # names listed in one reason; the rest counted
 
@@ -388,7 +388,7 @@ def _reason_table(change: ZoningDiff, criteria: pd.DataFrame, names: dict[str, s
 
 def _causes(change: ZoningDiff, criteria: pd.DataFrame) -> list[tuple[str, Callable[[pd.DataFrame], pd.Series]]]:
     """Each group of like causes: its sentence, and which reasons it holds (a mask over reasons)."""
-    causes = []
+    causes: list[tuple[str, Callable[..., pd.Series]]] = []
     inputs = change.input_changes
     if len(inputs):
         geometry = inputs["fields"].str.split(", ").map(lambda fields: "geometry" in fields)
@@ -556,6 +556,7 @@ def changes_map_png(build: Build, change: ZoningDiff, *, width_cm: float = 25.0,
     scale can be found.
     """
     from geopandas import GeoSeries
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
 
     from zoning.outputs.figure import location_sketch
@@ -564,7 +565,7 @@ def changes_map_png(build: Build, change: ZoningDiff, *, width_cm: float = 25.0,
     colours = load_style()["transitions"]["colours"]
     pieces = change.changes
     with location_sketch(build, width_cm=width_cm, max_height_cm=max_height_cm, dpi=dpi, zone_alpha=0.4) as sketch:
-        handles = []
+        handles: list[Artist] = []
         for old_zone, new_zone in _moved_transitions(change):
             key = transition_key(old_zone, new_zone)
             mine = pieces[pieces["transition"] == key]

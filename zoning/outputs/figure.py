@@ -25,9 +25,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter
+from pyproj import CRS
 
 from zoning import terms
 from zoning.builder.model import Build
+from zoning.builder.overlay import polygonal
 from zoning.inputs.crs import describe
 from zoning.outputs.neighbours import Surroundings, surroundings
 from zoning.terms import ZONE_ORDER
@@ -87,7 +89,7 @@ class Sketch:
     ax: Axes
     frame: MapFrame
     around: Surroundings
-    crs: object
+    crs: CRS
     pixel_m: float  # ground size of one pixel
     point_m: float  # and of a typographic point
     zone_alpha: float
@@ -311,6 +313,7 @@ def label_spots(levels: list[np.ndarray], labels: list[str], font: FontPropertie
 
 def inscribed_circles(areas: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
     """Centre and radius of the largest inscribed circle of each area (empty point, 0 for an empty area)."""
+    areas = polygonal(areas)  # stray lines of an overlay make a collection, which GEOS 3.13 refuses here
     centre = np.array([shapely.Point()] * len(areas), dtype=object)
     radius = np.zeros(len(areas))
     full = ~shapely.is_empty(areas)

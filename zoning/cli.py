@@ -32,6 +32,24 @@ from zoning.files import check_output, check_output_folder, environment_error
 if TYPE_CHECKING:
     from zoning.builder.model import Build
 
+# Options that `check` and `siting` share.
+DistanceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--distance",
+        "-d",
+        help="A safety distance in metres where the rules have no confirmed value: sanitary_landfill=1000, "
+        "sanitary_landfill:water_intake=2000, or a bare 1000 for every unknown one (repeat).",
+    ),
+]
+DistancesFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--distances",
+        help="A province file of safety distances (YAML: id, version, distances: [{facility, receptor, distance_m, citation_vi, citation_en}]).",
+    ),
+]
+
 app = typer.Typer(
     name="zoning",
     help="Environmental zoning under Decree 08/2022/NĐ-CP: build the strict protection, emission-limited "
@@ -357,23 +375,8 @@ def check(
         str | None,
         typer.Option("--crs", help="CRS of coordinates that have none: EPSG:4326 (default for lon/lat), EPSG:9210, or tm3:105.75 for VN-2000 / TM-3."),
     ] = None,
-    distance: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--distance",
-            "-d",
-            help="A safety distance in metres where the "
-            "rules have no confirmed value: sanitary_landfill=1000, sanitary_landfill:water_intake=2000, or a bare 1000 for "
-            "every unknown one (repeat).",
-        ),
-    ] = None,
-    distances_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--distances",
-            help="A province file of safety distances (YAML: id, version, distances: [{facility, receptor, distance_m, citation_vi, citation_en}]).",
-        ),
-    ] = None,
+    distance: DistanceOption = None,
+    distances_file: DistancesFileOption = None,
     upstream: Annotated[
         bool,
         typer.Option(
@@ -916,23 +919,8 @@ def siting_command(
     communes: Annotated[str | None, typer.Option("--communes", help="Only these communes: 2025 codes separated by commas, e.g. 01558,01795,01318.")] = None,
     dem: Annotated[Path | None, typer.Option("--dem", help="An elevation raster (GeoTIFF, any CRS); only the study area is read.")] = None,
     max_slope: Annotated[float | None, typer.Option("--max-slope", help="Leave out land steeper than this many degrees (needs --dem).")] = None,
-    distance: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--distance",
-            "-d",
-            help="A safety distance in metres where the "
-            "rules have no confirmed value: sanitary_landfill=1000, sanitary_landfill:water_intake=2000, or a bare 1000 for "
-            "every unknown one (repeat).",
-        ),
-    ] = None,
-    distances_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--distances",
-            help="A province file of safety distances (YAML: id, version, distances: [{facility, receptor, distance_m, citation_vi, citation_en}]).",
-        ),
-    ] = None,
+    distance: DistanceOption = None,
+    distances_file: DistancesFileOption = None,
     capacity: Annotated[float | None, typer.Option("--capacity", help="Capacity in the facility's unit (picks the class of a distance table).")] = None,
     upstream: Annotated[
         bool, typer.Option("--upstream", help="The facility must sit upstream of a water source or upwind of the town (× 1.5 where the table says so).")

@@ -28,7 +28,6 @@ diff's noise threshold is not listed as changed.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -56,6 +55,7 @@ from zoning.outputs.annex import (
     AnnexResult,
     AnnexTable,
     CoordinatePolicy,
+    Laps,
     annex_data,
     annex_path,
     coordinate_sheet,
@@ -63,11 +63,11 @@ from zoning.outputs.annex import (
     draft_reasons,
     refuse_draft,
     write_annex_dataset,
-    write_pdf,
+    write_beside,
 )
 from zoning.outputs.dataset import dataset_paths
 from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument, annex_document, coordinate_table
-from zoning.outputs.xlsx import Sheet, write_workbook
+from zoning.outputs.xlsx import Sheet
 from zoning.terms import M2_PER_HA, ZONE_ORDER
 
 UNIT_KEY = ["zone", "criterion", "source_layer", "source_id"]  # what a unit is, in either build
@@ -751,14 +751,8 @@ def write_amendment_annex(
     """
     out = annex_path(out)
     step = progress or (lambda _: None)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
+    lap = Laps()
+    timings = lap.timings
 
     step("reading the builds")
     new, old = as_build(new), as_build(old)
@@ -795,17 +789,7 @@ def write_amendment_annex(
     lap("docx")
     result = AnnexResult(docx=out, dataset=data.revised.dataset, simplification=data.boundaries.simplification, draft_reasons=data.draft_reasons,
                          notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
-    if xlsx:
-        step("workbook")
-        result.xlsx = out.with_suffix(".xlsx")
-        with atomic_path(result.xlsx, sources) as tmp:
-            write_workbook(tmp, amendment_sheets(data))
-        lap("xlsx")
-    if pdf:
-        step("PDF (LibreOffice)")
-        write_pdf(result)
-        lap("pdf")
-    return result
+    return write_beside(result, lambda: amendment_sheets(data), sources, xlsx=xlsx, pdf=pdf, step=step, lap=lap)
 
 
 __all__ = ["AmendmentData", "amendment_data", "amendment_sheets", "changes_map_png", "unit_changes", "write_amendment_annex",

@@ -805,6 +805,20 @@ class AnnexResult:
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
+class Laps:
+    """Seconds between calls, by name: ``lap("tables")`` records the time since the last lap."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        """Record the seconds since the last lap under ``name``."""
+        now = time.perf_counter()
+        self.timings[name] = round(now - self._clock, 3)
+        self._clock = now
+
+
 def write_annex(
     build: str | Path | Build,
     out: str | Path,
@@ -852,14 +866,8 @@ def write_annex(
     """
     out = annex_path(out)
     step = progress or (lambda _: None)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
+    lap = Laps()
+    timings = lap.timings
 
     step("reading the build")
     build = as_build(build)
@@ -899,11 +907,17 @@ def write_annex(
         notices=[*cleaned, *data.notices],
         timings_s=timings,
     )
+    return write_beside(result, lambda: annex_sheets(data), sources, xlsx=xlsx, pdf=pdf, step=step, lap=lap)
+
+
+def write_beside(result: AnnexResult, sheets: Callable[[], list[Sheet]], sources, *, xlsx: bool, pdf: bool,
+                 step: Callable[[str], None], lap: Laps) -> AnnexResult:
+    """The workbook of the same tables and the PDF beside an annex's Word file, as asked."""
     if xlsx:
         step("workbook")
-        result.xlsx = out.with_suffix(".xlsx")
+        result.xlsx = result.docx.with_suffix(".xlsx")
         with atomic_path(result.xlsx, sources) as tmp:
-            write_workbook(tmp, annex_sheets(data))
+            write_workbook(tmp, sheets())
         lap("xlsx")
     if pdf:
         step("PDF (LibreOffice)")

@@ -238,7 +238,8 @@ def test_pdf_pages_look_right(amendment, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
     assert all(f"PHỤ LỤC {number}" in flat for number in ("I", "II", "III", "IV"))
-    assert 6 <= pages <= 40  # 37 for the demo: 3.618 boundary points of 19 units (6.205 vertices in full)
+    assert 6 <= pages <= (40 if shapely.geos_version >= (3, 14, 0) else 60)  # 37 for the demo: 3.618 boundary points of 19 units
+    # (6.205 vertices in full); GEOS 3.13 keeps one demo unit unsimplified (see test_annex), hence more pages
     ARTEFACTS.mkdir(exist_ok=True)
     for old in ARTEFACTS.glob("amendment-page-*.png"):
         old.unlink()

@@ -490,12 +490,12 @@ def test_pdf_through_libreoffice_renders_vietnamese(demo_annex, tmp_path):
     starts = {number: 1 + next(i for i, page in enumerate(page_texts) if f"PHỤ LỤC {number}\n" in page) for number in ("I", "II", "III", "IV")}
     coordinate_pages = len(page_texts) - starts["IV"] + 1
     points = int(result.simplification["points"].sum())
-    assert coordinate_pages <= points / 120 + 3 and len(page_texts) < 120
+    assert coordinate_pages <= points / 120 + 3
     # With GEOS 3.14 the units simplify at 10 m; with GEOS 3.13 (shapely 2.1) one demo unit comes out of the
     # overlay with a 9.6 m artefact that coverage simplification removes at any parameter, so the
     # annex keeps the full boundaries (still correct, but longer): only the page budget differs.
-    if shapely.geos_version >= (3, 14, 0):
-        assert coordinate_pages < 80
+    simplified = shapely.geos_version >= (3, 14, 0)
+    assert coordinate_pages < (80 if simplified else 110) and len(page_texts) < (120 if simplified else 150)
     # pictures kept for a person to look at: the first page (draft box), the first page of Annex II, the commune table,
     # the map and the first page of coordinates
     ARTEFACTS.mkdir(exist_ok=True)

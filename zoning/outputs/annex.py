@@ -380,10 +380,8 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
         criteria = build.criteria.set_index("id") if len(build.criteria) else pd.DataFrame(columns=["title_vi", "citation_vi"])
     manifest = build.manifest
     reasons = []
-    layers = manifest.get("illustrative_layers") or []
-    if layers:
-        catalogue = load_catalogue()
-        labels = [catalogue[k].label_vi if k in catalogue else k for k in layers]
+    labels = _illustrative_labels(manifest)
+    if labels:
         reasons.append("Dữ liệu minh họa, không phải số liệu điều tra, đo đạc: " + "; ".join(labels) + ".")
     unconfirmed = manifest.get("unconfirmed_criteria") or []
     if unconfirmed:
@@ -406,6 +404,12 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
 def draft_lines(reasons: list[str]) -> list[str]:
     """The draft mark and its reasons as lines of a workbook's notes (none for a final annex)."""
     return [DRAFT_MARK, *(f"- {reason}" for reason in reasons), ""] if reasons else []
+
+
+def _illustrative_labels(manifest: dict) -> list[str]:
+    """The Vietnamese names of the layers a build marks as illustrative."""
+    catalogue = load_catalogue()
+    return [catalogue[k].label_vi if k in catalogue else k for k in manifest.get("illustrative_layers") or []]
 
 
 def refuse_draft(reasons: list[str]) -> None:
@@ -618,10 +622,8 @@ def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     """
     manifest = build.manifest
     notices = []
-    layers = manifest.get("illustrative_layers") or []
-    if layers:
-        catalogue = load_catalogue()
-        labels = [catalogue[k].label_vi if k in catalogue else k for k in layers]
+    labels = _illustrative_labels(manifest)
+    if labels:
         notices.append(
             "DỮ LIỆU MINH HỌA – KHÔNG DÙNG ĐỂ RA QUYẾT ĐỊNH: các lớp dữ liệu sau là dữ liệu vẽ minh họa, "
             "không phải số liệu điều tra, đo đạc: " + "; ".join(labels) + "."

@@ -11,9 +11,9 @@ import pytest
 import shapely
 
 from zoning.builder.engine import build_zones
-from zoning.data import path as resource
 from zoning.inputs.layers import read_layers
 from zoning.law.criteria import load_rules
+from zoning.resources import path as resource
 
 from .conftest import CRS
 

@@ -37,7 +37,6 @@ from zoning.checker.result import (
     UNIT_COLUMNS,
     ZONE_COLUMNS,
 )
-from zoning.data import path as resource
 from zoning.demo import demo_paths
 from zoning.errors import InputError, RuleError
 from zoning.inputs.crs import reproject
@@ -46,6 +45,7 @@ from zoning.inputs.sites import read_sites
 from zoning.law.project_types import load_check_rules
 from zoning.outputs.report import site_report, write_reports
 from zoning.outputs.results import write_csv_parts, write_results
+from zoning.resources import path as resource
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 

@@ -9,7 +9,7 @@ import sys
 import pyogrio
 import pytest
 
-from zoning.data import path as resource
+from zoning.resources import path as resource
 
 from .conftest import admin_layers, sensitive_layers
 

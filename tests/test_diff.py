@@ -24,10 +24,10 @@ import zoning
 from zoning.builder import build as build_zoning
 from zoning.cli import app
 from zoning.compare import diff, verdict_changes
-from zoning.data import path as resource
 from zoning.errors import ZoningError
 from zoning.outputs.diff_report import render_diff_report, write_diff_report
 from zoning.outputs.map import write_map
+from zoning.resources import path as resource
 from zoning.terms import ZONE_ORDER
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square

@@ -12,15 +12,16 @@ import pytest
 import yaml
 from rich.console import Console
 
-from zoning import cli, terms
+from zoning import terms
 from zoning.builder.model import read_build
 from zoning.checker import check
-from zoning.data import path as data_path
+from zoning.cli import build as cli_build
 from zoning.demo import demo_paths
 from zoning.outputs.annex import write_annex
 from zoning.outputs.map import write_map
 from zoning.outputs.report import write_reports
 from zoning.outputs.results import write_results
+from zoning.resources import path as data_path
 
 
 def wrong_forms(text: str) -> list[tuple[str, str, str]]:
@@ -54,12 +55,12 @@ def outputs(demo_build_path, tmp_path_factory) -> dict[str, str]:
     build = read_build(demo_build_path)
     texts = {}
     buffer = io.StringIO()
-    original = cli.out
-    cli.out = Console(file=buffer, width=400)
+    original = cli_build.out
+    cli_build.out = Console(file=buffer, width=400)
     try:
-        cli.print_build_summary(build)
+        cli_build.print_build_summary(build)
     finally:
-        cli.out = original
+        cli_build.out = original
     texts["build summary"] = buffer.getvalue()
     result = check(demo_paths().sites, build)
     texts["check csv"] = write_results(result, out / "check.csv").read_text(encoding="utf-8")
@@ -88,7 +89,7 @@ def test_no_output_uses_a_wrong_form(outputs, output):
 
 def test_no_data_file_uses_a_wrong_form():
     """Names and citations that reach the outputs only for some inputs: in the data themselves."""
-    for path in sorted(data_path().rglob("*.yaml")):
+    for path in sorted(p for top in ("rules", "layers", "maps") for p in data_path(top).rglob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(data, dict):
             data.pop("glossary", None)

@@ -32,8 +32,8 @@ from typer.testing import CliRunner
 
 from zoning import cli, terms
 from zoning.builder import build as build_zoning
-from zoning.data import path as resource
 from zoning.files import temporary_path
+from zoning.resources import path as resource
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
 
@@ -481,7 +481,7 @@ CASES = [
     ),
     Case("annex-out-links-to-build", ["annex", w("build"), "-o", "{root}/b-link.docx"], says=("b.gpkg",)),
     Case("siting-out-is-build", ["siting", w("build"), "-f", "sanitary_landfill", "-d", "1000", "-o", w("build")], says=("b.gpkg",)),
-    Case("demo-into-shipped-data", ["demo", "-o", str(resource("demo"))], says=("inputs are never overwritten",)),
+    Case("demo-into-shipped-data", ["demo", "-o", str(resource("layers", "demo"))], says=("inputs are never overwritten",)),
     # ------------------------------------------------------- unsafe content
     Case("check-csv-formulas", ["check", w("hostile_csv"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=check_csv_safe, unsafe_check=True),
     Case("check-xlsx-formulas", ["check", w("hostile_csv"), "-z", w("build"), "-o", "{out}/r.xlsx"], expect="ok", check=check_xlsx_safe, unsafe_check=True),
@@ -571,7 +571,7 @@ CASES = [
         "build-meridian-differs",
         ["build", "--layers", w("gpkg"), "--province-rules", str(OVERLAY), "--central-meridian", "105.5", "-o", "{out}/b.gpkg"],
         expect="ok",
-        check=check_note("differs from the province overlay's 105.75"),
+        check=check_note("differs from the province overlay's 105°45'"),
     ),
     Case("build-nan-vertex", ["build", "--layers", w("nan_layers"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], says=("n1", "NaN")),
     Case(
@@ -788,7 +788,7 @@ def test_a_killed_run_leaves_a_temporary_that_the_next_run_removes(tmp_path, sma
 
 
 def test_progress_lines_are_written_as_steps_start(capsys):
-    with cli.progress_steps("Thử / Test", total=2) as advance:
+    with cli.console.progress_steps("Thử / Test", total=2) as advance:
         advance("một")
         first = capsys.readouterr().err
         advance("hai")

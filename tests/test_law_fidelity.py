@@ -15,12 +15,12 @@ from shapely.geometry import LineString, Point, box
 
 from zoning.builder import build as build_zoning
 from zoning.checker import check
-from zoning.data import path as resource
 from zoning.demo import demo_paths
 from zoning.errors import InputError
 from zoning.law.criteria import load_rules
 from zoning.law.project_types import load_check_rules
 from zoning.outputs.annex import annex_data
+from zoning.resources import path as resource
 from zoning.siting import find_sites
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square

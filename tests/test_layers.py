@@ -212,9 +212,9 @@ def test_pinned_transformation_differs_from_the_other_by_half_a_metre():
 
 
 def test_copy_of_demo_is_untouched(tmp_path):
-    from zoning.data import path as resource
+    from zoning.resources import path as resource
 
-    source = resource("demo", "cao-bang.gpkg")
+    source = resource("layers", "demo", "cao-bang.gpkg")
     copy = tmp_path / "demo.gpkg"
     shutil.copy(source, copy)
     layers = read_layers(copy, CRS)

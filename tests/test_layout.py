@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "zoning"
 # a lower layer never imports a higher one
 LAYERS = {
-    "zoning.errors": 0, "zoning.data": 0, "zoning.settings": 0, "zoning.terms": 1, "zoning.files": 1,
+    "zoning.errors": 0, "zoning.resources": 0, "zoning.settings": 0, "zoning.terms": 1, "zoning.files": 1,
     "zoning.inputs": 2, "zoning.law": 3, "zoning.builder": 4, "zoning.checker": 5, "zoning.siting": 5,
     "zoning.compare": 5, "zoning.outputs": 6, "zoning.demo": 7, "zoning.web": 8, "zoning.cli": 9,
 }
@@ -35,7 +35,7 @@ def top_level_imports(path: Path) -> list[tuple[str, list[str]]]:
     return found
 
 
-MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py") if "data" not in p.relative_to(PACKAGE).parts}
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py") if "_shipped" not in p.relative_to(PACKAGE).parts}
 
 
 def resolve(module: str, name: str) -> str:

@@ -279,15 +279,15 @@ def test_sites_need_a_verdict(tmp_path, small_build_path):
 def test_vendored_versions_are_pinned_and_documented():
     import yaml
 
-    from zoning.data import path as resource
     from zoning.outputs.webassets import web_assets
+    from zoning.resources import path as resource
 
-    manifest = yaml.safe_load(resource("web", "vendor", "assets.yaml").read_text(encoding="utf-8"))
-    readme = resource("web", "vendor", "README.md").read_text(encoding="utf-8")
+    manifest = yaml.safe_load(resource("maps", "vendor", "assets.yaml").read_text(encoding="utf-8"))
+    readme = resource("maps", "vendor", "README.md").read_text(encoding="utf-8")
     assert web_assets().versions == {p["name"]: str(p["version"]) for p in manifest["packages"] if "map" in p.get("pages", ["map"])}
     for package in manifest["packages"]:
         assert f"| {package['name']} | {package['version']} |" in readme
-        assert (resource("web", "vendor") / package["licence_file"]).is_file()
+        assert (resource("maps", "vendor") / package["licence_file"]).is_file()
 
 
 # ------------------------------------------------------------------- in the browser

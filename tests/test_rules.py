@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from zoning.builder.engine import build_zones
-from zoning.data import path as resource
 from zoning.errors import RuleError
 from zoning.inputs.layers import read_layers
 from zoning.law.criteria import load_rules
+from zoning.resources import path as resource
 
 from .conftest import CRS, admin_layers, frame, square
 

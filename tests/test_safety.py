@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from zoning.data import path as resource
 from zoning.errors import InputError, RuleError
 from zoning.law.safety import (
     UserDistance,
@@ -18,6 +17,7 @@ from zoning.law.safety import (
     parse_distance_option,
     safety_distance,
 )
+from zoning.resources import path as resource
 
 # QCVN 01:2021/BXD Table 2.22 (zoning-law.md §4), metres by class:
 # < 200 | 200–5,000 | > 5,000–50,000 | > 50,000 m³/day; None = '–'

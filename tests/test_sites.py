@@ -64,8 +64,10 @@ def test_csv_vn2000_xy_with_northing_in_x(tmp_path):
     xy = shapely.get_coordinates(sites.frame.geometry.to_numpy())
     assert xy.tolist() == [[X0 + 2500, Y0 + 1500], [X0 + 100, Y0 + 200]]
     assert "northing in X" in sites.frame["input_note"][0] and sites.frame["input_note"][1] == ""
-    with pytest.raises(InputError, match="x/y coordinates need their CRS"):
-        read_sites(path, CRS)
+    # without --crs, x/y are read in the build's own CRS, and the notes say so
+    default = read_sites(path, CRS)
+    assert shapely.get_coordinates(default.frame.geometry.to_numpy()).tolist() == xy.tolist()
+    assert any("x/y read as VN-2000 / TM-3 105-45 (EPSG:9210)" in n for n in default.notes)
 
 
 def test_csv_errors_name_what_to_fix(tmp_path):

@@ -1,6 +1,6 @@
 """The Cao Bằng demo: real 2025 boundaries, illustrative sensitive layers, the whole job.
 
-Runs offline from the data shipped with the package (``zoning/data/demo/``).
+Runs offline from the data shipped with the package (``layers/demo/``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from zoning.builder import build
 from zoning.builder.model import Build
 from zoning.checker import check
 from zoning.checker.result import CheckResult
-from zoning.data import path as data_path
 from zoning.errors import both
 from zoning.outputs.annex import write_annex
 from zoning.outputs.candidates import write_candidates
@@ -23,6 +22,7 @@ from zoning.outputs.office import soffice_executable
 from zoning.outputs.raster import write_raster
 from zoning.outputs.report import write_reports
 from zoning.outputs.results import write_results
+from zoning.resources import path as data_path
 from zoning.siting import find_sites
 
 SITING_COMMUNES = ("01558", "01795", "01318")  # Hạ Lang, Minh Khai, Yên Thổ (plan: new solid-waste areas)
@@ -55,8 +55,8 @@ def demo_paths() -> DemoPaths:
     ('cao-bang.gpkg', 'cao-bang-sites.gpkg', 'cao-bang.yaml')
     """
     return DemoPaths(
-        layers=data_path("demo", "cao-bang.gpkg"),
-        sites=data_path("demo", "cao-bang-sites.gpkg"),
+        layers=data_path("layers", "demo", "cao-bang.gpkg"),
+        sites=data_path("layers", "demo", "cao-bang-sites.gpkg"),
         province_rules=data_path("rules", "provinces", "cao-bang.yaml"),
     )
 

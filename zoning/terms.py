@@ -1,6 +1,6 @@
 """One home for words, colours and numbers: zone, verdict and status names in Vietnamese
 and English, their colours, the number format and the glossary of every output
-(``data/terms.yaml``); and the texts of the check's findings (``data/messages.yaml``).
+(``maps/terms.yaml``); and the texts of the check's findings (``maps/messages.yaml``).
 
 Examples
 --------
@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import yaml
 
-from zoning.data import path as data_path
+from zoning.resources import path as data_path
 
 Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
@@ -33,7 +33,7 @@ UNITS = {"area_ha": "ha", "length_m": "m", "distance_m": "m", "share_pct": "%", 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Any]:
     """The parsed ``terms.yaml`` (cached)."""
-    terms = yaml.safe_load(data_path("terms.yaml").read_text(encoding="utf-8"))
+    terms = yaml.safe_load(data_path("maps", "terms.yaml").read_text(encoding="utf-8"))
     if tuple(terms["zones"]) != ZONE_ORDER:
         raise RuntimeError(f"terms.yaml: zones must be listed in the order {ZONE_ORDER}")
     return terms
@@ -109,7 +109,7 @@ def glossary() -> list[dict[str, Any]]:
 @lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, str]]:
     """The parsed ``messages.yaml``: the texts of the findings by code (cached)."""
-    return yaml.safe_load(data_path("messages.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(data_path("maps", "messages.yaml").read_text(encoding="utf-8"))
 
 
 def template(code: str, field: str) -> str:

@@ -35,6 +35,7 @@ from zoning.builder.styles import layer_styles
 from zoning.errors import BuildError
 from zoning.files import atomic_path, check_output, input_paths, layer_names, write_layers, write_text
 from zoning.inputs.layers import LayerSet
+from zoning.inputs.reference import KINDS, province_by_code
 from zoning.law.criteria import RuleSet
 from zoning.terms import Lang
 
@@ -111,6 +112,30 @@ class Build:
     def qa(self) -> dict[str, Any]:
         """The coverage checks of the build (see :func:`zoning.builder.qa.coverage_qa`)."""
         return dict(self.manifest["qa"])
+
+    @property
+    def province_word(self) -> tuple[str, str]:
+        """("tỉnh", "province"), or ("thành phố", "city") for a thành phố trực thuộc trung ương."""
+        province = self.manifest.get("province") or {}
+        kind = province.get("kind")
+        if kind not in KINDS:
+            known = province_by_code(province.get("code"))
+            named = str(province.get("full_name_vi") or province.get("name_vi") or "").lower().startswith("thành phố")
+            kind = known.kind if known else "thanh_pho" if named else "tinh"
+        return KINDS[kind]
+
+    @property
+    def province_title(self) -> str:
+        """The province's name as a decision names it: "Lạng Sơn" for a tỉnh, "Thành phố Hà Nội" for a city."""
+        province = self.manifest.get("province") or {}
+        name = str(province.get("name_vi") or "")
+        if not name:
+            layer = self.input_layer("province")
+            name = str(layer["name"].iloc[0]).strip() if layer is not None and "name" in layer and len(layer) else ""
+        name = name[5:] if name.lower().startswith("tỉnh ") else name
+        if name and self.province_word[0] == "thành phố" and not name.lower().startswith("thành phố "):
+            name = f"Thành phố {name}"
+        return name
 
     @property
     def name(self) -> str:

@@ -6,8 +6,8 @@ QGIS reads a GeoPackage's ``layer_styles`` table (``f_table_name``, ``f_geometry
 style of a layer when the layer is added. Each style is written twice: as QML (QGIS's own
 format: a categorised renderer on ``zone`` for zones and units, a simple outline for
 communes, labels) and as SLD (the OGC format other GIS programs read). The colours and the
-category labels come from ``data/terms.yaml`` (:mod:`zoning.terms`), the opacities and
-line widths from the map style (``data/web/style.yaml``): the build looks the same in QGIS
+category labels come from ``maps/terms.yaml`` (:mod:`zoning.terms`), the opacities and
+line widths from the map style (``maps/style.yaml``): the build looks the same in QGIS
 as on the map.
 
 The module lives in the builder, not in the outputs, because the build file carries the
@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from zoning import terms
-from zoning.data import path as data_path
+from zoning.resources import path as data_path
 from zoning.terms import ZONE_ORDER
 
 STYLED_LAYERS = ("zones", "units", "communes")
@@ -44,7 +44,7 @@ def layer_styles() -> pd.DataFrame:
         rows.append({
             "f_table_catalog": "", "f_table_schema": "", "f_table_name": layer, "f_geometry_column": GEOMETRY_COLUMN,
             "styleName": STYLE_NAME, "styleQML": layer_qml(layer), "styleSLD": layer_sld(layer), "useAsDefault": True,
-            "description": f"{_layer_title(layer)} — colours and names of zoning/data/terms.yaml", "owner": "", "ui": "",
+            "description": f"{_layer_title(layer)} — colours and names of maps/terms.yaml", "owner": "", "ui": "",
             "update_time": STYLE_TIMESTAMP,
         })
     return pd.DataFrame(rows)
@@ -102,7 +102,7 @@ def layer_sld(layer: str) -> str:
 @lru_cache(maxsize=1)
 def _style() -> dict:
     """The map style (opacities and line widths), shared with the HTML map."""
-    return yaml.safe_load(data_path("web", "style.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(data_path("maps", "style.yaml").read_text(encoding="utf-8"))
 
 
 def _zone_paint(layer: str, zone: str) -> tuple[str, float, str, float]:

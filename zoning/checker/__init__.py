@@ -65,7 +65,7 @@ def check(
     layer
         Only this layer of a sites GeoPackage.
     crs
-        CRS of coordinates that carry none: ``EPSG:9210``, ``tm3:105.75``, …
+        CRS of coordinates that carry none: ``EPSG:9215``, ``tm3:107.25``, … (x/y in the build's CRS when left out)
     point, wkt
         One site as ``"lon,lat"`` text, or as WKT.
     type

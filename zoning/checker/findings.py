@@ -3,7 +3,7 @@ outside the province, the zones it lies in, the site rules of the rule file, ND0
 Appendix II and group I, missing layers, results within the positional tolerance.
 
 Each builder returns its findings (:class:`~zoning.checker.rows.Findings`), and with them
-the per-site values the site table needs; texts come from ``data/messages.yaml``.
+the per-site values the site table needs; texts come from ``maps/messages.yaml``.
 """
 
 from __future__ import annotations

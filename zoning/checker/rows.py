@@ -1,5 +1,5 @@
 """Finding rows: the one value type every stage of the check returns its findings in,
-their texts from ``data/messages.yaml``, and the findings table with each site's verdict.
+their texts from ``maps/messages.yaml``, and the findings table with each site's verdict.
 """
 
 from __future__ import annotations

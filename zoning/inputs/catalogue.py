@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from zoning.data import path as resource
+from zoning.resources import path as resource
 
 GeometryFamily = Literal["polygon", "line", "point"]
 
@@ -89,7 +89,7 @@ class Catalogue(BaseModel):
 @lru_cache(maxsize=4)
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load the layer catalogue (the shipped one by default)."""
-    path = path or resource("catalogue.yaml")
+    path = path or resource("layers", "catalogue.yaml")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     common = data.get("common", {})
     kinds = {name: LayerKind(name=name, **_with_common(spec, common)) for name, spec in data["kinds"].items()}

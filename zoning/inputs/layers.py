@@ -240,9 +240,11 @@ def check_layer(
             (f"{where}: lớp không có hệ tọa độ (CRS)" + (" (tệp MicroStation DGN không bao giờ mang hệ tọa độ)" if dgn else ""),
              f"{where}: the layer has no coordinate reference system" + (" (MicroStation DGN files never carry one)" if dgn else "")),
             ("thêm tệp .prj hoặc gán hệ tọa độ trong QGIS (Layer ▸ Set CRS) rồi lưu lại dưới dạng GeoPackage"
-             + ("; với địa điểm, cho hệ tọa độ bằng --crs, ví dụ --crs tm3:105.75 cho VN-2000 / TM-3 105°45'" if dgn else ""),
+             + ("; với địa điểm, cho hệ tọa độ bằng --crs, ví dụ --crs tm3:107.25 cho VN-2000 / TM-3 107°15'"
+               " (lệnh `zoning provinces` liệt kê kinh tuyến trục từng tỉnh)" if dgn else ""),
              "add the .prj file or set the CRS in QGIS (Layer ▸ Set CRS) and save again as GeoPackage"
-             + ("; for sites give it with --crs, e.g. --crs tm3:105.75 for VN-2000 / TM-3 105°45'" if dgn else "")),
+             + ("; for sites give it with --crs, e.g. --crs tm3:107.25 for VN-2000 / TM-3 107°15'"
+               " (`zoning provinces` lists each province's meridian)" if dgn else "")),
         )
     if CRS(raw.crs).is_geographic and not lonlat_in_range(raw):
         xmin, _, xmax, _ = raw.total_bounds
@@ -251,8 +253,8 @@ def check_layer(
              "GeoJSON luôn được đọc theo WGS 84",
              f"{where}: the file says its coordinates are longitude/latitude ({CRS(raw.crs).name}) but they are not "
              f"(x {xmin:.0f}–{xmax:.0f}); GeoJSON is always read as WGS 84"),
-            ("lưu lớp với đúng hệ tọa độ của nó (ví dụ EPSG:9210, VN-2000 / TM-3 105-45) dưới dạng GeoPackage, hoặc shapefile có tệp .prj",
-             "save the layer with its real CRS (e.g. EPSG:9210, VN-2000 / TM-3 105-45) as a GeoPackage or shapefile with .prj"),
+            ("lưu lớp với đúng hệ tọa độ của nó (ví dụ EPSG:9215, VN-2000 / TM-3 107-15) dưới dạng GeoPackage, hoặc shapefile có tệp .prj",
+             "save the layer with its real CRS (e.g. EPSG:9215, VN-2000 / TM-3 107-15) as a GeoPackage or shapefile with .prj"),
         )
     frame = raw.rename(columns={c: c.lower() for c in raw.columns if c != raw.geometry.name})
     frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame

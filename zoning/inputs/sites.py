@@ -37,7 +37,7 @@ from pyproj.exceptions import CRSError
 from zoning.errors import InputError, Text, both
 from zoning.files import check_input_file
 from zoning.inputs.catalogue import LayerKind
-from zoning.inputs.crs import WGS84, tm3_crs
+from zoning.inputs.crs import WGS84, describe, tm3_crs
 from zoning.inputs.layers import Repair, check_layer, file_digest, frame_digest, gdal_path, lonlat_in_range, read_vector
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
@@ -115,7 +115,7 @@ def read_sites(
         The GeoPackage layer to read; every layer when omitted.
     crs
         CRS of coordinates that carry none (CSV, ``point``, ``wkt``, a file without a
-        .prj): anything pyproj reads (``EPSG:9210``) or ``tm3:105.75`` for a VN-2000 /
+        .prj): anything pyproj reads (``EPSG:9215``) or ``tm3:107.25`` for a VN-2000 /
         TM-3 meridian. Lon/lat in WGS 84 by default.
     point
         One site as ``"lon,lat"`` (or ``"x,y"`` with ``crs``).
@@ -169,9 +169,9 @@ def read_sites(
         check_input_file(path, ("tệp địa điểm", "sites file"), MAX_TABLE_BYTES if suffix in CSV_SUFFIXES + EXCEL_SUFFIXES else None)
         digest, origin = file_digest(path), str(path)
         if suffix in CSV_SUFFIXES:
-            frames = [(_table_sites(_read_csv(path), path, user_crs, site_notes), "")]
+            frames = [(_table_sites(_read_csv(path), path, user_crs or target_crs, site_notes, notes), "")]
         elif suffix in EXCEL_SUFFIXES:
-            frames = [(_table_sites(_read_xlsx(path, sheet), path, user_crs, site_notes), "")]
+            frames = [(_table_sites(_read_xlsx(path, sheet), path, user_crs or target_crs, site_notes, notes), "")]
         else:
             frames = _read_vector_layers(path, layer, user_crs, notes)
     kind = site_kind(types)
@@ -252,7 +252,7 @@ def apply_defaults(
 
 
 def parse_crs(text: str | CRS) -> CRS:
-    """A CRS from ``EPSG:9210``, ``9210``, ``tm3:105.75`` or anything pyproj reads."""
+    """A CRS from ``EPSG:9215``, ``9215``, ``tm3:107.25`` or anything pyproj reads."""
     if isinstance(text, CRS):
         return text
     value = str(text).strip()
@@ -266,8 +266,8 @@ def parse_crs(text: str | CRS) -> CRS:
                     f"--crs {value}: central meridian {meridian} is not in Việt Nam (102–110°E)",
                 ),
                 (
-                    "dùng kinh tuyến trục VN-2000 của tỉnh, ví dụ tm3:105.75 cho Cao Bằng",
-                    "use the province's VN-2000 central meridian, e.g. tm3:105.75 for Cao Bằng",
+                    "dùng kinh tuyến trục VN-2000 của tỉnh (lệnh `zoning provinces` liệt kê), ví dụ tm3:107.25 cho 107°15'",
+                    "use the province's VN-2000 central meridian (`zoning provinces` lists them), e.g. tm3:107.25 for 107°15'",
                 ),
             )
         return tm3_crs(meridian)
@@ -276,11 +276,18 @@ def parse_crs(text: str | CRS) -> CRS:
     except CRSError:
         raise InputError(
             (f"--crs '{value}' không phải một hệ tọa độ (CRS)", f"--crs '{value}' is not a coordinate reference system"),
-            ("ví dụ EPSG:4326, EPSG:9210, hoặc tm3:105.75 cho VN-2000 / TM-3 105°45'", "e.g. EPSG:4326, EPSG:9210, or tm3:105.75 for VN-2000 / TM-3 105°45'"),
+            ("ví dụ EPSG:4326, EPSG:9215, hoặc tm3:107.25 cho VN-2000 / TM-3 107°15' (lệnh `zoning provinces` liệt kê kinh tuyến trục từng tỉnh)",
+             "e.g. EPSG:4326, EPSG:9215, or tm3:107.25 for VN-2000 / TM-3 107°15' (`zoning provinces` lists each province's meridian)"),
         ) from None
 
 
 # ------------------------------------------------------------------------------ inputs
+
+
+def _looks_projected(geometry: np.ndarray) -> bool:
+    """Coordinates in metres (any beyond ±360), not longitude/latitude."""
+    coords = shapely.get_coordinates(geometry[~shapely.is_missing(geometry)])
+    return bool(len(coords)) and bool((np.abs(coords) > 360).any())
 
 
 def _single_site(point, wkt, crs: CRS | None, notes: dict[str, Text]) -> gpd.GeoDataFrame:
@@ -342,8 +349,10 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
                         f"not ({span}); GeoJSON is always read as WGS 84",
                     ),
                     (
-                        "cho hệ tọa độ của các tọa độ bằng --crs (ví dụ EPSG:9210 hoặc tm3:105.75), hoặc lưu tệp kèm hệ tọa độ dưới dạng GeoPackage",
-                        "give the CRS of the coordinates with --crs (e.g. EPSG:9210 or tm3:105.75), or save the file with its CRS as GeoPackage",
+                        "cho hệ tọa độ của các tọa độ bằng --crs (ví dụ tm3:<kinh tuyến trục của tỉnh>, xem `zoning provinces`), "
+                        "hoặc lưu tệp kèm hệ tọa độ dưới dạng GeoPackage",
+                        "give the CRS of the coordinates with --crs (e.g. tm3:<the province's meridian>, see `zoning provinces`), "
+                        "or save the file with its CRS as GeoPackage",
                     ),
                 )
             frame = frame.set_crs(crs, allow_override=True)
@@ -411,8 +420,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     return pd.DataFrame([row[: len(columns)] + [""] * (len(columns) - len(row)) for row in body], columns=columns, dtype=object)
 
 
-def _table_sites(table: pd.DataFrame, path: Path, crs: CRS | None, notes: dict[str, Text]) -> gpd.GeoDataFrame:
-    """Sites from a table of text: lon/lat, x/y with ``crs``, or a wkt column."""
+def _table_sites(table: pd.DataFrame, path: Path, xy_crs: CRS, notes: dict[str, Text], file_notes: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Sites from a table of text: lon/lat (WGS 84), x/y in ``xy_crs`` (``--crs``, else the build's), or a wkt column."""
     if table.empty:
         raise InputError(
             (f"{path}: bảng không có dòng nào", f"{path}: the table has no rows"),
@@ -433,19 +442,13 @@ def _table_sites(table: pd.DataFrame, path: Path, crs: CRS | None, notes: dict[s
                 (f"{path}: cột '{wkt}' có nội dung không phải WKT ({exc})", f"{path}: column '{wkt}' holds text that is not WKT ({exc})"),
                 ("viết hình học dạng WKT, ví dụ POINT (106.25 22.66)", "write the geometries as WKT, e.g. POINT (106.25 22.66)"),
             ) from None
-        return gpd.GeoDataFrame(attributes, geometry=geometry, crs=crs or WGS84)
+        return gpd.GeoDataFrame(attributes, geometry=geometry, crs=xy_crs if _looks_projected(geometry) else WGS84)
     if lon is not None and lat is not None:
-        first, second, source_crs, label = table[lon], table[lat], crs or WGS84, ("lon", "lat")
+        first, second, source_crs, label = table[lon], table[lat], WGS84, ("lon", "lat")
     elif x is not None and y is not None:
-        if crs is None:
-            raise InputError(
-                (f"{path}: tọa độ x/y cần có hệ tọa độ", f"{path}: x/y coordinates need their CRS"),
-                (
-                    "cho --crs, ví dụ --crs EPSG:9210 hoặc --crs tm3:105.75 cho VN-2000 / TM-3",
-                    "give --crs, e.g. --crs EPSG:9210 or --crs tm3:105.75 for VN-2000 / TM-3",
-                ),
-            )
-        first, second, source_crs, label = table[x], table[y], crs, ("x", "y")
+        if file_notes is not None:
+            file_notes.append(f"{path.name}: tọa độ x/y đọc theo {describe(xy_crs, 'vi')} / x/y read as {describe(xy_crs)}")
+        first, second, source_crs, label = table[x], table[y], xy_crs, ("x", "y")
     else:
         found = ", ".join(table.columns)
         raise InputError(

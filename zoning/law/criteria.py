@@ -18,10 +18,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from zoning.data import path as resource
 from zoning.errors import RuleError
 from zoning.inputs.catalogue import Catalogue, load_catalogue
 from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, read_yaml_model
+from zoning.resources import path as resource
 
 Zone = Literal["strict", "emission_limited", "other"]
 UNIT_NAME_FIELDS = ("name",)  # what ``unit_name_vi`` / ``unit_name_en`` may name: the feature's name

@@ -12,13 +12,13 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field
 
-from zoning.data import path as resource
 from zoning.inputs.catalogue import load_catalogue
 from zoning.law.rulefile import RuleFileHeader, RuleModel, located_error, read_yaml_model
 from zoning.law.safety import (
     FacilityCatalogue,
     load_facilities,
 )
+from zoning.resources import path as resource
 
 # ------------------------------------------------------------------ the check's rules
 
@@ -203,7 +203,7 @@ def load_check_rules(path: str | Path | None = None, facilities: FacilityCatalog
     Parameters
     ----------
     path
-        A project-type file; the shipped ``zoning/data/rules/project-types.yaml`` by default.
+        A project-type file; the shipped ``rules/project-types.yaml`` by default.
     facilities
         The safety-distance catalogue its facility types refer to; the shipped one by default.
 

@@ -31,9 +31,9 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from zoning import terms
-from zoning.data import path as resource
 from zoning.errors import InputError
 from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, located_error, read_yaml_model
+from zoning.resources import path as resource
 
 ANY_FACILITY = "*"
 _UNITS = {

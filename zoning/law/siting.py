@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import Field
 
-from zoning.data import path as resource
 from zoning.errors import InputError
 from zoning.law.rulefile import RuleFileHeader, RuleModel, read_yaml_model
+from zoning.resources import path as resource
 from zoning.terms import ZONE_ORDER
 
 

@@ -61,6 +61,7 @@ from zoning.outputs.annex import (
     coordinate_sheet,
     draft_lines,
     draft_reasons,
+    province_title,
     refuse_draft,
     write_annex_dataset,
     write_beside,
@@ -223,11 +224,11 @@ def amendment_data(change: ZoningDiff, old: Build, new: Build, decision: str | N
     stated = {"illustrative": bool(new.manifest.get("illustrative_layers")),
               "unconfirmed": bool(new.manifest.get("unconfirmed_criteria"))} if reasons else {}  # in the draft box
     return AmendmentData(
-        province=_province(province_name or change.meta.get("province") or ""),
+        province=province_title(new, province_name),
         decision=_decision(decision),
         amends=_decision(amends),
         transitions=_transition_table(change),
-        communes=_commune_table(change, names),
+        communes=_commune_table(change, names, new.province_word[0]),
         units=_unit_table(units, names, change),
         reasons=_reason_table(change, criteria, names),
         unit_changes=units,
@@ -273,7 +274,7 @@ def _transition_label(old_zone: str, new_zone: str) -> str:
     return f"Từ {terms.zone_name(old_zone).lower()} sang {terms.zone_name(new_zone).lower()}"
 
 
-def _commune_table(change: ZoningDiff, names: dict[str, str]) -> AnnexTable:
+def _commune_table(change: ZoningDiff, names: dict[str, str], word: str) -> AnnexTable:
     """The area moved in each 2025 commune, by transition (the diff's commune table)."""
     moved = _moved_transitions(change)
     rows: list[list] = []
@@ -286,18 +287,18 @@ def _commune_table(change: ZoningDiff, names: dict[str, str]) -> AnnexTable:
                      round(float(record["moved_ha"]), 2)])
         kinds.append("commune" if code else "outside")
     matrix = change.matrix()
-    rows.append(["", "Toàn tỉnh", *[round(float(matrix.loc[a, b]), 2) for a, b in moved], round(change.changed_ha, 2)])
+    rows.append(["", f"Toàn {word}", *[round(float(matrix.loc[a, b]), 2) for a, b in moved], round(change.changed_ha, 2)])
     kinds.append("total")
     columns = ["STT", "Xã, phường", *[f"{_transition_label(a, b)} (ha)" for a, b in moved], "Tổng diện tích chuyển vùng (ha)"]
     widths = [12, 60, *[min(50.0, 145 / max(len(moved), 1))] * len(moved), 35]  # at most the 252 mm of the page
     notes = ["Xã, phường theo đơn vị hành chính cấp xã sau sắp xếp năm 2025; chỉ liệt kê xã, phường có diện tích chuyển vùng."]
     if "outside" in kinds:
         notes.append("Dòng không đánh số là phần diện tích chuyển vùng nằm ngoài các đa giác xã, phường (sai lệch giữa dữ liệu "
-                     "ranh giới tỉnh và ranh giới xã); cần hiệu chỉnh dữ liệu ranh giới trước khi ban hành.")
+                     f"ranh giới {word} và ranh giới xã); cần hiệu chỉnh dữ liệu ranh giới trước khi ban hành.")
     body = np.array([r[2:] for r, k in zip(rows, kinds) if k != "total"], dtype=float).reshape(-1, len(moved) + 1)
     gap = float(np.abs(body.sum(axis=0) - np.array(rows[-1][2:], dtype=float)).max()) if len(body) else 0.0
     if gap >= 0.005:
-        notes.append(f"Do làm tròn từng dòng, tổng các dòng chênh tối đa {terms.quantity(gap, 'area_ha')} so với dòng Toàn tỉnh.")
+        notes.append(f"Do làm tròn từng dòng, tổng các dòng chênh tối đa {terms.quantity(gap, 'area_ha')} so với dòng Toàn {word}.")
     return AnnexTable("Diện tích chuyển vùng theo xã, phường", columns, widths, rows, kinds, "I", notes)
 
 
@@ -525,11 +526,6 @@ def _commune_names(*builds: Build) -> dict[str, str]:
         full = communes["full_name"] if "full_name" in communes else pd.Series("", index=communes.index)
         names.update(zip(communes["code"].astype(str), full.where(full.fillna("") != "", communes["name"]).astype(str)))
     return names
-
-
-def _province(name: str) -> str:
-    name = name.strip()
-    return (name[5:] if name.lower().startswith("tỉnh ") else name) or "…"
 
 
 def _decision(text: str | None) -> str:

@@ -28,7 +28,6 @@ Word document (:mod:`zoning.outputs.docx`), on request to a workbook
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,183 +46,30 @@ from zoning.errors import ZoningError
 from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.crs import describe
+from zoning.inputs.reference import format_meridian
 from zoning.inputs.text import clean_option
+from zoning.outputs.annex_model import (
+    ANNEX_NUMBERS,
+    ANNEX_ZONES,
+    AREA_COLUMN,
+    COVERAGE_BISECTIONS,
+    DECISION_BLANK,
+    DEFAULT_SCALE,
+    DRAFT_MARK,
+    NOTE_ILLUSTRATIVE,
+    NOTE_PROPOSED,
+    NOTE_UNCONFIRMED,
+    PROPOSED_GROUP,
+    ROMAN,
+    STATUS_MARKS,
+    AnnexData,
+    AnnexTable,
+    CoordinatePolicy,
+    metres,
+)
 from zoning.outputs.dataset import DigitalDataset, dataset_paths, write_dataset
 from zoning.outputs.docx import write_docx
 from zoning.outputs.xlsx import Sheet, write_workbook
-
-ANNEX_NUMBERS = {"strict": "I", "emission_limited": "II"}  # zone → its annex, in the order of the annexes
-ANNEX_ZONES = tuple(ANNEX_NUMBERS)
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
-DEFAULT_SCALE = 50_000  # of the map the decision adopts, when the province rules give none
-MIN_SCALE, MAX_SCALE = 500, 1_000_000
-GRAPHIC_ACCURACY_MM = 0.2  # on the map: the accuracy of a boundary drawn at its scale
-COVERAGE_BISECTIONS = 10
-DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
-NOTE_UNCONFIRMED = "Tiêu chí chưa được xác nhận (không phải quy định pháp luật đã đối chiếu)."
-NOTE_PROPOSED = "Đề xuất, chưa có ranh giới pháp lý: không thuộc vùng, không tính vào Tổng cộng."
-NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
-DRAFT_MARK = "DỰ THẢO"
-DRAFT_TITLE = "DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH. Lý do:"
-PROPOSED_GROUP = "Khu vực đề xuất, chưa có ranh giới pháp lý (không tính vào Tổng cộng)"
-AREA_COLUMN = 4  # of the zone tables
-STATUS_MARKS = {"unconfirmed": " (chưa xác nhận)", "proposed": " (đề xuất)"}  # after a citation in a unit row
-
-
-# ---------------------------------------------------------------------------- tables
-
-
-@dataclass
-class AnnexTable:
-    """One table of the annexes: cells are text, numbers (printed with two decimals) or None.
-
-    ``kinds`` names each row: ``unit``, ``group`` (criterion subtotal), ``commune``,
-    ``outside`` (land outside the commune polygons), ``total``, ``proposed_group`` and
-    ``proposed`` (proposed designations, after the total and not in it). ``annex`` is the
-    number of the annex the table is in (``I``, ``II``, ``III``).
-    """
-
-    caption: str
-    columns: list[str]
-    widths_mm: list[float]
-    rows: list[list[str | float | None]]
-    kinds: list[str]
-    annex: str
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def sheet(self) -> str:
-        """``Phụ lục <annex>``: the name of its sheet in the workbook."""
-        return f"Phụ lục {self.annex}"
-
-
-@dataclass
-class AnnexData:
-    """Everything the annexes show, computed once from a build."""
-
-    province: str
-    decision: str
-    zone_tables: dict[str, AnnexTable]
-    zone_area_ha: dict[str, float]
-    summary: AnnexTable
-    units: pd.DataFrame  # the units in force of the annexes in table order, with stt, location and annex
-    proposed: pd.DataFrame  # the proposed units (no legal boundary yet), listed apart and given no coordinates
-    coordinates: pd.DataFrame  # of the listed units: unit_id, part, ring (0 = outer), point, northing, easting (m, policy's decimals)
-    simplification: pd.DataFrame  # unit_id, vertices, points, tolerance_m, deviation_m, listed
-    crs_text: str
-    crs_short: str
-    notices: list[str]
-    conventions: list[str]
-    illustrative: bool
-    build_id: str
-    policy: CoordinatePolicy
-    technical_note: list[str]  # the software's provenance: at the end of the document, never in a table
-    draft_reasons: list[str] = field(default_factory=list)  # why the annex is a draft; none: it may be issued
-    draft_covered: int = 0  # the first notices (illustrative data, unconfirmed criteria), which the draft box states
-    dataset: DigitalDataset | None = None  # the full-precision boundaries, once written
-
-    @property
-    def scale_text(self) -> str:
-        """``1:50.000``."""
-        return f"1:{terms.number(self.policy.scale, 0)}"
-
-    @property
-    def coordinate_conventions(self) -> list[str]:
-        """How to read the coordinate tables (Phụ lục IV): system, precision, the policy, the digital dataset."""
-        policy = self.policy
-        tolerance = _metres(policy.tolerance_m)
-        precision = "1 m" if policy.decimals == 0 else f"{terms.number(10 ** -policy.decimals, policy.decimals)} m"
-        lines = [
-            f"Tọa độ theo {self.crs_text}, là hệ tọa độ của kết quả phân vùng; đơn vị mét, làm tròn đến {precision}.",
-            "X là tọa độ theo hướng Bắc, Y là tọa độ theo hướng Đông, theo quy ước của bản đồ địa chính.",
-            "Mỗi khu vực gồm một hoặc nhiều phần (đa giác) rời nhau; mỗi phần có một đường bao ngoài và có thể có các đường bao "
-            "trong (phần diện tích nằm bên trong nhưng không thuộc khu vực). Điểm được đánh số liên tục trong từng khu vực theo thứ tự "
-            "trên đường bao; mỗi đường bao khép kín từ điểm cuối về điểm đầu của nó.",
-            f"Ranh giới các khu vực được thể hiện theo bản đồ tỷ lệ {self.scale_text}; độ chính xác đồ họa "
-            f"{terms.number(GRAPHIC_ACCURACY_MM, 1)} mm trên bản đồ, tương ứng {tolerance} trên thực địa. Các điểm liệt kê là điểm "
-            f"của ranh giới đầy đủ, được lược bớt sao cho đường nối các điểm cách ranh giới đầy đủ không quá {tolerance} "
-            "(kể cả sai số làm tròn); cùng một dung sai cho mọi khu vực; đoạn ranh giới chung của hai khu vực được lược bớt như nhau "
-            "ở cả hai khu vực. Số điểm và dung sai của từng khu vực ghi dưới tên bảng tọa độ của khu vực. Không dùng bảng tọa độ "
-            "để tính lại diện tích.",
-        ]
-        unlisted = int((~self.simplification["listed"]).sum())
-        if unlisted:
-            lines.append(f"Bảng tọa độ chỉ lập cho các khu vực có diện tích dưới {terms.quantity(policy.list_under_ha, 'area_ha')}; "
-                         f"tọa độ ranh giới của {unlisted} khu vực còn lại theo bộ dữ liệu số kèm theo Quyết định.")
-        if self.dataset is not None:
-            lines.append(
-                "Ranh giới đầy đủ của các khu vực là bộ dữ liệu số kèm theo Quyết định, gồm tệp "
-                f"{self.dataset.gpkg.name} (ranh giới các khu vực) có mã kiểm tra SHA-256 {self.dataset.gpkg_sha256} và tệp "
-                f"{self.dataset.xlsx.name} (tọa độ mọi điểm ranh giới) có mã kiểm tra SHA-256 {self.dataset.xlsx_sha256}. "
-                "Tệp có mã kiểm tra khác không phải là bộ dữ liệu kèm theo Quyết định này."
-            )
-        return lines
-
-    @property
-    def draft(self) -> bool:
-        """A draft carries "DỰ THẢO" on every page and the reasons on its first page."""
-        return bool(self.draft_reasons)
-
-    @property
-    def territory(self) -> str:
-        """``tỉnh X`` (or ``thành phố X`` for a centrally governed city)."""
-        if self.province.lower().startswith("thành phố "):
-            return f"thành phố {self.province[len('thành phố '):]}"
-        return f"tỉnh {self.province}"
-
-    @property
-    def committee(self) -> str:
-        """``Ủy ban nhân dân tỉnh X`` (or ``thành phố X``): who issues the decision."""
-        return f"Ủy ban nhân dân {self.territory}"
-
-
-@dataclass(frozen=True)
-class CoordinatePolicy:
-    """How the annex lists boundary coordinates: tied to the scale of the map the decision adopts.
-
-    The boundaries are simplified with one tolerance for every unit, the graphic
-    accuracy :data:`GRAPHIC_ACCURACY_MM` at that scale (10 m at 1:50.000), never above
-    it, and printed to the precision that tolerance warrants (whole metres when it is
-    metres). ``list_under_ha``: list the coordinates of the units smaller than this only;
-    the digital dataset stands for the others.
-    """
-
-    scale: int = DEFAULT_SCALE
-    list_under_ha: float | None = None
-
-    def __post_init__(self) -> None:
-        if not MIN_SCALE <= self.scale <= MAX_SCALE:
-            raise ZoningError((f"--scale 1:{self.scale}: tỷ lệ bản đồ phải từ 1:{MIN_SCALE} đến 1:{MAX_SCALE}",
-                               f"--scale 1:{self.scale}: the map scale must be between 1:{MIN_SCALE} and 1:{MAX_SCALE}"),
-                              ("ví dụ --scale 1:50000", "e.g. --scale 1:50000"))
-        if self.list_under_ha is not None and self.list_under_ha <= 0:
-            raise ZoningError((f"--list-under {self.list_under_ha:g}: phải lớn hơn 0 ha", f"--list-under {self.list_under_ha:g}: must be more than 0 ha"))
-
-    @property
-    def tolerance_m(self) -> float:
-        """The largest distance between a printed boundary and the real one, in metres."""
-        return GRAPHIC_ACCURACY_MM * self.scale / 1000
-
-    @property
-    def decimals(self) -> int:
-        """Decimals of the printed coordinates: none for a tolerance of metres, one for decimetres, and so on."""
-        return max(0, math.ceil(-math.log10(self.tolerance_m)))
-
-    @property
-    def rounding_m(self) -> float:
-        """The largest shift of a point by printing it to :attr:`decimals` (half a unit on both axes)."""
-        return 0.5 * 10 ** -self.decimals * math.sqrt(2)
-
-
-def parse_scale(text: str | int | None) -> int | None:
-    """``"1:50000"``, ``"1:50.000"``, ``"50000"`` → 50000; None stays None."""
-    if text is None or isinstance(text, int):
-        return text
-    digits = text.strip().removeprefix("1:").replace(".", "").replace(",", "").replace(" ", "")
-    if not digits.isdigit():
-        raise ZoningError((f"--scale {text}: không đọc được tỷ lệ bản đồ", f"--scale {text}: not a map scale"), ("ví dụ --scale 1:50000",
-                                                                                                                 "e.g. --scale 1:50000"))
-    return int(digits)
 
 
 def simplify_coverage(geometries: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -315,7 +161,7 @@ def annex_data(
     rules (``map_scale``), else 1:50.000, every unit listed.
     """
     policy = policy or CoordinatePolicy(default_scale(build))
-    province = _province_name(build, province_name)
+    province = province_title(build, province_name)
     criteria = build.criteria.set_index("id") if len(build.criteria) else pd.DataFrame(columns=["title_vi", "citation_vi", "status"])
     order = {cid: i for i, cid in enumerate(criteria.index)}
     communes = build.communes
@@ -390,6 +236,12 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
     proposed = manifest.get("proposed") or {}
     if proposed.get("units"):
         reasons.append(f"{proposed['units']} khu vực đề xuất chưa có ranh giới pháp lý ({terms.quantity(proposed['area_ha'], 'area_ha')}).")
+    province = manifest.get("province") or {}
+    table_meridian, applied = province.get("table_meridian"), province.get("central_meridian")
+    if province.get("meridian_source") == "user" and table_meridian is not None and applied is not None and applied != table_meridian:
+        reasons.append(f"Kinh tuyến trục {format_meridian(applied)} (--central-meridian) khác kinh tuyến trục {format_meridian(table_meridian)} "
+                       f"của {province.get('full_name_vi') or province.get('name_vi')} trong bảng tỉnh: tọa độ ranh giới không theo hệ tọa độ "
+                       "của tỉnh.")
     conflicts = build.conflicts
     if conflicts is not None and len(conflicts) and "status" in conflicts:
         unresolved = conflicts[conflicts["status"] == "unresolved"]
@@ -579,20 +431,22 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
             name = str(record.commune_name).split(" / ")[0]
             row("", name, areas, float(record.total_ha), "outside")
     province_areas = [float(zone_area.get(z, 0.0)) for z in zones]
-    row("", "Toàn tỉnh", province_areas, sum(province_areas), "total")
+    whole = f"Toàn {build.province_word[0]}"
+    row("", whole, province_areas, sum(province_areas), "total")
     qa = build.manifest.get("qa") or {}
     coverage = (
-        f"ba vùng phủ kín diện tích tỉnh ({terms.number(qa['province_ha'])} ha), không chồng lấn (kiểm tra của kết quả phân vùng: đạt)"
+        f"ba vùng phủ kín diện tích {build.province_word[0]} ({terms.number(qa['province_ha'])} ha), không chồng lấn (kiểm tra của kết quả phân vùng: đạt)"
         if qa.get("passed")
         else "CẢNH BÁO: kiểm tra phủ kín, không chồng lấn của kết quả phân vùng KHÔNG ĐẠT, xem báo cáo kết quả phân vùng"
     )
     notes = [
-        "Tỷ lệ (%) là tỷ lệ diện tích của vùng so với diện tích của xã, phường (dòng Toàn tỉnh: so với diện tích tỉnh).",
-        f"Dòng Toàn tỉnh là diện tích các vùng trong kết quả phân vùng; {coverage}.",
+        f"Tỷ lệ (%) là tỷ lệ diện tích của vùng so với diện tích của xã, phường (dòng {whole}: so với diện tích {build.province_word[0]}).",
+        f"Dòng {whole} là diện tích các vùng trong kết quả phân vùng; {coverage}.",
     ]
     if "outside" in kinds:
         notes.append(
-            "Dòng “Ngoài ranh giới xã” là phần diện tích tỉnh nằm ngoài các đa giác xã, phường (sai lệch giữa dữ liệu ranh giới tỉnh và ranh giới xã)."
+            f"Dòng “Ngoài ranh giới xã” là phần diện tích {build.province_word[0]} nằm ngoài các đa giác xã, phường (sai lệch giữa dữ liệu ranh giới "
+            f"{build.province_word[0]} và ranh giới xã)."
         )
     body = [r for r, k in zip(rows, kinds) if k != "total"]
     for column, label in ((2, "vùng bảo vệ nghiêm ngặt"), (4, "vùng hạn chế phát thải"), (6, "vùng khác"), (8, "tổng diện tích")):
@@ -600,7 +454,7 @@ def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[
         if column_sum != rows[-1][column]:
             notes.append(
                 f"Do làm tròn từng dòng, cột {label} cộng lại được {terms.number(column_sum)} ha, "
-                f"chênh {terms.number(abs(column_sum - rows[-1][column]))} ha so với dòng Toàn tỉnh."
+                f"chênh {terms.number(abs(column_sum - rows[-1][column]))} ha so với dòng {whole}."
             )
     columns = [
         "STT",
@@ -659,11 +513,6 @@ def default_scale(build: Build) -> int:
     return int((build.manifest.get("province") or {}).get("map_scale") or DEFAULT_SCALE)
 
 
-def _metres(value: float) -> str:
-    """``10 m``, ``0,2 m``: a length without trailing zeros."""
-    return f"{terms.number(value, 2).rstrip('0').rstrip(',')} m"
-
-
 def _conventions(crs_text: str, policy: CoordinatePolicy) -> list[str]:
     return [
         "Số liệu viết theo quy ước Việt Nam: dấu chấm (.) phân cách hàng nghìn, dấu phẩy (,) phân cách phần thập phân (ví dụ 1.654,44 ha).",
@@ -671,7 +520,7 @@ def _conventions(crs_text: str, policy: CoordinatePolicy) -> list[str]:
         "của mỗi vùng là diện tích vùng trong kết quả phân vùng; các khu vực không chồng lấn nhau và cộng lại bằng diện tích vùng.",
         "Vị trí ghi theo đơn vị hành chính cấp xã (xã, phường) sau sắp xếp năm 2025.",
         f"Tọa độ ranh giới (Phụ lục IV) theo {crs_text}, thể hiện theo bản đồ tỷ lệ 1:{terms.number(policy.scale, 0)} "
-        f"với dung sai {_metres(policy.tolerance_m)}; ranh giới đầy đủ là bộ dữ liệu số kèm theo Quyết định.",
+        f"với dung sai {metres(policy.tolerance_m)}; ranh giới đầy đủ là bộ dữ liệu số kèm theo Quyết định.",
     ]
 
 
@@ -705,15 +554,13 @@ def _crs_texts(build: Build) -> tuple[str, str]:
     )
 
 
-def _province_name(build: Build, given: str | None) -> str:
-    """The province's name without "Tỉnh": given, else the build's, else its province layer's."""
-    province = build.manifest.get("province") or {}
-    name = (given or "").strip() or province.get("name_vi") or ""
-    if not name:
-        layer = build.input_layer("province")
-        if layer is not None and "name" in layer and len(layer):
-            name = str(layer["name"].iloc[0]).strip()
-    return (name[5:] if name.lower().startswith("tỉnh ") else name) or "…"
+def province_title(build: Build, given: str | None) -> str:
+    """The province's name without "Tỉnh" ("Thành phố Hà Nội" for a city): given, else the build's."""
+    name = (given or "").strip()
+    name = name[5:] if name.lower().startswith("tỉnh ") else name
+    if name and build.province_word[0] == "thành phố" and not name.lower().startswith("thành phố "):
+        name = f"Thành phố {name}"
+    return name or build.province_title or "…"
 
 
 def _decision_text(decision: str | None) -> str:
@@ -784,7 +631,7 @@ def coordinate_sheet(data: AnnexData) -> Sheet:
         number_columns=(),
         widths=(8, 6, 10, 50, 6, 14, 7, 16, 14),
         freeze="A3",
-        title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {_metres(data.policy.tolerance_m)}, "
+        title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {metres(data.policy.tolerance_m)}, "
         f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
     )
 

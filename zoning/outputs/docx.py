@@ -22,9 +22,10 @@ import pandas as pd
 
 from zoning import terms
 from zoning.inputs.text import CONTROL_CHARACTERS
+from zoning.outputs.annex_model import DRAFT_MARK, DRAFT_TITLE
 
 if TYPE_CHECKING:
-    from zoning.outputs.annex import AnnexData, AnnexTable
+    from zoning.outputs.annex_model import AnnexData, AnnexTable
 
 FONT = "Times New Roman"  # LibreOffice renders it with the metric-compatible Liberation Serif
 FONT_PT = 13
@@ -333,8 +334,6 @@ def annex_document(draft_reasons: Sequence[str]) -> OfficialDocument:
     :func:`zoning.outputs.annex.draft_reasons`) a draft: "DỰ THẢO" in the header and as a
     watermark on every page, the reasons in a box at the top of the first page.
     """
-    from zoning.outputs.annex import DRAFT_MARK, DRAFT_TITLE
-
     doc = OfficialDocument()
     doc.page_numbers(DRAFT_MARK if draft_reasons else "")
     if draft_reasons:

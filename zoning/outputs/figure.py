@@ -93,6 +93,7 @@ class Sketch:
     pixel_m: float  # ground size of one pixel
     point_m: float  # and of a typographic point
     zone_alpha: float
+    province_word: str = "tỉnh"
 
     def base_handles(self, zone_suffix: str = "") -> list[Artist]:
         """Legend entries of what every sketch shows: the zones (named with ``zone_suffix``),
@@ -101,13 +102,13 @@ class Sketch:
         handles: list[Artist] = [Patch(facecolor=terms.colour("zones", z), alpha=self.zone_alpha, edgecolor="#555555", linewidth=0.3,
                                        label=terms.zone_name(z) + zone_suffix) for z in ZONE_ORDER]
         if not self.around.national_border.is_empty:
-            handles.append(Line2D([], [], color=NATIONAL_BORDER, linewidth=1.6, linestyle=NATIONAL_DASH, label="Biên giới quốc gia"))
+            handles.append(Line2D([], [], color=NATIONAL_BORDER, linewidth=1.6, linestyle=NATIONAL_DASH, label=self.around.border_label))
         handles += [
-            Line2D([], [], color="black", linewidth=0.9, label="Ranh giới tỉnh"),
+            Line2D([], [], color="black", linewidth=0.9, label=f"Ranh giới {self.province_word}"),
             Line2D([], [], color="#555555", linewidth=0.3, label="Ranh giới xã, phường (2025)"),
         ]
         if len(self.around.neighbours):
-            handles.append(Patch(facecolor=NEIGHBOUR_FILL, edgecolor=NEIGHBOUR_EDGE, linewidth=0.5, label="Tỉnh lân cận"))
+            handles.append(Patch(facecolor=NEIGHBOUR_FILL, edgecolor=NEIGHBOUR_EDGE, linewidth=0.5, label="Tỉnh, thành phố lân cận"))
         return handles
 
     def base_notes(self, extra: tuple[str, ...] = (), illustrative: bool = False) -> list[str]:
@@ -116,8 +117,8 @@ class Sketch:
         """
         notes = [f"Hệ tọa độ: {describe(self.crs)}", "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)", *extra]
         if len(self.around.neighbours):
-            notes.append("Ranh giới tỉnh lân cận (2025): Vietnamese Provinces\nDatabase (MIT), theo Bản đồ đơn vị hành chính\n"
-                         "(sapnhap.bando.com.vn), giản lược 300 m")
+            notes.append("Ranh giới tỉnh, thành phố lân cận (2025):\nVietnamese Provinces Database (MIT), theo Bản đồ\n"
+                         "đơn vị hành chính (sapnhap.bando.com.vn)")
         if illustrative:
             notes.append("Dữ liệu minh họa, không dùng\nđể ra quyết định")
         return notes
@@ -173,7 +174,7 @@ def location_sketch(build: Build, *, width_cm: float = 25.0, max_height_cm: floa
         _grid_ticks(ax)
         _scale_bar(ax, frame)
         _north_arrow(ax)
-        yield Sketch(figure, ax, frame, around, build.crs, pixel_m, point_m, zone_alpha)
+        yield Sketch(figure, ax, frame, around, build.crs, pixel_m, point_m, zone_alpha, build.province_word[0])
 
 
 class MapFrame:
@@ -223,7 +224,7 @@ def _draw_surroundings(ax, around: Surroundings, province, view, pixel_m: float,
     geometry = shapely.simplify(shapely.intersection(neighbours.geometry.to_numpy(), view), pixel_m / 2)
     if len(neighbours):
         GeoSeries(geometry).plot(ax=ax, facecolor=NEIGHBOUR_FILL, edgecolor=NEIGHBOUR_EDGE, linewidth=0.5, zorder=0)
-        names = [f"TỈNH {name.upper()}" for name in neighbours["name"]]
+        names = [str(name).upper() for name in neighbours["full_name"].fillna(neighbours["name"])]
         font = FontProperties(family="serif", style="italic", size=NEIGHBOUR_FONT_PT)
         for name, spot in zip(names, label_spots([shapely.intersection(geometry, room)], names, font, pixel_m, point_m)):
             if not spot.is_empty:

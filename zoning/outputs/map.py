@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import html
 import itertools
-import json
 import math
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +38,6 @@ import yaml
 from branca.element import Element, MacroElement
 from folium.template import Template
 from pyproj import CRS
-from shapely.errors import GEOSException
 
 from zoning import terms
 from zoning.builder.model import Build, as_build
@@ -48,21 +45,32 @@ from zoning.builder.units import other_criteria
 from zoning.checker.result import CheckResult
 from zoning.compare import diff
 from zoning.compare.model import ZoningDiff
-from zoning.compare.transitions import TRANSITIONS, transition_key
-from zoning.data import path as resource
 from zoning.errors import InputError, ZoningError
 from zoning.files import atomic_path, check_output, input_paths
 from zoning.inputs.crs import WGS84, describe, reproject, transformer
 from zoning.outputs.candidates import SitingLayers, read_candidates
 from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
+from zoning.outputs.mapdata import (
+    candidate_config,
+    column_or,
+    commune_names,
+    feature_collection,
+    geojson_geometries,
+    label_points,
+    lat_lon_box,
+    plain_text,
+    site_features,
+    site_frame,
+    transition_config,
+)
 from zoning.outputs.results import read_results
 from zoning.outputs.webassets import safe_json, web_assets
+from zoning.resources import path as resource
 from zoning.terms import ZONE_ORDER, Lang
 
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
 SITE_TOLERANCE_M = 1.0
 SITE_CLIP_FACTOR = 6  # a site map draws the land within this many margins of the site
-COORDINATE_DECIMALS = 6  # 1e-6° ≈ 0.1 m on the ground
 PROPOSED_GROUP = "~proposed"  # suffix of the map layer of a criterion's proposed units
 MAP_SUFFIXES = (".html", ".htm")
 
@@ -83,7 +91,7 @@ def load_style(path: str | None = None) -> dict:
     ZoningError
         If a zone has no style or the two languages do not have the same texts.
     """
-    file = Path(path) if path else resource("web", "style.yaml")
+    file = Path(path) if path else resource("maps", "style.yaml")
     style = yaml.safe_load(file.read_text(encoding="utf-8"))
     missing = [z for z in ZONE_ORDER if z not in style.get("zones", {})]
     if missing:
@@ -350,10 +358,10 @@ def site_map_html(
     """
     lang = _language(lang)
     build = as_build(build)
-    frame = _site_frame(site, crs if crs is not None else build.crs, findings)
+    frame = site_frame(site, crs if crs is not None else build.crs, findings)
     m = _site_map(build, frame, lang, offline, margin_m)
     label = load_style()["texts"][lang]["site"]
-    names = ", ".join(_text(v) for v in _column(frame, "name", _column(frame, "site_id", pd.Series(["?"] * len(frame)))))
+    names = ", ".join(plain_text(v) for v in column_or(frame, "name", column_or(frame, "site_id", pd.Series(["?"] * len(frame)))))
     document = render_html(m, lang, f"{label}: {names}")
     return (
         f'<iframe class="zoning-site-map" title="{html.escape(label + ": " + names)}" '
@@ -411,16 +419,16 @@ def sites_config(result: CheckResult, build: BuildLike, lang: Lang = "vi", *, fi
     texts = load_style()["texts"][lang]
     zone_names = dict(zip(build.zones["zone"], build.zones[f"name_{lang}"]))
     if findings:
-        sites = _site_features(read_results(result.sites, result.findings), texts, zone_names, lang)
+        sites = site_features(read_results(result.sites, result.findings), texts, zone_names, lang)
     else:
         frame = result.sites
         props = [
-            {"site_id": i, "name": _text(n), "verdict": v, "illustrative": bool(x), "label": lb}
+            {"site_id": i, "name": plain_text(n), "verdict": v, "illustrative": bool(x), "label": lb}
             for i, n, v, x, lb in zip(
-                frame["site_id"], frame["name"], frame["verdict"], frame["illustrative"], _label_points(frame.geometry.to_numpy(), frame.crs)
+                frame["site_id"], frame["name"], frame["verdict"], frame["illustrative"], label_points(frame.geometry.to_numpy(), frame.crs)
             )
         ]
-        sites = _features(_geojson_geometries(frame.geometry.to_numpy(), frame.crs), props)
+        sites = feature_collection(geojson_geometries(frame.geometry.to_numpy(), frame.crs), props)
     safety = result.safety[result.safety["distance_required_m"].notna()]
     geometry = result.sites.set_index("site_id").geometry
     rings = shapely.buffer(geometry.loc[safety["site_id"]].to_numpy(), safety["distance_required_m"].to_numpy(float), quad_segs=16)
@@ -428,16 +436,16 @@ def sites_config(result: CheckResult, build: BuildLike, lang: Lang = "vi", *, fi
         {
             "site_id": str(site),
             "receptor": str(receptor),
-            "facility": _text(facility),
+            "facility": plain_text(facility),
             "distance_m": float(distance),
-            "status": _text(status),
+            "status": plain_text(status),
             "holds": None if holds is None or holds != holds else bool(holds),
         }
         for site, receptor, facility, distance, status, holds in zip(
             safety["site_id"], safety["receptor"], safety["facility"], safety["distance_required_m"], safety["status"], safety["holds"]
         )
     ]
-    return {"sites": sites, "buffers": _features(_geojson_geometries(rings, result.sites.crs), props)}
+    return {"sites": sites, "buffers": feature_collection(geojson_geometries(rings, result.sites.crs), props)}
 
 
 def _title(build: Build, lang: Lang) -> str:
@@ -478,17 +486,17 @@ def _config(
     units = _unit_features(build, layers, criteria, lang)
     communes = _commune_features(build, layers)
     zone_names = dict(zip(build.zones["zone"], build.zones[f"name_{lang}"]))
-    site_features = _site_features(sites, texts, zone_names, lang) if sites is not None else None
-    siting = _candidate_config(candidates, style, texts, lang, layers.tolerance_m) if candidates is not None else None
-    transitions = _transition_config(build, change, style, texts, lang, layers.tolerance_m) if change is not None else None
+    site_layer = site_features(sites, texts, zone_names, lang) if sites is not None else None
+    siting = candidate_config(candidates, style, texts, lang, layers.tolerance_m) if candidates is not None else None
+    transitions = transition_config(build, change, style, texts, lang, layers.tolerance_m) if change is not None else None
     extent = layers.zones.geometry.to_numpy() if view is None else np.array([shapely.box(*view)])
-    bounds = _lat_lon_box(extent, build.zones.crs)
+    bounds = lat_lon_box(extent, build.zones.crs)
     focus = bounds if mode == "site" else None  # a site map opens on the site and the land around it
     counts = {
         "zones": len(zones["features"]),
         "units": len(units["features"]),
         "communes": len(communes["features"]),
-        "sites": len(site_features["features"]) if site_features else 0,
+        "sites": len(site_layer["features"]) if site_layer else 0,
         "candidates": len(siting["features"]["features"]) if siting else 0,
         "exclusions": len(siting["exclusions"]["features"]) if siting else 0,
         "transitions": len(transitions["features"]["features"]) if transitions else 0,
@@ -513,7 +521,7 @@ def _config(
         "criteria": _criteria_list(build, criteria, lang),
         "units": units,
         "communes": communes,
-        "sites": site_features,
+        "sites": site_layer,
         "candidates": siting,
         "transitions": transitions,
         "basemaps": []
@@ -537,40 +545,6 @@ def _config(
     }
 
 
-def _to_wgs84(geoms: np.ndarray, crs) -> np.ndarray:
-    """Geometries in WGS 84 (pinned transformation), rounded to COORDINATE_DECIMALS."""
-    if not len(geoms):
-        return np.asarray(geoms)
-    wgs = reproject(np.asarray(geoms), CRS(crs), WGS84)
-    return shapely.transform(wgs, lambda c: np.round(c, COORDINATE_DECIMALS))
-
-
-def _lat_lon_box(geoms: np.ndarray, crs) -> list[list[float]]:
-    """[[south, west], [north, east]] of geometries, in WGS 84."""
-    xmin, ymin, xmax, ymax = shapely.total_bounds(_to_wgs84(geoms, crs))
-    return [[float(ymin), float(xmin)], [float(ymax), float(xmax)]]
-
-
-def _geojson_geometries(geoms: np.ndarray, crs) -> list[dict]:
-    """WGS 84 GeoJSON geometries rounded to COORDINATE_DECIMALS (vectorised)."""
-    if not len(geoms):
-        return []
-    return json.loads("[" + ",".join(shapely.to_geojson(_to_wgs84(geoms, crs))) + "]")  # one parse, not one per feature
-
-
-def _label_points(geoms: np.ndarray, crs) -> list[list[float]]:
-    """[lat, lon] of a point inside each geometry (for labels and popups)."""
-    if not len(geoms):
-        return []
-    points = reproject(shapely.point_on_surface(np.asarray(geoms)), CRS(crs), WGS84)
-    xy = np.round(shapely.get_coordinates(points), COORDINATE_DECIMALS)
-    return [[float(y), float(x)] for x, y in xy]
-
-
-def _features(geometries: list[dict], properties: list[dict]) -> dict:
-    return {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": p, "geometry": g} for g, p in zip(geometries, properties)]}
-
-
 def _zone_info(build: Build, lang: Lang) -> list[dict]:
     """Name, area and share of the province of each of the three zones (empty ones too)."""
     zones = build.zones
@@ -584,23 +558,17 @@ def _zone_info(build: Build, lang: Lang) -> list[dict]:
 def _zone_features(build: Build, layers: DisplayLayers, lang: Lang) -> dict:
     info = _zone_info(build, lang)
     props = [info[row] for row in layers.zones["row"].to_numpy()]
-    return _features(_geojson_geometries(layers.zones.geometry.to_numpy(), build.zones.crs), props)
-
-
-def _commune_names(build: Build) -> dict[str, str]:
-    communes = build.communes
-    names = communes["full_name"] if "full_name" in communes else communes["name"]
-    return dict(zip(communes["code"].astype(str), names.fillna(communes["name"]).astype(str)))
+    return feature_collection(geojson_geometries(layers.zones.geometry.to_numpy(), build.zones.crs), props)
 
 
 def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, lang: Lang) -> dict:
     units = build.units.reset_index(drop=True).iloc[layers.units["row"].to_numpy()]
-    names = _commune_names(build)
+    names = commune_names(build)
     titles = criteria[f"title_{lang}"] if f"title_{lang}" in criteria else pd.Series(dtype=object)
     also = _also_meets(build, criteria, lang)
 
     def text(column: str) -> pd.Series:
-        return units[column].map(_text) if column in units else pd.Series("", index=units.index)
+        return units[column].map(plain_text) if column in units else pd.Series("", index=units.index)
 
     name = text("name_en").where(text("name_en") != "", text("name")) if lang == "en" else text("name")
     illustrative = units["illustrative"].fillna(False).astype(bool) if "illustrative" in units else pd.Series(False, index=units.index)
@@ -611,7 +579,7 @@ def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, 
             "name": name,
             "criterion": text("criterion"),
             "group": _unit_groups(units),
-            "criterion_title": units["criterion"].map(titles).fillna(units["criterion"]).map(_text),
+            "criterion_title": units["criterion"].map(titles).fillna(units["criterion"]).map(plain_text),
             "citation": text(f"citation_{lang}"),
             "status": text("status"),
             "assumption": text("assumption_en").where(text("assumption_en") != "", text("assumption")) if lang == "en" else text("assumption"),
@@ -620,10 +588,10 @@ def _unit_features(build: Build, layers: DisplayLayers, criteria: pd.DataFrame, 
             "source": (text("source_layer") + " / " + text("source_id")).str.strip(" /"),
             "illustrative": illustrative,
             "also": text("unit_id").map(lambda unit: also.get(unit, [])),
-            "label": _label_points(units.geometry.to_numpy(), build.units.crs),
+            "label": label_points(units.geometry.to_numpy(), build.units.crs),
         }
     ).to_dict("records")
-    return _features(_geojson_geometries(layers.units.geometry.to_numpy(), build.units.crs), props)
+    return feature_collection(geojson_geometries(layers.units.geometry.to_numpy(), build.units.crs), props)
 
 
 def _also_meets(build: Build, criteria: pd.DataFrame, lang: Lang) -> dict[str, list[dict]]:
@@ -634,7 +602,7 @@ def _also_meets(build: Build, criteria: pd.DataFrame, lang: Lang) -> dict[str, l
         title = str(c[f"title_{lang}"]) if c is not None else str(row.criterion)
         out.setdefault(str(row.unit_id), []).append(
             {
-                "title": f"{title}: {row.name}" if _text(row.name) else title,
+                "title": f"{title}: {row.name}" if plain_text(row.name) else title,
                 "citation": str(c[f"citation_{lang}"]) if c is not None else "",
                 "status": str(row.status),
                 "overlap_ha": round(float(row.overlap_ha), 4),
@@ -688,13 +656,13 @@ def _criteria_list(build: Build, criteria: pd.DataFrame, lang: Lang) -> list[dic
 def _commune_features(build: Build, layers: DisplayLayers) -> dict:
     communes = build.communes.reset_index(drop=True)
     rows = communes.iloc[layers.communes["row"].to_numpy()]
-    labels = _label_points(layers.communes.geometry.to_numpy(), build.communes.crs)
+    labels = label_points(layers.communes.geometry.to_numpy(), build.communes.crs)
     full = rows["full_name"] if "full_name" in rows else rows["name"]
     props = [
-        {"code": str(code), "name": str(name), "full_name": _text(f) or str(name), "label": label}
+        {"code": str(code), "name": str(name), "full_name": plain_text(f) or str(name), "label": label}
         for code, name, f, label in zip(rows["code"], rows["name"], full, labels)
     ]
-    return _features(_geojson_geometries(layers.communes.geometry.to_numpy(), build.communes.crs), props)
+    return feature_collection(geojson_geometries(layers.communes.geometry.to_numpy(), build.communes.crs), props)
 
 
 def _notices(build: Build, criteria: pd.DataFrame, texts: dict, lang: Lang) -> list[str]:
@@ -753,281 +721,3 @@ def _proj_definition(crs: CRS) -> dict | None:
     return {"name": describe(crs), "def": definition + " +units=m +no_defs"}
 
 
-# --------------------------------------------------------------------- transitions
-
-
-def _transition_config(build: Build, change: ZoningDiff, style: dict, texts: dict, lang: Lang, tolerance_m: float) -> dict:
-    """The land that changed zone since an earlier build: pieces by transition, why each moved, legend and note."""
-    pieces = change.changes.reset_index(drop=True)
-    geoms = _simplified(pieces.geometry.to_numpy(), tolerance_m, coverage=True)
-    shown = ~shapely.is_empty(geoms)
-    pieces, geoms = pieces[shown].reset_index(drop=True), geoms[shown]
-    why = change.reasons.groupby("piece_id", sort=False)[f"text_{lang}"].agg(list).to_dict()
-    names = _commune_names(build)
-    props = [
-        {
-            "id": pid,
-            "key": key,
-            "area_ha": _number(area, 4),
-            "before": _text(before),
-            "after": _text(after),
-            "why": why.get(pid, []),
-            "communes": [names.get(c, c) for c in _text(codes).split(",") if c],
-            "label": label,
-        }
-        for pid, key, area, before, after, codes, label in zip(
-            pieces["piece_id"],
-            pieces["transition"],
-            pieces["area_ha"],
-            pieces["held_before"],
-            pieces["held_after"],
-            pieces["commune_codes"],
-            _label_points(pieces.geometry.to_numpy(), pieces.crs),
-        )
-    ]
-    colours = style["transitions"]["colours"]
-    table = change.table.set_index(["old_zone", "new_zone"])
-    legend = [
-        {
-            "key": transition_key(a, b),
-            "label": f"{terms.zone_name(a, lang)} → {terms.zone_name(b, lang)}",
-            "colour": colours[transition_key(a, b)],
-            "area_ha": round(float(table.loc[(a, b), "area_ha"]), 4),
-            "count": int(table.loc[(a, b), "pieces"]),
-        }
-        for a, b in TRANSITIONS
-        if table.loc[(a, b), "pieces"] > 0
-    ]
-    meta = change.meta
-    note = texts["transitions_note"].format(
-        build=meta["old"]["build_id"],
-        changed=terms.quantity(meta["changed_ha"], "area_ha", lang),
-        area=terms.number(meta["threshold"]["min_area_ha"], 2, lang),
-        width=terms.number(meta["threshold"]["min_width_m"], 1, lang),
-        noise=terms.quantity(meta["noise_ha"], "area_ha", lang),
-    )
-    return {"features": _features(_geojson_geometries(geoms, pieces.crs), props), "legend": legend, "notes": [note, *meta["notes"]]}
-
-
-# ---------------------------------------------------------------------- candidates
-
-
-def _simplified(geoms: np.ndarray, tolerance_m: float, coverage: bool) -> np.ndarray:
-    """Display geometry: disjoint polygons simplified as a coverage, others one by one."""
-    if tolerance_m <= 0 or not len(geoms):
-        return geoms
-    if coverage:
-        try:
-            return shapely.coverage_simplify(geoms, tolerance_m)
-        except GEOSException:
-            pass
-    return shapely.simplify(geoms, tolerance_m, preserve_topology=True)
-
-
-def _number(value, digits: int) -> float | None:
-    """A rounded float, or None (JSON null) for a missing value."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else round(number, digits)
-
-
-def _candidate_config(siting: SitingLayers, style: dict, texts: dict, lang: Lang, tolerance_m: float) -> dict:
-    """The candidate areas, the land left out by reason, and the notes on their basis."""
-    frame = siting.candidates
-    n = len(frame)
-    blank = pd.Series([""] * n, index=frame.index)
-    missing = pd.Series([None] * n, index=frame.index, dtype=object)
-    geoms = _simplified(frame.geometry.to_numpy(), tolerance_m, coverage=True)
-    communes = _column(frame, "commune_names", _column(frame, "commune_codes", blank)).map(_text)
-    props = [
-        {
-            "id": _text(cid),
-            "rank": int(rank),
-            "score": _number(score, 4),
-            "area_ha": _number(area, 4),
-            "communes": com,
-            "dist_residential_m": _number(dr, 1),
-            "nearest_residential": _text(nr),
-            "safety_residential_m": _number(sr, 1),
-            "dist_water_m": _number(dw, 1),
-            "nearest_water": _text(nw),
-            "safety_water_m": _number(sw, 1),
-            "label": label,
-        }
-        for cid, rank, score, area, com, dr, nr, sr, dw, nw, sw, label in zip(
-            _column(frame, "candidate_id", frame["rank"].map(lambda r: f"C{int(r):03d}")),
-            frame["rank"],
-            _column(frame, "score", missing),
-            frame["area_ha"],
-            communes,
-            _column(frame, "dist_residential_m", missing),
-            _column(frame, "nearest_residential", blank),
-            _column(frame, "safety_residential_m", missing),
-            _column(frame, "dist_water_m", missing),
-            _column(frame, "nearest_water", blank),
-            _column(frame, "safety_water_m", missing),
-            _label_points(frame.geometry.to_numpy(), frame.crs),
-        )
-    ]
-    features = _features(_geojson_geometries(geoms, frame.crs), props)
-    exclusions = {"type": "FeatureCollection", "features": []}
-    excluded = siting.exclusions
-    if excluded is not None and len(excluded) and excluded.crs is not None:
-        excluded = excluded[~excluded.geometry.is_empty & excluded.geometry.notna()].reset_index(drop=True)
-        palette = style["candidates"]["exclusion_colours"]
-        reason = _column(excluded, f"reason_{lang}", _column(excluded, "reason_en", pd.Series([""] * len(excluded)))).map(_text)
-        props = [
-            {"reason": r, "status": _text(st), "area_ha": _number(a, 4), "colour": palette[i % len(palette)]}
-            for i, (r, st, a) in enumerate(
-                zip(
-                    reason,
-                    _column(excluded, "status", pd.Series([""] * len(excluded))),
-                    excluded["area_ha"] if "area_ha" in excluded else shapely.area(excluded.geometry.to_numpy()) / 10_000,
-                )
-            )
-        ]
-        exclusions = _features(_geojson_geometries(_simplified(excluded.geometry.to_numpy(), tolerance_m, coverage=False), excluded.crs), props)
-    return {
-        "features": features,
-        "exclusions": exclusions,
-        "facility": _text(siting.info.get(f"facility_name_{lang}")),
-        "notes": _siting_notes(siting.info, texts, lang),
-    }
-
-
-def _siting_notes(info: dict, texts: dict, lang: Lang) -> list[str]:
-    """Legend notes on the siting's basis: a desk screening; unconfirmed policies and distances."""
-    notes = [texts["candidates_note"]]
-    policy = info.get("zone_policy") or {}
-    if isinstance(policy, Mapping) and policy.get("status") not in (None, "confirmed"):
-        notes.append(texts["candidates_zone_note"].format(policy=_text(policy.get(f"title_{lang}"))))
-    distances = info.get("safety_distances") or {}
-    if isinstance(distances, Mapping):
-        for key, sd in distances.items():
-            if isinstance(sd, Mapping) and sd.get("status") != "confirmed":
-                notes.append(
-                    texts["candidates_distance_note"].format(
-                        receptor=texts.get(f"candidate_{key}", key), distance=f"{float(sd.get('distance_m', 0)):g}", basis=_text(sd.get(f"citation_{lang}"))
-                    )
-                )
-    return notes
-
-
-# --------------------------------------------------------------------------- sites
-
-
-def _site_frame(site, crs, findings: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    if isinstance(site, gpd.GeoDataFrame):
-        frame = site if site.crs is not None else site.set_crs(crs)
-    elif isinstance(site, pd.Series):
-        frame = gpd.GeoDataFrame([site.to_dict()], geometry="geometry", crs=crs)
-    elif isinstance(site, shapely.Geometry):
-        frame = gpd.GeoDataFrame({"verdict": [""]}, geometry=[site], crs=crs)
-    else:
-        raise InputError(
-            (f"không vẽ được địa điểm cho dưới dạng {type(site).__name__}", f"cannot map a site given as {type(site).__name__}"),
-            ("cho một dòng của kết quả kiểm tra hoặc một hình học shapely", "pass a row of the check results or a shapely geometry"),
-        )
-    if "verdict" not in frame:
-        frame = frame.assign(verdict="")
-    return read_results(frame, findings)
-
-
-def _site_features(sites: gpd.GeoDataFrame, texts: dict, zone_names: dict[str, str], lang: Lang) -> dict:
-    sites = sites.reset_index(drop=True)
-    n = len(sites)
-    blank = pd.Series([""] * n, index=sites.index)
-    ids = _column(sites, "site_id", pd.Series(np.arange(1, n + 1), index=sites.index)).map(_text)
-    names = _column(sites, f"name_{lang}", blank).map(_text).where(lambda v: v != "", _column(sites, "name", blank).map(_text))
-    findings = _column(sites, f"findings_{lang}", _column(sites, "findings", pd.Series([None] * n, index=sites.index)))
-    illustrative = _column(sites, "illustrative", pd.Series([False] * n, index=sites.index)).fillna(False).astype(bool)
-    kind = _column(sites, f"type_name_{lang}", blank).map(_text).where(lambda v: v != "", _column(sites, "type", blank).map(_text))
-    communes = _column(sites, "commune_names", _column(sites, "communes", blank)).map(lambda v: ", ".join(_listed(v, "commune_name")))
-    zones = _column(sites, "zones", blank).map(lambda v: ", ".join(zone_names.get(z, z) for z in _listed(v, "zone")))
-    details = [
-        [[texts[key], value] for key, value in (("site_type", k), ("site_communes", c), ("site_zones", z)) if value] for k, c, z in zip(kind, communes, zones)
-    ]
-    labels = _label_points(sites.geometry.to_numpy(), sites.crs)
-    props = [
-        {"site_id": i, "name": nm, "verdict": _text(v), "findings": _findings(f, texts, lang), "details": d, "illustrative": bool(x), "label": lb}
-        for i, nm, v, f, d, x, lb in zip(ids, names, sites["verdict"], findings, details, illustrative, labels)
-    ]
-    return _features(_geojson_geometries(sites.geometry.to_numpy(), sites.crs), props)
-
-
-def _listed(value, key: str) -> list[str]:
-    """Names from "a,b" text, or from a list of records (JSON or not) by ``key``."""
-    if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            pass
-    if isinstance(value, (list, tuple, np.ndarray)):
-        items = [_text(v.get(key)) if isinstance(v, Mapping) else _text(v) for v in value]
-    else:
-        items = [part.strip() for part in _text(value).split(",")]
-    return list(dict.fromkeys(i for i in items if i))
-
-
-def _column(frame: pd.DataFrame, name: str, default: pd.Series) -> pd.Series:
-    return frame[name] if name in frame else default
-
-
-_FINDING_TEXT = ("title", "message", "text", "finding", "description", "summary")
-_FINDING_DETAIL = ("detail",)
-_FINDING_CITATION = ("citation", "basis")
-
-
-def _findings(value, texts: dict, lang: Lang) -> list[dict]:
-    """Findings of a site as ``[{text, citation, status, severity}]``.
-
-    From a list of records (the check's findings table or GeoJSON), JSON text, or plain
-    text (one finding per line or per `` | ``). A number (a count of findings) is none.
-    """
-    if isinstance(value, str):
-        stripped = value.strip()
-        if not stripped:
-            return []
-        try:
-            value = json.loads(stripped)
-        except ValueError:
-            return [_finding(line.strip()) for line in re.split(r"\n|\s\|\s", stripped) if line.strip()]
-    if value is None or isinstance(value, (bool, int, float, np.number)):
-        return []
-    if isinstance(value, Mapping):
-        value = [value]
-    if not isinstance(value, (list, tuple, np.ndarray)):
-        return [_finding(_text(value))]
-    out = []
-    for item in value:
-        if not isinstance(item, Mapping):
-            out.append(_finding(_text(item)))
-            continue
-        title, detail = _first(item, _FINDING_TEXT, lang), _first(item, _FINDING_DETAIL, lang)
-        text = ": ".join(t for t in (title, detail) if t) or json.dumps(item, ensure_ascii=False, default=str)
-        severity = _text(item.get("severity"))
-        out.append(_finding(text, _first(item, _FINDING_CITATION, lang), _text(item.get("status")), texts.get(f"severity_{severity}", severity)))
-    return out
-
-
-def _finding(text: str, citation: str = "", status: str = "", severity: str = "") -> dict:
-    return {"text": text, "citation": citation, "status": status, "severity": severity}
-
-
-def _first(item: Mapping, keys: tuple[str, ...], lang: Lang) -> str:
-    for key in keys:
-        for candidate in (f"{key}_{lang}", key):
-            if _text(item.get(candidate)):
-                return _text(item.get(candidate))
-    return ""
-
-
-def _text(value) -> str:
-    """A clean string ('' for None/NaN)."""
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    return str(value).strip()

@@ -22,16 +22,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from zoning import terms
 from zoning.builder.model import Build, BuildLike, as_build
 from zoning.checker.result import SEVERITY_RANK, CheckResult
-from zoning.data import path as resource
 from zoning.files import check_output_folder, input_paths, write_text
 from zoning.inputs.crs import WGS84, reproject
 from zoning.outputs.map import site_map_html
+from zoning.resources import path as resource
 
 
 def environment() -> Environment:
     """The Jinja environment of the shipped templates (autoescaped, strict)."""
     env = Environment(
-        loader=FileSystemLoader(str(resource("web", "templates"))),
+        loader=FileSystemLoader(str(resource("maps", "templates"))),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,

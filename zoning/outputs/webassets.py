@@ -1,6 +1,6 @@
 """Web assets of the maps and of the web application, inlined so that a page needs no network.
 
-The vendored Leaflet, plugin and proj4 files (``data/web/vendor/``, pinned, sha256-checked)
+The vendored Leaflet, plugin and proj4 files (``maps/vendor/``, pinned, sha256-checked)
 and the project's own ``zoning.js`` and ``zoning.css`` become one block of ``<style>`` and
 ``<script>`` elements. CSS images become ``data:`` URIs; a reference to anything outside
 the package is refused, so no page can load code or images from a server. The web
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from zoning.data import path as resource
+from zoning.resources import path as resource
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
@@ -89,13 +89,13 @@ def _comment(text: str) -> str:
 
 def _manifest() -> list[dict]:
     """The packages of ``assets.yaml``, each file's sha256 checked."""
-    vendor = resource("web", "vendor")
+    vendor = resource("maps", "vendor")
     manifest = yaml.safe_load((vendor / "assets.yaml").read_text(encoding="utf-8"))
     for package in manifest["packages"]:
         for name, expected in package["files"].items():
             digest = hashlib.sha256((vendor / name).read_bytes()).hexdigest()
             if digest != expected:
-                raise RuntimeError(f"vendored file data/web/vendor/{name} was changed (sha256 {digest}, expected {expected})")
+                raise RuntimeError(f"vendored file maps/vendor/{name} was changed (sha256 {digest}, expected {expected})")
     return manifest["packages"]
 
 
@@ -104,7 +104,7 @@ def web_assets(page: str = "map") -> WebAssets:
     """Read, check and inline the web assets of a map (``"map"``) or of the web application's page (``"app"``), cached."""
     if page not in _OWN_FILES:
         raise ValueError(f"unknown page {page!r}: use map or app")
-    vendor = resource("web", "vendor")
+    vendor = resource("maps", "vendor")
     styles: list[str] = []
     scripts: list[str] = []
     licences: list[str] = []
@@ -118,7 +118,7 @@ def web_assets(page: str = "map") -> WebAssets:
         styles += [f"/* {banner} */\n" + _inline_css(vendor / name) for name in package["css"]]
         scripts += [_script(f"/* {banner} */\n" + (vendor / name).read_text(encoding="utf-8"), name) for name in package["js"]]
     for name in _OWN_FILES[page]:
-        own = resource("web", name)
+        own = resource("maps", name)
         if name.endswith(".css"):
             styles.append(_inline_css(own))
         else:
@@ -139,7 +139,7 @@ def web_assets(page: str = "map") -> WebAssets:
 
 @lru_cache(maxsize=1)
 def _docs_files() -> dict[str, tuple[bytes, str]]:
-    vendor = resource("web", "vendor")
+    vendor = resource("maps", "vendor")
     files = {}
     for package in _manifest():
         if "docs" in package.get("pages", DEFAULT_PAGES):

@@ -85,7 +85,7 @@ class Coordinates(_Model):
     system: Literal["wgs84", "dms", "vn2000"] = Field("wgs84", description="wgs84: latitude, longitude in decimal "
         "degrees; dms: degrees, minutes, seconds; vn2000: X (northing), Y (easting) in metres on `meridian`.")
     shape: Literal["point", "line", "polygon"] = Field("point", description="point: each line a site; line or polygon: the points in order form one site.")
-    meridian: float | None = Field(None, description="Central meridian of VN-2000 / TM-3 coordinates, decimal degrees (e.g. 105.75).")
+    meridian: float | None = Field(None, description="Central meridian of VN-2000 / TM-3 coordinates, decimal degrees (e.g. 107.25 for 107°15′).")
 
 
 class CheckRequest(Options):
@@ -93,7 +93,7 @@ class CheckRequest(Options):
 
     sites: dict[str, Any] | None = Field(None, description="A GeoJSON geometry, Feature or FeatureCollection; properties "
         "`id`, `name`, `type`, `capacity`, `capacity_unit`, `upstream` are read.")
-    crs: str | None = Field(None, description="CRS of the `sites` coordinates (`EPSG:9210`, `tm3:105.75`); WGS 84 when left out.")
+    crs: str | None = Field(None, description="CRS of the `sites` coordinates (`EPSG:9215`, `tm3:107.25`); WGS 84 when left out.")
     coordinates: Coordinates | None = None
     name: str | None = Field(None, max_length=500, description="Name of a single drawn or typed site.")
 
@@ -160,7 +160,7 @@ def check_upload(
     distances: Annotated[str | None, Form(description="JSON object of safety distances, as in POST /api/check.")] = None,
     search_distance: Annotated[float | None, Form(gt=0, le=50_000)] = None,
     detail: Annotated[bool | None, Form()] = None,
-    crs: Annotated[str | None, Form(description="CRS of x/y columns or of a file without one (`tm3:105.75`, `EPSG:9210`).")] = None,
+    crs: Annotated[str | None, Form(description="CRS of x/y columns or of a file without one (`tm3:107.25`, `EPSG:9215`; the build's when left out).")] = None,
     layer: Annotated[str | None, Form(description="Only this layer of a GeoPackage or KML.")] = None,
     lang: Lang = "vi",
 ) -> Response:

@@ -250,7 +250,7 @@ def meridian_crs(meridian: float | None) -> CRS:
     """The VN-2000 / TM-3 CRS of a central meridian, checked."""
     if meridian is None or not isinstance(meridian, (int, float)) or not math.isfinite(meridian):
         raise RequestError(
-            422, "Tọa độ VN-2000 cần kinh tuyến trục (ví dụ 105.75 cho 105°45′).", "VN-2000 coordinates need their central meridian (e.g. 105.75 for 105°45′)."
+            422, "Tọa độ VN-2000 cần kinh tuyến trục (ví dụ 107.25 cho 107°15′).", "VN-2000 coordinates need their central meridian (e.g. 107.25 for 107°15′)."
         )
     if not 102 <= meridian <= 110:
         raise RequestError(422, f"Kinh tuyến trục {meridian} không thuộc Việt Nam (102–110°).", f"Central meridian {meridian} is not in Việt Nam (102–110°).")

@@ -3,8 +3,8 @@
 The page is one HTML document with every script and style inlined
 (:func:`zoning.outputs.webassets.web_assets`, ``page="app"``): the same Leaflet, plugins,
 ``zoning.js`` and ``zoning.css`` as the maps of ``zoning map``, the drawing plugin, and the
-page's own ``app.js`` and ``app.css``. Its texts come from ``data/web/app.yaml`` and
-``data/terms.yaml``; everything else it shows comes from the API as JSON and is put into
+page's own ``app.js`` and ``app.css``. Its texts come from ``maps/app.yaml`` and
+``maps/terms.yaml``; everything else it shows comes from the API as JSON and is put into
 the page as text, never as HTML.
 """
 
@@ -19,12 +19,12 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from zoning import __version__, terms
-from zoning.data import path as resource
 from zoning.law.project_types import type_catalogue
 from zoning.outputs.map import LANGUAGES
 from zoning.outputs.office import soffice_executable
 from zoning.outputs.report import environment
 from zoning.outputs.webassets import safe_json, vendored_file, web_assets
+from zoning.resources import path as resource
 from zoning.terms import Lang
 from zoning.web.inputs import RequestError
 
@@ -34,8 +34,8 @@ TYPE_COLUMNS = ("type", "type_name_vi", "type_name_en", "facility", "capacity_un
 
 @lru_cache(maxsize=1)
 def app_texts() -> dict[str, dict[str, str]]:
-    """The page's texts by language (``data/web/app.yaml``), checked to have the same keys."""
-    texts = yaml.safe_load(resource("web", "app.yaml").read_text(encoding="utf-8"))["texts"]
+    """The page's texts by language (``maps/app.yaml``), checked to have the same keys."""
+    texts = yaml.safe_load(resource("maps", "app.yaml").read_text(encoding="utf-8"))["texts"]
     if set(texts["vi"]) != set(texts["en"]):
         raise RuntimeError(f"app.yaml: texts differ between vi and en: {sorted(set(texts['vi']) ^ set(texts['en']))}")
     return texts

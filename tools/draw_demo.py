@@ -48,8 +48,8 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, substring
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_SHARED = Path(__file__).resolve().parents[3] / "shared"
+HERE = Path(__file__).resolve().parents[1] / "layers" / "demo"
+DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
 CATALOGUE = HERE.parent / "catalogue.yaml"
 DEMO_GPKG = HERE / "cao-bang.gpkg"
 SITES_GPKG = HERE / "cao-bang-sites.gpkg"

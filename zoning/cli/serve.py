@@ -1,0 +1,97 @@
+"""`zoning serve` and `zoning demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from zoning.errors import ZoningError
+from zoning.files import check_output_folder
+
+if TYPE_CHECKING:
+    from zoning.builder.model import Build
+
+
+from zoning.cli.build import print_build_summary
+from zoning.cli.console import (
+    app,
+    friendly,
+    out,
+    progress_steps,
+    say,
+)
+
+# ----------------------------------------------------------------------------- serve
+
+
+@app.command()
+@friendly
+def serve(
+    builds: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Build files to serve (from `zoning build` or `zoning demo`); the Cao Bằng demo, built in memory, when left out.", show_default=False
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on. Anything but this computer (127.0.0.1, ::1, localhost) needs --token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None, typer.Option("--token", help="Access token every request must carry (?token=… in the address, or an Authorization: Bearer header).")
+    ] = None,
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001, help="Largest file a planner may upload, in MB.")] = 50.0,
+    offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the page then needs no network at all.")] = False,
+) -> None:
+    """Start the local web application: check a site in the browser (click, draw, type coordinates,
+    paste a marker table, upload a file), in Vietnamese with English; HTTP API at /docs.
+    """
+    from zoning.web.app import create_app, loopback
+
+    if not loopback(host) and not token:
+        raise ZoningError(
+            (
+                f"Không mở máy chủ trên địa chỉ {host} khi không có --token: mọi máy trong mạng sẽ dùng được nó.",
+                f"Refusing to listen on {host} without --token: anyone on the network could use it.",
+            ),
+            ("thêm --token MÃ-BÍ-MẬT, hoặc để --host 127.0.0.1 (chỉ máy này)", "add --token SECRET, or keep --host 127.0.0.1 (this computer only)"),
+        )
+    import uvicorn
+
+    with progress_steps("Starting the web application") as advance:
+        if builds:
+            sources: list[Path | Build] = list(builds)
+        else:
+            from zoning.builder import build as build_zones
+            from zoning.demo import demo_paths
+
+            demo = demo_paths()
+            sources = [build_zones(demo.layers, province_rules=demo.province_rules, progress=advance)]
+        application = create_app(sources, token=token, max_upload_mb=max_upload_mb, offline=offline, progress=advance)
+    address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/" + (f"?token={token}" if token else "")
+    out.print(f"Mở trong trình duyệt / Open in a browser: [bold]{address}[/]  (Ctrl+C để dừng / to stop)", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+# ------------------------------------------------------------------------------ demo
+
+
+@app.command()
+@friendly
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for the demo outputs.")] = Path("demo-output"),
+) -> None:
+    """Run the whole job on the embedded Cao Bằng demo (works offline)."""
+    from zoning.demo import demo_paths, run_demo
+
+    shipped = demo_paths()
+    check_output_folder(out_dir, (shipped.layers.parent, shipped.province_rules.parent), option="--out-dir")
+    with progress_steps(say("Ví dụ Cao Bằng", "Cao Bằng demo")) as advance:
+        results = run_demo(out_dir, progress=advance)
+    print_build_summary(results.build)
+    for label, path in results.outputs.items():
+        out.print(f"  {label}: {path}")
+    for note in results.notes:
+        out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)

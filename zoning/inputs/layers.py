@@ -337,11 +337,20 @@ def _discover_geopackage(path: Path, catalogue: Catalogue, notes: list[str]) -> 
         raise InputError((f"{path}: không đọc được tệp GeoPackage ({exc})", f"{path}: not a readable GeoPackage ({exc})"),
                          ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, "
                              "then save it again as GeoPackage")) from None
+    empty = []
     for name in names:
         if name.lower() not in catalogue:
-            notes.append(f"đã bỏ qua lớp '{name}' trong {path.name}: không phải một loại lớp dữ liệu / ignored layer '{name}' in {path.name}: not a layer kind")
+            if name != "layer_styles":  # QGIS's own table of styles
+                notes.append(f"đã bỏ qua lớp '{name}' trong {path.name}: không phải một loại lớp dữ liệu / "
+                             f"ignored layer '{name}' in {path.name}: not a layer kind")
             continue
-        yield name.lower(), read_vector(path, layer=name), f"{path}:{name}", digest
+        frame = read_vector(path, layer=name)
+        if frame.empty:  # a workspace GeoPackage (``zoning init``) has one layer per kind, most of them not drawn yet
+            empty.append(name)
+            continue
+        yield name.lower(), frame, f"{path}:{name}", digest
+    if empty:
+        notes.append(f"{path.name}: các lớp rỗng, chưa dùng: {', '.join(empty)} / empty layers, not used: {', '.join(empty)}")
 
 
 def _known_kind(kind: str, catalogue: Catalogue, where: str) -> None:

@@ -94,6 +94,8 @@ def simplify_coverage(geometries: np.ndarray, tolerance_m: float) -> tuple[np.nd
         return simplified, shapely.hausdorff_distance(geometries, simplified)
 
     best = attempt(0.0)
+    if not len(geometries):  # a province with no unit: nothing to simplify
+        return best
     low, high = 0.0, tolerance_m
     candidate = attempt(high)
     if candidate[1].max() <= tolerance_m:

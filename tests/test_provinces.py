@@ -43,6 +43,12 @@ def test_a_city_by_its_full_name():
     assert find_province("Thành phố Hồ Chí Minh").slug == find_province("TP Hồ Chí Minh").slug == "ho-chi-minh"
 
 
+def test_a_province_merged_in_2025_names_the_one_it_joined():
+    with pytest.raises(InputError) as error:
+        find_province("Hà Giang")
+    assert "merged into Tuyen Quang Province on 1 July 2025" in error.value.message_en and error.value.hint_pair[1] == "use --province tuyen-quang"
+
+
 def test_an_unknown_province_lists_the_slugs():
     with pytest.raises(InputError) as error:
         find_province("Hà Tây")

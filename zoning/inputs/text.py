@@ -106,6 +106,10 @@ def clean_option(value: str | None, option: str, notes: list[str]) -> str | None
     if value is None:
         return None
     if has_control(value):
-        codes = ", ".join(invisible_codes([value]))
-        notes.append(f"{option}: đã bỏ ký tự điều khiển hoặc vô hình ({codes}) / control characters removed ({codes})")
+        codes = invisible_codes([value])
+        listed = ", ".join(codes)
+        if has_format_codes(codes):
+            notes.append(f"{option}: đã bỏ ký tự vô hình ({listed}) / invisible characters removed ({listed})")
+        else:
+            notes.append(f"{option}: đã bỏ ký tự điều khiển ({listed}) / control characters removed ({listed})")
     return clean_text(value)  # type: ignore[return-value]

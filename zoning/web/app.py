@@ -146,6 +146,7 @@ def validation_text(error: dict) -> tuple[str, str]:
     """What is wrong with one field of a request, in Vietnamese and English (a NaN is "not a number", not "below 0")."""
     kind, limits = error.get("type", ""), error.get("ctx") or {}
     bound = next(iter(limits.values()), "")
+    bound = f"{bound:g}" if isinstance(bound, (int, float)) else bound
     texts = {
         "finite_number": ("không phải là số (NaN hoặc vô hạn)", "not a number (NaN or infinite)"),
         "float_parsing": ("không phải là số", "not a number"),

@@ -88,6 +88,8 @@ def silent_world(paths: dict[str, Path], root: Path, write_gpkg: Callable, invok
     paths["build_no_lineage"] = without_layer(build, root / "no-lineage.gpkg", "lineage")
     paths["build_no_commune_name"] = without_column(build, root / "no-commune-name.gpkg", "communes", "name")
     paths["build_no_unit_zone"] = without_column(build, root / "no-unit-zone.gpkg", "units", "zone")
+    paths["build_no_input"] = without_layer(build, root / "no-input.gpkg", "input_nature_reserves")
+    paths["build_no_input_id"] = without_column(build, root / "no-input-id.gpkg", "input_nature_reserves", "source_id")
     paths["build_copy"] = root / "b-copy.gpkg"
     shutil.copyfile(build, paths["build_copy"])
     paths["shapefile_parts"] = root / "shapefile-parts"
@@ -109,6 +111,7 @@ def silent_world(paths: dict[str, Path], root: Path, write_gpkg: Callable, invok
     reserve_layers("zwj_name", base.assign(name=["Khu bảo\u200d tồn D", "Khu bảo\u200d tồn D"]))
     reserve_layers("nfd_zwj_name", base.assign(name=[unicodedata.normalize("NFD", "Khu bảo\u200b tồn D")] * 2))
     reserve_layers("zwsp_column", base.rename(columns={"name": "name\u200b"}))
+    paths["zwsp_layer_name"] = write_gpkg(root / "zwsp-layer-name.gpkg", {**admin, "nature_reserves\u200b": base})
     towns = sensitive_layers()["urban_areas"].assign(name=["\u202eThị xã A", "Thị trấn B"])
     reserve_layers("rlo_name", base, urban_areas=towns)
 
@@ -242,6 +245,10 @@ def silent_cases(case: type, w: Callable[[str], str]) -> list:
         case("annex-no-commune-name", ["annex", w("build_no_commune_name"), "-o", "{out}/a.docx"], says=("'communes'", "name", *remake)),
         case("diff-no-unit-zone", ["diff", w("build"), w("build_no_unit_zone")], says=("'units'", "zone", *remake)),
         case("check-no-unit-zone", ["check", w("csv"), "-z", w("build_no_unit_zone")], says=("'units'", "zone")),
+        case("check-build-without-input-layer", ["check", w("csv"), "-z", w("build_no_input")], says=("input_nature_reserves", *remake)),
+        case("map-build-without-input-layer", ["map", w("build_no_input"), "-o", "{out}/m.html"], says=("input_nature_reserves",)),
+        case("check-input-layer-without-ids", ["check", w("csv"), "-z", w("build_no_input_id"), "-o", "{out}/r.csv"],
+             says=("input_nature_reserves", "source_id", *remake)),
         # ------------------------------------------------------------------- dates
         case("build-date-day-first", ["build", "--layers", w("dates_day_first"), *build], expect="ok",
              check=stored_dates({"n1": "2001-05-03", "n3": "2001-04-01"})),
@@ -272,6 +279,8 @@ def silent_cases(case: type, w: Callable[[str], str]) -> list:
         case("build-rlo-in-unit-name", ["build", "--layers", w("rlo_name"), *build], expect="ok", check=no_override, says=("U+202E",)),
         case("build-zwsp-in-column-name", ["build", "--layers", w("zwsp_column"), *build], expect="ok", check=names_from_clean_column,
              says=("'name[U+200B]' → 'name'",)),
+        case("build-zwsp-in-layer-name", ["build", "--layers", w("zwsp_layer_name"), *build], expect="ok", check=strict_core,
+             says=("'nature_reserves[U+200B]'", "U+200B")),
         case("check-zwsp-in-type", ["check", w("zwsp_type_csv"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=clean_types,
              says=("U+200B", "U+FEFF")),
         case("annex-zwsp-in-decision", ["annex", w("build"), "-o", "{out}/a.docx", "--decision", "số 7/QĐ-UBND\u200b ngày 1/1/2027"], expect="ok",

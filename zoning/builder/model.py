@@ -78,7 +78,12 @@ class InputLayers(Mapping[str, gpd.GeoDataFrame]):
         if kind not in self._kinds:
             raise KeyError(kind)
         if kind not in self._frames:
-            self._frames[kind] = pyogrio.read_dataframe(self._path, layer=INPUT_PREFIX + kind)
+            assert self._path is not None  # frames not given in memory are read from the build file
+            frame = _read_layer(self._path, INPUT_PREFIX + kind, True)
+            if "source_id" not in frame.columns or not isinstance(frame, gpd.GeoDataFrame):
+                raise _damaged(self._path, (f"lớp dữ liệu '{INPUT_PREFIX + kind}' thiếu cột source_id hoặc hình học",
+                                            f"layer '{INPUT_PREFIX + kind}' lacks its source_id column or its geometry"))
+            self._frames[kind] = frame
         return self._frames[kind]
 
     def __iter__(self) -> Iterator[str]:
@@ -260,6 +265,10 @@ def read_build(path: str | Path) -> Build:
     if absent:
         raise _damaged(path, (f"bảng manifest thiếu mục {', '.join(absent)}", f"its manifest lacks the key(s) {', '.join(absent)}"))
     kinds = tuple(n.removeprefix(INPUT_PREFIX) for n in names if n.startswith(INPUT_PREFIX))
+    lost = sorted({str(source.get("kind")) for source in manifest.get("inputs", [])} - set(kinds))  # a check would miss their features
+    if lost:
+        listed = ", ".join(INPUT_PREFIX + kind for kind in lost)
+        raise _damaged(path, (f"thiếu lớp dữ liệu {listed} mà bản phân vùng được tạo từ đó", f"the layer(s) {listed} it was built from are missing"))
     return Build(
         **{name: tables[name] for name in SPATIAL + TABLES},
         manifest=manifest,

@@ -320,7 +320,7 @@ def _discover_folder(path: Path, catalogue: Catalogue, notes: list[str]) -> Iter
     """Layers of a folder whose files are named by kind (one file per kind)."""
     by_kind: dict[str, Path] = {}
     for file in sorted(p for p in path.iterdir() if p.suffix.lower() in VECTOR_SUFFIXES):
-        kind = file.name.split(".")[0].lower()
+        kind = _kind_name(file.name.split(".")[0], f"{path}: ", notes)
         if kind not in catalogue:
             notes.append(f"đã bỏ qua {file.name}: tên tệp không phải một loại lớp dữ liệu / ignored {file.name}: not named after a layer kind")
             continue
@@ -343,10 +343,21 @@ def _discover_geopackage(path: Path, catalogue: Catalogue, notes: list[str]) -> 
                          ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, "
                              "then save it again as GeoPackage")) from None
     for name in names:
-        if name.lower() not in catalogue:
-            notes.append(f"đã bỏ qua lớp '{name}' trong {path.name}: không phải một loại lớp dữ liệu / ignored layer '{name}' in {path.name}: not a layer kind")
+        kind = _kind_name(name, f"{path.name}: ", notes)
+        if kind not in catalogue:
+            shown = visible(name)
+            notes.append(f"đã bỏ qua lớp '{shown}' trong {path.name}: không phải một loại lớp dữ liệu / "
+                         f"ignored layer '{shown}' in {path.name}: not a layer kind")
             continue
-        yield name.lower(), read_vector(path, layer=name), f"{path}:{name}", digest
+        yield kind, read_vector(path, layer=name), f"{path}:{name}", digest
+
+
+def _kind_name(name: str, where: str, notes: list[str]) -> str:
+    """The layer kind a layer or file is named after: lower case, without invisible characters (each removal noted)."""
+    kind = str(clean_text(name)).strip().lower()
+    if has_control(name):
+        notes.append(_cleaned_note(where.rstrip(": "), f"tên '{visible(name)}'", f"the name '{visible(name)}'", invisible_codes([name])))
+    return kind
 
 
 def _known_kind(kind: str, catalogue: Catalogue, where: str) -> None:

@@ -768,7 +768,7 @@ def write_beside(result: AnnexResult, sheets: Callable[[], list[Sheet]], sources
         step("workbook")
         result.xlsx = result.docx.with_suffix(".xlsx")
         with atomic_path(result.xlsx, sources) as tmp:
-            write_workbook(tmp, sheets())
+            result.notices += [f"{result.xlsx.name}, {cut}" for cut in write_workbook(tmp, sheets())]  # texts cut to Excel's cell limit
         lap("xlsx")
     if pdf:
         step("PDF (LibreOffice)")

@@ -180,3 +180,12 @@ def test_a_workspace_opens_in_qgis_and_builds(tmp_path):
     built = zoning.build(gpkg, province="cao-bang")
     assert built.zones.set_index("zone")["area_ha"]["strict"] == pytest.approx(100.0, abs=1e-6)
     assert np.isclose(built.zones["area_ha"].sum(), reference_province_ha("04"), rtol=1e-6)
+
+
+def test_a_citys_map_speaks_of_the_city():
+    from zoning.outputs.map import map_config
+
+    built = zoning.build(ha_noi_layers(), province="ha-noi")
+    texts = map_config(built, lang="vi")["texts"]
+    assert texts["fit"] == "Xem toàn thành phố" and "tỉnh" not in texts["other_zone_note"]
+    assert map_config(built, lang="en")["texts"]["fit"] == "Show the whole city"

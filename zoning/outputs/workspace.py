@@ -41,7 +41,10 @@ def write_workspace(province: Province, folder: str | Path) -> list[Path]:
         When ``folder`` exists and holds anything.
     """
     folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise InputError((f"{folder}: đây là một tệp, không phải thư mục", f"{folder}: this is a file, not a folder"),
+                         ("chọn một thư mục mới hoặc rỗng", "choose a new or empty folder"))
+    if folder.exists() and any(folder.iterdir()):
         raise InputError((f"{folder}: thư mục đã có nội dung; không ghi đè", f"{folder}: the folder is not empty; nothing is replaced"),
                          ("chọn một thư mục mới hoặc rỗng", "choose a new or empty folder"))
     folder.mkdir(parents=True, exist_ok=True)

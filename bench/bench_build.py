@@ -106,11 +106,9 @@ def baseline_zones(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, float]:
     quad = {"quad_segs": 8}  # as the build: circles as 32-gons
     beds = rivers.buffer(rivers["width_m"].fillna(20.0) / 2, **quad)
     corridors = beds.buffer(rivers["corridor_m"].fillna(15.0), **quad)
-    assumed = rivers["corridor_m"].isna().to_numpy()
-    town = urban.union_all()
-    reach = beds[assumed].intersection(town)
-    reach = reach[~reach.is_empty]
-    within = gpd.GeoSeries(reach.buffer(20.0, **quad), crs=crs)
+    assumed = gpd.GeoDataFrame(geometry=beds[rivers["corridor_m"].isna().to_numpy()], crs=crs)
+    reach = gpd.overlay(assumed, urban[["geometry"]], how="intersection", keep_geom_type=True)
+    within = reach.geometry.buffer(20.0, **quad)
     strict_parts = pd.concat([
         urban[urban["urban_class"].isin(["II", "III"])][["geometry"]],
         gpd.GeoDataFrame(geometry=beds, crs=crs),

@@ -13,7 +13,7 @@ CPU-seconds are those of every thread of the child (user + system). The zone are
 three are compared. ``--json`` writes every figure.
 
     python bench/bench_build.py [--features 100000] [--rounds 1] [--json out.json]
-                                [--skip-baseline] [--demo] [--smoke]
+                                [--density fixed|constant] [--skip-baseline] [--demo] [--smoke]
 """
 
 from __future__ import annotations
@@ -41,8 +41,12 @@ SMOKE_FEATURES = 2_000
 KINDS = ("build", "zones", "baseline")
 
 
-def synthetic_layers(n: int, seed: int = 8) -> dict[str, gpd.GeoDataFrame]:
+def synthetic_layers(n: int, seed: int = 8, scale: float = 1.0) -> dict[str, gpd.GeoDataFrame]:
     """Province, 56 communes and ``n`` features shaped like real data.
+
+    ``scale`` stretches the province and the number of communes in both directions
+    (rivers and towns keep their size): ``scale = sqrt(n / 100,000)`` keeps the density
+    of 100,000 features on 100 × 70 km.
 
     40 % river segments chained into rivers of 200 segments (≈ 50 km random walks),
     40 % urban blocks laid out in towns of 20 × 20 blocks (80 m blocks, 20 m streets),
@@ -51,9 +55,9 @@ def synthetic_layers(n: int, seed: int = 8) -> dict[str, gpd.GeoDataFrame]:
     """
     crs = CRS
     rng = np.random.default_rng(seed)
-    width, height = WIDTH_KM * 1000, HEIGHT_KM * 1000
+    width, height = WIDTH_KM * 1000 * scale, HEIGHT_KM * 1000 * scale
     province = shapely.box(X0, Y0, X0 + width, Y0 + height)
-    cols, rows = 8, 7
+    cols, rows = max(1, round(8 * scale)), max(1, round(7 * scale))
     cells = [shapely.box(X0 + i * width / cols, Y0 + j * height / rows, X0 + (i + 1) * width / cols, Y0 + (j + 1) * height / rows)
              for j in range(rows) for i in range(cols)]
     n_river = int(n * 0.4) // 200 * 200
@@ -155,11 +159,16 @@ def timed(label: str, func, *args):
     return result, elapsed, used
 
 
-def child(kind: str, features: int) -> dict:
+def scale_of(features: int, density: str) -> float:
+    """The province's stretch: 1 for a fixed area, or the density of 100,000 features on it."""
+    return 1.0 if density == "fixed" else float(np.sqrt(features / 100_000))
+
+
+def child(kind: str, features: int, density: str = "fixed") -> dict:
     """One measurement in this process: the synthetic layers are made first, not timed."""
     from zoning.builder import build as build_zoning
 
-    layers = synthetic_layers(features)
+    layers = synthetic_layers(features, scale=scale_of(features, density))
     start, cpu = time.perf_counter(), cpu_seconds()
     out: dict = {}
     if kind == "build":
@@ -176,9 +185,10 @@ def child(kind: str, features: int) -> dict:
     return out
 
 
-def measure(kind: str, features: int) -> dict:
+def measure(kind: str, features: int, density: str = "fixed") -> dict:
     """Run :func:`child` in a fresh interpreter and return its figures."""
-    done = subprocess.run([sys.executable, __file__, "--child", kind, "--features", str(features)], capture_output=True, text=True, check=False)
+    command = [sys.executable, __file__, "--child", kind, "--features", str(features), "--density", density]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"{kind} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -213,23 +223,26 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--demo", action="store_true", help="also time the Cao Bằng demo build")
+    parser.add_argument("--density", choices=["fixed", "constant"], default="fixed",
+                        help="fixed: every count on 100 × 70 km (denser with more features); constant: the province grows with the count")
     parser.add_argument("--smoke", action="store_true", help=f"a quick run: {SMOKE_FEATURES:,} features, one round")
     parser.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.features)))
+        print(json.dumps(child(args.child, args.features, args.density)))
         return
     if args.smoke:
         args.features, args.rounds = SMOKE_FEATURES, 1
     if args.demo:
         demo_build()
     kinds = [k for k in KINDS if not (args.skip_baseline and k == "baseline")]
-    print(f"Synthetic province, {args.features:,} features, {args.rounds} round(s):", flush=True)
+    scale = scale_of(args.features, args.density)
+    print(f"Synthetic province, {args.features:,} features on {WIDTH_KM * scale:.0f} × {HEIGHT_KM * scale:.0f} km, {args.rounds} round(s):", flush=True)
     rounds = []
     for number in range(args.rounds):
         rounds.append({})
         for kind in kinds:
-            figures = measure(kind, args.features)
+            figures = measure(kind, args.features, args.density)
             rounds[-1][kind] = figures
             print(f"  round {number + 1} {kind:<9} {figures['wall_s']:8.2f} s wall {figures['cpu_s']:8.1f} CPU-s "
                   f"{figures['peak_rss_mb']:8.0f} MB peak", flush=True)
@@ -247,8 +260,8 @@ def main() -> None:
         ratio = medians["baseline"]["cpu_s"] / medians["build"]["cpu_s"]
         print(f"  CPU-s baseline / build: {ratio:.2f}×; baseline / zones alone: {medians['baseline']['cpu_s'] / medians['zones']['cpu_s']:.2f}×")
     if args.json:
-        args.json.write_text(json.dumps({"features": args.features, "rounds": rounds, "median": medians, "zone_difference_ha": differences},
-                                        indent=1, ensure_ascii=False))
+        figures = {"features": args.features, "density": args.density, "rounds": rounds, "median": medians, "zone_difference_ha": differences}
+        args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -150,6 +150,14 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def resident_mb() -> float:
+    """The resident memory of this process now, in MB (Linux), or 0 where unknown."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return 0.0
+
+
 def timed(label: str, func, *args):
     """Run ``func(*args)`` and print its wall and CPU time; returns the result and both times."""
     start, cpu = time.perf_counter(), cpu_seconds()
@@ -172,8 +180,10 @@ def child(kind: str, features: int, density: str = "fixed") -> dict:
     start, cpu = time.perf_counter(), cpu_seconds()
     out: dict = {}
     if kind == "build":
-        result = build_zoning(layers, central_meridian=MERIDIAN)
+        memory: dict[str, float] = {}
+        result = build_zoning(layers, central_meridian=MERIDIAN, progress=lambda step: memory.setdefault(step, resident_mb()))
         out["steps_s"] = result.manifest["timings_s"]
+        out["rss_mb_at_step_start"] = memory
         out["zones_ha"] = dict(zip(result.zones["zone"], result.zones["area_ha"].astype(float)))
         out["units"], out["lineage_rows"], out["qa_passed"] = len(result.units), len(result.lineage), bool(result.qa["passed"])
     elif kind == "zones":
@@ -250,6 +260,7 @@ def main() -> None:
     last = rounds[-1]
     build = last["build"]
     print(f"  build steps (s): {build['steps_s']}")
+    print(f"  resident MB as each step starts: {', '.join(f'{k} {v:,.0f}' for k, v in build['rss_mb_at_step_start'].items())}")
     print(f"  units {build['units']:,}, lineage rows {build['lineage_rows']:,}, QA passed {build['qa_passed']}")
     for kind in kinds:
         print(f"  {kind:<9} zones ha: " + ", ".join(f"{z} {ha:,.2f}" for z, ha in last[kind]["zones_ha"].items()))

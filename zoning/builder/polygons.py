@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely import STRtree
 
 from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
@@ -183,21 +184,37 @@ def _wider_within(source: np.ndarray, buffered: np.ndarray, assumed: np.ndarray,
                   notes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Where a feature with an assumed width crosses the land of ``width.within``, the
     wider default there: the reach inside that land, buffered by it, joins the buffer.
+
+    Each feature meets the land polygons an STRtree finds for it (most meet one or none),
+    never the union of all the land: the cost grows with the features, not their product.
     """
     within = width.within
     assert within is not None  # called only for a width with a wider default within some land
     kinds = [k for k in within.layers if k in layers]
-    polygons = [g for k in kinds for g in layers[k].geometry.to_numpy() if shapely.get_dimensions(g) == 2]
-    if not assumed.any() or not polygons:
+    polygons = np.array([g for k in kinds for g in layers[k].geometry.to_numpy() if shapely.get_dimensions(g) == 2], dtype=object)
+    if not assumed.any() or not len(polygons):
         return buffered
-    land = shapely.union_all(polygons)
-    shapely.prepare(land)
-    crossing = assumed & shapely.intersects(land, source)
-    if not crossing.any():
+    feature, land = STRtree(polygons).query(source, predicate="intersects")
+    keep = assumed[feature]
+    feature, land = feature[keep], land[keep]
+    if not len(feature):
         return buffered
-    reach = threaded(shapely.intersection, source[crossing], land)
+    crossing = np.zeros(len(source), bool)
+    crossing[feature] = True
+    order = np.lexsort((land, feature))
+    feature, land = feature[order], land[order]
+    first = np.r_[True, feature[1:] != feature[:-1]]
+    single = np.bincount(feature, minlength=len(source))[feature] == 1
+    reach = np.empty(len(source), dtype=object)
+    one = first & single
+    reach[feature[one]] = threaded(shapely.intersection, source[feature[one]], polygons[land[one]])
+    starts = np.flatnonzero(first & ~single)
+    ends = np.r_[np.flatnonzero(first)[1:], len(feature)]
+    ends = ends[np.searchsorted(np.flatnonzero(first), starts)]
+    for start, end in zip(starts, ends):
+        reach[feature[start]] = shapely.intersection(source[feature[start]], shapely.union_all(polygons[land[start:end]]))
     buffered = buffered.copy()
-    buffered[crossing] = threaded(shapely.union, buffered[crossing], threaded(shapely.buffer, reach, within.default_m))
+    buffered[crossing] = threaded(shapely.union, buffered[crossing], threaded(shapely.buffer, reach[crossing], within.default_m))
     for texts, note in zip(notes, (within.basis_vi, within.basis)):
         texts[crossing] = texts[crossing] + "; " + note
     return buffered

@@ -3,6 +3,8 @@ a thành phố named as one, x/y sites in the build's CRS, and a province's work
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pyogrio
@@ -189,3 +191,29 @@ def test_a_citys_map_speaks_of_the_city():
     texts = map_config(built, lang="vi")["texts"]
     assert texts["fit"] == "Xem toàn thành phố" and "tỉnh" not in texts["other_zone_note"]
     assert map_config(built, lang="en")["texts"]["fit"] == "Show the whole city"
+
+
+SHARED_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw" / "vietnamese-provinces-database" / "json" / "geojson"
+
+
+def test_the_shipped_reference_is_what_the_tool_makes_of_its_source(tmp_path):
+    if not SHARED_EXPORT.is_dir():
+        pytest.skip(f"the upstream export is not beside the checkout ({SHARED_EXPORT})")
+    import subprocess
+    import sys
+
+    out = tmp_path / "ref.gpkg"
+    tool = Path(__file__).resolve().parents[1] / "tools" / "make_reference.py"
+    made = subprocess.run([sys.executable, str(tool), str(SHARED_EXPORT), "--out", str(out), "--complete", "04", "--tolerance", "3"],
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr[-2000:]
+    for layer in ("communes", "provinces"):
+        shipped = pyogrio.read_dataframe(reference_path(), layer=layer).sort_values("code").reset_index(drop=True)
+        again = pyogrio.read_dataframe(out, layer=layer).sort_values("code").reset_index(drop=True)
+        assert list(again["code"]) == list(shipped["code"])
+        assert shapely.equals_exact(shapely.normalize(again.geometry.to_numpy()), shapely.normalize(shipped.geometry.to_numpy()), tolerance=1e-7).all()
+    # each province with communes is their union, and no two communes overlap
+    communes = pyogrio.read_dataframe(out, layer="communes").to_crs(tm3_crs(105.75))
+    left, right = shapely.STRtree(communes.geometry.to_numpy()).query(communes.geometry.to_numpy(), predicate="overlaps")
+    overlap = shapely.area(shapely.intersection(communes.geometry.to_numpy()[left], communes.geometry.to_numpy()[right]))
+    assert overlap.sum() / 2 < 5.0  # m² over 6,700 km² (each pair found twice): rounding to 1e-7° after the simplification

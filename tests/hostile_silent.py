@@ -296,6 +296,7 @@ def silent_cases(case: type, w: Callable[[str], str]) -> list:
              says=("amends nothing", "--allow-empty")),
         case("annex-against-itself-allowed", ["annex", w("build"), "--against", w("build"), "-o", "{out}/a.docx", "--allow-empty"], expect="ok",
              check=empty_amendment, says=("records no change (0 ha)",)),
+        case("annex-allow-empty-without-against", ["annex", w("build"), "-o", "{out}/a.docx", "--allow-empty"], says=("--allow-empty goes with --against",)),
         case("diff-build-with-itself", ["diff", w("build"), w("build"), "-o", "{out}/d.gpkg"], expect="ok", check=no_change),
         case("diff-out-is-old-build", ["diff", w("build"), w("build_copy"), "-o", w("build")], says=("b.gpkg",)),
         case("check-capacity-column-nan", ["check", w("nan_capacity_csv"), "-z", w("build")], says=("'capacity' is not a number",)),

@@ -41,7 +41,7 @@ from zoning.inputs.text import clean_column, clean_text, has_control, has_format
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".tab", ".mif", ".dgn")
 SIDECARS = {".shp": None, ".tab": None, ".mif": (".mid",)}  # files read with the main one (None: every <stem>.*)
 NUMERIC_ATTRIBUTES = {"width_m", "corridor_m", "buffer_m", "capacity_m3d", "protection_m", "population"}
-DATE_ATTRIBUTES = {"decision_date"}  # read by zoning.inputs.dates; kept as ISO text (a year alone as the year)
+DATE_SUFFIX = "_date"  # attributes read by zoning.inputs.dates (decision_date, …); kept as ISO text (a year alone as the year)
 FAMILY_TYPES = {
     "polygon": {"Polygon", "MultiPolygon"},
     "line": {"LineString", "MultiLineString"},
@@ -454,7 +454,7 @@ def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray,
         if attribute == "illustrative":
             out[attribute] = column.fillna(False).astype(str).str.lower().isin(["true", "1", "yes"])
             continue
-        if attribute in DATE_ATTRIBUTES:
+        if attribute.endswith(DATE_SUFFIX):
             out[attribute] = _dates(column, ids, where, attribute)
             continue
         text = column.astype("string").str.strip()

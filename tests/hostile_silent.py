@@ -127,6 +127,8 @@ def silent_world(paths: dict[str, Path], root: Path, write_gpkg: Callable, invok
     rows.iloc[:2].assign(name=[LONG_NAME, "Ngắn"]).to_csv(paths["long_name_csv"], index=False)
     paths["nan_capacity_csv"] = root / "nan-capacity.csv"
     rows.iloc[:2].assign(type="wastewater_treatment", capacity=["nan", "500"]).to_csv(paths["nan_capacity_csv"], index=False)
+    paths["zwsp_header_csv"] = root / "zwsp-header.csv"
+    rows.rename(columns={"lat": "lat\u200b"}).assign(lon=[f"{v}\u200b" for v in rows["lon"]]).to_csv(paths["zwsp_header_csv"], index=False)
     paths["zwsp_type_csv"] = root / "zwsp-type.csv"
     rows.iloc[:2].assign(type=["sanitary_landfill\u200b", "\ufeffsanitary_landfill"], name=["A\u200bB", "C"]).to_csv(paths["zwsp_type_csv"], index=False)
 
@@ -199,6 +201,11 @@ def long_name_marked(world, out, result) -> None:
 def clean_types(world, out, result) -> None:
     rows = list(pd.read_csv(out / "r.csv", encoding="utf-8-sig", dtype=str).itertuples())
     assert [r.type for r in rows] == ["sanitary_landfill", "sanitary_landfill"] and rows[0].name == "AB"
+
+
+def same_verdicts(world, out, result) -> None:
+    expected = {r["site_id"]: r["verdict"] for r in pd.read_csv(world["results_csv"], encoding="utf-8-sig", dtype=str).to_dict("records")}
+    assert {r["site_id"]: r["verdict"] for r in pd.read_csv(out / "r.csv", encoding="utf-8-sig", dtype=str).to_dict("records")} == expected
 
 
 def decision_clean(world, out, result) -> None:
@@ -283,6 +290,8 @@ def silent_cases(case: type, w: Callable[[str], str]) -> list:
              says=("'nature_reserves[U+200B]'", "U+200B")),
         case("check-zwsp-in-type", ["check", w("zwsp_type_csv"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=clean_types,
              says=("U+200B", "U+FEFF")),
+        case("check-zwsp-in-header-and-coordinates", ["check", w("zwsp_header_csv"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok",
+             check=same_verdicts),
         case("annex-zwsp-in-decision", ["annex", w("build"), "-o", "{out}/a.docx", "--decision", "số 7/QĐ-UBND\u200b ngày 1/1/2027"], expect="ok",
              check=decision_clean, says=("--decision", "U+200B")),
         # ---------------------------------------------- geometry judged as drawn
@@ -296,6 +305,7 @@ def silent_cases(case: type, w: Callable[[str], str]) -> list:
              says=("amends nothing", "--allow-empty")),
         case("annex-against-itself-allowed", ["annex", w("build"), "--against", w("build"), "-o", "{out}/a.docx", "--allow-empty"], expect="ok",
              check=empty_amendment, says=("records no change (0 ha)",)),
+        case("annex-allow-empty-without-against", ["annex", w("build"), "-o", "{out}/a.docx", "--allow-empty"], says=("--allow-empty goes with --against",)),
         case("diff-build-with-itself", ["diff", w("build"), w("build"), "-o", "{out}/d.gpkg"], expect="ok", check=no_change),
         case("diff-out-is-old-build", ["diff", w("build"), w("build_copy"), "-o", w("build")], says=("b.gpkg",)),
         case("check-capacity-column-nan", ["check", w("nan_capacity_csv"), "-z", w("build")], says=("'capacity' is not a number",)),

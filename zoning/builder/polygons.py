@@ -18,8 +18,9 @@ from shapely import STRtree
 
 from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
+from zoning.errors import InputError
 from zoning.inputs.catalogue import Precedence, load_catalogue
-from zoning.inputs.dates import parse_date
+from zoning.inputs.dates import DateError, parse_date
 from zoning.inputs.layers import LayerSet
 from zoning.inputs.text import clean_text, normalised_values
 from zoning.law.criteria import Criterion, RuleSet, Width
@@ -104,7 +105,13 @@ def _decision_dates(features: pd.DataFrame, attribute: str, criterion: Criterion
     A year alone is taken as 1 January of that year; where it takes part in an order (two
     or more dated features) a note says which features' order is approximate.
     """
-    parsed = [parse_date(v) for v in _column(features, attribute).to_numpy(object)]
+    parsed = []
+    for feature, value in zip(features["source_id"], _column(features, attribute).to_numpy(object)):
+        try:
+            parsed.append(parse_date(value))
+        except DateError as error:  # an attribute the front door did not read as a date (a catalogue naming another one)
+            raise InputError((f"{criterion.layer}: đối tượng {feature}, '{attribute}' {error.vi}", f"{criterion.layer}: feature {feature}, "
+                              f"'{attribute}' {error.en}"), error.hint) from None
     dates = pd.Series([pd.Timestamp(p.date) if p else pd.NaT for p in parsed], index=features.index, dtype="datetime64[ns]")
     approximate = [str(i) for i, p in zip(features["source_id"], parsed) if p is not None and p.approximate]
     if approximate and sum(p is not None for p in parsed) > 1:

@@ -89,9 +89,10 @@ def annex(
     from zoning.outputs.annex_model import CoordinatePolicy, parse_scale
     from zoning.outputs.dataset import dataset_paths
 
-    if amends is not None and against is None:
+    if (amends is not None or allow_empty) and against is None:
+        option = "--amends" if amends is not None else "--allow-empty"
         raise ZoningError(
-            ("--amends chỉ dùng cùng --against", "--amends goes with --against"),
+            (f"{option} chỉ dùng cùng --against", f"{option} goes with --against"),
             ("thêm --against BẢN_PHÂN_VÙNG_CŨ.gpkg", "add --against OLD_BUILD.gpkg"),
         )
     inputs = (build_path, against)

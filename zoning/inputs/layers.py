@@ -41,7 +41,7 @@ from zoning.inputs.text import clean_column, clean_text, has_control, has_format
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".tab", ".mif", ".dgn")
 SIDECARS = {".shp": None, ".tab": None, ".mif": (".mid",)}  # files read with the main one (None: every <stem>.*)
 NUMERIC_ATTRIBUTES = {"width_m", "corridor_m", "buffer_m", "capacity_m3d", "protection_m", "population"}
-DATE_ATTRIBUTES = {"decision_date"}  # read by zoning.inputs.dates; kept as ISO text (a year alone as the year)
+DATE_SUFFIX = "_date"  # attributes read by zoning.inputs.dates (decision_date, …); kept as ISO text (a year alone as the year)
 FAMILY_TYPES = {
     "polygon": {"Polygon", "MultiPolygon"},
     "line": {"LineString", "MultiLineString"},
@@ -464,7 +464,7 @@ def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray,
         if attribute == "illustrative":
             out[attribute] = column.fillna(False).astype(str).str.lower().isin(["true", "1", "yes"])
             continue
-        if attribute in DATE_ATTRIBUTES:
+        if attribute.endswith(DATE_SUFFIX):
             out[attribute] = _dates(column, ids, where, attribute)
             continue
         text = column.astype("string").str.strip()
@@ -613,12 +613,13 @@ def _repair(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: st
 
 def _check_degenerate(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: str) -> None:
     """Refuse polygons with a part of zero area as drawn (its vertices on one line), which GEOS may still call valid."""
-    parts, owner = shapely.get_parts(geometries, return_index=True)
-    polygons = shapely.get_type_id(parts) == 3
-    if not polygons.any():
+    polygonal = np.flatnonzero(np.isin(shapely.get_type_id(geometries), (3, 6, 7)))  # a million points cost nothing here
+    if not len(polygonal):
         return
+    parts, owner = shapely.get_parts(geometries[polygonal], return_index=True)
+    polygons = shapely.get_type_id(parts) == 3
     area, perimeter = shapely.area(parts[polygons]), shapely.length(parts[polygons])
-    flat = np.unique(owner[polygons][area <= DEGENERATE_RATIO * perimeter**2])
+    flat = polygonal[np.unique(owner[polygons][area <= DEGENERATE_RATIO * perimeter**2])]
     if len(flat):
         raise InputError(
             (f"{origin} ({kind.name}): các đối tượng {_listed(ids[flat], 'vi')} có diện tích bằng 0 trong hệ tọa độ của chính lớp "

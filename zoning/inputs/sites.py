@@ -39,6 +39,7 @@ from zoning.files import check_input_file
 from zoning.inputs.catalogue import LayerKind
 from zoning.inputs.crs import WGS84, describe, tm3_crs
 from zoning.inputs.layers import Repair, check_layer, file_digest, frame_digest, gdal_path, lonlat_in_range, read_vector
+from zoning.inputs.text import clean_text, visible
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
                 "geometry"]
@@ -429,7 +430,7 @@ def _table_sites(table: pd.DataFrame, path: Path, xy_crs: CRS, notes: dict[str, 
             ("dưới dòng tiêu đề, mỗi địa điểm một dòng", "give one row per site under the header"),
         )
     table.columns = [str(c) for c in table.columns]
-    columns = {c.strip().lower(): c for c in table.columns}
+    columns = {str(clean_text(c)).strip().lower(): c for c in table.columns}  # a header "lat\u200b" is still lat
     given = table[columns["id"]].astype(str) if "id" in columns else None
     ids = given.tolist() if given is not None and given.is_unique and (given != "").all() else [str(i + 1) for i in range(len(table))]
     pick = lambda names: next((columns[n] for n in names if n in columns), None)  # noqa: E731
@@ -451,7 +452,7 @@ def _table_sites(table: pd.DataFrame, path: Path, xy_crs: CRS, notes: dict[str, 
             file_notes.append(f"{path.name}: tọa độ x/y đọc theo {describe(xy_crs, 'vi')} / x/y read as {describe(xy_crs)}")
         first, second, source_crs, label = table[x], table[y], xy_crs, ("x", "y")
     else:
-        found = ", ".join(table.columns)
+        found = ", ".join(visible(c) for c in table.columns)
         raise InputError(
             (f"{path}: không có cột tọa độ (các cột: {found})", f"{path}: no coordinate columns (found: {found})"),
             (
@@ -468,7 +469,7 @@ def _numbers(column: pd.Series, path: Path, name: str, ids: list[str]) -> np.nda
     try:  # the usual case, in C: plain decimal numbers
         values = np.asarray(pd.to_numeric(column.to_numpy(object)), dtype=float)
     except (ValueError, TypeError):
-        text = column.astype(str).str.strip().str.replace(",", ".", regex=False)  # decimal commas, spaces
+        text = column.astype(str).map(clean_text).str.strip().str.replace(",", ".", regex=False)  # decimal commas, spaces, invisible characters
         values = pd.to_numeric(text, errors="coerce").to_numpy(float)
     bad = np.isnan(values)
     if bad.any():

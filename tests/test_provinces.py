@@ -211,7 +211,13 @@ def test_the_shipped_reference_is_what_the_tool_makes_of_its_source(tmp_path):
         shipped = pyogrio.read_dataframe(reference_path(), layer=layer).sort_values("code").reset_index(drop=True)
         again = pyogrio.read_dataframe(out, layer=layer).sort_values("code").reset_index(drop=True)
         assert list(again["code"]) == list(shipped["code"])
-        assert shapely.equals_exact(shapely.normalize(again.geometry.to_numpy()), shapely.normalize(shipped.geometry.to_numpy()), tolerance=1e-7).all()
+        # GEOS versions may keep a vertex more or less, or a gap of a few hundred m² between communes open or shut:
+        # the same land within a millionth of its area, the same outlines within the tool's 3 m tolerance
+        metric = [frame.to_crs(tm3_crs(105.75)).geometry.to_numpy() for frame in (again, shipped)]
+        assert (shapely.area(shapely.symmetric_difference(*metric)) <= 1e-6 * shapely.area(metric[1])).all()
+        outlines = [shapely.union_all(shapely.get_exterior_ring(shapely.get_parts(g))) for g in metric[0]], \
+            [shapely.union_all(shapely.get_exterior_ring(shapely.get_parts(g))) for g in metric[1]]
+        assert shapely.hausdorff_distance(np.array(outlines[0], dtype=object), np.array(outlines[1], dtype=object)).max() <= 3.0
     # each province with communes is their union, and no two communes overlap
     communes = pyogrio.read_dataframe(out, layer="communes").to_crs(tm3_crs(105.75))
     left, right = shapely.STRtree(communes.geometry.to_numpy()).query(communes.geometry.to_numpy(), predicate="overlaps")

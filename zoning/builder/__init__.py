@@ -148,7 +148,7 @@ def with_reference(layer_set: LayerSet | None, known: Province, crs, step: Calla
     missing = [kind for kind in ("province", "communes") if layer_set is None or kind not in layer_set]
     if not missing:
         return layer_set  # type: ignore[return-value]
-    reference = province_layers(known)
+    reference = province_layers(known, crs)
     read = read_layers({kind: reference[kind] for kind in missing}, crs, progress=lambda k: step(f"reading {k}"))
     digest = file_digest(reference_path())
     read.sources = [replace(s, origin=f"{reference_path().name} ({ATTRIBUTION[1]})", sha256=digest) for s in read.sources]

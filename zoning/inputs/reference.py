@@ -170,8 +170,9 @@ def reference_layer(layer: str) -> gpd.GeoDataFrame:
     return _layer(reference_path(), layer).copy()
 
 
-def province_layers(province: Province) -> dict[str, gpd.GeoDataFrame]:
-    """The province (the union of its communes) and its 2025 communes, from the reference boundaries.
+def province_layers(province: Province, crs=None) -> dict[str, gpd.GeoDataFrame]:
+    """The province (the union of its communes) and its 2025 communes, from the reference boundaries,
+    in ``crs`` (WGS 84 by default; the union is taken in that CRS).
 
     Raises
     ------
@@ -188,6 +189,8 @@ def province_layers(province: Province) -> dict[str, gpd.GeoDataFrame]:
              "và đặt ZONING_REFERENCE", "give the province and communes layers in --layers, or make the national reference with "
              "tools/make_reference.py and set ZONING_REFERENCE"))
     communes = communes[["code", "name", "full_name", "name_en", "geometry"]]
+    if crs is not None:
+        communes = communes.to_crs(crs)
     union = shapely.union_all(communes.geometry.to_numpy())
     frame = gpd.GeoDataFrame({"code": [province.code], "name": [province.name], "full_name": [province.full_name]},
                              geometry=[union], crs=communes.crs)

@@ -63,7 +63,7 @@ def _geopackage(province: Province, path: Path) -> Path:
     catalogue = load_catalogue()
     crs = tm3_crs(province.central_meridian)
     try:
-        reference = {kind: frame.to_crs(crs) for kind, frame in province_layers(province).items()}
+        reference = province_layers(province, crs)
     except InputError:
         reference = {}
     styles = []

@@ -175,7 +175,7 @@
     byId('coordinates-form').addEventListener('submit', function (e) {
       e.preventDefault();
       var form = e.target;
-      self.run({ kind: 'json', fit: true, body: {
+      self.run({ kind: 'json', fit: true, form: form, body: {
         coordinates: { text: form.text.value, system: form.system.value, shape: form.shape.value, meridian: number(form.meridian.value) },
         name: form.name.value.trim() || null
       } });
@@ -183,7 +183,7 @@
     byId('markers-form').addEventListener('submit', function (e) {
       e.preventDefault();
       var form = e.target;
-      self.run({ kind: 'json', fit: true, body: {
+      self.run({ kind: 'json', fit: true, form: form, body: {
         coordinates: { text: form.text.value, system: 'vn2000', shape: 'polygon', meridian: number(form.meridian.value) },
         name: form.name.value.trim() || null
       } });
@@ -193,7 +193,7 @@
       e.preventDefault();
       var form = e.target;
       if (!form.file.files.length) { return; }
-      self.run({ kind: 'upload', fit: true, file: form.file.files[0], crs: form.crs.value.trim() });
+      self.run({ kind: 'upload', fit: true, form: form, file: form.file.files[0], crs: form.crs.value.trim() });
     });
     this.setupTypes();
   };
@@ -358,7 +358,7 @@
     return request
       .then(function (r) { return r.json(); })
       .then(function (answer) { if (ticket === self.sequence) { self.show(answer, input.fit); } })
-      .catch(function (error) { if (ticket === self.sequence) { self.showError(error); } });
+      .catch(function (error) { if (ticket === self.sequence) { self.showError(error, input.form); } });
   };
 
   App.prototype.setStatus = function (text, busy) {
@@ -367,11 +367,20 @@
     status.classList.toggle('app-busy', !!busy);
   };
 
-  App.prototype.showError = function (error) {
+  // An error is shown where the officer is looking: under the form whose button was pressed
+  // (else in its usual place); the result of an earlier check is cleared, not left as if it answered.
+  App.prototype.showError = function (error, near) {
     var box = byId('error'), T = this.T;
     var text = error.payload ? (error.payload[this.lang] || error.payload.en) : String(error.message || error);
     box.textContent = T.error + ': ' + text;
     box.hidden = false;
+    if (near && near.parentNode) { near.insertAdjacentElement('afterend', box); }
+    if (near !== undefined) {
+      this.answer = null;
+      byId('result').textContent = '';
+      this.view.setSites({ type: 'FeatureCollection', features: [] });
+      this.drawBuffers({ type: 'FeatureCollection', features: [] });
+    }
     this.setStatus(this.answer ? '' : T.no_result, false);
     document.body.setAttribute('data-app-error', String(error.status || 'network'));
   };
@@ -387,7 +396,7 @@
     this.updateLink();
     var result = byId('result');
     result.textContent = '';
-    if (answer.sites.length === 1) {
+    if (answer.sites.length === 1 && !(answer.meta.rejected_rows || []).length) {
       this.selected = answer.sites[0].site_id;
       this.renderSite(result, answer.sites[0]);
       this.renderDownloads(result);
@@ -462,6 +471,8 @@
     var verdict = el('p', 'app-verdict', null, box);
     el('span', null, T.verdict + ': ', verdict);
     verdict.appendChild(this.badge(site.verdict));
+    var reason = this.reason(site);
+    if (reason) { el('p', 'app-reason', reason, box); }
     if (site.borderline) { el('p', 'app-warning app-borderline', T.borderline + ' (' + this.quantity(meta.positional_tolerance_m.default, 'distance_m', 'm') + ')', box); }
     if (site.illustrative) { el('p', 'app-warning app-illustrative', '⚠ ' + T.illustrative_result, box); }
     if (site.input_note) { el('p', 'app-note', fill(T.input_note, { note: site.input_note }), box); }
@@ -502,10 +513,35 @@
     return box;
   };
 
+  // One sentence under the badge: the finding that decides the verdict, with its basis in law
+  // and, where the value is not confirmed law, that it is not.
+  App.prototype.reason = function (site) {
+    var T = this.T, self = this;
+    if (!site.findings) { return ''; }
+    var severity = { conflict: 'conflict', needs_review: 'review', no_data: 'no_data', outside_province: 'outside' }[site.verdict];
+    if (!severity) { return T.reason_none; }
+    var found = site.findings.filter(function (f) { return f.severity === severity; });
+    var first = found.filter(function (f) { return f.status !== 'confirmed'; })[0] && severity === 'review'
+      ? found.filter(function (f) { return f.status !== 'confirmed'; })[0] : found[0];
+    if (!first) { return ''; }
+    var text = self.pick(first, 'title');
+    var citation = self.pick(first, 'citation');
+    if (citation) { text += ' (' + citation + ')'; }
+    if (severity === 'outside' && self.pick(first, 'detail')) { text += ': ' + self.pick(first, 'detail'); }
+    if (first.status === 'unconfirmed') { text += ' – ' + T.reason_unconfirmed; }
+    if (found.length > 1) { text += ' ' + fill(T.reason_more, { count: self.format(found.length - 1, 0) }); }
+    return text + '.';
+  };
+
   // A site's name; a site given without one is named by what it is (a point by its coordinates).
   App.prototype.siteTitle = function (site) {
     var named = site.name && site.name !== site.site_id;
     var title = named ? site.name : (this.T['name_' + site.geometry_type] || site.site_id);
+    if (!named && site.geometry_type === 'point') {  // the point's own coordinates, latitude first as everywhere on the page
+      var feature = (this.answer.map.sites.features || []).filter(function (f) { return f.properties.site_id === site.site_id; })[0];
+      var label = feature && feature.properties.label;
+      title = label ? fill(this.T.name_point, { lat: this.format(label[0], 6), lon: this.format(label[1], 6) }) : site.site_id;
+    }
     if (named && site.geometry_type === 'point' && /^-?\d+\.\d+, -?\d+\.\d+$/.test(site.name)) {
       var ll = site.name.split(', ');
       title = fill(this.T.name_point, { lat: this.format(Number(ll[0]), 6), lon: this.format(Number(ll[1]), 6) });
@@ -655,6 +691,15 @@
       chip.dataset.verdict = v;
       chip.dataset.count = String(counts[v]);
     });
+    var rejected = this.answer.meta.rejected_rows || [];
+    if (rejected.length) {
+      var chip = el('span', 'app-count app-count-error', null, box);
+      el('span', 'zoning-verdict app-verdict-data_error', T.data_error, chip);
+      chip.appendChild(document.createTextNode(' ' + self.format(rejected.length, 0)));
+      chip.dataset.verdict = 'data_error';
+      chip.dataset.count = String(rejected.length);
+      el('p', 'app-warning app-data-errors', fill(T.data_error_hint, { count: self.format(rejected.length, 0) }), parent);
+    }
   };
 
   App.prototype.renderTable = function (parent) {
@@ -697,6 +742,14 @@
         th.classList.toggle('app-sorted-desc', th.dataset.key === self.sort.key && !self.sort.ascending);
       });
       body.textContent = '';
+      (self.answer.meta.rejected_rows || []).forEach(function (row) {  // rows of the file that could not be read, first: what to fix
+        var tr = el('tr', 'app-data-error', null, body);
+        tr.dataset.row = String(row.row);
+        el('td', null, fill(T.data_error_row, { row: row.row }), tr);
+        el('td', null, fill(T.data_error_cell, { column: row.column, value: row.value, reason: self.lang === 'en' ? row.reason_en : row.reason_vi }), tr);
+        el('td', null, null, tr).appendChild(el('span', 'zoning-verdict app-verdict-data_error', T.data_error));
+        el('td', null, '', tr);
+      });
       sites.slice(0, MAX_ROWS).forEach(function (site) {
         var tr = el('tr', site.site_id === self.selected ? 'app-selected' : null, null, body);
         tr.dataset.siteId = site.site_id;

@@ -84,6 +84,11 @@
       .then(function (r) { return r.json(); })
       .then(function (mapConfig) {
         self.view = ZM.init(self.map, mapConfig);
+        if (self.narrow()) {  // a phone: the layer panel and the legend start folded, the map free for a tap
+          Array.prototype.forEach.call(self.map.getContainer().querySelectorAll('.zoning-layers, .zoning-legend'), function (panel) {
+            L.DomUtil.addClass(panel, 'zoning-collapsed');
+          });
+        }
         self.map.on('click', function (e) { self.onMapClick(e); });
         self.selectTab('point');
         var hash = global.location.hash;
@@ -95,6 +100,19 @@
         document.body.setAttribute('data-app-ready', 'true');
       })
       .catch(function (error) { self.showError(error); });
+  };
+
+  // Units as the rules write them (m3/day) in the words of the page's language.
+  var UNITS = {
+    vi: { 'm3/day': 'm³/ngày đêm', 't/day': 'tấn/ngày', 't/year': 'tấn/năm', 't ore/year': 'tấn quặng/năm', 'm2/year': 'm²/năm' },
+    en: { 'm3/day': 'm³/day', 't/day': 't/day', 't/year': 't/year', 't ore/year': 't ore/year', 'm2/year': 'm²/year' }
+  };
+  App.prototype.unit = function (unit) {
+    return unit ? ((UNITS[this.lang] || UNITS.en)[unit] || unit) : '';
+  };
+
+  App.prototype.narrow = function () {
+    return !!(global.matchMedia && global.matchMedia('(max-width: 820px)').matches);
   };
 
   App.prototype.api = function (method, path, body, form) {
@@ -305,7 +323,7 @@
     byId('type-search').value = '';
     byId('type-list').hidden = true;
     byId('capacity-field').hidden = !(t && t.capacity_needed);
-    byId('capacity-unit').textContent = t ? (t.capacity_unit || '') : '';
+    byId('capacity-unit').textContent = t ? this.unit(t.capacity_unit) : '';
     byId('upstream-field').hidden = !(t && t.facility && t.capacity_needed);
     if (rerun) { this.rerun(); }
   };
@@ -406,6 +424,7 @@
       this.renderDownloads(result);
       this.detailBox = el('div', 'app-detail', null, result);
     }
+    if (this.narrow()) { result.scrollIntoView({ block: 'start' }); }  // the panel below the map shows the answer; the map stays
     document.body.setAttribute('data-app-checks', String((Number(document.body.getAttribute('data-app-checks')) || 0) + 1));
     return this;
   };
@@ -484,7 +503,7 @@
     fact(T.geometry, (T['geometry_' + kind] || kind) + size);
     var type = site.type ? this.pick(site, 'type_name') + ' (' + site.type + ')' : T.type_missing;
     if (site.capacity !== null && site.capacity !== undefined) {
-      type += ' – ' + T.capacity.toLowerCase() + ' ' + this.format(site.capacity, 2) + ' ' + (site.capacity_unit || '');
+      type += ' – ' + T.capacity.toLowerCase() + ' ' + this.format(site.capacity, 2) + ' ' + this.unit(site.capacity_unit);
     }
     if (site.capacity_class) { type += ' (' + this.term('capacity_classes', site.capacity_class) + ')'; }
     fact(T.type, type);
@@ -607,7 +626,7 @@
       if (s.distance_required_m === null) {
         var facility = self.cfg.facilities[s.facility] || {};
         var template = (s.missing || '').indexOf('capacity') === 0 ? T.missing_capacity : (s.status === 'unconfirmed' ? T.missing_unconfirmed : T.missing_no_value);
-        required = el('span', 'app-missing', fill(template, { citation: citation, unit: facility.capacity_unit || '', klass: s.capacity_class || '' }));
+        required = el('span', 'app-missing', fill(template, { citation: citation, unit: self.unit(facility.capacity_unit), klass: s.capacity_class || '' }));
         if (template === T.missing_unconfirmed) { unknown[s.facility + ':' + s.receptor] = s; }
       } else {
         required = el('span', null, self.quantity(s.distance_required_m, 'distance_m', 'm') + ' – ' + citation + ' ');

@@ -218,7 +218,7 @@ def test_sites_outside_the_province(small):
     assert where["finding"] == "outside_province" and "nằm trong Tỉnh Cao Bằng" in where["detail_vi"] and "lies in Cao Bang Province" in where["detail_en"]
     paris = check(small, gpd.GeoDataFrame({"id": ["paris"]}, geometry=[Point(2.35, 48.85)], crs="EPSG:4326"))
     assert paris.sites["verdict"].tolist() == ["outside_province"]
-    assert "lon 2.35000, lat 48.85000" in paris.findings["detail_en"].iloc[0] and "Province" not in paris.findings["detail_en"].iloc[0]
+    assert "lat 48.85000, lon 2.35000" in paris.findings["detail_en"].iloc[0] and "Province" not in paris.findings["detail_en"].iloc[0]
 
 
 def test_every_finding_carries_citation_and_status(small):

@@ -11,6 +11,9 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
+import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -25,11 +28,13 @@ import pyogrio
 import pytest
 import shapely
 from fastapi.testclient import TestClient
+from PIL import Image
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, box
 from typer.testing import CliRunner
 
 import zoning
+from zoning import terms
 from zoning.builder.model import read_build
 from zoning.cli import app as cli
 from zoning.demo import demo_paths
@@ -540,10 +545,27 @@ def test_report_as_pdf_and_word(client, build, strict_point):
     request = {"sites": {"type": "Point", "coordinates": [point.x, point.y]}, "name": "Điểm kiểm tra"}
     pdf = client.post("/api/report/pdf", json=request)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext") and shutil.which("pdftoppm"):  # the first page as printed: the title, whole, and the verdict's colour
+        with tempfile.TemporaryDirectory() as work:
+            (Path(work) / "r.pdf").write_bytes(pdf.content)
+            first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(Path(work) / "r.pdf"), "-"], capture_output=True, text=True).stdout
+            assert "Phiếu kiểm tra địa điểm theo phân vùng môi" in first and "Site check against the environmental zoning" in first
+            verdict = post(client, request).json()["sites"][0]["verdict"]
+            assert f"{terms.label('verdicts', verdict, 'vi')} / {terms.label('verdicts', verdict, 'en')}" in " ".join(first.split())
+            subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(Path(work) / "r.pdf"), str(Path(work) / "p")], check=True)
+            page = np.asarray(Image.open(next(Path(work).glob("p*.png"))).convert("RGB")).reshape(-1, 3).astype(int)
+            colour = {"conflict": (0xc6, 0x28, 0x28), "needs_review": (0xf9, 0xa8, 0x25)}[verdict]
+            assert (np.abs(page - colour).sum(axis=1) < 30).sum() > 200  # the badge is filled with the verdict's colour
     docx = client.post("/api/report/docx", json=request)
     with zipfile.ZipFile(io.BytesIO(docx.content)) as archive:
         text = archive.read("word/document.xml").decode("utf-8")
     assert "Điểm kiểm tra" in text and "Vùng bảo vệ nghiêm ngặt" in text
+    # every table within the margins of an A4 page
+    width = int(re.search(r'<w:pgSz w:w="(\d+)"', text).group(1))
+    margins = re.search(r'<w:pgMar [^>]*w:left="(\d+)" w:right="(\d+)"', text)
+    room = width - int(margins.group(1)) - int(margins.group(2))
+    grids = [sum(int(w) for w in re.findall(r'w:w="(\d+)"', grid)) for grid in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", text)]
+    assert width == 11906 and grids and max(grids) <= room, (grids, room)
 
 
 # --------------------------------------------------------------------- bad inputs
@@ -595,7 +617,7 @@ def test_a_site_outside_the_province_is_answered_alone_in_a_batch_and_in_its_rep
     assert site["verdict"] == "outside_province" and alone.json()["verdicts"]["outside_province"] == 1
     [finding] = site["findings"]
     assert finding["title_vi"] == "Địa điểm nằm ngoài phạm vi tỉnh của bản phân vùng"
-    assert "kinh độ 2.35000, vĩ độ 48.85000" in finding["detail_vi"] and "Tỉnh" not in finding["detail_vi"]  # no province known there
+    assert "vĩ độ 48,85000, kinh độ 2,35000" in finding["detail_vi"] and "Tỉnh" not in finding["detail_vi"]  # no province known there
     # in a batch: the site inside gets its verdict, the one outside its answer
     body = f"id,name,lon,lat\nin,Trong tỉnh,{point.x},{point.y}\nout,Hà Nội,105.85,21.03\n".encode()
     batch = upload(client, "two.csv", body)
@@ -604,7 +626,8 @@ def test_a_site_outside_the_province_is_answered_alone_in_a_batch_and_in_its_rep
     assert verdicts["out"] == "outside_province" and verdicts["in"] == "needs_review"  # in the strict unit S0001, no project type given
     assert batch.json()["verdicts"]["outside_province"] == 1
     report = client.post("/api/report/html", json=batch.json()["request"], params={"site": "out"})
-    assert report.status_code == 200 and "Ngoài phạm vi tỉnh" in report.text and "105.85000" in report.text
+    assert report.status_code == 200 and "Ngoài phạm vi tỉnh" in report.text and "105,85000" in report.text
+    assert "21,030000, 105,850000" in report.text  # latitude first, as on the page
 
 
 def twenty_sites(build, strict_point, bad_lon="1062512") -> list[list[str]]:
@@ -664,6 +687,19 @@ def test_duplicate_ids_are_reported(client, build, strict_point):
     answer = upload(client, "dup.csv", content).json()
     assert [s["site_id"] for s in answer["sites"]] == ["M1", "M1-2"] and [s["name"] for s in answer["sites"]] == ["Một", "Hai"]
     assert any("site id 'M1' is given more than once (rows 2, 3)" in n for n in answer["meta"]["notes"])
+
+
+def test_the_page_gets_no_command_line_words_rule_ids_or_ascii_units(client, build, strict_point):
+    point = lon_lat(strict_point, build)
+    answer = post(client, {"sites": {"type": "Point", "coordinates": [point.x, point.y]}, "type": "sanitary_landfill"}).json()
+    engine = zoning.check(Point(point.x, point.y), build, type="sanitary_landfill")
+    [site] = answer["sites"]
+    assert site["verdict"] == engine.sites["verdict"][0] and len(site["findings"]) == len(engine.findings)
+    texts = " ".join(f[k] for f in site["findings"] for k in ("title_vi", "title_en", "detail_vi", "detail_en"))
+    assert "--" not in texts and "nd08-" not in texts and "MÉT" not in texts and "m3/day" not in texts
+    engine_texts = " ".join(engine.findings["detail_vi"])
+    assert "--distance" in engine_texts or "tiêu chí nd08-" in engine_texts  # the command line keeps its own words
+    assert "mục Khoảng cách an toàn" in texts or "Khoảng cách" in texts
 
 
 def test_malformed_requests(client, build, strict_point):
@@ -880,6 +916,41 @@ def test_docs_examples_work_and_the_documented_error_is_the_real_one(client):
         assert set(schema["properties"]["error"]["required"]) <= set(answer["error"]) <= set(schema["properties"]["error"]["properties"])
         if "hint" in answer["error"]:
             assert set(answer["error"]["hint"]) == {"vi", "en"}
+
+
+@pytest.mark.slow
+def test_zoning_serve_with_workers_runs_several_processes(small_build_path):
+    """`zoning serve --workers 2`: two processes answer the same address, each with its own copy of the build."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "zoning", "serve", str(small_build_path), "--port", str(port), "--offline", "--workers", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline, seen = time.monotonic() + 240, set()
+        while len(seen) < 2:
+            assert server.poll() is None, server.stderr.read().decode(errors="replace")
+            assert time.monotonic() < deadline, f"two workers did not answer within 240 s (seen {seen})"
+            try:
+                with httpx.Client(timeout=5) as fresh:  # a new connection each time: the kernel spreads them over the workers
+                    seen.add(fresh.get(f"http://127.0.0.1:{port}/api/health").json()["process"])
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert server.pid not in seen  # the supervisor only supervises
+        answers = {httpx.post(f"http://127.0.0.1:{port}/api/check", json={"coordinates": {"text": "48.85, 2.35"}}, timeout=60).json()["sites"][0]["verdict"]
+                   for _ in range(4)}
+        assert answers == {"outside_province"}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 @pytest.mark.slow

@@ -68,8 +68,10 @@ def browser(tmp_path_factory):
 class AppPage:
     """The application opened in the browser, requests off the server blocked and recorded."""
 
-    def __init__(self, context, url: str):
+    def __init__(self, context, url: str, viewport: dict | None = None):
         self.page = context.new_page()
+        if viewport:  # before the page loads: the page lays itself out for the screen it starts on
+            self.page.set_viewport_size(viewport)
         self.errors: list[str] = []
         self.outside: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -381,7 +383,7 @@ def test_a_point_outside_the_province_gets_an_answer(browser, server):
     assert app.verdict() == "Ngoài phạm vi tỉnh"
     assert app.page.locator(".app-site h3").inner_text() == "Điểm đã chọn (21,030000, 105,850000)"  # the placeholder filled, latitude first
     reason = app.page.locator(".app-site .app-reason").inner_text()
-    assert reason.startswith("Địa điểm nằm ngoài phạm vi tỉnh của bản phân vùng") and "kinh độ 105.85000, vĩ độ 21.03000" in reason
+    assert reason.startswith("Địa điểm nằm ngoài phạm vi tỉnh của bản phân vùng") and "vĩ độ 21,03000, kinh độ 105,85000" in reason
     app.screenshot("web-10-outside-vi.png")
     app.close()
 
@@ -435,4 +437,30 @@ def test_upload_a_list_with_vietnamese_columns_and_one_bad_row(browser, server, 
     assert app.js("() => zoningApp.answer.sites.every(s => s.type === 'sanitary_landfill')")
     app.screenshot("web-12-bad-row-vi.png")
     app.screenshot("web-12-bad-row-vi-panel.png", full_panel=True)
+    app.close()
+
+
+def test_a_phone_folds_the_panels_and_a_tap_checks_the_point(browser, server, build, strict_point):
+    app = AppPage(browser, server + "/", viewport={"width": 390, "height": 844})
+    panels = app.page.locator("#map .zoning-layers, #map .zoning-legend")
+    assert panels.count() == 2 and all("zoning-collapsed" in (panels.nth(i).get_attribute("class") or "") for i in range(2))
+    for i in range(2):  # folded to their title: a small part of the map
+        box = panels.nth(i).bounding_box()
+        assert box["height"] < 60 and box["width"] < 0.8 * 390
+    map_box = app.page.locator("#map").bounding_box()
+    assert map_box["y"] == 0 and map_box["height"] >= 0.45 * 844  # the map on top
+    app.page.wait_for_timeout(300)
+    ARTEFACTS.mkdir(exist_ok=True)
+    app.page.screenshot(path=str(ARTEFACTS / "web-13-phone-start-vi.png"))
+    app.show(strict_point.x, strict_point.y, 12)
+    before = app.checks()
+    app.page.mouse.click(*app.pixel(strict_point.x, strict_point.y))  # a tap on the map checks the point
+    app.wait_for_check(before)
+    expected = zoning.check(Point(strict_point.x, strict_point.y), build)
+    assert app.verdict() == label("verdicts", expected.sites["verdict"][0])
+    # the answer is in the panel below the map, scrolled into view; the map keeps the top half of the screen
+    map_box, verdict_box = app.page.locator("#map").bounding_box(), app.page.locator("#result .app-verdict").bounding_box()
+    assert map_box["y"] == 0 and map_box["height"] >= 0.45 * 844 and map_box["height"] <= verdict_box["y"] < 844
+    app.page.wait_for_timeout(400)
+    app.page.screenshot(path=str(ARTEFACTS / "web-13-phone-vi.png"))
     app.close()

@@ -71,7 +71,7 @@ def _where_outside(sites: SiteArrays, wholly: np.ndarray) -> tuple[list[str], li
     provinces = locate(here[:, 0], here[:, 1]) if np.isfinite(here).all() and (np.abs(here) <= [180, 90]).all() else [None] * len(here)
     vi, en = [], []
     for (lon, lat), province in zip(here, provinces):
-        x, y = f"{lon:.5f}", f"{lat:.5f}"
+        x, y = (f"{lon:.5f}".replace(".", ","), f"{lon:.5f}"), (f"{lat:.5f}".replace(".", ","), f"{lat:.5f}")  # latitude first, as on the page
         if province is not None:
             pair = texts("outside_province", "in_province", province=(province.full_name, province.full_name_en), lon=x, lat=y)
         else:

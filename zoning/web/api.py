@@ -371,10 +371,42 @@ def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, op
         "verdicts": result.meta["verdicts"],
         "detail": detail,
         "meta": meta,
-        "sites": result.records() if detail else _json_rows(result.sites[SUMMARY_COLUMNS]),
+        "sites": _page_records(result.records()) if detail else _json_rows(result.sites[SUMMARY_COLUMNS]),
         "map": sites_config(result, entry.build, lang, findings=False),  # the panel shows the findings
         "request": canonical_request(entry, frame.assign(id=result.sites["site_id"].to_numpy()), options, result.meta.get("rejected_rows")),
     }
+
+
+# the command line's words in the engine's texts, said as the page says them
+PAGE_WORDS = [
+    (re.compile(r"nhập bằng --distance \S+=MÉT"), "nhập khoảng cách ở mục Khoảng cách an toàn bên dưới"),
+    (re.compile(r"give it with --distance \S+=METRES"), "give it under Safety distances below"),
+    (re.compile(r"nhập cột 'type' hoặc --type \(xem `zoning types`\)"), "chọn loại hình ở mục 2. Dự án"),
+    (re.compile(r"give a 'type' attribute or --type \(see `zoning types`\)"), "choose the project type under 2. Project"),
+    (re.compile(r" \((?:dùng|use) --include-proposed [^)]*\)"), ""),
+    (re.compile(r" \((?:nhập 'exclusion' hoặc --exclusion|give 'exclusion' or --exclusion)\)"), ""),
+    (re.compile(r",? ?(?:theo lựa chọn|as) --include-proposed(?: asks)?"), ""),
+    (re.compile(r"\bm3/day\b"), "m³/day"),
+    (re.compile(r",? (?:tiêu chí|criterion) [a-z0-9]+(?:-[a-z0-9]+)+"), ""),  # rule ids: the citation says it in words
+]
+
+
+def page_words(text: str) -> str:
+    """An engine text without command-line words (``--distance``, ``--type``) or ASCII units, for the page."""
+    if "--" not in text and "m3/" not in text and "ti" not in text and "crit" not in text:
+        return text
+    for pattern, words in PAGE_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def _page_records(records: list[dict]) -> list[dict]:
+    for record in records:
+        for finding in record.get("findings", []):
+            for key in ("title_vi", "title_en", "detail_vi", "detail_en"):
+                if isinstance(finding.get(key), str):
+                    finding[key] = page_words(finding[key])
+    return records
 
 
 def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Options, rejected: list[dict] | None = None) -> dict:

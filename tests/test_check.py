@@ -592,3 +592,26 @@ def test_zoning_check_of_one_point_outside_the_province(small_build_path):
     assert run.exit_code == 0, run.output
     output = " ".join(run.output.split())
     assert "Ngoài phạm vi tỉnh / Outside the province: 1" in output and "Tỉnh Cao Bằng" in output
+
+
+def test_zoning_check_of_a_word_marker_table_saved_as_text(tmp_path, small_build_path):
+    """A marker table copied from Word (STT ⇥ Số hiệu ⇥ X ⇥ Y, Vietnamese numbers, X the northing) saved as .txt: one site per marker."""
+    from typer.testing import CliRunner
+
+    from zoning.cli import app as cli
+
+    corners = [(1000, 1000), (1400, 1000), (1400, 1400), (1000, 1400)]
+    vn = lambda v: f"{v:_.2f}".replace(".", ",").replace("_", ".")  # noqa: E731 - 2.506.123,45
+    lines = ["STT\tSố hiệu\tX (m)\tY (m)"] + [f"{i}\tM{i}\t{vn(Y0 + y)}\t{vn(X0 + x)}" for i, (x, y) in enumerate(corners, 1)]
+    table = tmp_path / "bang-moc.txt"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.csv"
+    run = CliRunner().invoke(cli, ["check", str(table), "-z", str(small_build_path), "--crs", "tm3:105.75", "-o", str(out)], env={"COLUMNS": "200"})
+    assert run.exit_code == 0, run.output
+    output = " ".join(run.output.split())
+    assert "4 địa điểm / site(s)" in output and "columns not used: 'STT'" in output
+    results = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert results["site_id"].tolist() == ["M1", "M2", "M3", "M4"] and set(results["verdict"]) != {"data_error"}
+    read = read_sites(table, CRS, crs="tm3:105.75")
+    xy = shapely.get_coordinates(read.frame.geometry.to_numpy())
+    assert np.allclose(xy, [[X0 + x, Y0 + y] for x, y in corners], atol=0.01)  # X read as the northing

@@ -288,12 +288,15 @@ def _integral(value: str) -> str:
 
 
 def _numbers(column: pd.Series, rows: np.ndarray, name: str) -> tuple[np.ndarray, list[BadRow]]:
-    """The numbers of a column (decimal commas read) and the rows where there is none."""
+    """The numbers of a column (written the Vietnamese or the English way) and the rows where there is none."""
     try:  # the usual case, in C: plain decimal numbers
         values = np.asarray(pd.to_numeric(column.to_numpy(object)), dtype=float)
     except (ValueError, TypeError):
         text = column.astype(str).str.strip().str.replace(",", ".", regex=False)
-        values = pd.to_numeric(text, errors="coerce").to_numpy(float)
+        values = np.array(pd.to_numeric(text, errors="coerce"), dtype=float)  # a writable copy
+        for i in np.flatnonzero(np.isnan(values)):  # 2.506.123,45 or 2 506 123,45 (a table from Word)
+            parsed = parse_number(str(column.iloc[i]))
+            values[i] = np.nan if parsed is None else parsed
     values = np.where(np.isfinite(values), values, np.nan)
     bad = []
     for i in np.flatnonzero(np.isnan(values)):
@@ -301,6 +304,26 @@ def _numbers(column: pd.Series, rows: np.ndarray, name: str) -> tuple[np.ndarray
         reason = ("ô trống", "the cell is empty") if value == "" else ("không phải là số", "not a number")
         bad.append(_bad(rows[i], name, value, reason))
     return values, bad
+
+
+def parse_number(text: str) -> float | None:
+    """A number written the Vietnamese or the English way: ``2.506.123,45``, ``2 506 123,45``, ``2,506,123.45``, ``2506123.45``."""
+    value = text.strip().replace("\u00a0", "").replace(" ", "").replace("\u202f", "")
+    if not re.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*", value):
+        return None
+    commas, dots = value.count(","), value.count(".")
+    if commas and dots:  # the last separator marks the decimals
+        decimal, thousands = (",", ".") if value.rfind(",") > value.rfind(".") else (".", ",")
+        value = value.replace(thousands, "").replace(decimal, ".")
+    elif commas > 1 or dots > 1:  # thousands only
+        value = value.replace(",", "").replace(".", "")
+    else:
+        value = value.replace(",", ".")
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
 
 
 def _impossible(a: np.ndarray, b: np.ndarray, good: np.ndarray, crs: CRS, rows: np.ndarray, names: tuple[str, str],

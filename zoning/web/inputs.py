@@ -37,6 +37,7 @@ import shapely
 from pyproj import CRS
 
 from zoning.inputs.crs import WGS84, tm3_crs
+from zoning.inputs.tables import parse_number
 
 # Site attributes the check reads (see zoning.inputs.sites); other properties are dropped
 SITE_PROPERTIES = ("id", "name", "name_en", "type", "capacity", "capacity_unit", "upstream")
@@ -281,25 +282,6 @@ def meridian_crs(meridian: float | None) -> CRS:
     if not 102 <= meridian <= 110:
         raise RequestError(422, f"Kinh tuyến trục {meridian} không thuộc Việt Nam (102–110°).", f"Central meridian {meridian} is not in Việt Nam (102–110°).")
     return tm3_crs(float(meridian))
-
-
-def parse_number(text: str) -> float | None:
-    """A number written the Vietnamese or the English way: ``2.506.123,45``, ``2 506 123,45``, ``2,506,123.45``, ``2506123.45``."""
-    value = text.strip().replace("\u00a0", "").replace(" ", "").replace("\u202f", "")
-    if not re.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*", value):
-        return None
-    commas, dots = value.count(","), value.count(".")
-    if commas and dots:  # the last separator marks the decimals
-        decimal, thousands = (",", ".") if value.rfind(",") > value.rfind(".") else (".", ",")
-        value = value.replace(thousands, "").replace(decimal, ".")
-    elif commas > 1 or dots > 1:  # thousands only
-        value = value.replace(",", "").replace(".", "")
-    else:
-        value = value.replace(",", ".")
-    try:
-        return float(value)
-    except ValueError:
-        return None
 
 
 def _number_line(line: str, number: int, system: str) -> tuple[str, float, float] | None:

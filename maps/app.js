@@ -84,6 +84,11 @@
       .then(function (r) { return r.json(); })
       .then(function (mapConfig) {
         self.view = ZM.init(self.map, mapConfig);
+        if (self.narrow()) {  // a phone: the layer panel and the legend start folded, the map free for a tap
+          Array.prototype.forEach.call(self.map.getContainer().querySelectorAll('.zoning-layers, .zoning-legend'), function (panel) {
+            L.DomUtil.addClass(panel, 'zoning-collapsed');
+          });
+        }
         self.map.on('click', function (e) { self.onMapClick(e); });
         self.selectTab('point');
         var hash = global.location.hash;
@@ -95,6 +100,19 @@
         document.body.setAttribute('data-app-ready', 'true');
       })
       .catch(function (error) { self.showError(error); });
+  };
+
+  // Units as the rules write them (m3/day) in the words of the page's language.
+  var UNITS = {
+    vi: { 'm3/day': 'm³/ngày đêm', 't/day': 'tấn/ngày', 't/year': 'tấn/năm', 't ore/year': 'tấn quặng/năm', 'm2/year': 'm²/năm' },
+    en: { 'm3/day': 'm³/day', 't/day': 't/day', 't/year': 't/year', 't ore/year': 't ore/year', 'm2/year': 'm²/year' }
+  };
+  App.prototype.unit = function (unit) {
+    return unit ? ((UNITS[this.lang] || UNITS.en)[unit] || unit) : '';
+  };
+
+  App.prototype.narrow = function () {
+    return !!(global.matchMedia && global.matchMedia('(max-width: 820px)').matches);
   };
 
   App.prototype.api = function (method, path, body, form) {
@@ -175,7 +193,7 @@
     byId('coordinates-form').addEventListener('submit', function (e) {
       e.preventDefault();
       var form = e.target;
-      self.run({ kind: 'json', fit: true, body: {
+      self.run({ kind: 'json', fit: true, form: form, body: {
         coordinates: { text: form.text.value, system: form.system.value, shape: form.shape.value, meridian: number(form.meridian.value) },
         name: form.name.value.trim() || null
       } });
@@ -183,7 +201,7 @@
     byId('markers-form').addEventListener('submit', function (e) {
       e.preventDefault();
       var form = e.target;
-      self.run({ kind: 'json', fit: true, body: {
+      self.run({ kind: 'json', fit: true, form: form, body: {
         coordinates: { text: form.text.value, system: 'vn2000', shape: 'polygon', meridian: number(form.meridian.value) },
         name: form.name.value.trim() || null
       } });
@@ -193,7 +211,7 @@
       e.preventDefault();
       var form = e.target;
       if (!form.file.files.length) { return; }
-      self.run({ kind: 'upload', fit: true, file: form.file.files[0], crs: form.crs.value.trim() });
+      self.run({ kind: 'upload', fit: true, form: form, file: form.file.files[0], crs: form.crs.value.trim() });
     });
     this.setupTypes();
   };
@@ -305,7 +323,7 @@
     byId('type-search').value = '';
     byId('type-list').hidden = true;
     byId('capacity-field').hidden = !(t && t.capacity_needed);
-    byId('capacity-unit').textContent = t ? (t.capacity_unit || '') : '';
+    byId('capacity-unit').textContent = t ? this.unit(t.capacity_unit) : '';
     byId('upstream-field').hidden = !(t && t.facility && t.capacity_needed);
     if (rerun) { this.rerun(); }
   };
@@ -358,7 +376,7 @@
     return request
       .then(function (r) { return r.json(); })
       .then(function (answer) { if (ticket === self.sequence) { self.show(answer, input.fit); } })
-      .catch(function (error) { if (ticket === self.sequence) { self.showError(error); } });
+      .catch(function (error) { if (ticket === self.sequence) { self.showError(error, input.form); } });
   };
 
   App.prototype.setStatus = function (text, busy) {
@@ -367,11 +385,20 @@
     status.classList.toggle('app-busy', !!busy);
   };
 
-  App.prototype.showError = function (error) {
+  // An error is shown where the officer is looking: under the form whose button was pressed
+  // (else in its usual place); the result of an earlier check is cleared, not left as if it answered.
+  App.prototype.showError = function (error, near) {
     var box = byId('error'), T = this.T;
     var text = error.payload ? (error.payload[this.lang] || error.payload.en) : String(error.message || error);
     box.textContent = T.error + ': ' + text;
     box.hidden = false;
+    if (near && near.parentNode) { near.insertAdjacentElement('afterend', box); }
+    if (near !== undefined) {
+      this.answer = null;
+      byId('result').textContent = '';
+      this.view.setSites({ type: 'FeatureCollection', features: [] });
+      this.drawBuffers({ type: 'FeatureCollection', features: [] });
+    }
     this.setStatus(this.answer ? '' : T.no_result, false);
     document.body.setAttribute('data-app-error', String(error.status || 'network'));
   };
@@ -387,7 +414,7 @@
     this.updateLink();
     var result = byId('result');
     result.textContent = '';
-    if (answer.sites.length === 1) {
+    if (answer.sites.length === 1 && !(answer.meta.rejected_rows || []).length) {
       this.selected = answer.sites[0].site_id;
       this.renderSite(result, answer.sites[0]);
       this.renderDownloads(result);
@@ -397,6 +424,7 @@
       this.renderDownloads(result);
       this.detailBox = el('div', 'app-detail', null, result);
     }
+    if (this.narrow()) { result.scrollIntoView({ block: 'start' }); }  // the panel below the map shows the answer; the map stays
     document.body.setAttribute('data-app-checks', String((Number(document.body.getAttribute('data-app-checks')) || 0) + 1));
     return this;
   };
@@ -462,6 +490,8 @@
     var verdict = el('p', 'app-verdict', null, box);
     el('span', null, T.verdict + ': ', verdict);
     verdict.appendChild(this.badge(site.verdict));
+    var reason = this.reason(site);
+    if (reason) { el('p', 'app-reason', reason, box); }
     if (site.borderline) { el('p', 'app-warning app-borderline', T.borderline + ' (' + this.quantity(meta.positional_tolerance_m.default, 'distance_m', 'm') + ')', box); }
     if (site.illustrative) { el('p', 'app-warning app-illustrative', '⚠ ' + T.illustrative_result, box); }
     if (site.input_note) { el('p', 'app-note', fill(T.input_note, { note: site.input_note }), box); }
@@ -473,7 +503,7 @@
     fact(T.geometry, (T['geometry_' + kind] || kind) + size);
     var type = site.type ? this.pick(site, 'type_name') + ' (' + site.type + ')' : T.type_missing;
     if (site.capacity !== null && site.capacity !== undefined) {
-      type += ' – ' + T.capacity.toLowerCase() + ' ' + this.format(site.capacity, 2) + ' ' + (site.capacity_unit || '');
+      type += ' – ' + T.capacity.toLowerCase() + ' ' + this.format(site.capacity, 2) + ' ' + this.unit(site.capacity_unit);
     }
     if (site.capacity_class) { type += ' (' + this.term('capacity_classes', site.capacity_class) + ')'; }
     fact(T.type, type);
@@ -502,10 +532,35 @@
     return box;
   };
 
+  // One sentence under the badge: the finding that decides the verdict, with its basis in law
+  // and, where the value is not confirmed law, that it is not.
+  App.prototype.reason = function (site) {
+    var T = this.T, self = this;
+    if (!site.findings) { return ''; }
+    var severity = { conflict: 'conflict', needs_review: 'review', no_data: 'no_data', outside_province: 'outside' }[site.verdict];
+    if (!severity) { return T.reason_none; }
+    var found = site.findings.filter(function (f) { return f.severity === severity; });
+    var first = found.filter(function (f) { return f.status !== 'confirmed'; })[0] && severity === 'review'
+      ? found.filter(function (f) { return f.status !== 'confirmed'; })[0] : found[0];
+    if (!first) { return ''; }
+    var text = self.pick(first, 'title');
+    var citation = self.pick(first, 'citation');
+    if (citation) { text += ' (' + citation + ')'; }
+    if (severity === 'outside' && self.pick(first, 'detail')) { text += ': ' + self.pick(first, 'detail'); }
+    if (first.status === 'unconfirmed') { text += ' – ' + T.reason_unconfirmed; }
+    if (found.length > 1) { text += ' ' + fill(T.reason_more, { count: self.format(found.length - 1, 0) }); }
+    return text + '.';
+  };
+
   // A site's name; a site given without one is named by what it is (a point by its coordinates).
   App.prototype.siteTitle = function (site) {
     var named = site.name && site.name !== site.site_id;
     var title = named ? site.name : (this.T['name_' + site.geometry_type] || site.site_id);
+    if (!named && site.geometry_type === 'point') {  // the point's own coordinates, latitude first as everywhere on the page
+      var feature = (this.answer.map.sites.features || []).filter(function (f) { return f.properties.site_id === site.site_id; })[0];
+      var label = feature && feature.properties.label;
+      title = label ? fill(this.T.name_point, { lat: this.format(label[0], 6), lon: this.format(label[1], 6) }) : site.site_id;
+    }
     if (named && site.geometry_type === 'point' && /^-?\d+\.\d+, -?\d+\.\d+$/.test(site.name)) {
       var ll = site.name.split(', ');
       title = fill(this.T.name_point, { lat: this.format(Number(ll[0]), 6), lon: this.format(Number(ll[1]), 6) });
@@ -571,7 +626,7 @@
       if (s.distance_required_m === null) {
         var facility = self.cfg.facilities[s.facility] || {};
         var template = (s.missing || '').indexOf('capacity') === 0 ? T.missing_capacity : (s.status === 'unconfirmed' ? T.missing_unconfirmed : T.missing_no_value);
-        required = el('span', 'app-missing', fill(template, { citation: citation, unit: facility.capacity_unit || '', klass: s.capacity_class || '' }));
+        required = el('span', 'app-missing', fill(template, { citation: citation, unit: self.unit(facility.capacity_unit), klass: s.capacity_class || '' }));
         if (template === T.missing_unconfirmed) { unknown[s.facility + ':' + s.receptor] = s; }
       } else {
         required = el('span', null, self.quantity(s.distance_required_m, 'distance_m', 'm') + ' – ' + citation + ' ');
@@ -655,6 +710,15 @@
       chip.dataset.verdict = v;
       chip.dataset.count = String(counts[v]);
     });
+    var rejected = this.answer.meta.rejected_rows || [];
+    if (rejected.length) {
+      var chip = el('span', 'app-count app-count-error', null, box);
+      el('span', 'zoning-verdict app-verdict-data_error', T.data_error, chip);
+      chip.appendChild(document.createTextNode(' ' + self.format(rejected.length, 0)));
+      chip.dataset.verdict = 'data_error';
+      chip.dataset.count = String(rejected.length);
+      el('p', 'app-warning app-data-errors', fill(T.data_error_hint, { count: self.format(rejected.length, 0) }), parent);
+    }
   };
 
   App.prototype.renderTable = function (parent) {
@@ -697,6 +761,14 @@
         th.classList.toggle('app-sorted-desc', th.dataset.key === self.sort.key && !self.sort.ascending);
       });
       body.textContent = '';
+      (self.answer.meta.rejected_rows || []).forEach(function (row) {  // rows of the file that could not be read, first: what to fix
+        var tr = el('tr', 'app-data-error', null, body);
+        tr.dataset.row = String(row.row);
+        el('td', null, fill(T.data_error_row, { row: row.row }), tr);
+        el('td', null, fill(T.data_error_cell, { column: row.column, value: row.value, reason: self.lang === 'en' ? row.reason_en : row.reason_vi }), tr);
+        el('td', null, null, tr).appendChild(el('span', 'zoning-verdict app-verdict-data_error', T.data_error));
+        el('td', null, '', tr);
+      });
       sites.slice(0, MAX_ROWS).forEach(function (site) {
         var tr = el('tr', site.site_id === self.selected ? 'app-selected' : null, null, body);
         tr.dataset.siteId = site.site_id;

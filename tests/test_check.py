@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 import yaml
@@ -209,8 +210,15 @@ def test_sites_outside_the_province(small):
     site = row(check(small, sites_of(half), default_type="other"))
     assert (site["other_ha"], site["outside_ha"], site["outside_pct"]) == pytest.approx((2.0, 2.0, 50.0))
     assert site["verdict"] == "needs_review"
-    with pytest.raises(InputError, match="none of the 1 site\\(s\\) lies in the province"):
-        check(small, sites_of(outside))
+    # a site outside, alone, gets an answer too, with where it lies
+    alone = check(small, sites_of(outside))
+    assert alone.sites["verdict"].tolist() == ["outside_province"] and alone.meta["verdicts"]["outside_province"] == 1
+    [where] = alone.findings[["finding", "detail_vi", "detail_en"]].to_dict("records")
+    # the hand-made province lies inside Cao Bằng of the reference boundaries: the province is named
+    assert where["finding"] == "outside_province" and "nằm trong Tỉnh Cao Bằng" in where["detail_vi"] and "lies in Cao Bang Province" in where["detail_en"]
+    paris = check(small, gpd.GeoDataFrame({"id": ["paris"]}, geometry=[Point(2.35, 48.85)], crs="EPSG:4326"))
+    assert paris.sites["verdict"].tolist() == ["outside_province"]
+    assert "lat 48.85000, lon 2.35000" in paris.findings["detail_en"].iloc[0] and "Province" not in paris.findings["detail_en"].iloc[0]
 
 
 def test_every_finding_carries_citation_and_status(small):
@@ -509,8 +517,101 @@ def test_check_in_parts_writes_the_same_csv(tmp_path, facility_build):
     assert summary.meta["verdicts"]["outside_province"] == 1  # s4, checked in a part with a site inside
 
 
-def test_check_in_parts_all_outside_is_an_error(tmp_path, small):
+def test_check_in_parts_all_outside_is_answered(tmp_path, small):
     count, parts = check_parts(sites_of(at(-1000, 5000), at(-2000, 5000), at(-3000, 5000)), small, part_sites=2)
-    with pytest.raises(InputError, match="none of the 3 site\\(s\\) lies in the province"):
-        write_csv_parts(parts, [tmp_path / "r.csv"])
-    assert not (tmp_path / "r.csv").exists()
+    summary = write_csv_parts(parts, [tmp_path / "r.csv"])
+    assert count == 3 and summary.meta["verdicts"]["outside_province"] == 3
+    assert pd.read_csv(tmp_path / "r.csv")["verdict"].tolist() == ["outside_province"] * 3
+
+
+# ----------------------------------------------------------------- the command line, officer's tables
+
+
+def _lonlat(x: float, y: float) -> tuple[float, float]:
+    point = reproject(np.array([at(x, y)]), CRS, "EPSG:4326")[0]
+    return point.x, point.y
+
+
+def test_zoning_check_of_a_table_with_vietnamese_columns_a_bad_row_and_a_site_outside(tmp_path, small_build_path):
+    from typer.testing import CliRunner
+
+    from zoning.cli import app as cli
+
+    lines = ["STT,Tên công trình,Loại hình dự án,Công suất,Đơn vị,Kinh độ,Vĩ độ,Xã"]
+    for i in range(1, 36):
+        lon, lat = _lonlat(100 + 200 * (i % 40), 9500 if i % 2 else 500)
+        if i == 7:
+            lon = 1062512  # a longitude typed without its decimal point
+        if i == 12:
+            lon, lat = _lonlat(-1000, 5000)  # outside the hand-made province
+        lines.append(f"{i},Công trình {i},Bãi chôn lấp chất thải rắn hợp vệ sinh,50,tấn/ngày,{lon},{lat},Xã {i}")
+    lines.append("36,Công trình 36,Bãi chôn lấp chất thải rắn hợp vệ sinh,nhiều,tấn/ngày,106.1,22.6,Xã 36")  # capacity not a number
+    table = tmp_path / "danh sach.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "ket-qua.csv"
+    run = CliRunner().invoke(cli, ["check", str(table), "-z", str(small_build_path), "-o", str(out)], env={"COLUMNS": "200"})
+    assert run.exit_code == 0, run.output
+    output = " ".join(run.output.split())  # the console wraps long lines
+    assert "34 địa điểm / site(s)" in output and "Lỗi dữ liệu / Data error: 2 dòng không đọc được / row(s) not read" in output
+    assert "Ngoài phạm vi tỉnh / Outside the province: 1" in output
+    assert "dòng 8, cột 'Kinh độ' = '1062512': không phải kinh độ" in output and "row 37, column 'Công suất' = 'nhiều'" in output
+    assert "columns not used: 'Xã'" in output and "GeoJSON" not in output and ".prj" not in output
+    results = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    sites = results[results["verdict"] != "data_error"]
+    assert len(sites) == 34 and set(sites["type"]) == {"sanitary_landfill"} and sites["name"].iloc[0] == "Công trình 1"
+    assert sites.set_index("site_id").loc["12", "verdict"] == "outside_province"
+    assert results.loc[results["verdict"] == "data_error", "site_id"].tolist() == ["dòng 8 / row 8", "dòng 37 / row 37"]
+
+
+def test_zoning_check_refuses_a_table_with_no_readable_row_naming_each(tmp_path, small_build_path):
+    from typer.testing import CliRunner
+
+    from zoning.cli import app as cli
+
+    table = tmp_path / "bad.xlsx"
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for row in (["Ma", "Ten", "Kinh do", "Vi do"], ["A", "Một", "abc", 22.6], ["B", "Hai", 1062512, 22.7]):
+        workbook.active.append(row)
+    workbook.save(table)
+    run = CliRunner().invoke(cli, ["check", str(table), "-z", str(small_build_path)], env={"COLUMNS": "200"})
+    assert run.exit_code == 2
+    output = " ".join(run.output.split())
+    assert "dòng 2, cột 'Kinh do' = 'abc': không phải là số" in output and "row 3, column 'Kinh do' = '1062512'" in output
+    assert "GeoJSON" not in output and ".prj" not in output
+
+
+def test_zoning_check_of_one_point_outside_the_province(small_build_path):
+    from typer.testing import CliRunner
+
+    from zoning.cli import app as cli
+
+    lon, lat = _lonlat(-1000, 5000)
+    run = CliRunner().invoke(cli, ["check", "--point", f"{lon},{lat}", "-z", str(small_build_path)], env={"COLUMNS": "240"})
+    assert run.exit_code == 0, run.output
+    output = " ".join(run.output.split())
+    assert "Ngoài phạm vi tỉnh / Outside the province: 1" in output and "Tỉnh Cao Bằng" in output
+
+
+def test_zoning_check_of_a_word_marker_table_saved_as_text(tmp_path, small_build_path):
+    """A marker table copied from Word (STT ⇥ Số hiệu ⇥ X ⇥ Y, Vietnamese numbers, X the northing) saved as .txt: one site per marker."""
+    from typer.testing import CliRunner
+
+    from zoning.cli import app as cli
+
+    corners = [(1000, 1000), (1400, 1000), (1400, 1400), (1000, 1400)]
+    vn = lambda v: f"{v:_.2f}".replace(".", ",").replace("_", ".")  # noqa: E731 - 2.506.123,45
+    lines = ["STT\tSố hiệu\tX (m)\tY (m)"] + [f"{i}\tM{i}\t{vn(Y0 + y)}\t{vn(X0 + x)}" for i, (x, y) in enumerate(corners, 1)]
+    table = tmp_path / "bang-moc.txt"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.csv"
+    run = CliRunner().invoke(cli, ["check", str(table), "-z", str(small_build_path), "--crs", "tm3:105.75", "-o", str(out)], env={"COLUMNS": "200"})
+    assert run.exit_code == 0, run.output
+    output = " ".join(run.output.split())
+    assert "4 địa điểm / site(s)" in output and "columns not used: 'STT'" in output
+    results = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert results["site_id"].tolist() == ["M1", "M2", "M3", "M4"] and set(results["verdict"]) != {"data_error"}
+    read = read_sites(table, CRS, crs="tm3:105.75")
+    xy = shapely.get_coordinates(read.frame.geometry.to_numpy())
+    assert np.allclose(xy, [[X0 + x, Y0 + y] for x, y in corners], atol=0.01)  # X read as the northing

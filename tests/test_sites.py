@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 import shapely
@@ -71,18 +72,77 @@ def test_csv_vn2000_xy_with_northing_in_x(tmp_path):
 
 
 def test_csv_errors_name_what_to_fix(tmp_path):
+    # a bad row is set aside with its row number, column, value and reason; the good rows are read
     bad = tmp_path / "bad.csv"
-    bad.write_text("id,lon,lat\nk1,106.1,22.6\nk2,abc,22.7\n", encoding="utf-8")
-    with pytest.raises(InputError, match="'lon' is not a number for site\\(s\\) k2"):
-        read_sites(bad, CRS)
+    lon, lat = lonlat(1500, 1500)
+    bad.write_text(f"id,lon,lat\nk1,{lon},{lat}\nk2,abc,22.7\n", encoding="utf-8")
+    sites = read_sites(bad, CRS)
+    assert sites.frame["site_id"].tolist() == ["k1"]
+    assert [(r.row, r.column, r.value, r.reason_en) for r in sites.rejected] == [(3, "lon", "abc", "not a number")]
+    # no row that can be read: refused, every row named, never GeoJSON or .prj advice
+    only = tmp_path / "only.csv"
+    only.write_text("id,lon,lat\nk2,abc,22.7\nk3,1062512,22.7\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_sites(only, CRS)
+    text = str(refused.value)
+    assert "row 2, column 'lon' = 'abc': not a number" in text and "row 3, column 'lon' = '1062512'" in text and "106.2512" in text
+    assert "GeoJSON" not in text and ".prj" not in text
     none = tmp_path / "none.csv"
     none.write_text("id,name\n1,a\n", encoding="utf-8")
     with pytest.raises(InputError, match="no coordinate columns"):
         read_sites(none, CRS)
     capacity = tmp_path / "capacity.csv"
-    capacity.write_text("id,lon,lat,capacity\nq1,105.76,22.62,lots\n", encoding="utf-8")
-    with pytest.raises(InputError, match="'capacity' is not a number for site\\(s\\) q1"):
-        read_sites(capacity, CRS)
+    capacity.write_text(f"id,lon,lat,capacity\nq1,{lon},{lat},lots\nq2,{lon},{lat},-3\nq3,{lon},{lat},12\n", encoding="utf-8")
+    read = read_sites(capacity, CRS)
+    assert read.frame["site_id"].tolist() == ["q3"] and read.frame["capacity"].tolist() == [12.0]
+    assert [(r.row, r.column, r.value) for r in read.rejected] == [(2, "capacity", "lots"), (3, "capacity", "-3")]
+
+
+def test_one_bad_longitude_in_twenty_rows_of_csv_and_xlsx(tmp_path):
+    """The officer's 20-site list with one longitude typed 1062512: 19 sites read, row 8 named."""
+    rows = ["STT,Tên dự án,Loại hình,Công suất,Đơn vị,Kinh độ,Vĩ độ,Ghi chú"]
+    for i in range(1, 21):
+        lon, lat = lonlat(100 + 100 * i, 1500)
+        rows.append(f"{i},Dự án số {i},Bãi chôn lấp chất thải rắn hợp vệ sinh,{i * 10},tấn/ngày,{'1062512' if i == 7 else lon},{lat},ghi chú {i}")
+    csv = tmp_path / "sites.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    xlsx = tmp_path / "sites.xlsx"
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append([float(c) if c.replace(".", "").isdigit() and "." in c else c for c in row.split(",")])
+    workbook.save(xlsx)
+    for path in (csv, xlsx):
+        sites = read_sites(path, CRS, types={"sanitary_landfill": "Bãi chôn lấp chất thải rắn hợp vệ sinh | Sanitary landfill"})
+        frame = sites.frame
+        assert len(frame) == 19 and "7" not in frame["site_id"].tolist()
+        assert frame["name"].tolist()[:2] == ["Dự án số 1", "Dự án số 2"]
+        assert set(frame["type"]) == {"sanitary_landfill"} and frame["capacity"].tolist()[:2] == [10.0, 20.0]
+        assert frame["capacity_unit"].iloc[0] == "tấn/ngày"
+        [row] = sites.rejected
+        assert (row.row, row.column, row.value) == (8, "Kinh độ", "1062512")
+        assert row.reason_vi.startswith("không phải kinh độ") and "106.2512" in row.reason_vi
+        assert any("columns not used: 'Ghi chú'" in n for n in sites.notes)
+
+
+@pytest.mark.parametrize("header", [
+    "ma,ten du an,loai hinh du an,cong suat,don vi,kinh do,vi do",
+    "MÃ,TÊN CÔNG TRÌNH,LOẠI HÌNH,CÔNG SUẤT,ĐƠN VỊ,KINH ĐỘ,VĨ ĐỘ",
+    "Mã,Tên,Loại hình dự án,Công suất,Đơn vị,Kinh độ (°),Vĩ độ (°)",
+])
+def test_vietnamese_column_names_with_or_without_diacritics(tmp_path, header):
+    lon, lat = lonlat(1500, 1500)
+    path = tmp_path / "vn.csv"
+    path.write_text(f"{header},Huyện\nA1,Bãi rác Nà Lữ,sanitary landfill,120,tấn/ngày,{lon},{lat},Hòa An\n"
+                    f"A1,Trạm xử lý,WASTEWATER_PLANT,500,m3/ngày đêm,{lon},{lat},Hòa An\n", encoding="utf-8")
+    sites = read_sites(path, CRS, types={"sanitary_landfill": "Bãi chôn lấp chất thải rắn hợp vệ sinh | Sanitary landfill",
+                                          "wastewater_plant": "Nhà máy xử lý nước thải | Wastewater treatment plant"})
+    frame = sites.frame
+    assert frame["site_id"].tolist() == ["A1", "A1-2"]  # duplicate ids reported and made unique
+    assert frame["name"].tolist() == ["Bãi rác Nà Lữ", "Trạm xử lý"]
+    assert frame["type"].tolist() == ["sanitary_landfill", "wastewater_plant"]
+    assert frame["capacity"].tolist() == [120.0, 500.0] and frame["capacity_unit"].tolist() == ["tấn/ngày", "m3/ngày đêm"]
+    assert any("site id 'A1' is given more than once (rows 2, 3)" in n for n in sites.notes)
+    assert any("columns not used: 'Huyện'" in n for n in sites.notes)
 
 
 def test_point_and_wkt_on_the_command_line():

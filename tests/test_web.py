@@ -11,6 +11,9 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
+import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -25,11 +28,13 @@ import pyogrio
 import pytest
 import shapely
 from fastapi.testclient import TestClient
+from PIL import Image
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, box
 from typer.testing import CliRunner
 
 import zoning
+from zoning import terms
 from zoning.builder.model import read_build
 from zoning.cli import app as cli
 from zoning.demo import demo_paths
@@ -284,6 +289,31 @@ def test_marker_table_pasted_from_word_makes_a_50_ha_polygon(client, build, stri
     assert sum(z["overlap_ha"] for z in site["zones"]) + site["outside_ha"] == pytest.approx(site["area_ha"], abs=3e-4)
 
 
+@pytest.mark.parametrize("numbered", ["1 ⇥ X ⇥ Y", "STT ⇥ Số hiệu ⇥ X ⇥ Y"])
+def test_marker_table_with_numbered_points(client, build, strict_point, numbered):
+    side = math.sqrt(500_000)  # 50 ha
+    x, y = strict_point.x + 3000, strict_point.y + 3000
+    corners = [(x, y), (x + side, y), (x + side, y + side), (x, y + side)]
+    vn = lambda v: f"{v:_.2f}".replace(".", ",").replace("_", ".")  # noqa: E731 - 2.506.123,45
+    cells = [[str(i)] + ([f"M{i}"] if "Số hiệu" in numbered else []) + [vn(cy), vn(cx)] for i, (cx, cy) in enumerate(corners, 1)]
+    header = "STT\tSố hiệu\tX (m)\tY (m)" if "Số hiệu" in numbered else "Điểm\tX\tY"
+    text = "\n".join([header] + ["\t".join(c) for c in cells])
+    answer = typed(client, text, "vn2000", "polygon", meridian=105.75)
+    assert answer.status_code == 200, answer.text
+    (site,) = answer.json()["sites"]
+    assert site["geometry_type"] == "polygon" and site["area_ha"] == pytest.approx(50.0, abs=0.001)
+    points = typed(client, text, "vn2000", "point", meridian=105.75).json()
+    assert [s["site_id"] for s in points["sites"]] == (["M1", "M2", "M3", "M4"] if "Số hiệu" in numbered else ["1", "2", "3", "4"])
+
+
+def test_a_refused_marker_table_shows_what_was_read_line_by_line(client):
+    text = "Bảng tọa độ mốc\nM1\t2506123,45\t582345,12\nM2\t2506523,45\t582345,12\t12\t7\n"
+    error = assert_bilingual_error(typed(client, text, "vn2000", "polygon", meridian=105.75), 422, "Line 3")
+    assert error["vi"].splitlines()[1:] == ["Đã đọc:", "dòng 1: bỏ qua ('Bảng tọa độ mốc')", "dòng 2: M1: X 2506123.45, Y 582345.12"]
+    assert error["en"].splitlines()[1:] == ["Read so far:", "line 1: skipped ('Bảng tọa độ mốc')", "line 2: M1: X 2506123.45, Y 582345.12"]
+    assert "thousands" not in error["en"]  # no advice about thousands separators where there are none
+
+
 def test_vietnamese_and_english_number_formats():
     assert parse_number("2.506.123,45") == parse_number("2 506 123,45") == parse_number("2,506,123.45") == parse_number("2506123.45") == 2506123.45
     assert parse_number("22,6656") == 22.6656 and parse_number("Mốc") is None
@@ -515,10 +545,27 @@ def test_report_as_pdf_and_word(client, build, strict_point):
     request = {"sites": {"type": "Point", "coordinates": [point.x, point.y]}, "name": "Điểm kiểm tra"}
     pdf = client.post("/api/report/pdf", json=request)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext") and shutil.which("pdftoppm"):  # the first page as printed: the title, whole, and the verdict's colour
+        with tempfile.TemporaryDirectory() as work:
+            (Path(work) / "r.pdf").write_bytes(pdf.content)
+            first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(Path(work) / "r.pdf"), "-"], capture_output=True, text=True).stdout
+            assert "Phiếu kiểm tra địa điểm theo phân vùng môi" in first and "Site check against the environmental zoning" in first
+            verdict = post(client, request).json()["sites"][0]["verdict"]
+            assert f"{terms.label('verdicts', verdict, 'vi')} / {terms.label('verdicts', verdict, 'en')}" in " ".join(first.split())
+            subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(Path(work) / "r.pdf"), str(Path(work) / "p")], check=True)
+            page = np.asarray(Image.open(next(Path(work).glob("p*.png"))).convert("RGB")).reshape(-1, 3).astype(int)
+            colour = {"conflict": (0xc6, 0x28, 0x28), "needs_review": (0xf9, 0xa8, 0x25)}[verdict]
+            assert (np.abs(page - colour).sum(axis=1) < 30).sum() > 200  # the badge is filled with the verdict's colour
     docx = client.post("/api/report/docx", json=request)
     with zipfile.ZipFile(io.BytesIO(docx.content)) as archive:
         text = archive.read("word/document.xml").decode("utf-8")
     assert "Điểm kiểm tra" in text and "Vùng bảo vệ nghiêm ngặt" in text
+    # every table within the margins of an A4 page
+    width = int(re.search(r'<w:pgSz w:w="(\d+)"', text).group(1))
+    margins = re.search(r'<w:pgMar [^>]*w:left="(\d+)" w:right="(\d+)"', text)
+    room = width - int(margins.group(1)) - int(margins.group(2))
+    grids = [sum(int(w) for w in re.findall(r'w:w="(\d+)"', grid)) for grid in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", text)]
+    assert width == 11906 and grids and max(grids) <= room, (grids, room)
 
 
 # --------------------------------------------------------------------- bad inputs
@@ -532,7 +579,6 @@ BAD_JSON = [
     ({"sites": {"type": "FeatureCollection", "features": []}}, "no features"),
     ({"sites": {"type": "Feature", "geometry": None}}, "Feature 1"),
     ({"sites": {"type": "Polygon", "coordinates": [[[106.2, 22.6], [106.3, 22.6]]]}}, "GeoJSON"),
-    ({"sites": {"type": "Point", "coordinates": [2.35, 48.85]}}, "nằm trong tỉnh"),
     ({"sites": {"type": "Point", "coordinates": [106.2, 22.6]}, "type": "casino"}, "casino"),
     ({"sites": {"type": "Point", "coordinates": [106.2, 22.6]}, "capacity": -5}, "capacity"),
     ({"sites": {"type": "Point", "coordinates": [106.2, 22.6]}, "distances": {"spaceport": 100}}, "spaceport"),
@@ -557,16 +603,103 @@ def test_bad_json_is_a_bilingual_4xx_and_the_server_goes_on(body, word, client, 
 
 
 def test_engine_errors_in_vietnamese(client):
-    outside = assert_bilingual_error(post(client, {"coordinates": {"text": "48.85, 2.35"}}), 422)
-    assert outside["vi"].startswith("Không địa điểm nào (trong 1) nằm trong tỉnh của bản phân vùng này")
-    assert outside["en"].startswith("none of the 1 site(s) lies in the province")
-    # what to do, in each language on its own and at the end of each text
-    hint = outside["hint"]
-    assert "hệ tọa độ" in hint["vi"] and "CRS" in hint["en"] and outside["vi"].endswith(hint["vi"]) and outside["en"].endswith(hint["en"])
     # every engine error is written in both languages: the Vietnamese is not the English with a Vietnamese preface
     bowtie = {"type": "Polygon", "coordinates": [[[106.2, 22.6], [106.3, 22.7], [106.3, 22.6], [106.2, 22.7], [106.2, 22.6]]]}
     other = assert_bilingual_error(post(client, {"sites": bowtie}), 422)
     assert has_vietnamese(other["vi"]) and not has_vietnamese(other["en"]) and other["en"] not in other["vi"]
+
+
+def test_a_site_outside_the_province_is_answered_alone_in_a_batch_and_in_its_report(client, build, strict_point):
+    point = lon_lat(strict_point, build)
+    alone = post(client, {"coordinates": {"text": "48.85, 2.35"}})
+    assert alone.status_code == 200, alone.text
+    [site] = alone.json()["sites"]
+    assert site["verdict"] == "outside_province" and alone.json()["verdicts"]["outside_province"] == 1
+    [finding] = site["findings"]
+    assert finding["title_vi"] == "Địa điểm nằm ngoài phạm vi tỉnh của bản phân vùng"
+    assert "vĩ độ 48,85000, kinh độ 2,35000" in finding["detail_vi"] and "Tỉnh" not in finding["detail_vi"]  # no province known there
+    # in a batch: the site inside gets its verdict, the one outside its answer
+    body = f"id,name,lon,lat\nin,Trong tỉnh,{point.x},{point.y}\nout,Hà Nội,105.85,21.03\n".encode()
+    batch = upload(client, "two.csv", body)
+    assert batch.status_code == 200, batch.text
+    verdicts = {s["site_id"]: s["verdict"] for s in batch.json()["sites"]}
+    assert verdicts["out"] == "outside_province" and verdicts["in"] == "needs_review"  # in the strict unit S0001, no project type given
+    assert batch.json()["verdicts"]["outside_province"] == 1
+    report = client.post("/api/report/html", json=batch.json()["request"], params={"site": "out"})
+    assert report.status_code == 200 and "Ngoài phạm vi tỉnh" in report.text and "105,85000" in report.text
+    assert "21,030000, 105,850000" in report.text  # latitude first, as on the page
+
+
+def twenty_sites(build, strict_point, bad_lon="1062512") -> list[list[str]]:
+    """The officer's list: 20 sites with Vietnamese column names and type names, row 8 (STT 7) with a longitude typed without its point."""
+    x, y = strict_point.x, strict_point.y
+    rows = [["STT", "Tên dự án", "Loại hình", "Công suất", "Đơn vị", "Kinh độ", "Vĩ độ", "Ghi chú"]]
+    for i in range(1, 21):
+        p = lon_lat(shapely.Point(x + 150 * i, y), build)
+        kind = "Bãi chôn lấp chất thải rắn hợp vệ sinh" if i % 2 else "WASTEWATER TREATMENT PLANT"
+        rows.append([str(i), f"Dự án {i}", kind, str(10 * i), "tấn/ngày", bad_lon if i == 7 else f"{p.x:.7f}", f"{p.y:.7f}", "—"])
+    return rows
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_one_bad_row_does_not_refuse_the_file(client, build, strict_point, suffix, tmp_path):
+    rows = twenty_sites(build, strict_point)
+    if suffix == ".csv":
+        content = ("\n".join(",".join(r) for r in rows) + "\n").encode()
+    else:
+        workbook = openpyxl.Workbook()
+        for r in rows:
+            workbook.active.append(r)
+        workbook.save(tmp_path / "s.xlsx")
+        content = (tmp_path / "s.xlsx").read_bytes()
+    response = upload(client, "danh-sach" + suffix, content)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert len(answer["sites"]) == 19 and sum(answer["verdicts"].values()) == 19
+    [bad] = answer["meta"]["rejected_rows"]
+    assert (bad["row"], bad["column"], bad["value"]) == (8, "Kinh độ", "1062512") and "106.2512" in bad["reason_vi"]
+    assert "GeoJSON" not in response.text and ".prj" not in response.text
+    names = {s["site_id"]: s["name"] for s in answer["sites"]}
+    assert names["1"] == "Dự án 1" and "7" not in names
+    types = {s["site_id"]: s["type"] for s in answer["sites"]}
+    assert types["1"] == "sanitary_landfill" and types["2"] == "wastewater_treatment"
+    assert any("columns not used: 'Ghi chú'" in n for n in answer["meta"]["notes"])
+    # the exports list the bad row as "Lỗi dữ liệu"
+    table = pd.read_csv(io.BytesIO(client.post("/api/export/csv", json=answer["request"]).content), dtype=str, encoding="utf-8-sig")
+    error = table[table["verdict"] == "data_error"]
+    assert error["site_id"].tolist() == ["dòng 8 / row 8"] and error["verdict_vi"].tolist() == ["Lỗi dữ liệu"]
+    assert "Kinh độ" in error["findings_vi"].iloc[0] and len(table) == 20
+    workbook = openpyxl.load_workbook(io.BytesIO(client.post("/api/export/xlsx", json=answer["request"]).content), read_only=True)
+    cells = [r[0] for r in workbook[SHEET_NAMES["sites"]].values]
+    assert cells[-1] == "dòng 8 / row 8"
+
+
+def test_a_file_with_no_readable_row_is_refused_row_by_row(client):
+    content = "Tên,Kinh độ,Vĩ độ\nA,abc,22.6\nB,1062512,22.7\n".encode()
+    error = assert_bilingual_error(upload(client, "bad.csv", content), 422)
+    assert "dòng 2, cột 'Kinh độ' = 'abc': không phải là số" in error["vi"] and "dòng 3, cột 'Kinh độ' = '1062512'" in error["vi"]
+    assert "row 3, column 'Kinh độ' = '1062512'" in error["en"] and "GeoJSON" not in error["en"] + error["vi"] and ".prj" not in error["en"]
+
+
+def test_duplicate_ids_are_reported(client, build, strict_point):
+    p = lon_lat(strict_point, build)
+    content = f"Mã,Tên công trình,Kinh độ,Vĩ độ\nM1,Một,{p.x},{p.y}\nM1,Hai,{p.x},{p.y}\n".encode()
+    answer = upload(client, "dup.csv", content).json()
+    assert [s["site_id"] for s in answer["sites"]] == ["M1", "M1-2"] and [s["name"] for s in answer["sites"]] == ["Một", "Hai"]
+    assert any("site id 'M1' is given more than once (rows 2, 3)" in n for n in answer["meta"]["notes"])
+
+
+def test_the_page_gets_no_command_line_words_rule_ids_or_ascii_units(client, build, strict_point):
+    point = lon_lat(strict_point, build)
+    answer = post(client, {"sites": {"type": "Point", "coordinates": [point.x, point.y]}, "type": "sanitary_landfill"}).json()
+    engine = zoning.check(Point(point.x, point.y), build, type="sanitary_landfill")
+    [site] = answer["sites"]
+    assert site["verdict"] == engine.sites["verdict"][0] and len(site["findings"]) == len(engine.findings)
+    texts = " ".join(f[k] for f in site["findings"] for k in ("title_vi", "title_en", "detail_vi", "detail_en"))
+    assert "--" not in texts and "nd08-" not in texts and "MÉT" not in texts and "m3/day" not in texts
+    engine_texts = " ".join(engine.findings["detail_vi"])
+    assert "--distance" in engine_texts or "tiêu chí nd08-" in engine_texts  # the command line keeps its own words
+    assert "mục Khoảng cách an toàn" in texts or "Khoảng cách" in texts
 
 
 def test_malformed_requests(client, build, strict_point):
@@ -601,17 +734,9 @@ def bad_uploads(tmp_path: Path, upload_sites) -> list[tuple[str, bytes, int, str
         ("empty.kmz", zipped({"images/a.png": b"x"}), 422, "no .kml"),
         ("garbage.kml", b"<kml><Document><Placemark>", 422, "garbage.kml"),
         ("nocoords.csv", b"id,name\n1,a\n", 422, "no coordinate columns"),
-        ("badnumbers.csv", b"id,lon,lat\n1,abc,22.6\n", 422, "not a number"),
+        ("badnumbers.csv", b"id,lon,lat\n1,abc,22.6\n", 422, "row 2, column 'lon' = 'abc': not a number"),
         ("broken.xlsx", b"PK\x03\x04 nope", 422, "zip"),
         ("notexcel.xlsx", zipped({"hello.txt": b"hi"}), 422, "Excel"),
-        (
-            "sites.json",
-            json.dumps(
-                {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}}]}
-            ).encode(),
-            422,
-            "nằm trong tỉnh",
-        ),
     ]
 
 
@@ -751,6 +876,81 @@ def test_token_is_needed_on_every_request(small_build_path):
         page = guarded.get("/", params={"token": TOKEN})
         assert page.status_code == 200 and f'"token":"{TOKEN}"' in page.text  # the page sends it with its API calls
         assert guarded.get("/openapi.json", params={"token": TOKEN}).json()["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+@pytest.mark.parametrize("token", ["bí-mật-2026", "has space", "tab\there", ""])
+def test_a_token_a_browser_cannot_send_is_refused_at_start(token, small_build_path):
+    run = CliRunner().invoke(cli, ["serve", str(small_build_path), "--token", token, "--port", "1"])
+    assert run.exit_code == 2, run.output
+    output = " ".join(run.output.split())
+    assert "--token không dùng được" in output and "--token cannot be used" in output and "Traceback" not in output
+    assert "ASCII" in output
+    with pytest.raises(zoning.errors.ZoningError, match="cannot travel in an HTTP header"):
+        create_app([small_build_path], token=token)
+
+
+def test_docs_examples_work_and_the_documented_error_is_the_real_one(client):
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/api/check"]["post"]["requestBody"]["content"]["application/json"]
+    examples = {name: example["value"] for name, example in body["examples"].items()}
+    assert set(examples) == {"point", "typed", "markers"}
+    for name, example in examples.items():
+        response = post(client, example)
+        assert response.status_code == 200, (name, response.text)
+        assert response.json()["sites"][0]["verdict"] in {"conflict", "needs_review", "no_data", "no_conflict_found"}, name
+    for path in ("/api/export/{fmt}", "/api/report/{fmt}"):
+        assert spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["examples"]["point"]["value"] == examples["point"]
+    # every documented error answer is the Error schema, and the server's answers fit it
+    schema = spec["components"]["schemas"]["Error"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert "422" not in operation["responses"], (path, method)
+            assert operation["responses"]["4XX"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    for response in (post(client, {"sites": {"type": "Point", "coordinates": [106.25, 22.66]}, "type": "casino"}),  # a request error
+                     post(client, {"sites": {"type": "Polygon", "coordinates": [[[106.2, 22.6], [106.3, 22.7], [106.3, 22.6], [106.2, 22.7],
+                                                                                 [106.2, 22.6]]]}}),  # an engine error, with a hint
+                     client.post("/api/check", json={"unknown": 1})):  # a validation error
+        answer = response.json()
+        assert 400 <= response.status_code < 500 and set(answer) == set(schema["required"]) == {"error"}
+        assert set(schema["properties"]["error"]["required"]) <= set(answer["error"]) <= set(schema["properties"]["error"]["properties"])
+        if "hint" in answer["error"]:
+            assert set(answer["error"]["hint"]) == {"vi", "en"}
+
+
+@pytest.mark.slow
+def test_zoning_serve_with_workers_runs_several_processes(small_build_path):
+    """`zoning serve --workers 2`: two processes answer the same address, each with its own copy of the build."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "zoning", "serve", str(small_build_path), "--port", str(port), "--offline", "--workers", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline, seen = time.monotonic() + 240, set()
+        while len(seen) < 2:
+            assert server.poll() is None, server.stderr.read().decode(errors="replace")
+            assert time.monotonic() < deadline, f"two workers did not answer within 240 s (seen {seen})"
+            try:
+                with httpx.Client(timeout=5) as fresh:  # a new connection each time: the kernel spreads them over the workers
+                    seen.add(fresh.get(f"http://127.0.0.1:{port}/api/health").json()["process"])
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert server.pid not in seen  # the supervisor only supervises
+        answers = {httpx.post(f"http://127.0.0.1:{port}/api/check", json={"coordinates": {"text": "48.85, 2.35"}}, timeout=60).json()["sites"][0]["verdict"]
+                   for _ in range(4)}
+        assert answers == {"outside_province"}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 @pytest.mark.slow

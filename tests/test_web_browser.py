@@ -68,8 +68,10 @@ def browser(tmp_path_factory):
 class AppPage:
     """The application opened in the browser, requests off the server blocked and recorded."""
 
-    def __init__(self, context, url: str):
+    def __init__(self, context, url: str, viewport: dict | None = None):
         self.page = context.new_page()
+        if viewport:  # before the page loads: the page lays itself out for the screen it starts on
+            self.page.set_viewport_size(viewport)
         self.errors: list[str] = []
         self.outside: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -329,14 +331,136 @@ def test_switch_language_and_reopen_a_check_from_its_link(browser, server, build
     reopened.close()
 
 
-def test_errors_are_shown_in_the_language_of_the_page(browser, server):
+def test_errors_are_shown_near_the_button_pressed_and_the_old_result_cleared(browser, server, strict_point):
     app = AppPage(browser, server + "/")
     app.page.click("button[data-tab=coordinates]")
-    app.page.fill("#coordinates-form textarea", "48.85, 2.35")
+    app.page.fill("#coordinates-form textarea", f"{strict_point.y:.6f}, {strict_point.x:.6f}")
+    before = app.checks()
+    app.page.click("#coordinates-form button[type=submit]")
+    app.wait_for_check(before)
+    assert app.page.locator("#result .app-site").count() == 1
+    app.page.fill("#coordinates-form textarea", "Bảng tọa độ\n22.6, 106.2, 7")
     app.page.click("#coordinates-form button[type=submit]")
     app.page.wait_for_selector("body[data-app-error]")
     message = app.page.locator("#error").inner_text()
-    assert message.startswith("Lỗi: Không địa điểm nào (trong 1) nằm trong tỉnh")
+    assert message.startswith("Lỗi: Dòng 2 ('22.6, 106.2, 7'): cần đúng hai số (vĩ độ, kinh độ)")
+    assert "Đã đọc:\ndòng 1: bỏ qua ('Bảng tọa độ')" in message  # what was read, line by line
+    # the message sits right under the form whose button was pressed; the earlier answer is gone
+    assert app.js("() => document.getElementById('coordinates-form').nextElementSibling.id") == "error"
+    assert app.page.locator("#result .app-site").count() == 0 and app.js("() => zoningApp.answer") is None
     app.screenshot("web-08-error-vi.png")
     app.errors = [e for e in app.errors if "status of 422" not in e]  # the browser logs the 422 the page shows
+    app.close()
+
+
+def test_the_reason_under_the_verdict(browser, server, build, strict_point):
+    app = AppPage(browser, server + "/")
+    app.page.fill("#type-search", "bai chon lap")
+    app.page.locator("#type-list li").first.dispatch_event("mousedown")
+    app.show(strict_point.x, strict_point.y, 12)
+    before = app.checks()
+    app.page.mouse.click(*app.pixel(strict_point.x, strict_point.y))
+    app.wait_for_check(before)
+    expected = zoning.check(Point(strict_point.x, strict_point.y), build, type="sanitary_landfill")
+    verdict = expected.sites["verdict"][0]
+    assert app.verdict() == label("verdicts", verdict)
+    severity = {"conflict": "conflict", "needs_review": "review"}[verdict]
+    decisive = expected.findings[expected.findings["severity"] == severity].iloc[0]
+    reason = app.page.locator(".app-site .app-reason").inner_text()
+    assert reason.startswith(decisive["title_vi"]) and decisive["citation_vi"] in reason
+    assert "Nghị định" in reason and "nd08-" not in reason and "--" not in reason  # the law, no rule ids or command-line words
+    app.screenshot("web-09-reason-vi.png")
+    app.close()
+
+
+def test_a_point_outside_the_province_gets_an_answer(browser, server):
+    app = AppPage(browser, server + "/")
+    app.page.click("button[data-tab=coordinates]")
+    app.page.fill("#coordinates-form textarea", "21.03, 105.85")
+    before = app.checks()
+    app.page.click("#coordinates-form button[type=submit]")
+    app.wait_for_check(before)
+    assert app.verdict() == "Ngoài phạm vi tỉnh"
+    assert app.page.locator(".app-site h3").inner_text() == "Điểm đã chọn (21,030000, 105,850000)"  # the placeholder filled, latitude first
+    reason = app.page.locator(".app-site .app-reason").inner_text()
+    assert reason.startswith("Địa điểm nằm ngoài phạm vi tỉnh của bản phân vùng") and "vĩ độ 21,03000, kinh độ 105,85000" in reason
+    app.screenshot("web-10-outside-vi.png")
+    app.close()
+
+
+def test_a_numbered_marker_table_from_word(browser, server, build, strict_point):
+    app = AppPage(browser, server + "/")
+    x, y = reproject(np.array([Point(strict_point.x, strict_point.y)]), WGS84, build.crs)[0].coords[0]
+    side = math.sqrt(500_000)
+    corners = [(x + 3000, y + 3000), (x + 3000 + side, y + 3000), (x + 3000 + side, y + 3000 + side), (x + 3000, y + 3000 + side)]
+    table = "STT\tSố hiệu\tX (m)\tY (m)\n" + "\n".join(
+        f"{i}\tM{i}\t{cy:_.2f}\t{cx:_.2f}".replace(".", ",").replace("_", ".") for i, (cx, cy) in enumerate(corners, 1))
+    app.page.click("button[data-tab=markers]")
+    app.page.fill("#markers-form textarea", table)
+    before = app.checks()
+    app.page.click("#markers-form button[type=submit]")
+    app.wait_for_check(before)
+    assert "vùng, 50,00 ha" in app.page.locator(".app-facts").inner_text()
+    app.screenshot("web-11-numbered-markers-vi.png")
+    app.close()
+
+
+def test_upload_a_list_with_vietnamese_columns_and_one_bad_row(browser, server, build, strict_point, tmp_path):
+    x, y = reproject(np.array([Point(strict_point.x, strict_point.y)]), WGS84, build.crs)[0].coords[0]
+    rows = ["STT,Tên dự án,Loại hình,Công suất,Đơn vị,Kinh độ,Vĩ độ,Ghi chú"]
+    for i in range(1, 21):
+        p = reproject(np.array([Point(x + 400 * i, y - 300 * i)]), build.crs, WGS84)[0]
+        rows.append(f"{i},Dự án {i},Bãi chôn lấp chất thải rắn hợp vệ sinh,{10 * i},tấn/ngày,{'1062512' if i == 7 else f'{p.x:.7f}'},{p.y:.7f},—")
+    path = tmp_path / "Danh sách dự án.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    expected = zoning.check(path, build)
+    assert len(expected.sites) == 19
+    app = AppPage(browser, server + "/")
+    app.page.click("button[data-tab=file]")
+    app.page.set_input_files("#file-form input[type=file]", str(path))
+    before = app.checks()
+    app.page.click("#file-form button[type=submit]")
+    app.wait_for_check(before)
+    rows_shown = app.page.locator(".app-sites tbody tr")
+    assert rows_shown.count() == 20
+    error = app.page.locator(".app-sites tbody tr.app-data-error")
+    assert error.count() == 1 and error.get_attribute("data-row") == "8"
+    text = error.inner_text()
+    assert "dòng 8" in text and "cột Kinh độ = 1062512" in text and "Lỗi dữ liệu" in text and "106.2512" in text
+    counts = {chip.get_attribute("data-verdict"): int(chip.get_attribute("data-count")) for chip in app.page.locator(".app-count").all()}
+    assert counts == {**{v: n for v, n in expected.meta["verdicts"].items() if n}, "data_error": 1}
+    assert rows_shown.first.get_attribute("class") == "app-data-error"  # what to fix comes first
+    sites = app.page.locator(".app-sites tbody tr:not(.app-data-error)")
+    names = [sites.nth(i).locator("td").nth(1).inner_text() for i in range(3)]
+    assert names == ["Dự án 1", "Dự án 2", "Dự án 3"]  # "Tên dự án" read, not row numbers
+    assert "1 dòng của tệp không đọc được" in app.page.locator(".app-data-errors").inner_text()
+    assert app.js("() => zoningApp.answer.sites.every(s => s.type === 'sanitary_landfill')")
+    app.screenshot("web-12-bad-row-vi.png")
+    app.screenshot("web-12-bad-row-vi-panel.png", full_panel=True)
+    app.close()
+
+
+def test_a_phone_folds_the_panels_and_a_tap_checks_the_point(browser, server, build, strict_point):
+    app = AppPage(browser, server + "/", viewport={"width": 390, "height": 844})
+    panels = app.page.locator("#map .zoning-layers, #map .zoning-legend")
+    assert panels.count() == 2 and all("zoning-collapsed" in (panels.nth(i).get_attribute("class") or "") for i in range(2))
+    for i in range(2):  # folded to their title: a small part of the map
+        box = panels.nth(i).bounding_box()
+        assert box["height"] < 60 and box["width"] < 0.8 * 390
+    map_box = app.page.locator("#map").bounding_box()
+    assert map_box["y"] == 0 and map_box["height"] >= 0.45 * 844  # the map on top
+    app.page.wait_for_timeout(300)
+    ARTEFACTS.mkdir(exist_ok=True)
+    app.page.screenshot(path=str(ARTEFACTS / "web-13-phone-start-vi.png"))
+    app.show(strict_point.x, strict_point.y, 12)
+    before = app.checks()
+    app.page.mouse.click(*app.pixel(strict_point.x, strict_point.y))  # a tap on the map checks the point
+    app.wait_for_check(before)
+    expected = zoning.check(Point(strict_point.x, strict_point.y), build)
+    assert app.verdict() == label("verdicts", expected.sites["verdict"][0])
+    # the answer is in the panel below the map, scrolled into view; the map keeps the top half of the screen
+    map_box, verdict_box = app.page.locator("#map").bounding_box(), app.page.locator("#result .app-verdict").bounding_box()
+    assert map_box["y"] == 0 and map_box["height"] >= 0.45 * 844 and map_box["height"] <= verdict_box["y"] < 844
+    app.page.wait_for_timeout(400)
+    app.page.screenshot(path=str(ARTEFACTS / "web-13-phone-vi.png"))
     app.close()

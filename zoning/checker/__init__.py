@@ -16,9 +16,7 @@ import shapely
 from zoning.builder.model import Build, BuildLike, as_build
 from zoning.checker.engine import check_sites
 from zoning.checker.index import BuildIndex, index_build
-from zoning.checker.locate import none_inside
 from zoning.checker.result import CheckResult
-from zoning.checker.sitearrays import site_arrays
 from zoning.errors import InputError
 from zoning.files import input_paths
 from zoning.inputs.sites import Sites, apply_defaults, read_sites
@@ -128,11 +126,6 @@ def check_parts(sites: SitesLike | None, build: BuildLike, *, part_sites: int = 
     :func:`check` gives for those sites (a site's result does not depend on the others);
     its ``meta`` counts the part's sites and verdicts. ``reading`` takes the other
     keywords of :func:`check`.
-
-    Raises
-    ------
-    InputError
-        When every site lies outside the province of the build (after the last part).
     """
     read, build, index, rules = _prepare(sites, build, search_distance=search_distance, progress=progress, **reading)
     (progress or (lambda _: None))("checking")
@@ -143,17 +136,13 @@ def check_parts(sites: SitesLike | None, build: BuildLike, *, part_sites: int = 
 
 def _parts(read: Sites, build: Build, index: BuildIndex, rules: CheckRules, sources: tuple[Path, ...], part_sites: int, *,
            distances, upstream: bool, search_distance: float | None, include_proposed: bool) -> Iterator[CheckResult]:
-    inside = False
     for start in range(0, len(read), part_sites):
-        part = replace(read, frame=read.frame.iloc[start:start + part_sites])
+        part = replace(read, frame=read.frame.iloc[start:start + part_sites], rejected=read.rejected if start == 0 else [])
         result = check_sites(part, index, rules, user_distances=distances, upstream=upstream, search_distance=search_distance,
                              include_proposed=include_proposed, every_site_outside=True)
         result.sources = sources
-        inside = inside or result.meta["verdicts"]["outside_province"] < len(result.sites)
         yield result
         del part, result  # let the part go before the next is checked
-    if not inside:
-        raise none_inside(site_arrays(read, build.crs, rules, upstream), index)
 
 
 def _prepare(sites: SitesLike | None, build: BuildLike, *, layer: str | None = None, crs: str | None = None, point: str | None = None,
@@ -188,7 +177,7 @@ def _prepare(sites: SitesLike | None, build: BuildLike, *, layer: str | None = N
             point=point,
             wkt=wkt,
             default_type=type,
-            types=list(rules.types),
+            types=rules.type_names,
             default_capacity=capacity,
             default_exclusion=exclusion,
             sheet=sheet,

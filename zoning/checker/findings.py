@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from zoning import terms
 from zoning.checker import arrays
@@ -19,6 +20,8 @@ from zoning.checker.index import BuildIndex
 from zoning.checker.locate import Outside, Units, Zones
 from zoning.checker.rows import Findings, finding, texts
 from zoning.checker.sitearrays import SiteArrays
+from zoning.inputs.crs import WGS84, reproject
+from zoning.inputs.reference import locate
 from zoning.law.project_types import CheckRules
 from zoning.terms import ZONE_ORDER
 
@@ -53,11 +56,29 @@ class Borderline:
 def outside_findings(sites: SiteArrays, outside: Outside) -> Findings:
     """Sites wholly outside the province, and the share of those partly outside."""
     wholly = np.flatnonzero(outside.wholly)
-    found = finding(wholly, "outside_province", "outside", "confirmed", texts("outside_province", "title"), texts("outside_province", "detail"))
+    found = finding(wholly, "outside_province", "outside", "confirmed", texts("outside_province", "title"), _where_outside(sites, wholly))
     partly = np.flatnonzero(~outside.wholly & (outside.measure > 0) & (sites.dim > 0))
     share = arrays.quantities(np.round(100 * outside.measure[partly] / sites.measure[partly], 2), "share_pct")
     code = "partly_outside_province"
     return found + finding(partly, code, "review", "confirmed", texts(code, "title"), texts(code, "detail", len(partly), share=share))
+
+
+def _where_outside(sites: SiteArrays, wholly: np.ndarray) -> tuple[list[str], list[str]]:
+    """Per site wholly outside: where it is, and the province it lies in when the reference boundaries know it."""
+    if not len(wholly):
+        return [], []
+    here = shapely.get_coordinates(reproject(shapely.point_on_surface(sites.geometry[wholly]), sites.sites.frame.crs, WGS84))
+    provinces = locate(here[:, 0], here[:, 1]) if np.isfinite(here).all() and (np.abs(here) <= [180, 90]).all() else [None] * len(here)
+    vi, en = [], []
+    for (lon, lat), province in zip(here, provinces):
+        x, y = (f"{lon:.5f}".replace(".", ","), f"{lon:.5f}"), (f"{lat:.5f}".replace(".", ","), f"{lat:.5f}")  # latitude first, as on the page
+        if province is not None:
+            pair = texts("outside_province", "in_province", province=(province.full_name, province.full_name_en), lon=x, lat=y)
+        else:
+            pair = texts("outside_province", "nowhere", lon=x, lat=y)
+        vi.append(pair[0])
+        en.append(pair[1])
+    return vi, en
 
 
 def location_findings(sites: SiteArrays, index: BuildIndex, units: Units) -> Findings:

@@ -8,14 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from zoning import terms
 from zoning.checker import arrays
 from zoning.checker.index import UNIT_TEXT, BuildIndex
 from zoning.checker.sitearrays import SiteArrays
-from zoning.errors import InputError
-from zoning.inputs.crs import WGS84, reproject
 from zoning.terms import ZONE_ORDER
 
 
@@ -171,36 +168,11 @@ def communes(sites: SiteArrays, index: BuildIndex) -> Communes:
 
 
 def outside(sites: SiteArrays, index: BuildIndex, zones: Zones, every_site_outside: bool = False) -> Outside:
-    """The part of each site outside the province of the build.
-
-    Raises
-    ------
-    InputError
-        When every site lies wholly outside the province (unless ``every_site_outside``:
-        the sites are a part of a check in parts).
+    """The part of each site outside the province of the build (a site wholly outside gets
+    the verdict "outside the province", with where it lies; ``every_site_outside`` is kept
+    for callers and changes nothing).
     """
     touches = zones.touches_province
     measure = np.clip(sites.measure - zones.inside_measure, 0.0, None)
     measure[np.abs(measure) <= 1e-9 * np.maximum(sites.measure, 1.0)] = 0.0
-    if not touches.any() and not every_site_outside:
-        raise none_inside(sites, index)
     return Outside(np.where(touches, measure, sites.measure), ~touches)
-
-
-def none_inside(sites: SiteArrays, index: BuildIndex) -> InputError:
-    """The error for sites that all lie outside the province, with where they and the province are."""
-    crs = index.build.crs
-    bounds = index.build.zones.total_bounds
-    (x0, y0), (x1, y1) = shapely.get_coordinates(reproject(shapely.points([bounds[:2], bounds[2:]]), crs, WGS84))
-    here = shapely.get_coordinates(reproject(np.array([shapely.point_on_surface(sites.geometry[0])]), crs, WGS84))[0]
-    notes = sites.sites.notes
-    return InputError(
-        (f"Không địa điểm nào (trong {sites.n}) nằm trong tỉnh của bản phân vùng này (kinh độ {x0:.3f}–{x1:.3f}, vĩ độ {y0:.3f}–{y1:.3f}); "
-         f"địa điểm {sites.ids[0]} ở kinh độ {here[0]:.4f}, vĩ độ {here[1]:.4f}",
-         f"none of the {sites.n} site(s) lies in the province of this build (lon {x0:.3f}–{x1:.3f}, lat {y0:.3f}–{y1:.3f}); "
-         f"site {sites.ids[0]} is at lon {here[0]:.4f}, lat {here[1]:.4f}"),
-        ("hãy kiểm tra tọa độ, thứ tự vĩ độ/kinh độ và hệ tọa độ (--crs), và bản phân vùng có đúng tỉnh không"
-         + (f" (ghi chú về dữ liệu đầu vào: {'; '.join(notes)})" if notes else ""),
-         "check the coordinates and their CRS (--crs), and that the build is for the right province"
-         + (f" (input notes: {'; '.join(notes)})" if notes else "")),
-    )

@@ -165,6 +165,7 @@ def check_meta(sites: SiteArrays, index: BuildIndex, rules: CheckRules, search: 
         "user_distances": {k: (v.distance_m if isinstance(v, UserDistance) else float(v)) for k, v in sorted(user.items())},
         "input_layers": sorted(index.input_kinds),
         "notes": list(sites.sites.notes),
+        "rejected_rows": [row.record() for row in sites.sites.rejected],
         "illustrative_notice": " ".join(notices),
         "unconfirmed_criteria": manifest.get("unconfirmed_criteria", []),
         "include_proposed": include_proposed,

@@ -12,6 +12,7 @@ from rich.table import Table
 from zoning import terms
 from zoning.errors import ZoningError
 from zoning.files import check_output_folder
+from zoning.inputs.tables import DATA_ERROR, BadRow
 
 if TYPE_CHECKING:
     pass
@@ -199,8 +200,10 @@ def print_check_table(result) -> None:
     ):
         table.add_column(column)
     findings = result.findings[result.findings["severity"].isin(["conflict", "review", "no_data", "outside"])]
-    title = "title_en" if lang == "en" else "title_vi"
-    by_site = findings.groupby("site_id", sort=False)[title].agg(lambda t: "\n".join(dict.fromkeys(t)))
+    title, detail = ("title_en", "detail_en") if lang == "en" else ("title_vi", "detail_vi")
+    where = findings[detail].where((findings["severity"] == "outside") & (findings[detail] != ""), "")  # where a site outside the province lies
+    shown = findings[title].str.cat(where.map(lambda d: f": {d}" if d else ""))
+    by_site = shown.groupby(findings["site_id"], sort=False).agg(lambda t: "\n".join(dict.fromkeys(t)))
     zone_names = terms.labels("zones", lang)
     for _, site in result.sites.iterrows():
         verdict = site["verdict"]
@@ -213,6 +216,9 @@ def print_check_table(result) -> None:
             f"[{VERDICT_COLOURS[verdict]}]{_verdict_name(verdict)}[/]{flags}",
             by_site.get(site["site_id"], ""),
         )
+    for row in result.meta.get("rejected_rows", []):
+        reason = row["reason_en"] if lang == "en" else f"{row['reason_vi']}\n{row['reason_en']}"
+        table.add_row(f"{say('dòng', 'row')} {row['row']}", "—", f"{row['column']} = {row['value']}", f"[red]{say(*DATA_ERROR)}[/]", reason)
     out.print(table)
 
 
@@ -220,10 +226,15 @@ def print_check_summary(result, written: list[Path]) -> None:
     """Counts by verdict, the sites in conflict (the first few), notes and the files written."""
     sites = result.sites
     counts = ", ".join(f"{_verdict_name(v)}: {num(n, 0)}" for v, n in result.meta["verdicts"].items() if n)
+    rejected = result.meta.get("rejected_rows", [])
+    if rejected:
+        counts += f"; {say(*DATA_ERROR)}: {num(len(rejected), 0)} {say('dòng không đọc được', 'row(s) not read')}"
     out.print(
         f"{num(len(sites), 0)} {say('địa điểm', 'site(s)')} — {counts}.  {say('Quy tắc', 'Rules')}: {result.meta['ruleset']} + {result.meta['check_rules']}",
         highlight=False,
     )
+    if len(sites) > SUMMARY_ABOVE:  # else in the table
+        _print_rejected(rejected)
     if len(sites) > SUMMARY_ABOVE:
         conflicts = sites.loc[sites["verdict"] == "conflict", ["site_id", "name"]]
         if len(conflicts):
@@ -257,6 +268,15 @@ def print_check_summary(result, written: list[Path]) -> None:
             f"  … {say('và', 'and')} {len(written) - LISTED_CONFLICTS} {say('tệp khác', 'more files')}; {say('mục lục', 'index')}: {written[-1]}",
             highlight=False,
         )
+
+
+def _print_rejected(rejected: list[dict]) -> None:
+    """The rows of a table that could not be read: number, column, value and why (the first few)."""
+    for row in rejected[:LISTED_CONFLICTS]:
+        bad = BadRow(**row)
+        out.print(f"[red]{say(*DATA_ERROR)}:[/] {say(bad.text('vi'), bad.text('en'))}", highlight=False)
+    if len(rejected) > LISTED_CONFLICTS:
+        out.print(f"[red]{say(*DATA_ERROR)}:[/] … {num(len(rejected) - LISTED_CONFLICTS, 0)} {say('dòng khác trong tệp kết quả', 'more rows in the results')}")
 
 
 @app.command("types")

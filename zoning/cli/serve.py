@@ -44,12 +44,16 @@ def serve(
     ] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001, help="Largest file a planner may upload, in MB.")] = 50.0,
     offline: Annotated[bool, typer.Option("--offline", help="No basemap tiles: the page then needs no network at all.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Server processes (an office server: each reads the builds itself; about 1 per CPU core).")
+    ] = 1,
 ) -> None:
     """Start the local web application: check a site in the browser (click, draw, type coordinates,
     paste a marker table, upload a file), in Vietnamese with English; HTTP API at /docs.
     """
-    from zoning.web.app import create_app, loopback
+    from zoning.web.app import check_token, create_app, loopback
 
+    check_token(token)  # before anything is built: a browser could not send it
     if not loopback(host) and not token:
         raise ZoningError(
             (
@@ -60,6 +64,20 @@ def serve(
         )
     import uvicorn
 
+    if workers > 1:  # each worker process reads (or builds) and indexes the builds itself: nothing mutable is shared
+        import os
+
+        from zoning.web.workers import ENVIRONMENT, worker_settings
+
+        for path in builds or []:
+            if not path.is_file():
+                raise ZoningError((f"không tìm thấy bản phân vùng: {path}", f"build not found: {path}"), ("kiểm tra đường dẫn", "check the path"))
+        os.environ[ENVIRONMENT] = worker_settings(list(builds or []), token, max_upload_mb, offline)
+        address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/" + (f"?token={token}" if token else "")
+        out.print(f"{workers} {say('tiến trình phục vụ', 'server processes')}; "
+                  f"Mở trong trình duyệt / Open in a browser: [bold]{address}[/]  (Ctrl+C để dừng / to stop)", highlight=False)
+        uvicorn.run("zoning.web.workers:app_from_environment", factory=True, workers=workers, host=host, port=port, log_level="warning")
+        return
     with progress_steps("Starting the web application") as advance:
         if builds:
             sources: list[Path | Build] = list(builds)

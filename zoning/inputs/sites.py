@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,28 +37,16 @@ from pyproj.exceptions import CRSError
 from zoning.errors import InputError, Text, both
 from zoning.files import check_input_file
 from zoning.inputs.catalogue import LayerKind
-from zoning.inputs.crs import WGS84, describe, tm3_crs
+from zoning.inputs.crs import WGS84, tm3_crs
 from zoning.inputs.layers import Repair, check_layer, file_digest, frame_digest, gdal_path, lonlat_in_range, read_vector
-from zoning.inputs.text import clean_text, visible
+from zoning.inputs.tables import BadRow, join_notes, plain, read_csv, read_xlsx, table_sites, type_names, unswap
 
 SITE_COLUMNS = ["site_id", "source_layer", "name", "name_en", "type", "exclusion", "capacity", "capacity_unit", "upstream", "illustrative", "input_note",
                 "geometry"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx",)
 MULTI_LAYER_SUFFIXES = (".gpkg", ".kml", ".kmz")  # every layer is read unless one is named
-CSV_DELIMITERS = ",;\t|"
 MAX_TABLE_BYTES = 2 << 30  # a table of sites larger than this is not a list of sites
-LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo", "kinh độ")
-LAT_NAMES = ("lat", "latitude", "vi_do", "vido", "vĩ độ")
-X_NAMES = ("x", "easting", "east")
-Y_NAMES = ("y", "northing", "north")
-WKT_NAMES = ("wkt", "geometry", "geom")
-# Việt Nam, generously: a lon/lat pair outside these boxes but inside them once swapped was swapped
-VN_LON = (100.0, 112.0)
-VN_LAT = (7.0, 25.0)
-# VN-2000 / TM-3 and UTM: easting 100–900 km, northing 900–2,700 km
-TM_EASTING = (100_000.0, 900_000.0)
-TM_NORTHING = (900_000.0, 2_700_000.0)
 TRUE_WORDS = {"true", "1", "yes", "y", "có", "co", "x"}
 
 
@@ -71,6 +59,7 @@ class Sites:
     sha256: str
     notes: list[str] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
+    rejected: list[BadRow] = field(default_factory=list)  # rows of a table that could not be read
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -98,7 +87,7 @@ def read_sites(
     point: str | Sequence[float] | None = None,
     wkt: str | None = None,
     default_type: str | None = None,
-    types: Sequence[str] | None = None,
+    types: Sequence[str] | Mapping[str, str] | None = None,
     default_capacity: float | None = None,
     default_exclusion: str | None = None,
     sheet: str | None = None,
@@ -127,7 +116,10 @@ def read_sites(
     default_exclusion
         ND08 Appendix II exclusion of sites that carry none (checked against each site's type by the check).
     types
-        Allowed project-type codes (unknown codes are an error naming the sites).
+        Allowed project-type codes, or a mapping of each code to its names (``"vi | en"``):
+        a table's type column may then give the name instead of the code. A table row
+        with an unknown type is set aside (:attr:`Sites.rejected`); in other files an
+        unknown type is an error naming the sites.
     default_capacity
         Capacity of sites that carry none (in the unit of their type).
         Capacity of sites that carry none, in the unit of their type (e.g. m³/day for a
@@ -154,13 +146,14 @@ def read_sites(
     user_crs = parse_crs(crs) if crs is not None else None
     notes: list[str] = []
     site_notes: dict[str, Text] = {}
+    rejected: list[BadRow] = []
     if point is not None or wkt is not None:
         frames = [(_single_site(point, wkt, user_crs, site_notes), "")]
         digest = hashlib.sha256(str(point if point is not None else wkt).encode()).hexdigest()
         origin = "--point" if point is not None else "--wkt"
     elif isinstance(source, gpd.GeoDataFrame):
         frames = [(source if source.crs is not None or user_crs is None else source.set_crs(user_crs), "")]
-        digest, origin = frame_digest(source), str(source.attrs.get("origin", "<GeoDataFrame>"))  # a caller may name it (a web form field)
+        digest, origin = frame_digest(source), "<GeoDataFrame>"
     else:
         assert source is not None  # exactly one of the three is given: checked above
         path = Path(source)
@@ -169,14 +162,16 @@ def read_sites(
         suffix = path.suffix.lower()
         check_input_file(path, ("tệp địa điểm", "sites file"), MAX_TABLE_BYTES if suffix in CSV_SUFFIXES + EXCEL_SUFFIXES else None)
         digest, origin = file_digest(path), str(path)
-        if suffix in CSV_SUFFIXES:
-            frames = [(_table_sites(_read_csv(path), path, user_crs or target_crs, site_notes, notes), "")]
-        elif suffix in EXCEL_SUFFIXES:
-            frames = [(_table_sites(_read_xlsx(path, sheet), path, user_crs or target_crs, site_notes, notes), "")]
+        if suffix in CSV_SUFFIXES + EXCEL_SUFFIXES:
+            table = read_csv(path) if suffix in CSV_SUFFIXES else read_xlsx(path, sheet)
+            frame, rejected = table_sites(table, path, user_crs or target_crs, site_notes, notes, types)
+            frames = [(frame, "")]
         else:
             frames = _read_vector_layers(path, layer, user_crs, notes)
-    kind = site_kind(types)
+    kind = site_kind(list(types) if types is not None else None)
     checked, repairs = [], []
+    if isinstance(types, Mapping):
+        frames = [(_type_codes(raw, types), name) for raw, name in frames]
     for raw, layer_name in frames:
         where = origin + (f":{layer_name}" if layer_name else "")
         frame, fixed = check_layer(_integral_ids(raw), kind, where, target_crs, notes=notes)
@@ -187,7 +182,7 @@ def read_sites(
     frame = _normalise_attributes(frame, origin)
     for repair in repairs:
         change = f"{repair.area_change_pct:g}"
-        site_notes[repair.feature_id] = _join(site_notes.get(repair.feature_id), (
+        site_notes[repair.feature_id] = join_notes(site_notes.get(repair.feature_id), (
             f"đã sửa hình học không hợp lệ ({repair.reason}; diện tích thay đổi {change.replace('.', ',')} %)",
             f"invalid geometry repaired ({repair.reason}; area changed by {change} %)"))
     if site_notes:
@@ -202,7 +197,7 @@ def read_sites(
                                                                                                          "give each site its own 'id'"))
     sites = gpd.GeoDataFrame(frame[SITE_COLUMNS[:-1]], geometry=frame.geometry.to_numpy(), crs=target_crs)
     return apply_defaults(
-        Sites(sites, origin, digest, notes, repairs),
+        Sites(sites, origin, digest, notes, repairs, rejected),
         default_type=default_type,
         default_capacity=default_capacity,
         default_exclusion=default_exclusion,
@@ -216,7 +211,7 @@ def apply_defaults(
     default_type: str | None = None,
     default_capacity: float | None = None,
     default_exclusion: str | None = None,
-    types: Sequence[str] | None = None,
+    types: Sequence[str] | Mapping[str, str] | None = None,
 ) -> Sites:
     """The same sites with a project type, a capacity and an Appendix II exclusion where they carry none.
 
@@ -236,11 +231,10 @@ def apply_defaults(
         frame["type"] = frame["type"].where(frame["type"].notna(), default_type)
     if default_capacity is not None:
         if not (isinstance(default_capacity, (int, float)) and math.isfinite(default_capacity) and default_capacity >= 0):
-            nan = default_capacity != default_capacity  # noqa: PLR0124 - NaN, whatever its type
             raise InputError(
                 (
-                    f"--capacity {default_capacity:g}: " + ("không phải là số" if nan else "công suất phải là số không âm"),
-                    f"--capacity {default_capacity:g}: " + ("not a number" if nan else "the capacity must be a number, zero or more"),
+                    f"--capacity {default_capacity:g}: công suất phải là số không âm",
+                    f"--capacity {default_capacity:g}: the capacity must be a number, zero or more",
                 ),
                 (
                     "nhập công suất theo đơn vị của loại hình dự án (xem `zoning types`), ví dụ --capacity 500",
@@ -286,12 +280,6 @@ def parse_crs(text: str | CRS) -> CRS:
 # ------------------------------------------------------------------------------ inputs
 
 
-def _looks_projected(geometry: np.ndarray) -> bool:
-    """Coordinates in metres (any beyond ±360), not longitude/latitude."""
-    coords = shapely.get_coordinates(geometry[~shapely.is_missing(geometry)])
-    return bool(len(coords)) and bool((np.abs(coords) > 360).any())
-
-
 def _single_site(point, wkt, crs: CRS | None, notes: dict[str, Text]) -> gpd.GeoDataFrame:
     crs = crs or WGS84
     if point is not None:
@@ -303,7 +291,7 @@ def _single_site(point, wkt, crs: CRS | None, notes: dict[str, Text]) -> gpd.Geo
                 (f"--point '{point}': cần hai số", f"--point '{point}': give two numbers"),
                 ("ví dụ --point 106.25,22.66 (kinh độ,vĩ độ)", "e.g. --point 106.25,22.66 (lon,lat)"),
             ) from None
-        x, y = _unswap(np.array([a]), np.array([b]), crs, ["point"], notes)
+        x, y = unswap(np.array([a]), np.array([b]), crs, ["point"], notes)
         return gpd.GeoDataFrame({"id": ["point"]}, geometry=shapely.points(x, y), crs=crs)
     try:
         geometry = shapely.from_wkt(wkt)
@@ -365,156 +353,14 @@ def _read_vector_layers(path: Path, layer: str | None, crs: CRS | None, notes: l
     return frames
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A CSV table as text; its delimiter (``, ; tab |``) guessed from the first line."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            first = handle.readline()
-        if not first.strip():
-            raise InputError(
-                (f"{path}: tệp CSV rỗng", f"{path}: the CSV is empty"),
-                ("cho một dòng tiêu đề (ví dụ id,name,lon,lat) và mỗi địa điểm một dòng", "give a header line (e.g. id,name,lon,lat) and one line per site"),
-            )
-        counts = {d: first.count(d) for d in CSV_DELIMITERS}
-        delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
-        return pd.read_csv(path, sep=delimiter, dtype=str, encoding="utf-8-sig", keep_default_na=False, skipinitialspace=True)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            (f"{path}: không phải văn bản UTF-8 ({exc.reason})", f"{path}: not UTF-8 text ({exc.reason})"),
-            ("lưu lại dưới dạng CSV UTF-8 (Excel: Save as ▸ CSV UTF-8)", "save it as UTF-8 CSV (Excel: Save as ▸ CSV UTF-8)"),
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(
-            (f"{path}: không đọc được tệp CSV ({str(exc).strip()})", f"{path}: cannot be read as CSV ({str(exc).strip()})"),
-            (
-                "lưu lại dưới dạng CSV UTF-8 với một dòng tiêu đề và cùng số cột trên mọi dòng",
-                "save it as UTF-8 CSV with one header line and the same number of columns on every line",
-            ),
-        ) from None
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
-    """An Excel sheet (the first, or ``sheet``) as a table of text."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
-        raise InputError(
-            (f"{path}: không đọc được tệp Excel ({type(exc).__name__})", f"{path}: cannot be read as an Excel workbook ({type(exc).__name__})"),
-            ("lưu lại dưới dạng .xlsx (Excel Workbook), hoặc CSV UTF-8", "save it again as .xlsx (Excel Workbook), or as CSV UTF-8"),
-        ) from None
-    try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            sheets = ", ".join(workbook.sheetnames)
-            raise InputError((f"{path}: không có trang tính '{sheet}'", f"{path}: no sheet '{sheet}'"), (f"các trang tính: {sheets}", f"sheets: {sheets}"))
-        rows = workbook[sheet or workbook.sheetnames[0]].iter_rows(values_only=True)
-        header = next(rows, None)
-        body = [["" if v is None else str(v) for v in row] for row in rows if any(v is not None for v in row)]
-    finally:
-        workbook.close()
-    if header is None or all(v is None for v in header):
-        raise InputError(
-            (f"{path}: trang tính rỗng", f"{path}: the sheet is empty"),
-            ("cho một hàng tiêu đề (ví dụ id, name, lon, lat) và mỗi địa điểm một hàng", "give a header row (e.g. id, name, lon, lat) and one row per site"),
-        )
-    columns = [str(v).strip() if v is not None else f"column_{i + 1}" for i, v in enumerate(header)]
-    return pd.DataFrame([row[: len(columns)] + [""] * (len(columns) - len(row)) for row in body], columns=columns, dtype=object)
-
-
-def _table_sites(table: pd.DataFrame, path: Path, xy_crs: CRS, notes: dict[str, Text], file_notes: list[str] | None = None) -> gpd.GeoDataFrame:
-    """Sites from a table of text: lon/lat (WGS 84), x/y in ``xy_crs`` (``--crs``, else the build's), or a wkt column."""
-    if table.empty:
-        raise InputError(
-            (f"{path}: bảng không có dòng nào", f"{path}: the table has no rows"),
-            ("dưới dòng tiêu đề, mỗi địa điểm một dòng", "give one row per site under the header"),
-        )
-    table.columns = [str(c) for c in table.columns]
-    columns = {str(clean_text(c)).strip().lower(): c for c in table.columns}  # a header "lat\u200b" is still lat
-    given = table[columns["id"]].astype(str) if "id" in columns else None
-    ids = given.tolist() if given is not None and given.is_unique and (given != "").all() else [str(i + 1) for i in range(len(table))]
-    pick = lambda names: next((columns[n] for n in names if n in columns), None)  # noqa: E731
-    lon, lat, x, y, wkt = pick(LON_NAMES), pick(LAT_NAMES), pick(X_NAMES), pick(Y_NAMES), pick(WKT_NAMES)
-    attributes = table.drop(columns=[c for c in (lon, lat, x, y, wkt) if c is not None])
-    if wkt is not None:
-        try:
-            geometry = shapely.from_wkt(table[wkt].replace("", None).to_numpy())
-        except shapely.errors.GEOSException as exc:
-            raise InputError(
-                (f"{path}: cột '{wkt}' có nội dung không phải WKT ({exc})", f"{path}: column '{wkt}' holds text that is not WKT ({exc})"),
-                ("viết hình học dạng WKT, ví dụ POINT (106.25 22.66)", "write the geometries as WKT, e.g. POINT (106.25 22.66)"),
-            ) from None
-        return gpd.GeoDataFrame(attributes, geometry=geometry, crs=xy_crs if _looks_projected(geometry) else WGS84)
-    if lon is not None and lat is not None:
-        first, second, source_crs, label = table[lon], table[lat], WGS84, ("lon", "lat")
-    elif x is not None and y is not None:
-        if file_notes is not None:
-            file_notes.append(f"{path.name}: tọa độ x/y đọc theo {describe(xy_crs, 'vi')} / x/y read as {describe(xy_crs)}")
-        first, second, source_crs, label = table[x], table[y], xy_crs, ("x", "y")
-    else:
-        found = ", ".join(visible(c) for c in table.columns)
-        raise InputError(
-            (f"{path}: không có cột tọa độ (các cột: {found})", f"{path}: no coordinate columns (found: {found})"),
-            (
-                "đặt tên cột là lon và lat (WGS 84), hoặc x và y kèm --crs, hoặc cho một cột wkt",
-                "name them lon and lat (WGS 84), or x and y with --crs, or give a wkt column",
-            ),
-        )
-    a, b = _numbers(first, path, label[0], ids), _numbers(second, path, label[1], ids)
-    a, b = _unswap(a, b, source_crs, ids, notes)
-    return gpd.GeoDataFrame(attributes, geometry=shapely.points(a, b), crs=source_crs)
-
-
-def _numbers(column: pd.Series, path: Path, name: str, ids: list[str]) -> np.ndarray:
-    try:  # the usual case, in C: plain decimal numbers
-        values = np.asarray(pd.to_numeric(column.to_numpy(object)), dtype=float)
-    except (ValueError, TypeError):
-        text = column.astype(str).map(clean_text).str.strip().str.replace(",", ".", regex=False)  # decimal commas, spaces, invisible characters
-        values = pd.to_numeric(text, errors="coerce").to_numpy(float)
-    bad = np.isnan(values)
-    if bad.any():
-        rows = ", ".join(str(ids[i]) for i in np.flatnonzero(bad)[:8])
-        raise InputError(
-            (f"{path}: '{name}' không phải là số ở các địa điểm {rows}", f"{path}: '{name}' is not a number for site(s) {rows}"),
-            ("ghi tọa độ bằng số thập phân, ví dụ 106.25", "write the coordinates as decimal numbers, e.g. 106.25"),
-        )
-    return values
-
-
-def _unswap(a: np.ndarray, b: np.ndarray, crs: CRS, ids: Sequence[str], notes: dict[str, Text]) -> tuple[np.ndarray, np.ndarray]:
-    """Swap coordinate pairs given in the wrong order, and say so (a note per site id)."""
-    if crs.is_geographic:
-        inside = _between(a, VN_LON) & _between(b, VN_LAT)
-        swapped = ((np.abs(b) > 90) & (np.abs(a) <= 90)) | (~inside & _between(b, VN_LON) & _between(a, VN_LAT))
-        what = (
-            "vĩ độ và kinh độ bị đổi chỗ cho nhau (đã đọc là kinh độ {a:g}, vĩ độ {b:g})",
-            "latitude and longitude were swapped (read as lon {a:g}, lat {b:g})",
-        )
-    elif crs.is_projected:
-        inside = _between(a, TM_EASTING) & _between(b, TM_NORTHING)
-        swapped = ~inside & _between(b, TM_EASTING) & _between(a, TM_NORTHING)
-        what = (
-            "x (hướng Đông) và y (hướng Bắc) bị đổi chỗ cho nhau — trong tọa độ đo đạc của Việt Nam, X là tọa độ hướng Bắc (đã đọc là x {a:.2f}, y {b:.2f})",
-            "x (easting) and y (northing) were swapped — Vietnamese survey coordinates put the northing in X (read as x {a:.2f}, y {b:.2f})",
-        )
-    else:
-        return a, b
-    if not swapped.any():
-        return a, b
-    a, b = np.where(swapped, b, a), np.where(swapped, a, b)
-    for index in np.flatnonzero(swapped):
-        vi, en = (t.format(a=a[index], b=b[index]) for t in what)
-        notes[str(ids[int(index)])] = _join(notes.get(str(ids[int(index)])), (vi, en))
-    return a, b
-
-
-def _join(first: Text | None, second: Text) -> Text:
-    """Two notes on one site, in each language."""
-    return (f"{first[0]}; {second[0]}", f"{first[1]}; {second[1]}") if first else second
-
-
-def _between(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
-    return (values >= bounds[0]) & (values <= bounds[1])
+def _type_codes(frame: gpd.GeoDataFrame, types: Mapping[str, str]) -> gpd.GeoDataFrame:
+    """Project types given by their name (``Bãi chôn lấp chất thải rắn``) turned into their codes; unknown ones kept (the check names them)."""
+    column = next((c for c in frame.columns if c.lower() == "type" and c != frame.geometry.name), None)
+    if column is None or frame[column].dtype == bool:
+        return frame
+    names = type_names(types)
+    codes = frame[column].map(lambda v: names.get(plain(v), v) if isinstance(v, str) and v.strip() else v)
+    return frame.assign(**{column: codes})
 
 
 def _integral_ids(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

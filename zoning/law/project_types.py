@@ -171,6 +171,11 @@ class CheckRules:
         """The project types by code."""
         return {t.code: t for t in self.file.project_types}
 
+    @cached_property
+    def type_names(self) -> dict[str, str]:
+        """The project types' names by code, ``"vi | en"``: a table of sites may give a type by its name."""
+        return {t.code: f"{t.name_vi} | {t.name_en}" for t in self.file.project_types}
+
     def exclusion(self, type_code: str, code: str) -> Exclusion | None:
         """The Appendix II exclusion ``code`` of a project type (None when it has none such)."""
         project = self.types.get(type_code)

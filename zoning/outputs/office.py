@@ -18,10 +18,13 @@ from zoning.errors import ZoningError
 from zoning.files import atomic_path
 
 EXECUTABLES = ("soffice", "libreoffice")
-# LibreOffice export filter by (source kind, target suffix); HTML opens in Writer/Web
+# LibreOffice export filter by (source kind, target suffix). HTML is opened as a Writer text
+# document (HTML_IMPORT), not in Writer/Web: pages then start with the first line of the page
+# (Writer/Web put a blank page first and lost the title's first line) and tables keep to the margins.
+HTML_IMPORT = "HTML (StarWriter)"
 FILTERS = {
     ("document", ".pdf"): "pdf:writer_pdf_Export",
-    ("html", ".pdf"): "pdf:writer_web_pdf_Export",
+    ("html", ".pdf"): "pdf:writer_pdf_Export",
     ("html", ".docx"): "docx:MS Word 2007 XML",
 }
 INSTALL_HINT = ("cài LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) và phông chữ có dấu "
@@ -90,6 +93,7 @@ def convert_document(source: str | Path, target: str | Path, timeout_s: float = 
             "--norestore",
             "--nodefault",
             "--nolockcheck",
+            *([f"--infilter={HTML_IMPORT}"] if kind == "html" else []),
             "--convert-to",
             export,
             "--outdir",

@@ -57,12 +57,18 @@ def report_file_names(site_ids) -> list[str]:
     return names
 
 
+# the badge colours of the report's style sheet, given again as cell colours that word processors keep
+REPORT_VERDICT_COLOURS = {"conflict": ("#c62828", "#ffffff"), "needs_review": ("#f9a825", "#111111"), "no_data": ("#6d4c41", "#ffffff"),
+                          "no_conflict_found": ("#2e7d32", "#ffffff"), "outside_province": ("#546e7a", "#ffffff")}
+
+
 def render_site(record: dict, meta: dict, *, map_html: str = "", index_name: str | None = "index.html") -> str:
     """The HTML report of one site (a record of :meth:`CheckResult.records`)."""
     findings = sorted(record["findings"], key=lambda f: -SEVERITY_RANK.get(f["severity"], 0))
     template = environment().get_template("site_report.html.j2")
+    fill, ink = REPORT_VERDICT_COLOURS.get(record["verdict"], ("#8c8c8c", "#ffffff"))
     return template.render(
-        site=record, meta=meta, findings=findings, map_html=map_html, index_name=index_name,
+        site=record, meta=meta, findings=findings, map_html=map_html, index_name=index_name, verdict_colour=fill, verdict_ink=ink,
     )
 
 

@@ -27,6 +27,7 @@ from zoning.errors import InputError
 from zoning.files import atomic_path, check_input_file, check_output, write_layers
 from zoning.inputs.crs import WGS84, reproject
 from zoning.inputs.layers import read_vector
+from zoning.inputs.tables import DATA_ERROR
 from zoning.outputs.xlsx import TEXT_MARKER, Sheet, csv_safe, csv_safe_texts, formula_like, write_workbook
 from zoning.terms import Lang
 
@@ -212,7 +213,26 @@ def _csv_blocks(result: CheckResult):
     findings = _findings_texts(result)
     for start in range(0, max(n, 1), CSV_BLOCK):
         stop = min(start + CSV_BLOCK, n)
-        yield _csv(result, slice(start, stop), {lang: text[start:stop] for lang, text in findings.items()})
+        block = _csv(result, slice(start, stop), {lang: text[start:stop] for lang, text in findings.items()})
+        yield block if stop < n else _with_rejected(block, result)
+
+
+def _with_rejected(table: pd.DataFrame, result: CheckResult) -> pd.DataFrame:
+    """The site table with a "Lỗi dữ liệu / Data error" row for each row of the input table that could not be read."""
+    rejected = result.meta.get("rejected_rows", [])
+    if not rejected:
+        return table
+    rows = pd.DataFrame({
+        "site_id": [f"dòng {r['row']} / row {r['row']}" for r in rejected],
+        "verdict": "data_error",
+        "verdict_vi": DATA_ERROR[0],
+        "findings_en": [f"[{DATA_ERROR[1]}] column '{r['column']}' = '{r['value']}': {r['reason_en']}" for r in rejected],
+        "findings_vi": [f"[{DATA_ERROR[0]}] cột '{r['column']}' = '{r['value']}': {r['reason_vi']}" for r in rejected],
+    })
+    for column in ("build_id", "ruleset", "check_rules", "software"):
+        if column in table:
+            rows[column] = result.meta[column]
+    return pd.concat([table, rows.reindex(columns=table.columns)], ignore_index=True)
 
 
 def _gpkg_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -310,7 +330,8 @@ def _zone_names(codes: pd.Series) -> pd.Series:
 
 def _workbook(result: CheckResult) -> list[Sheet]:
     """The results as a workbook: the sites (as in the CSV) and one sheet per long table, headers in Vietnamese and English."""
-    tables = {"sites": _csv(result).drop(columns=["build_id", "ruleset", "check_rules", "software"]), **{name: result.table(name) for name in TABLES}}
+    sites = _with_rejected(_csv(result), result).drop(columns=["build_id", "ruleset", "check_rules", "software"])
+    tables = {"sites": sites, **{name: result.table(name) for name in TABLES}}
     too_long = [name for name, table in tables.items() if len(table) + 2 > EXCEL_MAX_ROWS]
     if too_long:
         raise InputError(
@@ -419,6 +440,8 @@ def _read_csv_results(path: Path) -> gpd.GeoDataFrame:
         raise InputError((f"{path}: không có cột lon và lat — đây có phải tệp CSV của `zoning check`?", f"{path}: no lon and lat columns "
             "— is this the CSV of `zoning check`?"),
                          (f"các cột có trong tệp: {', '.join(table.columns) or 'không có'}", f"columns found: {', '.join(table.columns) or 'none'}"))
+    if "verdict" in columns:  # the rows of input that could not be read are not sites
+        table = table[table[columns["verdict"]] != "data_error"].reset_index(drop=True)
     lon, lat = (pd.to_numeric(table[columns[c]], errors="coerce").to_numpy(float) for c in ("lon", "lat"))
     table = table.drop(columns=[columns["lon"], columns["lat"]])
     for column in table.columns:  # the text marker of write_csv

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -22,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -88,14 +89,45 @@ class Coordinates(_Model):
     meridian: float | None = Field(None, description="Central meridian of VN-2000 / TM-3 coordinates, decimal degrees (e.g. 107.25 for 107°15′).")
 
 
+class RejectedRow(_Model):
+    """A row of an uploaded table that could not be read ("Lỗi dữ liệu"), carried so that exports list it."""
+
+    row: int = Field(description="The row's number in the file (the header is row 1).")
+    column: str
+    value: str
+    reason_vi: str
+    reason_en: str
+
+
 class CheckRequest(Options):
     """Sites to check — exactly one of `sites` (GeoJSON) and `coordinates` — and the options."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"sites": {"type": "Point", "coordinates": [106.2522, 22.6656]}, "type": "sanitary_landfill"},
+        {"coordinates": {"text": "22.6656, 106.2522", "system": "wgs84", "shape": "point"}},
+    ]})
+
 
     sites: dict[str, Any] | None = Field(None, description="A GeoJSON geometry, Feature or FeatureCollection; properties "
         "`id`, `name`, `type`, `capacity`, `capacity_unit`, `upstream` are read.")
     crs: str | None = Field(None, description="CRS of the `sites` coordinates (`EPSG:9215`, `tm3:107.25`); WGS 84 when left out.")
     coordinates: Coordinates | None = None
     name: str | None = Field(None, max_length=500, description="Name of a single drawn or typed site.")
+    rejected_rows: list[RejectedRow] = Field(default_factory=list, max_length=100_000, description="Rows of an uploaded table "
+        "that could not be read, as the upload's answer gave them in `request`: exports list them as \"Lỗi dữ liệu\" rows.")
+
+
+# the examples the API page (/docs) fills in: each gives an answer as it is
+EXAMPLES = {
+    "point": {"summary": "Một điểm (GeoJSON) / One point (GeoJSON)",
+              "value": {"sites": {"type": "Point", "coordinates": [106.2522, 22.6656]}, "type": "sanitary_landfill"}},
+    "typed": {"summary": "Tọa độ nhập / Typed coordinates",
+              "value": {"coordinates": {"text": "22.6656, 106.2522", "system": "wgs84", "shape": "point"}}},
+    "markers": {"summary": "Bảng mốc VN-2000 / VN-2000 marker table",
+                "value": {"coordinates": {"text": "STT\tSố hiệu\tX (m)\tY (m)\n1\tM1\t2507400\t584700\n2\tM2\t2507400\t585400\n"
+                                                  "3\tM3\t2508100\t585400", "system": "vn2000", "shape": "polygon", "meridian": 105.75}}},
+}
+CheckBody = Annotated[CheckRequest, Body(openapi_examples=EXAMPLES)]
 
 
 # ------------------------------------------------------------------------------ routes
@@ -103,7 +135,7 @@ class CheckRequest(Options):
 
 @router.get("/health", summary="The server is up")
 def health(request: Request) -> dict:
-    return {"status": "ok", "builds": [entry.key for entry in _served(request)]}
+    return {"status": "ok", "builds": [entry.key for entry in _served(request)], "process": os.getpid()}
 
 
 @router.get("/builds", summary="The zonings served: province, rules, date, illustrative or not")
@@ -137,7 +169,7 @@ def types(request: Request) -> dict:
 
 
 @router.post("/check", summary="Check sites given as GeoJSON or typed coordinates")
-def check_json(request: Request, body: CheckRequest, lang: Lang = "vi") -> Response:
+def check_json(request: Request, body: CheckBody, lang: Lang = "vi") -> Response:
     """Answer: `verdicts` (counts), `sites` (one record per site; with `detail` the nested
     `zones`, `units`, `communes`, `findings`, `sensitive`, `safety`), `meta` (build, rules,
     notes, illustrative notice), `map` (`sites` and safety-distance `buffers` as GeoJSON in
@@ -180,7 +212,7 @@ def check_upload(
     name = _display_name(file.filename)
     with saved_upload(file.file, file.filename, limits) as path:
         try:
-            sites = read_sites(path, entry.build.crs, layer=layer or None, crs=_crs(crs), types=list(request.app.state.rules.types))
+            sites = read_sites(path, entry.build.crs, layer=layer or None, crs=_crs(crs), types=request.app.state.rules.type_names)
         except ZoningError as error:
             raise _located(error, path, name) from None
         except (RequestError, MemoryError):
@@ -206,7 +238,7 @@ def check_upload(
 
 
 @router.post("/export/{fmt}", summary="The results of a check as a file: GeoPackage, CSV, Excel, GeoJSON or JSON")
-def export(request: Request, fmt: Literal["gpkg", "csv", "xlsx", "geojson", "json"], body: CheckRequest) -> Response:
+def export(request: Request, fmt: Literal["gpkg", "csv", "xlsx", "geojson", "json"], body: CheckBody) -> Response:
     entry = _served(request).get(body.build)
     result = _check(request, entry, _request_sites(body, request.app.state.limits), body)
     with tempfile.TemporaryDirectory(prefix="zoning-export-") as work:
@@ -219,7 +251,7 @@ def export(request: Request, fmt: Literal["gpkg", "csv", "xlsx", "geojson", "jso
 def report(
     request: Request,
     fmt: Literal["html", "pdf", "docx"],
-    body: CheckRequest,
+    body: CheckBody,
     site: str | None = Query(None, description="Id of the site; the first site by default."),
 ) -> Response:
     if fmt != "html" and soffice_executable() is None:
@@ -288,7 +320,7 @@ def _check(request: Request, entry: ServedBuild, sites: gpd.GeoDataFrame | Sites
             f"Loại hình dự án '{options.type}' không có trong danh mục (GET /api/types).",
             f"Project type '{options.type}' is not in the catalogue (GET /api/types).",
         )
-    return check(
+    result = check(
         sites,
         entry.build,
         type=options.type,
@@ -299,6 +331,9 @@ def _check(request: Request, entry: ServedBuild, sites: gpd.GeoDataFrame | Sites
         rules=rules,
         index=entry.index,
     )
+    if isinstance(options, CheckRequest) and options.rejected_rows:
+        result.meta["rejected_rows"] = [row.model_dump() for row in options.rejected_rows]
+    return result
 
 
 def _distances(given: dict[str, float], rules: CheckRules) -> dict[str, UserDistance]:
@@ -339,13 +374,45 @@ def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, op
         "verdicts": result.meta["verdicts"],
         "detail": detail,
         "meta": meta,
-        "sites": result.records() if detail else _json_rows(result.sites[SUMMARY_COLUMNS]),
+        "sites": _page_records(result.records()) if detail else _json_rows(result.sites[SUMMARY_COLUMNS]),
         "map": sites_config(result, entry.build, lang, findings=False),  # the panel shows the findings
-        "request": canonical_request(entry, frame.assign(id=result.sites["site_id"].to_numpy()), options),
+        "request": canonical_request(entry, frame.assign(id=result.sites["site_id"].to_numpy()), options, result.meta.get("rejected_rows")),
     }
 
 
-def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Options) -> dict:
+# the command line's words in the engine's texts, said as the page says them
+PAGE_WORDS = [
+    (re.compile(r"nhập bằng --distance \S+=MÉT"), "nhập khoảng cách ở mục Khoảng cách an toàn bên dưới"),
+    (re.compile(r"give it with --distance \S+=METRES"), "give it under Safety distances below"),
+    (re.compile(r"nhập cột 'type' hoặc --type \(xem `zoning types`\)"), "chọn loại hình ở mục 2. Dự án"),
+    (re.compile(r"give a 'type' attribute or --type \(see `zoning types`\)"), "choose the project type under 2. Project"),
+    (re.compile(r" \((?:dùng|use) --include-proposed [^)]*\)"), ""),
+    (re.compile(r" \((?:nhập 'exclusion' hoặc --exclusion|give 'exclusion' or --exclusion)\)"), ""),
+    (re.compile(r",? ?(?:theo lựa chọn|as) --include-proposed(?: asks)?"), ""),
+    (re.compile(r"\bm3/day\b"), "m³/day"),
+    (re.compile(r",? (?:tiêu chí|criterion) [a-z0-9]+(?:-[a-z0-9]+)+"), ""),  # rule ids: the citation says it in words
+]
+
+
+def page_words(text: str) -> str:
+    """An engine text without command-line words (``--distance``, ``--type``) or ASCII units, for the page."""
+    if "--" not in text and "m3/" not in text and "ti" not in text and "crit" not in text:
+        return text
+    for pattern, words in PAGE_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def _page_records(records: list[dict]) -> list[dict]:
+    for record in records:
+        for finding in record.get("findings", []):
+            for key in ("title_vi", "title_en", "detail_vi", "detail_en"):
+                if isinstance(finding.get(key), str):
+                    finding[key] = page_words(finding[key])
+    return records
+
+
+def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Options, rejected: list[dict] | None = None) -> dict:
     """A JSON check request that gives the same check: the sites as read (before any
     default type or capacity, with the ids the check gave them), in their CRS, with the
     options.
@@ -357,6 +424,8 @@ def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Opti
     code = crs.to_epsg()
     request = {key: value for key, value in options.model_dump(exclude_none=True).items() if key in Options.model_fields and key != "detail"}
     request.update(build=entry.key, sites={"type": "FeatureCollection", "features": features}, crs=f"EPSG:{code}" if code else crs.to_wkt())
+    if rejected:
+        request["rejected_rows"] = rejected
     return request
 
 

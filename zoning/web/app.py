@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import string
 import tempfile
 from collections.abc import Callable, Sequence
 from urllib.parse import parse_qs
@@ -73,6 +74,7 @@ def create_app(
     """
     if max_upload_mb <= 0:
         raise ValueError("max_upload_mb must be positive")
+    check_token(token)
     rules = rules or load_check_rules()
     upload = int(max_upload_mb * 1024 * 1024)
     app = FastAPI(
@@ -91,9 +93,32 @@ def create_app(
     app.include_router(page.router)
     _add_error_handlers(app)
     app.add_middleware(Guard, token=token, max_body=upload + FORM_ROOM)
-    if token:
-        app.openapi = lambda: _openapi_with_token(app)  # type: ignore[method-assign]  # FastAPI's documented way
+    app.openapi = lambda: _openapi(app, bool(token))  # type: ignore[method-assign]  # FastAPI's documented way
     return app
+
+
+TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~+/=!#$%&*^")
+
+
+def check_token(token: str | None) -> None:
+    """Refuse a token a browser cannot send: letters outside ASCII (ư, đ, …), spaces or control characters.
+
+    Raises
+    ------
+    ZoningError
+        Naming the first character that cannot be used.
+    """
+    if token is None:
+        return
+    bad = next((ch for ch in token if ch not in TOKEN_CHARACTERS), None)
+    if not token or bad is not None:
+        shown = repr(bad) if bad is not None else "''"
+        raise ZoningError(
+            (f"--token không dùng được: ký tự {shown} không gửi được trong tiêu đề HTTP (trình duyệt từ chối)",
+             f"--token cannot be used: the character {shown} cannot travel in an HTTP header (browsers refuse it)"),
+            ("chỉ dùng chữ cái không dấu a–z, A–Z, chữ số và - . _ ~ + / =, ví dụ --token so-bi-mat-2026",
+             "use only ASCII letters a–z, A–Z, digits and - . _ ~ + / =, e.g. --token secret-2026"),
+        )
 
 
 def loopback(host: str) -> bool:
@@ -161,12 +186,45 @@ def validation_text(error: dict) -> tuple[str, str]:
     return texts.get(kind, (message, message))
 
 
-def _openapi_with_token(app: FastAPI) -> dict:
-    """The OpenAPI document with the bearer token every request needs."""
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["vi", "en"],
+        "properties": {
+            "vi": {"type": "string", "description": "What is wrong, in Vietnamese."},
+            "en": {"type": "string", "description": "What is wrong, in English."},
+            "hint": {"type": "object", "required": ["vi", "en"], "description": "What to do (errors of the engine).",
+                     "properties": {"vi": {"type": "string"}, "en": {"type": "string"}}},
+        },
+    }},
+    "example": {"error": {"vi": "Loại hình dự án 'casino' không có trong danh mục (GET /api/types).",
+                          "en": "Project type 'casino' is not in the catalogue (GET /api/types)."}},
+}
+
+
+def _openapi(app: FastAPI, token: bool) -> dict:
+    """The OpenAPI document: every error answer is the one the server really gives (``Error``),
+    and, with a token, the bearer token every request needs.
+    """
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        schema.setdefault("components", {})["securitySchemes"] = {"token": {"type": "http", "scheme": "bearer"}}
-        schema["security"] = [{"token": []}]
+        components = schema.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        schemas["Error"] = ERROR_SCHEMA
+        error = {"description": "Lỗi / Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                responses["4XX"] = error
+        if token:
+            components["securitySchemes"] = {"token": {"type": "http", "scheme": "bearer"}}
+            schema["security"] = [{"token": []}]
         app.openapi_schema = schema
     return app.openapi_schema
 

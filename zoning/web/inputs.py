@@ -38,6 +38,7 @@ import shapely
 from pyproj import CRS
 
 from zoning.inputs.crs import WGS84, tm3_crs
+from zoning.inputs.tables import parse_number
 
 # Site attributes the check reads (see zoning.inputs.sites); other properties are dropped
 SITE_PROPERTIES = ("id", "name", "name_en", "type", "capacity", "capacity_unit", "upstream")
@@ -171,6 +172,7 @@ def _check_geometries(geometries: np.ndarray, limits: Limits) -> None:
 
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_POINT_NUMBER = re.compile(r"\d{1,4}\.?")  # the number of a point in a marker table (1, 2., 12)
 _CELL_SPLIT = re.compile(r"\t|\||;")
 _DMS = re.compile(
     r"(?P<h1>[NSEWBĐDT])?\s*(?P<deg>\d{1,3}(?:[.,]\d+)?)\s*°\s*"
@@ -212,18 +214,24 @@ def coordinate_sites(text: str, system: str, shape: str, limits: Limits, *, meri
     labels: list[str] = []
     first: list[float] = []
     second: list[float] = []
+    read: list[tuple[str, str]] = []  # what each line was read as, shown when the text is refused
+    names = ("X", "Y") if system == "vn2000" else ("vĩ độ", "kinh độ")
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        parsed = _dms_line(line, number) if system == "dms" else _number_line(line, number, system)
-        if parsed is None:
-            continue  # a header or a note
+        parsed = _line(line, number, system, read)
+        if parsed is None:  # a header or a note
+            read.append((f"dòng {number}: bỏ qua ('{_clip(line, 40)}')", f"line {number}: skipped ('{_clip(line, 40)}')"))
+            continue
         label, a, b = parsed
         labels.append(label or str(len(labels) + 1))
         first.append(a)
         second.append(b)
+        shown = (f"{a:.2f}", f"{b:.2f}") if system == "vn2000" else (f"{a:.6f}".rstrip("0").rstrip("."), f"{b:.6f}".rstrip("0").rstrip("."))
+        point = f"{label + ': ' if label else ''}{names[0]} {shown[0]}, {names[1]} {shown[1]}"
+        read.append((f"dòng {number}: {point}", f"line {number}: {point.replace('vĩ độ', 'lat').replace('kinh độ', 'lon')}"))
     if not first:
-        raise RequestError(422, "Không tìm thấy cặp tọa độ nào trong văn bản.", "No coordinate pair was found in the text.")
+        raise _with_lines_read(RequestError(422, "Không tìm thấy cặp tọa độ nào trong văn bản.", "No coordinate pair was found in the text."), read)
     # latitude before longitude; VN-2000 X (northing) before Y (easting), the survey convention
     x, y = np.array(second), np.array(first)
     if len(x) > limits.sites:
@@ -247,6 +255,25 @@ def coordinate_sites(text: str, system: str, shape: str, limits: Limits, *, meri
     return gpd.GeoDataFrame({"id": ["1"], "name": [name or None]}, geometry=[geometry], crs=crs)
 
 
+def _line(line: str, number: int, system: str, read: list[tuple[str, str]]) -> tuple[str, float, float] | None:
+    """One line read, or the error with what the lines before it were read as."""
+    try:
+        return _dms_line(line, number) if system == "dms" else _number_line(line, number, system)
+    except RequestError as error:
+        raise _with_lines_read(error, read) from None
+
+
+def _with_lines_read(error: RequestError, read: list[tuple[str, str]], shown: int = 12) -> RequestError:
+    """The error with what the lines before it were read as, line by line."""
+    if not read:
+        return error
+    lines = read[-shown:]
+    more = len(read) - len(lines)
+    vi = "\n".join(["Đã đọc:"] + ([f"… ({more} dòng trước)"] if more else []) + [v for v, _ in lines])
+    en = "\n".join(["Read so far:"] + ([f"… ({more} earlier lines)"] if more else []) + [e for _, e in lines])
+    return RequestError(error.status, f"{error.vi}\n{vi}", f"{error.en}\n{en}")
+
+
 def meridian_crs(meridian: float | None) -> CRS:
     """The VN-2000 / TM-3 CRS of a central meridian, checked."""
     if meridian is None or not isinstance(meridian, (int, float)) or not math.isfinite(meridian):
@@ -258,25 +285,6 @@ def meridian_crs(meridian: float | None) -> CRS:
     return tm3_crs(float(meridian))
 
 
-def parse_number(text: str) -> float | None:
-    """A number written the Vietnamese or the English way: ``2.506.123,45``, ``2 506 123,45``, ``2,506,123.45``, ``2506123.45``."""
-    value = text.strip().replace("\u00a0", "").replace(" ", "").replace("\u202f", "")
-    if not re.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*", value):
-        return None
-    commas, dots = value.count(","), value.count(".")
-    if commas and dots:  # the last separator marks the decimals
-        decimal, thousands = (",", ".") if value.rfind(",") > value.rfind(".") else (".", ",")
-        value = value.replace(thousands, "").replace(decimal, ".")
-    elif commas > 1 or dots > 1:  # thousands only
-        value = value.replace(",", "").replace(".", "")
-    else:
-        value = value.replace(",", ".")
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
 def _number_line(line: str, number: int, system: str) -> tuple[str, float, float] | None:
     cells = [c.strip() for c in _CELL_SPLIT.split(line) if c.strip()]
     if len(cells) == 1:  # no tab, | or ;: split on commas followed by a space, else on spaces
@@ -286,15 +294,22 @@ def _number_line(line: str, number: int, system: str) -> tuple[str, float, float
     values = [parse_number(c) for c in cells]
     if not any(v is not None for v in values):
         return None
+    if len(cells) >= 3 and values[-1] is not None and values[-2] is not None and _POINT_NUMBER.fullmatch(cells[0]):
+        # a numbered marker table (Word, Excel): "1 ⇥ X ⇥ Y" or "STT ⇥ Số hiệu ⇥ X ⇥ Y": the last two numbers are the point
+        named = [c for c, v in zip(cells[1:-2], values[1:-2]) if v is None]
+        return (named[0] if named else cells[0].rstrip(".")), values[-2], values[-1]
     label = cells[0] if values[0] is None else ""
     numbers = [v for v in values if v is not None]
     if values[0] is None and any(v is None for v in values[1:]) or len(numbers) != 2:
+        spaced = bool(re.search(r"\d \d{3}\b", line))
         raise RequestError(
             422,
-            f"Dòng {number} ('{_clip(line)}'): cần đúng hai số ({'X, Y' if system == 'vn2000' else 'vĩ độ, kinh độ'}); "
-            "nếu số có dấu cách hàng nghìn, hãy ngăn các cột bằng Tab, ';' hoặc '|'.",
-            f"Line {number} ('{_clip(line)}'): two numbers are needed ({'X, Y' if system == 'vn2000' else 'latitude, longitude'}); "
-            "if numbers have spaces between thousands, separate the columns with a tab, ';' or '|'.",
+            f"Dòng {number} ('{_clip(line)}'): cần đúng hai số ({'X, Y' if system == 'vn2000' else 'vĩ độ, kinh độ'}), "
+            f"có thể kèm số thứ tự hoặc số hiệu mốc ở đầu dòng; tìm thấy {len(numbers)} số"
+            + ("; nếu số có dấu cách hàng nghìn, hãy ngăn các cột bằng Tab, ';' hoặc '|'." if spaced else "."),
+            f"Line {number} ('{_clip(line)}'): two numbers are needed ({'X, Y' if system == 'vn2000' else 'latitude, longitude'}), "
+            f"optionally after a point number or marker name; {len(numbers)} found"
+            + ("; if numbers have spaces between thousands, separate the columns with a tab, ';' or '|'." if spaced else "."),
         )
     return label, numbers[0], numbers[1]
 

@@ -43,7 +43,8 @@ UNIT_COLUMNS = [
     "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
     "assumption_en", "source_layer", "source_id", "commune_codes", "area_ha", "illustrative",
 ]
-CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "designation", "op", "note"]
+CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "legal_status", "op", "note"]
+OLD_COLUMNS = {"designation": "legal_status"}  # the names of builds made before the rename, read under the new one
 CRITERIA_SPECS = ["selection", "geometry_spec"]  # JSON: the attribute filter (urban classes resolved), the geometry and widths
 REPAIR_COLUMNS = ["kind", "origin", "feature_id", "reason", "area_change_pct"]
 INPUT_PREFIX = "input_"
@@ -65,7 +66,8 @@ class InputLayers(Mapping[str, gpd.GeoDataFrame]):
         if kind not in self._kinds:
             raise KeyError(kind)
         if kind not in self._frames:
-            self._frames[kind] = pyogrio.read_dataframe(self._path, layer=INPUT_PREFIX + kind)
+            frame = pyogrio.read_dataframe(self._path, layer=INPUT_PREFIX + kind)
+            self._frames[kind] = frame.rename(columns=OLD_COLUMNS) if not OLD_COLUMNS.keys().isdisjoint(frame.columns) else frame
         return self._frames[kind]
 
     def __iter__(self) -> Iterator[str]:
@@ -269,8 +271,10 @@ def read_build(path: str | Path) -> Build:
     rows = read("manifest")
     manifest = {k: json.loads(v) for k, v in zip(rows["key"], rows["value"])}
     kinds = tuple(n.removeprefix(INPUT_PREFIX) for n in names if n.startswith(INPUT_PREFIX))
+    tables = {name: read(name) for name in SPATIAL + TABLES}
+    tables["criteria"] = tables["criteria"].rename(columns=OLD_COLUMNS)
     return Build(
-        **{name: read(name) for name in SPATIAL + TABLES},
+        **tables,
         manifest=manifest,
         inputs=InputLayers(path=path, kinds=kinds),
         path=path,

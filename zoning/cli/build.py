@@ -59,7 +59,7 @@ def build(
         raise ZoningError(("chưa cho dữ liệu đầu vào", "no input given"),
                           ("cho --layers (tệp hoặc thư mục các lớp), hoặc --province để dùng ranh giới tham chiếu của tỉnh",
                            "give --layers (a file or folder of layers), or --province to use the province's reference boundaries"))
-    sources = tuple(p for p in (layers, rules, province_rules) if p is not None)
+    sources = tuple(p for p in (layers, rules, province_rules) if p is not None) + mapped_files(layers)
     check_output(out_path, sources, suffixes=BUILD_SUFFIXES)
     check_output(out_path.with_suffix(".manifest.json"), sources)
     with progress_steps(say("Xây dựng phân vùng", "Building zones")) as advance:
@@ -132,6 +132,16 @@ def print_commune_reconciliation(reconciliation: dict | None, communes) -> None:
               f"({say('nhiều nhất', 'most')}: {largest}){nearest}", highlight=False)
 
 
+def mapped_files(layers: Path | None) -> tuple[Path, ...]:
+    """The data files a mapping file given as ``--layers`` names (inputs too: no output may replace them)."""
+    from zoning.inputs.layers import MAPPING_SUFFIXES
+    from zoning.inputs.mapping import input_files
+
+    if layers is None or layers.suffix.lower() not in MAPPING_SUFFIXES or not layers.is_file():
+        return ()
+    return tuple(input_files(layers))
+
+
 # ------------------------------------------------------------------------ catalogues
 
 
@@ -172,7 +182,7 @@ def rules_command(
         layer = c.layer + (f"\n{where}" if where else "")
         colour = "green" if c.status == "confirmed" else "yellow"
         status = f"[{colour}]{say(*terms.pair('statuses_short', c.status))}[/]"
-        status += f"\n[yellow]{say(*terms.pair('statuses_short', 'proposed'))}[/]" if c.designation == "proposed" else ""
+        status += f"\n[yellow]{say(*terms.pair('statuses_short', 'proposed'))}[/]" if c.legal_status == "proposed" else ""
         title, citation = (c.title_en, c.citation_en) if english else (f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}")
         table.add_row(c.id, c.zone, layer, title, citation, status + (f"\n{c.note}" if c.note else ""))
     out.print(table)

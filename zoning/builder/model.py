@@ -338,6 +338,8 @@ def manifest_of(
     timings: dict[str, float],
 ) -> dict[str, Any]:
     """The manifest: what went in, which rules, which software, how long, QA."""
+    crs = layers.crs
+    assert crs is not None  # a build's layers are read in the province CRS (checked by build_zones)
     inputs = [asdict(s) for s in layers.sources]
     rule_files = [
         {"id": f.id, "version": f.version, "path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for f, p in zip(rules.files, rules.paths)
@@ -358,7 +360,7 @@ def manifest_of(
         "ruleset": rules.id,
         "rule_files": rule_files,
         "province": rules.province.model_dump() if rules.province else None,
-        "crs": {"name": layers.crs.name, "epsg": layers.crs.to_epsg(), "wkt": layers.crs.to_wkt()},
+        "crs": {"name": crs.name, "epsg": crs.to_epsg(), "wkt": crs.to_wkt()},
         "inputs": inputs,
         "illustrative_layers": illustrative,
         "illustrative_notice": ("Layers " + ", ".join(illustrative) + " are illustrative (drawn, not surveyed): not for decisions." if illustrative else ""),

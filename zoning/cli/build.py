@@ -1,4 +1,4 @@
-"""`zoning build`, `zoning layers` and `zoning rules`."""
+"""`zoning build`, `zoning rules` and `zoning provinces`."""
 
 from __future__ import annotations
 
@@ -143,23 +143,6 @@ def mapped_files(layers: Path | None) -> tuple[Path, ...]:
 
 
 # ------------------------------------------------------------------------ catalogues
-
-
-@app.command("layers")
-@friendly
-def layers_command() -> None:
-    """List the layer kinds: geometry, required attributes and allowed values."""
-    from zoning.inputs.catalogue import load_catalogue
-
-    table = Table(title=say("Các loại lớp dữ liệu", "Layer kinds"), show_lines=True)
-    for column in (say("Loại lớp", "Kind"), say("Tên", "Label"), say("Hình học", "Geometry"), say("Thuộc tính bắt buộc", "Required"),
-                   say("Thuộc tính tùy chọn", "Optional"), say("Giá trị cho phép", "Allowed values")):
-        table.add_column(column)
-    for kind in load_catalogue().kinds.values():
-        values = "\n".join(f"{a}: {', '.join(v)}" for a, v in kind.values.items())
-        label = kind.label_en if LANG["console"] == "en" else f"{kind.label_vi}\n{kind.label_en}"
-        table.add_row(kind.name, label, ", ".join(kind.geometry), ", ".join(kind.required), ", ".join(kind.optional), values)
-    out.print(table)
 
 
 @app.command("rules")

@@ -123,9 +123,12 @@ class Source:
 
 @dataclass
 class LayerSet:
-    """Checked layers in one CRS, with where they came from and what was repaired."""
+    """Checked layers in one CRS, with where they came from and what was repaired.
 
-    crs: CRS
+    ``crs`` is None only for layers read each in its own CRS (a layer check without a province).
+    """
+
+    crs: CRS | None
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
@@ -144,7 +147,7 @@ InputLike = str | Path | Mapping[str, "gpd.GeoDataFrame | str | Path"]
 
 def read_layers(
     source: InputLike,
-    target_crs: CRS,
+    target_crs: CRS | None,
     *,
     catalogue: Catalogue | None = None,
     legacy_encoding: str | None = None,
@@ -159,7 +162,8 @@ def read_layers(
         A GeoPackage, a folder of files named by kind, a mapping file (``.yaml``: see
         :mod:`zoning.inputs.mapping`), or a mapping kind → GeoDataFrame or path.
     target_crs
-        The province CRS (see :func:`zoning.crs.tm3_crs`).
+        The province CRS (see :func:`zoning.crs.tm3_crs`); None (a layer check without a
+        province) keeps each layer in its own CRS.
     legacy_encoding
         ``"TCVN3"`` or ``"VNI"`` to convert text from those legacy encodings; without it
         such text is an error that says which encoding was detected.
@@ -291,7 +295,7 @@ def check_layer(
     raw: gpd.GeoDataFrame,
     kind: LayerKind,
     origin: str,
-    target_crs: CRS,
+    target_crs: CRS | None,
     legacy_encoding: str | None = None,
     notes: list[str] | None = None,
     *,
@@ -335,7 +339,9 @@ def check_layer(
     geometries = frame.geometry.to_numpy().copy()
     geometries[~usable] = None
     geometries, repairs = _repair(geometries, kind, ids, origin, report)  # as drawn
-    if reprojectable:
+    if target_crs is None:  # a layer check without a province: kept as drawn
+        target_crs = CRS(frame.crs) if reprojectable else None
+    elif reprojectable:
         drawn = ~shapely.is_missing(geometries)
         geometries[drawn] = _crs.reproject(geometries[drawn], CRS(frame.crs), target_crs)
         geometries, reprojected = _repair(geometries, kind, ids, origin, report)  # what reprojection made invalid

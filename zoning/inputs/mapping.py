@@ -159,9 +159,9 @@ def load_mapping(path: str | Path, catalogue: Catalogue) -> list[MappedLayer]:
                          ("lưu tệp với bảng mã UTF-8", "save the file as UTF-8")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f", dòng {mark.line + 1}" if mark else ""
-        raise InputError((f"{path}{line}: không đọc được YAML ({getattr(exc, 'problem', exc)})",
-                          f"{path}{line.replace('dòng', 'line')}: not valid YAML ({getattr(exc, 'problem', exc)})"),
+        line_vi, line_en = (f", dòng {mark.line + 1}", f", line {mark.line + 1}") if mark else ("", "")
+        problem = getattr(exc, "problem", exc)
+        raise InputError((f"{path}{line_vi}: không đọc được YAML ({problem})", f"{path}{line_en}: not valid YAML ({problem})"),
                          ("kiểm tra thụt lề (dấu cách, không dùng tab) và dấu hai chấm; ví dụ:\n" + EXAMPLE,
                           "check the indentation (spaces, no tabs) and the colons; for example:\n" + EXAMPLE)) from None
     if not isinstance(root, yaml.MappingNode) or not root.value:

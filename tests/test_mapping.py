@@ -213,3 +213,12 @@ def test_point_in_a_mapping_file_keeps_its_id(tmp_path):
     mapping.write_text("water_intakes:\n  source: g.geojson\n  fields: {name: TEN_CT}\n", encoding="utf-8")
     layers = read_layers(mapping, CRS)
     assert layers["water_intakes"]["source_id"].tolist() == ["3"] and layers["water_intakes"]["name"].tolist() == ["Giếng A"]
+
+
+def test_where_that_keeps_nothing_names_the_values_found(tmp_path):
+    WDPA.to_file(tmp_path / "wdpa.gpkg", layer="polygons")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("nature_reserves:\n  source: wdpa.gpkg\n  where: {STATUS: [Designate]}\n  set: {part: core}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_layers(mapping, CRS)
+    assert "nature_reserves.where.STATUS: no feature" in str(caught.value) and "values found: Designated, Proposed" in str(caught.value)

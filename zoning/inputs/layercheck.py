@@ -4,13 +4,6 @@ A build stops at the first problem it meets; :func:`check_layers` goes on and co
 all (:class:`~zoning.inputs.layers.Problem`), with what a build would note (recognised
 columns, columns not used, repairs). :func:`zoning.outputs.layer_report.write_layer_report`
 writes them as a workbook and a web page, one row per problem and feature.
-
-Examples
---------
->>> import zoning
->>> check = check_layers(zoning.demo_paths().layers, province="Cao Bằng")
->>> check.refused, len(check.layers.layers)
-(False, 10)
 """
 
 from __future__ import annotations
@@ -87,6 +80,13 @@ def check_layers(
     -------
     LayerCheck
         ``refused`` when a build would refuse the layers; ``rows()`` for the report.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> check = zoning.check_layers(zoning.demo_paths().layers, province="Cao Bằng")
+    >>> check.refused, len(check.layers.layers), check.crs.to_epsg()
+    (False, 10, 9210)
     """
     meridian = central_meridian
     if meridian is None and province is not None:

@@ -82,7 +82,17 @@ class MappedLayer:
         frame = raw
         for column, wanted in self.where.items():
             source = self._column(columns, column, "where")
-            keep = _text_key(frame[source]).isin([_value_key(v) for v in wanted]).to_numpy(bool)
+            keys = _text_key(frame[source])
+            keep = keys.isin([_value_key(v) for v in wanted]).to_numpy(bool)
+            if len(frame) and not keep.any():
+                found = ", ".join(sorted(set(frame[source].dropna().astype(str)))[:12])
+                raise InputError(
+                    (f"{self.mapping_file}, dòng {self.line}, {self.kind}.where.{column}: không đối tượng nào của {self.origin} có giá trị "
+                     f"{', '.join(wanted)} (có: {found})",
+                     f"{self.mapping_file}, line {self.line}, {self.kind}.where.{column}: no feature of {self.origin} takes "
+                     f"{', '.join(wanted)} (values found: {found})"),
+                    ("viết các giá trị như trong dữ liệu (chữ hoa, chữ thường không phân biệt)", "write the values as the data has them (case is ignored)"),
+                )
             frame = frame[keep]
         renamed: dict[str, pd.Series] = {}
         for attribute, column in self.fields.items():

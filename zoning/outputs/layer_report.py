@@ -54,6 +54,13 @@ def write_layer_report(check: LayerCheck, xlsx: str | Path | None = None, html: 
     -------
     list of Path
         The files written.
+
+    Examples
+    --------
+    >>> import zoning
+    >>> check = zoning.check_layers("my-layers/")  # doctest: +SKIP
+    >>> zoning.write_layer_report(check, "check.xlsx", "check.html")  # doctest: +SKIP
+    [PosixPath('check.xlsx'), PosixPath('check.html')]
     """
     written = []
     if xlsx is not None:

@@ -222,3 +222,10 @@ def test_where_that_keeps_nothing_names_the_values_found(tmp_path):
     with pytest.raises(InputError) as caught:
         read_layers(mapping, CRS)
     assert "nature_reserves.where.STATUS: no feature" in str(caught.value) and "values found: Designated, Proposed" in str(caught.value)
+
+
+def test_another_mapping_of_the_same_data_is_another_input(own_data):
+    first = {s.kind: s.sha256 for s in read_layers(own_data, CRS).sources}
+    own_data.write_text(MAPPING.replace('"Quốc gia đặc biệt": special_national', '"Quốc gia đặc biệt": national'), encoding="utf-8")
+    second = {s.kind: s.sha256 for s in read_layers(own_data, CRS).sources}
+    assert first["relic_zones"] != second["relic_zones"] and first["nature_reserves"] == second["nature_reserves"]

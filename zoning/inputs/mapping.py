@@ -23,6 +23,8 @@ usual names (:mod:`zoning.inputs.fields`). A mistake in the file is an
 
 from __future__ import annotations
 
+import hashlib
+import json
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,11 +67,14 @@ class MappedLayer:
         return f"{self.path}:{self.layer}" if self.layer else str(self.path)
 
     def load(self) -> tuple[gpd.GeoDataFrame, str]:
-        """The data read, its features selected (``where``) and its columns mapped; and its SHA-256."""
+        """The data read, its features selected (``where``) and its columns mapped; and a SHA-256 of
+        the data file and of this entry (another mapping of the same data is another input).
+        """
         from zoning.inputs.layers import file_digest, read_vector
 
         raw = read_vector(self.path, layer=self.layer)
-        return self.apply(raw), file_digest(self.path)
+        entry = json.dumps([self.layer, self.id, self.fields, self.values, self.where, self.set], ensure_ascii=False, sort_keys=True)
+        return self.apply(raw), hashlib.sha256(f"{file_digest(self.path)}\n{entry}".encode()).hexdigest()
 
     def apply(self, raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """``raw`` with the features ``where`` keeps, the columns ``fields`` names renamed, ``values`` translated, ``set`` given.

@@ -183,6 +183,8 @@ criteria:
     ("nature_reserves:\n  source: wdpa.gpkg\n  fields: NAME\n", ["line 3, nature_reserves.fields", "must be a table", "fields: {name: TEN"]),
     ("nature_reserves:\n  source: wdpa.gpkg\n   fields: {}\n", ["line 3", "not valid YAML", "indentation"]),
     ("- wdpa.gpkg\n", ["line 1", "a mapping file is a table"]),
+    ("nature_reserves: wdpa.gpkg\nwetlands: wdpa.gpkg\nnature_reserves: wdpa.gpkg\n", ["line 3, nature_reserves", "written twice (first on line 1)"]),
+    ("nature_reserves:\n  source: wdpa.gpkg\n  fields: {name: NAME, name: DESIG}\n", ["line 3, nature_reserves.fields.name", "written twice"]),
 ])
 def test_broken_mapping_file_names_line_key_and_what_to_write(tmp_path, text, expected):
     WDPA.to_file(tmp_path / "wdpa.gpkg", layer="polygons")

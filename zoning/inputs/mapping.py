@@ -183,6 +183,7 @@ def load_mapping(path: str | Path, catalogue: Catalogue) -> list[MappedLayer]:
         raise _error(path, root, "", ("tệp ánh xạ phải là một bảng: loại lớp → nguồn dữ liệu", "a mapping file is a table: layer kind → data"),
                      ("viết ví dụ:\n" + EXAMPLE, "write, for example:\n" + EXAMPLE))
     entries = []
+    _pairs(path, "", root)  # no kind twice
     for key_node, value_node in root.value:
         kind = str(key_node.value)
         if kind not in catalogue:
@@ -210,7 +211,7 @@ def _entry(path: Path, kind: str, catalogue: Catalogue, key_node: yaml.Node, nod
     if not isinstance(node, yaml.MappingNode):
         raise _error(path, node, kind, ("cần một bảng có ít nhất 'source'", "a table with at least 'source' is needed"),
                      (f"viết ví dụ:\n{kind}:\n  source: du_lieu.gpkg:lop", f"write, for example:\n{kind}:\n  source: data.gpkg:layer"))
-    items = {str(k.value): (k, v) for k, v in node.value}
+    items = _pairs(path, kind, node)
     for key, (key_node_, _) in items.items():
         if key not in KEYS:
             raise _error(path, key_node_, f"{kind}.{key}", (f"khóa không hợp lệ '{key}'", f"unknown key '{key}'"),
@@ -269,7 +270,21 @@ def _table(path: Path, kind: str, key: str, given: yaml.Node | tuple | None) -> 
         shown = example.get(key.split(".")[0], f"{key}: {{'giá trị trong dữ liệu': giá_trị_danh_mục}}")
         raise _error(path, node, f"{kind}.{key}", (f"'{key}' phải là một bảng khóa: giá trị", f"'{key}' must be a table of key: value"),
                      (f"viết ví dụ: {shown}", f"write, for example: {shown}"))
-    return {str(k.value): (k, v) for k, v in node.value}
+    return _pairs(path, f"{kind}.{key}", node)
+
+
+def _pairs(path: Path, where: str, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """The keys of a table with their nodes; a key written twice is an error (YAML would keep the last silently)."""
+    pairs: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key, value in node.value:
+        name = str(key.value)
+        if name in pairs:
+            first = pairs[name][0].start_mark.line + 1
+            at = f"{where}.{name}" if where else name
+            raise _error(path, key, at, (f"'{name}' được viết hai lần (lần đầu ở dòng {first})", f"'{name}' is written twice (first on line {first})"),
+                         ("gộp hai phần đó làm một", "merge the two into one"))
+        pairs[name] = (key, value)
+    return pairs
 
 
 def _list(path: Path, kind: str, key: str, node: yaml.Node) -> tuple[str, ...]:

@@ -107,7 +107,10 @@ def test_a_missing_province_layer_is_a_problem_unless_a_province_is_given(tmp_pa
     frame([{"name": "Đầm A", "geometry": square(0, 0, 100)}]).to_file(tmp_path / "wetlands.gpkg")
     alone = check_layers(tmp_path)
     assert [p.layer for p in alone.problems] == ["province, communes"]
-    assert not check_layers(tmp_path, province="cao-bang").refused
+    with_province = check_layers(tmp_path, province="cao-bang")
+    assert not with_province.refused and with_province.crs.to_epsg() == 9210
+    assert any(n.startswith("province, communes: ") and "a build will use the 2025 reference boundaries of Cao Bang Province" in n
+               for n in with_province.notes)
 
 
 def test_layers_without_a_subcommand_still_list_the_kinds():

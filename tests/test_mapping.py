@@ -231,3 +231,17 @@ def test_another_mapping_of_the_same_data_is_another_input(own_data):
     own_data.write_text(MAPPING.replace('"Quốc gia đặc biệt": special_national', '"Quốc gia đặc biệt": national'), encoding="utf-8")
     second = {s.kind: s.sha256 for s in read_layers(own_data, CRS).sources}
     assert first["relic_zones"] != second["relic_zones"] and first["nature_reserves"] == second["nature_reserves"]
+
+
+def test_a_build_made_before_the_rename_reads_under_the_new_name(small_build_path, tmp_path):
+    import shutil
+    import sqlite3
+
+    old = tmp_path / "old-build.gpkg"
+    shutil.copy(small_build_path, old)
+    with sqlite3.connect(old) as db:  # as a build made before the rename wrote them
+        db.execute("ALTER TABLE criteria RENAME COLUMN legal_status TO designation")
+        db.execute("ALTER TABLE input_nature_reserves RENAME COLUMN legal_status TO designation")
+    build = zoning.read_build(old)
+    assert "legal_status" in build.criteria and "designation" not in build.criteria
+    assert build.inputs["nature_reserves"]["legal_status"].tolist() == ["in_force", "in_force"]

@@ -88,23 +88,25 @@ def check_layers(
     >>> check.refused, len(check.layers.layers), check.crs.to_epsg()
     (False, 10, 9210)
     """
-    meridian = central_meridian
-    if meridian is None and province is not None:
+    known = None
+    if province is not None:
         from zoning.inputs.reference import find_province
 
-        meridian = find_province(province).central_meridian
+        known = find_province(province)
+    meridian = central_meridian if central_meridian is not None else known.central_meridian if known is not None else None
     crs = tm3_crs(meridian) if meridian is not None else None
     check = LayerCheck(str(source) if isinstance(source, (str, Path)) else "<layers>", crs)
     check.layers = read_layers(source, crs, legacy_encoding=legacy_encoding, progress=progress, problems=check.problems)
-    if province is None:  # with a province, its reference boundaries stand for those the input lacks
-        read = {p.layer for p in check.problems} | set(check.layers.layers)
-        missing = [kind for kind in REQUIRED_KINDS if kind not in read]
-        if missing:
-            check.problems.append(Problem(", ".join(missing), check.source,
-                                          (f"dữ liệu đầu vào thiếu lớp {' và '.join(missing)}", f"the input has no {' or '.join(missing)} layer"),
-                                          ("thêm lớp ranh giới tỉnh (province) và xã (communes), hoặc cho --province để dùng ranh giới tham chiếu 2025",
-                                           "add the province and communes layers, or give --province to use the 2025 reference boundaries"),
-                                          field="", features=()))
+    read = {p.layer for p in check.problems} | set(check.layers.layers)
+    missing = [kind for kind in REQUIRED_KINDS if kind not in read]
+    if missing and known is not None:  # with a province, its reference boundaries stand for those the input lacks
+        check.layers.notes.append(f"{', '.join(missing)}: bản phân vùng sẽ dùng ranh giới tham chiếu 2025 của {known.full_name} / "
+                                  f"a build will use the 2025 reference boundaries of {known.full_name_en}")
+    elif missing:
+        check.problems.append(Problem(", ".join(missing), check.source,
+                                      (f"dữ liệu đầu vào thiếu lớp {' và '.join(missing)}", f"the input has no {' or '.join(missing)} layer"),
+                                      ("thêm lớp ranh giới tỉnh (province) và xã (communes), hoặc cho --province để dùng ranh giới tham chiếu 2025",
+                                       "add the province and communes layers, or give --province to use the 2025 reference boundaries")))
     check.notes = list(check.layers.notes)
     check.notes += [f"{r.origin} ({r.kind}): đối tượng {r.feature_id}: đã sửa hình học ({r.reason}; diện tích thay đổi {r.area_change_pct:g} %) / "
                     f"feature {r.feature_id}: geometry repaired ({r.reason}; area changed by {r.area_change_pct:g} %)" for r in check.layers.repairs]

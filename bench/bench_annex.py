@@ -5,7 +5,7 @@ of the documents, and the ratio of the coordinate-table assembly (tables written
 WordprocessingML in one piece) against a straightforward python-docx baseline that
 fills the same tables cell by cell.
 
-    python bench/bench_annex.py [--no-pdf]
+    python bench/bench_annex.py [--no-pdf] [--smoke]
 """
 
 from __future__ import annotations
@@ -63,7 +63,10 @@ def ours_coordinates(data) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice conversion")
+    parser.add_argument("--smoke", action="store_true", help="a quick run: no PDF, the tables timed once")
     args = parser.parse_args()
+    repeat = 1 if args.smoke else 3
+    args.no_pdf = args.no_pdf or args.smoke
     with tempfile.TemporaryDirectory() as work:
         build_path = Path(work) / "cao-bang-build.gpkg"
         build_zoning(demo_paths().layers, province_rules=demo_paths().province_rules).write(build_path)
@@ -78,8 +81,8 @@ def main() -> None:
             print(f"  pdf pages: {result.pages}")
         data = annex_data(read_build(build_path))
     rows = len(data.coordinates)
-    ours = min(ours_coordinates(data) for _ in range(3))
-    baseline = min(baseline_coordinates(data) for _ in range(3))
+    ours = min(ours_coordinates(data) for _ in range(repeat))
+    baseline = min(baseline_coordinates(data) for _ in range(repeat))
     print(f"coordinate tables ({len(data.units)} units, {rows:,} points): ours {ours:.2f} s, "
           f"python-docx cell by cell {baseline:.2f} s, ratio {baseline / ours:.1f}×")
 

@@ -14,7 +14,7 @@ sensitive elements, rules) and ``typed`` (random project types from the catalogu
 about half the sites are waste/wastewater facilities with safety distances to residential
 areas and intakes). Times are the best of ``--repeat`` runs (the machine may be shared).
 
-Run:  /tmp/venv/bin/python bench/bench_check.py [--points 100000] [--polygons 10000]
+Run:  python bench/bench_check.py [--points 100000] [--polygons 10000] [--smoke]
 """
 
 from __future__ import annotations
@@ -109,7 +109,10 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300, help="sites timed with the per-site loop baseline")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--build", type=Path, help="an existing demo build (made when omitted)")
+    parser.add_argument("--smoke", action="store_true", help="a quick run: 1,000 points, 100 polygons, 20 sites in the loop, once")
     args = parser.parse_args()
+    if args.smoke:
+        args.points, args.polygons, args.sample, args.repeat = 1_000, 100, 20, 1
     rng = np.random.default_rng(20220110)
 
     with tempfile.TemporaryDirectory() as tmp:

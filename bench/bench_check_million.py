@@ -6,7 +6,7 @@ results.csv`` in a child process and prints its wall-clock time and peak memory 
 child's largest resident set), against the targets of 60 s and 2 GB. The console prints a
 summary (not one row per site) above 30 sites.
 
-Run:  python bench/bench_check_million.py [--points 1000000] [--out results.csv]
+Run:  python bench/bench_check_million.py [--points 1000000] [--out results.csv] [--smoke]
 """
 
 from __future__ import annotations
@@ -52,7 +52,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--out", default="results.csv", help="name of the results file: its suffix chooses the format")
+    parser.add_argument("--smoke", action="store_true", help="a quick run: 2,000 points")
     args = parser.parse_args()
+    if args.smoke:
+        args.points = 2_000
     with tempfile.TemporaryDirectory(prefix="zoning-bench-") as work:
         folder = Path(work)
         demo = demo_paths()

@@ -4,7 +4,7 @@
 The builds are made first (their times are printed for scale); the time that counts is
 ``zoning.diff`` alone, in memory and from the two build files.
 
-    python bench/bench_diff.py [--features 100000] [--share 0.2] [--skip-synthetic]
+    python bench/bench_diff.py [--features 100000] [--share 0.2] [--skip-synthetic] [--smoke]
 """
 
 from __future__ import annotations
@@ -100,7 +100,10 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=100_000)
     parser.add_argument("--share", type=float, default=0.2)
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="a quick run: a synthetic province of 2,000 features")
     args = parser.parse_args()
+    if args.smoke:
+        args.features = 2_000
     print(f"{settings.workers} worker thread(s)")
     with tempfile.TemporaryDirectory() as tmp:
         demo = demo_paths()

@@ -5,7 +5,7 @@ The baseline is the straightforward way: one ``rasterio.features.rasterize`` cal
 the whole grid held in memory, then one write. Target: the province at 10 m in under
 30 s and under 2 GB.
 
-    python bench/bench_raster.py [--build cao-bang-build.gpkg] [--resolutions 10 5] [--skip-baseline]
+    python bench/bench_raster.py [--build cao-bang-build.gpkg] [--resolutions 10 5] [--skip-baseline] [--smoke]
 """
 
 from __future__ import annotations
@@ -62,7 +62,10 @@ def main() -> None:
     parser.add_argument("--build", type=Path, help="a build GeoPackage (default: the demo, built first)")
     parser.add_argument("--resolutions", type=float, nargs="+", default=[10.0, 5.0])
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="a quick run: 100 m cells")
     args = parser.parse_args()
+    if args.smoke:
+        args.resolutions = [100.0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         build = args.build

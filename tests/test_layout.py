@@ -86,3 +86,22 @@ def test_data_flows_one_way():
     upward = [f"{m} (layer {layer(m)}) imports {t} (layer {layer(t)})" for m, targets in GRAPH.items() for t in targets
               if layer(t) > layer(m) and m not in ("zoning", "zoning.__main__")]
     assert upward == []
+
+
+def test_the_wheel_carries_the_data_folders(tmp_path):
+    """`pip install .` (a wheel) finds rules/, layers/ and maps/ inside the package, as an editable install finds them beside it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = PACKAGE.parent
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(root)], capture_output=True, text=True)
+    if built.returncode != 0:
+        pytest.skip(f"no wheel could be built here (pip needs hatchling from the package index): {built.stderr[-300:]}")
+    (wheel,) = tmp_path.glob("zoning-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("rules", "layers", "maps"):
+        shipped = {str(p.relative_to(root)) for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+        missing = sorted(f for f in shipped if f"zoning/_shipped/{f}" not in names)
+        assert shipped and missing == [], missing
+    assert not any(n.startswith("tools/") or "/tools/" in n for n in names)

@@ -245,3 +245,22 @@ def test_a_build_made_before_the_rename_reads_under_the_new_name(small_build_pat
     build = zoning.read_build(old)
     assert "legal_status" in build.criteria and "designation" not in build.criteria
     assert build.inputs["nature_reserves"]["legal_status"].tolist() == ["in_force", "in_force"]
+
+
+def test_the_workspace_mapping_template_uncommented_is_a_mapping_file(tmp_path):
+    from zoning.inputs.catalogue import load_catalogue
+    from zoning.inputs.mapping import load_mapping
+    from zoning.inputs.reference import find_province
+    from zoning.outputs.workspace import mapping_template
+
+    (tmp_path / "du-lieu").mkdir()
+    for kind in load_catalogue().kinds:
+        (tmp_path / "du-lieu" / f"{kind}.shp").write_bytes(b"")
+    text = "\n".join(line[2:] if line.startswith("# ") and not line.startswith("# Tệp") and not line.startswith("# Bỏ")
+                     and not line.startswith("# Uncomment") and not line.startswith("# Dùng") else line
+                     for line in mapping_template(find_province("lang-son")).splitlines())
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(text, encoding="utf-8")
+    entries = {e.kind: e for e in load_mapping(mapping, load_catalogue())}
+    assert entries["nature_reserves"].values["part"] == {"giá trị trong dữ liệu": "core"}
+    assert entries["nature_reserves"].fields == {"name": "TEN_COT", "part": "TEN_COT"}

@@ -105,3 +105,12 @@ def test_demo_sketch_scale_and_labels(demo):
     assert not shapely.intersects(strict, spots).any()  # … so no name is anchored on the strict zone
     limited = zones.geometry["emission_limited"]
     assert np.mean(~shapely.intersects(shapely.union(strict, limited), spots)) > 0.9  # and nearly all off both
+
+
+def test_crowded_commune_names_are_left_out_largest_first():
+    from zoning.outputs.figure import uncrowded
+
+    # three wards labelled at nearly one spot and a commune far away: at 1:750,000 a point is 265 m
+    points = np.array([shapely.Point(0, 0), shapely.Point(300, 100), shapely.Point(-200, -50), shapely.Point(20_000, 0)], dtype=object)
+    shown = uncrowded(points, ["Ba Đình", "Ngọc Hà", "Hoàn Kiếm", "Ba Vì"], np.array([9.0, 5.0, 12.0, 400.0]), 750_000 * 2.54 / 72 / 100)
+    assert shown.tolist() == [False, False, True, True]  # Hoàn Kiếm, the largest of the three, keeps its name

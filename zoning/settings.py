@@ -2,7 +2,7 @@
 
 They change speed, never results. Change them for a process with attribute assignment
 (``zoning.settings.settings.workers = 1``) or, before the first import, with the
-environment variables ``ZONING_WORKERS`` and ``ZONING_TILE_M``.
+environment variables ``ZONING_WORKERS``, ``ZONING_TILE_M`` and ``ZONING_MALLOC_ARENAS``.
 
 Examples
 --------
@@ -34,6 +34,8 @@ class Settings:
     """Shorter vectorised calls run on one thread: splitting them costs more than it saves."""
     chunks_per_worker: int = 4
     """Smaller chunks even out the load between threads."""
+    malloc_arenas: int = field(default_factory=lambda: int(os.environ.get("ZONING_MALLOC_ARENAS", 1)))
+    """glibc malloc arenas shared by the build's threads: fewer keep the peak memory down (0: as glibc chooses)."""
 
 
 settings = Settings()

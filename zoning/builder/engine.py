@@ -29,6 +29,7 @@ import shapely
 
 from zoning.builder.communes import PROVINCE_EXTENTS, by_commune, province_communes
 from zoning.builder.dissolve import dissolve_zones
+from zoning.builder.memory import limit_arenas, release
 from zoning.builder.model import Build, assemble
 from zoning.builder.overlay import carve, polygonal
 from zoning.builder.polygons import criterion_polygons
@@ -72,6 +73,7 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
                          (f"dùng {' hoặc '.join(PROVINCE_EXTENTS)}", f"use {' or '.join(PROVINCE_EXTENTS)}"))
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
+    limit_arenas()
 
     with clock("criteria"):
         province = shapely.union_all(layers[province_extent].geometry.values)
@@ -84,6 +86,7 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
         dissolving = background.submit(dissolve_zones, candidates.geometry.to_numpy()[zoned], candidates["zone"].to_numpy()[zoned], province, layers.crs)
         carved, pairs = carve(candidates.geometry.to_numpy())
         candidates["unit_geometry"] = polygonal(carved)
+        del carved
         units = carved_units(candidates)
         zones, protected_m2 = dissolving.result()
     with clock("lineage"):
@@ -116,6 +119,7 @@ class _Clock:
 
     def __exit__(self, *exc: object) -> None:
         self.timings[self.step] = round(time.perf_counter() - self.start, 3)
+        release()
 
 
 # ------------------------------------------------------------------ criterion polygons

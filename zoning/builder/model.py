@@ -52,6 +52,20 @@ BUILD_SUFFIXES = (".gpkg",)  # a build is one GeoPackage
 STYLES_TABLE = "layer_styles"  # QGIS applies the default style of a layer from this table
 SPATIAL = ("zones", "units", "communes")
 TABLES = ("lineage", "commune_summary", "criteria", "conflicts", "skipped", "repairs")
+# What every reader of a build (check, map, diff, annex, siting, raster, the web application) relies on, checked once on reading
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "zones": ("zone", "area_ha"),
+    "units": tuple(UNIT_COLUMNS),
+    "communes": ("code", "name", "area_ha"),
+    "lineage": ("unit_id", "criterion", "zone", "status", "source_layer", "source_id", "name", "prevails", "overlap_ha"),
+    "commune_summary": ("commune_code", "commune_name", "strict_ha", "emission_limited_ha", "other_ha", "total_ha"),
+    "criteria": tuple(CRITERIA_COLUMNS),
+    "conflicts": (),
+    "skipped": (),
+    "repairs": (),
+    "manifest": ("key", "value"),
+}
+REQUIRED_MANIFEST = ("build_id", "crs", "qa")
 
 
 class InputLayers(Mapping[str, gpd.GeoDataFrame]):
@@ -66,7 +80,11 @@ class InputLayers(Mapping[str, gpd.GeoDataFrame]):
         if kind not in self._kinds:
             raise KeyError(kind)
         if kind not in self._frames:
-            frame = pyogrio.read_dataframe(self._path, layer=INPUT_PREFIX + kind)
+            assert self._path is not None  # frames not given in memory are read from the build file
+            frame = _read_layer(self._path, INPUT_PREFIX + kind, True)
+            if "source_id" not in frame.columns or not isinstance(frame, gpd.GeoDataFrame):
+                raise _damaged(self._path, (f"lớp dữ liệu '{INPUT_PREFIX + kind}' thiếu cột source_id hoặc hình học",
+                                            f"layer '{INPUT_PREFIX + kind}' lacks its source_id column or its geometry"))
             self._frames[kind] = frame.rename(columns=OLD_COLUMNS) if not OLD_COLUMNS.keys().isdisjoint(frame.columns) else frame
         return self._frames[kind]
 
@@ -258,26 +276,66 @@ def read_build(path: str | Path) -> Build:
         names = layer_names(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user mistake
         raise BuildError((f"{path}: tệp không phải GeoPackage đọc được ({exc})", f"{path} cannot be read as a GeoPackage ({exc})"), hint) from None
-    missing = ", ".join(n for n in ("zones", "units", "manifest") if n not in names)
-    if missing:
+    if not any(n in names for n in ("zones", "units", "manifest")):
+        missing = ", ".join(n for n in ("zones", "units", "manifest") if n not in names)
         raise BuildError((f"{path}: không phải tệp phân vùng (thiếu lớp dữ liệu {missing})", f"{path} is not a zoning build "
             f"(missing layer(s): {missing})"), hint)
-
-    def read(name: str) -> pd.DataFrame:
-        if name not in names:
-            return pd.DataFrame()
-        return pyogrio.read_dataframe(path, layer=name, read_geometry=name in SPATIAL)
-
-    rows = read("manifest")
-    manifest = {k: json.loads(v) for k, v in zip(rows["key"], rows["value"])}
+    tables = {name: _read_layer(path, name, name in SPATIAL) for name in REQUIRED_COLUMNS if name in names}
+    if "criteria" in tables:  # a build made before the rename
+        tables["criteria"] = tables["criteria"].rename(columns=OLD_COLUMNS)
+    _check_layers(path, names, tables)
+    rows = tables["manifest"]
+    try:
+        manifest = {k: json.loads(v) for k, v in zip(rows["key"], rows["value"])}
+    except (TypeError, ValueError) as exc:
+        raise _damaged(path, (f"bảng manifest không đọc được ({exc})", f"its manifest table cannot be read ({exc})")) from None
+    absent = [key for key in REQUIRED_MANIFEST if key not in manifest]
+    if absent:
+        raise _damaged(path, (f"bảng manifest thiếu mục {', '.join(absent)}", f"its manifest lacks the key(s) {', '.join(absent)}"))
     kinds = tuple(n.removeprefix(INPUT_PREFIX) for n in names if n.startswith(INPUT_PREFIX))
-    tables = {name: read(name) for name in SPATIAL + TABLES}
-    tables["criteria"] = tables["criteria"].rename(columns=OLD_COLUMNS)
+    lost = sorted({str(source.get("kind")) for source in manifest.get("inputs", [])} - set(kinds))  # a check would miss their features
+    if lost:
+        listed = ", ".join(INPUT_PREFIX + kind for kind in lost)
+        raise _damaged(path, (f"thiếu lớp dữ liệu {listed} mà bản phân vùng được tạo từ đó", f"the layer(s) {listed} it was built from are missing"))
     return Build(
-        **tables,
+        **{name: tables[name] for name in SPATIAL + TABLES},
         manifest=manifest,
         inputs=InputLayers(path=path, kinds=kinds),
         path=path,
+    )
+
+
+def _read_layer(path: Path, name: str, spatial: bool) -> pd.DataFrame:
+    try:
+        return pyogrio.read_dataframe(path, layer=name, read_geometry=spatial)
+    except Exception as exc:  # noqa: BLE001 - a layer GDAL cannot read is a damaged build, whatever the reason
+        raise _damaged(path, (f"lớp dữ liệu '{name}' không đọc được ({exc})", f"layer '{name}' cannot be read ({exc})")) from None
+
+
+def _check_layers(path: Path, names: list[str], tables: dict[str, pd.DataFrame]) -> None:
+    """Every layer and column the readers of a build use is there, or a :class:`BuildError` naming what is missing."""
+    absent = [name for name in REQUIRED_COLUMNS if name not in names]
+    if absent:
+        listed = ", ".join(absent)
+        raise _damaged(path, (f"thiếu lớp dữ liệu {listed} (có thể đã bị xóa hoặc đổi tên trong QGIS)",
+                              f"the layer(s) {listed} are missing (deleted or renamed in QGIS?)"))
+    for name, columns in REQUIRED_COLUMNS.items():
+        lacking = [c for c in columns if c not in tables[name].columns]
+        if lacking:
+            listed = ", ".join(lacking)
+            raise _damaged(path, (f"lớp dữ liệu '{name}' thiếu cột {listed}", f"layer '{name}' lacks the column(s) {listed}"))
+        if name in SPATIAL and not isinstance(tables[name], gpd.GeoDataFrame):
+            raise _damaged(path, (f"lớp dữ liệu '{name}' không có hình học", f"layer '{name}' has no geometry"))
+
+
+def _damaged(path: Path, what: tuple[str, str]) -> BuildError:
+    """The error of a build file changed by hand since it was written: what is wrong, and how to make it again."""
+    return BuildError(
+        (f"{path}: tệp phân vùng bị hỏng hoặc đã bị sửa tay: {what[0]}", f"{path}: the build file is damaged or was edited by hand: {what[1]}"),
+        ("tạo lại tệp phân vùng bằng `zoning build` từ cùng dữ liệu đầu vào và tệp quy tắc (xem tệp .manifest.json bên cạnh), "
+         "không sửa tay tệp phân vùng",
+         "make the build again with `zoning build` from the same input layers and rule files (listed in the .manifest.json beside it); "
+         "do not edit a build by hand"),
     )
 
 

@@ -14,12 +14,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely import STRtree
 
 from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
 from zoning.inputs.catalogue import Precedence, load_catalogue
+from zoning.inputs.dates import parse_date
 from zoning.inputs.layers import LayerSet
-from zoning.inputs.text import nfc, nfc_values
+from zoning.inputs.text import clean_text, normalised_values
 from zoning.law.criteria import Criterion, RuleSet, Width
 from zoning.terms import ZONE_ORDER
 
@@ -79,7 +81,7 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
                     "source_id": selected["source_id"].to_numpy(),
                     "source_order": np.arange(len(selected)),
                     "designation_rank": precedence.rank(criterion.layer, _column(selected, rank.attribute if rank else "")),
-                    "decision_date": pd.to_datetime(_column(selected, precedence.date_attribute), errors="coerce", format="mixed"),
+                    "decision_date": _decision_dates(selected, precedence.date_attribute, criterion, layers.notes),
                     "illustrative": selected["illustrative"].to_numpy(bool) if "illustrative" in selected else False,
                     "geometry": clipped,
                 }
@@ -94,6 +96,25 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
     table = table.drop(columns=["undated", "decision_order"])
     candidates = gpd.GeoDataFrame(table, geometry="geometry", crs=layers.crs)
     return candidates, pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
+
+
+def _decision_dates(features: pd.DataFrame, attribute: str, criterion: Criterion, notes: list[str]) -> pd.Series:
+    """The decision dates that order a criterion's features (the most recent first), read by the one date reader.
+
+    A year alone is taken as 1 January of that year; where it takes part in an order (two
+    or more dated features) a note says which features' order is approximate.
+    """
+    parsed = [parse_date(v) for v in _column(features, attribute).to_numpy(object)]
+    dates = pd.Series([pd.Timestamp(p.date) if p else pd.NaT for p in parsed], index=features.index, dtype="datetime64[ns]")
+    approximate = [str(i) for i, p in zip(features["source_id"], parsed) if p is not None and p.approximate]
+    if approximate and sum(p is not None for p in parsed) > 1:
+        listed = ", ".join(approximate[:8]) + (f" (+{len(approximate) - 8})" if len(approximate) > 8 else "")
+        notes.append(
+            f"{criterion.id} ({criterion.layer}): '{attribute}' của các đối tượng {listed} chỉ có năm, được lấy là ngày 1 tháng 1; thứ tự ưu tiên theo "
+            f"quyết định mới nhất giữa chúng và các đối tượng cùng năm là gần đúng / '{attribute}' of feature(s) {listed} is a year alone, taken as "
+            "1 January: the precedence by most recent decision between them and features of the same year is approximate"
+        )
+    return dates
 
 
 def _skipped(criterion: Criterion, source_ids: pd.Series, reason: tuple[str, str]) -> list[dict]:
@@ -114,11 +135,13 @@ def _proposed(features: pd.DataFrame, criterion: Criterion) -> np.ndarray:
 
 
 def selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.ndarray:
-    """Features whose attributes take one of the values of a rule's filter (texts compared in composed Unicode)."""
+    """Features whose attributes take one of the values of a rule's filter (texts compared as the front door leaves
+    them: composed Unicode, no control or format characters).
+    """
     mask = np.ones(len(layer), dtype=bool)
     for attribute, values in where.items():
         column = layer[attribute] if attribute in layer else pd.Series([None] * len(layer), index=layer.index)
-        mask &= column.map(nfc).isin(nfc_values(values)).to_numpy()
+        mask &= column.map(clean_text).isin(normalised_values(values)).to_numpy()
     return mask
 
 
@@ -161,21 +184,37 @@ def _wider_within(source: np.ndarray, buffered: np.ndarray, assumed: np.ndarray,
                   notes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Where a feature with an assumed width crosses the land of ``width.within``, the
     wider default there: the reach inside that land, buffered by it, joins the buffer.
+
+    Each feature meets the land polygons an STRtree finds for it (most meet one or none),
+    never the union of all the land: the cost grows with the features, not their product.
     """
     within = width.within
     assert within is not None  # called only for a width with a wider default within some land
     kinds = [k for k in within.layers if k in layers]
-    polygons = [g for k in kinds for g in layers[k].geometry.to_numpy() if shapely.get_dimensions(g) == 2]
-    if not assumed.any() or not polygons:
+    polygons = np.array([g for k in kinds for g in layers[k].geometry.to_numpy() if shapely.get_dimensions(g) == 2], dtype=object)
+    if not assumed.any() or not len(polygons):
         return buffered
-    land = shapely.union_all(polygons)
-    shapely.prepare(land)
-    crossing = assumed & shapely.intersects(land, source)
-    if not crossing.any():
+    feature, land = STRtree(polygons).query(source, predicate="intersects")
+    keep = assumed[feature]
+    feature, land = feature[keep], land[keep]
+    if not len(feature):
         return buffered
-    reach = threaded(shapely.intersection, source[crossing], land)
+    crossing = np.zeros(len(source), bool)
+    crossing[feature] = True
+    order = np.lexsort((land, feature))
+    feature, land = feature[order], land[order]
+    first = np.r_[True, feature[1:] != feature[:-1]]
+    single = np.bincount(feature, minlength=len(source))[feature] == 1
+    reach = np.empty(len(source), dtype=object)
+    one = first & single
+    reach[feature[one]] = threaded(shapely.intersection, source[feature[one]], polygons[land[one]])
+    starts = np.flatnonzero(first & ~single)
+    ends = np.r_[np.flatnonzero(first)[1:], len(feature)]
+    ends = ends[np.searchsorted(np.flatnonzero(first), starts)]
+    for start, end in zip(starts, ends):
+        reach[feature[start]] = shapely.intersection(source[feature[start]], shapely.union_all(polygons[land[start:end]]))
     buffered = buffered.copy()
-    buffered[crossing] = threaded(shapely.union, buffered[crossing], threaded(shapely.buffer, reach, within.default_m))
+    buffered[crossing] = threaded(shapely.union, buffered[crossing], threaded(shapely.buffer, reach[crossing], within.default_m))
     for texts, note in zip(notes, (within.basis_vi, within.basis)):
         texts[crossing] = texts[crossing] + "; " + note
     return buffered

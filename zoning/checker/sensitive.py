@@ -18,7 +18,7 @@ from zoning.checker import arrays
 from zoning.checker.index import BuildIndex
 from zoning.checker.locate import Units
 from zoning.checker.sitearrays import SiteArrays
-from zoning.inputs.text import nfc, nfc_values
+from zoning.inputs.text import clean_text, normalised_values
 from zoning.law.project_types import CheckRules, SensitiveElement, Trigger
 
 LINEAGE_WHOLE = 0.999  # a lineage criterion covering this share of a unit covers all of it
@@ -192,7 +192,7 @@ def _matches(index: BuildIndex, trigger: Trigger, as_buffer: bool) -> np.ndarray
     attributes = features.attributes.assign(part="buffer") if as_buffer and "part" in features.attributes else features.attributes
     mask = np.ones(len(features), bool)
     for attribute, values in trigger.where.items():
-        mask &= attributes[attribute].map(nfc).isin(nfc_values(values)).to_numpy() if attribute in attributes else False
+        mask &= attributes[attribute].map(clean_text).isin(normalised_values(values)).to_numpy() if attribute in attributes else False
     return mask
 
 

@@ -78,6 +78,7 @@ def annex(
         str | None,
         typer.Option("--amends", help='With --against: number and date of the decision being amended, e.g. "số 5/QĐ-UBND ngày 2/1/2027".'),
     ] = None,
+    allow_empty: Annotated[bool, typer.Option("--allow-empty", help="With --against: write the annex even when the builds zone alike (0 ha).")] = False,
 ) -> None:
     """Write the annexes of the provincial decision on the zones' location and boundaries (ND08 Art. 23(3)):
     the units of each zone, areas per commune, boundary coordinates and a map; with --against, the annex
@@ -108,7 +109,7 @@ def annex(
         with progress_steps(say("Phụ lục quyết định điều chỉnh", "Amending decision annex"), total=6 + pdf + xlsx) as advance:
             result = write_amendment_annex(
                 build, against, out_path, amends=amends, pdf=pdf, xlsx=xlsx, decision=decision, province_name=province_name,
-                policy=policy, final=final, progress=advance,
+                policy=policy, final=final, progress=advance, allow_empty=allow_empty,
             )
         print_annex_summary(result)
         return

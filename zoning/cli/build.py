@@ -213,3 +213,23 @@ def provinces_command() -> None:
               f"{basis['note_en'] if english else basis['note_vi'] + chr(10) + '  ' + basis['note_en']}", highlight=False)
     out.print(say("Xã, phường và giáp ranh theo ranh giới tham chiếu đang dùng (0: chưa có trong dữ liệu đi kèm).",
                   "Communes and neighbours from the reference boundaries in use (0: not in the shipped data)."), highlight=False)
+
+
+@app.command("init")
+@friendly
+def init_command(
+    province: Annotated[str, typer.Argument(help="The province: slug (lang-son), Vietnamese name or 2-digit code.")],
+    folder: Annotated[Path, typer.Argument(help="A new or empty folder for the workspace.")],
+) -> None:
+    """Make a province's workspace: its reference boundaries, a GeoPackage of every layer kind to draw in QGIS,
+    a mapping-file template, an overlay template and a short guide in Vietnamese.
+    """
+    from zoning.inputs.reference import find_province
+    from zoning.outputs.workspace import write_workspace
+
+    known = find_province(province)
+    written = write_workspace(known, folder)
+    out.print(f"{say('Đã tạo không gian làm việc của', 'Workspace made for')} {known.full_name}: {folder}", highlight=False)
+    for path in written:
+        out.print(f"  {path}", highlight=False)
+    out.print(say(f"Đọc {folder / 'HUONG-DAN.md'}: các bước tiếp theo", f"Read {folder / 'HUONG-DAN.md'}: the next steps"), highlight=False)

@@ -35,19 +35,24 @@ from zoning.errors import InputError, Text
 from zoning.files import check_input_file
 from zoning.inputs import crs as _crs
 from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
+from zoning.inputs.dates import DateError, parse_date
 from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
 from zoning.inputs.fields import recognise
-from zoning.inputs.text import clean_column
+from zoning.inputs.text import clean_column, clean_text, has_control, has_format_codes, invisible_codes, visible
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".tab", ".mif", ".dgn")
 SIDECARS = {".shp": None, ".tab": None, ".mif": (".mid",)}  # files read with the main one (None: every <stem>.*)
 NUMERIC_ATTRIBUTES = {"width_m", "corridor_m", "buffer_m", "capacity_m3d", "protection_m", "population"}
+DATE_ATTRIBUTES = {"decision_date"}  # read by zoning.inputs.dates; kept as ISO text (a year alone as the year)
 FAMILY_TYPES = {
     "polygon": {"Polygon", "MultiPolygon"},
     "line": {"LineString", "MultiLineString"},
     "point": {"Point", "MultiPoint"},
 }
 MAX_REPAIR_CHANGE = 0.01  # a repair that changes an area by more than 1 % is not "safe"
+# A polygon part whose area is below this × its perimeter² has its vertices on one line (floating-point dust, not land):
+# a 100 km ring 0.4 mm wide; a 1 m wide road 100 km long is 2.5e-6. Unit-free, so judged the same in degrees and in metres
+DEGENERATE_RATIO = 1e-9
 MAX_LISTED_IDS = 8
 SHAPEFILE_NAME_LENGTH = 10
 DIGEST_BLOCK = 1 << 20
@@ -318,6 +323,7 @@ def check_layer(
         report((f"{where}: lớp dữ liệu rỗng", f"{where}: the layer is empty"),
                ("cho ít nhất một đối tượng, hoặc bỏ lớp này ra", "give at least one feature or leave the layer out"), stop=True)
     reprojectable = _check_crs(raw, where, origin, report)
+    raw = _clean_names(raw, where, notes)
     if catalogue is not None:
         found = recognise(raw, kind, catalogue, where, raw.geometry.name)
         frame = raw.rename(columns=found.renames).drop(columns=found.unused)
@@ -327,18 +333,19 @@ def check_layer(
         frame = raw.rename(columns={c: c.lower() for c in raw.columns if c != raw.geometry.name})
         frame = frame.rename(columns=_untruncated(frame.columns, kind))
     frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
+    frame = _fix_text(frame, where, legacy_encoding, report)  # first: TCVN3 "ư" is byte 0xAD, read as the soft hyphen U+00AD
     frame, controlled = _clean_text(frame)
-    frame = _fix_text(frame, where, legacy_encoding, report)
     ids = _feature_ids(frame)
-    for column, mask in controlled.items():
+    for column, (mask, codes) in controlled.items():
         if notes is not None:
-            notes.append(f"{where}: đã bỏ ký tự điều khiển ở cột '{column}' của các đối tượng {_listed(ids[mask], 'vi')} / "
-                         f"control characters removed from column '{column}' of feature(s) {_listed(ids[mask])}")
+            notes.append(_cleaned_note(where, f"cột '{column}' của các đối tượng {_listed(ids[mask], 'vi')}",
+                                       f"column '{column}' of feature(s) {_listed(ids[mask])}", codes))
     usable = _check_geometry_types(frame.geometry, kind, ids, where, report)
     attributes = _check_attributes(frame, kind, ids, where, report)
     geometries = frame.geometry.to_numpy().copy()
     geometries[~usable] = None
     geometries, repairs = _repair(geometries, kind, ids, origin, report)  # as drawn
+    geometries = _check_degenerate(geometries, kind, ids, origin, report)  # in the layer's own CRS, before reprojection bends a flat ring into land
     if target_crs is None:  # a layer check without a province: kept as drawn
         target_crs = CRS(frame.crs) if reprojectable else None
     elif reprojectable:
@@ -427,7 +434,7 @@ def _discover_folder(path: Path, catalogue: Catalogue, notes: list[str]) -> Iter
     """Layers of a folder whose files are named by kind (one file per kind)."""
     by_kind: dict[str, list[Path]] = {}
     for file in sorted(p for p in path.iterdir() if p.suffix.lower() in VECTOR_SUFFIXES):
-        kind = file.name.split(".")[0].lower()
+        kind = _kind_name(file.name.split(".")[0], f"{path}: ", notes)
         if kind not in catalogue:
             notes.append(f"đã bỏ qua {file.name}: tên tệp không phải một loại lớp dữ liệu / ignored {file.name}: not named after a layer kind")
             continue
@@ -445,8 +452,8 @@ def _read_file(path: Path) -> tuple[gpd.GeoDataFrame, str]:
     return read_vector(path), file_digest(path)
 
 
-def _read_layer(path: Path, name: str, digest: str) -> tuple[gpd.GeoDataFrame, str]:
-    return read_vector(path, layer=name), digest
+def _read_frame(frame: gpd.GeoDataFrame, digest: str) -> tuple[gpd.GeoDataFrame, str]:
+    return frame, digest
 
 
 def _given_frame(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
@@ -469,11 +476,34 @@ def _discover_geopackage(path: Path, catalogue: Catalogue, notes: list[str]) -> 
         raise InputError((f"{path}: không đọc được tệp GeoPackage ({exc})", f"{path}: not a readable GeoPackage ({exc})"),
                          ("mở tệp bằng QGIS để kiểm tra, rồi lưu lại dưới dạng GeoPackage", "open it in QGIS to check it, "
                              "then save it again as GeoPackage")) from None
+    empty = []
     for name in names:
-        if name.lower() not in catalogue:
-            notes.append(f"đã bỏ qua lớp '{name}' trong {path.name}: không phải một loại lớp dữ liệu / ignored layer '{name}' in {path.name}: not a layer kind")
+        kind = _kind_name(name, f"{path.name}: ", notes)
+        if kind not in catalogue:
+            if name != "layer_styles":  # QGIS's own table of styles
+                shown = visible(name)
+                notes.append(f"đã bỏ qua lớp '{shown}' trong {path.name}: không phải một loại lớp dữ liệu / "
+                             f"ignored layer '{shown}' in {path.name}: not a layer kind")
             continue
-        yield name.lower(), f"{path}:{name}", partial(_read_layer, path, name, digest)
+        try:
+            frame = read_vector(path, layer=name)
+        except InputError as exc:
+            yield kind, f"{path}:{name}", _refused(exc)
+            continue
+        if frame.empty:  # a workspace GeoPackage (``zoning init``) has one layer per kind, most of them not drawn yet
+            empty.append(name)
+            continue
+        yield kind, f"{path}:{name}", partial(_read_frame, frame, digest)
+    if empty:
+        notes.append(f"{path.name}: các lớp rỗng, chưa dùng: {', '.join(empty)} / empty layers, not used: {', '.join(empty)}")
+
+
+def _kind_name(name: str, where: str, notes: list[str]) -> str:
+    """The layer kind a layer or file is named after: lower case, without invisible characters (each removal noted)."""
+    kind = str(clean_text(name)).strip().lower()
+    if has_control(name):
+        notes.append(_cleaned_note(where.rstrip(": "), f"tên '{visible(name)}'", f"the name '{visible(name)}'", invisible_codes([name])))
+    return kind
 
 
 def _known_kind(kind: str, catalogue: Catalogue, where: str) -> None:
@@ -581,6 +611,9 @@ def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray,
         if attribute == "illustrative":
             out[attribute] = column.fillna(False).astype(str).str.lower().isin(["true", "1", "yes"])
             continue
+        if attribute in DATE_ATTRIBUTES:
+            out[attribute] = _dates(column, ids, where, attribute, report)
+            continue
         out[attribute] = _text_attribute(column, kind, attribute, ids, where, report)
     return out
 
@@ -601,7 +634,7 @@ def _text_attribute(column: pd.Series, kind: LayerKind, attribute: str, ids: np.
         normalised = text.str.lower().map(canonical)
         bad = (text.notna() & normalised.isna()).to_numpy(bool)
         if bad.any():
-            values, features = ", ".join(sorted(set(text[bad].astype(str)))), ids[bad]
+            values, features = ", ".join(visible(v) for v in sorted(set(text[bad].astype(str)))), ids[bad]
             report(
                 (f"{where}: giá trị không hợp lệ của '{attribute}': {values} (các đối tượng {_listed(features, 'vi')})",
                  f"{where}: unknown value(s) of '{attribute}': {values} (features {_listed(features)})"),
@@ -639,20 +672,55 @@ def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str, rep
     return values.astype(float)
 
 
+def _dates(column: pd.Series, ids: np.ndarray, where: str, attribute: str, report: _Report) -> pd.Series:
+    """A date column read by :func:`zoning.inputs.dates.parse_date`: ISO text, a year alone kept as the year (approximate)."""
+    out: list[str | None] = []
+    for value, feature in zip(column.to_numpy(object), ids):
+        try:
+            parsed = parse_date(value)
+        except DateError as error:
+            report((f"{where}: đối tượng {feature}, '{attribute}' {error.vi}", f"{where}: feature {feature}, '{attribute}' {error.en}"),
+                   error.hint, field=attribute, features=[feature], values=[value])
+            out.append(None)
+            continue
+        out.append(None if parsed is None else str(parsed.date.year) if parsed.approximate else parsed.date.isoformat())
+    return pd.Series(out, index=column.index, dtype=object)
+
+
 def _text_columns(frame: gpd.GeoDataFrame) -> list[str]:
     return [c for c in frame.columns if c != "geometry" and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
 
 
-def _clean_text(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, np.ndarray]]:
-    """Text columns in composed Unicode without control characters; per column, the features that had some."""
+def _clean_text(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, tuple[np.ndarray, list[str]]]]:
+    """Text columns in composed Unicode without control or format characters; per column, the features that had some and which."""
     controlled = {}
     for column in _text_columns(frame):
         cleaned, mask = clean_column(frame[column])
+        if mask.any():
+            controlled[column] = (mask, invisible_codes(frame[column].to_numpy(object)[mask]))
         if cleaned is not frame[column]:
             frame = frame.assign(**{column: cleaned.to_numpy(object)})
-        if mask.any():
-            controlled[column] = mask
     return frame, controlled
+
+
+def _clean_names(raw: gpd.GeoDataFrame, where: str, notes: list[str] | None) -> gpd.GeoDataFrame:
+    """Column names without control or format characters (a zero-width space hides a column named ``name``)."""
+    dirty = [c for c in raw.columns if has_control(c)]
+    if not dirty:
+        return raw
+    names = {c: str(clean_text(c)).strip() for c in dirty}
+    if notes is not None:
+        shown = ", ".join(f"'{visible(c)}' → '{names[c]}'" for c in dirty)
+        notes.append(_cleaned_note(where, f"tên cột {shown}", f"column name(s) {shown}", invisible_codes(dirty)))
+    return raw.rename(columns=names)
+
+
+def _cleaned_note(where: str, vi: str, en: str, codes: list[str]) -> str:
+    """The note of characters removed at the front door, naming them (``U+200B``)."""
+    listed = ", ".join(codes)
+    if has_format_codes(codes):
+        return f"{where}: đã bỏ ký tự vô hình ({listed}) ở {vi} / invisible characters ({listed}) removed from {en}"
+    return f"{where}: đã bỏ ký tự điều khiển ({listed}) ở {vi} / control characters removed from {en} ({listed})"
 
 
 def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None, report: _Report) -> gpd.GeoDataFrame:
@@ -708,6 +776,29 @@ def _repair(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: st
         geometries[index] = after
         repairs.append(Repair(kind.name, origin, str(ids[index]), reason, round(100 * change, 4)))
     return geometries, repairs
+
+
+def _check_degenerate(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: str, report: _Report) -> np.ndarray:
+    """Refuse polygons with a part of zero area as drawn (its vertices on one line), which GEOS may still call valid (left out when collected)."""
+    parts, owner = shapely.get_parts(geometries, return_index=True)
+    polygons = shapely.get_type_id(parts) == 3
+    if not polygons.any():
+        return geometries
+    area, perimeter = shapely.area(parts[polygons]), shapely.length(parts[polygons])
+    flat = np.unique(owner[polygons][area <= DEGENERATE_RATIO * perimeter**2])
+    if len(flat):
+        report(
+            (f"{origin} ({kind.name}): các đối tượng {_listed(ids[flat], 'vi')} có diện tích bằng 0 trong hệ tọa độ của chính lớp "
+             "(các đỉnh nằm trên một đường thẳng); chuyển hệ tọa độ sẽ biến chúng thành một vùng đất không có thật",
+             f"{origin} ({kind.name}): feature(s) {_listed(ids[flat])}: their area as drawn is zero in the layer's own CRS (their vertices "
+             "lie on one line); reprojected, they would become land that was never drawn"),
+            ("vẽ lại các đối tượng đó thành vùng có diện tích, hoặc xóa chúng (QGIS: Vertex Tool)",
+             "redraw them as areas or delete them (QGIS: Vertex Tool)"),
+            field="geometry", features=ids[flat],
+        )
+        geometries = geometries.copy()
+        geometries[flat] = None
+    return geometries
 
 
 def _keep_family(geometry, families: set[str]):

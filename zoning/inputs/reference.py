@@ -126,6 +126,12 @@ def find_province(text: str) -> Province:
     found = [p for p in provinces() if key in (plain(p.slug), plain(p.name), plain(p.name_en), p.code, p.code.lstrip("0"))]
     if len(found) == 1:
         return found[0]
+    merged = [(name, p) for p in provinces() for name, _ in p.former[1:] if plain(name) == key]
+    if merged:
+        name, into = merged[0]
+        raise InputError((f"--province {text}: tỉnh {name} đã hợp nhất vào {into.full_name} từ ngày 01/07/2025",
+                          f"--province {text}: {name} was merged into {into.full_name_en} on 1 July 2025"),
+                         (f"dùng --province {into.slug}", f"use --province {into.slug}"))
     slugs = ", ".join(p.slug for p in provinces())
     raise InputError((f"--province {text}: không có tỉnh, thành phố này trong bảng 34 đơn vị hành chính cấp tỉnh năm 2025",
                       f"--province {text}: no such province among the 34 provincial units of 2025"),

@@ -16,10 +16,11 @@ from pathlib import Path
 from string import Formatter
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from zoning.errors import RuleError
 from zoning.inputs.catalogue import Catalogue, load_catalogue
+from zoning.inputs.text import clean_text
 from zoning.law.rulefile import RuleFileHeader, RuleModel, RuleValueError, read_yaml_model
 from zoning.resources import path as resource
 
@@ -123,6 +124,12 @@ class Criterion(RuleModel):
         if renamed:
             data["renamed_keys"] = tuple(renamed)
         return data
+
+    @field_validator("where", mode="after")
+    @classmethod
+    def _normalised(cls, where: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Filter values as the front door leaves the data (composed Unicode, no control or format characters)."""
+        return {attribute: [str(clean_text(v)) for v in values] for attribute, values in where.items()}
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> Criterion:

@@ -68,6 +68,7 @@ from zoning.outputs.annex import (
 )
 from zoning.outputs.dataset import dataset_paths
 from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument, annex_document, coordinate_table
+from zoning.outputs.unchanged import check_changes
 from zoning.outputs.xlsx import Sheet
 from zoning.terms import M2_PER_HA, ZONE_ORDER
 
@@ -692,6 +693,7 @@ def write_amendment_annex(
     min_area_ha: float = 0.01,
     min_width_m: float = 1.0,
     progress: Callable[[str], None] | None = None,
+    allow_empty: bool = False,
 ) -> AnnexResult:
     """Write the annex of a decision amending the zoning: what changed from ``old`` to ``new``, where, and why.
 
@@ -728,6 +730,8 @@ def write_amendment_annex(
         The noise threshold of the comparison (:func:`zoning.diff`).
     progress
         Called with the name of each step.
+    allow_empty
+        Write the annex even when it amends nothing (no land moved, no unit changed).
 
     Returns
     -------
@@ -737,7 +741,7 @@ def write_amendment_annex(
     ------
     ZoningError
         If ``out`` is not a .docx or would replace an input, the builds are of different
-        provinces or on different grids, or ``final`` is asked of a draft.
+        provinces or on different grids, ``final`` is asked of a draft, or nothing changes without ``allow_empty``.
 
     Examples
     --------
@@ -748,7 +752,6 @@ def write_amendment_annex(
     out = annex_path(out)
     step = progress or (lambda _: None)
     lap = Laps()
-    timings = lap.timings
 
     step("reading the builds")
     new, old = as_build(new), as_build(old)
@@ -770,6 +773,7 @@ def write_amendment_annex(
     texts = {option: clean_option(value, option, cleaned) for option, value in
              (("--decision", decision), ("--amends", amends), ("--province-name", province_name))}
     data = amendment_data(change, old, new, texts["--decision"], texts["--amends"], texts["--province-name"], policy)
+    empty = check_changes(data.changed_ha, data.unit_changes, old.name, new.name, allow_empty=allow_empty)
     lap("tables")
     step("digital dataset")
     write_annex_dataset(data.revised, out, sources)
@@ -784,7 +788,7 @@ def write_amendment_annex(
         write_amendment_docx(data, tmp, png)
     lap("docx")
     result = AnnexResult(docx=out, dataset=data.revised.dataset, simplification=data.boundaries.simplification, draft_reasons=data.draft_reasons,
-                         notices=[*cleaned, *data.notices, *data.law_notices], timings_s=timings)
+                         notices=[*empty, *cleaned, *data.notices, *data.law_notices], timings_s=lap.timings)
     return write_beside(result, lambda: amendment_sheets(data), sources, xlsx=xlsx, pdf=pdf, step=step, lap=lap)
 
 

@@ -94,6 +94,8 @@ def simplify_coverage(geometries: np.ndarray, tolerance_m: float) -> tuple[np.nd
         return simplified, shapely.hausdorff_distance(geometries, simplified)
 
     best = attempt(0.0)
+    if not len(geometries):  # a province with no unit: nothing to simplify
+        return best
     low, high = 0.0, tolerance_m
     candidate = attempt(high)
     if candidate[1].max() <= tolerance_m:
@@ -766,7 +768,7 @@ def write_beside(result: AnnexResult, sheets: Callable[[], list[Sheet]], sources
         step("workbook")
         result.xlsx = result.docx.with_suffix(".xlsx")
         with atomic_path(result.xlsx, sources) as tmp:
-            write_workbook(tmp, sheets())
+            result.notices += [f"{result.xlsx.name}, {cut}" for cut in write_workbook(tmp, sheets())]  # texts cut to Excel's cell limit
         lap("xlsx")
     if pdf:
         step("PDF (LibreOffice)")

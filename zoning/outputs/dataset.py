@@ -54,7 +54,7 @@ def all_vertices(units: gpd.GeoDataFrame) -> pd.DataFrame:
     parts, unit_of_part = shapely.get_parts(units.geometry.to_numpy(), return_index=True)
     rings, part_of_ring = shapely.get_rings(parts, return_index=True)
     coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
-    closing = np.r_[ring_of_coord[1:] != ring_of_coord[:-1], True]
+    closing = np.r_[ring_of_coord[1:] != ring_of_coord[:-1], True] if len(ring_of_coord) else np.zeros(0, bool)
     coords, ring_of_coord = coords[~closing], ring_of_coord[~closing]
     unit_of_point = unit_of_part[part_of_ring[ring_of_coord]]
     part_number = pd.Series(unit_of_part).groupby(unit_of_part).cumcount().to_numpy() + 1

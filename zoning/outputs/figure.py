@@ -94,6 +94,7 @@ class Sketch:
     point_m: float  # and of a typographic point
     zone_alpha: float
     province_word: str = "tỉnh"
+    unnamed: int = 0  # communes too small at this scale to carry their name
 
     def base_handles(self, zone_suffix: str = "") -> list[Artist]:
         """Legend entries of what every sketch shows: the zones (named with ``zone_suffix``),
@@ -117,8 +118,10 @@ class Sketch:
         """
         notes = [f"Hệ tọa độ: {describe(self.crs)}", "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)", *extra]
         if len(self.around.neighbours):
-            notes.append("Ranh giới tỉnh, thành phố lân cận (2025):\nVietnamese Provinces Database (MIT), theo Bản đồ\n"
-                         "đơn vị hành chính (sapnhap.bando.com.vn)")
+            notes.append("Ranh giới tỉnh, thành phố lân cận (2025):\nVietnamese Provinces Database (MIT),\n"
+                         "theo Bản đồ đơn vị hành chính\n(sapnhap.bando.com.vn)")
+        if self.unnamed:
+            notes.append(f"{self.unnamed} xã, phường nhỏ không ghi tên ở tỷ lệ\nnày (xem bảng diện tích theo xã, phường)")
         if illustrative:
             notes.append("Dữ liệu minh họa, không dùng\nđể ra quyết định")
         return notes
@@ -170,11 +173,11 @@ def location_sketch(build: Build, *, width_cm: float = 25.0, max_height_cm: floa
         view = shapely.box(frame.x0, frame.y0, frame.x1, frame.y1)
         _draw_surroundings(ax, around, province, view, pixel_m, point_m)
         _draw_zones(ax, zones, province, around, pixel_m, zone_alpha)
-        _draw_communes(ax, build, zones, pixel_m, point_m)
+        unnamed = _draw_communes(ax, build, zones, pixel_m, point_m)
         _grid_ticks(ax)
         _scale_bar(ax, frame)
         _north_arrow(ax)
-        yield Sketch(figure, ax, frame, around, build.crs, pixel_m, point_m, zone_alpha, build.province_word[0])
+        yield Sketch(figure, ax, frame, around, build.crs, pixel_m, point_m, zone_alpha, build.province_word[0], unnamed)
 
 
 class MapFrame:
@@ -263,18 +266,39 @@ def _draw_zones(ax, zones, province, around: Surroundings, pixel_m: float, alpha
     GeoSeries([outline]).plot(ax=ax, color="black", linewidth=0.9, zorder=4)
 
 
-def _draw_communes(ax, build: Build, zones, pixel_m: float, point_m: float) -> None:
-    """Commune boundaries, and their names off the zone patches where the commune allows."""
+def _draw_communes(ax, build: Build, zones, pixel_m: float, point_m: float) -> int:
+    """Commune boundaries, and their names off the zone patches where the commune allows;
+    the number of communes left unnamed for want of room.
+    """
     from geopandas import GeoSeries
 
     communes = build.communes
     if communes is None or communes.empty:
-        return
+        return 0
     geometry = shapely.simplify(communes.geometry.to_numpy(), pixel_m / 2, preserve_topology=True)
     GeoSeries(shapely.boundary(geometry)).plot(ax=ax, color="#555555", linewidth=0.3, zorder=3)
     names = communes["name"].astype(str).tolist()
-    for name, point in zip(names, commune_label_points(geometry, names, zones, pixel_m, point_m)):
+    points = commune_label_points(geometry, names, zones, pixel_m, point_m)
+    shown = uncrowded(points, names, shapely.area(geometry), point_m)
+    for name, point in zip(np.array(names, dtype=object)[shown], points[shown]):
         ax.text(point.x, point.y, name, fontsize=COMMUNE_FONT_PT, ha="center", va="center", color="#222222", zorder=5)
+    return int((~shown).sum())
+
+
+def uncrowded(points: np.ndarray, names: list[str], areas: np.ndarray, point_m: float) -> np.ndarray:
+    """Which labels to print: the communes' names from the largest commune down, each only
+    where its box meets no box already printed (dense city wards would print over each other).
+    """
+    font = FontProperties(family="serif", size=COMMUNE_FONT_PT)
+    width = np.array([TextPath((0, 0), name, prop=font).get_extents().width for name in names]) * point_m
+    height = COMMUNE_FONT_PT * 1.3 * point_m
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    boxes = shapely.box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+    shown = np.zeros(len(points), dtype=bool)
+    for index in np.argsort(-np.asarray(areas), kind="stable"):
+        if not shapely.intersects(boxes[index], boxes[shown]).any():
+            shown[index] = True
+    return shown
 
 
 def commune_label_points(communes: np.ndarray, names: list[str], zones, pixel_m: float, point_m: float) -> np.ndarray:

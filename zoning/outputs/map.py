@@ -448,6 +448,18 @@ def sites_config(result: CheckResult, build: BuildLike, lang: Lang = "vi", *, fi
     return {"sites": sites, "buffers": feature_collection(geojson_geometries(rings, result.sites.crs), props)}
 
 
+PROVINCE_TEXTS = ("share", "other_zone_note", "verdict_outside_province", "fit")  # the map texts that name the province's kind
+
+
+def province_texts(texts: dict, build: Build, lang: Lang) -> dict:
+    """The map's texts, with "tỉnh" / "province" made "thành phố" / "city" for a thành phố trực thuộc trung ương."""
+    word = build.province_word
+    if word[0] == "tỉnh":
+        return texts
+    old, new = ("tỉnh", word[0]) if lang == "vi" else ("province", word[1])
+    return {**texts, **{key: str(texts[key]).replace(old, new) for key in PROVINCE_TEXTS if key in texts}}
+
+
 def _title(build: Build, lang: Lang) -> str:
     province = (build.manifest.get("province") or {}).get(f"name_{lang}") or ""
     return " – ".join(t for t in (load_style()["texts"][lang]["title"], province) if t)
@@ -480,7 +492,7 @@ def _config(
     ``view`` (build CRS) is the extent the map opens on; the whole of ``layers`` by default.
     """
     style = load_style()
-    texts = style["texts"][lang]
+    texts = province_texts(style["texts"][lang], build, lang)
     criteria = build.criteria.set_index("id") if len(build.criteria) else pd.DataFrame(columns=["zone", f"title_{lang}", f"citation_{lang}", "status"])
     zones = _zone_features(build, layers, lang)
     units = _unit_features(build, layers, criteria, lang)

@@ -84,7 +84,7 @@ def write_results(result: CheckResult, path: str | Path) -> Path:
         elif suffix in (".geojson", ".json"):
             tmp.write_text(_json_document(result, feature_collection=suffix == ".geojson"), encoding="utf-8")
         elif suffix == ".xlsx":
-            write_workbook(tmp, sheets)
+            result.meta.setdefault("notes", []).extend(f"{path.name}, {note}" for note in write_workbook(tmp, sheets))
         else:
             with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
                 for part in _csv_blocks(result):

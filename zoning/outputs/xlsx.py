@@ -10,6 +10,9 @@ injection"): a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriag
 is written to a workbook as a text cell marked as text (the visible text is the same), and
 to a CSV with an apostrophe in front, Excel's text marker. Numbers stay numbers (a
 negative number is a number). Characters XML forbids (NUL, vertical tab) are removed.
+Excel holds at most 32,767 characters in a cell and cuts the rest without a word: a longer
+text is cut here with a visible mark saying how long it was, and :func:`write_workbook`
+returns a note for each cell cut.
 
 Examples
 --------
@@ -34,6 +37,13 @@ NUMBER_FORMAT = "#,##0.00"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[eE][+-]?\d+)?")
 TEXT_MARKER = "'"
+EXCEL_CELL_LIMIT = 32_767  # characters in one cell
+CUTS = "zoning_cuts"  # the cells cut, kept on the worksheet while it is filled
+
+
+def cut_mark(length: int) -> str:
+    """The mark ending a text cut to Excel's cell limit."""
+    return f" …[đã cắt, bản đầy đủ {length:,} ký tự".replace(",", ".") + f" / cut, {length:,} characters in full]"
 
 
 def formula_like(text: str) -> bool:
@@ -42,8 +52,14 @@ def formula_like(text: str) -> bool:
 
 
 def spreadsheet_text(value: object) -> object:
-    """A cell value without the characters XML forbids (text); other values as they are."""
-    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+    """A cell value without the characters XML forbids, cut with a mark beyond Excel's cell limit (text); other values as they are."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    if len(value) <= EXCEL_CELL_LIMIT:
+        return value
+    mark = cut_mark(len(value))
+    return value[: EXCEL_CELL_LIMIT - len(mark)] + mark
 
 
 def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -112,15 +128,22 @@ class Sheet:
     freeze: str | None = None
 
 
-def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
-    """Write the sheets as one workbook (not atomic: pass a temporary path, see :func:`zoning.files.atomic_path`)."""
+def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> list[str]:
+    """Write the sheets as one workbook (not atomic: pass a temporary path, see :func:`zoning.files.atomic_path`).
+
+    Returns a note for each text cut to Excel's cell limit (none as a rule).
+    """
     from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.remove(workbook.active)
+    cuts: list[str] = []
     for spec in sheets:
-        _fill(workbook.create_sheet(spec.name), spec)
+        sheet = workbook.create_sheet(spec.name)
+        _fill(sheet, spec)
+        cuts += [f"sheet '{spec.name}', {cell}: {note}" for cell, note in getattr(sheet, CUTS, [])]
     workbook.save(path)
+    return cuts
 
 
 def _fill(sheet, spec: Sheet) -> None:
@@ -196,6 +219,14 @@ def _append(sheet, cells: Sequence, row: int) -> int:
     values = [spreadsheet_text(v) for v in cells]
     sheet.append(values)
     row += 1
+    for column, value in enumerate(cells, start=1):
+        if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+            from openpyxl.utils import get_column_letter
+
+            vi = f"văn bản {len(value):,} ký tự bị cắt còn {EXCEL_CELL_LIMIT:,} (giới hạn một ô của Excel)".replace(",", ".")
+            note = (f"{vi}, có dấu đánh dấu; bản đầy đủ ở tệp CSV hoặc GeoPackage / a text of {len(value):,} characters cut to "
+                    f"Excel's {EXCEL_CELL_LIMIT:,}-character cell limit, with a mark; the full text is in the CSV or GeoPackage")
+            setattr(sheet, CUTS, [*getattr(sheet, CUTS, []), (f"{get_column_letter(column)}{row}", note)])
     for column, value in enumerate(values, start=1):
         if isinstance(value, str) and formula_like(value):
             cell = sheet.cell(row, column)

@@ -221,7 +221,9 @@ def _plan(facility: str, *, min_area_ha, communes, dem, max_slope, user_distance
             "minimum area must be a positive number of hectares"),
                          ("ví dụ --min-area 5", "e.g. --min-area 5"))
     if capacity is not None and not (math.isfinite(capacity) and capacity >= 0):
-        raise InputError((f"--capacity {capacity:g}: công suất phải là số không âm", f"--capacity {capacity:g}: the capacity must be a number, zero or more"),
+        nan = math.isnan(capacity)
+        raise InputError((f"--capacity {capacity:g}: " + ("không phải là số" if nan else "công suất phải là số không âm"),
+                          f"--capacity {capacity:g}: " + ("not a number" if nan else "the capacity must be a number, zero or more")),
                          ("nhập công suất theo đơn vị của loại công trình (xem `zoning types`), hoặc bỏ tùy chọn này",
                           "give it in the facility's unit (see `zoning types`), or leave it out"))
     if communes is not None and not [c for c in communes if str(c).strip()]:

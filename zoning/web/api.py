@@ -69,7 +69,7 @@ class Options(_Model):
 
     build: str | None = Field(None, description="Id of a served zoning (see GET /api/builds); the first one when left out.")
     type: str | None = Field(None, description="Project type code (see GET /api/types) of the sites that carry none.")
-    capacity: float | None = Field(None, ge=0, description="Capacity of the sites that carry none, in the unit of their type.")
+    capacity: float | None = Field(None, ge=0, allow_inf_nan=False, description="Capacity of the sites that carry none, in the unit of their type.")
     upstream: bool = Field(False, description="The facility must sit upstream of a water source or upwind of the town (× 1.5 where the table says so).")
     distances: dict[str, float] = Field(default_factory=dict, description="Safety distances in metres where the rules "
         "have no confirmed value, keyed `facility` or `facility:receptor`, e.g. {\"sanitary_landfill\": 1000}.")
@@ -155,10 +155,10 @@ def check_upload(
     file: Annotated[UploadFile, File(description="One file: .geojson/.json, .kml, .kmz, .zip (shapefile), .gpkg, .csv/.txt or .xlsx.")],
     build: Annotated[str | None, Form()] = None,
     type: Annotated[str | None, Form()] = None,
-    capacity: Annotated[float | None, Form(ge=0)] = None,
+    capacity: Annotated[float | None, Form(ge=0, allow_inf_nan=False)] = None,
     upstream: Annotated[bool, Form()] = False,
     distances: Annotated[str | None, Form(description="JSON object of safety distances, as in POST /api/check.")] = None,
-    search_distance: Annotated[float | None, Form(gt=0, le=50_000)] = None,
+    search_distance: Annotated[float | None, Form(gt=0, le=50_000, allow_inf_nan=False)] = None,
     detail: Annotated[bool | None, Form()] = None,
     crs: Annotated[str | None, Form(description="CRS of x/y columns or of a file without one (`tm3:107.25`, `EPSG:9215`; the build's when left out).")] = None,
     layer: Annotated[str | None, Form(description="Only this layer of a GeoPackage or KML.")] = None,
@@ -261,10 +261,13 @@ def _request_sites(body: CheckRequest, limits: Limits) -> gpd.GeoDataFrame:
             "Send exactly one of 'sites' (GeoJSON) and 'coordinates' (typed coordinates).",
         )
     if body.sites is not None:
-        return geojson_sites(body.sites, _crs(body.crs), limits, body.name)
-    c = body.coordinates
-    assert c is not None  # one of the two is given: checked above
-    return coordinate_sites(c.text, c.system, c.shape, limits, meridian=c.meridian, name=body.name)
+        frame = geojson_sites(body.sites, _crs(body.crs), limits, body.name)
+    else:
+        c = body.coordinates
+        assert c is not None  # one of the two is given: checked above
+        frame = coordinate_sites(c.text, c.system, c.shape, limits, meridian=c.meridian, name=body.name)
+    frame.attrs["origin"] = "'sites'" if body.sites is not None else "'coordinates'"  # what the engine's messages name
+    return frame
 
 
 def _crs(text: str | None) -> CRS | None:

@@ -126,8 +126,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg', '')}" for e in error.errors()[:5])
-        return error_response(422, f"Yêu cầu không hợp lệ – {problems}", f"Invalid request – {problems}")
+        problems = [(".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body", validation_text(e)) for e in error.errors()[:5]]
+        vi, en = ("; ".join(f"{where}: {text[i]}" for where, text in problems) for i in (0, 1))
+        return error_response(422, f"Yêu cầu không hợp lệ – {vi}", f"Invalid request – {en}")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -139,6 +140,25 @@ def _add_error_handlers(app: FastAPI) -> None:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_response(500, "Lỗi bất ngờ của máy chủ; yêu cầu chưa được xử lý. Chi tiết đã được ghi vào nhật ký máy chủ.",
                               "Unexpected server error; the request was not handled. The details are in the server log.")
+
+
+def validation_text(error: dict) -> tuple[str, str]:
+    """What is wrong with one field of a request, in Vietnamese and English (a NaN is "not a number", not "below 0")."""
+    kind, limits = error.get("type", ""), error.get("ctx") or {}
+    bound = next(iter(limits.values()), "")
+    bound = f"{bound:g}" if isinstance(bound, (int, float)) else bound
+    texts = {
+        "finite_number": ("không phải là số (NaN hoặc vô hạn)", "not a number (NaN or infinite)"),
+        "float_parsing": ("không phải là số", "not a number"),
+        "int_parsing": ("không phải là số nguyên", "not a whole number"),
+        "greater_than_equal": (f"phải lớn hơn hoặc bằng {bound}", f"must be {bound} or more"),
+        "greater_than": (f"phải lớn hơn {bound}", f"must be more than {bound}"),
+        "less_than_equal": (f"phải nhỏ hơn hoặc bằng {bound}", f"must be {bound} or less"),
+        "missing": ("thiếu trường bắt buộc này", "this field is required"),
+        "extra_forbidden": ("API không có trường này", "the API has no such field"),
+    }
+    message = str(error.get("msg", ""))
+    return texts.get(kind, (message, message))
 
 
 def _openapi_with_token(app: FastAPI) -> dict:

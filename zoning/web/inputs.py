@@ -24,6 +24,7 @@ import re
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -454,13 +455,20 @@ def _extract(path: Path, members: dict[str, zipfile.ZipInfo], folder: Path, limi
     with _open_archive(path, kind) as archive:
         for target, info in members.items():
             written = 0
-            with archive.open(info) as source, (folder / target).open("wb") as out:
-                while chunk := source.read(CHUNK):
-                    written += len(chunk)
-                    total += len(chunk)
-                    if written > max(info.file_size, 0) or total > limits.unzipped_bytes:
-                        raise _bomb(kind)
-                    out.write(chunk)
+            try:
+                with archive.open(info) as source, (folder / target).open("wb") as out:
+                    while chunk := source.read(CHUNK):
+                        written += len(chunk)
+                        total += len(chunk)
+                        if written > max(info.file_size, 0) or total > limits.unzipped_bytes:
+                            raise _bomb(kind)
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:  # a damaged or unsupported member
+                raise RequestError(
+                    422,
+                    f"Tệp {kind} bị hỏng: không giải nén được thành phần '{_clip(info.filename)}' ({exc}); hãy nén hoặc xuất lại tệp.",
+                    f"The {kind} archive is damaged: member '{_clip(info.filename)}' cannot be unpacked ({exc}); zip or export the file again.",
+                ) from None
 
 
 def _unzip_shapefile(path: Path, folder: Path, limits: Limits) -> Path:

@@ -123,3 +123,16 @@ def test_report_cannot_replace_an_input(broken):
     result = runner.invoke(app, ["layers", "check", str(broken), "--out", str(broken / "urban_areas.xlsx")])
     assert result.exit_code == 2 and "urban_areas.xlsx" in result.output
     assert not (broken / "urban_areas.xlsx").exists()
+
+
+def test_dates_that_cannot_be_read_are_problems_of_their_features(tmp_path):
+    for kind, layer in admin_layers().items():
+        layer.to_file(tmp_path / f"{kind}.gpkg")
+    frame([
+        {"id": "n1", "name": "A", "part": "core", "decision_date": "05/03/2001", "geometry": square(0, 0, 100)},
+        {"id": "n2", "name": "B", "part": "core", "decision_date": "31/02/2001", "geometry": square(200, 0, 100)},
+        {"id": "n3", "name": "C", "part": "kernel", "decision_date": "hôm qua", "geometry": square(400, 0, 100)},
+    ]).to_file(tmp_path / "nature_reserves.gpkg")
+    rows = check_layers(tmp_path).rows()
+    assert [(r["feature"], r["field"], r["value"]) for r in rows] == [("n3", "part", "kernel"), ("n2", "decision_date", "31/02/2001"),
+                                                                      ("n3", "decision_date", "hôm qua")]

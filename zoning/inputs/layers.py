@@ -31,13 +31,14 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from zoning.errors import InputError, Text
+from zoning.errors import InputError
 from zoning.files import check_input_file
 from zoning.inputs import crs as _crs
 from zoning.inputs.catalogue import Catalogue, LayerKind, load_catalogue
 from zoning.inputs.dates import DateError, parse_date
 from zoning.inputs.encoding import decode_legacy, detect_legacy_encoding
 from zoning.inputs.fields import recognise
+from zoning.inputs.problems import LayerStopped, Problem, Report
 from zoning.inputs.text import clean_column, clean_text, has_control, has_format_codes, invisible_codes, visible
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".tab", ".mif", ".dgn")
@@ -69,51 +70,6 @@ class Repair:
     feature_id: str
     reason: str
     area_change_pct: float
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of an input layer that a build refuses (see :func:`read_layers` with ``problems``).
-
-    ``features`` are the ids of the features concerned (none for a problem of the whole
-    layer or file), ``values`` the value of ``field`` of each (empty, or as many as
-    ``features``).
-    """
-
-    layer: str
-    origin: str
-    message: Text
-    hint: Text
-    field: str = ""
-    features: tuple[str, ...] = ()
-    values: tuple[str, ...] = ()
-
-    def error(self) -> InputError:
-        """The problem as the error a build raises."""
-        return InputError(self.message, self.hint)
-
-
-class _LayerStopped(Exception):
-    """A problem after which the rest of a layer cannot be checked (collected, not raised)."""
-
-
-class _Report:
-    """Where the problems of one layer go: raised at once (a build), or collected (a layer check)."""
-
-    def __init__(self, problems: list[Problem] | None, layer: str, origin: str) -> None:
-        self.problems, self.layer, self.origin = problems, layer, origin
-
-    def __call__(self, message: Text, hint: Text, *, field: str = "", features=(), values=(), stop: bool = False) -> None:
-        problem = Problem(self.layer, self.origin, message, hint, field, tuple(map(str, features)), tuple(map(_shown, values)))
-        if self.problems is None:
-            raise problem.error()
-        self.problems.append(problem)
-        if stop:
-            raise _LayerStopped
-
-
-def _shown(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 @dataclass(frozen=True)
@@ -214,7 +170,7 @@ def read_layers(
                     raise
                 problems.append(Problem(kind, origin, (exc.message_vi, exc.message_en), exc.hint_pair or ("", "")))
                 continue
-            except _LayerStopped:
+            except LayerStopped:
                 continue
             if problems is not None and len(problems) > before:
                 continue
@@ -230,7 +186,7 @@ def read_layers(
     if not found:
         known = ", ".join(catalogue.kinds)
         nothing = (f"{source}: không có lớp dữ liệu nào mang tên một loại lớp dữ liệu", f"{source}: no layer named after a layer kind")
-        _Report(problems, "", str(source))(nothing, (f"đặt tên lớp hoặc tệp theo các loại: {known}", f"name layers or files after the kinds: {known}"))
+        Report(problems, "", str(source))(nothing, (f"đặt tên lớp hoặc tệp theo các loại: {known}", f"name layers or files after the kinds: {known}"))
     return result
 
 
@@ -318,7 +274,7 @@ def check_layer(
     ``problems``, every problem is appended to it instead of the first being raised.
     """
     where = f"{origin} ({kind.name})"
-    report = _Report(problems, kind.name, origin)
+    report = Report(problems, kind.name, origin)
     if len(raw) == 0:
         report((f"{where}: lớp dữ liệu rỗng", f"{where}: the layer is empty"),
                ("cho ít nhất một đối tượng, hoặc bỏ lớp này ra", "give at least one feature or leave the layer out"), stop=True)
@@ -358,7 +314,7 @@ def check_layer(
     return out.reset_index(drop=True), repairs
 
 
-def _check_crs(raw: gpd.GeoDataFrame, where: str, origin: str, report: _Report) -> bool:
+def _check_crs(raw: gpd.GeoDataFrame, where: str, origin: str, report: Report) -> bool:
     """Whether the layer has a CRS its coordinates fit (else a problem)."""
     if raw.crs is None:
         dgn = origin.lower().split(":")[0].endswith(".dgn")
@@ -556,7 +512,7 @@ def _listed(ids: np.ndarray, lang: str = "en") -> str:
     return shown + (f" và {more} đối tượng khác" if lang == "vi" else f" and {more} more")
 
 
-def _check_geometry_types(geometry: gpd.GeoSeries, kind: LayerKind, ids: np.ndarray, where: str, report: _Report) -> np.ndarray:
+def _check_geometry_types(geometry: gpd.GeoSeries, kind: LayerKind, ids: np.ndarray, where: str, report: Report) -> np.ndarray:
     """Which features have a geometry of the kind's families with every coordinate given (the others are problems)."""
     missing = geometry.isna().to_numpy() | geometry.is_empty.to_numpy()
     if missing.any():
@@ -590,7 +546,7 @@ def _check_geometry_types(geometry: gpd.GeoSeries, kind: LayerKind, ids: np.ndar
     return usable
 
 
-def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray, where: str, report: _Report) -> pd.DataFrame:
+def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray, where: str, report: Report) -> pd.DataFrame:
     missing = [a for a in kind.required if a not in frame.columns]
     if missing:
         present = ", ".join(c for c in frame.columns if c != "geometry")
@@ -618,7 +574,7 @@ def _check_attributes(frame: gpd.GeoDataFrame, kind: LayerKind, ids: np.ndarray,
     return out
 
 
-def _text_attribute(column: pd.Series, kind: LayerKind, attribute: str, ids: np.ndarray, where: str, report: _Report) -> pd.Series:
+def _text_attribute(column: pd.Series, kind: LayerKind, attribute: str, ids: np.ndarray, where: str, report: Report) -> pd.Series:
     """A text attribute stripped, required values given, coded values among those allowed (normalised), defaults filled in."""
     text = column.astype("string").str.strip()
     text = text.mask(text == "")
@@ -648,7 +604,7 @@ def _text_attribute(column: pd.Series, kind: LayerKind, attribute: str, ids: np.
     return text.astype(object).where(text.notna(), None)
 
 
-def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str, report: _Report) -> pd.Series:
+def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str, report: Report) -> pd.Series:
     values = pd.to_numeric(column, errors="coerce")
     bad = (column.notna() & (column.astype(str).str.strip() != "") & values.isna()).to_numpy(bool)
     hint = ("nhập một số không âm, hoặc để trống để dùng giá trị mặc định", "give a number, zero or more, or leave it empty for the default")
@@ -672,7 +628,7 @@ def _numeric(column: pd.Series, ids: np.ndarray, where: str, attribute: str, rep
     return values.astype(float)
 
 
-def _dates(column: pd.Series, ids: np.ndarray, where: str, attribute: str, report: _Report) -> pd.Series:
+def _dates(column: pd.Series, ids: np.ndarray, where: str, attribute: str, report: Report) -> pd.Series:
     """A date column read by :func:`zoning.inputs.dates.parse_date`: ISO text, a year alone kept as the year (approximate)."""
     out: list[str | None] = []
     for value, feature in zip(column.to_numpy(object), ids):
@@ -723,7 +679,7 @@ def _cleaned_note(where: str, vi: str, en: str, codes: list[str]) -> str:
     return f"{where}: đã bỏ ký tự điều khiển ({listed}) ở {vi} / control characters removed from {en} ({listed})"
 
 
-def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None, report: _Report) -> gpd.GeoDataFrame:
+def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None, report: Report) -> gpd.GeoDataFrame:
     text_columns = _text_columns(frame)
     texts = [v if isinstance(v, str) else str(v) for c in text_columns for v in frame[c].dropna().to_numpy(object).tolist()]
     detected = detect_legacy_encoding(texts)
@@ -746,7 +702,7 @@ def _fix_text(frame: gpd.GeoDataFrame, where: str, legacy_encoding: str | None, 
     return frame
 
 
-def _repair(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: str, report: _Report) -> tuple[np.ndarray, list[Repair]]:
+def _repair(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: str, report: Report) -> tuple[np.ndarray, list[Repair]]:
     invalid = ~shapely.is_valid(geometries) & ~shapely.is_missing(geometries)
     if not invalid.any():
         return geometries, []
@@ -778,7 +734,7 @@ def _repair(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: st
     return geometries, repairs
 
 
-def _check_degenerate(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: str, report: _Report) -> np.ndarray:
+def _check_degenerate(geometries: np.ndarray, kind: LayerKind, ids: np.ndarray, origin: str, report: Report) -> np.ndarray:
     """Refuse polygons with a part of zero area as drawn (its vertices on one line), which GEOS may still call valid (left out when collected)."""
     parts, owner = shapely.get_parts(geometries, return_index=True)
     polygons = shapely.get_type_id(parts) == 3

@@ -659,6 +659,10 @@ CASES = [
     Case("check-semicolon-csv", ["check", w("semicolon"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=same_verdicts_as_csv("r.csv")),
     Case("check-csv-columns", ["check", w("csv"), "-z", w("build"), "-o", "{out}/r.csv"], expect="ok", check=check_table_columns),
     Case("check-english-console", ["--lang", "en", "check", w("csv"), "-z", w("build")], expect="ok", check=check_english),
+    Case("layers-check-ok", ["layers", "check", w("folder"), "-o", "{out}/c.xlsx"], expect="ok", says=("No problem stands in the way of a build",)),
+    Case("layers-check-out-is-input", ["layers", "check", w("gpkg"), "-o", w("gpkg")], says=("in.gpkg",)),
+    Case("layers-check-html-in-input-folder", ["layers", "check", w("folder"), "-o", "{out}/c.xlsx", "--html", "{folder}/c.html"], says=("c.html",)),
+    Case("layers-check-unknown-province", ["layers", "check", w("folder"), "-p", "Atlantis", "-o", "{out}/c.xlsx"], says=("Atlantis",)),
     Case("build-has-qgis-styles", ["build", "--layers", w("folder"), "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], expect="ok", check=check_styles),
     Case(
         "build-missing-layers", ["build", "--layers", "{out}/none.gpkg", "--central-meridian", "105.75", "-o", "{out}/b.gpkg"], says=("none.gpkg", "not found")

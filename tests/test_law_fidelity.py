@@ -208,7 +208,7 @@ def test_no_unconfirmed_finding_says_thuoc_phu_luc_ii(demo_build_path):
 def proposed_build():
     """A 2 km × 2 km 'other sensitive' area in the south-east commune, proposed (no legal
     boundary yet); a house and an intake far from it, for the siting."""
-    area = frame([{"id": "p1", "name": "Khu vực K", "category": "other", "designation": "proposed", "geometry": square(6000, 500, 2000)}])
+    area = frame([{"id": "p1", "name": "Khu vực K", "category": "other", "legal_status": "proposed", "geometry": square(6000, 500, 2000)}])
     return build({**sensitive_layers(), "other_sensitive": area,
                   "residential_areas": frame([{"id": "h", "name": "Xóm L", "geometry": Point(X0 + 500, Y0 + 9500)}]),
                   "water_intakes": frame([{"id": "w", "name": "Trạm M", "geometry": Point(X0 + 9500, Y0 + 9500)}])})

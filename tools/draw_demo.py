@@ -669,7 +669,7 @@ def draw_geopark(admin: Admin, levels: BaseGeometry) -> Feature:
                           admin.province_m)
     # the plan asks to establish the landscape (1.2.b "Xác lập"): no legal boundary yet
     attrs = {"id": "os-01", "name": name, "category": "important_landscape",
-             "designation": "proposed"}
+             "legal_status": "proposed"}
     central = ("01654", "01273", "01279", "01288", "01699", "01660", "01456", "01576")
     return Feature(attrs, geopark, central)
 
@@ -688,7 +688,7 @@ def draw_high_biodiversity(admin: Admin) -> Feature:
     band, _ = fit_area(lambda scale: shapely.union_all([b.polygon(scale) for b in blobs]),
                        20_000, admin.province_m)
     attrs = {"id": "os-08", "name": name, "category": "high_biodiversity",
-             "designation": "proposed"}  # to be established (plan 1.2.b)
+             "legal_status": "proposed"}  # to be established (plan 1.2.b)
     return Feature(attrs, band, (*BIODIVERSITY_COMMUNES, "01726"))
 
 
@@ -1110,7 +1110,7 @@ Placement notes:
   I is strict under the plan (1.1.a), not under ND08 Art. 22(2)(d).
 - The geopark's important ecological landscape and the Nguyên Bình – Ba Bể
   high-biodiversity area are to be established by the plan (1.2.b "Xác lập"):
-  `designation` = proposed, no legal boundary yet.
+  `legal_status` = proposed, no legal boundary yet.
 - "Di tích Kim Đồng" is in Trường Hà, near Pác Bó in the former Hà Quảng district where
   the relic is, not in the commune named Kim Đồng. Relic names are real places; their
   ranks and outlines are not checked against the official register.

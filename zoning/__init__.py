@@ -49,6 +49,8 @@ _API = {
     "load_rules": "zoning.law.criteria",
     "load_check_rules": "zoning.law.project_types",
     "read_layers": "zoning.inputs.layers",
+    "check_layers": "zoning.inputs.layercheck",
+    "write_layer_report": "zoning.outputs.layer_report",
     "read_sites": "zoning.inputs.sites",
     "demo_paths": "zoning.demo",
     "ZoningError": "zoning.errors",
@@ -59,8 +61,9 @@ _API = {
 
 __all__ = [
     "Build", "BuildError", "CheckResult", "InputError", "RuleError", "SitingResult", "ZoningDiff", "ZoningError", "__version__",
-    "build", "check", "demo_paths", "diff", "find_sites", "load_check_rules", "load_rules", "read_build", "read_layers",
-    "read_results", "read_sites", "write_amendment_annex", "write_annex", "write_candidates", "write_diff_report", "write_map", "write_raster",
+    "build", "check", "check_layers", "demo_paths", "diff", "find_sites", "load_check_rules", "load_rules", "read_build", "read_layers",
+    "read_results", "read_sites", "write_amendment_annex", "write_annex", "write_candidates", "write_diff_report", "write_layer_report",
+    "write_map", "write_raster",
     "write_reports", "write_results",
 ]
 
@@ -73,6 +76,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from zoning.compare.model import ZoningDiff
     from zoning.demo import demo_paths
     from zoning.errors import BuildError, InputError, RuleError, ZoningError
+    from zoning.inputs.layercheck import check_layers
     from zoning.inputs.layers import read_layers
     from zoning.inputs.sites import read_sites
     from zoning.law.criteria import load_rules
@@ -81,6 +85,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from zoning.outputs.annex import write_annex
     from zoning.outputs.candidates import write_candidates
     from zoning.outputs.diff_report import write_diff_report
+    from zoning.outputs.layer_report import write_layer_report
     from zoning.outputs.map import write_map
     from zoning.outputs.raster import write_raster
     from zoning.outputs.report import write_reports

@@ -108,6 +108,7 @@ def build(
                 f"bản phân vùng dùng VN-2000 / TM-3 {format_meridian(meridian)} / Warning: --central-meridian {format_meridian(meridian)} "
                 f"differs from {label[1]}'s {format_meridian(other)}: the build is in VN-2000 / TM-3 {format_meridian(meridian)}")
             break
+    layer_set.notes.extend(ruleset.notes)
     result = build_zones(layer_set, ruleset, progress=step, province_extent=province_extent)
     result.manifest["province"] = province_manifest(overlay.model_dump() if overlay else None, known, meridian, source)
     return result

@@ -61,6 +61,10 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
         ``"communes"``: the province is the union of the communes.
     """
     missing = [k for k in REQUIRED_KINDS if k not in layers]
+    if layers.crs is None:
+        raise InputError(("các lớp chưa được chuyển về hệ tọa độ của tỉnh", "the layers are not in the province CRS"),
+                         ("đọc các lớp với hệ tọa độ của tỉnh (read_layers(..., tm3_crs(kinh tuyến trục)))",
+                          "read the layers in the province CRS (read_layers(..., tm3_crs(meridian)))"))
     if missing:
         raise InputError((f"dữ liệu đầu vào thiếu lớp {' hoặc '.join(missing)}", f"the input has no {' or '.join(missing)} layer"),
                          ("phân vùng cần lớp ranh giới tỉnh (province) và lớp xã (communes)", "a build needs the province and its communes"))

@@ -43,7 +43,8 @@ UNIT_COLUMNS = [
     "unit_id", "zone", "name", "name_en", "criterion", "citation_vi", "citation_en", "status", "assumption",
     "assumption_en", "source_layer", "source_id", "commune_codes", "area_ha", "illustrative",
 ]
-CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "designation", "op", "note"]
+CRITERIA_COLUMNS = ["id", "zone", "layer", "title_vi", "title_en", "citation_vi", "citation_en", "status", "legal_status", "op", "note"]
+OLD_COLUMNS = {"designation": "legal_status"}  # the names of builds made before the rename, read under the new one
 CRITERIA_SPECS = ["selection", "geometry_spec"]  # JSON: the attribute filter (urban classes resolved), the geometry and widths
 REPAIR_COLUMNS = ["kind", "origin", "feature_id", "reason", "area_change_pct"]
 INPUT_PREFIX = "input_"
@@ -84,7 +85,7 @@ class InputLayers(Mapping[str, gpd.GeoDataFrame]):
             if "source_id" not in frame.columns or not isinstance(frame, gpd.GeoDataFrame):
                 raise _damaged(self._path, (f"lớp dữ liệu '{INPUT_PREFIX + kind}' thiếu cột source_id hoặc hình học",
                                             f"layer '{INPUT_PREFIX + kind}' lacks its source_id column or its geometry"))
-            self._frames[kind] = frame
+            self._frames[kind] = frame.rename(columns=OLD_COLUMNS) if not OLD_COLUMNS.keys().isdisjoint(frame.columns) else frame
         return self._frames[kind]
 
     def __iter__(self) -> Iterator[str]:
@@ -280,6 +281,8 @@ def read_build(path: str | Path) -> Build:
         raise BuildError((f"{path}: không phải tệp phân vùng (thiếu lớp dữ liệu {missing})", f"{path} is not a zoning build "
             f"(missing layer(s): {missing})"), hint)
     tables = {name: _read_layer(path, name, name in SPATIAL) for name in REQUIRED_COLUMNS if name in names}
+    if "criteria" in tables:  # a build made before the rename
+        tables["criteria"] = tables["criteria"].rename(columns=OLD_COLUMNS)
     _check_layers(path, names, tables)
     rows = tables["manifest"]
     try:
@@ -393,6 +396,8 @@ def manifest_of(
     timings: dict[str, float],
 ) -> dict[str, Any]:
     """The manifest: what went in, which rules, which software, how long, QA."""
+    crs = layers.crs
+    assert crs is not None  # a build's layers are read in the province CRS (checked by build_zones)
     inputs = [asdict(s) for s in layers.sources]
     rule_files = [
         {"id": f.id, "version": f.version, "path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for f, p in zip(rules.files, rules.paths)
@@ -413,7 +418,7 @@ def manifest_of(
         "ruleset": rules.id,
         "rule_files": rule_files,
         "province": rules.province.model_dump() if rules.province else None,
-        "crs": {"name": layers.crs.name, "epsg": layers.crs.to_epsg(), "wkt": layers.crs.to_wkt()},
+        "crs": {"name": crs.name, "epsg": crs.to_epsg(), "wkt": crs.to_wkt()},
         "inputs": inputs,
         "illustrative_layers": illustrative,
         "illustrative_notice": ("Layers " + ", ".join(illustrative) + " are illustrative (drawn, not surveyed): not for decisions." if illustrative else ""),

@@ -40,7 +40,7 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
                        precedence: Precedence | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """The polygon of every (criterion, feature) pair, in precedence order, and the features skipped.
 
-    A row is ``proposed`` when its criterion or its feature has ``designation: proposed``;
+    A row is ``proposed`` when its criterion or its feature has ``legal_status: proposed``;
     its ``status`` is then ``proposed``, else the criterion's status. A feature is skipped,
     with the reason, when it has no width to buffer by, or when it lies wholly outside the
     province (a feature drawn in the wrong CRS lands elsewhere).
@@ -136,9 +136,9 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def _proposed(features: pd.DataFrame, criterion: Criterion) -> np.ndarray:
     """Which features the criterion makes into proposed designations (no legal boundary yet)."""
-    if criterion.designation == "proposed":
+    if criterion.legal_status == "proposed":
         return np.ones(len(features), bool)
-    return (_column(features, "designation") == "proposed").to_numpy(bool)
+    return (_column(features, "legal_status") == "proposed").to_numpy(bool)
 
 
 def selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.ndarray:

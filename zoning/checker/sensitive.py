@@ -79,9 +79,9 @@ def _proposed_features(index: BuildIndex, kinds: list[str], found: _Candidates) 
     proposed = np.zeros(len(found.site), bool)
     for number, kind in enumerate(kinds):
         attributes = index.layers[kind].attributes
-        if "designation" in attributes:
+        if "legal_status" in attributes:
             rows = found.layer == number
-            of_layer = index.once(("sensitive.proposed", kind), lambda: (attributes["designation"] == "proposed").to_numpy(bool))  # noqa: B023 (called here)
+            of_layer = index.once(("sensitive.proposed", kind), lambda: (attributes["legal_status"] == "proposed").to_numpy(bool))  # noqa: B023 (called here)
             proposed[rows] = of_layer[found.feature[rows]]
     return proposed
 

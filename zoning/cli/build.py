@@ -1,4 +1,4 @@
-"""`zoning build`, `zoning layers` and `zoning rules`."""
+"""`zoning build`, `zoning rules` and `zoning provinces`."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def build(
         raise ZoningError(("chưa cho dữ liệu đầu vào", "no input given"),
                           ("cho --layers (tệp hoặc thư mục các lớp), hoặc --province để dùng ranh giới tham chiếu của tỉnh",
                            "give --layers (a file or folder of layers), or --province to use the province's reference boundaries"))
-    sources = tuple(p for p in (layers, rules, province_rules) if p is not None)
+    sources = tuple(p for p in (layers, rules, province_rules) if p is not None) + mapped_files(layers)
     check_output(out_path, sources, suffixes=BUILD_SUFFIXES)
     check_output(out_path.with_suffix(".manifest.json"), sources)
     with progress_steps(say("Xây dựng phân vùng", "Building zones")) as advance:
@@ -132,24 +132,17 @@ def print_commune_reconciliation(reconciliation: dict | None, communes) -> None:
               f"({say('nhiều nhất', 'most')}: {largest}){nearest}", highlight=False)
 
 
+def mapped_files(layers: Path | None) -> tuple[Path, ...]:
+    """The data files a mapping file given as ``--layers`` names (inputs too: no output may replace them)."""
+    from zoning.inputs.layers import MAPPING_SUFFIXES
+    from zoning.inputs.mapping import input_files
+
+    if layers is None or layers.suffix.lower() not in MAPPING_SUFFIXES or not layers.is_file():
+        return ()
+    return tuple(input_files(layers))
+
+
 # ------------------------------------------------------------------------ catalogues
-
-
-@app.command("layers")
-@friendly
-def layers_command() -> None:
-    """List the layer kinds: geometry, required attributes and allowed values."""
-    from zoning.inputs.catalogue import load_catalogue
-
-    table = Table(title=say("Các loại lớp dữ liệu", "Layer kinds"), show_lines=True)
-    for column in (say("Loại lớp", "Kind"), say("Tên", "Label"), say("Hình học", "Geometry"), say("Thuộc tính bắt buộc", "Required"),
-                   say("Thuộc tính tùy chọn", "Optional"), say("Giá trị cho phép", "Allowed values")):
-        table.add_column(column)
-    for kind in load_catalogue().kinds.values():
-        values = "\n".join(f"{a}: {', '.join(v)}" for a, v in kind.values.items())
-        label = kind.label_en if LANG["console"] == "en" else f"{kind.label_vi}\n{kind.label_en}"
-        table.add_row(kind.name, label, ", ".join(kind.geometry), ", ".join(kind.required), ", ".join(kind.optional), values)
-    out.print(table)
 
 
 @app.command("rules")
@@ -172,7 +165,7 @@ def rules_command(
         layer = c.layer + (f"\n{where}" if where else "")
         colour = "green" if c.status == "confirmed" else "yellow"
         status = f"[{colour}]{say(*terms.pair('statuses_short', c.status))}[/]"
-        status += f"\n[yellow]{say(*terms.pair('statuses_short', 'proposed'))}[/]" if c.designation == "proposed" else ""
+        status += f"\n[yellow]{say(*terms.pair('statuses_short', 'proposed'))}[/]" if c.legal_status == "proposed" else ""
         title, citation = (c.title_en, c.citation_en) if english else (f"{c.title_vi}\n{c.title_en}", f"{c.citation_vi}\n{c.citation_en}")
         table.add_row(c.id, c.zone, layer, title, citation, status + (f"\n{c.note}" if c.note else ""))
     out.print(table)

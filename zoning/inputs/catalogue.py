@@ -71,13 +71,17 @@ class Precedence(BaseModel):
 
 
 class Catalogue(BaseModel):
-    """All layer kinds, by name, and the precedence of overlapping designations."""
+    """All layer kinds, by name, the precedence of overlapping designations, and the other names
+    of attributes (``aliases``) and of feature ids (``id_columns``) recognised in real data.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int
     kinds: dict[str, LayerKind]
     precedence: Precedence = Precedence()
+    aliases: dict[str, tuple[str, ...]] = {}
+    id_columns: tuple[str, ...] = ()
 
     def __contains__(self, name: object) -> bool:
         return name in self.kinds
@@ -93,7 +97,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     common = data.get("common", {})
     kinds = {name: LayerKind(name=name, **_with_common(spec, common)) for name, spec in data["kinds"].items()}
-    return Catalogue(version=data["version"], kinds=kinds, precedence=Precedence(**data.get("precedence", {})))
+    return Catalogue(version=data["version"], kinds=kinds, precedence=Precedence(**data.get("precedence", {})),
+                     aliases=data.get("aliases", {}), id_columns=tuple(data.get("id_columns", ())))
 
 
 def _with_common(spec: dict, common: dict) -> dict:

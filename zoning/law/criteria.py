@@ -27,7 +27,8 @@ from zoning.resources import path as resource
 Zone = Literal["strict", "emission_limited", "other"]
 UNIT_NAME_FIELDS = ("name",)  # what ``unit_name_vi`` / ``unit_name_en`` may name: the feature's name
 Status = Literal["confirmed", "unconfirmed"]
-Designation = Literal["in_force", "proposed"]
+LegalStatus = Literal["in_force", "proposed"]
+OLD_KEYS = {"designation": "legal_status"}  # renamed keys: the old one is read, with a notice
 
 
 class WiderWithin(RuleModel):
@@ -101,8 +102,28 @@ class Criterion(RuleModel):
     citation_vi: str
     citation_en: str
     status: Status
-    designation: Designation = "in_force"
+    legal_status: LegalStatus = "in_force"
     note: str = ""
+    renamed_keys: tuple[str, ...] = Field(default=(), exclude=True)  # old key names read (set on reading, for the notice)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_keys(cls, data: object) -> object:
+        """``designation`` (a criterion's or a filter's) read as ``legal_status``, remembered for the notice."""
+        if not isinstance(data, dict):
+            return data
+        data, renamed = dict(data), []
+        for old, new in OLD_KEYS.items():
+            if old in data and new not in data:
+                data[new] = data.pop(old)
+                renamed.append(old)
+            where = data.get("where")
+            if isinstance(where, dict) and old in where and new not in where:
+                data["where"] = {(new if k == old else k): v for k, v in where.items()}
+                renamed.append(f"where.{old}")
+        if renamed:
+            data["renamed_keys"] = tuple(renamed)
+        return data
 
     @field_validator("where", mode="after")
     @classmethod
@@ -177,6 +198,7 @@ class RuleSet:
     criteria: tuple[Criterion, ...]
     urban_classes: UrbanClasses
     province: Province | None = None
+    notes: tuple[str, ...] = ()  # e.g. old key names read under their new name
 
     @property
     def national(self) -> frozenset[str]:
@@ -279,7 +301,11 @@ def load_rules(
     if urban is None:
         raise RuleError((f"{national_path}: thiếu bảng 'urban_classes'", f"{national_path}: no 'urban_classes' mapping"),
                         ("thêm bảng loại đô thị → vùng", "add the urban class → zone table"))
-    ruleset = RuleSet(tuple(files), tuple(paths), tuple(criteria), urban, province)
+    notes = tuple(f"{path}: tiêu chí {c.id}: khóa cũ {', '.join(c.renamed_keys)} được đọc là legal_status (hãy đổi tên thành legal_status, "
+                  f"giá trị in_force, proposed) / criterion {c.id}: old key(s) {', '.join(c.renamed_keys)} read as legal_status "
+                  "(rename to legal_status, values in_force, proposed)"
+                  for rule_file, path in zip(files, paths) for c in rule_file.criteria if c.renamed_keys)
+    ruleset = RuleSet(tuple(files), tuple(paths), tuple(criteria), urban, province, notes)
     _check_against_catalogue(ruleset, catalogue)
     return ruleset
 

@@ -128,8 +128,10 @@ def mapping_template(province: Province) -> str:
                   f"#   source: du-lieu/{kind}.shp          # tệp[:lớp] / file[:layer]",
                   "#   id: MA                               # cột mã đối tượng / id column",
                   "#   fields: {" + ", ".join(f"{a}: TEN_COT" for a in spec.required) + "}"]
+        if spec.values:  # one `values:` table per kind (a key written twice is refused)
+            lines.append("#   values:                              # giá trị trong dữ liệu: giá trị danh mục / value in the data: catalogue value")
         for attribute, allowed in spec.values.items():
-            lines.append(f"#   values: {{{attribute}: {{\"giá trị trong dữ liệu\": {allowed[0]}}}}}   # {', '.join(allowed)}")
+            lines.append(f"#     {attribute}: {{\"giá trị trong dữ liệu\": {allowed[0]}}}   # {', '.join(allowed)}")
         lines.append("")
     return "\n".join(lines)
 

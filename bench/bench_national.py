@@ -95,13 +95,15 @@ def run(source: Path, out: Path, workers: int) -> dict:
     start = time.perf_counter()
     result = build_national(source, out, workers=workers)
     wall = time.perf_counter() - start
-    if result.failed:
-        raise SystemExit(f"failed: {[(o.slug, o.error) for o in result.failed]}")
+    for outcome in result.failed:
+        print(f"  {workers} worker(s): {outcome.slug} failed: {outcome.error}")
     peaks: dict[str, float] = {}
     for outcome in result.outcomes:
+        if outcome.error:
+            continue
         worker = outcome.summary["worker"]
         peaks[worker] = max(peaks.get(worker, 0.0), outcome.summary["worker_peak_mb"])
-    return {"wall": wall, "cpu": sum(o.summary["cpu_s"] for o in result.outcomes), "peaks": peaks, "result": result}
+    return {"wall": wall, "cpu": sum(o.summary["cpu_s"] for o in result.outcomes if not o.error), "peaks": peaks, "result": result}
 
 
 def main() -> None:
@@ -120,6 +122,8 @@ def main() -> None:
         print(f"{features:,} features ({per_province:,} per average province)")
         runs = {n: run(source, folder / f"out-{n}", n) for n in (1, 2)}
         provinces = len(runs[1]["result"].outcomes)
+        failed = [sorted(o.slug for o in runs[n]["result"].failed) for n in (1, 2)]
+        assert failed[0] == failed[1], failed
         for n, measured in runs.items():
             peaks = ", ".join(f"{mb:,.0f} MB" for mb in sorted(measured["peaks"].values()))
             print(f"{n} worker(s), {provinces} provinces: wall {measured['wall']:.1f} s, CPU {measured['cpu']:.1f} s, peak memory per worker {peaks}")
@@ -130,7 +134,7 @@ def main() -> None:
         found = runs[2]["result"].consistency
         print(f"identical tables for 1 and 2 workers: zones {len(one['zones'])}, units {len(one['units'])}, lineage {len(one['lineage'])} rows; "
               f"coverage gaps {found.gap_m2:.3f} m², overlaps {found.overlap_m2:.3f} m², features across borders "
-              f"{found.as_dict()['crossing_features']}, differences {len(found.differences)}")
+              f"{found.as_dict()['crossing_features']}, differences {len(found.differences)}, provinces failed {len(failed[0])}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

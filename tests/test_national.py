@@ -31,7 +31,7 @@ distributed = pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def client2():
     """A LocalCluster of 2 worker processes, shared by the tests of this module."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                   silence_logs=logging.ERROR) as cluster, \
             distributed.Client(cluster) as client:
         yield client
@@ -227,3 +227,40 @@ def test_command_line_errors_are_bilingual(tmp_path):
     result = CliRunner().invoke(app, ["national", "build", "--layers", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "không tìm thấy dữ liệu đầu vào" in result.output and "input not found" in result.output
+
+
+def test_a_feature_zoned_on_one_side_only_is_a_difference_with_its_cause(one_worker):
+    """Lạng Sơn's lineage of the river taken away: the river, zoned by Cao Bằng up to the border, is listed with the cause."""
+    from zoning.national import mosaic
+
+    builds = {o.slug: one_worker.out / "provinces" / f"{o.slug}.gpkg" for o in one_worker.outcomes}
+    national = mosaic.mosaic({slug: (path, find_province(slug).code) for slug, path in builds.items()})
+    summaries = {o.slug: o.summary for o in one_worker.outcomes}
+    lineage = national["lineage"]
+    national["lineage"] = lineage[~((lineage["province"] == "lang-son") & (lineage["source_id"] == "song-1"))]
+    found = consistency.check(national, builds, summaries)
+    rows = found.differences[found.differences["source_id"] == "song-1"]
+    assert list(rows["province_a"]) == ["cao-bang"] and list(rows["province_b"]) == ["lang-son"]
+    assert rows["zones_a"].iloc[0] == "emission_limited,strict" and rows["zones_b"].iloc[0] == ""
+    assert "select this feature under no criterion" in rows["cause_en"].iloc[0] and "không chọn" in rows["cause_vi"].iloc[0]
+    # two versions of one rule file are flagged
+    other = {**summaries["lang-son"], "rule_files": [{**summaries["lang-son"]["rule_files"][0], "version": "2026.1", "sha256": "0" * 64}]}
+    flagged = consistency.check(national, builds, {**summaries, "lang-son": other})
+    assert flagged.rule_versions_differ
+    assert set(flagged.rules.loc[flagged.rules["differs"], "province"]) == {"cao-bang", "lang-son"}
+
+
+def test_national_geopackage_split_by_province(tmp_path):
+    """A national GeoPackage: features once for the country, communes split by province_code."""
+    reserve, river = reserve_and_river()
+    given = lang_son_frames()
+    path = tmp_path / "vietnam.gpkg"
+    reserve.to_file(path, layer="nature_reserves", driver="GPKG")
+    river.drop(columns="id").to_file(path, layer="water_supply_sources", driver="GPKG")
+    given["communes"].assign(province_code="20").to_file(path, layer="communes", driver="GPKG")
+    inputs = read_national(path)
+    assert inputs.form == "national" and list(inputs.boundaries) == ["lang-son"]
+    assert [p.slug for p in inputs.available()] == ["cao-bang", "lang-son"]
+    assert list(inputs.features["water_supply_sources"]["id"]) == ["water_supply_sources-1"]  # an id for the country
+    layers = inputs.province_layers(find_province("cao-bang"), 100.0)
+    assert set(layers) == {"nature_reserves", "water_supply_sources"}  # both reach Cao Bằng; its boundaries from the reference

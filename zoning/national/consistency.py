@@ -123,6 +123,7 @@ def _differences(units, lineage, extents, builds: dict[str, Path], summaries: di
     zoned = lineage.groupby(["source_layer", "source_id", "province"])["zone"].agg(lambda z: ",".join(sorted(set(z)))).to_dict()
     criteria = lineage.groupby(["source_layer", "source_id", "province"])["criterion"].agg(lambda c: sorted(set(c))).to_dict()
     seen: set[tuple] = set()
+    cache: dict[tuple[str, str], pd.DataFrame] = {}
     rows = []
     slugs = list(extents)
     tree = shapely.STRtree([extents[s] for s in slugs])
@@ -143,14 +144,30 @@ def _differences(units, lineage, extents, builds: dict[str, Path], summaries: di
         zones_a, zones_b = zoned.get((layer, source, a), ""), zoned.get((layer, source, b), "")
         if zones_a == zones_b:
             continue
-        cause = _cause(layer, source, a, b, zones_b, criteria, builds, summaries)
+        cause = _cause(layer, source, a, b, zones_b, criteria, _Tables(builds, cache), summaries)
         if cause is not None:
             rows.append({"source_layer": layer, "source_id": source, "province_a": a, "zones_a": zones_a, "province_b": b, "zones_b": zones_b,
                          "cause_vi": cause[0], "cause_en": cause[1]})
     return pd.DataFrame(rows, columns=columns)
 
 
-def _cause(layer: str, source: str, a: str, b: str, zones_b: str, criteria: dict, builds: dict[str, Path],
+@dataclass
+class _Tables:
+    """The tables of the province builds, each read once."""
+
+    builds: dict[str, Path]
+    cache: dict[tuple[str, str], pd.DataFrame]
+
+    def get(self, slug: str, layer: str, columns: list[str] | None = None) -> pd.DataFrame:
+        if (slug, layer) not in self.cache:
+            path = self.builds[slug]
+            names = {n for n, _ in pyogrio.list_layers(path)}
+            self.cache[slug, layer] = (pyogrio.read_dataframe(path, layer=layer, read_geometry=False, columns=columns) if layer in names
+                                       else pd.DataFrame(columns=columns or []))
+        return self.cache[slug, layer]
+
+
+def _cause(layer: str, source: str, a: str, b: str, zones_b: str, criteria: dict, tables: _Tables,
            summaries: dict[str, dict]) -> tuple[str, str] | None:
     """Why a feature zoned in ``a`` at the border is zoned otherwise (or not) in ``b``; None when it simply ends at the border."""
     rules_a, rules_b = summaries[a]["ruleset"], summaries[b]["ruleset"]
@@ -161,18 +178,14 @@ def _cause(layer: str, source: str, a: str, b: str, zones_b: str, criteria: dict
                     f"different rule sets ({rules_a} / {rules_b}); criteria applied on one side only: {', '.join(only)}")
         return (f"cùng bộ quy tắc, tiêu chí khác nhau ({', '.join(only)}): thuộc tính của đối tượng khác nhau giữa hai tỉnh",
                 f"same rules, different criteria ({', '.join(only)}): the feature's attributes differ between the provinces")
-    path = builds[b]
-    skipped = pyogrio.read_dataframe(path, layer="skipped", read_geometry=False)
-    mine = skipped[(skipped["source_layer"] == layer) & (skipped["source_id"].astype(str) == source)]
-    if mine["reason"].astype(str).str.startswith(OUTSIDE_REASON).any():
+    skipped = tables.get(b, "skipped")
+    mine = skipped[(skipped["source_layer"] == layer) & (skipped["source_id"].astype(str) == source)] if len(skipped) else skipped
+    if len(mine) and mine["reason"].astype(str).str.startswith(OUTSIDE_REASON).any():
         return None  # it ends at the border: nothing of it in b
     if len(mine):
         reason = mine.iloc[0]
         return (f"{b} bỏ qua đối tượng: {reason['reason_vi']}", f"{b} skipped the feature: {reason['reason']}")
-    names = [n for n, _ in pyogrio.list_layers(path)]
-    given = set()
-    if f"input_{layer}" in names:
-        given = set(pyogrio.read_dataframe(path, layer=f"input_{layer}", read_geometry=False, columns=["source_id"])["source_id"].astype(str))
+    given = set(tables.get(b, f"input_{layer}", ["source_id"])["source_id"].astype(str))
     if source not in given:
         return (f"không có trong dữ liệu đầu vào của {b} (ngoài vùng đệm, hoặc không được cung cấp)",
                 f"not among {b}'s inputs (outside its halo, or not given)")

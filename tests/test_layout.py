@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "zoning"
 LAYERS = {
     "zoning.errors": 0, "zoning.resources": 0, "zoning.settings": 0, "zoning.terms": 1, "zoning.files": 1,
     "zoning.inputs": 2, "zoning.law": 3, "zoning.builder": 4, "zoning.checker": 5, "zoning.siting": 5,
-    "zoning.compare": 5, "zoning.outputs": 6, "zoning.demo": 7, "zoning.web": 8, "zoning.cli": 9,
+    "zoning.compare": 5, "zoning.outputs": 6, "zoning.demo": 7, "zoning.national": 7, "zoning.web": 8, "zoning.cli": 9,
 }
 
 

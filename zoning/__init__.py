@@ -57,13 +57,15 @@ _API = {
     "InputError": "zoning.errors",
     "RuleError": "zoning.errors",
     "BuildError": "zoning.errors",
+    "build_national": "zoning.national",
+    "NationalResult": "zoning.national",
 }
 
 __all__ = [
-    "Build", "BuildError", "CheckResult", "InputError", "RuleError", "SitingResult", "ZoningDiff", "ZoningError", "__version__",
-    "build", "check", "check_layers", "demo_paths", "diff", "find_sites", "load_check_rules", "load_rules", "read_build", "read_layers",
-    "read_results", "read_sites", "write_amendment_annex", "write_annex", "write_candidates", "write_diff_report", "write_layer_report",
-    "write_map", "write_raster",
+    "Build", "BuildError", "CheckResult", "InputError", "NationalResult", "RuleError", "SitingResult", "ZoningDiff", "ZoningError", "__version__",
+    "build", "build_national", "check", "check_layers", "demo_paths", "diff", "find_sites", "load_check_rules", "load_rules", "read_build",
+    "read_layers", "read_results", "read_sites", "write_amendment_annex", "write_annex", "write_candidates", "write_diff_report",
+    "write_layer_report", "write_map", "write_raster",
     "write_reports", "write_results",
 ]
 
@@ -81,6 +83,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from zoning.inputs.sites import read_sites
     from zoning.law.criteria import load_rules
     from zoning.law.project_types import load_check_rules
+    from zoning.national import NationalResult, build_national
     from zoning.outputs.amendment import write_amendment_annex
     from zoning.outputs.annex import write_annex
     from zoning.outputs.candidates import write_candidates

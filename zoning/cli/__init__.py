@@ -10,7 +10,7 @@ the numbers of the language.
 
 from __future__ import annotations
 
-from zoning.cli import annex, build, check, layers, outputs, serve  # noqa: F401  (each registers its commands)
+from zoning.cli import annex, build, check, layers, national, outputs, serve  # noqa: F401  (each registers its commands)
 from zoning.cli.console import LANG, app
 
 __all__ = ["LANG", "app", "main"]

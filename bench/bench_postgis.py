@@ -103,6 +103,7 @@ def load(dsn: str | None, features: int, folder: Path) -> None:
         rows = zip(*data.values())
         path.write_text("".join(",".join("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in row) + "\n" for row in rows))
         script.append(f"\\copy {table} ({columns}) FROM '{path}' WITH (FORMAT csv)")
+    script += [f"CREATE INDEX ON {table} USING gist (geom);" for table in ("urban", "rivers", "relics")]
     script.append("ANALYZE;")
     done = psql(dsn, "\n".join(script))
     if done.returncode:

@@ -151,7 +151,7 @@ def test_zone_table_lists_every_unit_and_totals_the_zone(demo_annex, demo_build_
     assert {g[2]: vn(g[4]) for g in groups.values()} == by_heading
     number_of = {c: n for n, g in groups.items() for c in criteria.index if g[2].startswith(f"{criteria.loc[c, 'title_vi']} (")}
     for group in groups.values():
-        assert ("Tiêu chí chưa được xác nhận" in group[6]) == (
+        assert ("Tiêu chí chưa xác nhận" in group[6]) == (
             criteria.loc[[c for c, n in number_of.items() if groups[n] is group][0], "status"] != "confirmed"
         )
     other_annex = {"strict": "II", "emission_limited": "I"}[zone]
@@ -170,7 +170,7 @@ def test_zone_table_lists_every_unit_and_totals_the_zone(demo_annex, demo_build_
                 assert f"mục {number_of[criterion]}" in referred
             else:
                 assert any(ref.startswith(("mục ", "[")) and ref.endswith((f"Phụ lục {other_annex}", "]")) for ref in referred)
-        assert "chưa được xác nhận" not in row[6]  # said once, in the group row
+        assert "chưa xác nhận" not in row[6]  # said once, in the group row
         assert bool(unit.assumption) == any(line.rstrip(".").lower() == unit.assumption.lower() for line in row[6].split("\n"))
     # proposed designations: after the total, not in it
     after = {r[1]: r for r in rows[end + 1 :] if r[0].isdigit()}
@@ -193,7 +193,7 @@ def test_vietnamese_text_and_header(demo_annex):
     # honesty notices from the manifest: illustrative data and unconfirmed criteria in the draft box
     box = document.tables[0].rows[0].cells[0].text
     assert "Dữ liệu minh họa, không phải số liệu điều tra, đo đạc" in box
-    assert "Tiêu chí chưa được cơ quan có thẩm quyền xác nhận" in box and "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng" in box
+    assert "Tiêu chí chưa xác nhận (chưa đối chiếu văn bản hoặc nguồn là dự thảo)" in box and "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng" in box
     assert "MÂU THUẪN CHƯA GIẢI QUYẾT" in text  # the law notices of the build stay
     assert "1.654,44" in text  # the number convention, stated
 
@@ -243,7 +243,7 @@ def test_final_annex_refused_on_the_demo_with_the_reasons(demo_build_path, tmp_p
     assert result.exit_code == 2, result.output
     flat = " ".join(result.output.split())
     assert "không thể lập phụ lục chính thức (--final)" in flat and "cannot write a final annex" in flat
-    assert "Dữ liệu minh họa" in flat and "Tiêu chí chưa được cơ quan có thẩm quyền xác nhận" in flat
+    assert "Dữ liệu minh họa" in flat and "Tiêu chí chưa xác nhận" in flat
     assert "khu vực đề xuất chưa có ranh giới pháp lý" in flat and "Mâu thuẫn chưa giải quyết" in flat
     assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
 
@@ -332,7 +332,7 @@ def test_coordinates_by_the_policy_of_the_map_scale(demo_annex, demo_build_path)
     assert {(t["tolerance"], t["scale"]) for t in coordinates.values()} == {(10.0, 50_000)}  # 0,2 mm × 50.000
     printed = {}
     for unit_id, table in coordinates.items():
-        assert "VN-2000 / TM-3 105-45 (EPSG:9210)" in table["caption"]
+        assert "VN-2000, múi chiếu 3°, kinh tuyến trục 105°45′" in table["caption"]
         rings = shapely.get_rings(shapely.get_parts(units.loc[unit_id, "geometry"]))
         assert len(table["rings"]) == len(rings)  # every outer ring and hole, per part, in order
         numbers = [p for ring in table["rings"] for p, _, _ in ring]

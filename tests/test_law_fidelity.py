@@ -236,7 +236,7 @@ def test_proposed_designation_decides_no_verdict_unless_asked(proposed_build):
     plain = check(build=proposed_build, **args)
     assert plain.sites["verdict"].item() == "no_conflict_found" and plain.sites["zones_touched"].item() == "other"
     (found,) = plain.findings[plain.findings["finding"] == "in_proposed"].to_dict("records")
-    assert (found["severity"], found["status"]) == ("info", "proposed") and "--include-proposed" in found["detail_vi"]
+    assert (found["severity"], found["status"]) == ("info", "proposed") and "không dùng để kết luận vì chưa có ranh giới pháp lý" in found["detail_vi"]
     included = check(build=proposed_build, include_proposed=True, **args)
     assert included.sites["verdict"].item() == "needs_review"
     assert "pollution_risk_in_emission_limited_zone" in set(included.findings["finding"])
@@ -338,5 +338,6 @@ def test_every_urban_feature_needs_both_classes():
 def test_rule_sets_state_their_urban_classification():
     for path in (resource("rules", "nd08.yaml"), DEMO.province_rules):
         mapping = yaml.safe_load(path.read_text(encoding="utf-8"))["urban_classes"]
-        assert (mapping["field"], mapping["in_force_from"], mapping["status"]) == ("urban_class", "2022-01-10", "confirmed")
+        assert (mapping["field"], mapping["in_force_from"], mapping["status"]) == ("urban_class", "2022-01-10", "unconfirmed")
+        assert mapping["alternative"]["field"] == "class_2026"
         assert "01/01/2026" in mapping["classification_vi"] and "111/2025/UBTVQH15" in mapping["provisional_vi"]

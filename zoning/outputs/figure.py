@@ -30,7 +30,7 @@ from pyproj import CRS
 from zoning import terms
 from zoning.builder.model import Build
 from zoning.builder.overlay import polygonal
-from zoning.inputs.crs import describe
+from zoning.outputs.annex_model import crs_label_vi
 from zoning.outputs.neighbours import Surroundings, surroundings
 from zoning.terms import ZONE_ORDER
 
@@ -115,9 +115,9 @@ class Sketch:
         """The notes under the legend: the CRS, the north arrow, ``extra``, the source of the
         neighbours' boundaries, and that the data are illustrative when they are.
         """
-        notes = [f"Hệ tọa độ: {describe(self.crs)}", "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)", *extra]
+        notes = [f"Hệ tọa độ: {crs_label_vi(self.crs)}", "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)", *extra]
         if len(self.around.neighbours):
-            notes.append("Ranh giới tỉnh, thành phố lân cận (2025):\nVietnamese Provinces Database (MIT), theo Bản đồ\n"
+            notes.append("Ranh giới tỉnh, thành phố lân cận (2025): cơ sở dữ liệu\nđơn vị hành chính Việt Nam, theo Bản đồ\n"
                          "đơn vị hành chính (sapnhap.bando.com.vn)")
         if illustrative:
             notes.append("Dữ liệu minh họa, không dùng\nđể ra quyết định")

@@ -1,0 +1,247 @@
+"""What the signing officer and the department of justice would still reject in the annex
+and the site findings: valid OOXML, draft marks, no software words, urban classes framed
+as the law stands, zones resting on a draft.
+
+Expected values are read back from the files written and the demo layers, never from the
+code that writes them.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import geopandas as gpd
+import openpyxl
+import pyogrio
+import pytest
+from lxml import etree
+
+from zoning import build as build_zoning
+from zoning import demo_paths
+from zoning.outputs.amendment import write_amendment_annex
+from zoning.outputs.annex import write_annex
+from zoning.outputs.docx import SECTPR_ORDER
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DEMO = demo_paths()
+
+
+def sect_pr_problems(path: Path) -> list[str]:
+    """Every w:sectPr of a .docx whose children break the ECMA-376 order, or repeat w:pgNumType."""
+    problems = []
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    rank = {name: i for i, name in enumerate(SECTPR_ORDER)}
+    for number, sect in enumerate(root.iter(f"{W}sectPr"), start=1):
+        names = [etree.QName(child).localname for child in sect]
+        if names.count("pgNumType") > 1:
+            problems.append(f"section {number}: w:pgNumType {names.count('pgNumType')} times")
+        ranks = [rank[n] for n in names if n in rank]
+        if ranks != sorted(ranks):
+            problems.append(f"section {number}: order {names}")
+    for number, ppr in enumerate(root.iter(f"{W}pPr"), start=1):
+        names = [etree.QName(child).localname for child in ppr]
+        if "pBdr" in names and "ind" in names and names.index("pBdr") > names.index("ind"):
+            problems.append(f"paragraph {number}: w:pBdr after w:ind")
+    return problems
+
+
+def docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def annex_files(demo_build_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("officer") / "cao-bang-annex.docx"
+    write_annex(demo_build_path, out, xlsx=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def amendment_file(demo_build_path, tmp_path_factory):
+    """An amending annex: the demo read with the classes of Resolution 111/2025 amended back to the pre-2026 ones."""
+    layers = {name: pyogrio.read_dataframe(DEMO.layers, layer=name) for name, _ in pyogrio.list_layers(DEMO.layers)}
+    layers["urban_areas"]["urban_class"] = layers["urban_areas"]["class_2026"]
+    folder = tmp_path_factory.mktemp("officer-amend")
+    before = build_zoning(layers, province_rules=DEMO.province_rules).write(folder / "before.gpkg")
+    out = folder / "amend.docx"
+    write_amendment_annex(demo_build_path, before, out, xlsx=True)
+    return out
+
+
+# --------------------------------------------------------------- 10. a valid Word file
+
+
+def test_every_section_of_every_generated_docx_is_in_schema_order(annex_files, amendment_file):
+    for path in (annex_files, amendment_file):
+        assert sect_pr_problems(path) == [], path.name
+        with zipfile.ZipFile(path) as archive:
+            root = etree.fromstring(archive.read("word/document.xml"))
+        sections = list(root.iter(f"{W}sectPr"))
+        assert len(sections) >= 2
+        restarted = [s for s in sections if s.find(f"{W}pgNumType") is not None]
+        assert restarted, "the appendices restart their page numbers"
+        for sect in restarted:
+            names = [etree.QName(c).localname for c in sect]
+            assert names.index("pgNumType") < names.index("docGrid")
+
+
+def test_every_sheet_of_a_draft_workbook_says_du_thao(annex_files):
+    workbook = openpyxl.load_workbook(annex_files.with_suffix(".xlsx"))
+    for sheet in workbook:
+        first = str(sheet.cell(1, 1).value or "")
+        assert first.startswith("DỰ THẢO"), (sheet.title, first[:40])
+        assert "DỰ THẢO" in sheet.oddHeader.right.text, sheet.title
+    titles = {s.title for s in workbook}
+    assert {"Phụ lục III", "Phụ lục IV – Tọa độ"} <= titles
+
+
+def test_the_rule_under_the_attached_to_line_is_drawn(annex_files):
+    document = docx.Document(str(annex_files))
+    texts = [p.text for p in document.paragraphs]
+    assert not any(re.fullmatch(r"_{3,}", t.strip()) for t in texts)
+    attached = [i for i, t in enumerate(texts) if t.startswith("(Kèm theo")]
+    assert attached
+    for i in attached:
+        rule = document.paragraphs[i + 1]
+        border = rule._p.pPr.find(f"{W}pBdr")
+        assert rule.text == "" and border is not None and border.find(f"{W}bottom") is not None
+
+
+# ------------------------------------------------- 8. no software, English or commands
+
+
+SOFTWARE_WORDS = ("zoning", "shapely", "Visvalingam", "Transverse Mercator", "(MIT)", "EPSG", "TM-3", "Hausdorff", "nd08@", "--")
+
+
+def test_no_software_words_in_the_annex(annex_files):
+    text = docx_text(annex_files)
+    for word in SOFTWARE_WORDS:
+        assert word not in text, word
+    assert "lưới chiếu UTM, múi chiếu 3°, kinh tuyến trục 105°45′" in text
+    core = docx.Document(str(annex_files)).core_properties
+    assert core.author != "zoning" and "zoning" not in (core.last_modified_by or "")
+    assert core.created is not None and core.created.year >= 2025
+    assert core.modified is not None and core.modified.year >= 2025
+
+
+def test_site_findings_name_no_option_and_no_rule_id(demo_build_path, tmp_path):
+    from zoning.checker import check
+
+    sites = gpd.read_file(DEMO.sites, layer="waste_sites")
+    findings = check(sites, demo_build_path).findings
+    findings_vi = " | ".join(" ".join(map(str, row)) for row in findings[["title_vi", "detail_vi", "citation_vi"]].itertuples(index=False))
+    for word in ("--distance", "MÉT", "--include-proposed", "--type", "--crs", "cb-", "nd08-", "sanitary_landfill", ":residential"):
+        assert word not in findings_vi, word
+    assert "chưa có giá trị khoảng cách an toàn" in findings_vi
+
+
+# ------------------------------------------------------------------ 1. urban classes
+
+
+def test_an_urban_mapping_is_never_confirmed(tmp_path):
+    import yaml
+
+    from zoning.errors import RuleError
+    from zoning.law.criteria import load_rules
+
+    data = yaml.safe_load(DEMO.province_rules.read_text(encoding="utf-8"))
+    data["urban_classes"]["status"] = "confirmed"
+    path = tmp_path / "confirmed.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RuleError, match="confirmed"):
+        load_rules(province_rules=path)
+
+
+def test_both_readings_of_the_urban_classes_with_their_areas(demo_build_path):
+    from zoning import read_build
+
+    build = read_build(demo_build_path)
+    towns = gpd.read_file(DEMO.layers, layer="urban_areas").to_crs(9210)  # independent reprojection
+    city = towns["name"].str.startswith("Đô thị Cao Bằng")
+    applied, alternative = build.manifest["urban_classes"]["readings"]
+    assert applied["applied"] and applied["field"] == "urban_class" and not alternative["applied"]
+    assert applied["strict_ha"] == pytest.approx(towns[city].area.sum() / 1e4, rel=1e-6) and applied["strict_towns"] == 4
+    assert applied["emission_limited_ha"] == pytest.approx(towns[~city].area.sum() / 1e4, rel=1e-6) and applied["emission_limited_towns"] == 12
+    assert alternative["strict_ha"] == pytest.approx(towns.area.sum() / 1e4, rel=1e-6) and alternative["strict_towns"] == 16
+    assert alternative["emission_limited_ha"] == 0
+    text = " ".join(build.notices("vi"))
+    assert "Nghị định số 08/2022/NĐ-CP với Nghị quyết số 111/2025/UBTVQH15 đối với phân loại đô thị trước ngày 01/01/2026" in text
+    assert "Bộ Nông nghiệp và Môi trường" in text and "Ủy ban nhân dân tỉnh quyết định" in text
+    assert "chờ cơ quan có thẩm quyền" not in text and "câu chữ" not in text
+    from zoning import terms
+
+    for reading in (applied, alternative):
+        assert terms.quantity(reading["strict_ha"], "area_ha") in text
+    assert "Cách hiểu A" not in text  # not framed as the plan's 1.1.a against 1.1.b
+
+
+def test_the_annex_notes_show_both_urban_readings(annex_files):
+    text = docx_text(annex_files)
+    assert "MÂU THUẪN CHƯA GIẢI QUYẾT VỀ LOẠI ĐÔ THỊ" in text and "Bộ Nông nghiệp và Môi trường" in text
+    assert "chờ cơ quan có thẩm quyền quyết định" not in text and "chưa được cơ quan có thẩm quyền xác nhận" not in text
+
+
+# ------------------------------------------------------------- 2. zones resting on a draft
+
+
+def test_a_draft_source_never_gives_a_confirmed_criterion(tmp_path):
+    import yaml
+
+    from zoning.errors import RuleError
+    from zoning.law.criteria import load_rules
+
+    data = yaml.safe_load(DEMO.province_rules.read_text(encoding="utf-8"))
+    assert data["source_status"]["status"] == "draft" and "1486/QĐ-TTg ngày 24/11/2023" in data["source_status"]["approved_plan_vi"]
+    data["criteria"][0]["status"] = "confirmed"
+    path = tmp_path / "draft.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RuleError, match="draft"):
+        load_rules(province_rules=path)
+    data["criteria"][0]["status"] = "unconfirmed"
+    data["source_status"] = {"status": "issued"}  # issued, but no number and date
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RuleError):
+        load_rules(province_rules=path)
+
+
+def test_units_resting_only_on_the_draft_keep_the_annex_a_draft(demo_build_path):
+    from zoning import read_build
+    from zoning.errors import ZoningError
+    from zoning.outputs.annex import draft_reasons, refuse_draft
+
+    build = read_build(demo_build_path)
+    units = build.units
+    draft_ids = {"cb-geopark-level-1", "cb-geopark-level-2", "cb-scenic-spot-zone-i"}
+    resting = units[units["criterion"].isin(draft_ids) & (units["status"] != "proposed")]
+    draft = build.manifest["draft_source"]
+    assert set(draft["criteria"]) == draft_ids and draft["units"] == len(resting) == 7
+    assert draft["area_ha"] == pytest.approx(resting["area_ha"].sum()) and 17_000 < draft["area_ha"] < 18_000
+    assert draft["area_ha_by_zone"]["strict"] == pytest.approx(resting.loc[resting["zone"] == "strict", "area_ha"].sum())
+    reasons = draft_reasons(build)
+    assert any("7 khu vực" in r and "chỉ dựa trên văn bản dự thảo" in r for r in reasons)
+    with pytest.raises(ZoningError, match="dự thảo"):
+        refuse_draft(reasons)
+    notices = " ".join(build.notices("vi"))
+    assert "Quyết định số 1486/QĐ-TTg ngày 24/11/2023" in notices and "khoản 3 Điều 23" in notices
+
+
+def test_a_build_can_leave_the_draft_criteria_out(demo_build_path):
+    from zoning import read_build
+
+    full = read_build(demo_build_path)
+    lean = build_zoning(DEMO.layers, province_rules=DEMO.province_rules, without_draft=True)
+    draft = full.manifest["draft_source"]
+    assert not set(lean.units["criterion"]) & set(draft["left_out"] or draft["criteria"])
+    assert lean.manifest["draft_source"]["units"] == 0 and len(lean.manifest["draft_source"]["left_out"]) == 8
+    full_strict, lean_strict = (b.zones.set_index("zone").loc["strict", "area_ha"] for b in (full, lean))
+    # the geopark level 1 and the scenic spot circles are the only strict units of the draft
+    assert full_strict - lean_strict == pytest.approx(draft["area_ha_by_zone"]["strict"], rel=1e-3)
+    assert lean.qa["passed"]
+    assert any("Đã loại 8 tiêu chí lấy từ văn bản dự thảo" in n for n in lean.notices("vi"))

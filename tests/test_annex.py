@@ -31,7 +31,7 @@ from zoning.errors import ZoningError
 from zoning.inputs.crs import WGS84, reproject
 from zoning.outputs.annex import CoordinatePolicy, write_annex
 
-from .conftest import X0, Y0
+from .conftest import X0, Y0, admin_layers, sensitive_layers
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
 DECISION = "số 12/QĐ-UBND ngày 15/3/2027"
@@ -111,6 +111,18 @@ def demo_annex(demo_build_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("annex") / "cao-bang-annex.docx"
     result = write_annex(demo_build_path, out, xlsx=True, decision=DECISION)
     return result, read_tables(out)
+
+
+@pytest.fixture(scope="module")
+def issuable_build_path(tmp_path_factory):
+    """The hand-made province with its relic's protection zone I recorded (no assumed circle): nothing keeps it a draft."""
+    from zoning import build as build_zoning
+
+    layers = {**admin_layers(), **sensitive_layers()}
+    layers["relic_zones"] = layers["relic_zones"].assign(buffer_m=100.0)
+    path = tmp_path_factory.mktemp("issuable") / "issuable-build.gpkg"
+    build_zoning(layers, central_meridian=105.75).write(path)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -248,8 +260,8 @@ def test_final_annex_refused_on_the_demo_with_the_reasons(demo_build_path, tmp_p
     assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
 
 
-def test_final_annex_of_an_issuable_build_has_no_draft_mark(small_build_path, tmp_path):
-    result = write_annex(small_build_path, tmp_path / "annex.docx", final=True, map_figure=False)
+def test_final_annex_of_an_issuable_build_has_no_draft_mark(issuable_build_path, tmp_path):
+    result = write_annex(issuable_build_path, tmp_path / "annex.docx", final=True, map_figure=False)
     assert result.draft_reasons == []
     document = docx.Document(str(result.docx))
     for section in document.sections:
@@ -556,14 +568,14 @@ def test_bad_input_leaves_existing_files_untouched(tmp_path, demo_build_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["annex.docx", "notes.gpkg"]  # no temporary file left
 
 
-def test_cli_annex(small_build_path, tmp_path):
+def test_cli_annex(issuable_build_path, tmp_path):
     runner = CliRunner()
     out = tmp_path / "annex.docx"
     result = runner.invoke(
         app,
         [
             "annex",
-            str(small_build_path),
+            str(issuable_build_path),
             "--out",
             str(out),
             "--xlsx",
@@ -590,7 +602,7 @@ def test_cli_annex(small_build_path, tmp_path):
     assert "dung sai / tolerance 2,0 m" in flat  # 0,2 mm × 10.000
     # the decision as an officer types it: "Quyết định số …" is not doubled
     typed = runner.invoke(
-        app, ["annex", str(small_build_path), "--out", str(tmp_path / "typed.docx"), "--decision", "Quyết định số 125/QĐ-UBND ngày 15/3/2027"]
+        app, ["annex", str(issuable_build_path), "--out", str(tmp_path / "typed.docx"), "--decision", "Quyết định số 125/QĐ-UBND ngày 15/3/2027"]
     )
     assert typed.exit_code == 0, typed.output
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "typed.docx")).paragraphs)

@@ -245,3 +245,69 @@ def test_a_build_can_leave_the_draft_criteria_out(demo_build_path):
     assert full_strict - lean_strict == pytest.approx(draft["area_ha_by_zone"]["strict"], rel=1e-3)
     assert lean.qa["passed"]
     assert any("Đã loại 8 tiêu chí lấy từ văn bản dự thảo" in n for n in lean.notices("vi"))
+
+
+# ------------------------------------------------------ 6. the assumed geometries in the box
+
+
+def test_the_draft_box_lists_every_assumed_geometry(demo_build_path):
+    from zoning import read_build
+    from zoning.outputs.annex import draft_reasons
+
+    build = read_build(demo_build_path)
+    (reason,) = [r for r in draft_reasons(build) if r.startswith("Hình học giả định")]
+    units = build.units
+    circles = units["assumption"].str.contains("vòng tròn bán kính mặc định 100 m").sum()
+    assert circles == 4
+    assert "vòng tròn bán kính mặc định 100 m quanh vị trí di tích (3 khu vực)" in reason
+    assert "vòng tròn bán kính mặc định 100 m quanh vị trí danh lam thắng cảnh (1 khu vực)" in reason
+    assert "lòng sông áp dụng chiều rộng mặc định 20 m" in reason and "chiều rộng hành lang áp dụng mặc định 15 m" in reason
+    assert "Luật Di sản" not in reason
+
+
+# ------------------------------------------------ 5. corridors through planned urban land
+
+
+def test_planned_urban_land_widens_the_corridor_too():
+    from shapely.geometry import LineString
+
+    from .conftest import X0, Y0, admin_layers, frame, square
+
+    river = frame([{"id": "r", "name": "Sông M", "water_body": "river", "width_m": 20.0,
+                    "geometry": LineString([(X0 - 500, Y0 + 1500), (X0 + 10_500, Y0 + 1500)])}])
+    planned = frame([{"id": "q", "name": "Khu đô thị mới Q", "geometry": square(4000, 1000, 1000)}])
+    alone = build_zoning({**admin_layers(), "water_supply_sources": river}, central_meridian=105.75)
+    crossing = build_zoning({**admin_layers(), "water_supply_sources": river, "planned_residential": planned}, central_meridian=105.75)
+    corridor = "Hành lang bảo vệ nguồn nước Sông M"
+    area = {name: b.units.loc[b.units["name"] == corridor, "area_ha"].sum() for name, b in (("alone", alone), ("crossing", crossing))}
+    assert area["alone"] == pytest.approx(30, abs=1e-3)  # 10 km × 2 × 15 m
+    # + 1 km × 2 × 5 m through the planned land, + the rounded ends of the 20 m reach (as for existing residential land)
+    ends = 4 * 0.5 * (400 * 0.7227342478 - 15 * 175**0.5) / 10_000
+    assert area["crossing"] == pytest.approx(30 + 1 + ends, abs=5e-4)
+
+
+# ------------------------------------------------------------------ 4. citation forms
+
+
+def test_citations_name_the_point_and_quote_the_decree():
+    from zoning.law.criteria import load_rules
+    from zoning.resources import path as resource
+
+    rules = load_rules(province_rules=DEMO.province_rules)
+    letters = {"nd08-22-3-1-reserve-buffer": "a", "nd08-22-3-1-relic-zone-ii": "a", "nd08-22-3-2": "b", "nd08-22-3-3": "c",
+               "nd08-22-3-4": "d", "nd08-22-3-5": "đ", "nd08-22-3-6": "e"}
+    for criterion, letter in letters.items():
+        citation = rules.criterion(criterion).citation_vi
+        assert citation.startswith(f"điểm {letter} khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP"), citation
+        assert "chưa đối chiếu" in citation  # the letters are inferred from the order, not read
+    assert rules.criterion("nd08-22-2-a").title_vi.endswith("loại III theo quy định của pháp luật về phân loại đô thị")
+    assert rules.criterion("nd08-22-2-d").title_vi.startswith("Khu vực bảo vệ 1 của di tích lịch sử - văn hóa")
+    full_title = "Kế hoạch triển khai thực hiện Quy hoạch bảo vệ môi trường quốc gia thời kỳ 2021 - 2030, tầm nhìn đến năm 2050 trên địa bàn tỉnh Cao Bằng"
+    for criterion in rules.criteria:
+        if criterion.id.startswith("cb-"):
+            assert full_title in criterion.citation_vi, criterion.id
+    texts = "".join(p.read_text(encoding="utf-8") for p in (resource("rules", "nd08.yaml"), DEMO.province_rules))
+    assert "Luật Di sản văn hóa năm 2024" not in texts and "Luật Di sản văn hóa số 45/2024/QH15" in texts
+    messages = resource("maps", "messages.yaml").read_text(encoding="utf-8")
+    for wrong in ("chưa được cơ quan có thẩm quyền xác nhận", "chờ cơ quan có thẩm quyền quyết định"):
+        assert wrong not in texts and wrong not in messages

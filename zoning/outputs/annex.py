@@ -233,6 +233,10 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
     if unconfirmed:
         items = [f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" if c in criteria.index else c for c in unconfirmed]
         reasons.append("Tiêu chí chưa xác nhận (chưa đối chiếu văn bản hoặc nguồn là dự thảo): " + "; ".join(items) + ".")
+    assumed = assumed_geometries(build.units)
+    if assumed:
+        reasons.append("Hình học giả định, không phải ranh giới trong hồ sơ của khu vực: "
+                       + "; ".join(f"{text} ({count} khu vực)" for text, count in assumed.items()) + ".")
     draft = manifest.get("draft_source") or {}
     if draft.get("units"):
         reasons.append(f"{draft['units']} khu vực ({terms.quantity(draft['area_ha'], 'area_ha')}) chỉ dựa trên văn bản dự thảo: "
@@ -255,6 +259,35 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
                 f"({terms.quantity(conflict.area_ha, 'area_ha')}) được xếp vào cả hai vùng."
             )
     return reasons
+
+
+def assumed_geometries(units: pd.DataFrame) -> dict[str, int]:
+    """Each assumed geometry (a default circle, channel or corridor width) of the units in
+    force, in short (its clause up to "do" or "theo"), with the number of units using it.
+    """
+    if "assumption" not in units or not len(units):
+        return {}
+    counts: dict[str, int] = {}
+    for text in units.loc[in_force(units), "assumption"].fillna(""):
+        for clause in dict.fromkeys(_clauses(str(text))):
+            counts[clause] = counts.get(clause, 0) + 1
+    return counts
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of an assumption text (split at "; " outside parentheses), each cut before its reason."""
+    clauses, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and text.startswith("; ", i):
+            clauses.append(text[start:i])
+            start = i + 2
+    clauses.append(text[start:])
+    short = []
+    for clause in (c.strip() for c in clauses if "mặc định" in c):  # the assumed values, not their legal explanation
+        cut = min((clause.find(word) for word in (" do ", " theo ", " (") if clause.find(word) > 0), default=len(clause))
+        short.append(clause[:cut])
+    return short
 
 
 def _illustrative_labels(manifest: dict) -> list[str]:

@@ -340,7 +340,11 @@ def test_coordinates_by_the_policy_of_the_map_scale(demo_annex, demo_build_path)
     result, tables = demo_annex
     coordinates = coordinate_tables(tables)
     units = layer(demo_build_path, "units").set_index("unit_id")
-    assert set(coordinates) == set(units.index[units["status"] != "proposed"])  # proposed designations have no boundary to list
+    listed = set(result.simplification.loc[result.simplification["listed"], "unit_id"])
+    in_force = set(units.index[units["status"] != "proposed"])  # proposed designations have no boundary to list
+    assert set(coordinates) == listed and len(listed) < len(in_force)  # units drawn by a width are described by their rule
+    assert units.loc[sorted(in_force - listed), "criterion"].isin(["nd08-22-2-b", "nd08-22-3-3", "nd08-22-2-d", "cb-scenic-spot-zone-i",
+                                                                   "nd08-22-3-1-reserve-buffer-width"]).all()
     assert {(t["tolerance"], t["scale"]) for t in coordinates.values()} == {(10.0, 50_000)}  # 0,2 mm × 50.000
     printed = {}
     for unit_id, table in coordinates.items():
@@ -373,9 +377,13 @@ def test_coordinate_policy_options(small_build_path, tmp_path):
     wide = write_annex(small_build_path, tmp_path / "a.docx", policy=CoordinatePolicy(50_000, list_under_ha=500), map_figure=False)
     listed = coordinate_tables(read_tables(wide.docx))
     units = layer(small_build_path, "units").set_index("unit_id")
-    assert set(listed) == set(units.index[units["area_ha"] < 500]) and len(listed) < len(units)
+    from zoning import read_build
+    from zoning.outputs.annex import annex_data
+
+    described = set(annex_data(read_build(small_build_path)).described["unit_id"])  # the river corridor and channel, the relic circle
+    assert described and set(listed) == set(units.index[units["area_ha"] < 500]) - described and len(listed) < len(units)
     text = "\n".join(p.text for p in docx.Document(str(wide.docx)).paragraphs)
-    assert f"tọa độ ranh giới của {len(units) - len(listed)} khu vực còn lại theo bộ dữ liệu số" in text
+    assert f"tọa độ ranh giới của {len(units) - len(listed) - len(described)} khu vực còn lại theo bộ dữ liệu số" in text
     fine = write_annex(small_build_path, tmp_path / "b.docx", policy=CoordinatePolicy(1_000), map_figure=False)
     assert fine.simplification["tolerance_m"].eq(0.2).all()  # 0,2 mm × 1.000
     text = "\n".join(p.text for p in docx.Document(str(fine.docx)).paragraphs)

@@ -311,3 +311,29 @@ def test_citations_name_the_point_and_quote_the_decree():
     messages = resource("maps", "messages.yaml").read_text(encoding="utf-8")
     for wrong in ("chưa được cơ quan có thẩm quyền xác nhận", "chờ cơ quan có thẩm quyền quyết định"):
         assert wrong not in texts and wrong not in messages
+
+
+# ---------------------------------------------- 12. coordinates where they mean something
+
+
+def test_units_defined_by_a_distance_are_described_by_their_rule(demo_build_path):
+    import json
+
+    from zoning import read_build
+    from zoning.outputs.annex import annex_data
+
+    build = read_build(demo_build_path)
+    data = annex_data(build)
+    specs = build.criteria.set_index("id")["geometry_spec"].map(json.loads)
+    by_width = {c for c, spec in specs.items() if "distance" in spec or "line_width" in spec}
+    units = data.units.set_index("unit_id")
+    described = set(data.described["unit_id"])
+    assert {u for u in units.index if units.loc[u, "criterion"] in by_width} <= described
+    circles = {u for u in units.index if "vòng tròn bán kính mặc định 100 m" in str(units.loc[u, "assumption"])}
+    assert circles and circles <= described
+    listed = set(data.simplification.loc[data.simplification["listed"], "unit_id"])
+    assert not listed & described and listed | described == set(units.index)
+    assert set(data.coordinates["unit_id"]) == listed
+    drawn = {u for u in units.index if units.loc[u, "criterion"] in {"nd08-22-2-c", "nd08-22-3-1-reserve-buffer", "nd08-22-2-a"}}
+    assert drawn and drawn <= listed  # reserves and inner urban areas keep their coordinates
+    assert any("khoảng cách tới một đường hoặc một điểm" in line for line in data.coordinate_conventions)

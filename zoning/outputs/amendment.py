@@ -241,7 +241,7 @@ def amendment_data(change: ZoningDiff, old: Build, new: Build, decision: str | N
         changed_ha=change.changed_ha,
         crs_short=str(change.meta.get("crs", "")),
         draft_reasons=reasons,
-        revised=annex_data(new, decision, province_name, policy),
+        revised=annex_data(new, decision, province_name, policy, describe_by_rule=False),  # an amendment lists every boundary it changes
     )
 
 

@@ -47,6 +47,7 @@ from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
 from zoning.inputs.reference import format_meridian
 from zoning.inputs.text import clean_option
+from zoning.outputs.annex_described import described_units
 from zoning.outputs.annex_model import (
     ANNEX_NUMBERS,
     ANNEX_ZONES,
@@ -108,7 +109,7 @@ def simplify_coverage(geometries: np.ndarray, tolerance_m: float) -> tuple[np.nd
     return best
 
 
-def boundary_points(units: gpd.GeoDataFrame, policy: CoordinatePolicy) -> tuple[pd.DataFrame, pd.DataFrame]:
+def boundary_points(units: gpd.GeoDataFrame, policy: CoordinatePolicy, described: set[str] | frozenset[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The boundary vertices each unit lists in the annex, under a coordinate policy.
 
     Parameters
@@ -135,6 +136,7 @@ def boundary_points(units: gpd.GeoDataFrame, policy: CoordinatePolicy) -> tuple[
     points = all_vertices(kept)
     points[["northing", "easting"]] = points[["northing", "easting"]].round(policy.decimals)
     listed = np.ones(len(units), bool) if policy.list_under_ha is None else units["area_ha"].to_numpy(float) < policy.list_under_ha
+    listed &= ~units["unit_id"].isin(described).to_numpy()  # described by their rule (see annex_described)
     counts = points.groupby("unit_id", sort=False).size()
     simplification = pd.DataFrame(
         {
@@ -154,8 +156,12 @@ def annex_data(
     decision: str | None = None,
     province_name: str | None = None,
     policy: CoordinatePolicy | None = None,
+    describe_by_rule: bool = True,
 ) -> AnnexData:
     """Compute every table of the annexes from a build (no file is written).
+
+    ``describe_by_rule``: units defined by a distance from a line or a point are described
+    by their rule in Phụ lục IV, without coordinates (see :mod:`zoning.outputs.annex_described`).
 
     ``policy``: the coordinate policy; default: the map scale of the build's province
     rules (``map_scale``), else 1:50.000, every unit listed.
@@ -186,7 +192,8 @@ def annex_data(
         zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0), cited)
         for zone in ANNEX_ZONES
     }
-    coordinates, simplification = boundary_points(units, policy)
+    described = described_units(units, criteria, _point_sources(build)) if describe_by_rule else described_units(units.iloc[:0], criteria)
+    coordinates, simplification = boundary_points(units, policy, set(described["unit_id"]))
     manifest = build.manifest
     illustrative = bool(manifest.get("illustrative_layers"))  # then the first notice says so
     crs_text, crs_short = _crs_texts(build)
@@ -202,6 +209,7 @@ def annex_data(
         proposed=proposed,
         coordinates=coordinates,
         simplification=simplification,
+        described=described,
         crs_text=crs_text,
         crs_short=crs_short,
         notices=_notices(build, criteria),
@@ -213,6 +221,22 @@ def annex_data(
         draft_reasons=reasons,
         draft_covered=(bool(manifest.get("illustrative_layers")) + bool(manifest.get("unconfirmed_criteria"))) if reasons else 0,
     )
+
+
+def _point_sources(build: Build) -> set[tuple[str, str]] | None:
+    """(layer, id) of the input features that are points, for the layers of point-radius criteria; None when unknown."""
+    found: set[tuple[str, str]] = set()
+    try:
+        for layer in set(build.units["source_layer"]):
+            if layer not in build.inputs:
+                continue
+            frame = build.inputs[layer]
+            ids = frame["id"].astype(str) if "id" in frame else pd.Series(frame.index.astype(str), index=frame.index)
+            points = frame.geometry.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
+            found |= {(layer, i) for i in ids[points]}
+    except Exception:  # noqa: BLE001 (an old build without its inputs: fall back to the assumption text)
+        return None
+    return found
 
 
 def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[str]:

@@ -97,6 +97,7 @@ class AnnexData:
     draft_reasons: list[str] = field(default_factory=list)  # why the annex is a draft; none: it may be issued
     draft_covered: int = 0  # the first notices (illustrative data, unconfirmed criteria), which the draft box states
     dataset: DigitalDataset | None = None  # the full-precision boundaries, once written
+    described: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["unit_id", "rule"]))  # units given by their rule, no coordinates
 
     @property
     def scale_text(self) -> str:
@@ -122,8 +123,15 @@ class AnnexData:
             "ở cả hai khu vực. Số điểm và dung sai của từng khu vực ghi dưới tên bảng tọa độ của khu vực. Không dùng bảng tọa độ "
             "để tính lại diện tích.",
         ]
-        unlisted = int((~self.simplification["listed"]).sum())
-        if unlisted:
+        described = len(self.described)
+        if described:
+            lines.append(f"Bảng tọa độ lập cho các khu vực mà ranh giới chính là đối tượng được xác định (khu bảo tồn, khu vực bảo vệ "
+                         f"di tích, nội thành, nội thị…); {described} khu vực xác định theo khoảng cách tới một đường hoặc một điểm "
+                         "(hành lang bảo vệ nguồn nước, lòng sông, vòng tròn quanh một điểm, vùng đệm theo bề rộng) được mô tả theo "
+                         "quy tắc xác định (đối tượng, các xã, phường đi qua, bề rộng và đường tính bề rộng); ranh giới của các khu vực "
+                         "này theo bộ dữ liệu số kèm theo Quyết định.")
+        unlisted = int((~self.simplification["listed"]).sum()) - described
+        if unlisted > 0 and policy.list_under_ha is not None:
             lines.append(f"Bảng tọa độ chỉ lập cho các khu vực có diện tích dưới {terms.quantity(policy.list_under_ha, 'area_ha')}; "
                          f"tọa độ ranh giới của {unlisted} khu vực còn lại theo bộ dữ liệu số kèm theo Quyết định.")
         if self.dataset is not None:

@@ -426,9 +426,16 @@ def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
     points_by_unit = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
     for index, (zone, table) in enumerate(data.zone_tables.items()):
         doc.paragraph(f"{chr(ord('A') + index)}. {terms.zone_name(zone).upper()} (PHỤ LỤC {table.annex})", bold=True, before=12, keep_next=True)
-        for unit in data.units[data.units["zone"] == zone].itertuples():
+        rules = data.described.set_index("unit_id")["rule"] if len(data.described) else pd.Series(dtype=object)
+        of_zone = data.units[data.units["zone"] == zone]
+        for unit in of_zone.itertuples():
             if per_unit.loc[unit.unit_id, "listed"]:
                 coordinate_table(doc, unit, points_by_unit[unit.unit_id], per_unit.loc[unit.unit_id], data)
+        by_rule = of_zone[of_zone["unit_id"].isin(rules.index)]
+        if len(by_rule):
+            rows = [[str(u.stt), u.unit_id, u.name, f"{rules[u.unit_id]}. Qua: {u.location}."] for u in by_rule.itertuples()]
+            doc.table("Các khu vực xác định theo khoảng cách (ranh giới theo bộ dữ liệu số, không lập bảng tọa độ)",
+                      ["STT", "Mã khu vực", "Tên khu vực", "Quy tắc xác định ranh giới và phạm vi"], [12, 20, 45, 88], rows, [False] * len(rows))
     doc.paragraph("Ghi chú kỹ thuật:", italic=True, bold=True, before=12, keep_next=True)
     doc.bullets(data.technical_note)
     doc.properties(

@@ -140,7 +140,7 @@ def test_units_removed_added_and_changed(amendment, builds):
     assert sorted(r[1] for r in added) == sorted(entering["name"]) and len(added) >= 11
     nguyen_binh = next(r for r in added if r[1].endswith("Nguyên Bình"))
     assert vn(nguyen_binh[5]) == pytest.approx(new_units.loc[("nd08-22-3-4", "ua-08"), "area_ha"], abs=0.005)
-    assert nguyen_binh[3] == "Xã Nguyên Bình" and "loại IV, loại V" in nguyen_binh[7]
+    assert nguyen_binh[3] == "Xã Nguyên Bình" and "điểm d khoản 3 Điều 22" in nguyen_binh[7]
     # a buffer that takes over a centre's land grows by that land
     changed = {r[1]: r for r in by[("B", "Khu vực điều chỉnh ranh giới, diện tích")]}
     buffer = changed["Vùng đệm Khu di tích lịch sử văn hóa Núi Lãng Đôn"]
@@ -268,7 +268,7 @@ def test_boundaries_of_the_units_added_or_changed_by_the_map_scale(amendment, bu
     policy = CoordinatePolicy(default_scale(after))
     assert {(t["tolerance"], t["scale"]) for t in coordinates.values()} == {(policy.tolerance_m, policy.scale)} == {(10.0, 50_000)}
     units = after.units.set_index("unit_id")
-    own = annex_data(after, policy=policy).coordinates
+    own = annex_data(after, policy=policy, describe_by_rule=False).coordinates  # the amendment lists every changed boundary
     for unit_id, table in coordinates.items():
         assert f"(mã {unit_id}): {units.loc[unit_id, 'name']}" in table["caption"]
         rings = shapely.get_rings(shapely.get_parts(units.loc[unit_id, "geometry"]))
@@ -391,8 +391,9 @@ def test_moved_reserve_core_by_hand(tmp_path):
 
 
 def test_final_amending_annex_of_issuable_builds_has_no_draft_mark(tmp_path):
-    old = small_build(tmp_path, "old")
-    new = small_build(tmp_path, "new", edit={"nature_reserves": moved_core})
+    recorded = {"relic_zones": lambda relics: relics.assign(buffer_m=100.0)}  # zone I recorded: no assumed circle
+    old = small_build(tmp_path, "old", edit=recorded)
+    new = small_build(tmp_path, "new", edit={**recorded, "nature_reserves": moved_core})
     result = write_amendment_annex(new, old, tmp_path / "amendment.docx", final=True, map_figure=False, xlsx=True)
     assert result.draft_reasons == []
     assert not any("DỰ THẢO" in xml or "WaterMark" in xml for xml in headers_xml(result.docx))
@@ -412,10 +413,10 @@ def test_rule_change_by_hand(tmp_path):
     tables = read_tables(result.docx)
     reasons = table_with(tables, "Lý do điều chỉnh")[1:]
     assert [r[1].split(". Theo đó")[0] for r in reasons] == [
-        "Sửa đổi điều kiện chọn đối tượng của tiêu chí “Khu dân cư tập trung ở đô thị (nội thành, nội thị của đô thị đặc biệt, loại I, loại II, "
-        "loại III)” (điểm a khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)",
+        "Sửa đổi điều kiện chọn đối tượng của tiêu chí “Khu dân cư tập trung ở đô thị bao gồm: nội thành, nội thị của các đô thị đặc biệt, "
+        "loại I, loại II, loại III theo quy định của pháp luật về phân loại đô thị” (điểm a khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)",
         "Sửa đổi điều kiện chọn đối tượng của tiêu chí “Khu dân cư tập trung là nội thành, nội thị của các đô thị loại IV, loại V” "
-        "(khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (nội thành, nội thị của các đô thị loại IV, loại V))",
+        "(điểm d khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (ký hiệu điểm suy ra từ thứ tự, chưa đối chiếu văn bản))",
     ]
     assert all(r[1].endswith("100,00 ha chuyển từ vùng bảo vệ nghiêm ngặt sang vùng hạn chế phát thải tại 1 xã, phường: Tây Nam.") for r in reasons)
     units = {(r[1], r[2]): r for r in table_with(tables, "Danh mục các khu vực điều chỉnh") if r[0].isdigit()}

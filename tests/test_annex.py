@@ -31,7 +31,7 @@ from zoning.errors import ZoningError
 from zoning.inputs.crs import WGS84, reproject
 from zoning.outputs.annex import CoordinatePolicy, write_annex
 
-from .conftest import X0, Y0
+from .conftest import X0, Y0, admin_layers, sensitive_layers
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
 DECISION = "số 12/QĐ-UBND ngày 15/3/2027"
@@ -114,6 +114,18 @@ def demo_annex(demo_build_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def issuable_build_path(tmp_path_factory):
+    """The hand-made province with its relic's protection zone I recorded (no assumed circle): nothing keeps it a draft."""
+    from zoning import build as build_zoning
+
+    layers = {**admin_layers(), **sensitive_layers()}
+    layers["relic_zones"] = layers["relic_zones"].assign(buffer_m=100.0)
+    path = tmp_path_factory.mktemp("issuable") / "issuable-build.gpkg"
+    build_zoning(layers, central_meridian=105.75).write(path)
+    return path
+
+
+@pytest.fixture(scope="module")
 def small_annex(small_build_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("small-annex") / "annex.docx"
     result = write_annex(small_build_path, out, xlsx=True, province_name="Tỉnh Thử")
@@ -151,7 +163,7 @@ def test_zone_table_lists_every_unit_and_totals_the_zone(demo_annex, demo_build_
     assert {g[2]: vn(g[4]) for g in groups.values()} == by_heading
     number_of = {c: n for n, g in groups.items() for c in criteria.index if g[2].startswith(f"{criteria.loc[c, 'title_vi']} (")}
     for group in groups.values():
-        assert ("Tiêu chí chưa được xác nhận" in group[6]) == (
+        assert ("Tiêu chí chưa xác nhận" in group[6]) == (
             criteria.loc[[c for c, n in number_of.items() if groups[n] is group][0], "status"] != "confirmed"
         )
     other_annex = {"strict": "II", "emission_limited": "I"}[zone]
@@ -170,7 +182,7 @@ def test_zone_table_lists_every_unit_and_totals_the_zone(demo_annex, demo_build_
                 assert f"mục {number_of[criterion]}" in referred
             else:
                 assert any(ref.startswith(("mục ", "[")) and ref.endswith((f"Phụ lục {other_annex}", "]")) for ref in referred)
-        assert "chưa được xác nhận" not in row[6]  # said once, in the group row
+        assert "chưa xác nhận" not in row[6]  # said once, in the group row
         assert bool(unit.assumption) == any(line.rstrip(".").lower() == unit.assumption.lower() for line in row[6].split("\n"))
     # proposed designations: after the total, not in it
     after = {r[1]: r for r in rows[end + 1 :] if r[0].isdigit()}
@@ -193,7 +205,7 @@ def test_vietnamese_text_and_header(demo_annex):
     # honesty notices from the manifest: illustrative data and unconfirmed criteria in the draft box
     box = document.tables[0].rows[0].cells[0].text
     assert "Dữ liệu minh họa, không phải số liệu điều tra, đo đạc" in box
-    assert "Tiêu chí chưa được cơ quan có thẩm quyền xác nhận" in box and "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng" in box
+    assert "Tiêu chí chưa xác nhận (chưa đối chiếu văn bản hoặc nguồn là dự thảo)" in box and "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng" in box
     assert "MÂU THUẪN CHƯA GIẢI QUYẾT" in text  # the law notices of the build stay
     assert "1.654,44" in text  # the number convention, stated
 
@@ -243,13 +255,13 @@ def test_final_annex_refused_on_the_demo_with_the_reasons(demo_build_path, tmp_p
     assert result.exit_code == 2, result.output
     flat = " ".join(result.output.split())
     assert "không thể lập phụ lục chính thức (--final)" in flat and "cannot write a final annex" in flat
-    assert "Dữ liệu minh họa" in flat and "Tiêu chí chưa được cơ quan có thẩm quyền xác nhận" in flat
+    assert "Dữ liệu minh họa" in flat and "Tiêu chí chưa xác nhận" in flat
     assert "khu vực đề xuất chưa có ranh giới pháp lý" in flat and "Mâu thuẫn chưa giải quyết" in flat
     assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
 
 
-def test_final_annex_of_an_issuable_build_has_no_draft_mark(small_build_path, tmp_path):
-    result = write_annex(small_build_path, tmp_path / "annex.docx", final=True, map_figure=False)
+def test_final_annex_of_an_issuable_build_has_no_draft_mark(issuable_build_path, tmp_path):
+    result = write_annex(issuable_build_path, tmp_path / "annex.docx", final=True, map_figure=False)
     assert result.draft_reasons == []
     document = docx.Document(str(result.docx))
     for section in document.sections:
@@ -328,11 +340,15 @@ def test_coordinates_by_the_policy_of_the_map_scale(demo_annex, demo_build_path)
     result, tables = demo_annex
     coordinates = coordinate_tables(tables)
     units = layer(demo_build_path, "units").set_index("unit_id")
-    assert set(coordinates) == set(units.index[units["status"] != "proposed"])  # proposed designations have no boundary to list
+    listed = set(result.simplification.loc[result.simplification["listed"], "unit_id"])
+    in_force = set(units.index[units["status"] != "proposed"])  # proposed designations have no boundary to list
+    assert set(coordinates) == listed and len(listed) < len(in_force)  # units drawn by a width are described by their rule
+    assert units.loc[sorted(in_force - listed), "criterion"].isin(["nd08-22-2-b", "nd08-22-3-3", "nd08-22-2-d", "cb-scenic-spot-zone-i",
+                                                                   "nd08-22-3-1-reserve-buffer-width"]).all()
     assert {(t["tolerance"], t["scale"]) for t in coordinates.values()} == {(10.0, 50_000)}  # 0,2 mm × 50.000
     printed = {}
     for unit_id, table in coordinates.items():
-        assert "VN-2000 / TM-3 105-45 (EPSG:9210)" in table["caption"]
+        assert "VN-2000, múi chiếu 3°, kinh tuyến trục 105°45′" in table["caption"]
         rings = shapely.get_rings(shapely.get_parts(units.loc[unit_id, "geometry"]))
         assert len(table["rings"]) == len(rings)  # every outer ring and hole, per part, in order
         numbers = [p for ring in table["rings"] for p, _, _ in ring]
@@ -361,9 +377,13 @@ def test_coordinate_policy_options(small_build_path, tmp_path):
     wide = write_annex(small_build_path, tmp_path / "a.docx", policy=CoordinatePolicy(50_000, list_under_ha=500), map_figure=False)
     listed = coordinate_tables(read_tables(wide.docx))
     units = layer(small_build_path, "units").set_index("unit_id")
-    assert set(listed) == set(units.index[units["area_ha"] < 500]) and len(listed) < len(units)
+    from zoning import read_build
+    from zoning.outputs.annex import annex_data
+
+    described = set(annex_data(read_build(small_build_path)).described["unit_id"])  # the river corridor and channel, the relic circle
+    assert described and set(listed) == set(units.index[units["area_ha"] < 500]) - described and len(listed) < len(units)
     text = "\n".join(p.text for p in docx.Document(str(wide.docx)).paragraphs)
-    assert f"tọa độ ranh giới của {len(units) - len(listed)} khu vực còn lại theo bộ dữ liệu số" in text
+    assert f"tọa độ ranh giới của {len(units) - len(listed) - len(described)} khu vực còn lại theo bộ dữ liệu số" in text
     fine = write_annex(small_build_path, tmp_path / "b.docx", policy=CoordinatePolicy(1_000), map_figure=False)
     assert fine.simplification["tolerance_m"].eq(0.2).all()  # 0,2 mm × 1.000
     text = "\n".join(p.text for p in docx.Document(str(fine.docx)).paragraphs)
@@ -556,14 +576,14 @@ def test_bad_input_leaves_existing_files_untouched(tmp_path, demo_build_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["annex.docx", "notes.gpkg"]  # no temporary file left
 
 
-def test_cli_annex(small_build_path, tmp_path):
+def test_cli_annex(issuable_build_path, tmp_path):
     runner = CliRunner()
     out = tmp_path / "annex.docx"
     result = runner.invoke(
         app,
         [
             "annex",
-            str(small_build_path),
+            str(issuable_build_path),
             "--out",
             str(out),
             "--xlsx",
@@ -590,7 +610,7 @@ def test_cli_annex(small_build_path, tmp_path):
     assert "dung sai / tolerance 2,0 m" in flat  # 0,2 mm × 10.000
     # the decision as an officer types it: "Quyết định số …" is not doubled
     typed = runner.invoke(
-        app, ["annex", str(small_build_path), "--out", str(tmp_path / "typed.docx"), "--decision", "Quyết định số 125/QĐ-UBND ngày 15/3/2027"]
+        app, ["annex", str(issuable_build_path), "--out", str(tmp_path / "typed.docx"), "--decision", "Quyết định số 125/QĐ-UBND ngày 15/3/2027"]
     )
     assert typed.exit_code == 0, typed.output
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "typed.docx")).paragraphs)

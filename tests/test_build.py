@@ -101,7 +101,7 @@ def test_plan_conflict_is_unresolved_with_both_readings_and_the_area_at_stake(ad
     """The Cao Bằng plan lists class II and III towns (2026 classes) under both zones: town A
     (II / II) and town B (IV before 2026, III after) are in conflict. Nothing settles it
     silently: both readings and the area at stake are reported, and until it is resolved
-    the national criteria read literally decide (A strict, B emission-limited)."""
+    the rule file's chosen classes (pre-2026) decide (A strict, B emission-limited)."""
     result = run({**admin, **sensitive}, resource("rules", "provinces", "cao-bang.yaml"))
     (row,) = result.conflicts.to_dict("records")
     assert row["status"] == "unresolved"
@@ -113,14 +113,15 @@ def test_plan_conflict_is_unresolved_with_both_readings_and_the_area_at_stake(ad
     assert row["area_ha"] == pytest.approx(300, abs=1e-6)
     assert row["provisional_strict_ha"] == pytest.approx(100, abs=1e-6)
     assert row["provisional_emission_limited_ha"] == pytest.approx(200, abs=1e-6)
-    assert "UNRESOLVED" in row["message_en"] and "prevails" not in row["message_en"]
-    assert "CHƯA GIẢI QUYẾT" in row["message_vi"] and "300,00 ha" in row["message_vi"]
+    # the towns' zone is the urban-class question: the plan's double listing is stated, not framed as 1.1.a against 1.1.b
+    assert "1.1(a)" in row["message_en"] and "prevails" not in row["message_en"]
+    assert "loại đô thị" in row["message_vi"] and "300,00 ha" in row["message_vi"] and "Cách hiểu A" not in row["message_vi"]
     # the national reading decides: town B's 100 ha outside the reserve core stay emission-limited
     assert zone_area(result, "strict") == pytest.approx(STRICT_HA, abs=1e-3)
     assert zone_area(result, "emission_limited") == pytest.approx(LIMITED_HA, abs=1e-3)
     # every output carries the conflict and says the reading is provisional
     notices = result.notices("vi")
-    assert row["message_vi"] in notices and any(n.startswith("TẠM THỜI:") for n in notices)
+    assert row["message_vi"] in notices and any(n.startswith("MÂU THUẪN CHƯA GIẢI QUYẾT VỀ LOẠI ĐÔ THỊ") for n in notices)
     assert result.manifest["urban_classes"]["field"] == "urban_class"
     assert result.manifest["urban_classes"]["in_force_from"] == "2022-01-10"
 

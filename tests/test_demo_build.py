@@ -50,7 +50,8 @@ def test_every_named_core_zone_of_the_plan_is_a_unit(build):
 
 def test_urban_classes_before_and_after_2026(build):
     """The city was class III before 2026 (II in the plan's 2026 classes); the 12 commune
-    centres were class V towns (III in 2026). Read literally, ND08 puts the city in the
+    centres were class V towns (III in 2026). With the pre-2026 classes (the demo's provisional
+    choice), ND08 puts the city in the
     strict zone (Art. 22(2)(a)) and the centres in the emission-limited zone (Art. 22(3))."""
     towns = gpd.read_file(DEMO, layer="urban_areas")
     city = towns["name"].str.startswith("Đô thị Cao Bằng")
@@ -66,7 +67,7 @@ def test_urban_classes_before_and_after_2026(build):
 
 def test_plan_conflict_on_class_ii_and_iii_towns_is_unresolved(build):
     """The plan lists class II and III towns under both zones: reported as unresolved with
-    both readings and the area at stake, the literal ND08 reading applied provisionally."""
+    both readings and the area at stake, the rule file's chosen (pre-2026) classes applied provisionally."""
     (conflict,) = build.conflicts.to_dict("records")
     assert conflict["status"] == "unresolved"
     assert conflict["criterion_strict"] == "cb-urban-ii-iii-strict, nd08-22-2-a"
@@ -77,7 +78,9 @@ def test_plan_conflict_on_class_ii_and_iii_towns_is_unresolved(build):
     assert conflict["area_ha"] == pytest.approx(towns.area.sum() / 1e4, rel=1e-6)
     assert conflict["provisional_strict_ha"] == pytest.approx(towns[city].area.sum() / 1e4, rel=1e-6)
     assert conflict["provisional_emission_limited_ha"] == pytest.approx(towns[~city].area.sum() / 1e4, rel=1e-6)
-    assert "Cách hiểu A" in conflict["message_vi"] and "Cách hiểu B" in conflict["message_vi"]
+    # framed as the urban-class question (ND08 with Resolution 111 against the pre-2026 classes), not as 1.1.a against 1.1.b
+    assert "Cách hiểu A" not in conflict["message_vi"] and "điểm a" in conflict["message_vi"] and "điểm b" in conflict["message_vi"]
+    assert "loại đô thị" in conflict["message_vi"]
 
 
 def test_commune_summary_adds_up_to_the_province(build):

@@ -109,8 +109,9 @@ def test_relic_inside_a_reserve_is_cited_in_the_annex(relic_in_reserve):
     assert heading[2].endswith("(điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)")
     notes = dict(note.split(" ", 1) for note in table.notes if note.startswith("["))
     cited = [notes[marker] for marker in row[5].split(";\n")]
-    assert cited[0] == "Khu vực bảo vệ I của di tích lịch sử - văn hóa (điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP)."
-    assert cited[1].endswith("(khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (nội thành, nội thị của các đô thị loại IV, loại V)).")
+    assert cited[0] == ("Khu vực bảo vệ 1 của di tích lịch sử - văn hóa theo quy định của pháp luật về di sản văn hóa "
+                         "(điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP).")
+    assert cited[1].endswith("(điểm d khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (ký hiệu điểm suy ra từ thứ tự, chưa đối chiếu văn bản)).")
     (relic_marker,) = [m for m, n in notes.items() if "điểm d khoản 2 Điều 22" in n]
     assert f"Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H {relic_marker}." in core["overlaps"]
     assert "25,00 ha trùng với Khu vực bảo vệ I Di tích H" in row[6]
@@ -120,7 +121,8 @@ def test_site_findings_cite_every_criterion_the_land_meets(relic_in_reserve):
     result = check(None, relic_in_reserve, point=f"{X0 + 6750},{Y0 + 6750}", crs="EPSG:9210", type="other")
     (found,) = result.findings[result.findings["finding"] == "in_strict"].to_dict("records")
     assert found["citation_vi"].startswith("điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP; điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP; ")
-    assert "cũng đáp ứng: Khu vực bảo vệ I của di tích lịch sử - văn hóa – Khu vực bảo vệ I Di tích H" in found["detail_vi"]
+    assert ("cũng đáp ứng: Khu vực bảo vệ 1 của di tích lịch sử - văn hóa theo quy định của pháp luật về di sản văn hóa – "
+            "Khu vực bảo vệ I Di tích H") in found["detail_vi"]
     assert "25,00 ha" in found["detail_vi"] and "25.00 ha shared" in found["detail_en"]
 
 
@@ -137,7 +139,7 @@ def test_citations_as_the_texts_are_written():
     assert plan["cb-geopark-level-1"].startswith("điểm a tiểu mục 1.1 mục 1 Phần II Kế hoạch")
     assert plan["cb-geopark-level-2"].startswith("điểm b tiểu mục 1.1 mục 1 Phần II Kế hoạch")
     relic = rules.criterion("nd08-22-2-d").geometry.point_radius
-    assert "Luật Di sản văn hóa năm 2024 (hiệu lực từ 01/7/2025)" in relic.basis_vi and "Điều 32" not in relic.basis_vi
+    assert "Luật Di sản văn hóa số 45/2024/QH15 (hiệu lực từ 01/7/2025)" in relic.basis_vi and "Điều 32" not in relic.basis_vi
     assert rules.selection(rules.criterion("nd08-22-2-d")) == {"protection_zone": ["I"], "heritage_type": ["relic"]}
 
 
@@ -236,7 +238,7 @@ def test_proposed_designation_decides_no_verdict_unless_asked(proposed_build):
     plain = check(build=proposed_build, **args)
     assert plain.sites["verdict"].item() == "no_conflict_found" and plain.sites["zones_touched"].item() == "other"
     (found,) = plain.findings[plain.findings["finding"] == "in_proposed"].to_dict("records")
-    assert (found["severity"], found["status"]) == ("info", "proposed") and "--include-proposed" in found["detail_vi"]
+    assert (found["severity"], found["status"]) == ("info", "proposed") and "không dùng để kết luận vì chưa có ranh giới pháp lý" in found["detail_vi"]
     included = check(build=proposed_build, include_proposed=True, **args)
     assert included.sites["verdict"].item() == "needs_review"
     assert "pollution_risk_in_emission_limited_zone" in set(included.findings["finding"])
@@ -338,5 +340,6 @@ def test_every_urban_feature_needs_both_classes():
 def test_rule_sets_state_their_urban_classification():
     for path in (resource("rules", "nd08.yaml"), DEMO.province_rules):
         mapping = yaml.safe_load(path.read_text(encoding="utf-8"))["urban_classes"]
-        assert (mapping["field"], mapping["in_force_from"], mapping["status"]) == ("urban_class", "2022-01-10", "confirmed")
+        assert (mapping["field"], mapping["in_force_from"], mapping["status"]) == ("urban_class", "2022-01-10", "unconfirmed")
+        assert mapping["alternative"]["field"] == "class_2026"
         assert "01/01/2026" in mapping["classification_vi"] and "111/2025/UBTVQH15" in mapping["provisional_vi"]

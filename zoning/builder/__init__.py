@@ -28,6 +28,7 @@ def build(
     legacy_encoding: str | None = None,
     province_extent: str = "province",
     progress: Callable[[str], None] | None = None,
+    without_draft: bool = False,
 ) -> Build:
     """Read the layers and the rules and build the three zones of a province, in memory.
 
@@ -58,6 +59,9 @@ def build(
         ``"communes"``: the province is taken as the union of the communes.
     progress
         Called with the name of each step as it starts.
+    without_draft
+        Leave out the criteria of rule files whose source is a draft (a decision cannot cite
+        a draft); the build says which were left out.
 
     Returns
     -------
@@ -72,7 +76,7 @@ def build(
     >>> sorted(build.zones["zone"])
     ['emission_limited', 'other', 'strict']
     """
-    ruleset = load_rules(rules, province_rules)
+    ruleset = load_rules(rules, province_rules, without_draft=without_draft)
     overlay = ruleset.province
     known = _province(province, overlay.code if overlay else None)
     if central_meridian is not None and not math.isfinite(central_meridian):

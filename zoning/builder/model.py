@@ -32,6 +32,7 @@ import shapely
 import zoning
 from zoning import terms
 from zoning.builder.styles import layer_styles
+from zoning.builder.urban import readings_differ, readings_text, urban_readings
 from zoning.errors import BuildError
 from zoning.files import atomic_path, check_output, input_paths, layer_names, write_layers, write_text
 from zoning.inputs.layers import LayerSet
@@ -172,11 +173,20 @@ class Build:
         urban = manifest.get("urban_classes") or {}
         if urban.get(f"text_{lang}"):
             out.append(urban[f"text_{lang}"])
-        if urban.get(f"provisional_{lang}"):
+        if urban.get(f"conflict_{lang}"):  # both readings with their areas: the question the UBND decides
+            out.append(urban[f"conflict_{lang}"])
+        elif urban.get(f"provisional_{lang}"):
             out.append(terms.message("urban_classes", f"provisional_{lang}", text=urban[f"provisional_{lang}"]))
         column = f"message_{lang}"
         if self.conflicts is not None and column in self.conflicts:
             out += [str(m) for m in self.conflicts[column] if isinstance(m, str) and m]
+        draft = manifest.get("draft_source") or {}
+        if draft.get("units"):
+            zones = ", ".join(f"{terms.zone_name(z, lang).lower()} {terms.quantity(a, 'area_ha', lang)}" for z, a in draft["area_ha_by_zone"].items())
+            out.append(terms.message("draft_source", f"resting_{lang}", count=draft["units"], area=terms.quantity(draft["area_ha"], "area_ha", lang),
+                                     zones=zones, plan=draft.get(f"approved_plan_{lang}") or "—"))
+        if draft.get("left_out"):
+            out.append(terms.message("draft_source", f"left_out_{lang}", count=len(draft["left_out"])))
         proposed = manifest.get("proposed") or {}
         if proposed.get("units"):
             zones = ", ".join(f"{terms.zone_name(z, lang).lower()} {terms.quantity(a, 'area_ha', lang)}" for z, a in proposed["area_ha_by_zone"].items())
@@ -423,12 +433,13 @@ def manifest_of(
         "illustrative_layers": illustrative,
         "illustrative_notice": ("Layers " + ", ".join(illustrative) + " are illustrative (drawn, not surveyed): not for decisions." if illustrative else ""),
         "unconfirmed_criteria": unconfirmed,
-        "urban_classes": urban_classes(rules),
+        "urban_classes": urban_classes(rules, layers),
         "proposed": {
             "units": len(proposed),
             "area_ha": float(proposed["area_ha"].sum()),
             "area_ha_by_zone": {z: float(a) for z, a in proposed.groupby("zone")["area_ha"].sum().items()},
         },
+        "draft_source": draft_source(rules, units),
         "assumed_units": int((units["assumption"] != "").sum()),
         "repairs": [asdict(r) for r in layers.repairs],
         "notes": layers.notes,
@@ -439,8 +450,32 @@ def manifest_of(
     }
 
 
-def urban_classes(rules: RuleSet) -> dict[str, Any]:
-    """The urban classification the rules apply, from what date and on what basis, with its texts."""
+def draft_source(rules: RuleSet, units: pd.DataFrame) -> dict[str, Any]:
+    """The rule files whose source is a draft, and the units in force that rest only on their
+    criteria (a decision cannot cite a draft); which criteria were left out, if any.
+    """
+    files = [f for f in rules.files if f.source_status is not None and f.source_status.status == "draft"]
+    resting = units[(units["status"] != "proposed") & units["criterion"].isin(rules.draft)]
+    approved = [(f.source_status.approved_plan_vi, f.source_status.approved_plan_en) for f in files
+                if f.source_status is not None and f.source_status.approved_plan_vi]
+    return {
+        "files": [f.id for f in files],
+        "sources": [f.source for f in files],
+        "criteria": sorted(set(resting["criterion"])),
+        "units": len(resting),
+        "area_ha": float(resting["area_ha"].sum()),
+        "area_ha_by_zone": {z: float(a) for z, a in resting.groupby("zone")["area_ha"].sum().items()},
+        "left_out": sorted(rules.left_out),
+        "approved_plan_vi": approved[0][0] if approved else "",
+        "approved_plan_en": approved[0][1] if approved else "",
+    }
+
+
+def urban_classes(rules: RuleSet, layers: LayerSet | None = None) -> dict[str, Any]:
+    """The urban classification the rules apply, from what date and on what basis, with its
+    texts; with the layers, both readings (applied and alternative) and the areas each puts
+    in each zone, and the conflict text when they differ.
+    """
     mapping = rules.urban_classes
     year, month, day = mapping.in_force_from.split("-")
     texts = terms.message_pair(
@@ -451,7 +486,13 @@ def urban_classes(rules: RuleSet) -> dict[str, Any]:
         citation=(mapping.citation_vi, mapping.citation_en),
         date=(f"{day}/{month}/{year}", mapping.in_force_from),
     )
-    return {**mapping.model_dump(), "text_vi": texts[0], "text_en": texts[1]}
+    out = {**mapping.model_dump(), "text_vi": texts[0], "text_en": texts[1]}
+    if layers is not None:
+        readings = urban_readings(layers, rules)
+        out["readings"] = readings
+        if readings_differ(readings):
+            out["conflict_vi"], out["conflict_en"] = readings_text(readings)
+    return out
 
 
 def software_versions() -> dict[str, str]:

@@ -129,6 +129,7 @@ def _conflict_table(rows: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     features = rows.drop_duplicates(["source_layer", "source_id"]).set_index(["source_layer", "source_id"])
     features["reading"] = rows.groupby(["source_layer", "source_id"]).apply(_readings, include_groups=False).reindex(features.index)
     catalogue = load_catalogue()
+    urban_layers = {c.layer for c in rules.criteria if c.urban_zone is not None}
     records = []
     for (layer, reading), group in features.groupby(["source_layer", "reading"], sort=True):
         area = lambda mask: shapely.union_all(group.geometry.to_numpy()[mask]).area / M2_PER_HA  # noqa: E731, B023 (called within the iteration)
@@ -141,8 +142,11 @@ def _conflict_table(rows: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         readings_text = [_criteria_text(rules, criteria) for criteria in reading]
         settled = bool(group["by_national"].all())
         provisional = _provisional_text(settled, area(strict), area(~strict))
-        message = terms.message_pair("plan_conflict", "message", **texts, reading_a=readings_text[0], reading_b=readings_text[1],
-                                     provisional=provisional)
+        if layer in urban_layers:  # the towns' zone is the urban-class question, not the plan's 1.1.a against 1.1.b
+            message = terms.message_pair("urban_classes", "plan_listing", features=texts["features"], area=texts["area"], provisional=provisional)
+        else:
+            message = terms.message_pair("plan_conflict", "message", **texts, reading_a=readings_text[0], reading_b=readings_text[1],
+                                         provisional=provisional)
         all_criteria = rows[rows["source_layer"] == layer].set_index(["source_layer", "source_id"]).loc[group.index]
         records.append({
             "status": "unresolved",

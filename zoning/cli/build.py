@@ -50,6 +50,8 @@ def build(
     province_extent: Annotated[str, typer.Option("--province-extent", help="What bounds the province: 'province' (its "
         "polygon; slivers outside every commune go to the commune sharing the longest edge) or 'communes' (the union of "
         "the communes).")] = "province",
+    without_draft: Annotated[bool, typer.Option("--without-draft", help="Bỏ các tiêu chí lấy từ văn bản dự thảo / leave out the "
+        "criteria taken from a draft source (a decision cannot cite a draft).")] = False,
 ) -> None:
     """Build the three zones of a province from its layers and the rules."""
     from zoning.builder import build as build_zones
@@ -64,7 +66,7 @@ def build(
     check_output(out_path.with_suffix(".manifest.json"), sources)
     with progress_steps(say("Xây dựng phân vùng", "Building zones")) as advance:
         result = build_zones(layers, rules, province_rules, province=province, central_meridian=central_meridian, legacy_encoding=legacy_encoding,
-                             province_extent=province_extent, progress=advance)
+                             province_extent=province_extent, progress=advance, without_draft=without_draft)
         advance("writing")
         result.write(out_path)
     print_build_summary(result)

@@ -153,7 +153,7 @@ def read_sites(
         origin = "--point" if point is not None else "--wkt"
     elif isinstance(source, gpd.GeoDataFrame):
         frames = [(source if source.crs is not None or user_crs is None else source.set_crs(user_crs), "")]
-        digest, origin = frame_digest(source), "<GeoDataFrame>"
+        digest, origin = frame_digest(source), str(source.attrs.get("origin", "<GeoDataFrame>"))  # a caller may name it (a web form field)
     else:
         assert source is not None  # exactly one of the three is given: checked above
         path = Path(source)
@@ -231,10 +231,11 @@ def apply_defaults(
         frame["type"] = frame["type"].where(frame["type"].notna(), default_type)
     if default_capacity is not None:
         if not (isinstance(default_capacity, (int, float)) and math.isfinite(default_capacity) and default_capacity >= 0):
+            nan = default_capacity != default_capacity  # noqa: PLR0124 - NaN, whatever its type
             raise InputError(
                 (
-                    f"--capacity {default_capacity:g}: công suất phải là số không âm",
-                    f"--capacity {default_capacity:g}: the capacity must be a number, zero or more",
+                    f"--capacity {default_capacity:g}: " + ("không phải là số" if nan else "công suất phải là số không âm"),
+                    f"--capacity {default_capacity:g}: " + ("not a number" if nan else "the capacity must be a number, zero or more"),
                 ),
                 (
                     "nhập công suất theo đơn vị của loại hình dự án (xem `zoning types`), ví dụ --capacity 500",

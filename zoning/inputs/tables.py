@@ -30,7 +30,7 @@ from pyproj import CRS
 
 from zoning.errors import InputError, Text
 from zoning.inputs.crs import WGS84, describe
-from zoning.inputs.text import clean_column, invisible_codes, visible
+from zoning.inputs.text import clean_column, has_format_codes, invisible_codes, visible
 
 CSV_DELIMITERS = ",;\t|"
 ROW = "__row__"  # the row number in the file (the header is row 1)
@@ -372,7 +372,9 @@ def _attribute_rows(attributes: pd.DataFrame, table: pd.DataFrame, roles: dict[s
         text = attributes["capacity"].astype(str).str.strip()
         values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").to_numpy(float)
         for i in np.flatnonzero((text != "").to_numpy() & ~(np.isfinite(values) & (values >= 0))):
-            bad.append(_bad(rows[i], roles["capacity"], text.iloc[i], ("công suất phải là số không âm", "the capacity must be a number, zero or more")))
+            reason = (("công suất không phải là số", "the capacity is not a number") if not np.isfinite(values[i]) else
+                      ("công suất phải là số không âm", "the capacity must be a number, zero or more"))
+            bad.append(_bad(rows[i], roles["capacity"], text.iloc[i], reason))
         attributes["capacity"] = text.str.replace(",", ".", regex=False).where(text != "", None).astype(object)
     if "type" in attributes and types is not None:
         names = type_names(types)
@@ -392,9 +394,11 @@ def _without_invisible(table: pd.DataFrame, path: Path, file_notes: list[str]) -
             continue
         cleaned, mask = clean_column(table[column])
         if mask.any():
-            codes = ", ".join(invisible_codes(table.loc[mask, column].astype(str).tolist()))
-            file_notes.append(f"{path.name}: cột '{visible(column)}': đã bỏ ký tự vô hình ({codes}) ở {int(mask.sum())} dòng / "
-                              f"column '{visible(column)}': invisible characters removed ({codes}) in {int(mask.sum())} row(s)")
+            found = invisible_codes(table.loc[mask, column].astype(str).tolist())
+            codes, rows = ", ".join(found), int(mask.sum())
+            kind = ("vô hình", "invisible") if has_format_codes(found) else ("điều khiển", "control")
+            file_notes.append(f"{path.name}: đã bỏ ký tự {kind[0]} ({codes}) ở cột '{visible(column)}', {rows} dòng / "
+                              f"{kind[1]} characters removed from column '{visible(column)}' ({codes}; {rows} row(s))")
             table[column] = cleaned
     return table
 

@@ -11,7 +11,7 @@ Errors name the file, the line and the offending key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from string import Formatter
 from typing import Literal
@@ -148,25 +148,54 @@ class Criterion(RuleModel):
         return self
 
 
-class UrbanClasses(RuleModel):
-    """Which urban class falls in which zone: configuration, not hard-coded law.
-
-    ``field`` holds the classification applied (``urban_class``: the classes before
-    1 January 2026 that ND08 Art. 22 names; ``class_2026``: Resolution 111/2025/UBTVQH15),
-    ``in_force_from`` the date from which this reading applies. A ``provisional`` reading
-    is one an unresolved question forces on the build; every output says so.
+class UrbanReading(RuleModel):
+    """One reading of the urban classes: the classification (the input field holding it)
+    and which class falls in which zone under it.
     """
 
     field: Literal["urban_class", "class_2026"] = "urban_class"
     zone: dict[str, Zone]
     classification_vi: str
     classification_en: str
+    label_vi: str = ""  # the reading named in the conflict ("Nghị định 08 với Nghị quyết 111/2025 …")
+    label_en: str = ""
+    citation_vi: str = ""
+    citation_en: str = ""
+
+
+class UrbanClasses(UrbanReading):
+    """Which urban class falls in which zone: a choice of the rule file, never confirmed law.
+
+    ND08 Art. 22 classes towns "theo quy định của pháp luật về phân loại đô thị"; from
+    1 January 2026 that law is Resolution 111/2025/UBTVQH15, which abolishes classes IV
+    and V. ``field`` holds the classification the file chooses (``urban_class``: the
+    pre-2026 classes; ``class_2026``: Resolution 111/2025), ``alternative`` the other
+    reading: every output shows both with their areas. ``status`` can only be
+    ``unconfirmed`` while the question is open.
+    """
+
     in_force_from: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    citation_vi: str
-    citation_en: str
     status: Status
     provisional_vi: str = ""
     provisional_en: str = ""
+    alternative: UrbanReading | None = None
+
+    @model_validator(mode="after")
+    def _never_confirmed(self) -> UrbanClasses:
+        if self.status == "confirmed":
+            raise RuleValueError(
+                "loại đô thị → vùng không thể 'confirmed': Điều 22 Nghị định 08/2022/NĐ-CP dẫn chiếu pháp luật về phân loại đô thị, "
+                "từ 01/01/2026 là Nghị quyết 111/2025/UBTVQH15; cách xếp loại là lựa chọn của tỉnh, ghi status: unconfirmed",
+                "the urban class → zone mapping cannot be 'confirmed': ND08 Art. 22 refers to the law on urban classification, "
+                "Resolution 111/2025/UBTVQH15 from 1 January 2026; the classification is the province's choice: write status: unconfirmed",
+            )
+        if self.alternative is not None and self.alternative.field == self.field:
+            raise RuleValueError("'alternative' phải dùng cách phân loại khác với 'field'", "'alternative' must use another classification than 'field'")
+        return self
+
+    def readings(self) -> tuple[UrbanReading, ...]:
+        """The reading applied, then the alternative one (if the file states it)."""
+        return (self, self.alternative) if self.alternative is not None else (self,)
 
 
 class Province(RuleModel):
@@ -179,10 +208,33 @@ class Province(RuleModel):
     map_scale: int = Field(50_000, ge=500, le=1_000_000)  # of the map the zoning decision adopts: 1:map_scale
 
 
+class SourceStatus(RuleModel):
+    """The status of the text a rule file takes its criteria from: a decision cannot cite a draft.
+
+    ``draft``: the text is a draft (its criteria are never confirmed, and an annex that
+    rests on them stays a draft); ``issued``: with its number and date of issue.
+    ``approved_plan_vi`` names the approved plan the zoning is to be cited from where the
+    draft takes it from there (ND08 Art. 23(3): the zoning of the provincial plan).
+    """
+
+    status: Literal["draft", "issued"]
+    number: str = ""
+    date: str = Field("", pattern=r"^(\d{4}-\d{2}-\d{2})?$")
+    approved_plan_vi: str = ""
+    approved_plan_en: str = ""
+
+    @model_validator(mode="after")
+    def _issued_has_number(self) -> SourceStatus:
+        if self.status == "issued" and not (self.number and self.date):
+            raise RuleValueError("văn bản đã ban hành cần 'number' và 'date'", "an issued source needs its 'number' and 'date'")
+        return self
+
+
 class RuleFile(RuleFileHeader):
     """The content of one rule file (national or province overlay)."""
 
     source: str
+    source_status: SourceStatus | None = None
     extends: str | None = None
     province: Province | None = None
     urban_classes: UrbanClasses | None = None
@@ -199,6 +251,18 @@ class RuleSet:
     urban_classes: UrbanClasses
     province: Province | None = None
     notes: tuple[str, ...] = ()  # e.g. old key names read under their new name
+    left_out: frozenset[str] = frozenset()  # criteria of a draft source left out (:meth:`without_draft`)
+
+    @property
+    def draft(self) -> frozenset[str]:
+        """Ids of the criteria taken from a draft source (never confirmed; a decision cannot cite them)."""
+        return frozenset(c.id for f in self.files if f.source_status is not None and f.source_status.status == "draft" for c in f.criteria)
+
+    def without_draft(self) -> RuleSet:
+        """The same rules with every criterion of a draft source left out."""
+        draft = self.draft
+        return replace(self, criteria=tuple(c for c in self.criteria if c.id not in draft),
+                       left_out=frozenset(c.id for c in self.criteria if c.id in draft))
 
     @property
     def national(self) -> frozenset[str]:
@@ -230,6 +294,7 @@ def load_rules(
     rules: str | Path | None = None,
     province_rules: str | Path | None = None,
     catalogue: Catalogue | None = None,
+    without_draft: bool = False,
 ) -> RuleSet:
     """Load and validate a national rule file and an optional province overlay.
 
@@ -241,6 +306,8 @@ def load_rules(
         A province overlay: its path, or the name of one the package ships (``"cao-bang"``).
     catalogue
         Layer catalogue to check layer kinds and attributes against.
+    without_draft
+        Leave out every criterion taken from a draft source (``source_status: draft``).
 
     Returns
     -------
@@ -307,7 +374,20 @@ def load_rules(
                   for rule_file, path in zip(files, paths) for c in rule_file.criteria if c.renamed_keys)
     ruleset = RuleSet(tuple(files), tuple(paths), tuple(criteria), urban, province, notes)
     _check_against_catalogue(ruleset, catalogue)
-    return ruleset
+    _check_draft_sources(ruleset)
+    return ruleset.without_draft() if without_draft else ruleset
+
+
+def _check_draft_sources(ruleset: RuleSet) -> None:
+    """A criterion taken from a draft is never confirmed."""
+    for rule_file, path in zip(ruleset.files, ruleset.paths):
+        if rule_file.source_status is None or rule_file.source_status.status != "draft":
+            continue
+        confirmed = [c.id for c in rule_file.criteria if c.status == "confirmed"]
+        if confirmed:
+            raise RuleError((f"{path}: nguồn là dự thảo nhưng tiêu chí {', '.join(confirmed)} ghi 'confirmed'",
+                             f"{path}: the source is a draft but criteria {', '.join(confirmed)} say 'confirmed'"),
+                            ("tiêu chí lấy từ dự thảo ghi status: unconfirmed", "a criterion from a draft is status: unconfirmed"))
 
 
 def shipped_provinces() -> dict[str, Path]:

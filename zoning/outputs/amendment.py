@@ -58,18 +58,18 @@ from zoning.outputs.annex import (
     Laps,
     annex_data,
     annex_path,
-    coordinate_sheet,
-    draft_lines,
     draft_reasons,
     province_title,
     refuse_draft,
     write_annex_dataset,
     write_beside,
 )
+from zoning.outputs.annex_model import DRAFT_MARK
+from zoning.outputs.annex_workbook import coordinate_sheet, draft_lines
 from zoning.outputs.dataset import dataset_paths
 from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument, annex_document, coordinate_table
 from zoning.outputs.unchanged import check_changes
-from zoning.outputs.xlsx import Sheet
+from zoning.outputs.xlsx import Sheet, marked
 from zoning.terms import M2_PER_HA, ZONE_ORDER
 
 UNIT_KEY = ["zone", "criterion", "source_layer", "source_id"]  # what a unit is, in either build
@@ -242,7 +242,7 @@ def amendment_data(change: ZoningDiff, old: Build, new: Build, decision: str | N
         changed_ha=change.changed_ha,
         crs_short=str(change.meta.get("crs", "")),
         draft_reasons=reasons,
-        revised=annex_data(new, decision, province_name, policy),
+        revised=annex_data(new, decision, province_name, policy, describe_by_rule=False),  # an amendment lists every boundary it changes
     )
 
 
@@ -671,7 +671,7 @@ def amendment_sheets(data: AmendmentData) -> list[Sheet]:
     notes = [*draft_lines(data.draft_reasons), f"(Kèm theo Quyết định {data.decision} của {data.committee})", "", *data.notices,
              *data.law_notices, "", *data.conventions, "", *data.boundaries.coordinate_conventions, "", *data.technical]
     sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
-    return sheets
+    return marked(sheets, DRAFT_MARK if data.draft_reasons else "")
 
 
 # --------------------------------------------------------------------------- the job

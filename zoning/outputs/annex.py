@@ -45,9 +45,9 @@ from zoning.builder.units import in_force, other_criteria
 from zoning.errors import ZoningError
 from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
-from zoning.inputs.crs import describe
 from zoning.inputs.reference import format_meridian
 from zoning.inputs.text import clean_option
+from zoning.outputs.annex_described import described_units
 from zoning.outputs.annex_model import (
     ANNEX_NUMBERS,
     ANNEX_ZONES,
@@ -55,7 +55,6 @@ from zoning.outputs.annex_model import (
     COVERAGE_BISECTIONS,
     DECISION_BLANK,
     DEFAULT_SCALE,
-    DRAFT_MARK,
     NOTE_ILLUSTRATIVE,
     NOTE_PROPOSED,
     NOTE_UNCONFIRMED,
@@ -65,8 +64,10 @@ from zoning.outputs.annex_model import (
     AnnexData,
     AnnexTable,
     CoordinatePolicy,
+    crs_label_vi,
     metres,
 )
+from zoning.outputs.annex_workbook import annex_sheets
 from zoning.outputs.dataset import DigitalDataset, dataset_paths, write_dataset
 from zoning.outputs.docx import write_docx
 from zoning.outputs.xlsx import Sheet, write_workbook
@@ -110,7 +111,7 @@ def simplify_coverage(geometries: np.ndarray, tolerance_m: float) -> tuple[np.nd
     return best
 
 
-def boundary_points(units: gpd.GeoDataFrame, policy: CoordinatePolicy) -> tuple[pd.DataFrame, pd.DataFrame]:
+def boundary_points(units: gpd.GeoDataFrame, policy: CoordinatePolicy, described: set[str] | frozenset[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The boundary vertices each unit lists in the annex, under a coordinate policy.
 
     Parameters
@@ -137,6 +138,7 @@ def boundary_points(units: gpd.GeoDataFrame, policy: CoordinatePolicy) -> tuple[
     points = all_vertices(kept)
     points[["northing", "easting"]] = points[["northing", "easting"]].round(policy.decimals)
     listed = np.ones(len(units), bool) if policy.list_under_ha is None else units["area_ha"].to_numpy(float) < policy.list_under_ha
+    listed &= ~units["unit_id"].isin(described).to_numpy()  # described by their rule (see annex_described)
     counts = points.groupby("unit_id", sort=False).size()
     simplification = pd.DataFrame(
         {
@@ -156,8 +158,12 @@ def annex_data(
     decision: str | None = None,
     province_name: str | None = None,
     policy: CoordinatePolicy | None = None,
+    describe_by_rule: bool = True,
 ) -> AnnexData:
     """Compute every table of the annexes from a build (no file is written).
+
+    ``describe_by_rule``: units defined by a distance from a line or a point are described
+    by their rule in Phụ lục IV, without coordinates (see :mod:`zoning.outputs.annex_described`).
 
     ``policy``: the coordinate policy; default: the map scale of the build's province
     rules (``map_scale``), else 1:50.000, every unit listed.
@@ -188,7 +194,8 @@ def annex_data(
         zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0), cited)
         for zone in ANNEX_ZONES
     }
-    coordinates, simplification = boundary_points(units, policy)
+    described = described_units(units, criteria, _point_sources(build)) if describe_by_rule else described_units(units.iloc[:0], criteria)
+    coordinates, simplification = boundary_points(units, policy, set(described["unit_id"]))
     manifest = build.manifest
     illustrative = bool(manifest.get("illustrative_layers"))  # then the first notice says so
     crs_text, crs_short = _crs_texts(build)
@@ -204,6 +211,7 @@ def annex_data(
         proposed=proposed,
         coordinates=coordinates,
         simplification=simplification,
+        described=described,
         crs_text=crs_text,
         crs_short=crs_short,
         notices=_notices(build, criteria),
@@ -215,6 +223,22 @@ def annex_data(
         draft_reasons=reasons,
         draft_covered=(bool(manifest.get("illustrative_layers")) + bool(manifest.get("unconfirmed_criteria"))) if reasons else 0,
     )
+
+
+def _point_sources(build: Build) -> set[tuple[str, str]] | None:
+    """(layer, id) of the input features that are points, for the layers of point-radius criteria; None when unknown."""
+    found: set[tuple[str, str]] = set()
+    try:
+        for layer in set(build.units["source_layer"]):
+            if layer not in build.inputs:
+                continue
+            frame = build.inputs[layer]
+            ids = frame["id"].astype(str) if "id" in frame else pd.Series(frame.index.astype(str), index=frame.index)
+            points = frame.geometry.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
+            found |= {(layer, i) for i in ids[points]}
+    except Exception:  # noqa: BLE001 (an old build without its inputs: fall back to the assumption text)
+        return None
+    return found
 
 
 def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[str]:
@@ -234,7 +258,15 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
     unconfirmed = manifest.get("unconfirmed_criteria") or []
     if unconfirmed:
         items = [f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" if c in criteria.index else c for c in unconfirmed]
-        reasons.append("Tiêu chí chưa được cơ quan có thẩm quyền xác nhận: " + "; ".join(items) + ".")
+        reasons.append("Tiêu chí chưa xác nhận (chưa đối chiếu văn bản hoặc nguồn là dự thảo): " + "; ".join(items) + ".")
+    assumed = assumed_geometries(build.units)
+    if assumed:
+        reasons.append("Hình học giả định, không phải ranh giới trong hồ sơ của khu vực: "
+                       + "; ".join(f"{text} ({count} khu vực)" for text, count in assumed.items()) + ".")
+    draft = manifest.get("draft_source") or {}
+    if draft.get("units"):
+        reasons.append(f"{draft['units']} khu vực ({terms.quantity(draft['area_ha'], 'area_ha')}) chỉ dựa trên văn bản dự thảo: "
+                       "Quyết định không thể dẫn chiếu dự thảo.")
     proposed = manifest.get("proposed") or {}
     if proposed.get("units"):
         reasons.append(f"{proposed['units']} khu vực đề xuất chưa có ranh giới pháp lý ({terms.quantity(proposed['area_ha'], 'area_ha')}).")
@@ -255,9 +287,33 @@ def draft_reasons(build: Build, criteria: pd.DataFrame | None = None) -> list[st
     return reasons
 
 
-def draft_lines(reasons: list[str]) -> list[str]:
-    """The draft mark and its reasons as lines of a workbook's notes (none for a final annex)."""
-    return [DRAFT_MARK, *(f"- {reason}" for reason in reasons), ""] if reasons else []
+def assumed_geometries(units: pd.DataFrame) -> dict[str, int]:
+    """Each assumed geometry (a default circle, channel or corridor width) of the units in
+    force, in short (its clause up to "do" or "theo"), with the number of units using it.
+    """
+    if "assumption" not in units or not len(units):
+        return {}
+    counts: dict[str, int] = {}
+    for text in units.loc[in_force(units), "assumption"].fillna(""):
+        for clause in dict.fromkeys(_clauses(str(text))):
+            counts[clause] = counts.get(clause, 0) + 1
+    return counts
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of an assumption text (split at "; " outside parentheses), each cut before its reason."""
+    clauses, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and text.startswith("; ", i):
+            clauses.append(text[start:i])
+            start = i + 2
+    clauses.append(text[start:])
+    short = []
+    for clause in (c.strip() for c in clauses if "mặc định" in c):  # the assumed values, not their legal explanation
+        cut = min((clause.find(word) for word in (" do ", " theo ", " (") if clause.find(word) > 0), default=len(clause))
+        short.append(clause[:cut])
+    return short
 
 
 def _illustrative_labels(manifest: dict) -> list[str]:
@@ -488,8 +544,8 @@ def _notices(build: Build, criteria: pd.DataFrame) -> list[str]:
     if unconfirmed:
         items = [f"{criteria.loc[c, 'title_vi']} ({criteria.loc[c, 'citation_vi']})" if c in criteria.index else c for c in unconfirmed]
         notices.append(
-            "TIÊU CHÍ CHƯA ĐƯỢC XÁC NHẬN (không phải quy định pháp luật đã được đối chiếu, cần cơ quan có thẩm quyền "
-            "xác nhận trước khi ban hành): " + "; ".join(items) + "."
+            "TIÊU CHÍ CHƯA XÁC NHẬN (chưa đối chiếu văn bản hoặc nguồn là dự thảo; không phải quy định pháp luật đã được "
+            "đối chiếu): " + "; ".join(items) + "."
         )
     assumed = int(manifest.get("assumed_units") or 0)
     if assumed:
@@ -527,20 +583,20 @@ def _conventions(crs_text: str, policy: CoordinatePolicy) -> list[str]:
 
 
 def _technical_note(build: Build) -> list[str]:
-    """Where the annex comes from, for the technical staff: the build, the rules, the software, the methods."""
-    manifest = build.manifest
+    """Where the annex comes from, in words the reader uses: the build's code (the software
+    and its methods are named in the build manifest and the digital dataset, not here).
+    """
     return [
-        f"Kết quả phân vùng mã {manifest.get('build_id', '')}, bộ tiêu chí {manifest.get('ruleset', '')}, phần mềm {manifest.get('package', '')}.",
-        "Bảng tọa độ: lược bớt điểm đồng thời cho mọi khu vực như một lớp phủ kín (shapely.coverage_simplify, thuật toán "
-        "Visvalingam–Whyatt), với tham số lớn nhất mà khoảng cách Hausdorff tới ranh giới đầy đủ cộng sai số làm tròn không vượt "
-        "quá dung sai.",
+        f"Kết quả phân vùng mã {build.manifest.get('build_id', '')}; ranh giới đầy đủ và nguồn gốc dữ liệu ghi trong bộ dữ liệu số kèm theo.",
+        "Bảng tọa độ: lược bớt điểm ranh giới đồng thời cho mọi khu vực (các khu vực liền kề giữ chung một đường ranh giới), "
+        "bảo đảm độ lệch lớn nhất so với ranh giới đầy đủ, cộng sai số làm tròn, không vượt quá dung sai.",
     ]
 
 
 def _crs_texts(build: Build) -> tuple[str, str]:
     """Long Vietnamese description of the build CRS and a short label."""
     crs = build.crs
-    short = describe(crs)
+    short = crs_label_vi(crs)
     params: dict[str, float] = {p.name: float(p.value) for p in crs.coordinate_operation.params} if crs.coordinate_operation else {}
     meridian = params.get("Longitude of natural origin")
     scale = params.get("Scale factor at natural origin")
@@ -549,9 +605,9 @@ def _crs_texts(build: Build) -> tuple[str, str]:
     degrees = int(meridian)
     minutes = round((meridian - degrees) * 60)
     datum = crs.geodetic_crs.name if crs.geodetic_crs else ""
-    return (
-        f"hệ tọa độ {datum}, phép chiếu Transverse Mercator (UTM) múi chiếu 3°, kinh tuyến trục {degrees}°{minutes:02d}′, "
-        f"hệ số tỷ lệ k = {terms.number(scale, 4)} – {short}",
+    return (  # in the words of Circular 973/2001/TT-TCĐC: no English projection name, no registry code
+        f"hệ tọa độ quốc gia {datum}, lưới chiếu UTM, múi chiếu 3°, kinh tuyến trục {degrees}°{minutes:02d}′, "
+        f"hệ số tỷ lệ k = {terms.number(scale, 4)}",
         short,
     )
 
@@ -572,70 +628,6 @@ def _decision_text(decision: str | None) -> str:
     if decision.lower().startswith("quyết định"):  # "Quyết định số 125/QĐ-UBND …": the heading says "Quyết định" already
         decision = decision[len("quyết định") :].strip()
     return decision if decision.lower().startswith("số") else f"số {decision}"
-
-
-# ------------------------------------------------------------------------- workbook
-
-
-def annex_sheets(data: AnnexData) -> list[Sheet]:
-    """The annexes as workbook sheets: the tables of Phụ lục I–III, the coordinates, the notes."""
-    sheets = [
-        Sheet(
-            table.sheet,
-            table.rows,
-            title=f"Bảng {number}. {table.caption} ({table.sheet}, {data.territory})",
-            header=table.columns,
-            bold_rows=[kind in ("group", "total", "proposed_group") for kind in table.kinds],
-            wrap=True,
-            notes=table.notes,
-            widths=[max(8, width_mm / 2) for width_mm in table.widths_mm],
-            freeze="A3",
-        )
-        for number, table in enumerate([*data.zone_tables.values(), data.summary], start=1)
-    ]
-    sheets.append(coordinate_sheet(data))
-    notes = (
-        draft_lines(data.draft_reasons)
-        + [f"(Kèm theo Quyết định {data.decision} của {data.committee})", ""]
-        + data.notices
-        + [""]
-        + data.conventions
-        + [""]
-        + data.coordinate_conventions
-    )
-    sheets.append(Sheet("Ghi chú", [[line] for line in notes], number_columns=(), widths=(160,)))
-    return sheets
-
-
-def coordinate_sheet(data: AnnexData) -> Sheet:
-    """The listed boundary points of ``data``'s units as the workbook's ``Phụ lục IV – Tọa độ`` sheet."""
-    points = data.coordinates.merge(data.units[["unit_id", "annex", "stt", "name"]], on="unit_id")
-    columns = ["annex", "stt", "unit_id", "name", "part", "ring", "point", "northing", "easting"]
-    rows = [
-        [row.annex, int(row.stt), row.unit_id, row.name, int(row.part), int(row.ring), int(row.point), float(row.northing), float(row.easting)]
-        for row in points[columns].itertuples(index=False)
-    ]
-    header = [
-        "Phụ lục",
-        "STT",
-        "Mã khu vực",
-        "Tên khu vực",
-        "Phần",
-        "Đường bao (0 = ngoài, k = trong thứ k)",
-        "Điểm",
-        "X (m) – hướng Bắc",
-        "Y (m) – hướng Đông",
-    ]
-    return Sheet(
-        "Phụ lục IV – Tọa độ",
-        rows,
-        header=header,
-        number_columns=(),
-        widths=(8, 6, 10, 50, 6, 14, 7, 16, 14),
-        freeze="A3",
-        title=f"Tọa độ các điểm ranh giới theo bản đồ tỷ lệ {data.scale_text}, dung sai {metres(data.policy.tolerance_m)}, "
-        f"{data.crs_text}. X hướng Bắc, Y hướng Đông, đơn vị mét.",
-    )
 
 
 # --------------------------------------------------------------------------- the job

@@ -14,6 +14,20 @@ from zoning import terms
 from zoning.errors import ZoningError
 from zoning.outputs.dataset import DigitalDataset
 
+
+def crs_label_vi(crs) -> str:
+    """The CRS as a Vietnamese map states it ("VN-2000, múi chiếu 3°, kinh tuyến trục 105°45′"): no English name, no registry code."""
+    operation = crs.coordinate_operation
+    params = {p.name: float(p.value) for p in operation.params} if operation else {}
+    meridian = params.get("Longitude of natural origin")
+    datum = (crs.geodetic_crs.name if crs.geodetic_crs else crs.name).replace("WGS 84", "WGS-84")
+    if meridian is None:
+        return datum
+    degrees, minutes = int(meridian), round((meridian - int(meridian)) * 60)
+    zone = "múi chiếu 3°" if abs(params.get("Scale factor at natural origin", 0) - 0.9999) < 1e-9 else "múi chiếu 6°"
+    return f"{datum}, {zone}, kinh tuyến trục {degrees}°{minutes:02d}′"
+
+
 ANNEX_NUMBERS = {"strict": "I", "emission_limited": "II"}  # zone → its annex, in the order of the annexes
 ANNEX_ZONES = tuple(ANNEX_NUMBERS)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
@@ -22,7 +36,7 @@ MIN_SCALE, MAX_SCALE = 500, 1_000_000
 GRAPHIC_ACCURACY_MM = 0.2  # on the map: the accuracy of a boundary drawn at its scale
 COVERAGE_BISECTIONS = 10
 DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
-NOTE_UNCONFIRMED = "Tiêu chí chưa được xác nhận (không phải quy định pháp luật đã đối chiếu)."
+NOTE_UNCONFIRMED = "Tiêu chí chưa xác nhận (chưa đối chiếu văn bản hoặc nguồn là dự thảo)."
 NOTE_PROPOSED = "Đề xuất, chưa có ranh giới pháp lý: không thuộc vùng, không tính vào Tổng cộng."
 NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
 DRAFT_MARK = "DỰ THẢO"
@@ -83,6 +97,7 @@ class AnnexData:
     draft_reasons: list[str] = field(default_factory=list)  # why the annex is a draft; none: it may be issued
     draft_covered: int = 0  # the first notices (illustrative data, unconfirmed criteria), which the draft box states
     dataset: DigitalDataset | None = None  # the full-precision boundaries, once written
+    described: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["unit_id", "rule"]))  # units given by their rule, no coordinates
 
     @property
     def scale_text(self) -> str:
@@ -108,8 +123,15 @@ class AnnexData:
             "ở cả hai khu vực. Số điểm và dung sai của từng khu vực ghi dưới tên bảng tọa độ của khu vực. Không dùng bảng tọa độ "
             "để tính lại diện tích.",
         ]
-        unlisted = int((~self.simplification["listed"]).sum())
-        if unlisted:
+        described = len(self.described)
+        if described:
+            lines.append(f"Bảng tọa độ lập cho các khu vực mà ranh giới chính là đối tượng được xác định (khu bảo tồn, khu vực bảo vệ "
+                         f"di tích, nội thành, nội thị…); {described} khu vực xác định theo khoảng cách tới một đường hoặc một điểm "
+                         "(hành lang bảo vệ nguồn nước, lòng sông, vòng tròn quanh một điểm, vùng đệm theo bề rộng) được mô tả theo "
+                         "quy tắc xác định (đối tượng, các xã, phường đi qua, bề rộng và đường tính bề rộng); ranh giới của các khu vực "
+                         "này theo bộ dữ liệu số kèm theo Quyết định.")
+        unlisted = int((~self.simplification["listed"]).sum()) - described
+        if unlisted > 0 and policy.list_under_ha is not None:
             lines.append(f"Bảng tọa độ chỉ lập cho các khu vực có diện tích dưới {terms.quantity(policy.list_under_ha, 'area_ha')}; "
                          f"tọa độ ranh giới của {unlisted} khu vực còn lại theo bộ dữ liệu số kèm theo Quyết định.")
         if self.dataset is not None:

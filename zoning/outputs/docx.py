@@ -12,6 +12,7 @@ python-docx, so the thousands of rows of a coordinate table take a fraction of t
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from zoning.outputs.annex_model import DRAFT_MARK, DRAFT_TITLE
 if TYPE_CHECKING:
     from zoning.outputs.annex_model import AnnexData, AnnexTable
 
+AUTHOR = "Ủy ban nhân dân tỉnh"  # the core properties' author: the body whose draft this is
 FONT = "Times New Roman"  # LibreOffice renders it with the metric-compatible Liberation Serif
 FONT_PT = 13
 ZONE_TITLES = {
@@ -39,6 +41,15 @@ AREA_UNIT_LINE = "Đơn vị diện tích: ha"
 COORDINATE_WIDTHS_MM = [11, 22, 22] * 3  # point, X, Y, three points per row (165 mm: the text width in portrait)
 COORDINATE_PT = 11
 
+RULE_INDENT_MM = 60  # a rule of about 45 mm in portrait, centred
+# The order ECMA-376 (CT_SectPr, CT_PPrBase) requires of the children of w:sectPr and w:pPr: Word may refuse a file that breaks it.
+SECTPR_ORDER = ("headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc", "pgBorders",
+                "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter",
+                "docGrid", "printerSettings", "sectPrChange")
+PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers", "pBdr",
+             "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+             "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _TWIPS_PER_MM = 1440 / 25.4
 _BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
@@ -57,6 +68,31 @@ WATERMARK_XML = (  # the text watermark as Word writes it (LibreOffice reads it 
 
 
 # -------------------------------------------------------------------- WordprocessingML
+
+
+def _local(element) -> str:
+    return str(element.tag).rsplit("}", 1)[-1]
+
+
+def _order_children(parent, order: Sequence[str]) -> None:
+    """Put the children of ``parent`` in the schema's ``order`` (stable among equals; unknown ones last)."""
+    rank = {name: i for i, name in enumerate(order)}
+    children = sorted(parent, key=lambda child: rank.get(_local(child), len(order)))
+    for child in children:
+        parent.append(child)  # lxml moves an element appended again
+
+
+def set_page_numbering(sect_pr, pg_num_type=None) -> None:
+    """Give a section's properties one ``w:pgNumType`` (or none), in its place before ``w:cols`` and ``w:docGrid``.
+
+    A section added by python-docx copies the previous one's properties, ``w:pgNumType``
+    included: appending another would give two, after ``w:docGrid``.
+    """
+    for old in [child for child in sect_pr if _local(child) == "pgNumType"]:
+        sect_pr.remove(old)
+    if pg_num_type is not None:
+        sect_pr.append(pg_num_type)
+    _order_children(sect_pr, SECTPR_ORDER)
 
 
 def _dxa(mm: float) -> int:
@@ -231,7 +267,18 @@ class OfficialDocument:
         self.paragraph(f"PHỤ LỤC {number}", bold=True, align="center", keep_next=True)
         self.paragraph(title, bold=True, align="center", keep_next=True)
         self.paragraph(f"({attached_to})", italic=True, align="center", keep_next=True)
-        self.paragraph("________", align="center", after=6, keep_next=True)
+        self.rule()
+
+    def rule(self) -> None:
+        """A short horizontal rule drawn under a heading (a bottom border, not typed characters)."""
+        from docx.oxml import parse_xml
+
+        paragraph = self.paragraph(align="center", after=6, keep_next=True)
+        indent = _dxa(RULE_INDENT_MM)
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:pBdr {_W}><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'))
+        paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:ind {_W} w:left="{indent}" w:right="{indent}"/>'))
+        _order_children(paragraph._p.get_or_add_pPr(), PPR_ORDER)
 
     def bullets(self, lines: Sequence[str]) -> None:
         """Lines in italics, each as ``- line`` with an indented first line, kept on one page."""
@@ -297,9 +344,8 @@ class OfficialDocument:
 
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
         section.different_first_page_header_footer = restart_numbering
-        if restart_numbering:
-            section._sectPr.append(parse_xml(f'<w:pgNumType {_W} w:start="1"/>'))
         self._page(section, landscape)
+        set_page_numbering(section._sectPr, parse_xml(f'<w:pgNumType {_W} w:start="1"/>') if restart_numbering else None)
 
     def box(self, title: str, lines: Sequence[str]) -> None:
         """A framed paragraph group: a bold title and ``- line`` items, the width of the text."""
@@ -318,7 +364,12 @@ class OfficialDocument:
     def properties(self, title: str, subject: str, keywords: str) -> None:
         """Set the document's title, subject and keywords (language Vietnamese)."""
         core = self.doc.core_properties
-        core.title, core.subject, core.keywords, core.author = _xml_text(title), _xml_text(subject), _xml_text(keywords), "zoning"
+        core.title, core.subject, core.keywords = _xml_text(title), _xml_text(subject), _xml_text(keywords)
+        # the issuing body's staff author the decision, not a program; the template's 2013 dates are replaced by the day written
+        core.author = core.last_modified_by = AUTHOR
+        core.comments = ""
+        core.created = core.modified = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
+        core.revision = 1
         core.language = "vi-VN"
 
     def save(self, path: str | Path) -> None:
@@ -375,9 +426,16 @@ def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
     points_by_unit = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
     for index, (zone, table) in enumerate(data.zone_tables.items()):
         doc.paragraph(f"{chr(ord('A') + index)}. {terms.zone_name(zone).upper()} (PHỤ LỤC {table.annex})", bold=True, before=12, keep_next=True)
-        for unit in data.units[data.units["zone"] == zone].itertuples():
+        rules = data.described.set_index("unit_id")["rule"] if len(data.described) else pd.Series(dtype=object)
+        of_zone = data.units[data.units["zone"] == zone]
+        for unit in of_zone.itertuples():
             if per_unit.loc[unit.unit_id, "listed"]:
                 coordinate_table(doc, unit, points_by_unit[unit.unit_id], per_unit.loc[unit.unit_id], data)
+        by_rule = of_zone[of_zone["unit_id"].isin(rules.index)]
+        if len(by_rule):
+            rows = [[str(u.stt), u.unit_id, u.name, f"{rules[u.unit_id]}. Qua: {u.location}."] for u in by_rule.itertuples()]
+            doc.table("Các khu vực xác định theo khoảng cách (ranh giới theo bộ dữ liệu số, không lập bảng tọa độ)",
+                      ["STT", "Mã khu vực", "Tên khu vực", "Quy tắc xác định ranh giới và phạm vi"], [12, 20, 45, 88], rows, [False] * len(rows))
     doc.paragraph("Ghi chú kỹ thuật:", italic=True, bold=True, before=12, keep_next=True)
     doc.bullets(data.technical_note)
     doc.properties(

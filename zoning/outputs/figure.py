@@ -30,7 +30,7 @@ from pyproj import CRS
 from zoning import terms
 from zoning.builder.model import Build
 from zoning.builder.overlay import polygonal
-from zoning.inputs.crs import describe
+from zoning.outputs.annex_model import crs_label_vi
 from zoning.outputs.neighbours import Surroundings, surroundings
 from zoning.terms import ZONE_ORDER
 
@@ -116,9 +116,9 @@ class Sketch:
         """The notes under the legend: the CRS, the north arrow, ``extra``, the source of the
         neighbours' boundaries, and that the data are illustrative when they are.
         """
-        notes = [f"Hệ tọa độ: {describe(self.crs)}", "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)", *extra]
+        notes = [f"Hệ tọa độ: {crs_label_vi(self.crs)}", "Mũi tên chỉ hướng Bắc của lưới tọa độ (B)", *extra]
         if len(self.around.neighbours):
-            notes.append("Ranh giới tỉnh, thành phố lân cận (2025):\nVietnamese Provinces Database (MIT),\n"
+            notes.append("Ranh giới tỉnh, thành phố lân cận (2025):\ncơ sở dữ liệu đơn vị hành chính Việt Nam,\n"
                          "theo Bản đồ đơn vị hành chính\n(sapnhap.bando.com.vn)")
         if self.unnamed:
             notes.append(f"{self.unnamed} xã, phường nhỏ không ghi tên ở tỷ lệ\nnày (xem bảng diện tích theo xã, phường)")

@@ -114,6 +114,8 @@ class Sheet:
         Column widths, in characters, from the first column.
     freeze
         The top-left cell that stays in view when scrolling (e.g. ``"A3"`` under a title and header).
+    mark
+        A mark such as "DỰ THẢO" (a draft): put before the title and in the printed page header.
     """
 
     name: str
@@ -126,6 +128,14 @@ class Sheet:
     notes: Sequence[str] = ()
     widths: Sequence[float] = ()
     freeze: str | None = None
+    mark: str = ""
+
+
+def marked(sheets: Sequence[Sheet], mark: str) -> list[Sheet]:
+    """The sheets, each carrying ``mark`` (e.g. "DỰ THẢO" on every sheet of a draft); unchanged when ``mark`` is empty."""
+    from dataclasses import replace
+
+    return [replace(sheet, mark=mark) for sheet in sheets] if mark else list(sheets)
 
 
 def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> list[str]:
@@ -169,8 +179,13 @@ def _fill_header(sheet, spec: Sheet) -> int:
 
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     row = 0
-    if spec.title is not None:
-        row = _append(sheet, [spec.title], row)
+    if spec.mark:
+        sheet.oddHeader.right.text = sheet.evenHeader.right.text = sheet.firstHeader.right.text = spec.mark
+    title = f"{spec.mark} – {spec.title}" if spec.mark and spec.title is not None else spec.title
+    if spec.mark and title is None and not (spec.rows and spec.rows[0] and spec.rows[0][0] == spec.mark):
+        title = spec.mark
+    if title is not None:
+        row = _append(sheet, [title], row)
         sheet.cell(row, 1).font = bold
     if spec.header is not None:
         row = _append(sheet, spec.header, row)

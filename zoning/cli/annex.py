@@ -40,7 +40,7 @@ def annex(
         typer.Option("--decision", help='Number and date of the decision, e.g. "số 12/QĐ-UBND ngày 15/3/2027". Left blank to fill in by default.'),
     ] = None,
     province_name: Annotated[
-        str | None, typer.Option("--province-name", help='Province name in the headers, e.g. "Cao Bằng". Default: the province of the build.')
+        str | None, typer.Option("--province-name", help='Province name in the headers, e.g. "Lạng Sơn". Default: the province of the build.')
     ] = None,
     scale: Annotated[
         str | None,

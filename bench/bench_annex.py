@@ -54,7 +54,8 @@ def ours_coordinates(data) -> float:
     per_unit = data.simplification.set_index("unit_id")
     points = dict(tuple(data.coordinates.groupby("unit_id", sort=False)))
     for unit in data.units.itertuples():
-        coordinate_table(document, unit, points[unit.unit_id], per_unit.loc[unit.unit_id], data)
+        if unit.unit_id in points:  # units defined by a distance are described by their rule, with no table
+            coordinate_table(document, unit, points[unit.unit_id], per_unit.loc[unit.unit_id], data)
     with tempfile.TemporaryDirectory() as work:
         document.save(Path(work) / "ours.docx")
     return time.perf_counter() - started

@@ -170,6 +170,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 def validation_text(error: dict) -> tuple[str, str]:
     """What is wrong with one field of a request, in Vietnamese and English (a NaN is "not a number", not "below 0")."""
     kind, limits = error.get("type", ""), error.get("ctx") or {}
+    given = str(error.get("input", "")).strip().lower().lstrip("+-")
+    if kind.startswith(("greater_than", "less_than")) and given in ("nan", "inf", "infinity"):
+        kind = "finite_number"  # older pydantic compares a NaN with the bound instead of refusing it as not finite
     bound = next(iter(limits.values()), "")
     bound = f"{bound:g}" if isinstance(bound, (int, float)) else bound
     texts = {

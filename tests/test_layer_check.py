@@ -136,3 +136,21 @@ def test_dates_that_cannot_be_read_are_problems_of_their_features(tmp_path):
     rows = check_layers(tmp_path).rows()
     assert [(r["feature"], r["field"], r["value"]) for r in rows] == [("n3", "part", "kernel"), ("n2", "decision_date", "31/02/2001"),
                                                                       ("n3", "decision_date", "hôm qua")]
+
+
+def test_a_meridian_whose_zone_misses_the_province_is_a_problem_as_in_a_build(tmp_path):
+    """The demo province spans about 105.3–106.8°E: 108.75's zone (107.25–110.25°E) misses it, its own 105.75's holds it."""
+    import zoning
+    from zoning.inputs.crs import tm3_zone
+
+    layers = zoning.demo_paths().layers
+    west, _, east, _ = read_layers(layers, None).extents["province"]
+    low, high = tm3_zone(108.75)
+    assert east < high and west < low  # independently: the province is not inside the far zone
+    far = check_layers(layers, province="Cao Bằng", central_meridian=108.75)
+    meridian_rows = [row for row in far.rows() if row["layer"] == "province" and "múi 3°" in row["problem_vi"]]
+    assert far.refused and len(meridian_rows) == 1
+    assert "108.75" in meridian_rows[0]["problem_vi"] and "105.75" in meridian_rows[0]["hint_vi"]  # names the province's own meridian
+    with pytest.raises(InputError, match="múi 3°"):  # the build refuses the same layers and meridian
+        zoning.build(layers, province="Cao Bằng", central_meridian=108.75)
+    assert not check_layers(layers, province="Cao Bằng", central_meridian=105.75).refused

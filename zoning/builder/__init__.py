@@ -10,12 +10,11 @@ from pathlib import Path
 from zoning.builder.engine import build_zones
 from zoning.builder.model import Build, BuildLike, as_build, read_build
 from zoning.errors import InputError, ZoningError
-from zoning.inputs.crs import tm3_crs, tm3_zone
+from zoning.inputs.crs import tm3_crs
 from zoning.inputs.layers import InputLike, LayerSet, file_digest, read_layers
+from zoning.inputs.meridian import check_meridian, own_meridian
 from zoning.inputs.reference import ATTRIBUTION, Province, find_province, format_meridian, province_by_code, province_layers, reference_path
 from zoning.law.criteria import load_rules
-
-MERIDIAN_SLACK_DEG = 0.01  # about 1 km: a province drawn to its zone's edge still fits
 
 
 def build(
@@ -81,8 +80,8 @@ def build(
     known = _province(province, overlay.code if overlay else None)
     if central_meridian is not None and not math.isfinite(central_meridian):
         raise InputError((f"--central-meridian {central_meridian}: không phải một kinh độ", f"--central-meridian {central_meridian}: not a longitude"),
-                         (f"cho kinh tuyến trục VN-2000 / TM-3 của tỉnh bằng độ thập phân, {_own_meridian(known)[0]}",
-                          f"give the province's VN-2000 / TM-3 central meridian in decimal degrees, {_own_meridian(known)[1]}"))
+                         (f"cho kinh tuyến trục VN-2000 / TM-3 của tỉnh bằng độ thập phân, {own_meridian(known)[0]}",
+                          f"give the province's VN-2000 / TM-3 central meridian in decimal degrees, {own_meridian(known)[1]}"))
     meridian, source = next(((m, s) for m, s in ((central_meridian, "user"), (overlay.central_meridian if overlay else None, "overlay"),
                                                  (known.central_meridian if known else None, "table")) if m is not None), (None, ""))
     if meridian is None:
@@ -129,14 +128,6 @@ def _province(given: str | None, overlay_code: str | None) -> Province | None:
     return known
 
 
-def _own_meridian(known: Province | None) -> tuple[str, str]:
-    """``ví dụ 107.25 cho Lạng Sơn`` for a known province, else where to find it."""
-    if known is None:
-        return "xem `zoning provinces`", "see `zoning provinces`"
-    return (f"của {known.full_name} là {known.central_meridian:g} ({format_meridian(known.central_meridian)})",
-            f"{known.full_name_en}'s is {known.central_meridian:g} ({format_meridian(known.central_meridian)})")
-
-
 def province_manifest(overlay: dict | None, known: Province | None, meridian: float, source: str) -> dict | None:
     """What the manifest records of the province: the overlay's and the table's, the meridian applied and where it came from."""
     if overlay is None and known is None:
@@ -168,41 +159,6 @@ def with_reference(layer_set: LayerSet | None, known: Province, crs, step: Calla
     layer_set.repairs += read.repairs
     layer_set.notes.append(note)
     return layer_set
-
-
-def check_meridian(meridian: float, layers: LayerSet, known: Province | None = None, source: str = "user") -> None:
-    """Refuse a central meridian whose 3° zone does not contain the province (as read, in WGS 84).
-
-    The table's own meridian of a province that reaches beyond its zone (a province merged
-    in 2025) is kept, with a note.
-
-    Raises
-    ------
-    InputError
-        Naming the zone, the province's longitudes and the province's own meridian.
-    """
-    if "province" not in layers.extents:
-        return
-    west, _, east, _ = layers.extents["province"]
-    low, high = tm3_zone(meridian)
-    if west >= low - MERIDIAN_SLACK_DEG and east <= high + MERIDIAN_SLACK_DEG:
-        return
-    if known is not None and source in ("table", "overlay") and meridian == known.central_meridian:
-        layers.notes.append(f"{known.full_name} ({west:.2f}°–{east:.2f}°E) vượt ra ngoài múi 3° của kinh tuyến trục {format_meridian(meridian)} "
-                            f"({low:g}°–{high:g}°E) / {known.full_name_en} reaches beyond the 3° zone of its meridian")
-        return
-    own = (_own_meridian(known) if known is not None else
-           (f"gần {round((west + east) / 2 * 4) / 4:g}; xem `zoning provinces`", f"near {round((west + east) / 2 * 4) / 4:g}; see `zoning provinces`"))
-    raise InputError(
-        (
-            f"--central-meridian {meridian:g}: múi 3° của kinh tuyến trục này ({low:g}°–{high:g}°E) không chứa tỉnh ({west:.2f}°–{east:.2f}°E)",
-            f"--central-meridian {meridian:g}: the 3° zone of this meridian ({low:g}–{high:g}°E) does not contain the province ({west:.2f}–{east:.2f}°E)",
-        ),
-        (
-            f"dùng kinh tuyến trục của tỉnh (Thông tư 973/2001/TT-TCĐC): {own[0]}; hoặc bỏ --central-meridian khi đã cho --province",
-            f"use the province's own meridian (Circular 973/2001/TT-TCĐC): {own[1]}; or leave --central-meridian out when --province is given",
-        ),
-    )
 
 
 __all__ = ["Build", "BuildLike", "as_build", "build", "build_zones", "read_build"]

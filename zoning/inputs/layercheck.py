@@ -14,8 +14,10 @@ from pathlib import Path
 
 from pyproj import CRS
 
+from zoning.errors import InputError
 from zoning.inputs.crs import describe, tm3_crs
 from zoning.inputs.layers import InputLike, LayerSet, Problem, read_layers
+from zoning.inputs.meridian import check_meridian
 
 REQUIRED_KINDS = ("province", "communes")  # what a build needs besides the sensitive layers
 ROW_FIELDS = ("layer", "source", "feature", "field", "value", "problem_vi", "problem_en", "hint_vi", "hint_en")
@@ -107,6 +109,12 @@ def check_layers(
                                       (f"dữ liệu đầu vào thiếu lớp {' và '.join(missing)}", f"the input has no {' or '.join(missing)} layer"),
                                       ("thêm lớp ranh giới tỉnh (province) và xã (communes), hoặc cho --province để dùng ranh giới tham chiếu 2025",
                                        "add the province and communes layers, or give --province to use the 2025 reference boundaries")))
+    if meridian is not None:
+        try:  # the same containment a build applies: a meridian whose 3° zone misses the province is refused
+            check_meridian(meridian, check.layers, known, "user" if central_meridian is not None else "table")
+        except InputError as refused:
+            check.problems.append(Problem("province", check.source, (refused.message_vi, refused.message_en),
+                                          (refused.hint_vi or "", refused.hint_en or "")))
     check.notes = list(check.layers.notes)
     check.notes += [f"{r.origin} ({r.kind}): đối tượng {r.feature_id}: đã sửa hình học ({r.reason}; diện tích thay đổi {r.area_change_pct:g} %) / "
                     f"feature {r.feature_id}: geometry repaired ({r.reason}; area changed by {r.area_change_pct:g} %)" for r in check.layers.repairs]

@@ -23,7 +23,7 @@ from zoning.errors import InputError
 from zoning.files import atomic_path, write_layers
 from zoning.inputs.reference import Province, find_province
 from zoning.law.criteria import load_rules
-from zoning.national import consistency, mosaic, reports, resume, runner
+from zoning.national import consistency, mosaic, reports, resume, runner, webmap
 from zoning.national.inputs import BOUNDARY_KINDS, NationalInputs, halo_metres, layers_digest, read_national, rules_digest
 from zoning.resources import path as resource
 
@@ -191,6 +191,8 @@ def _assemble(out: Path, outcomes: list[runner.Outcome], known: dict[str, Provin
     files.append(out / "vietnam.gpkg")
     files.append(reports.write_summary(out / "summary.xlsx", national, statuses))
     files += reports.write_consistency(out, found)
+    step("vẽ bản đồ toàn quốc / drawing the national map")
+    files += webmap.write_national_map(out, national)
     try:
         import pyarrow  # noqa: F401
     except ImportError:

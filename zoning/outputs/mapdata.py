@@ -30,12 +30,12 @@ from zoning.terms import Lang
 COORDINATE_DECIMALS = 6  # 1e-6° ≈ 0.1 m on the ground
 
 
-def to_wgs84(geoms: np.ndarray, crs) -> np.ndarray:
-    """Geometries in WGS 84 (pinned transformation), rounded to COORDINATE_DECIMALS."""
+def to_wgs84(geoms: np.ndarray, crs, decimals: int = COORDINATE_DECIMALS) -> np.ndarray:
+    """Geometries in WGS 84 (pinned transformation), rounded to ``decimals``."""
     if not len(geoms):
         return np.asarray(geoms)
     wgs = reproject(np.asarray(geoms), CRS(crs), WGS84)
-    return shapely.transform(wgs, lambda c: np.round(c, COORDINATE_DECIMALS))
+    return shapely.transform(wgs, lambda c: np.round(c, decimals))
 
 
 def lat_lon_box(geoms: np.ndarray, crs) -> list[list[float]]:
@@ -44,11 +44,11 @@ def lat_lon_box(geoms: np.ndarray, crs) -> list[list[float]]:
     return [[float(ymin), float(xmin)], [float(ymax), float(xmax)]]
 
 
-def geojson_geometries(geoms: np.ndarray, crs) -> list[dict]:
-    """WGS 84 GeoJSON geometries rounded to COORDINATE_DECIMALS (vectorised)."""
+def geojson_geometries(geoms: np.ndarray, crs, decimals: int = COORDINATE_DECIMALS) -> list[dict]:
+    """WGS 84 GeoJSON geometries rounded to ``decimals`` (vectorised)."""
     if not len(geoms):
         return []
-    return json.loads("[" + ",".join(shapely.to_geojson(to_wgs84(geoms, crs))) + "]")  # one parse, not one per feature
+    return json.loads("[" + ",".join(shapely.to_geojson(to_wgs84(geoms, crs, decimals))) + "]")  # one parse, not one per feature
 
 
 def label_points(geoms: np.ndarray, crs) -> list[list[float]]:
@@ -78,7 +78,7 @@ def commune_names(build: Build) -> dict[str, str]:
 def transition_config(build: Build, change: ZoningDiff, style: dict, texts: dict, lang: Lang, tolerance_m: float) -> dict:
     """The land that changed zone since an earlier build: pieces by transition, why each moved, legend and note."""
     pieces = change.changes.reset_index(drop=True)
-    geoms = _simplified(pieces.geometry.to_numpy(), tolerance_m, coverage=True)
+    geoms = simplified_for_display(pieces.geometry.to_numpy(), tolerance_m, coverage=True)
     shown = ~shapely.is_empty(geoms)
     pieces, geoms = pieces[shown].reset_index(drop=True), geoms[shown]
     why = change.reasons.groupby("piece_id", sort=False)[f"text_{lang}"].agg(list).to_dict()
@@ -131,7 +131,7 @@ def transition_config(build: Build, change: ZoningDiff, style: dict, texts: dict
 # ---------------------------------------------------------------------- candidates
 
 
-def _simplified(geoms: np.ndarray, tolerance_m: float, coverage: bool) -> np.ndarray:
+def simplified_for_display(geoms: np.ndarray, tolerance_m: float, coverage: bool) -> np.ndarray:
     """Display geometry: disjoint polygons simplified as a coverage, others one by one."""
     if tolerance_m <= 0 or not len(geoms):
         return geoms
@@ -158,7 +158,7 @@ def candidate_config(siting: SitingLayers, style: dict, texts: dict, lang: Lang,
     n = len(frame)
     blank = pd.Series([""] * n, index=frame.index)
     missing = pd.Series([None] * n, index=frame.index, dtype=object)
-    geoms = _simplified(frame.geometry.to_numpy(), tolerance_m, coverage=True)
+    geoms = simplified_for_display(frame.geometry.to_numpy(), tolerance_m, coverage=True)
     communes = column_or(frame, "commune_names", column_or(frame, "commune_codes", blank)).map(plain_text)
     props = [
         {
@@ -207,7 +207,8 @@ def candidate_config(siting: SitingLayers, style: dict, texts: dict, lang: Lang,
                 )
             )
         ]
-        exclusions = feature_collection(geojson_geometries(_simplified(excluded.geometry.to_numpy(), tolerance_m, coverage=False), excluded.crs), props)
+        shown = simplified_for_display(excluded.geometry.to_numpy(), tolerance_m, coverage=False)
+        exclusions = feature_collection(geojson_geometries(shown, excluded.crs), props)
     return {
         "features": features,
         "exclusions": exclusions,

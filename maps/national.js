@@ -1,0 +1,119 @@
+/* The national map (ban-do-toan-quoc.html): every province's zones, a province's units and
+   communes added from ban-do-toan-quoc/<slug>.js when it is in view at the detail zoom or picked. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("national-config").textContent);
+  const style = config.style;
+  const map = L.map("map", { preferCanvas: true, zoomSnap: 0.5 });
+  const names = Object.fromEntries(config.provinces.map((p) => [p.slug, p]));
+  const detail = {};      // slug → layer group, once its file has run
+  const requested = {};   // slug → true once its file was asked for
+  const failed = [];      // slugs whose file could not be loaded
+  let picked = null;
+
+  function escape(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  }
+  function hectares(value) {
+    return Number(value).toLocaleString("vi-VN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " ha";
+  }
+  function zoneStyle(feature, opacity) {
+    const s = style[feature.properties.zone];
+    return { color: s.stroke, weight: 0.6, fillColor: s.fill, fillOpacity: opacity };
+  }
+
+  const zones = L.geoJSON(config.zones, {
+    style: (f) => zoneStyle(f, 0.6),
+    onEachFeature: (f, layer) => layer.bindPopup(
+      `<b>${escape(f.properties.name)}</b><br><span class="en">${escape(f.properties.name_en)}</span><br>` +
+      `${escape(f.properties.province)}: ${hectares(f.properties.area_ha)}`),
+  }).addTo(map);
+  L.geoJSON(config.outlines, { style: { color: "#222", weight: 1.3, fill: false }, interactive: false }).addTo(map);
+  map.fitBounds(zones.getBounds());
+
+  const panel = L.control({ position: "topright" });
+  panel.onAdd = function () {
+    const div = L.DomUtil.create("div", "national-panel");
+    const legend = Object.values(style).map((s) =>
+      `<div><span class="legend-swatch" style="background:${s.fill}"></span>${escape(s.vi)} <span class="en">/ ${escape(s.en)}</span></div>`).join("");
+    const options = config.provinces.map((p) => `<option value="${escape(p.slug)}">${escape(p.name)}</option>`).join("");
+    div.innerHTML = "<h1>Phân vùng môi trường toàn quốc<br><span class='en'>National environmental zoning</span></h1>" +
+      `<label for="national-pick">Chọn tỉnh / Pick a province</label><select id="national-pick">` +
+      `<option value="">Toàn quốc / Whole country</option>${options}</select>${legend}` +
+      `<div id="national-status">Phóng to để xem chi tiết từng tỉnh / Zoom in for each province's detail</div>`;
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  panel.addTo(map);
+  const status = document.getElementById("national-status");
+  const select = document.getElementById("national-pick");
+  select.addEventListener("change", () => {
+    picked = select.value || null;
+    // not animated: a zoom animation still running would swallow the next pick
+    map.fitBounds(picked ? names[picked].bounds : zones.getBounds(), { animate: false });
+    refresh();
+  });
+
+  function request(slug) {
+    if (requested[slug]) return;
+    requested[slug] = true;
+    const script = document.createElement("script");
+    script.src = `${config.detailFolder}/${encodeURIComponent(slug)}.js`;
+    script.onerror = () => {
+      failed.push(slug);
+      status.className = "error";
+      status.textContent = `Không tải được chi tiết của ${failed.map((s) => names[s].name).join(", ")} ` +
+        `(thiếu tệp trong thư mục ${config.detailFolder} bên cạnh trang này) / ` +
+        `Could not load the detail of ${failed.map((s) => names[s].name_en).join(", ")} (files missing from the folder ${config.detailFolder} beside this page)`;
+    };
+    document.head.appendChild(script);
+  }
+
+  function refresh() {
+    const view = map.getBounds();
+    const deep = map.getZoom() >= config.detailZoom;
+    for (const p of config.provinces) {
+      const wanted = p.slug === picked || (deep && view.intersects(L.latLngBounds(p.bounds)));
+      if (wanted) request(p.slug);
+      const group = detail[p.slug];
+      if (group && wanted !== map.hasLayer(group)) {
+        if (wanted) group.addTo(map); else map.removeLayer(group);
+      }
+    }
+    const provinceName = (slug) => names[slug].name;
+    zones.eachLayer((layer) => {
+      const slug = config.provinces.find((p) => p.name === layer.feature.properties.province);
+      const shown = slug && detail[slug.slug] && map.hasLayer(detail[slug.slug]);
+      layer.setStyle(zoneStyle(layer.feature, shown ? 0 : 0.6));
+    });
+    const shown = window.zoningNational.shown();
+    if (status.className !== "error") {
+      status.textContent = shown.length ? `Đang xem chi tiết / Detail shown: ${shown.map(provinceName).join(", ")}`
+        : "Phóng to để xem chi tiết từng tỉnh / Zoom in for each province's detail";
+    }
+  }
+
+  window.zoningNational = {
+    detail(slug, data) {
+      const group = L.layerGroup([
+        L.geoJSON(data.units, {
+          style: (f) => zoneStyle(f, 0.6),
+          onEachFeature: (f, layer) => layer.bindPopup(
+            `<b>${escape(f.properties.name)}</b><br>${escape(style[f.properties.zone].vi)}<br>${escape(f.properties.citation)}` +
+            `<br>${escape(f.properties.status)} · ${hectares(f.properties.area_ha)}`),
+        }),
+        L.geoJSON(data.communes, {
+          style: { color: "#555", weight: 0.7, dashArray: "3 3", fill: false },
+          onEachFeature: (f, layer) => layer.bindTooltip(`${escape(f.properties.name)} · ${hectares(f.properties.area_ha)}`, { sticky: true }),
+        }),
+      ]);
+      detail[slug] = group;
+      refresh();
+    },
+    shown: () => Object.keys(detail).filter((slug) => map.hasLayer(detail[slug])),
+    requested: () => Object.keys(requested),
+    map,
+  };
+  map.on("moveend", refresh);
+  refresh();
+})();

@@ -17,18 +17,40 @@
   function hectares(value) {
     return Number(value).toLocaleString("vi-VN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " ha";
   }
+  // The packed polygons of webmap.packed: per ring, the first point then steps, in 10^-decimals degrees.
+  function unpack(packed) {
+    const scale = Math.pow(10, config.decimals);
+    const features = packed.polygons.map((parts, i) => ({
+      type: "Feature",
+      properties: packed.properties[i],
+      geometry: {
+        type: "MultiPolygon",
+        coordinates: parts.map((rings) => rings.map((steps) => {
+          const ring = [];
+          let x = 0, y = 0;
+          for (let k = 0; k < steps.length; k += 2) {
+            x += steps[k]; y += steps[k + 1];
+            ring.push([x / scale, y / scale]);
+          }
+          if (ring.length) ring.push(ring[0]);
+          return ring;
+        })),
+      },
+    }));
+    return { type: "FeatureCollection", features };
+  }
   function zoneStyle(feature, opacity) {
     const s = style[feature.properties.zone];
     return { color: s.stroke, weight: 0.6, fillColor: s.fill, fillOpacity: opacity };
   }
 
-  const zones = L.geoJSON(config.zones, {
+  const zones = L.geoJSON(unpack(config.zones), {
     style: (f) => zoneStyle(f, 0.6),
     onEachFeature: (f, layer) => layer.bindPopup(
       `<b>${escape(f.properties.name)}</b><br><span class="en">${escape(f.properties.name_en)}</span><br>` +
       `${escape(f.properties.province)}: ${hectares(f.properties.area_ha)}`),
   }).addTo(map);
-  L.geoJSON(config.outlines, { style: { color: "#222", weight: 1.3, fill: false }, interactive: false }).addTo(map);
+  L.geoJSON(unpack(config.outlines), { style: { color: "#222", weight: 1.3, fill: false }, interactive: false }).addTo(map);
   map.fitBounds(zones.getBounds());
 
   const panel = L.control({ position: "topright" });
@@ -96,13 +118,13 @@
   window.zoningNational = {
     detail(slug, data) {
       const group = L.layerGroup([
-        L.geoJSON(data.units, {
+        L.geoJSON(unpack(data.units), {
           style: (f) => zoneStyle(f, 0.6),
           onEachFeature: (f, layer) => layer.bindPopup(
             `<b>${escape(f.properties.name)}</b><br>${escape(style[f.properties.zone].vi)}<br>${escape(f.properties.citation)}` +
             `<br>${escape(f.properties.status)} · ${hectares(f.properties.area_ha)}`),
         }),
-        L.geoJSON(data.communes, {
+        L.geoJSON(unpack(data.communes), {
           style: { color: "#555", weight: 0.7, dashArray: "3 3", fill: false },
           onEachFeature: (f, layer) => layer.bindTooltip(`${escape(f.properties.name)} · ${hectares(f.properties.area_ha)}`, { sticky: true }),
         }),

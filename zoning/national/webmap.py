@@ -25,7 +25,7 @@ from zoning.files import write_text
 from zoning.inputs.crs import reproject
 from zoning.inputs.reference import find_province
 from zoning.national.mosaic import NATIONAL_CRS
-from zoning.outputs.mapdata import feature_collection, geojson_geometries, lat_lon_box, simplified_for_display
+from zoning.outputs.mapdata import lat_lon_box, simplified_for_display, to_wgs84
 from zoning.outputs.report import environment
 from zoning.outputs.webassets import safe_json, web_assets
 from zoning.resources import path as resource
@@ -45,20 +45,21 @@ def write_national_map(out: Path, national: dict[str, pd.DataFrame]) -> list[Pat
     zones = national["zones"]
     slugs = list(dict.fromkeys(zones["province"]))
     names = {slug: find_province(slug) for slug in slugs}
-    overview = _display(zones.geometry.to_numpy(), OVERVIEW_TOLERANCE_M)
+    overview = for_display(zones.geometry.to_numpy(), OVERVIEW_TOLERANCE_M)
     outlines = [shapely.union_all(overview[(zones["province"] == slug).to_numpy()]) for slug in slugs]
     zone_props = [{"province": names[p].name, "zone": z, "name": terms.zone_name(z, "vi"), "name_en": terms.zone_name(z, "en"),
                    "area_ha": round(float(a), 2)} for p, z, a in zip(zones["province"], zones["zone"], zones["area_ha"])]
     provinces = [{"slug": slug, "name": names[slug].full_name, "name_en": names[slug].full_name_en,
                   "bounds": lat_lon_box(np.array([outline]), NATIONAL_CRS)} for slug, outline in zip(slugs, outlines)]
     config = {
-        "zones": feature_collection(geojson_geometries(overview, NATIONAL_CRS, DECIMALS), zone_props),
-        "outlines": feature_collection(geojson_geometries(np.array(outlines), NATIONAL_CRS, DECIMALS), [{"slug": s} for s in slugs]),
+        "zones": packed(overview, zone_props),
+        "outlines": packed(np.array(outlines), [{"slug": s} for s in slugs]),
         "provinces": provinces,
         "style": {key: {"fill": terms.colour("zones", key), "stroke": terms.colour("zones", key, "stroke"),
                         "vi": terms.zone_name(key, "vi"), "en": terms.zone_name(key, "en")} for key in ("strict", "emission_limited", "other")},
         "detailFolder": DETAIL_FOLDER,
         "detailZoom": DETAIL_ZOOM,
+        "decimals": DECIMALS,
     }
     folder = out / DETAIL_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,12 +80,38 @@ def _detail(national: dict[str, pd.DataFrame], slug: str) -> dict:
                   for z, n, c, s, a in zip(units["zone"], units["name"], units["citation_vi"], units["status"], units["area_ha"])]
     commune_props = [{"name": str(f if isinstance(f, str) and f else n), "area_ha": round(float(a), 2)}
                      for f, n, a in zip(communes["full_name"], communes["name"], communes["area_ha"])]
-    return {"units": feature_collection(geojson_geometries(_display(units.geometry.to_numpy(), DETAIL_TOLERANCE_M), NATIONAL_CRS, DECIMALS), unit_props),
-            "communes": feature_collection(geojson_geometries(_display(communes.geometry.to_numpy(), DETAIL_TOLERANCE_M), NATIONAL_CRS, DECIMALS),
-                                           commune_props)}
+    return {"units": packed(for_display(units.geometry.to_numpy(), DETAIL_TOLERANCE_M), unit_props),
+            "communes": packed(for_display(communes.geometry.to_numpy(), DETAIL_TOLERANCE_M), commune_props)}
 
 
-def _display(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
+def packed(geoms: np.ndarray, properties: list[dict]) -> dict:
+    """Polygons (national CRS) for the page: ``{"properties": [...], "polygons": [...]}``, in WGS 84.
+
+    Each geometry is a list of polygons, each a list of rings, each ring its coordinates in
+    units of ``10**-DECIMALS`` degrees, longitude and latitude interleaved, the first pair as it
+    is and every later one as the step from the one before: about a third of the bytes of
+    GeoJSON. ``unpack`` in ``maps/national.js`` reads it back.
+    """
+    scale = 10**DECIMALS
+    polygons = []
+    for geometry in to_wgs84(geoms, NATIONAL_CRS, DECIMALS):
+        parts = []
+        for polygon in shapely.get_parts(geometry):
+            if polygon.geom_type != "Polygon" or polygon.is_empty:
+                continue
+            rings = [polygon.exterior, *polygon.interiors]
+            parts.append([_steps(np.rint(shapely.get_coordinates(ring) * scale).astype(np.int64)) for ring in rings])
+        polygons.append(parts)
+    return {"properties": properties, "polygons": polygons}
+
+
+def _steps(coords: np.ndarray) -> list[int]:
+    """The first pair, then the differences (a ring's closing point dropped: it repeats the first)."""
+    coords = coords[:-1] if len(coords) > 1 and (coords[0] == coords[-1]).all() else coords
+    return np.concatenate([coords[:1], np.diff(coords, axis=0)]).ravel().tolist()
+
+
+def for_display(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
     """Geometries (national CRS) simplified as one coverage in metres, back in the national CRS.
 
     The provinces' shared borders meet but do not share vertices; where shapely can

@@ -264,3 +264,15 @@ def test_national_geopackage_split_by_province(tmp_path):
     assert list(inputs.features["water_supply_sources"]["id"]) == ["water_supply_sources-1"]  # an id for the country
     layers = inputs.province_layers(find_province("cao-bang"), 100.0)
     assert set(layers) == {"nature_reserves", "water_supply_sources"}  # both reach Cao Bằng; its boundaries from the reference
+
+
+def test_a_halo_feature_that_misses_the_province_is_said_to_be_in_the_halo_not_in_a_wrong_crs():
+    from zoning.builder.polygons import NO_WIDTH, OUTSIDE
+    from zoning.national.runner import halo_reasons
+
+    skipped = pd.DataFrame({"criterion": ["a", "b"], "source_layer": ["nature_reserves"] * 2, "source_id": ["k1", "k2"],
+                            "reason": [OUTSIDE[0], NO_WIDTH[0]], "reason_vi": [OUTSIDE[1], NO_WIDTH[1]]})
+    said = halo_reasons(skipped, 1500.0)
+    assert said["reason_vi"].tolist() == ["nằm trong vùng đệm 1.500 m đọc quanh tỉnh để thống nhất ranh giới; không chạm tới tỉnh", NO_WIDTH[1]]
+    assert "CRS" not in said["reason"][0] and said["reason"][1] == NO_WIDTH[0]
+    assert skipped["reason"][0] == OUTSIDE[0]  # the build's own table is not changed in place

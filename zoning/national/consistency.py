@@ -22,11 +22,12 @@ import pyogrio
 import shapely
 from pyproj import Geod
 
+from zoning.national.runner import HALO_REASON
+
 DEFAULT_TOLERANCE_M2 = 1.0
 TOUCH_DEG = 1e-6  # about 0.1 m: a unit within this of a neighbour touches the border
 TOUCH_MIN_M = 1.0  # shorter contacts (a corner) are not a shared border
 GEOD = Geod(ellps="WGS84")  # the VN-2000 ellipsoid
-OUTSIDE_REASON = "lies wholly outside the province"
 
 
 def geodesic_m2(geometries) -> np.ndarray:
@@ -185,7 +186,7 @@ def _cause(layer: str, source: str, a: str, b: str, zones_b: str, criteria: dict
                 f"same rules, different criteria ({', '.join(only)}): the feature's attributes differ between the provinces")
     skipped = tables.get(b, "skipped")
     mine = skipped[(skipped["source_layer"] == layer) & (skipped["source_id"].astype(str) == source)] if len(skipped) else skipped
-    if len(mine) and mine["reason"].astype(str).str.startswith(OUTSIDE_REASON).any():
+    if len(mine) and mine["reason"].astype(str).str.startswith(HALO_REASON[0].split("{")[0]).any():
         return None  # it ends at the border: nothing of it in b
     if len(mine):
         reason = mine.iloc[0]

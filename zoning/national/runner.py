@@ -18,14 +18,17 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from zoning.errors import InputError, ZoningError
 
 DEFAULT_WORKERS = 2
+HALO_REASON = ("in the halo of {halo} m read around the province for its borders; it does not reach the province",
+               "nằm trong vùng đệm {halo} m đọc quanh tỉnh để thống nhất ranh giới; không chạm tới tỉnh")
 CONNECT_TIMEOUT_S = 30
 
 
@@ -53,6 +56,19 @@ class Outcome:
     reused: bool = False
 
 
+def halo_reasons(skipped: pd.DataFrame, halo_m: float) -> pd.DataFrame:
+    """Features of the halo that do not reach the province, said so (a single build would suspect their CRS)."""
+    from zoning.builder.polygons import OUTSIDE
+
+    if skipped.empty:
+        return skipped
+    skipped = skipped.copy()
+    outside = skipped["reason"] == OUTSIDE[0]
+    skipped.loc[outside, "reason"] = HALO_REASON[0].format(halo=f"{halo_m:,.0f}")
+    skipped.loc[outside, "reason_vi"] = HALO_REASON[1].format(halo=f"{halo_m:,.0f}".replace(",", "."))
+    return skipped
+
+
 def build_province(task: ProvinceTask) -> dict:
     """Build one province, write it and its manifest; return its summary (runs on a worker)."""
     from zoning.builder import build
@@ -60,6 +76,7 @@ def build_province(task: ProvinceTask) -> dict:
 
     start, cpu = time.perf_counter(), time.process_time()
     result = build(task.layers, task.rules, task.province_rules, province=task.slug)
+    result = replace(result, skipped=halo_reasons(result.skipped, task.halo_m))
     result.write(task.out)
     manifest = result.manifest
     summary = {

@@ -138,7 +138,7 @@ def siting_command(
     provinces: Annotated[
         str | None,
         typer.Option("--provinces", help="A regional site: these provinces of the national output folder searched as one study area "
-                     "(slugs, names or codes separated by commas, e.g. cao-bang,lang-son); also writes the workbook <out>.xlsx."),
+                     "(slugs, names or codes separated by commas, e.g. bac-ninh,ha-noi); also writes the workbook <out>.xlsx."),
     ] = None,
     min_area: Annotated[float, typer.Option("--min-area", help="Smallest candidate area in hectares.")] = 5.0,
     communes: Annotated[str | None, typer.Option("--communes", help="Only these communes: 2025 codes separated by commas, e.g. 01558,01795,01318.")] = None,
@@ -171,8 +171,10 @@ def siting_command(
     from zoning.outputs.candidates import CANDIDATE_SUFFIXES, write_candidates
     from zoning.siting import find_sites
 
-    regional = _regional_paths(build_path, provinces, out_path, (dem, distances_file))
-    check_output(out_path, (regional[0] if regional else build_path, dem, distances_file), suffixes=CANDIDATE_SUFFIXES)
+    builds = _builds_read(build_path, provinces)
+    check_output(out_path, (*builds, dem, distances_file), suffixes=CANDIDATE_SUFFIXES)
+    regional = provinces is not None
+    workbook = _workbook_path(out_path, (*builds, dem, distances_file)) if regional else out_path
     catalogue = load_facilities()
     user = dict(load_user_distances(distances_file, catalogue)) if distances_file else {}
     user.update(parse_distance_option(text, catalogue) for text in distance or [])
@@ -199,7 +201,7 @@ def siting_command(
         if regional:
             from zoning.outputs.regional_siting import write_regional_workbook
 
-            write_regional_workbook(result, regional[1])
+            write_regional_workbook(result, workbook)
     info = result.info
     facility = info["facility_name_en"] if LANG["console"] == "en" else f"{info['facility_name_vi']} / {info['facility_name_en']}"
     out.print(
@@ -230,7 +232,7 @@ def siting_command(
         excl.add_row(getattr(row, reason), num(row.area_ha, 1), say(*terms.pair("statuses_short", row.status)))
     out.print(excl)
     if regional:
-        _print_regional(result, regional[1])
+        _print_regional(result, workbook)
     out.print(f"{say('Điểm số', 'Score')}: {info['score_formula']}", highlight=False)
     for note in result.notes:
         out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)
@@ -238,21 +240,25 @@ def siting_command(
 
 
 
-def _regional_paths(folder: Path, provinces: str | None, out_path: Path, others: tuple) -> tuple[Path, Path] | None:
-    """For a regional siting: the builds' folder (never written to) and the workbook beside ``--out``, both checked; None for one build."""
+def _builds_read(folder: Path, provinces: str | None) -> tuple[Path, ...]:
+    """What a siting reads and no output may replace: the build, or for a regional siting the builds' folder and the national file."""
     from zoning.errors import InputError
-    from zoning.outputs.regional_siting import REGIONAL_SUFFIXES
 
     if provinces is None:
         if folder.is_dir():
             raise InputError((f"{folder}: là một thư mục; với thư mục kết quả phân vùng cả nước, hãy chọn các tỉnh bằng --provinces",
                               f"{folder} is a folder; for a national output folder, choose the provinces with --provinces"),
-                             ("ví dụ --provinces cao-bang,lang-son, hoặc chỉ ra tệp phân vùng của một tỉnh",
-                              "e.g. --provinces cao-bang,lang-son, or give one province's build file"))
-        return None
-    workbook = out_path.with_suffix(".xlsx")
-    check_output(workbook, (folder / "provinces", folder / "vietnam.gpkg", *others), suffixes=REGIONAL_SUFFIXES)
-    return folder / "provinces", workbook
+                             ("ví dụ --provinces bac-ninh,ha-noi, hoặc chỉ ra tệp phân vùng của một tỉnh",
+                              "e.g. --provinces bac-ninh,ha-noi, or give one province's build file"))
+        return (folder,)
+    return folder / "provinces", folder / "vietnam.gpkg"
+
+
+def _workbook_path(out_path: Path, inputs: tuple) -> Path:
+    """The workbook of a regional siting, beside ``--out``, checked before any work."""
+    from zoning.outputs.regional_siting import REGIONAL_SUFFIXES
+
+    return check_output(out_path.with_suffix(".xlsx"), inputs, suffixes=REGIONAL_SUFFIXES)
 
 
 def _print_regional(result, workbook: Path) -> None:

@@ -96,7 +96,7 @@ def find_regional_sites(folder: str | Path, provinces: list[str], facility: str,
     Examples
     --------
     >>> import zoning.siting.region as region
-    >>> result = region.find_regional_sites("national-out", ["cao-bang", "lang-son"], "sanitary_landfill",  # doctest: +SKIP
+    >>> result = region.find_regional_sites("national-out", ["bac-ninh", "ha-noi"], "sanitary_landfill",  # doctest: +SKIP
     ...                                     user_distances={"sanitary_landfill": 1000})
     """
     return find_sites(regional_study(folder, provinces), facility, **options)

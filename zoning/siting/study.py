@@ -127,7 +127,10 @@ class Study:
             areas = shapely.area(reproject(pieces, self.crs, crs)) / 10_000
             for i in np.flatnonzero(areas * 10_000 > MIN_PIECE_M2):
                 rows.append({"part": int(i), "province": slug, "area_ha": float(areas[i]), "geometry": pieces[i]})
-        return pd.DataFrame(rows, columns=["part", "province", "area_ha", "geometry"])
+        if not rows:
+            return pd.DataFrame({"part": pd.Series(dtype="int64"), "province": pd.Series(dtype=object), "area_ha": pd.Series(dtype="float64"),
+                                 "geometry": pd.Series(dtype=object)})
+        return pd.DataFrame(rows)
 
     @property
     def build_ids(self) -> str | dict[str, str]:

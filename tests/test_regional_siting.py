@@ -18,7 +18,7 @@ from tests.national_fixtures import siting_folders
 from zoning.cli import LANG, app
 from zoning.national import build_national
 from zoning.siting import find_sites
-from zoning.siting.region import find_regional_sites
+from zoning.siting.region import find_regional_sites, province_summary
 
 pytest.importorskip("distributed")
 
@@ -43,6 +43,8 @@ def regional(national, tmp_path_factory):
     done = CliRunner().invoke(app, ["siting", str(national), "--facility", "sanitary_landfill", "--provinces", "Cao Bằng,20",
                                     "--distance", f"sanitary_landfill={D:g}", "--zones", "other", "--out", str(out)])
     assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert "Tỉnh / Province" in said and "Cả vùng / Region" in said and "Lambert" in said  # the province column, the region, the CRS
     return out
 
 
@@ -150,3 +152,12 @@ def test_unknown_or_unbuilt_province_is_refused(national, tmp_path):
     finally:
         LANG["console"] = "vi"
     assert english.exit_code == 2 and "not built in" in english.output
+
+
+def test_no_candidate_is_an_empty_table(national):
+    """A minimum area larger than both provinces: no candidate, every province with none, the land left out still listed."""
+    none = find_regional_sites(national, ["cao-bang", "lang-son"], "sanitary_landfill", **{**OPTIONS, "min_area_ha": 5e6})
+    assert none.candidates.empty and none.split is not None and none.split.empty
+    summary = province_summary(none)
+    assert list(summary["candidates"]) == [0, 0, 0] and list(summary["area_ha"]) == [0.0, 0.0, 0.0]
+    assert {"zone:strict", "distance:residential", "distance:water"} <= set(none.exclusions["rule"])

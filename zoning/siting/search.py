@@ -2,7 +2,8 @@
 
 Land is a candidate when it lies
 
-1. in the study area: the province, or the chosen communes (2025 codes of the build);
+1. in the study area: the province, or several provinces searched as one (see
+   :mod:`zoning.siting.study`), or the chosen communes (2025 codes of the build(s));
 2. in a zone where the facility's group is searched for (``rules/siting.yaml``; leaving
    out the strict and emission-limited zones is an unconfirmed, configurable assumption:
    no general prohibition was found in the law read); proposed designations (no legal
@@ -336,15 +337,15 @@ def _study_frame(area: shapely.Geometry, chosen: pd.DataFrame, plan: SitingPlan,
 
 def _zone_exclusions(study: Study, policy: ZonePolicy) -> list[Exclusion]:
     """The zones of the build(s) outside the search, with the basis of the policy."""
-    zone_geoms = dict(zip(study.zones["zone"], study.zones.geometry))
     basis = f"{policy.title_en} ({policy.citation_en})" if policy.citation_en else policy.title_en
     why_en, why_vi = POLICY_REASONS.get(policy.status, ASSUMED_POLICY_REASON)
     out = []
     for zone in ZONE_ORDER:
-        if zone in policy.allowed_zones or zone not in zone_geoms:
+        land = None if zone in policy.allowed_zones else study.zone_land(zone)
+        if land is None:
             continue
         vi, en = terms.pair("zones", zone)
-        out.append(Exclusion(np.array([zone_geoms[zone]]), f"{en.lower()} ({why_en})", f"{vi.lower()} ({why_vi})", f"zone:{zone}", policy.status, basis))
+        out.append(Exclusion(np.array([land]), f"{en.lower()} ({why_en})", f"{vi.lower()} ({why_vi})", f"zone:{zone}", policy.status, basis))
     return out
 
 

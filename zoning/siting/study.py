@@ -72,14 +72,14 @@ class Study:
             parts.append(gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name).assign(province=slug), geometry=geometry, crs=self.crs))
         return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=self.crs)
 
-    @cached_property
-    def zones(self) -> gpd.GeoDataFrame:
-        """One row per zone: the zone's land in every province."""
+    def zone_land(self, zone: str) -> shapely.Geometry | None:
+        """A zone's land in every province (None where no province has it)."""
         if not self.regional:
-            return self.single.zones
-        joined = self._joined({slug: b.zones for slug, b in self.builds.items()})
-        rows = [(zone, float(part["area_ha"].sum()), shapely.union_all(part.geometry.to_numpy())) for zone, part in joined.groupby("zone", sort=False)]
-        return gpd.GeoDataFrame({"zone": [r[0] for r in rows], "area_ha": [r[1] for r in rows]}, geometry=[r[2] for r in rows], crs=self.crs)
+            rows = self.single.zones[self.single.zones["zone"] == zone]
+            return rows.geometry.iloc[0] if len(rows) else None
+        parts = [made_valid(reproject(b.zones.geometry.to_numpy()[(b.zones["zone"] == zone).to_numpy()], b.crs, self.crs)) for b in self.builds.values()]
+        found = np.concatenate(parts)
+        return shapely.union_all(found) if len(found) else None
 
     @cached_property
     def units(self) -> gpd.GeoDataFrame:
@@ -93,16 +93,17 @@ class Study:
 
     @cached_property
     def land(self) -> shapely.Geometry:
-        """The study area: the union of the zones, hairline gaps between provinces closed."""
-        land = shapely.union_all(self.zones.geometry.to_numpy())
-        if self.regional:
-            land = shapely.buffer(shapely.buffer(land, CLOSE_M, join_style="mitre"), -CLOSE_M, join_style="mitre")
-        return land
+        """The study area: the union of the zones (of every province, hairline gaps between them closed)."""
+        if not self.regional:
+            return shapely.union_all(self.single.zones.geometry.to_numpy())
+        land = shapely.union_all(list(self.provinces_land.values()))
+        return shapely.buffer(shapely.buffer(land, CLOSE_M, join_style="mitre"), -CLOSE_M, join_style="mitre")
 
     @cached_property
     def provinces_land(self) -> dict[str, shapely.Geometry]:
-        """Each province's land (the union of its zones) in the study CRS."""
-        return {slug: shapely.union_all(made_valid(reproject(b.zones.geometry.to_numpy(), b.crs, self.crs))) for slug, b in self.builds.items()}
+        """Each province's land (the union of its zones, made in its own CRS) in the study CRS."""
+        return {slug: made_valid(reproject(np.array([shapely.union_all(b.zones.geometry.to_numpy())]), b.crs, self.crs))[0]
+                for slug, b in self.builds.items()}
 
     def input_layer(self, kind: str) -> gpd.GeoDataFrame | None:
         """An input layer of every build that has it, in the study CRS; a feature given to two provinces counts once."""
@@ -112,7 +113,12 @@ class Study:
         if not given:
             return None
         joined = self._joined(given)
-        return joined.drop_duplicates("source_id").reset_index(drop=True) if "source_id" in joined else joined
+        if "source_id" not in joined:
+            return joined
+        where = shapely.get_coordinates(shapely.point_on_surface(joined.geometry.to_numpy()))  # the same id, at the same place
+        key = joined["source_id"].astype(str) + "@" + pd.Series(np.round(where[:, 0]).astype(int).astype(str)) + "," + \
+            pd.Series(np.round(where[:, 1]).astype(int).astype(str))
+        return joined[~key.duplicated().to_numpy()].reset_index(drop=True)
 
     def lacking(self, kind: str) -> list[str]:
         """The provinces whose build has no layer of ``kind``."""

@@ -4,6 +4,7 @@ one study area across the border, areas split by province, exclusion buffers cro
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import geopandas as gpd
@@ -40,11 +41,13 @@ def national(tmp_path_factory):
 def regional(national, tmp_path_factory):
     """The command line run for both provinces (a name and a code): the GeoPackage and the workbook."""
     out = tmp_path_factory.mktemp("regional-out") / "vung.gpkg"
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(national.rglob("*")) if p.is_file()}
     done = CliRunner().invoke(app, ["siting", str(national), "--facility", "sanitary_landfill", "--provinces", "Cao Bằng,20",
                                     "--distance", f"sanitary_landfill={D:g}", "--zones", "other", "--out", str(out)])
     assert done.exit_code == 0, done.output
     said = " ".join(done.output.split())
     assert "Tỉnh / Province" in said and "Cả vùng / Region" in said and "Lambert" in said  # the province column, the region, the CRS
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(national.rglob("*")) if p.is_file()} == before  # inputs untouched
     return out
 
 

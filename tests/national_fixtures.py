@@ -70,3 +70,38 @@ def province_folders(root: Path) -> Path:
     for kind, frame in lang_son_frames().items():
         frame.to_file(root / "lang-son" / f"{kind}.geojson")
     return root
+
+
+def near_border_home(inside_m: float = 300.0) -> shapely.Point:
+    """A home in Cao Bằng about ``inside_m`` from Lạng Sơn, near the middle of their border (WGS 84)."""
+    from zoning.inputs.crs import tm3_crs
+    from zoning.inputs.reference import find_province
+
+    cao_bang, lang_son = outlines()
+    crs = tm3_crs(find_province("lang-son").central_meridian)
+    cb, ls = gpd.GeoSeries([cao_bang, lang_son], crs=WGS84).to_crs(crs)
+    border = shapely.intersection(shapely.buffer(cb.boundary, 1.0), ls.boundary)
+    coords = shapely.get_coordinates(border)
+    middle = shapely.Point(coords[len(coords) // 2])
+    circle = shapely.get_coordinates(shapely.buffer(middle, inside_m, quad_segs=64).exterior)
+    inside = [shapely.Point(c) for c in circle if cb.contains(shapely.Point(c))]
+    home = max(inside, key=lambda p: shapely.distance(p, ls))
+    return gpd.GeoSeries([home], crs=crs).to_crs(WGS84).iloc[0]
+
+
+def siting_folders(root: Path) -> Path:
+    """:func:`province_folders` with homes and water intakes: one home in each province far from the border, one in Cao Bằng
+    near it (:func:`near_border_home`), one intake in each province.
+    """
+    province_folders(root)
+    cao_bang, lang_son = outlines()
+    far = [shapely.Point(c) for c in (cao_bang.representative_point().coords[0], lang_son.representative_point().coords[0])]
+    homes = gpd.GeoDataFrame({"id": ["nha-cb", "nha-ls", "nha-bien"], "name": ["Xóm Cao", "Xóm Lạng", "Xóm Giáp Ranh"]},
+                             geometry=[*far, near_border_home()], crs=WGS84)
+    intakes = gpd.GeoDataFrame({"id": ["nuoc-cb", "nuoc-ls"], "name": ["Trạm nước Cao", "Trạm nước Lạng"]},
+                               geometry=[shapely.Point(p.x + 0.05, p.y + 0.02) for p in far], crs=WGS84)
+    homes.iloc[[0, 2]].to_file(root / "cao-bang" / "residential_areas.geojson")
+    homes.iloc[[1]].to_file(root / "lang-son" / "residential_areas.geojson")
+    intakes.iloc[[0]].to_file(root / "cao-bang" / "water_intakes.geojson")
+    intakes.iloc[[1]].to_file(root / "lang-son" / "water_intakes.geojson")
+    return root

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from zoning import terms
-from zoning.files import check_output
-
-if TYPE_CHECKING:
-    pass
-
-
 from zoning.cli.console import (
     LANG,
     DistanceOption,
@@ -28,6 +22,7 @@ from zoning.cli.console import (
     say,
     split_list,
 )
+from zoning.files import check_output
 
 # ------------------------------------------------------------------------------- map
 
@@ -135,10 +130,16 @@ def raster_command(
 @app.command("siting")
 @friendly
 def siting_command(
-    build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`).")],
+    build_path: Annotated[Path, typer.Argument(help="The build GeoPackage (from `zoning build` or `zoning demo`), or with --provinces "
+                                               "the output folder of `zoning national build`.")],
     facility: Annotated[
         str, typer.Option("--facility", "-f", help="Facility type, e.g. sanitary_landfill, incinerator, hazardous_waste (see `zoning types`).")
     ] = ...,  # type: ignore[assignment]  # required
+    provinces: Annotated[
+        str | None,
+        typer.Option("--provinces", help="A regional site: these provinces of the national output folder searched as one study area "
+                     "(slugs, names or codes separated by commas, e.g. bac-ninh,ha-noi); also writes the workbook <out>.xlsx."),
+    ] = None,
     min_area: Annotated[float, typer.Option("--min-area", help="Smallest candidate area in hectares.")] = 5.0,
     communes: Annotated[str | None, typer.Option("--communes", help="Only these communes: 2025 codes separated by commas, e.g. 01558,01795,01318.")] = None,
     dem: Annotated[Path | None, typer.Option("--dem", help="An elevation raster (GeoTIFF, any CRS); only the study area is read.")] = None,
@@ -163,19 +164,25 @@ def siting_command(
     ] = Path("candidates.gpkg"),
 ) -> None:
     """Find candidate areas for a new waste-treatment facility: allowed zones, away from homes and
-    water sources, not too steep, large enough; ranked by a stated score.
+    water sources, not too steep, large enough; ranked by a stated score. With --provinces, a
+    regional site: several provinces searched as one, across their borders.
     """
     from zoning.law.safety import load_facilities, load_user_distances, parse_distance_option
     from zoning.outputs.candidates import CANDIDATE_SUFFIXES, write_candidates
     from zoning.siting import find_sites
 
-    check_output(out_path, (build_path, dem, distances_file), suffixes=CANDIDATE_SUFFIXES)
+    builds = _builds_read(build_path, provinces)
+    check_output(out_path, (*builds, dem, distances_file), suffixes=CANDIDATE_SUFFIXES)
+    regional = provinces is not None
+    workbook = _workbook_path(out_path, (*builds, dem, distances_file)) if regional else out_path
     catalogue = load_facilities()
     user = dict(load_user_distances(distances_file, catalogue)) if distances_file else {}
     user.update(parse_distance_option(text, catalogue) for text in distance or [])
-    with progress_steps(say("Tìm địa điểm", "Siting"), total=7) as advance:
+    with progress_steps(say("Tìm địa điểm", "Siting"), total=7 + bool(regional)) as advance:
+        from zoning.siting.region import regional_study
+
         result = find_sites(
-            build_path,
+            regional_study(build_path, split_list(provinces) or []) if regional else build_path,
             facility,
             min_area_ha=min_area,
             communes=split_list(communes),
@@ -191,6 +198,10 @@ def siting_command(
         )
         advance(say("ghi", "writing"))
         path = write_candidates(result, out_path)
+        if regional:
+            from zoning.outputs.regional_siting import write_regional_workbook
+
+            write_regional_workbook(result, workbook)
     info = result.info
     facility = info["facility_name_en"] if LANG["console"] == "en" else f"{info['facility_name_vi']} / {info['facility_name_en']}"
     out.print(
@@ -200,6 +211,7 @@ def siting_command(
     )
     table = Table(
         say("Hạng", "Rank"),
+        *([say("Tỉnh", "Province")] if regional else []),
         say("Diện tích ha", "Area ha"),
         say("Xã", "Communes"),
         say("Đến dân cư m", "To residential m"),
@@ -210,7 +222,8 @@ def siting_command(
     for row in result.candidates.head(20).itertuples():
         slope = getattr(row, "mean_slope_deg", float("nan"))
         table.add_row(
-            str(row.rank), num(row.area_ha, 1), row.commune_names, num(row.dist_residential_m, 0), num(row.dist_water_m, 0), num(slope, 1), num(row.score, 3)
+            str(row.rank), *([row.province_names] if regional else []), num(row.area_ha, 1), row.commune_names, num(row.dist_residential_m, 0),
+            num(row.dist_water_m, 0), num(slope, 1), num(row.score, 3)
         )
     out.print(table)
     excl = Table(say("Đất loại trừ", "Land left out"), "ha", say("Trạng thái", "Status"))
@@ -218,8 +231,45 @@ def siting_command(
     for row in result.exclusions.itertuples():
         excl.add_row(getattr(row, reason), num(row.area_ha, 1), say(*terms.pair("statuses_short", row.status)))
     out.print(excl)
+    if regional:
+        _print_regional(result, workbook)
     out.print(f"{say('Điểm số', 'Score')}: {info['score_formula']}", highlight=False)
     for note in result.notes:
         out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {note}", highlight=False)
 
 
+
+
+def _builds_read(folder: Path, provinces: str | None) -> tuple[Path, ...]:
+    """What a siting reads and no output may replace: the build, or for a regional siting the builds' folder and the national file."""
+    from zoning.errors import InputError
+
+    if provinces is None:
+        if folder.is_dir():
+            raise InputError((f"{folder}: là một thư mục; với thư mục kết quả phân vùng cả nước, hãy chọn các tỉnh bằng --provinces",
+                              f"{folder} is a folder; for a national output folder, choose the provinces with --provinces"),
+                             ("ví dụ --provinces bac-ninh,ha-noi, hoặc chỉ ra tệp phân vùng của một tỉnh",
+                              "e.g. --provinces bac-ninh,ha-noi, or give one province's build file"))
+        return (folder,)
+    return folder / "provinces", folder / "vietnam.gpkg"
+
+
+def _workbook_path(out_path: Path, inputs: tuple) -> Path:
+    """The workbook of a regional siting, beside ``--out``, checked before any work."""
+    from zoning.outputs.regional_siting import REGIONAL_SUFFIXES
+
+    return check_output(out_path.with_suffix(".xlsx"), inputs, suffixes=REGIONAL_SUFFIXES)
+
+
+def _print_regional(result, workbook: Path) -> None:
+    """The candidates of each province and of the region."""
+    from zoning.siting.region import province_summary
+
+    table = Table(say("Tỉnh", "Province"), say("Khu ứng viên", "Candidates"), say("Vắt qua ranh giới tỉnh", "Across a border"),
+                  say("Diện tích ha", "Area ha"), title=say("Theo tỉnh và cả vùng", "By province and for the region"))
+    for row in province_summary(result).itertuples():
+        table.add_row(row.province_name if row.province else say("Cả vùng", "Region"), str(row.candidates), str(row.across_border),
+                      num(row.area_ha, 1))
+    out.print(table)
+    out.print(f"{say('Bảng tính', 'Workbook')}: {workbook}", highlight=False)
+    out.print(f"[yellow]{say('Ghi chú', 'Note')}:[/] {result.info['crs_note']}", highlight=False)

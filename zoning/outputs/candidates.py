@@ -2,7 +2,8 @@
 its reader (for maps).
 
 Layers: ``candidates`` (rank, score, area, communes, distances), ``exclusions`` (the land
-left out, one row per reason), ``study_area`` and ``siting_info`` (the basis, as JSON).
+left out, one row per reason), ``study_area`` and ``siting_info`` (the basis, as JSON); for
+several provinces, ``province_split`` (each candidate's piece and area in each province).
 """
 
 from __future__ import annotations
@@ -118,5 +119,7 @@ def write_candidates(result: SitingResult, out: str | Path) -> Path:
     table = pd.DataFrame({"key": list(info), "value": [json.dumps(v, ensure_ascii=False) for v in info.values()]})
     with atomic_path(out, result.sources) as tmp:
         layers = {"candidates": result.candidates, "exclusions": result.exclusions, "study_area": result.study_area, "siting_info": table}
+        if result.split is not None:
+            layers["province_split"] = result.split
         write_layers(tmp, layers)
     return out

@@ -2,7 +2,8 @@
 
 Land is a candidate when it lies
 
-1. in the study area: the province, or the chosen communes (2025 codes of the build);
+1. in the study area: the province, or several provinces searched as one (see
+   :mod:`zoning.siting.study`), or the chosen communes (2025 codes of the build(s));
 2. in a zone where the facility's group is searched for (``rules/siting.yaml``; leaving
    out the strict and emission-limited zones is an unconfirmed, configurable assumption:
    no general prohibition was found in the law read); proposed designations (no legal
@@ -34,6 +35,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import geopandas as gpd
 import numpy as np
@@ -41,13 +43,14 @@ import pandas as pd
 import shapely
 
 from zoning import terms
-from zoning.builder.model import Build, as_build
+from zoning.builder.model import Build
 from zoning.builder.units import in_force
 from zoning.errors import InputError, ZoningError, both
 from zoning.files import input_paths
 from zoning.inputs.rasters import RasterWindow, polygons_of_mask, read_window, slope_degrees
 from zoning.law.safety import Facility, FacilityCatalogue, SafetyDistance, UserDistance, load_facilities, safety_distance
 from zoning.law.siting import SitingReceptor, SitingRules, ZonePolicy, load_siting_rules
+from zoning.siting.study import Study, as_study, province_columns, split_layer
 from zoning.terms import ZONE_ORDER
 
 QUAD_SEGS = 16  # segments per quarter circle of a safety buffer
@@ -75,6 +78,7 @@ class SitingResult:
     info: dict
     notes: list[str] = field(default_factory=list)
     sources: tuple[Path, ...] = ()  # the files read (build and its inputs, DEM): no output may replace them
+    split: gpd.GeoDataFrame | None = None  # several provinces: each candidate's piece and area in each province
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ class Slope:
 
 
 def find_sites(
-    build: str | Path | Build,
+    build: str | Path | Build | Study,
     facility: str,
     *,
     min_area_ha: float = 5.0,
@@ -143,7 +147,8 @@ def find_sites(
     Parameters
     ----------
     build
-        A build GeoPackage (or a read build).
+        A build GeoPackage (or a read build), or the builds of several provinces searched as one
+        study area (see :func:`zoning.siting.region.find_regional_sites`).
     facility
         Facility type code of ``rules/safety-distances.yaml`` (e.g. ``sanitary_landfill``).
     min_area_ha
@@ -190,25 +195,25 @@ def find_sites(
     plan = _plan(facility, min_area_ha=min_area_ha, communes=communes, dem=dem, max_slope=max_slope, user_distances=user_distances,
                  capacity=capacity, upstream=upstream, zones=zones, catalogue=catalogue, include_proposed=include_proposed)
     step("reading the build")
-    build = as_build(build)
-    area, chosen = _study_area(build, plan.communes)
+    study = as_study(build)
+    area, chosen = _study_area(study, plan.communes)
     step("zones")
-    excluded = _zone_exclusions(build, plan.policy) + (_proposed_exclusions(build, plan.policy) if plan.include_proposed else [])
+    excluded = _zone_exclusions(study, plan.policy) + (_proposed_exclusions(study, plan.policy) if plan.include_proposed else [])
     step("safety distances")
-    receptors = {key: _receptor_layers(build, receptor) for key, receptor in plan.rules.receptors.items()}
+    receptors = {key: _receptor_layers(study, receptor) for key, receptor in plan.rules.receptors.items()}
     excluded += _distance_exclusions(receptors, plan, area)
     slope = None
     if plan.dem is not None:
         step("slope")
-        slope = _slope(plan.dem, area, build.crs)
+        slope = _slope(plan.dem, area, study.crs)
         excluded += _slope_exclusions(slope, plan, area)
     step("candidates")
-    exclusions = _exclusions(excluded, area, build.crs)
+    exclusions = _exclusions(excluded, area, study.crs)
     parts = _candidate_parts(area, excluded, plan.min_area_ha)
-    candidates = _describe(parts, build, chosen, receptors, exclusions, slope, plan)
-    info = _info(build, plan, chosen, candidates)
-    return SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, build.crs), info, notes=list(info["notes"]),
-                        sources=input_paths([*build.sources(), plan.dem]))
+    candidates, split = _describe(parts, study, chosen, receptors, exclusions, slope, plan)
+    info = _info(study, plan, chosen, candidates)
+    return SitingResult(facility, candidates, exclusions, _study_frame(area, chosen, plan, study), info, notes=list(info["notes"]),
+                        sources=input_paths([*study.sources(), plan.dem]), split=split)
 
 
 # ------------------------------------------------------------------------------ the plan
@@ -304,11 +309,11 @@ def _zone_policy(spec: Facility, rules: SitingRules, zones: list[str] | None) ->
 # ------------------------------------------------------------------------- the land
 
 
-def _study_area(build: Build, communes: tuple[str, ...] | None) -> tuple[shapely.Geometry, pd.DataFrame]:
-    """The province (union of the zones), or the chosen communes."""
-    table = build.communes
+def _study_area(study: Study, communes: tuple[str, ...] | None) -> tuple[shapely.Geometry, pd.DataFrame]:
+    """The province (union of the zones) or provinces, or the chosen communes."""
+    table = study.communes
     if not communes:
-        return shapely.union_all(build.zones.geometry.to_numpy()), table
+        return study.land, table
     codes = [c.strip() for c in communes if c.strip()]
     unknown = [c for c in codes if c not in set(table["code"])]
     if unknown:
@@ -324,29 +329,29 @@ def _study_area(build: Build, communes: tuple[str, ...] | None) -> tuple[shapely
     return shapely.union_all(chosen.geometry.to_numpy()), chosen
 
 
-def _study_frame(area: shapely.Geometry, chosen: pd.DataFrame, plan: SitingPlan, crs) -> gpd.GeoDataFrame:
-    """The study area as a one-row layer: its communes (or ``province``) and area."""
-    communes = ",".join(chosen["code"]) if plan.communes else "province"
-    return gpd.GeoDataFrame({"communes": [communes], "area_ha": [shapely.area(area) / 10_000]}, geometry=[area], crs=crs)
+def _study_frame(area: shapely.Geometry, chosen: pd.DataFrame, plan: SitingPlan, study: Study) -> gpd.GeoDataFrame:
+    """The study area as a one-row layer: its communes (or ``province``, or the provinces' slugs) and area."""
+    communes = ",".join(chosen["code"]) if plan.communes else ",".join(study.builds) if study.regional else "province"
+    return gpd.GeoDataFrame({"communes": [communes], "area_ha": [shapely.area(area) / 10_000]}, geometry=[area], crs=study.crs)
 
 
-def _zone_exclusions(build: Build, policy: ZonePolicy) -> list[Exclusion]:
-    """The zones of the build outside the search, with the basis of the policy."""
-    zone_geoms = dict(zip(build.zones["zone"], build.zones.geometry))
+def _zone_exclusions(study: Study, policy: ZonePolicy) -> list[Exclusion]:
+    """The zones of the build(s) outside the search, with the basis of the policy."""
     basis = f"{policy.title_en} ({policy.citation_en})" if policy.citation_en else policy.title_en
     why_en, why_vi = POLICY_REASONS.get(policy.status, ASSUMED_POLICY_REASON)
     out = []
     for zone in ZONE_ORDER:
-        if zone in policy.allowed_zones or zone not in zone_geoms:
+        land = None if zone in policy.allowed_zones else study.zone_land(zone)
+        if land is None:
             continue
         vi, en = terms.pair("zones", zone)
-        out.append(Exclusion(np.array([zone_geoms[zone]]), f"{en.lower()} ({why_en})", f"{vi.lower()} ({why_vi})", f"zone:{zone}", policy.status, basis))
+        out.append(Exclusion(np.array([land]), f"{en.lower()} ({why_en})", f"{vi.lower()} ({why_vi})", f"zone:{zone}", policy.status, basis))
     return out
 
 
-def _proposed_exclusions(build: Build, policy: ZonePolicy) -> list[Exclusion]:
+def _proposed_exclusions(study: Study, policy: ZonePolicy) -> list[Exclusion]:
     """The proposed designations of the zones outside the search, left out as if in force (``include_proposed``)."""
-    units = build.units[~in_force(build.units)]
+    units = study.units[~in_force(study.units)]
     out = []
     for zone in ZONE_ORDER:
         land = units.geometry.to_numpy()[(units["zone"] == zone).to_numpy()]
@@ -366,23 +371,17 @@ def _proposed_exclusions(build: Build, policy: ZonePolicy) -> list[Exclusion]:
     return out
 
 
-def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray, np.ndarray]:
-    """Geometries and names of every layer of a receptor; the required layer must exist."""
+def _receptor_layers(study: Study, receptor: SitingReceptor) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries and names of every layer of a receptor; the required layer must exist (in every province searched)."""
     geoms, names = [], []
     for kind in receptor.layers:
-        layer = build.input_layer(kind)
+        layer = study.input_layer(kind)
+        lacking = study.lacking(kind) if study.regional and kind == receptor.required_layer else []
+        if lacking:
+            _missing_layer(kind, receptor, f" ({', '.join(lacking)})")
         if layer is None:
             if kind == receptor.required_layer:
-                raise InputError(
-                    (
-                        f"bản phân vùng không có lớp '{kind}': thiếu lớp này thì không phân biệt được đất gần với đất xa {receptor.name_vi.lower()}",
-                        f"the build has no '{kind}' layer: without it, land near {receptor.name_en}s cannot be told apart from land far from them",
-                    ),
-                    (
-                        f"thêm lớp này vào dữ liệu đầu vào (zoning build … {kind}=FILE) rồi xây dựng lại bản phân vùng",
-                        f"add the layer to the build (zoning build … {kind}=FILE) and run the build again",
-                    ),
-                )
+                _missing_layer(kind, receptor)
             continue
         geoms.append(layer.geometry.to_numpy())
         names.append(layer["name"].astype(str).to_numpy() if "name" in layer else np.full(len(layer), kind, dtype=object))
@@ -391,6 +390,20 @@ def _receptor_layers(build: Build, receptor: SitingReceptor) -> tuple[np.ndarray
     every, named = np.concatenate(geoms), np.concatenate(names)
     keep = ~(shapely.is_missing(every) | shapely.is_empty(every))
     return every[keep], named[keep]
+
+
+def _missing_layer(kind: str, receptor: SitingReceptor, where: str = "") -> NoReturn:
+    """Stop: a receptor's required layer is missing (from the build, or from the builds of the provinces named in ``where``)."""
+    raise InputError(
+        (
+            f"bản phân vùng{where} không có lớp '{kind}': thiếu lớp này thì không phân biệt được đất gần với đất xa {receptor.name_vi.lower()}",
+            f"the build{where} has no '{kind}' layer: without it, land near {receptor.name_en}s cannot be told apart from land far from them",
+        ),
+        (
+            f"thêm lớp này vào dữ liệu đầu vào (zoning build … {kind}=FILE) rồi xây dựng lại bản phân vùng",
+            f"add the layer to the build (zoning build … {kind}=FILE) and run the build again",
+        ),
+    )
 
 
 def _distance_exclusions(receptors: Receptors, plan: SitingPlan, area: shapely.Geometry) -> list[Exclusion]:
@@ -515,11 +528,17 @@ def _free_land(area: shapely.Geometry, excluded: list[np.ndarray]) -> np.ndarray
 
 
 def _describe(
-    parts: np.ndarray, build: Build, chosen: pd.DataFrame, receptors: Receptors, exclusions: gpd.GeoDataFrame, slope: Slope | None, plan: SitingPlan
-) -> gpd.GeoDataFrame:
-    """Area, communes, distances, slope, nearby reasons, score and rank of each candidate."""
+    parts: np.ndarray, study: Study, chosen: pd.DataFrame, receptors: Receptors, exclusions: gpd.GeoDataFrame, slope: Slope | None, plan: SitingPlan
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """Area, communes, distances, slope, nearby reasons, score and rank of each candidate; with several provinces, its
+    pieces in each (see :func:`zoning.siting.study.province_columns`).
+    """
     frame = pd.DataFrame({"area_ha": shapely.area(parts) / 10_000})
-    frame["commune_codes"], frame["commune_names"] = _communes_of(parts, chosen if len(chosen) else build.communes)
+    pieces = None
+    if study.regional:
+        pieces = study.split(parts)
+        frame = province_columns(frame, pieces, study)
+    frame["commune_codes"], frame["commune_names"] = _communes_of(parts, chosen if len(chosen) else study.communes)
     weights = plan.rules.score.weights
     score = weights.get("area", 0) * np.minimum(frame["area_ha"] / (plan.rules.score.area_target * plan.min_area_ha), 1.0)
     for key, (geoms, names) in receptors.items():
@@ -535,7 +554,8 @@ def _describe(
         frame["mean_slope_deg"] = _mean_slope(parts, slope)
     frame["excluded_around"] = _reasons_around(parts, exclusions)
     frame["score"] = np.round(score, 4)
-    return _ranked(gpd.GeoDataFrame(frame, geometry=list(parts), crs=build.crs))
+    ranked = _ranked(gpd.GeoDataFrame(frame, geometry=list(parts), crs=study.crs))
+    return (ranked, None) if pieces is None else split_layer(ranked, pieces, study)
 
 
 def _communes_of(parts: np.ndarray, communes: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -596,15 +616,15 @@ def _ranked(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # -------------------------------------------------------------------------- the info
 
 
-def _info(build: Build, plan: SitingPlan, chosen: pd.DataFrame, candidates: gpd.GeoDataFrame) -> dict:
+def _info(study: Study, plan: SitingPlan, chosen: pd.DataFrame, candidates: gpd.GeoDataFrame) -> dict:
     """The basis of the run, written to the ``siting_info`` layer."""
     rules, policy = plan.rules, plan.policy
     return {
         "facility": plan.facility,
         "facility_name_vi": plan.spec.name_vi,
         "facility_name_en": plan.spec.name_en,
-        "build_id": build.build_id,
-        "build": str(build.path),
+        "build_id": study.build_ids,
+        "build": study.source,
         "ruleset": f"{rules.id}@{rules.version}",
         "zones_searched": list(plan.zones),
         "zone_policy": {
@@ -632,7 +652,8 @@ def _info(build: Build, plan: SitingPlan, chosen: pd.DataFrame, candidates: gpd.
         "score_formula": _score_formula(rules, plan.min_area_ha),
         "candidates": len(candidates),
         "candidate_area_ha": float(candidates["area_ha"].sum()) if len(candidates) else 0.0,
-        "notes": _notes(build, plan),
+        "notes": _notes(study, plan),
+        **(study.describe() if study.regional else {}),
     }
 
 
@@ -645,7 +666,7 @@ def _score_formula(rules: SitingRules, min_area_ha: float) -> str:
     )
 
 
-def _notes(build: Build, plan: SitingPlan) -> list[str]:
+def _notes(study: Study, plan: SitingPlan) -> list[str]:
     """What the planner must know: assumed policies and distances, illustrative data, a desk screening (``vi / en``)."""
     notes = []
     if plan.policy.status != "confirmed":
@@ -669,7 +690,7 @@ def _notes(build: Build, plan: SitingPlan) -> list[str]:
             )
         if receptor.assumption:
             notes.append(both(f"Giả định: {receptor.note_vi}.", f"Assumption: {receptor.note_en}."))
-    proposed = (build.manifest.get("proposed") or {}).get("area_ha", 0.0)
+    proposed = study.proposed_ha()
     if proposed:
         notes.append(
             both(
@@ -683,8 +704,7 @@ def _notes(build: Build, plan: SitingPlan) -> list[str]:
                 + ("left out as if in force (--include-proposed)." if plan.include_proposed else "not left out (use --include-proposed to leave them out)."),
             )
         )
-    if build.manifest.get("illustrative_notice"):
-        notes.append(build.manifest["illustrative_notice"])
+    notes += study.illustrative_notices()
     notes.append(
         both(
             "Khu vực ứng viên là kết quả sàng lọc trên bản đồ từ các lớp dữ liệu của bản phân vùng, không phải phê duyệt địa điểm: "

@@ -124,3 +124,12 @@ def reproject(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
             ("kiểm tra hệ tọa độ (CRS) khai báo của lớp có đúng là hệ của các tọa độ trong đó không", "check that the layer's CRS is "
                 "the one its coordinates are in"),
         ) from None
+
+
+def made_valid(geometries):
+    """Geometries made valid where the change of CRS left a ring touching itself (nanometres from a province's own)."""
+    invalid = ~shapely.is_valid(geometries)
+    if invalid.any():
+        geometries = geometries.copy()
+        geometries[invalid] = shapely.make_valid(geometries[invalid], method="structure", keep_collapsed=False)
+    return geometries

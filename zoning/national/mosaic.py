@@ -16,8 +16,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-import shapely
 
+from zoning.inputs.crs import made_valid
 from zoning.inputs.reference import province_by_code, table
 
 NATIONAL_CRS = "EPSG:4756"
@@ -39,15 +39,6 @@ def province_frames(path: Path, slug: str, code: str) -> dict[str, pd.DataFrame]
         frame.insert(0, "province", slug)
         frames[name] = frame
     return frames
-
-
-def made_valid(geometries):
-    """Geometries made valid where the change of CRS left a ring touching itself (nanometres from a province's own)."""
-    invalid = ~shapely.is_valid(geometries)
-    if invalid.any():
-        geometries = geometries.copy()
-        geometries[invalid] = shapely.make_valid(geometries[invalid], method="structure", keep_collapsed=False)
-    return geometries
 
 
 def mosaic(builds: dict[str, tuple[Path, str]]) -> dict[str, pd.DataFrame]:

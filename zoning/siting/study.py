@@ -26,8 +26,7 @@ from pyproj.crs.coordinate_operation import LambertAzimuthalEqualAreaConversion
 
 from zoning.builder.model import Build, as_build
 from zoning.errors import both
-from zoning.inputs.crs import describe, reproject
-from zoning.national.mosaic import made_valid
+from zoning.inputs.crs import describe, made_valid, reproject
 
 VN2000 = 4756
 CLOSE_M = 0.01  # hairline gaps where two provinces' borders meet after the change of CRS are closed by this much

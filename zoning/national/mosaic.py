@@ -33,7 +33,7 @@ def province_frames(path: Path, slug: str, code: str) -> dict[str, pd.DataFrame]
         frame = pyogrio.read_dataframe(path, layer=name, read_geometry=name != "lineage")
         if isinstance(frame, gpd.GeoDataFrame):
             frame = frame.to_crs(NATIONAL_CRS)
-            frame.geometry = _valid(frame.geometry.to_numpy())
+            frame.geometry = valid_geometries(frame.geometry.to_numpy())
         frame.insert(0, "region", region)
         frame.insert(0, "province_code", code)
         frame.insert(0, "province", slug)
@@ -41,7 +41,7 @@ def province_frames(path: Path, slug: str, code: str) -> dict[str, pd.DataFrame]
     return frames
 
 
-def _valid(geometries):
+def valid_geometries(geometries):
     """Geometries made valid where the change of CRS left a ring touching itself (nanometres from a province's own)."""
     invalid = ~shapely.is_valid(geometries)
     if invalid.any():

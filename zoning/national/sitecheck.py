@@ -186,8 +186,8 @@ def _merged(read: Sites, national: NationalZoning, parts: list[tuple[ProvinceBui
         name = {i: f"{outside_name[0]} / {outside_name[1]}" if outside[i] else province.name_vi for i in ids}
         slug = {i: "" if outside[i] else province.slug for i in ids}
         sites = result.sites.to_crs(NATIONAL_CRS)
-        sites.insert(1, "province", [slug[i] for i in ids])
-        sites.insert(2, "province_name", [name[i] for i in ids])
+        sites.insert(1, "province_name", [name[i] for i in ids])
+        sites.insert(2, "province", [slug[i] for i in ids])
         sites.insert(3, "input_site_id", ids)
         sites["site_id"] = [keys[i] for i in ids]
         sites["_order"] = rows["site"].to_numpy()

@@ -62,9 +62,14 @@ class ProvinceBuild:
     outline: shapely.Geometry
     indexes: dict[Any, BuildIndex] = field(default_factory=dict, repr=False)
 
+    @staticmethod
+    def index_key(rules: CheckRules, tolerance=None) -> tuple[str, str]:
+        """What a check index depends on besides the build."""
+        return rules.id, json.dumps(tolerance, sort_keys=True)
+
     def index(self, rules: CheckRules, tolerance=None) -> BuildIndex:
         """The build's check index, made once per rules and tolerance."""
-        key = (rules.id, json.dumps(tolerance, sort_keys=True))
+        key = self.index_key(rules, tolerance)
         if key not in self.indexes:
             self.indexes[key] = index_build(self.build, rules, tolerance)
         return self.indexes[key]

@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import geopandas as gpd
 import shapely
@@ -23,13 +23,16 @@ from zoning.inputs.sites import Sites, apply_defaults, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
 
+if TYPE_CHECKING:
+    from zoning.national.sitecheck import NationalZoning
+
 SitesLike: TypeAlias = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
 PART_SITES = 100_000  # sites per part of a check in parts: the results of a part take a few hundred MB
 
 
 def check(
     sites: SitesLike | None,
-    build: BuildLike,
+    build: BuildLike | NationalZoning,
     *,
     layer: str | None = None,
     crs: str | None = None,
@@ -111,10 +114,11 @@ def check(
     if _national(build):  # a national output folder: each site checked against the province(s) it lies in
         from zoning.national.sitecheck import check_national
 
-        return check_national(sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=type, capacity=capacity, exclusion=exclusion,
-                              sheet=sheet, distances=distances, upstream=upstream, search_distance=search_distance, tolerance=tolerance,
-                              include_proposed=include_proposed, rules=rules, progress=progress)
-    read, build, index, rules = _prepare(sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=type, capacity=capacity,
+        return check_national(sites, cast("NationalZoning | str | Path", build), layer=layer, crs=crs, point=point, wkt=wkt, type=type,
+                              capacity=capacity, exclusion=exclusion, sheet=sheet, distances=distances, upstream=upstream,
+                              search_distance=search_distance, tolerance=tolerance, include_proposed=include_proposed, rules=rules,
+                              progress=progress)
+    read, build, index, rules = _prepare(sites, cast(BuildLike, build), layer=layer, crs=crs, point=point, wkt=wkt, type=type, capacity=capacity,
                                          exclusion=exclusion, sheet=sheet, tolerance=tolerance, search_distance=search_distance,
                                          rules=rules, index=index, progress=progress)
     (progress or (lambda _: None))("checking")

@@ -29,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from zoning import terms
 from zoning.builder.model import Build, read_build
@@ -83,6 +84,7 @@ class NationalZoning:
     provinces: dict[str, ProvinceBuild]
 
     def sources(self) -> tuple[Path, ...]:
+        """The files the provinces' builds were made from and read from."""
         return tuple(p for province in self.provinces.values() for p in province.build.sources())
 
     def locate(self, geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -174,7 +176,7 @@ def _read(sites, rules: CheckRules, reading: dict, defaults: dict) -> Sites:
         return replace(sites, frame=sites.frame.to_crs(NATIONAL_CRS))
     if isinstance(sites, shapely.Geometry):
         sites = gpd.GeoDataFrame({"id": ["site"]}, geometry=[sites], crs=reading.pop("crs", None) or "EPSG:4326")
-    return read_sites(sites, NATIONAL_CRS, **reading, default_type=defaults.get("type"), types=rules.type_names,
+    return read_sites(sites, CRS(NATIONAL_CRS), **reading, default_type=defaults.get("type"), types=rules.type_names,
                       default_capacity=defaults.get("capacity"), default_exclusion=defaults.get("exclusion"))
 
 

@@ -323,18 +323,12 @@ def _check(request: Request, entry: ServedBuild | ServedNation, sites: gpd.GeoDa
             f"Loại hình dự án '{options.type}' không có trong danh mục (GET /api/types).",
             f"Project type '{options.type}' is not in the catalogue (GET /api/types).",
         )
-    nation = isinstance(entry, ServedNation)
-    result = check(
-        sites,
-        entry.national if nation else entry.build,
-        type=options.type,
-        capacity=options.capacity,
-        distances=_distances(options.distances, rules),
-        upstream=options.upstream,
-        search_distance=options.search_distance,
-        rules=rules,
-        **({} if nation else {"index": entry.index}),
-    )
+    given: dict[str, Any] = dict(type=options.type, capacity=options.capacity, distances=_distances(options.distances, rules),
+                                 upstream=options.upstream, search_distance=options.search_distance, rules=rules)
+    if isinstance(entry, ServedNation):  # the whole country: each site to the province(s) it lies in
+        result = check(sites, entry.national, **given)
+    else:
+        result = check(sites, entry.build, index=entry.index, **given)
     if isinstance(options, CheckRequest) and options.rejected_rows:
         result.meta["rejected_rows"] = [row.model_dump() for row in options.rejected_rows]
     return result

@@ -19,10 +19,10 @@ from zoning.builder.model import Build, as_build
 from zoning.checker import BuildIndex, index_build
 from zoning.inputs.crs import describe
 from zoning.law.project_types import CheckRules
+from zoning.national.sitecheck import NationalZoning, is_national, open_national
 from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
 from zoning.outputs.map import map_config
 from zoning.terms import Lang
-from zoning.national.sitecheck import NationalZoning, is_national, open_national
 from zoning.web.inputs import RequestError
 from zoning.web.nation import NATION_KEY, ServedNation
 
@@ -122,8 +122,8 @@ class ServedBuilds:
         index = index_build(build, rules)
         step(f"display geometry of {key}")
         layers = display_layers(build, DEFAULT_TOLERANCE_M)
-        self.entries[key] = ServedBuild(key, build, index, layers, origin, stamp.date().isoformat())
-        return self.entries[key]
+        entry = self.entries[key] = ServedBuild(key, build, index, layers, origin, stamp.date().isoformat())
+        return entry
 
     def _add_nation(self, national: NationalZoning, rules: CheckRules, step: Callable[[str], None]) -> None:
         """The whole country first, then each province; a province's index serves both."""

@@ -184,3 +184,21 @@ def test_web_application_over_the_national_folder(national):
     nation_map = client.get("/api/builds/toan-quoc/map").json()
     provinces = [client.get(f"/api/builds/{slug}/map").json() for slug in ("cao-bang", "lang-son")]
     assert len(nation_map["zones"]["features"]) == sum(len(m["zones"]["features"]) for m in provinces)
+
+
+def test_projected_coordinates_need_their_crs_over_a_national_folder(national, tmp_path):
+    centre = shapely.centroid(_inside_cao_bang())
+    meridian = find_province("cao-bang").central_meridian
+    xy = gpd.GeoSeries([centre], crs=WGS84).to_crs(tm3_crs(meridian)).iloc[0]
+    table = tmp_path / "xy.csv"
+    table.write_text(f"id,x,y\nP1,{xy.x:.2f},{xy.y:.2f}\n", encoding="utf-8")
+    refused = CliRunner().invoke(app, ["check", str(table), "--zoning", str(national)])
+    said = " ".join(refused.output.split())
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    assert "tọa độ x/y (VN-2000) cần --crs" in said and "x/y (VN-2000) coordinates need --crs" in said
+    result = zoning.check(table, national, crs=f"tm3:{meridian}")
+    direct = zoning.check(table, national / "provinces" / "cao-bang.gpkg", crs=f"tm3:{meridian}")
+    assert list(result.sites["province"]) == ["cao-bang"]
+    assert result.sites["verdict"].iloc[0] == direct.sites["verdict"].iloc[0] and result.sites["zones_touched"].iloc[0] == direct.sites["zones_touched"].iloc[0]
+    where = gpd.GeoSeries([result.sites.geometry.iloc[0]], crs=result.sites.crs).to_crs(WGS84).iloc[0]
+    assert where.distance(centre) < 1e-6  # the same place, whichever way it was read

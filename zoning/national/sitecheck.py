@@ -38,7 +38,7 @@ from zoning.checker.result import TABLES, VERDICT_ORDER
 from zoning.errors import InputError
 from zoning.files import input_paths
 from zoning.inputs.reference import find_province
-from zoning.inputs.sites import Sites, read_sites
+from zoning.inputs.sites import CSV_SUFFIXES, EXCEL_SUFFIXES, Sites, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.national.mosaic import NATIONAL_CRS, valid_geometries
 from zoning.national.resume import SUFFIX
@@ -96,8 +96,12 @@ class NationalZoning:
 
     def nearest(self, geometry: np.ndarray) -> np.ndarray:
         """The position of the nearest province of each site."""
-        outlines = [p.outline for p in self.provinces.values()]
-        return np.array([int(np.argmin(shapely.distance(g, outlines))) if g is not None else 0 for g in geometry], dtype=int)
+        if not len(geometry):
+            return np.zeros(0, int)
+        site, province = shapely.STRtree([p.outline for p in self.provinces.values()]).query_nearest(geometry, all_matches=False)
+        nearest = np.zeros(len(geometry), int)
+        nearest[site] = province
+        return nearest
 
 
 def open_national(path: str | Path, progress: Callable[[str], None] | None = None) -> NationalZoning:
@@ -161,7 +165,7 @@ def check_national(
     for p, rows in routes.groupby("province", sort=True):
         province = national.provinces[slugs[int(p)]]
         step(f"checking {province.slug}")
-        frame = read.frame.iloc[rows["site"].to_numpy()].to_crs(province.build.crs)
+        frame = read.frame.iloc[rows["site"].to_numpy()].to_crs(province.build.crs).reset_index(drop=True)
         sub = replace(read, frame=frame, rejected=[], notes=[])
         result = check(sub, province.build, rules=rules, index=province.index(rules, tolerance), **options)
         parts.append((province, result, rows))
@@ -176,8 +180,17 @@ def _read(sites, rules: CheckRules, reading: dict, defaults: dict) -> Sites:
         return replace(sites, frame=sites.frame.to_crs(NATIONAL_CRS))
     if isinstance(sites, shapely.Geometry):
         sites = gpd.GeoDataFrame({"id": ["site"]}, geometry=[sites], crs=reading.pop("crs", None) or "EPSG:4326")
-    return read_sites(sites, CRS(NATIONAL_CRS), **reading, default_type=defaults.get("type"), types=rules.type_names,
-                      default_capacity=defaults.get("capacity"), default_exclusion=defaults.get("exclusion"))
+    try:
+        return read_sites(sites, CRS(NATIONAL_CRS), **reading, default_type=defaults.get("type"), types=rules.type_names,
+                          default_capacity=defaults.get("capacity"), default_exclusion=defaults.get("exclusion"))
+    except InputError as error:
+        table = isinstance(sites, (str, Path)) and Path(sites).suffix.lower() in CSV_SUFFIXES + EXCEL_SUFFIXES
+        if not table or reading.get("crs") is not None:
+            raise
+        hint = ("với thư mục cả nước, tọa độ x/y (VN-2000) cần --crs, ví dụ tm3:<kinh tuyến trục của tỉnh> (xem `zoning provinces`)",
+                "over a national folder, x/y (VN-2000) coordinates need --crs, e.g. tm3:<the province's meridian> (see `zoning provinces`)")
+        given = (f"{error.hint_vi}; {hint[0]}", f"{error.hint_en}; {hint[1]}") if error.hint_en else hint
+        raise InputError((error.message_vi, error.message_en), given) from None
 
 
 def _merged(read: Sites, national: NationalZoning, parts: list[tuple[ProvinceBuild, CheckResult, pd.DataFrame]]) -> CheckResult:

@@ -247,10 +247,7 @@ def print_check_summary(result, written: list[Path]) -> None:
     rejected = result.meta.get("rejected_rows", [])
     if rejected:
         counts += f"; {say(*DATA_ERROR)}: {num(len(rejected), 0)} {say('dòng không đọc được', 'row(s) not read')}"
-    out.print(
-        f"{num(len(sites), 0)} {say('địa điểm', 'site(s)')} — {counts}.  {say('Quy tắc', 'Rules')}: {result.meta['ruleset']} + {result.meta['check_rules']}",
-        highlight=False,
-    ) if "verdicts_combined" not in result.meta else _print_national_counts(result, counts)
+    _print_counts(result, counts)
     if len(sites) > SUMMARY_ABOVE:  # else in the table
         _print_rejected(rejected)
     if len(sites) > SUMMARY_ABOVE:
@@ -288,8 +285,12 @@ def print_check_summary(result, written: list[Path]) -> None:
         )
 
 
-def _print_national_counts(result, counts: str) -> None:
-    """A check over a national folder: the sites by combined verdict, then the rows (site and province) by verdict."""
+def _print_counts(result, counts: str) -> None:
+    """The sites by verdict; over a national folder, the sites by combined verdict, then the rows (site and province) by verdict."""
+    if "verdicts_combined" not in result.meta:
+        out.print(f"{num(len(result.sites), 0)} {say('địa điểm', 'site(s)')} — {counts}.  {say('Quy tắc', 'Rules')}: {result.meta['ruleset']} + "
+                  f"{result.meta['check_rules']}", highlight=False)
+        return
     combined = ", ".join(f"{_verdict_name(v)}: {num(n, 0)}" for v, n in result.meta["verdicts_combined"].items() if n)
     out.print(f"{num(result.sites['input_site_id'].nunique(), 0)} {say('địa điểm', 'site(s)')} — {say('kết luận chung', 'combined verdicts')}: "
               f"{combined}.  {num(len(result.sites), 0)} {say('dòng (địa điểm × tỉnh)', 'rows (site × province)')} — {counts}.", highlight=False)

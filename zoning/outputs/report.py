@@ -147,12 +147,12 @@ def _located_records(result: CheckResult) -> list[dict]:
 
 
 def _small_maps(result: CheckResult, builds: dict[str, Build]) -> Callable[[dict], str]:
-    """Site record → HTML of a small map of the site and the land around it (in the build of its
-    province when ``builds`` has several, keyed by slug; none for a site in no province built).
+    """Site record → HTML of a small map of the site and the land around it: in the build keyed ``""``,
+    or in that of the record's province (a check over a national folder; none for a site in no province built).
     """
 
     def small_map(record: dict) -> str:
-        build = builds.get(record.get("province", "")) if len(builds) > 1 or "" not in builds else builds[""]
+        build = builds[""] if "" in builds else builds.get(record.get("province", ""))
         if build is None:
             return ""
         site = result.sites[result.sites["site_id"] == record["site_id"]]

@@ -169,6 +169,8 @@ def check_national(
         sub = replace(read, frame=frame, rejected=[], notes=[])
         result = check(sub, province.build, rules=rules, index=province.index(rules, tolerance), **options)
         parts.append((province, result, rows))
+    if not parts:
+        raise InputError(("không có địa điểm nào để kiểm tra", "there is no site to check"), ("cho ít nhất một địa điểm", "give at least one site"))
     result = _merged(read, national, parts)
     result.sources = input_paths([sites if isinstance(sites, (str, Path)) else None, *result.sources])
     return result

@@ -490,6 +490,14 @@
     var verdict = el('p', 'app-verdict', null, box);
     el('span', null, T.verdict + ': ', verdict);
     verdict.appendChild(this.badge(site.verdict));
+    var province = site.province_name || (this.answer.province && this.answer.province[this.lang]);
+    if (province) { el('p', 'app-province', T.province + ': ' + province, box); }
+    if (site.site_provinces && site.site_provinces !== site.province_name) {  // a site in more than one province: each row its own, and the most serious
+      el('p', 'app-province-all', T.site_provinces + ': ' + site.site_provinces, box);
+      var combined = el('p', 'app-verdict app-verdict-combined', null, box);
+      el('span', null, T.verdict_combined + ': ', combined);
+      combined.appendChild(this.badge(site.verdict_combined));
+    }
     var reason = this.reason(site);
     if (reason) { el('p', 'app-reason', reason, box); }
     if (site.borderline) { el('p', 'app-warning app-borderline', T.borderline + ' (' + this.quantity(meta.positional_tolerance_m.default, 'distance_m', 'm') + ')', box); }
@@ -729,6 +737,7 @@
       { key: 'verdict', label: T.col_verdict },
       { key: 'zones_touched', label: T.col_zones }
     ];
+    if (this.answer.sites.length && this.answer.sites[0].province_name !== undefined) { columns.splice(2, 0, { key: 'province_name', label: T.col_province }); }
     el('p', 'app-hint', T.table_hint, parent);
     var wrap = el('div', 'app-table-wrap', null, parent);
     var t = el('table', 'app-table app-sites', null, wrap);
@@ -774,6 +783,7 @@
         tr.dataset.siteId = site.site_id;
         el('td', null, site.site_id, tr);
         el('td', null, site.name || '', tr);
+        if (site.province_name !== undefined) { el('td', null, site.province_name || '', tr); }
         el('td', null, null, tr).appendChild(self.badge(site.verdict));
         el('td', null, String(site.zones_touched || '').split(',').filter(Boolean).map(function (z) { return self.term('zones', z); }).join(', '), tr);
         tr.addEventListener('click', function () { self.select(site.site_id); });

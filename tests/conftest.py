@@ -99,6 +99,23 @@ def demo_build_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def national_root(tmp_path_factory) -> Path:
+    """ROOT of the national fixtures (Cao Bằng and Lạng Sơn, one folder each), written once."""
+    from tests.national_fixtures import province_folders
+
+    return province_folders(tmp_path_factory.mktemp("national") / "root")
+
+
+@pytest.fixture(scope="session")
+def national_run(national_root, tmp_path_factory):
+    """The national build of ``national_root`` on an embedded LocalCluster of one worker, made once per session."""
+    pytest.importorskip("distributed")
+    from zoning.national import build_national
+
+    return build_national(national_root, tmp_path_factory.mktemp("one") / "out", workers=1)
+
+
 @contextmanager
 def running_server(app) -> Iterator[str]:
     """A real uvicorn server for ``app`` on a free loopback port, in a thread; yields its base URL."""

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from tests.national_fixtures import WGS84, lang_son_frames, outlines, province_folders, reserve_and_river
+from tests.national_fixtures import WGS84, lang_son_frames, outlines, reserve_and_river
 from zoning.cli import LANG, app
 from zoning.inputs.crs import tm3_crs
 from zoning.inputs.reference import find_province
@@ -38,14 +38,14 @@ def client2():
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    return province_folders(tmp_path_factory.mktemp("national") / "root")
+def root(national_root):
+    return national_root
 
 
 @pytest.fixture(scope="module")
-def one_worker(root, tmp_path_factory):
-    """The run on an embedded LocalCluster of one worker."""
-    return build_national(root, tmp_path_factory.mktemp("one") / "out", workers=1)
+def one_worker(national_run):
+    """The run on an embedded LocalCluster of one worker (shared with the other tests of the national folder)."""
+    return national_run
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,7 @@ import pyogrio
 import pytest
 import shapely
 
-from tests.national_fixtures import province_folders
 from zoning.inputs.crs import reproject
-from zoning.national import build_national
 from zoning.national.webmap import DETAIL_FOLDER, DISPLAY_CRS, PAGE
 
 from .test_maps import browser  # noqa: F401  (the real headless Chromium of the map tests)
@@ -23,9 +21,9 @@ pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
-def national(tmp_path_factory) -> Path:
-    root = province_folders(tmp_path_factory.mktemp("national-map") / "root")
-    return build_national(root, tmp_path_factory.mktemp("national-map") / "out", workers=1).out
+def national(national_run) -> Path:
+    """The session's national build of Cao Bằng and Lạng Sơn (tests/conftest.py); tests copy before changing it."""
+    return national_run.out
 
 
 def page_config(out: Path) -> dict:

@@ -464,3 +464,36 @@ def test_a_phone_folds_the_panels_and_a_tap_checks_the_point(browser, server, bu
     app.page.wait_for_timeout(400)
     app.page.screenshot(path=str(ARTEFACTS / "web-13-phone-vi.png"))
     app.close()
+
+
+@pytest.fixture(scope="module")
+def national_server(national_run):
+    """The application over the national folder of Cao Bằng and Lạng Sơn (tests/national_fixtures.py)."""
+    with running_server(create_app([national_run.out], offline=True)) as base:
+        yield base
+
+
+def test_pick_a_province_in_the_selector_and_check_a_point(browser, national_server, national_run):
+    from tests.national_fixtures import border_points, outlines
+
+    app = AppPage(browser, national_server + "/")
+    assert app.page.locator("#build-select").input_value() == "toan-quoc"  # the whole country by default
+    assert app.page.locator("#build-select option").all_inner_texts()[0].startswith("Toàn quốc")
+    with app.page.expect_navigation():
+        app.page.select_option("#build-select", "lang-son")
+    app.page.wait_for_selector("body[data-app-ready=true]", timeout=60_000)
+    _, lang_son = outlines()
+    _, east = border_points()
+    point = shapely.Point(east.x + 0.02, east.y - 0.02)  # in Lạng Sơn, near the river that crosses the border
+    assert lang_son.contains(point)
+    app.show(point.x, point.y, 13)
+    before = app.checks()
+    app.page.mouse.click(*app.pixel(point.x, point.y))
+    app.wait_for_check(before)
+    clicked = app.js("() => zoningApp.answer.request.sites.features[0].geometry.coordinates")
+    expected = zoning.check(Point(*clicked), national_run.out / "provinces" / "lang-son.gpkg")
+    assert app.js("() => zoningApp.answer.build") == "lang-son"
+    assert app.verdict() == label("verdicts", expected.sites["verdict"][0])
+    assert app.page.locator(".app-site .app-province").inner_text() == "Tỉnh: Lạng Sơn"
+    app.screenshot("web-14-national-province-vi.png")
+    app.close()

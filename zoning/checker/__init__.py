@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import geopandas as gpd
 import shapely
@@ -23,13 +23,16 @@ from zoning.inputs.sites import Sites, apply_defaults, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.law.safety import UserDistance
 
+if TYPE_CHECKING:
+    from zoning.national.sitecheck import NationalZoning
+
 SitesLike: TypeAlias = str | Path | gpd.GeoDataFrame | shapely.Geometry | Sites
 PART_SITES = 100_000  # sites per part of a check in parts: the results of a part take a few hundred MB
 
 
 def check(
     sites: SitesLike | None,
-    build: BuildLike,
+    build: BuildLike | NationalZoning,
     *,
     layer: str | None = None,
     crs: str | None = None,
@@ -59,7 +62,10 @@ def check(
         in the build's CRS (only ``type`` and ``capacity`` then apply); None with
         ``point`` or ``wkt``.
     build
-        A :class:`~zoning.Build` or the path of a build file.
+        A :class:`~zoning.Build` or the path of a build file; or a national output folder
+        (``zoning national build --out DIR``): each site is then checked against the
+        province(s) it lies in, one row per site and province
+        (:mod:`zoning.national.sitecheck`).
     layer
         Only this layer of a sites GeoPackage.
     crs
@@ -105,7 +111,14 @@ def check(
     >>> result.sites["verdict"].tolist()  # doctest: +SKIP
     ['needs_review']
     """
-    read, build, index, rules = _prepare(sites, build, layer=layer, crs=crs, point=point, wkt=wkt, type=type, capacity=capacity,
+    if _national(build):  # a national output folder: each site checked against the province(s) it lies in
+        from zoning.national.sitecheck import check_national
+
+        return check_national(sites, cast("NationalZoning | str | Path", build), layer=layer, crs=crs, point=point, wkt=wkt, type=type,
+                              capacity=capacity, exclusion=exclusion, sheet=sheet, distances=distances, upstream=upstream,
+                              search_distance=search_distance, tolerance=tolerance, include_proposed=include_proposed, rules=rules,
+                              progress=progress)
+    read, build, index, rules = _prepare(sites, cast(BuildLike, build), layer=layer, crs=crs, point=point, wkt=wkt, type=type, capacity=capacity,
                                          exclusion=exclusion, sheet=sheet, tolerance=tolerance, search_distance=search_distance,
                                          rules=rules, index=index, progress=progress)
     (progress or (lambda _: None))("checking")
@@ -185,6 +198,15 @@ def _prepare(sites: SitesLike | None, build: BuildLike, *, layer: str | None = N
     step("indexing the build")
     index = index if index is not None else index_build(build, rules, tolerance)
     return read, build, index, rules
+
+
+def _national(build) -> bool:
+    """Whether ``build`` is a national output folder (or one already opened)."""
+    if isinstance(build, Build) or (isinstance(build, (str, Path)) and not Path(build).is_dir()):
+        return False
+    from zoning.national.sitecheck import NationalZoning, is_national
+
+    return isinstance(build, NationalZoning) or (isinstance(build, (str, Path)) and is_national(build))
 
 
 def _check_metres(value: dict[str, float] | float | None, option: str) -> None:

@@ -48,7 +48,8 @@ def check(
             show_default=False,
         ),
     ] = None,
-    zoning_build: Annotated[Path, typer.Option("--zoning", "-z", help="The zoning build to check against (from `zoning build` or `zoning demo`).")] = ...,  # type: ignore[assignment]  # required
+    zoning_build: Annotated[Path, typer.Option("--zoning", "-z", help="The zoning build to check against (from `zoning build` or `zoning demo`), "
+        "or a national output folder (`zoning national build --out DIR`): each site is checked against the province(s) it lies in.")] = ...,  # type: ignore[assignment]  # required
     layer: Annotated[str | None, typer.Option("--layer", help="Only this layer of a sites GeoPackage or KML.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="The sheet of an Excel site list (default: the first).")] = None,
     project_type: Annotated[str | None, typer.Option("--type", "-t", help="Project type of sites that have no 'type' attribute (see `zoning types`).")] = None,
@@ -118,6 +119,7 @@ def check(
     from zoning.checker import check as check_sites
     from zoning.law.project_types import load_check_rules
     from zoning.law.safety import load_user_distances, parse_distance_option
+    from zoning.national.sitecheck import builds_by_province
     from zoning.outputs.report import write_reports
     from zoning.outputs.results import check_output_path, write_csv_parts, write_results
 
@@ -134,8 +136,10 @@ def check(
                    include_proposed=include_proposed, rules=rules)
     # CSV results alone are written part by part: a million sites in bounded memory
     in_parts = bool(outputs) and all(path.suffix.lower() == ".csv" for path in outputs) and report_dir is None and against is None and not verbose
+    national = _national(zoning_build, against)
+    in_parts = in_parts and national is None
     with progress_steps(say("Kiểm tra địa điểm", "Checking sites"), total=4 + 4 * (against is not None) + len(outputs) + (1 if report_dir else 0)) as advance:
-        build = read_build(zoning_build)
+        build = national if national is not None else read_build(zoning_build)
         if in_parts:
             count, parts = check_parts(sites, build, progress=advance, **options)
             in_parts = count > PART_SITES
@@ -157,10 +161,24 @@ def check(
             written.append(write_results(result, path))
         if report_dir is not None:
             advance(say("ghi báo cáo", "writing reports"))
-            written.extend(write_reports(result, report_dir, build=build))
+            written.extend(write_reports(result, report_dir, build=builds_by_province(national) if national is not None else build))
     if verbose or len(result.sites) <= SUMMARY_ABOVE:
         print_check_table(result)
     print_check_summary(result, written)
+
+
+def _national(path: Path, against: Path | None):
+    """The national output folder ``--zoning`` names, opened; None for a build file."""
+    from zoning.national.sitecheck import is_national, open_national
+
+    if not (path.is_dir() and is_national(path)):
+        return None
+    if against is not None:
+        raise ZoningError(("--against so sánh với bản phân vùng cũ của một tỉnh, không dùng với thư mục cả nước",
+                           "--against compares with an earlier build of one province; it does not apply to a national folder"),
+                          ("bỏ --against, hoặc cho --zoning provinces/<tỉnh>.gpkg của thư mục cả nước",
+                           "leave out --against, or give --zoning DIR/provinces/<slug>.gpkg"))
+    return open_national(path)
 
 
 def _tolerance_option(values: list[str] | None) -> dict[str, float] | None:
@@ -210,7 +228,7 @@ def print_check_table(result) -> None:
         flags = (" ±" if site["borderline"] else "") + (f"\n{say('thiếu dữ liệu', 'no data')}: {site['no_data_layers']}" if site["no_data_layers"] else "")
         zones = ", ".join(zone_names.get(z, z) for z in str(site["zones_touched"]).split(",") if z)
         table.add_row(
-            f"{site['site_id']}\n{site['name']}",
+            f"{site['site_id']}\n{site['name']}" + (f"\n{site['province_name']}" if "province_name" in site else ""),
             site["type"] or "—",
             f"{zones}\n{site['commune_names']}",
             f"[{VERDICT_COLOURS[verdict]}]{_verdict_name(verdict)}[/]{flags}",
@@ -229,10 +247,7 @@ def print_check_summary(result, written: list[Path]) -> None:
     rejected = result.meta.get("rejected_rows", [])
     if rejected:
         counts += f"; {say(*DATA_ERROR)}: {num(len(rejected), 0)} {say('dòng không đọc được', 'row(s) not read')}"
-    out.print(
-        f"{num(len(sites), 0)} {say('địa điểm', 'site(s)')} — {counts}.  {say('Quy tắc', 'Rules')}: {result.meta['ruleset']} + {result.meta['check_rules']}",
-        highlight=False,
-    )
+    _print_counts(result, counts)
     if len(sites) > SUMMARY_ABOVE:  # else in the table
         _print_rejected(rejected)
     if len(sites) > SUMMARY_ABOVE:
@@ -268,6 +283,19 @@ def print_check_summary(result, written: list[Path]) -> None:
             f"  … {say('và', 'and')} {len(written) - LISTED_CONFLICTS} {say('tệp khác', 'more files')}; {say('mục lục', 'index')}: {written[-1]}",
             highlight=False,
         )
+
+
+def _print_counts(result, counts: str) -> None:
+    """The sites by verdict; over a national folder, the sites by combined verdict, then the rows (site and province) by verdict."""
+    if "verdicts_combined" not in result.meta:
+        out.print(f"{num(len(result.sites), 0)} {say('địa điểm', 'site(s)')} — {counts}.  {say('Quy tắc', 'Rules')}: {result.meta['ruleset']} + "
+                  f"{result.meta['check_rules']}", highlight=False)
+        return
+    combined = ", ".join(f"{_verdict_name(v)}: {num(n, 0)}" for v, n in result.meta["verdicts_combined"].items() if n)
+    out.print(f"{num(result.sites['input_site_id'].nunique(), 0)} {say('địa điểm', 'site(s)')} — {say('kết luận chung', 'combined verdicts')}: "
+              f"{combined}.  {num(len(result.sites), 0)} {say('dòng (địa điểm × tỉnh)', 'rows (site × province)')} — {counts}.", highlight=False)
+    for province in result.meta["national"]["provinces"]:
+        out.print(f"  {province['name']}: {num(province['rows'], 0)} {say('dòng', 'rows')}; {say('Quy tắc', 'Rules')}: {province['ruleset']}", highlight=False)
 
 
 def _print_rejected(rejected: list[dict]) -> None:

@@ -32,7 +32,9 @@ def serve(
     builds: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Build files to serve (from `zoning build` or `zoning demo`); the Cao Bằng demo, built in memory, when left out.", show_default=False
+            help="Build files to serve (from `zoning build` or `zoning demo`), or a national output folder (`zoning national build --out DIR`: "
+            "each province, and the whole country, whose checks go to the province each site lies in); the Cao Bằng demo, built in memory, "
+            "when left out.", show_default=False
         ),
     ] = None,
     host: Annotated[
@@ -70,7 +72,7 @@ def serve(
         from zoning.web.workers import ENVIRONMENT, worker_settings
 
         for path in builds or []:
-            if not path.is_file():
+            if not (path.is_file() or _national(path)):
                 raise ZoningError((f"không tìm thấy bản phân vùng: {path}", f"build not found: {path}"), ("kiểm tra đường dẫn", "check the path"))
         os.environ[ENVIRONMENT] = worker_settings(list(builds or []), token, max_upload_mb, offline)
         address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/" + (f"?token={token}" if token else "")
@@ -91,6 +93,12 @@ def serve(
     address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/" + (f"?token={token}" if token else "")
     out.print(f"Mở trong trình duyệt / Open in a browser: [bold]{address}[/]  (Ctrl+C để dừng / to stop)", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def _national(path: Path) -> bool:
+    from zoning.national.sitecheck import is_national
+
+    return path.is_dir() and is_national(path)
 
 
 # ------------------------------------------------------------------------------ demo

@@ -12,7 +12,7 @@ The report template has a ``site_map`` block; pass ``map_html`` to fill it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +75,7 @@ def render_site(record: dict, meta: dict, *, map_html: str = "", index_name: str
 def write_reports(
     result: CheckResult,
     out_dir: str | Path,
-    build: BuildLike | None = None,
+    build: BuildLike | Mapping[str, BuildLike] | None = None,
 ) -> list[Path]:
     """Write one report per site and an index into ``out_dir`` (each file atomically).
 
@@ -87,7 +87,8 @@ def write_reports(
         Folder for the reports (created if needed).
     build
         The build the sites were checked against: each report then carries a small
-        offline map of the site and the land around it.
+        offline map of the site and the land around it. For a check over a national
+        folder, the builds by province slug (each site's map from its row's province).
 
     Returns
     -------
@@ -100,10 +101,10 @@ def write_reports(
     >>> result = zoning.check(zoning.demo_paths().sites, "build.gpkg")  # doctest: +SKIP
     >>> zoning.write_reports(result, "reports", build="build.gpkg")  # doctest: +SKIP
     """
-    build = as_build(build) if build is not None else None
-    sources = input_paths([*result.sources, *(build.sources() if build is not None else ())])
+    builds = {slug: as_build(b) for slug, b in build.items()} if isinstance(build, Mapping) else {"": as_build(build)} if build is not None else {}
+    sources = input_paths([*result.sources, *(p for b in builds.values() for p in b.sources())])
     out_dir = check_output_folder(out_dir, sources)
-    map_html = _small_maps(result, build) if build is not None else None
+    map_html = _small_maps(result, builds) if builds else None
     records = _located_records(result)
     names = report_file_names(r["site_id"] for r in records)
     meta = result.meta
@@ -131,7 +132,7 @@ def site_report(result: CheckResult, site_id: str, build: BuildLike | None = Non
     records = [r for r in _located_records(result) if r["site_id"] == site_id]
     if not records:
         raise KeyError(site_id)
-    map_html = _small_maps(result, as_build(build))(records[0]) if build is not None else ""
+    map_html = _small_maps(result, {"": as_build(build)})(records[0]) if build is not None else ""
     return render_site(records[0], result.meta, map_html=map_html, index_name=None)
 
 
@@ -145,10 +146,15 @@ def _located_records(result: CheckResult) -> list[dict]:
     return records
 
 
-def _small_maps(result: CheckResult, build: Build) -> Callable[[dict], str]:
-    """Site record → HTML of a small map of the site and the land around it."""
+def _small_maps(result: CheckResult, builds: dict[str, Build]) -> Callable[[dict], str]:
+    """Site record → HTML of a small map of the site and the land around it: in the build keyed ``""``,
+    or in that of the record's province (a check over a national folder; none for a site in no province built).
+    """
 
     def small_map(record: dict) -> str:
+        build = builds[""] if "" in builds else builds.get(record.get("province", ""))
+        if build is None:
+            return ""
         site = result.sites[result.sites["site_id"] == record["site_id"]]
         return site_map_html(build, site, findings=result.findings)
 

@@ -41,6 +41,7 @@ from zoning.outputs.report import site_report
 from zoning.outputs.results import write_results
 from zoning.terms import Lang
 from zoning.web.inputs import SITE_PROPERTIES, UPLOAD_PREFIX, Limits, RequestError, coordinate_sites, geojson_sites, saved_upload
+from zoning.web.nation import ServedNation
 from zoning.web.served import ServedBuild, ServedBuilds
 
 WEB_ORIGIN = ("trang web", "web page")  # where a user distance came from, in the check's basis texts
@@ -48,6 +49,8 @@ DETAIL_LIMIT = 200  # sites up to which a check answers with every finding by de
 # the site columns of an answer without detail: what a table of many sites shows
 SUMMARY_COLUMNS = ["site_id", "name", "type", "capacity", "geometry_type", "area_ha", "length_m", "zones_touched", "commune_names",
                    "strict_pct", "emission_limited_pct", "other_pct", "outside_pct", "verdict", "borderline", "conflicts", "reviews", "illustrative"]
+# the columns a check over the whole country adds: the province of each row, the site's provinces and its combined verdict
+NATIONAL_COLUMNS = ["province_name", "province", "input_site_id", "site_provinces", "verdict_combined"]
 RESULT_FORMATS = {"gpkg": "application/geopackage+sqlite3", "csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "geojson": "application/geo+json", "json": "application/json"}
@@ -155,9 +158,7 @@ def build_map(
 @router.get("/builds/{build}/criteria", summary="The criteria of a zoning with their citation, status and number of units")
 def build_criteria(request: Request, build: str) -> list[dict]:
     entry = _served(request).get(build)
-    counts = entry.build.units["criterion"].value_counts()
-    criteria = entry.build.criteria.assign(units=lambda t: t["id"].map(counts).fillna(0).astype(int))
-    return _json_rows(criteria)
+    return _json_rows(entry.criteria())
 
 
 @router.get("/types", summary="The project types: names, facility type, capacity unit, safety distances")
@@ -212,7 +213,7 @@ def check_upload(
     name = _display_name(file.filename)
     with saved_upload(file.file, file.filename, limits) as path:
         try:
-            sites = read_sites(path, entry.build.crs, layer=layer or None, crs=_crs(crs), types=request.app.state.rules.type_names)
+            sites = read_sites(path, entry.crs, layer=layer or None, crs=_crs(crs), types=request.app.state.rules.type_names)
         except ZoningError as error:
             raise _located(error, path, name) from None
         except (RequestError, MemoryError):
@@ -263,8 +264,10 @@ def report(
     entry = _served(request).get(body.build)
     result = _check(request, entry, _request_sites(body, request.app.state.limits), body)
     site_id = site if site is not None else str(result.sites["site_id"].iloc[0])
+    rows = result.sites[result.sites["site_id"] == site_id]
+    province = str(rows["province"].iloc[0]) if "province" in rows and len(rows) else ""
     try:
-        page = site_report(result, site_id, build=entry.build if fmt == "html" else None)
+        page = site_report(result, site_id, build=entry.report_build(province) if fmt == "html" else None)
     except KeyError:
         raise RequestError(404, f"Không có địa điểm '{site_id}' trong kết quả kiểm tra.", f"No site '{site_id}' in the check.") from None
     name = f"zoning-site-{_file_stem(site_id)}"
@@ -312,7 +315,7 @@ def _crs(text: str | None) -> CRS | None:
                            f"The coordinate system '{text[:80]}' cannot be read: {error.text('en')}") from None
 
 
-def _check(request: Request, entry: ServedBuild, sites: gpd.GeoDataFrame | Sites, options: Options) -> CheckResult:
+def _check(request: Request, entry: ServedBuild | ServedNation, sites: gpd.GeoDataFrame | Sites, options: Options) -> CheckResult:
     rules: CheckRules = request.app.state.rules
     if options.type and options.type not in rules.types:
         raise RequestError(
@@ -320,17 +323,12 @@ def _check(request: Request, entry: ServedBuild, sites: gpd.GeoDataFrame | Sites
             f"Loại hình dự án '{options.type}' không có trong danh mục (GET /api/types).",
             f"Project type '{options.type}' is not in the catalogue (GET /api/types).",
         )
-    result = check(
-        sites,
-        entry.build,
-        type=options.type,
-        capacity=options.capacity,
-        distances=_distances(options.distances, rules),
-        upstream=options.upstream,
-        search_distance=options.search_distance,
-        rules=rules,
-        index=entry.index,
-    )
+    given: dict[str, Any] = dict(type=options.type, capacity=options.capacity, distances=_distances(options.distances, rules),
+                                 upstream=options.upstream, search_distance=options.search_distance, rules=rules)
+    if isinstance(entry, ServedNation):  # the whole country: each site to the province(s) it lies in
+        result = check(sites, entry.national, **given)
+    else:
+        result = check(sites, entry.build, index=entry.index, **given)
     if isinstance(options, CheckRequest) and options.rejected_rows:
         result.meta["rejected_rows"] = [row.model_dump() for row in options.rejected_rows]
     return result
@@ -366,18 +364,30 @@ def _distances_form(text: str | None) -> dict[str, float]:
     return value
 
 
-def _answer(entry: ServedBuild, result: CheckResult, frame: gpd.GeoDataFrame, options: Options, lang: Lang) -> dict:
+def _answer(entry: ServedBuild | ServedNation, result: CheckResult, frame: gpd.GeoDataFrame, options: Options, lang: Lang) -> dict:
     detail = options.detail if options.detail is not None else len(result.sites) <= DETAIL_LIMIT
     meta = {key: value for key, value in result.meta.items() if key != "timings_s"}
+    province = {}
+    if isinstance(entry, ServedNation) or entry.in_nation:  # the province picked (or the whole country), named in every answer
+        info = entry.info()
+        province = {"province": {"id": entry.key, "vi": info["province_vi"], "en": info["province_en"]}}
     return {
         "build": entry.key,
+        **province,
         "verdicts": result.meta["verdicts"],
         "detail": detail,
         "meta": meta,
-        "sites": _page_records(result.records()) if detail else _json_rows(result.sites[SUMMARY_COLUMNS]),
+        "sites": _page_records(result.records()) if detail else _json_rows(result.sites[SUMMARY_COLUMNS + [c for c in NATIONAL_COLUMNS if c in result.sites]]),
         "map": sites_config(result, entry.build, lang, findings=False),  # the panel shows the findings
-        "request": canonical_request(entry, frame.assign(id=result.sites["site_id"].to_numpy()), options, result.meta.get("rejected_rows")),
+        "request": canonical_request(entry, frame.assign(id=_input_ids(result)), options, result.meta.get("rejected_rows")),
     }
+
+
+def _input_ids(result: CheckResult) -> np.ndarray:
+    """The id the check gave each site, in site order (a check over the whole country has a row per site and province)."""
+    if "input_site_id" in result.sites:
+        return result.sites["input_site_id"].drop_duplicates().to_numpy()
+    return result.sites["site_id"].to_numpy()
 
 
 # the command line's words in the engine's texts, said as the page says them
@@ -412,7 +422,7 @@ def _page_records(records: list[dict]) -> list[dict]:
     return records
 
 
-def canonical_request(entry: ServedBuild, frame: gpd.GeoDataFrame, options: Options, rejected: list[dict] | None = None) -> dict:
+def canonical_request(entry: ServedBuild | ServedNation, frame: gpd.GeoDataFrame, options: Options, rejected: list[dict] | None = None) -> dict:
     """A JSON check request that gives the same check: the sites as read (before any
     default type or capacity, with the ids the check gave them), in their CRS, with the
     options.

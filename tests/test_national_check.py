@@ -184,6 +184,11 @@ def test_web_application_over_the_national_folder(national):
     nation_map = client.get("/api/builds/toan-quoc/map").json()
     provinces = [client.get(f"/api/builds/{slug}/map").json() for slug in ("cao-bang", "lang-son")]
     assert len(nation_map["zones"]["features"]) == sum(len(m["zones"]["features"]) for m in provinces)
+    assert len(nation_map["units"]["features"]) == sum(len(m["units"]["features"]) for m in provinces)
+    # the communes (most of each province's map) are left to each province's own view, and the map says so
+    assert nation_map["communes"]["features"] == [] and all(m["communes"]["features"] for m in provinces)
+    assert any("ranh giới xã, phường hiện khi chọn một tỉnh" in n for n in nation_map["build"]["notices"])
+    assert len(json.dumps(nation_map)) < 0.5 * sum(len(json.dumps(m)) for m in provinces)
 
 
 def test_projected_coordinates_need_their_crs_over_a_national_folder(national, tmp_path):

@@ -21,6 +21,8 @@ from zoning.terms import Lang
 
 NATION_KEY = "toan-quoc"
 NATION_NAME = ("Toàn quốc", "Whole country")
+COMMUNES_NOTICE = {"vi": "Toàn quốc: ranh giới xã, phường hiện khi chọn một tỉnh / Whole country: commune boundaries are shown when one province is picked",
+                   "en": "Whole country: commune boundaries are shown when one province is picked"}
 
 
 @dataclass
@@ -92,8 +94,10 @@ class ServedNation:
 def merged_config(configs: list[dict], name: str) -> dict:
     """One ``zoning.js`` configuration from several provinces' (the first gives the texts and styles)."""
     merged = dict(configs[0])
-    for layer in ("zones", "units", "communes"):
+    for layer in ("zones", "units"):
         merged[layer] = {"type": "FeatureCollection", "features": [f for c in configs for f in c[layer]["features"]]}
+    # the communes are most of a province's map (3,321 in the country): each province's own view shows them
+    merged["communes"] = {"type": "FeatureCollection", "features": []}
     criteria: dict[str, dict] = {}
     for config in configs:
         for item in config["criteria"]:
@@ -114,6 +118,6 @@ def merged_config(configs: list[dict], name: str) -> dict:
     east = max(c["bounds"][1][1] for c in configs)
     merged["bounds"] = [[south, west], [north, east]]
     merged["build"] = {**configs[0]["build"], "id": name, "ruleset": ", ".join(dict.fromkeys(c["build"]["ruleset"] for c in configs)),
-                       "notices": list(dict.fromkeys(n for c in configs for n in c["build"]["notices"]))}
+                       "notices": list(dict.fromkeys(n for c in configs for n in c["build"]["notices"])) + [COMMUNES_NOTICE[merged["lang"]]]}
     merged["counts"] = {k: sum(c["counts"].get(k, 0) for c in configs) for k in configs[0]["counts"]}
     return merged

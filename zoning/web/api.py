@@ -264,7 +264,7 @@ def report(
     result = _check(request, entry, _request_sites(body, request.app.state.limits), body)
     site_id = site if site is not None else str(result.sites["site_id"].iloc[0])
     try:
-        page = site_report(result, site_id, build=entry.build if fmt == "html" else None)
+        page = site_report(result, site_id, build=entry.build, interactive=fmt == "html")
     except KeyError:
         raise RequestError(404, f"Không có địa điểm '{site_id}' trong kết quả kiểm tra.", f"No site '{site_id}' in the check.") from None
     name = f"zoning-site-{_file_stem(site_id)}"

@@ -58,7 +58,7 @@ def report_file_names(site_ids) -> list[str]:
     return names
 
 
-DETAIL_SHOWN = 160  # a finding's detail longer than this goes to the annex (left out of a point's report)
+DETAIL_SHOWN = 120  # a finding's detail longer than this goes to the annex (left out of a point's report)
 # the badge colours of the report's style sheet, given again as cell colours that word processors keep
 REPORT_VERDICT_COLOURS = {"conflict": ("#c62828", "#ffffff"), "needs_review": ("#f9a825", "#111111"), "no_data": ("#6d4c41", "#ffffff"),
                           "no_conflict_found": ("#2e7d32", "#ffffff"), "outside_province": ("#546e7a", "#ffffff")}
@@ -73,7 +73,7 @@ def render_site(record: dict, meta: dict, *, map_html: str = "", sketch_html: st
     return template.render(
         site=record, meta=meta, findings=findings, map_html=map_html, sketch_html=sketch_html, index_name=index_name,
         verdict_colour=fill, verdict_ink=ink, annex=record["geometry_type"] != "point", DETAIL_SHOWN=DETAIL_SHOWN,
-        SKETCH_WIDTH=SKETCH_PX,
+        SKETCH_WIDTH=SKETCH_PX, statuses_used=_statuses_explained(record, findings),
     )
 
 
@@ -163,6 +163,12 @@ def _small_maps(result: CheckResult, build: Build) -> Callable[[dict], str]:
         return site_map_html(build, site, findings=result.findings)
 
     return small_map
+
+
+def _statuses_explained(record: dict, findings: list[dict]) -> list[str]:
+    """The statuses other than confirmed that the report's tables name by their short label."""
+    rows = [*findings, *record["units"], *record["sensitive"], *record["safety"]]
+    return [key for key in ("unconfirmed", "proposed", "user") if any(row.get("status") == key for row in rows)]
 
 
 def _sketches(result: CheckResult, build: Build) -> Callable[[dict], str]:

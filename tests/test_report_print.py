@@ -19,8 +19,8 @@ import pytest
 import shapely
 from docx.oxml.ns import qn
 from fastapi.testclient import TestClient
-from playwright.sync_api import sync_playwright
 from PIL import Image
+from playwright.sync_api import sync_playwright
 from shapely.geometry import Point, Polygon
 
 import zoning

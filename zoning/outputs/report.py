@@ -66,7 +66,8 @@ REPORT_VERDICT_COLOURS = {"conflict": ("#c62828", "#ffffff"), "needs_review": ("
 
 def render_site(record: dict, meta: dict, *, map_html: str = "", sketch_html: str = "", index_name: str | None = "index.html") -> str:
     """The HTML report of one site (a record of :meth:`CheckResult.records`); ``map_html`` is the
-    interactive map shown on screen, ``sketch_html`` the static map that is printed."""
+    interactive map shown on screen, ``sketch_html`` the static map that is printed.
+    """
     findings = sorted(record["findings"], key=lambda f: -SEVERITY_RANK.get(f["severity"], 0))
     template = environment().get_template("site_report.html.j2")
     fill, ink = REPORT_VERDICT_COLOURS.get(record["verdict"], ("#8c8c8c", "#ffffff"))

@@ -290,8 +290,8 @@
       var matches = self.typeIndex.filter(function (item) { return words.every(function (w) { return item.key.indexOf(w) >= 0; }); });
       list.textContent = '';
       matches.forEach(function (item) {
-        var li = el('li', null, item.type['type_name_' + lang] + ' ', list);
-        el('small', null, item.type.type, li);
+        var li = el('li', null, item.type['type_name_' + lang], list);  // the name only: the code stays out of sight
+        li.dataset.type = item.type.type;
         li.addEventListener('mousedown', function (e) { e.preventDefault(); self.chooseType(item.type.type, true); });
       });
       list.hidden = !matches.length;
@@ -302,8 +302,8 @@
     search.addEventListener('keydown', function (e) {
       if (e.key === 'Enter') {
         e.preventDefault();
-        var first = list.querySelector('li small');
-        if (first) { self.chooseType(first.textContent, true); }
+        var first = list.querySelector('li');
+        if (first) { self.chooseType(first.dataset.type, true); }
       }
     });
     byId('type-clear').addEventListener('click', function () { self.chooseType(null, true); });
@@ -318,7 +318,7 @@
   App.prototype.chooseType = function (code, rerun) {
     var t = this.typeOf(code), T = this.T;
     this.type = t ? t.type : null;
-    byId('type-chosen').textContent = t ? t['type_name_' + this.lang] + ' (' + t.type + ')' : T.type_none;
+    byId('type-chosen').textContent = t ? t['type_name_' + this.lang] : T.type_none;
     byId('type-clear').hidden = !t;
     byId('type-search').value = '';
     byId('type-list').hidden = true;
@@ -509,7 +509,7 @@
     var kind = site.geometry_type;
     var size = kind === 'polygon' ? ', ' + this.quantity(site.area_ha, 'area_ha', 'ha') : (kind === 'line' ? ', ' + this.quantity(site.length_m, 'length_m', 'm') : '');
     fact(T.geometry, (T['geometry_' + kind] || kind) + size);
-    var type = site.type ? this.pick(site, 'type_name') + ' (' + site.type + ')' : T.type_missing;
+    var type = site.type ? this.pick(site, 'type_name') : T.type_missing;
     if (site.capacity !== null && site.capacity !== undefined) {
       type += ' – ' + T.capacity.toLowerCase() + ' ' + this.format(site.capacity, 2) + ' ' + this.unit(site.capacity_unit);
     }
@@ -848,6 +848,8 @@
 
   App.prototype.download = function (button, path, request) {
     var self = this, label = button.textContent;
+    var shown = button.parentNode.parentNode.querySelector('.app-download-error');
+    if (shown) { shown.remove(); }
     button.disabled = true;
     button.textContent = this.T.preparing;
     return this.api('POST', path, request)
@@ -861,8 +863,23 @@
           setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
         });
       })
-      .catch(function (error) { self.showError(error); })
+      .catch(function (error) { self.downloadFailed(button, error); })
       .then(function () { button.disabled = false; button.textContent = label; });
+  };
+
+  // A download that fails is told under the row of the button pressed, in Vietnamese and
+  // English (the server's own words when it sent them); the check shown stays as it is.
+  App.prototype.downloadFailed = function (button, error) {
+    var D = this.cfg.download_texts;
+    var text = ['vi', 'en'].map(function (lang) {
+      var reason = error.payload && error.payload[lang] ? error.payload[lang]
+        : (error.status ? fill(D[lang].download_server, { status: error.status }) : D[lang].download_network);
+      return fill(D[lang].download_failed, { reason: reason });
+    }).join(' / ');
+    var message = el('p', 'app-download-error', text);
+    message.setAttribute('role', 'alert');
+    message.dataset.status = String(error.status || 'network');
+    button.parentNode.insertAdjacentElement('afterend', message);
   };
 
   App.prototype.link = function () {

@@ -497,3 +497,49 @@ def test_pick_a_province_in_the_selector_and_check_a_point(browser, national_ser
     assert app.page.locator(".app-site .app-province").inner_text() == "Tỉnh: Lạng Sơn"
     app.screenshot("web-14-national-province-vi.png")
     app.close()
+
+
+def test_a_failed_download_is_told_beside_its_button_in_both_languages(browser, server, build, strict_point):
+    app = AppPage(browser, server + "/")
+    app.page.fill("#type-search", "bai chon lap")
+    app.page.locator("#type-list li").first.dispatch_event("mousedown")
+    # the project type by its name, never its code
+    assert app.page.locator("#type-chosen").inner_text() == "Bãi chôn lấp chất thải rắn hợp vệ sinh"
+    app.show(strict_point.x, strict_point.y, 12)
+    before = app.checks()
+    app.page.mouse.click(*app.pixel(strict_point.x, strict_point.y))
+    app.wait_for_check(before)
+    facts = app.page.locator(".app-site .app-facts").inner_text()
+    assert "Bãi chôn lấp chất thải rắn hợp vệ sinh" in facts and "sanitary_landfill" not in app.page.locator("#panel").inner_text()
+    verdict = app.verdict()
+    # the server refuses: the check's zoning is no longer served (a real 404 of the real server)
+    app.js("() => { zoningApp.answer.request.build = 'da-go-bo'; }")
+    app.page.click(".app-report-html")
+    message = app.page.locator(".app-download-error")
+    message.wait_for(timeout=30_000)
+    text = message.inner_text()
+    assert text.startswith("Không tải được tệp: Không có bản phân vùng 'da-go-bo' trên máy chủ này")
+    assert " / The file could not be downloaded: No zoning 'da-go-bo' is served here" in text
+    assert message.get_attribute("data-status") == "404" and message.get_attribute("role") == "alert"
+    # right under the row of the button pressed, which is usable again; the check shown stays
+    assert app.js("() => document.querySelector('.app-download-error').previousElementSibling.contains(document.querySelector('.app-report-html'))")
+    assert app.page.locator(".app-report-html").is_enabled() and app.page.locator(".app-report-html").inner_text() != app.js("() => zoningApp.T.preparing")
+    assert app.verdict() == verdict and app.page.get_attribute("body", "data-app-error") is None
+    app.screenshot("web-10-download-failed-vi.png")
+    # the network fails: the connection drops before the server answers
+    app.js("build => { zoningApp.answer.request.build = build; }", app.js("() => zoningApp.cfg.build"))
+    app.page.route("**/api/export/csv", lambda route: route.abort("connectionreset"))
+    app.page.click(".app-results-csv")
+    app.page.wait_for_selector(".app-download-error[data-status=network]", timeout=30_000)
+    assert app.page.locator(".app-download-error").count() == 1  # the earlier message replaced, not piled up
+    text = app.page.locator(".app-download-error").inner_text()
+    assert text == ("Không tải được tệp: không kết nối được tới máy chủ; hãy kiểm tra mạng rồi bấm lại / "
+                    "The file could not be downloaded: the server could not be reached; check the connection and press again")
+    app.page.unroute("**/api/export/csv")
+    # pressed again once the server answers: the file comes and the message goes
+    with app.page.expect_download() as download:
+        app.page.click(".app-results-csv")
+    assert pd.read_csv(download.value.path(), dtype=str)["verdict"].tolist() == [app.js("() => zoningApp.answer.sites[0].verdict")]
+    assert app.page.locator(".app-download-error").count() == 0
+    app.errors = [e for e in app.errors if "status of 404" not in e and "ERR_CONNECTION_RESET" not in e]  # the browser logs what the page shows
+    app.close()

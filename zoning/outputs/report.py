@@ -25,6 +25,7 @@ from zoning.checker.result import SEVERITY_RANK, CheckResult
 from zoning.files import check_output_folder, input_paths, write_text
 from zoning.inputs.crs import WGS84, reproject
 from zoning.outputs.map import site_map_html
+from zoning.outputs.site_sketch import SKETCH_PX, site_sketch_img
 from zoning.resources import path as resource
 
 
@@ -57,18 +58,23 @@ def report_file_names(site_ids) -> list[str]:
     return names
 
 
+DETAIL_SHOWN = 120  # a finding's detail longer than this goes to the annex (left out of a point's report)
 # the badge colours of the report's style sheet, given again as cell colours that word processors keep
 REPORT_VERDICT_COLOURS = {"conflict": ("#c62828", "#ffffff"), "needs_review": ("#f9a825", "#111111"), "no_data": ("#6d4c41", "#ffffff"),
                           "no_conflict_found": ("#2e7d32", "#ffffff"), "outside_province": ("#546e7a", "#ffffff")}
 
 
-def render_site(record: dict, meta: dict, *, map_html: str = "", index_name: str | None = "index.html") -> str:
-    """The HTML report of one site (a record of :meth:`CheckResult.records`)."""
+def render_site(record: dict, meta: dict, *, map_html: str = "", sketch_html: str = "", index_name: str | None = "index.html") -> str:
+    """The HTML report of one site (a record of :meth:`CheckResult.records`); ``map_html`` is the
+    interactive map shown on screen, ``sketch_html`` the static map that is printed.
+    """
     findings = sorted(record["findings"], key=lambda f: -SEVERITY_RANK.get(f["severity"], 0))
     template = environment().get_template("site_report.html.j2")
     fill, ink = REPORT_VERDICT_COLOURS.get(record["verdict"], ("#8c8c8c", "#ffffff"))
     return template.render(
-        site=record, meta=meta, findings=findings, map_html=map_html, index_name=index_name, verdict_colour=fill, verdict_ink=ink,
+        site=record, meta=meta, findings=findings, map_html=map_html, sketch_html=sketch_html, index_name=index_name,
+        verdict_colour=fill, verdict_ink=ink, annex=record["geometry_type"] != "point", DETAIL_SHOWN=DETAIL_SHOWN,
+        SKETCH_WIDTH=SKETCH_PX, statuses_used=_statuses_explained(record, findings),
     )
 
 
@@ -105,12 +111,13 @@ def write_reports(
     sources = input_paths([*result.sources, *(p for b in builds.values() for p in b.sources())])
     out_dir = check_output_folder(out_dir, sources)
     map_html = _small_maps(result, builds) if builds else None
+    sketches = _sketches(result, builds) if builds else None
     records = _located_records(result)
     names = report_file_names(r["site_id"] for r in records)
     meta = result.meta
     written = []
     for record, name in zip(records, names):
-        html = render_site(record, meta, map_html=map_html(record) if map_html else "")
+        html = render_site(record, meta, map_html=map_html(record) if map_html else "", sketch_html=sketches(record) if sketches else "")
         written.append(write_text(out_dir / name, html, sources))
     index = environment().get_template("site_index.html.j2").render(
         sites=list(zip(records, names)), meta=meta,
@@ -119,10 +126,12 @@ def write_reports(
     return written
 
 
-def site_report(result: CheckResult, site_id: str, build: BuildLike | None = None) -> str:
+def site_report(result: CheckResult, site_id: str, build: BuildLike | None = None, *, interactive: bool = True) -> str:
     """The HTML report of one site of a check, as a page of its own (no link to an index).
 
-    With ``build`` it carries the small offline map of the site, as in :func:`write_reports`.
+    With ``build`` it carries the printed sketch of the site and, when ``interactive``, the
+    small offline map, as in :func:`write_reports` (a page made into PDF or Word needs no map
+    that runs scripts).
 
     Raises
     ------
@@ -132,8 +141,10 @@ def site_report(result: CheckResult, site_id: str, build: BuildLike | None = Non
     records = [r for r in _located_records(result) if r["site_id"] == site_id]
     if not records:
         raise KeyError(site_id)
-    map_html = _small_maps(result, {"": as_build(build)})(records[0]) if build is not None else ""
-    return render_site(records[0], result.meta, map_html=map_html, index_name=None)
+    builds = {"": as_build(build)} if build is not None else {}
+    map_html = _small_maps(result, builds)(records[0]) if builds and interactive else ""
+    sketch_html = _sketches(result, builds)(records[0]) if builds else ""
+    return render_site(records[0], result.meta, map_html=map_html, sketch_html=sketch_html, index_name=None)
 
 
 def _located_records(result: CheckResult) -> list[dict]:
@@ -159,6 +170,27 @@ def _small_maps(result: CheckResult, builds: dict[str, Build]) -> Callable[[dict
         return site_map_html(build, site, findings=result.findings)
 
     return small_map
+
+
+def _statuses_explained(record: dict, findings: list[dict]) -> list[str]:
+    """The statuses other than confirmed that the report's tables name by their short label."""
+    rows = [*findings, *record["units"], *record["sensitive"], *record["safety"]]
+    return [key for key in ("unconfirmed", "proposed", "user") if any(row.get("status") == key for row in rows)]
+
+
+def _sketches(result: CheckResult, builds: dict[str, Build]) -> Callable[[dict], str]:
+    """Site record → the ``<img>`` of its printed sketch (zones around it, scale, north arrow), in the build
+    keyed ``""`` or in that of the record's province (none for a site in no province built).
+    """
+
+    def sketch(record: dict) -> str:
+        build = builds[""] if "" in builds else builds.get(record.get("province", ""))
+        if build is None:
+            return ""
+        site = result.sites[result.sites["site_id"].astype(str) == str(record["site_id"])]
+        return site_sketch_img(build, reproject(site.geometry.to_numpy(), result.sites.crs, build.crs)[0])
+
+    return sketch
 
 
 def _number(value: float | None, digits: int = 2, unit: str = "") -> str:

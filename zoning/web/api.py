@@ -267,7 +267,7 @@ def report(
     rows = result.sites[result.sites["site_id"] == site_id]
     province = str(rows["province"].iloc[0]) if "province" in rows and len(rows) else ""
     try:
-        page = site_report(result, site_id, build=entry.report_build(province) if fmt == "html" else None)
+        page = site_report(result, site_id, build=entry.report_build(province), interactive=fmt == "html")
     except KeyError:
         raise RequestError(404, f"Không có địa điểm '{site_id}' trong kết quả kiểm tra.", f"No site '{site_id}' in the check.") from None
     name = f"zoning-site-{_file_stem(site_id)}"

@@ -29,6 +29,7 @@ from zoning.terms import Lang
 from zoning.web.inputs import RequestError
 
 router = APIRouter(include_in_schema=False)
+DOWNLOAD_TEXTS = ("download_failed", "download_network", "download_server")
 TYPE_COLUMNS = ("type", "type_name_vi", "type_name_en", "facility", "capacity_unit", "capacity_needed", "pollution_risk")
 
 
@@ -60,6 +61,8 @@ def index(request: Request, lang: str = "vi", build: str | None = None, token: s
         "locale": LANGUAGES[language],
         "version": __version__,
         "texts": texts,
+        # a failed download is told in both languages, Vietnamese first, whatever the page's language
+        "download_texts": {lang_: {k: app_texts()[lang_][k] for k in DOWNLOAD_TEXTS} for lang_ in ("vi", "en")},
         "terms": {group: terms.labels(group, language) for group in ("zones", "verdicts", "severities", "statuses", "relations", "capacity_classes")},
         "verdict_colours": {v: terms.colour("verdicts", v) for v in terms.labels("verdicts")},
         "decimals": terms.catalogue()["numbers"]["decimals"],

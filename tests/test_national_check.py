@@ -181,6 +181,7 @@ def test_web_application_over_the_national_folder(national):
     assert outside["sites"][0]["province_name"] == OUTSIDE and outside["sites"][0]["verdict"] == "outside_province"
     report = client.post("/api/report/html?site=1@lang-son", json={"sites": across})
     assert report.status_code == 200 and "Tỉnh / Province: <strong>Lạng Sơn</strong>" in report.text
+    assert report.text.count('class="site-sketch"') == 1  # the printed sketch, drawn from Lạng Sơn's own build
     nation_map = client.get("/api/builds/toan-quoc/map").json()
     provinces = [client.get(f"/api/builds/{slug}/map").json() for slug in ("cao-bang", "lang-son")]
     assert len(nation_map["zones"]["features"]) == sum(len(m["zones"]["features"]) for m in provinces)

@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 from tests.national_fixtures import WGS84, lang_son_frames, outlines, reserve_and_river
 from zoning.cli import LANG, app
 from zoning.inputs.crs import tm3_crs
+from zoning.inputs.national_folder import manifest_path
 from zoning.inputs.reference import find_province
 from zoning.law.criteria import load_rules
 from zoning.national import build_national, consistency
 from zoning.national.inputs import halo_metres, read_national
-from zoning.national.resume import manifest_path
 
 distributed = pytest.importorskip("distributed")
 

@@ -204,7 +204,8 @@ def _national(build) -> bool:
     """Whether ``build`` is a national output folder (or one already opened)."""
     if isinstance(build, Build) or (isinstance(build, (str, Path)) and not Path(build).is_dir()):
         return False
-    from zoning.national.sitecheck import NationalZoning, is_national
+    from zoning.inputs.national_folder import is_national
+    from zoning.national.sitecheck import NationalZoning
 
     return isinstance(build, NationalZoning) or (isinstance(build, (str, Path)) and is_national(build))
 

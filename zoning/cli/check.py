@@ -169,7 +169,8 @@ def check(
 
 def _national(path: Path, against: Path | None):
     """The national output folder ``--zoning`` names, opened; None for a build file."""
-    from zoning.national.sitecheck import is_national, open_national
+    from zoning.inputs.national_folder import is_national
+    from zoning.national.sitecheck import open_national
 
     if not (path.is_dir() and is_national(path)):
         return None

@@ -96,7 +96,7 @@ def serve(
 
 
 def _national(path: Path) -> bool:
-    from zoning.national.sitecheck import is_national
+    from zoning.inputs.national_folder import is_national
 
     return path.is_dir() and is_national(path)
 

@@ -15,13 +15,7 @@ from pathlib import Path
 from zoning import __version__
 from zoning.files import write_text
 from zoning.inputs.layers import file_digest
-
-SUFFIX = ".national.json"
-
-
-def manifest_path(build_path: Path) -> Path:
-    """``provinces/lang-son.gpkg`` → ``provinces/lang-son.national.json``."""
-    return build_path.with_name(build_path.stem + SUFFIX)
+from zoning.inputs.national_folder import manifest_path
 
 
 def fingerprint(inputs: dict[str, str], rules: str, halo_m: float) -> dict:

@@ -38,20 +38,14 @@ from zoning.checker.result import TABLES, VERDICT_ORDER
 from zoning.errors import InputError
 from zoning.files import input_paths
 from zoning.inputs.crs import made_valid
+from zoning.inputs.national_folder import SUFFIX
 from zoning.inputs.reference import find_province
 from zoning.inputs.sites import CSV_SUFFIXES, EXCEL_SUFFIXES, Sites, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
 from zoning.national.mosaic import NATIONAL_CRS
-from zoning.national.resume import SUFFIX
 
 OUTSIDE = "outside_provinces_built"
 PROVINCE_COLUMNS = ["province", "province_name"]
-
-
-def is_national(path: str | Path) -> bool:
-    """Whether ``path`` is a national output folder: ``provinces/`` holding builds with their manifest."""
-    folder = Path(path) / "provinces"
-    return folder.is_dir() and any(folder.glob(f"*{SUFFIX}"))
 
 
 @dataclass

@@ -19,22 +19,10 @@ import shapely
 from zoning.builder.model import read_build
 from zoning.errors import InputError
 from zoning.inputs.crs import reproject
+from zoning.inputs.national_folder import built_provinces
 from zoning.inputs.reference import Province, find_province
-from zoning.national.resume import manifest_path
 from zoning.siting.search import SitingResult, find_sites
 from zoning.siting.study import VN2000, Study, study_crs
-
-
-def built_provinces(folder: str | Path) -> list[Province]:
-    """The provinces whose build in ``folder/provinces`` is whole (its national manifest written), in code order."""
-    found = []
-    for path in sorted((Path(folder) / "provinces").glob("*.gpkg")):
-        if manifest_path(path).is_file():
-            try:
-                found.append(find_province(path.stem))
-            except InputError:
-                continue
-    return sorted(found, key=lambda p: p.code)
 
 
 def regional_study(folder: str | Path, provinces: list[str]) -> Study:

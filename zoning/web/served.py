@@ -18,8 +18,9 @@ from pathlib import Path
 from zoning.builder.model import Build, as_build
 from zoning.checker import BuildIndex, index_build
 from zoning.inputs.crs import describe
+from zoning.inputs.national_folder import is_national
 from zoning.law.project_types import CheckRules
-from zoning.national.sitecheck import NationalZoning, is_national, open_national
+from zoning.national.sitecheck import NationalZoning, open_national
 from zoning.outputs.display import DEFAULT_TOLERANCE_M, DisplayLayers, display_layers
 from zoning.outputs.map import map_config
 from zoning.terms import Lang

@@ -227,8 +227,58 @@ def test_proposed_designation_is_counted_apart(proposed_build, small_build_path)
     assert result.manifest["proposed"] == {"units": 1, "area_ha": pytest.approx(400), "area_ha_by_zone": {"emission_limited": pytest.approx(400)}}
     assert result.qa["passed"]
     assert any("Khu vực đề xuất (chưa có ranh giới pháp lý" in n and "400,00 ha" in n for n in result.notices("vi"))
-    table = annex_data(result).zone_tables["emission_limited"]
-    assert table.kinds[-2:] == ["proposed_group", "proposed"] and table.rows[-2][4] == 400.0
+    data = annex_data(result)
+    assert "PE0001" not in {row[1] for table in data.zone_tables.values() for row in table.rows}
+    assert data.proposed_table.rows[0][1:5] == ["Khu vực K", TITLE_OTHER_SENSITIVE, 400.0, 400.0]
+
+
+TITLE_OTHER_SENSITIVE = "Khu vực có yếu tố nhạy cảm về môi trường dễ bị tổn thương trước tác động của ô nhiễm môi trường khác cần được bảo vệ"
+
+
+def test_demo_proposed_designations_are_out_of_the_zone_tables(demo_build_path, tmp_path):
+    """The geopark landscape and the high-biodiversity area, proposed by the plan: in no zone
+    table, no zone in their row; listed apart with the area of the feature in the province
+    and its part outside the zones in force, both computed here from the layer."""
+    import docx
+
+    from zoning.builder.model import read_build
+    from zoning.outputs.annex import write_annex
+
+    demo = read_build(demo_build_path)
+    features = gpd.read_file(DEMO.layers, layer="other_sensitive").to_crs(demo.crs)
+    features = features[features["legal_status"] == "proposed"].set_index("name")
+    province = gpd.read_file(DEMO.layers, layer="province").to_crs(demo.crs).union_all()
+    zones = demo.zones.set_index("zone").geometry
+    inside = features.geometry.intersection(province)
+    whole = (inside.area / 10_000).round(2).to_dict()
+    apart = (inside.difference(zones["strict"].union(zones["emission_limited"])).area / 10_000).round(2).to_dict()
+    assert len(whole) == 2 and whole["Khu vực đa dạng sinh học cao Nguyên Bình (Cao Bằng) – Ba Bể (Thái Nguyên)"] == pytest.approx(20_000.11)
+
+    out = tmp_path / "annex.docx"
+    write_annex(demo, out, map_figure=False)
+    document = docx.Document(str(out))
+    proposed_ids = set(demo.units.loc[demo.units["status"] == "proposed", "unit_id"])
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    (listed,) = [t for t in tables if t[0][:5] == ["STT", "Tên khu vực", "Loại khu vực", "Diện tích (ha)",
+                                                   "Trong đó chưa trùng khu vực đã có hiệu lực (ha)"]]
+    zone_tables = [t for t in tables if t[0][:2] == ["STT", "Mã khu vực"] and "Vị trí (xã, phường)" in t[0]]
+    assert len(zone_tables) == 2
+    for table in zone_tables:
+        assert not {row[1] for row in table} & proposed_ids
+        assert not [row for row in table if row[2] in set(demo.units.loc[demo.units["status"] == "proposed", "name"])]  # nor by name
+    def number(text: str) -> float:
+        return float(text.replace(".", "").replace(",", "."))
+    rows = {name: row for row in listed[1:] if row[0].isdigit() for name in whole if row[1].endswith(name)}  # the unit name of the feature
+    assert len(rows) == len(listed) - 2  # one row per feature, and the sum
+    assert {name: number(row[3]) for name, row in rows.items()} == pytest.approx(whole, abs=0.006)
+    assert {name: number(row[4]) for name, row in rows.items()} == pytest.approx(apart, abs=0.006)
+    for name, row in rows.items():
+        assert row[2] == ("Khu vực đa dạng sinh học cao" if "đa dạng" in name else "Cảnh quan sinh thái quan trọng")
+        assert row[5].startswith("điểm b tiểu mục 1.1 và điểm b tiểu mục 1.2 mục 1 Phần II Kế hoạch")
+        assert row[6].startswith("Đề xuất, chưa có ranh giới pháp lý.\nTiêu chí chưa xác nhận.")
+        assert not re.search("vùng (bảo vệ nghiêm ngặt|hạn chế phát thải)", " ".join(row))  # no zone label
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Các khu vực đề xuất (chưa tính vào vùng) / Proposed areas (not counted in any zone)" in text
 
 
 def test_proposed_designation_decides_no_verdict_unless_asked(proposed_build):

@@ -56,9 +56,7 @@ from zoning.outputs.annex_model import (
     DECISION_BLANK,
     DEFAULT_SCALE,
     NOTE_ILLUSTRATIVE,
-    NOTE_PROPOSED,
     NOTE_UNCONFIRMED,
-    PROPOSED_GROUP,
     ROMAN,
     STATUS_MARKS,
     AnnexData,
@@ -67,6 +65,7 @@ from zoning.outputs.annex_model import (
     crs_label_vi,
     metres,
 )
+from zoning.outputs.annex_proposed import proposed_table
 from zoning.outputs.annex_workbook import annex_sheets
 from zoning.outputs.dataset import DigitalDataset, dataset_paths, write_dataset
 from zoning.outputs.docx import write_docx
@@ -189,9 +188,10 @@ def annex_data(
     headings = _group_headings(units[~units["proposed"]])
     units["citations"], units["overlaps"], cited = _all_criteria(units, other_criteria(build.lineage), criteria, headings)
     proposed, units = units[units["proposed"]].reset_index(drop=True), units[~units["proposed"]].reset_index(drop=True)
+    proposed["stt"] = np.arange(1, len(proposed) + 1)  # numbered in their own list, in no zone's
 
     zone_tables = {
-        zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0), cited)
+        zone: _zone_table(zone, units[units["zone"] == zone], criteria, zone_area.get(zone, 0.0), cited)
         for zone in ANNEX_ZONES
     }
     described = described_units(units, criteria, _point_sources(build)) if describe_by_rule else described_units(units.iloc[:0], criteria)
@@ -209,6 +209,7 @@ def annex_data(
         summary=summary,
         units=units,
         proposed=proposed,
+        proposed_table=proposed_table(proposed, build.lineage, criteria),
         coordinates=coordinates,
         simplification=simplification,
         described=described,
@@ -398,7 +399,7 @@ def _all_criteria(
     return citations, overlaps, cited
 
 
-def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float, cited: dict[str, str]) -> AnnexTable:
+def _zone_table(zone: str, units: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float, cited: dict[str, str]) -> AnnexTable:
     rows: list[list] = []
     kinds: list[str] = []
     notes: list[str] = []
@@ -425,17 +426,6 @@ def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria
     total = round(zone_area_ha, 2)
     rows.append(["", "", "Tổng cộng", "", total, "", ""])
     kinds.append("total")
-    if len(proposed):
-        rows.append(["", "", PROPOSED_GROUP, "", round(float(proposed["area_ha"].sum()), 2), "", NOTE_PROPOSED])
-        kinds.append("proposed_group")
-        for unit in proposed.itertuples():
-            citations = ";\n".join(c for c in (f"{unit.citation_vi}{STATUS_MARKS['proposed']}", unit.citations) if c)
-            rows.append([str(unit.stt), unit.unit_id, unit.name, unit.location, round(float(unit.area_ha), 2), citations, _unit_notes(unit)])
-            kinds.append("proposed")
-        notes.append(
-            f"{PROPOSED_GROUP}: khu vực mà Kế hoạch, quy hoạch đề nghị xác lập nhưng chưa có ranh giới pháp lý; chỉ gồm phần "
-            "diện tích chưa thuộc vùng nào đã có hiệu lực, được liệt kê riêng và không tính vào diện tích vùng."
-        )
     text = "\n".join(str(cell) for row in rows for cell in row)
     notes += [f"{marker} {note}." for marker, note in cited.items() if marker in text]
     unit_sum = round(sum(r[AREA_COLUMN] for r, k in zip(rows, kinds) if k == "unit"), 2)
@@ -452,9 +442,7 @@ def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria
 
 
 def _unit_notes(unit) -> str:
-    notes = []
-    if unit.status == "proposed":
-        notes.append(NOTE_PROPOSED)  # the unconfirmed status of a criterion: in its group heading
+    notes = []  # the unconfirmed status of a criterion: in its group heading
     if unit.overlaps:
         notes.append(unit.overlaps)
     if unit.assumption:

@@ -37,11 +37,9 @@ GRAPHIC_ACCURACY_MM = 0.2  # on the map: the accuracy of a boundary drawn at its
 COVERAGE_BISECTIONS = 10
 DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
 NOTE_UNCONFIRMED = "Tiêu chí chưa xác nhận (chưa đối chiếu văn bản hoặc nguồn là dự thảo)."
-NOTE_PROPOSED = "Đề xuất, chưa có ranh giới pháp lý: không thuộc vùng, không tính vào Tổng cộng."
 NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
 DRAFT_MARK = "DỰ THẢO"
 DRAFT_TITLE = "DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH. Lý do:"
-PROPOSED_GROUP = "Khu vực đề xuất, chưa có ranh giới pháp lý (không tính vào Tổng cộng)"
 AREA_COLUMN = 4  # of the zone tables
 STATUS_MARKS = {"unconfirmed": " (chưa xác nhận)", "proposed": " (đề xuất)"}  # after a citation in a unit row
 
@@ -54,9 +52,9 @@ class AnnexTable:
     """One table of the annexes: cells are text, numbers (printed with two decimals) or None.
 
     ``kinds`` names each row: ``unit``, ``group`` (criterion subtotal), ``commune``,
-    ``outside`` (land outside the commune polygons), ``total``, ``proposed_group`` and
-    ``proposed`` (proposed designations, after the total and not in it). ``annex`` is the
-    number of the annex the table is in (``I``, ``II``, ``III``).
+    ``outside`` (land outside the commune polygons), ``total`` and ``proposed`` (a
+    proposed designation, in the list of its own). ``annex`` is the number of the annex
+    the table is in (``I``, ``II``, ``III``; empty for the list of proposed designations).
     """
 
     caption: str
@@ -84,6 +82,7 @@ class AnnexData:
     summary: AnnexTable
     units: pd.DataFrame  # the units in force of the annexes in table order, with stt, location and annex
     proposed: pd.DataFrame  # the proposed units (no legal boundary yet), listed apart and given no coordinates
+    proposed_table: AnnexTable | None  # their list in the explanatory part (none without proposed units)
     coordinates: pd.DataFrame  # of the listed units: unit_id, part, ring (0 = outer), point, northing, easting (m, policy's decimals)
     simplification: pd.DataFrame  # unit_id, vertices, points, tolerance_m, deviation_m, listed
     crs_text: str

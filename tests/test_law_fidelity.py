@@ -10,6 +10,7 @@ import re
 
 import geopandas as gpd
 import pytest
+import shapely
 import yaml
 from shapely.geometry import LineString, Point, box
 
@@ -393,3 +394,60 @@ def test_rule_sets_state_their_urban_classification():
         assert (mapping["field"], mapping["in_force_from"], mapping["status"]) == ("urban_class", "2022-01-10", "unconfirmed")
         assert mapping["alternative"]["field"] == "class_2026"
         assert "01/01/2026" in mapping["classification_vi"] and "111/2025/UBTVQH15" in mapping["provisional_vi"]
+
+
+# ------------------------------------------------------------------- 11. names and rows
+
+
+def test_commune_centres_are_named_from_the_data():
+    """A xã has no nội thành: a town whose name is the centre of a xã is its 'khu vực nội thị',
+    with the thị trấn it was before 1 July 2025 when the layer gives it."""
+    towns = frame([
+        {"id": "g", "name": "Trung tâm xã G", "former_name": "thị trấn G", "urban_class": "V", "class_2026": "III", "geometry": square(1000, 1000, 1000)},
+        {"id": "h", "name": "Trung tâm xã H", "urban_class": "V", "class_2026": "III", "geometry": square(6000, 6000, 500)},
+        {"id": "k", "name": "Thị xã K", "former_name": "thị xã K cũ", "urban_class": "III", "class_2026": "III", "geometry": square(1000, 6000, 500)},
+    ])
+    result = build({"urban_areas": towns})
+    names = result.units.set_index("source_id")[["name", "name_en", "area_ha"]]
+    assert names.loc["g"].tolist() == ["Khu vực nội thị trung tâm xã G (nguyên thị trấn G)",
+                                       "Inner area of trung tâm xã G (formerly thị trấn G)", pytest.approx(100, abs=1e-6)]
+    assert names.loc["h", "name"] == "Khu vực nội thị trung tâm xã H"
+    assert names.loc["k", "name"] == "Nội thành, nội thị Thị xã K (nguyên thị xã K cũ)"
+
+
+def test_demo_rows_print_each_overlap_once_qualify_unconfirmed_and_state_the_credit_rule(demo_build_path):
+    from zoning.builder.model import read_build
+
+    demo = read_build(demo_build_path)
+    data = annex_data(demo)
+    towns = gpd.read_file(DEMO.layers, layer="urban_areas").to_crs(demo.crs).set_index("id")
+    units = demo.units.set_index("unit_id")
+    # names: every commune centre of the layer is a 'khu vực nội thị', none a 'nội thành'
+    centres = towns.index[towns["name"].str.startswith("Trung tâm xã")]
+    assert len(centres) == 12
+    named = units[(units["source_layer"] == "urban_areas") & units["source_id"].isin(centres)]
+    assert len(named) == 11  # Trùng Khánh's lies in the buffer of Núi Lãng Đôn: no land of its own
+    assert set(named["name"]) == {f"Khu vực nội thị {n[:1].lower()}{n[1:]}" for n in towns.loc[named["source_id"], "name"]}
+    rows = {row[1]: row for table in data.zone_tables.values() for row, kind in zip(table.rows, table.kinds) if kind == "unit"}
+    assert not [r for r in rows.values() if "Nội thành, nội thị Trung tâm xã" in "".join(map(str, r))]
+    # the relic zone II of Đông Khê shares land with the centre of Đông Khê (two criteria): one line
+    shared = shapely.area(shapely.intersection(units.loc["E0010", "geometry"], towns.loc["ua-11", "geometry"])) / 10_000
+    assert shared == pytest.approx(26.68, abs=0.005)
+    lines = [line for line in rows["E0010"][6].split("\n") if "trung tâm xã Đông Khê" in line]
+    assert len(lines) == 1 and re.fullmatch(r"Trong đó 26,68 ha trùng với Khu vực nội thị trung tâm xã Đông Khê \[\d+\] \(mục IV\)\.", lines[0])
+    for row in rows.values():
+        overlap = [line for line in row[6].split("\n") if line.startswith("Trong đó ")]
+        assert len(overlap) == len({line.split(" [")[0].split(" (")[0] for line in overlap}), row[1]
+    # qualified in its row: its own criterion unconfirmed, or its zone given by the urban class chosen (the 11 centres, class V
+    # before 2026 and III after); the city (class III before, II after) is strict either way
+    unconfirmed = set(units.index[units["status"] == "unconfirmed"])
+    by_reading = set(named.index)
+    for unit_id, row in rows.items():
+        first = row[6].split("\n")[0]
+        assert (first == "(tiêu chí chưa xác nhận)") == (unit_id in unconfirmed), unit_id
+        assert first.startswith("(tiêu chí chưa xác nhận: vùng theo cách xếp loại đô thị") == (unit_id in by_reading), unit_id
+    assert {"S0022", "E0009"} <= unconfirmed and not {"S0001", "S0009"} & (unconfirmed | by_reading)
+    # the rule that credits overlapping land, with the order test_overlapping_reserves… checks
+    (rule,) = [c for c in data.conventions if c.startswith("Phần diện tích đáp ứng nhiều tiêu chí được tính cho một khu vực duy nhất")]
+    assert "khu vực đã có hiệu lực trước khu vực đề xuất; vùng bảo vệ nghiêm ngặt trước vùng hạn chế phát thải" in rule
+    assert "rồi khu vực có quyết định mới hơn (khu vực có ngày quyết định trước khu vực không ghi ngày), rồi thứ tự trong dữ liệu" in rule

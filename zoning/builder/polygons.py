@@ -18,13 +18,14 @@ from shapely import STRtree
 
 from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
+from zoning.builder.urban import urban_unit_names
 from zoning.errors import InputError
 from zoning.inputs.catalogue import Precedence, load_catalogue
 from zoning.inputs.dates import DateError, parse_date
 from zoning.inputs.layers import LayerSet
 from zoning.inputs.text import clean_text, normalised_values
 from zoning.law.criteria import Criterion, RuleSet, Width
-from zoning.terms import ZONE_ORDER
+from zoning.terms import ZONE_ORDER, Lang
 
 COLUMNS = ["zone", "criterion", "criterion_order", "status", "proposed", "op", "name", "name_en", "citation_vi", "citation_en",
            "assumption", "assumption_en", "source_layer", "source_id", "source_order", "designation_rank", "decision_date",
@@ -72,8 +73,8 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
                     "status": np.where(proposed, "proposed", criterion.status),
                     "proposed": proposed,
                     "op": criterion.geometry.op,
-                    "name": [criterion.unit_name_vi.format(name=n) for n in names],
-                    "name_en": [criterion.unit_name_en.format(name=n) for n in names],
+                    "name": _unit_names(criterion, names, selected, "vi"),
+                    "name_en": _unit_names(criterion, names, selected, "en"),
                     "citation_vi": criterion.citation_vi,
                     "citation_en": criterion.citation_en,
                     "assumption": assumption_vi[usable],
@@ -97,6 +98,14 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
     table = table.drop(columns=["undated", "decision_order"])
     candidates = gpd.GeoDataFrame(table, geometry="geometry", crs=layers.crs)
     return candidates, pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
+
+
+def _unit_names(criterion: Criterion, names: np.ndarray, features: pd.DataFrame, lang: Lang) -> list[str]:
+    """The names of a criterion's units: its template filled with each feature's name (inner urban areas: see :func:`urban_unit_names`)."""
+    template = criterion.unit_name_vi if lang == "vi" else criterion.unit_name_en
+    if criterion.layer == "urban_areas":
+        return urban_unit_names(template, names, _column(features, "former_name").to_numpy(object), lang)
+    return [template.format(name=n) for n in names]
 
 
 def _decision_dates(features: pd.DataFrame, attribute: str, criterion: Criterion, notes: list[str]) -> pd.Series:

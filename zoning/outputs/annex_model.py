@@ -38,6 +38,14 @@ COVERAGE_BISECTIONS = 10
 DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
 NOTE_UNCONFIRMED = "Tiêu chí chưa xác nhận (chưa đối chiếu văn bản hoặc nguồn là dự thảo)."
 NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
+CREDIT_RULE = (  # the order of zoning.builder.polygons.PRECEDENCE, in words
+    "Phần diện tích đáp ứng nhiều tiêu chí được tính cho một khu vực duy nhất, theo thứ tự: khu vực đã có hiệu lực trước khu vực "
+    "đề xuất; vùng bảo vệ nghiêm ngặt trước vùng hạn chế phát thải; trong một vùng, theo thứ tự các mục (tiêu chí) của bảng; cùng một "
+    "tiêu chí, khu vực có cấp hạng cao hơn (vườn quốc gia, khu dự trữ thiên nhiên, khu bảo tồn loài - sinh cảnh, khu bảo vệ cảnh quan; "
+    "di tích quốc gia đặc biệt, quốc gia, cấp tỉnh), rồi khu vực có quyết định mới hơn (khu vực có ngày quyết định trước khu vực không "
+    "ghi ngày), rồi thứ tự trong dữ liệu. Các tiêu chí khác mà khu vực đáp ứng ghi ở cột “Đồng thời thuộc tiêu chí”; phần diện tích "
+    "trùng với khu vực khác ghi một lần ở cột Ghi chú (“Trong đó … ha trùng với …”)."
+)
 DRAFT_MARK = "DỰ THẢO"
 DRAFT_TITLE = "DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH. Lý do:"
 AREA_COLUMN = 4  # of the zone tables

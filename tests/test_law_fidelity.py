@@ -14,6 +14,7 @@ import shapely
 import yaml
 from shapely.geometry import LineString, Point, box
 
+from zoning import terms
 from zoning.builder import build as build_zoning
 from zoning.checker import check
 from zoning.demo import demo_paths
@@ -114,7 +115,8 @@ def test_relic_inside_a_reserve_is_cited_in_the_annex(relic_in_reserve):
                          "(điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP).")
     assert cited[1].endswith("(điểm d khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (ký hiệu điểm suy ra từ thứ tự, chưa đối chiếu văn bản)).")
     (relic_marker,) = [m for m, n in notes.items() if "điểm d khoản 2 Điều 22" in n]
-    assert f"Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H {relic_marker}." in core["overlaps"]
+    assert (f"Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H {relic_marker}; khu vực này không có dòng riêng vì toàn bộ "
+            "diện tích đã được tính cho các khu vực khác.") in core["overlaps"]  # no land of its own
     assert "25,00 ha trùng với Khu vực bảo vệ I Di tích H" in row[6]
 
 
@@ -434,7 +436,7 @@ def test_demo_rows_print_each_overlap_once_qualify_unconfirmed_and_state_the_cre
     shared = shapely.area(shapely.intersection(units.loc["E0010", "geometry"], towns.loc["ua-11", "geometry"])) / 10_000
     assert shared == pytest.approx(26.68, abs=0.005)
     lines = [line for line in rows["E0010"][6].split("\n") if "trung tâm xã Đông Khê" in line]
-    assert len(lines) == 1 and re.fullmatch(r"Trong đó 26,68 ha trùng với Khu vực nội thị trung tâm xã Đông Khê \[\d+\] \(mục IV\)\.", lines[0])
+    assert len(lines) == 1 and re.fullmatch(r"Trong đó 26,68 ha trùng với Khu vực nội thị trung tâm xã Đông Khê (\[\d+\] )+\(mục IV\)\.", lines[0])
     for row in rows.values():
         overlap = [line for line in row[6].split("\n") if line.startswith("Trong đó ")]
         assert len(overlap) == len({line.split(" [")[0].split(" (")[0] for line in overlap}), row[1]
@@ -451,3 +453,37 @@ def test_demo_rows_print_each_overlap_once_qualify_unconfirmed_and_state_the_cre
     (rule,) = [c for c in data.conventions if c.startswith("Phần diện tích đáp ứng nhiều tiêu chí được tính cho một khu vực duy nhất")]
     assert "khu vực đã có hiệu lực trước khu vực đề xuất; vùng bảo vệ nghiêm ngặt trước vùng hạn chế phát thải" in rule
     assert "rồi khu vực có quyết định mới hơn (khu vực có ngày quyết định trước khu vực không ghi ngày), rồi thứ tự trong dữ liệu" in rule
+
+
+def test_demo_urban_rows_cite_both_plan_items_and_name_the_town_they_hold(demo_build_path):
+    """The plan lists the 16 towns under 1.1.a and 1.1.b: each town's row cites both (the
+    one held back by the conflict too); the centre of Trùng Khánh, all of it in the buffer of
+    Núi Lãng Đôn, is named in that buffer's row with its area; the zones keep their areas."""
+    from zoning.builder.model import read_build
+
+    demo = read_build(demo_build_path)
+    assert demo.zones.set_index("zone")["area_ha"].round(2).to_dict() == {"strict": 21857.85, "emission_limited": 42494.04, "other": 605393.56}
+    data = annex_data(demo)
+    notes = dict(note.split(" ", 1) for table in data.zone_tables.values() for note in table.notes if note.startswith("["))
+    (item_a,) = [m for m, n in notes.items() if n.startswith("Khu dân cư tập trung ở đô thị, nội thành, nội thị của đô thị loại II, III")
+                 and "(điểm a tiểu mục 1.1 mục 1 Phần II" in n]
+    (item_b,) = [m for m, n in notes.items() if n.startswith("Khu dân cư tập trung là nội thành, nội thị của các đô thị loại II, III")
+                 and "(điểm b tiểu mục 1.1 mục 1 Phần II" in n]
+    towns = gpd.read_file(DEMO.layers, layer="urban_areas").to_crs(demo.crs).set_index("id")
+    planned = set(towns.index[towns["class_2026"].isin(["II", "III"])])
+    assert len(planned) == 16
+    units = demo.units[(demo.units["source_layer"] == "urban_areas") & demo.units["source_id"].isin(planned)]
+    assert len(units) == 15
+    rows = {row[1]: row for table in data.zone_tables.values() for row, kind in zip(table.rows, table.kinds) if kind == "unit"}
+    for unit_id in units["unit_id"]:
+        assert {item_a, item_b} <= set(rows[unit_id][5].split(";\n")), unit_id
+    # Trùng Khánh: no row of its own, named where its land is, with the area found here
+    (absorbed,) = planned - set(units["source_id"])
+    assert towns.loc[absorbed, "name"] == "Trung tâm xã Trùng Khánh"
+    held = demo.units[shapely.area(shapely.intersection(demo.units.geometry.to_numpy(), towns.loc[absorbed, "geometry"])) > 10_000]
+    (holder,) = held.to_dict("records")
+    area = shapely.area(shapely.intersection(holder["geometry"], towns.loc[absorbed, "geometry"])) / 10_000
+    assert holder["name"] == "Vùng đệm Khu di tích lịch sử văn hóa Núi Lãng Đôn" and area == pytest.approx(256.45, abs=0.005)
+    (line,) = [line for line in rows[holder["unit_id"]][6].split("\n") if "Trùng Khánh" in line]
+    assert line.startswith(f"Trong đó {terms.quantity(area, 'area_ha')} trùng với Khu vực nội thị trung tâm xã Trùng Khánh {item_a} {item_b} (mục ")
+    assert line.endswith("; khu vực này không có dòng riêng vì toàn bộ diện tích đã được tính cho các khu vực khác.")

@@ -41,7 +41,8 @@ def all_criteria(
     units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFrame, headings: dict[str, tuple[str, str]]
 ) -> tuple[list[str], list[str], dict[str, str]]:
     """Per unit, the other criteria in force its land also meets, and its overlaps with other
-    features, proposed designations included (``Trong đó … ha trùng với …``).
+    features, proposed designations included (``Trong đó … ha trùng với …``); a feature with
+    no unit of its own (all its land credited to others) is said to have no row.
 
     A criterion that heads a group of the annexes is referred to by it (``mục II``, or
     ``mục II Phụ lục II`` in the other annex): its citation is printed once, in the group
@@ -63,10 +64,13 @@ def all_criteria(
         return marker
 
     by_unit = dict(tuple(others.groupby("unit_id", sort=False)))
+    key = [units["source_layer"], units["source_id"].astype(str), units["criterion"]]
+    credited = units[units["status"] != "proposed"].groupby(key)["zone"].agg(set).to_dict()
+    credited.update({k: set() for k in units[units["status"] == "proposed"].groupby(key).groups})  # a row in no zone: its own list
     citations, overlaps = [], []
     for unit in units.itertuples():
         cited_here: dict[str, str | None] = {unit.criterion: None}  # its own: in its group heading
-        shared: dict[tuple, tuple[str, list[str], list[str]]] = {}  # one line per feature and area shared, whatever the criteria
+        shared: dict[tuple, tuple[str, list[str], list[str], list[bool]]] = {}  # one line per feature and area shared, whatever the criteria
         for other in by_unit.get(unit.unit_id, others.iloc[:0]).itertuples():
             text = reference(other.criterion, other.status, unit.annex)
             if other.status != "proposed":
@@ -74,24 +78,28 @@ def all_criteria(
             if (other.source_layer, str(other.source_id)) == (unit.source_layer, str(unit.source_id)):
                 continue  # the same feature under another criterion: cited, not an overlap
             area = terms.quantity(other.overlap_ha, "area_ha")
-            _, refs, zones = shared.setdefault((other.source_layer, str(other.source_id), area), (other.name, [], []))
+            feature = (other.source_layer, str(other.source_id))
+            _, refs, zones, rows = shared.setdefault((*feature, area), (other.name, [], [], []))
             refs.append(text)
-            zone = terms.zone_name(other.zone).lower() if other.zone != unit.zone else ""
-            if zone and zone not in zones:
-                zones.append(zone)
+            zones += credited.get((*feature, other.criterion), set())  # where the feature's land under that criterion is credited
+            rows.append((*feature, other.criterion) in credited)
         citations.append(";\n".join(text for text in cited_here.values() if text is not None))
-        overlaps.append("\n".join(_overlap_line(area, name, refs, zones) for (_, _, area), (name, refs, zones) in shared.items()))
+        overlaps.append("\n".join(_overlap_line(area, name, refs, set(zones), unit.zone, any(rows))
+                                  for (_, _, area), (name, refs, zones, rows) in shared.items()))
     return citations, overlaps, cited
 
 
-def _overlap_line(area: str, name: str, refs: list[str], zones: list[str]) -> str:
+def _overlap_line(area: str, name: str, refs: list[str], zones: set[str], zone: str, has_row: bool) -> str:
     """``Trong đó 26,68 ha trùng với X [3] (mục IV; vùng …).``: markers ``[n]`` (their notes cite the criterion) after the
-    name, the groups citing the others (``mục …``) and the other zone in parentheses.
+    name, the groups citing the others (``mục …``), and the zone the feature's units in force are in when it is another; a
+    feature with no unit under these criteria (all its land credited to others) has no row of its own.
     """
     markers = " ".join(dict.fromkeys(r for r in refs if r.startswith("[")))
-    within = "; ".join([*dict.fromkeys(r for r in refs if not r.startswith("[")), *zones])
+    other_zones = [] if zone in zones else [terms.zone_name(z).lower() for z in ("strict", "emission_limited", "other") if z in zones]
+    within = "; ".join([*dict.fromkeys(r for r in refs if not r.startswith("[")), *other_zones])
     where = " ".join(part for part in (markers, f"({within})" if within else "") if part)
-    return f"Trong đó {area} trùng với {name} {where}."
+    absorbed = "" if has_row else "; khu vực này không có dòng riêng vì toàn bộ diện tích đã được tính cho các khu vực khác"
+    return f"Trong đó {area} trùng với {name} {where}{absorbed}."
 
 
 def zone_table(zone: str, units: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float, cited: dict[str, str]) -> AnnexTable:

@@ -129,6 +129,31 @@ def test_site_findings_cite_every_criterion_the_land_meets(relic_in_reserve):
     assert "25,00 ha" in found["detail_vi"] and "25.00 ha shared" in found["detail_en"]
 
 
+def test_site_findings_report_what_the_footprint_itself_meets(relic_in_reserve):
+    """In the core of reserve D: relic H covers [6.5, 7] km², town B (class IV) [5, 7] × [6, 7] km."""
+    def strict(**where):
+        result = check(None, relic_in_reserve, crs="EPSG:9210", type="other", **where)
+        (found,) = result.findings[result.findings["finding"] == "in_strict"].to_dict("records")
+        return found
+
+    reserve = "điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"
+    clear = strict(point=f"{X0 + 7500},{Y0 + 7500}")  # neither the relic nor the town
+    assert clear["citation_vi"] == reserve
+    assert "cũng đáp ứng" not in clear["detail_vi"] and "Di tích H" not in clear["detail_vi"]
+    town = strict(point=f"{X0 + 6200},{Y0 + 6200}")  # in town B, not in the relic
+    assert town["citation_vi"].split("; ") == [reserve, "điểm d khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (ký hiệu điểm suy ra từ thứ tự, "
+                                                        "chưa đối chiếu văn bản)"]
+    assert "Di tích H" not in town["detail_vi"] and "Thị trấn B" in town["detail_vi"]
+    edge = strict(wkt=f"POLYGON (({X0 + 7900} {Y0 + 7900}, {X0 + 7900} {Y0 + 6900}, {X0 + 6900} {Y0 + 6900}, {X0 + 6900} {Y0 + 7900}, "
+                      f"{X0 + 7900} {Y0 + 7900}))")  # 1 km² over 100 m × 100 m of the relic's corner (and of the town's, which holds it)
+    assert edge["citation_vi"].split("; ")[:2] == [reserve, "điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"]
+    assert "Di tích H" in edge["detail_vi"] and "Thị trấn B" in edge["detail_vi"]
+    beside = strict(wkt=f"POLYGON (({X0 + 6100} {Y0 + 6900}, {X0 + 6400} {Y0 + 6900}, {X0 + 6400} {Y0 + 7900}, {X0 + 6100} {Y0 + 7900}, "
+                        f"{X0 + 6100} {Y0 + 6900}))")  # over the town's north edge, west of the relic
+    assert "Di tích H" not in beside["detail_vi"] and "Thị trấn B" in beside["detail_vi"]
+    assert "điểm d khoản 2" not in beside["citation_vi"]
+
+
 # --------------------------------------------------------------------- 4. citations
 
 

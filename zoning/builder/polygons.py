@@ -24,7 +24,7 @@ from zoning.inputs.catalogue import Precedence, load_catalogue
 from zoning.inputs.dates import DateError, parse_date
 from zoning.inputs.layers import LayerSet
 from zoning.inputs.text import clean_text, normalised_values
-from zoning.law.criteria import Criterion, RuleSet, Width
+from zoning.law.criteria import Criterion, Geometry, RuleSet, Width
 from zoning.terms import ZONE_ORDER, Lang
 
 COLUMNS = ["zone", "criterion", "criterion_order", "status", "proposed", "op", "name", "name_en", "citation_vi", "citation_en",
@@ -55,7 +55,7 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
         selected = layer[selection_mask(layer, rules.selection(criterion))]
         if selected.empty:
             continue
-        geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion, layers)
+        geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion.geometry, layers)
         skipped += _skipped(criterion, selected["source_id"][~usable], NO_WIDTH)
         selected = selected[usable]
         clipped = polygonal(clip(geometries[usable], province))
@@ -161,16 +161,15 @@ def selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.n
     return mask
 
 
-def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion, layers: LayerSet | None = None
+def criterion_geometry(features: gpd.GeoDataFrame, spec: Geometry, layers: LayerSet | None = None
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Polygons a criterion makes of its selected features.
+    """Polygons a criterion (its geometry ``spec``) makes of its selected features.
 
     Returns the geometries, the assumption text per feature in Vietnamese and in
     English ("" where every width came from the data), and a mask of features that
     could be used (a line or point with no recorded width and no default cannot).
     ``layers`` holds the land a buffer's ``within`` default reads.
     """
-    spec = criterion.geometry
     geometries = features.geometry.to_numpy().copy()
     types = shapely.get_type_id(geometries)
     notes = (np.full(len(features), "", dtype=object), np.full(len(features), "", dtype=object))  # vi, en

@@ -512,3 +512,28 @@ def test_demo_urban_rows_cite_both_plan_items_and_name_the_town_they_hold(demo_b
     (line,) = [line for line in rows[holder["unit_id"]][6].split("\n") if "Trùng Khánh" in line]
     assert line.startswith(f"Trong đó {terms.quantity(area, 'area_ha')} trùng với Khu vực nội thị trung tâm xã Trùng Khánh {item_a} {item_b} (mục ")
     assert line.endswith("; khu vực này không có dòng riêng vì toàn bộ diện tích đã được tính cho các khu vực khác.")
+
+
+def test_demo_ranked_relic_forests_also_cite_point_d(demo_build_path):
+    """Pác Bó and Rừng Trần Hưng Đạo, relic forests entered as reserves and ranked special
+    national relics (relic_rank in the layer), cite point d beside point c on their row and
+    in a site's finding; Lam Sơn, whose rank the data does not give, does not; no area moves."""
+    from zoning.builder.model import read_build
+
+    demo = read_build(demo_build_path)
+    reserves = gpd.read_file(DEMO.layers, layer="nature_reserves").to_crs(demo.crs).set_index("id")
+    ranked = set(reserves.index[(reserves["part"] == "core") & reserves["relic_rank"].notna()])
+    assert ranked == {"nr-04-core", "nr-07-core"}
+    data = annex_data(demo)
+    notes = dict(note.split(" ", 1) for note in data.zone_tables["strict"].notes if note.startswith("["))
+    (marker,) = [m for m, n in notes.items() if "(rừng di tích đã được xếp hạng di tích) (điểm d khoản 2 Điều 22" in n]
+    assert notes[marker].endswith("(chưa xác nhận).")
+    rows = {row[2]: row for row in data.zone_tables["strict"].rows}
+    for feature in reserves.index[(reserves["part"] == "core") & (reserves["category"] == "relic_forest")]:
+        row = rows[f"Vùng lõi {reserves.loc[feature, 'name']}"]
+        assert (marker in row[5].split(";\n")) == (feature in ranked), feature
+    assert demo.zones.set_index("zone")["area_ha"].round(2).to_dict() == {"strict": 21857.85, "emission_limited": 42494.04, "other": 605393.56}
+    inside = reserves.loc["nr-04-core", "geometry"].representative_point()
+    found = check(None, demo, point=f"{inside.x},{inside.y}", crs=demo.crs.to_string(), type="other")
+    (row,) = found.findings[found.findings["finding"] == "in_strict"].to_dict("records")
+    assert row["citation_vi"].split("; ")[:2] == ["điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP", "điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"]

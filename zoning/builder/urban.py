@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -60,7 +61,7 @@ def readings_text(readings: list[dict[str, Any]]) -> tuple[str, str]:
     return vi, en
 
 
-def urban_unit_names(template: str, names: Sequence[str], former: Sequence[Any], lang: terms.Lang) -> list[str]:
+def urban_unit_names(template: str, names: Sequence[str] | np.ndarray, former: Sequence[Any] | np.ndarray, lang: terms.Lang) -> list[str]:
     """The unit names of inner urban areas, from the feature's name and former name.
 
     ``template`` (the criterion's, e.g. "Nội thành, nội thị {name}") names a town; the

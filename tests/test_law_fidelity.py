@@ -474,6 +474,9 @@ def test_demo_rows_print_each_overlap_once_qualify_unconfirmed_and_state_the_cre
         assert (first == "(tiêu chí chưa xác nhận)") == (unit_id in unconfirmed), unit_id
         assert first.startswith("(tiêu chí chưa xác nhận: vùng theo cách xếp loại đô thị") == (unit_id in by_reading), unit_id
     assert {"S0022", "E0009"} <= unconfirmed and not {"S0001", "S0009"} & (unconfirmed | by_reading)
+    (group,) = [r for r, k in zip(data.zone_tables["emission_limited"].rows, data.zone_tables["emission_limited"].kinds)
+                if k == "group" and r[2].startswith("Khu dân cư tập trung là nội thành, nội thị của các đô thị loại IV, loại V")]
+    assert group[6].startswith("Vùng của các khu vực đô thị theo cách xếp loại đô thị tạm chọn (chưa xác nhận)")  # said where it is cited too
     # the rule that credits overlapping land, with the order test_overlapping_reserves… checks
     (rule,) = [c for c in data.conventions if c.startswith("Phần diện tích đáp ứng nhiều tiêu chí được tính cho một khu vực duy nhất")]
     assert "khu vực đã có hiệu lực trước khu vực đề xuất; vùng bảo vệ nghiêm ngặt trước vùng hạn chế phát thải" in rule

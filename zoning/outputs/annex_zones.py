@@ -20,6 +20,7 @@ from zoning.outputs.annex_model import (
 )
 
 UNIT_UNCONFIRMED = "(tiêu chí chưa xác nhận)"
+GROUP_BY_READING = "Vùng của các khu vực đô thị theo cách xếp loại đô thị tạm chọn (chưa xác nhận), xem mâu thuẫn về loại đô thị."
 UNIT_BY_READING = "(tiêu chí chưa xác nhận: vùng theo cách xếp loại đô thị tạm chọn, xem mâu thuẫn về loại đô thị)"
 
 
@@ -120,7 +121,7 @@ def zone_table(zone: str, units: pd.DataFrame, criteria: pd.DataFrame, zone_area
                 "",
                 round(float(group["area_ha"].sum()), 2),
                 "",
-                NOTE_UNCONFIRMED if status != "confirmed" else "",
+                NOTE_UNCONFIRMED if status != "confirmed" else GROUP_BY_READING if group["by_reading"].any() else "",
             ]
         )
         kinds.append("group")

@@ -75,7 +75,8 @@ def test_the_glossary_is_data():
     assert {"Khu vực bảo vệ I", "nội thành, nội thị", "Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng"} <= {e["term"] for e in entries}
     assert all(e.get("wrong") or e.get("wrong_pattern") for e in entries)
     # the checker of this test finds what it must
-    found = wrong_forms("Khu vực bảo vệ 1 của di tích; Xã Hoà An; nhà máy thuỷ điện; quý; Nội thị X; nội thành, nội thị Y")
+    found = wrong_forms("Khu vực bảo vệ 1 của di tích; Xã Hoà An; nhà máy thuỷ điện; quý; Nội thị X; nội thành, nội thị Y; "
+                        "Khu vực nội thị trung tâm xã Z")
     assert [(form, term) for form, term, _ in found] == [
         ("Khu vực bảo vệ 1", "Khu vực bảo vệ I"), ("oà", "hóa, hòa, thủy, ủy"), ("uỷ", "hóa, hòa, thủy, ủy"), ("Nội thị", "nội thành, nội thị")]
     assert wrong_forms("CVĐC Non nước Cao Bằng") and not wrong_forms("Công viên địa chất toàn cầu UNESCO Non nước Cao Bằng (CVĐC); CVĐC")

@@ -10,9 +10,11 @@ import re
 
 import geopandas as gpd
 import pytest
+import shapely
 import yaml
 from shapely.geometry import LineString, Point, box
 
+from zoning import terms
 from zoning.builder import build as build_zoning
 from zoning.checker import check
 from zoning.demo import demo_paths
@@ -113,7 +115,8 @@ def test_relic_inside_a_reserve_is_cited_in_the_annex(relic_in_reserve):
                          "(điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP).")
     assert cited[1].endswith("(điểm d khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (ký hiệu điểm suy ra từ thứ tự, chưa đối chiếu văn bản)).")
     (relic_marker,) = [m for m, n in notes.items() if "điểm d khoản 2 Điều 22" in n]
-    assert f"Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H {relic_marker}." in core["overlaps"]
+    assert (f"Trong đó 25,00 ha trùng với Khu vực bảo vệ I Di tích H {relic_marker}; khu vực này không có dòng riêng vì toàn bộ "
+            "diện tích đã được tính cho các khu vực khác.") in core["overlaps"]  # no land of its own
     assert "25,00 ha trùng với Khu vực bảo vệ I Di tích H" in row[6]
 
 
@@ -124,6 +127,31 @@ def test_site_findings_cite_every_criterion_the_land_meets(relic_in_reserve):
     assert ("cũng đáp ứng: Khu vực bảo vệ 1 của di tích lịch sử - văn hóa theo quy định của pháp luật về di sản văn hóa – "
             "Khu vực bảo vệ I Di tích H") in found["detail_vi"]
     assert "25,00 ha" in found["detail_vi"] and "25.00 ha shared" in found["detail_en"]
+
+
+def test_site_findings_report_what_the_footprint_itself_meets(relic_in_reserve):
+    """In the core of reserve D: relic H covers [6.5, 7] km², town B (class IV) [5, 7] × [6, 7] km."""
+    def strict(**where):
+        result = check(None, relic_in_reserve, crs="EPSG:9210", type="other", **where)
+        (found,) = result.findings[result.findings["finding"] == "in_strict"].to_dict("records")
+        return found
+
+    reserve = "điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"
+    clear = strict(point=f"{X0 + 7500},{Y0 + 7500}")  # neither the relic nor the town
+    assert clear["citation_vi"] == reserve
+    assert "cũng đáp ứng" not in clear["detail_vi"] and "Di tích H" not in clear["detail_vi"]
+    town = strict(point=f"{X0 + 6200},{Y0 + 6200}")  # in town B, not in the relic
+    assert town["citation_vi"].split("; ") == [reserve, "điểm d khoản 3 Điều 22 Nghị định số 08/2022/NĐ-CP (ký hiệu điểm suy ra từ thứ tự, "
+                                                        "chưa đối chiếu văn bản)"]
+    assert "Di tích H" not in town["detail_vi"] and "Thị trấn B" in town["detail_vi"]
+    edge = strict(wkt=f"POLYGON (({X0 + 7900} {Y0 + 7900}, {X0 + 7900} {Y0 + 6900}, {X0 + 6900} {Y0 + 6900}, {X0 + 6900} {Y0 + 7900}, "
+                      f"{X0 + 7900} {Y0 + 7900}))")  # 1 km² over 100 m × 100 m of the relic's corner (and of the town's, which holds it)
+    assert edge["citation_vi"].split("; ")[:2] == [reserve, "điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"]
+    assert "Di tích H" in edge["detail_vi"] and "Thị trấn B" in edge["detail_vi"]
+    beside = strict(wkt=f"POLYGON (({X0 + 6100} {Y0 + 6900}, {X0 + 6400} {Y0 + 6900}, {X0 + 6400} {Y0 + 7900}, {X0 + 6100} {Y0 + 7900}, "
+                        f"{X0 + 6100} {Y0 + 6900}))")  # over the town's north edge, west of the relic
+    assert "Di tích H" not in beside["detail_vi"] and "Thị trấn B" in beside["detail_vi"]
+    assert "điểm d khoản 2" not in beside["citation_vi"]
 
 
 # --------------------------------------------------------------------- 4. citations
@@ -227,8 +255,58 @@ def test_proposed_designation_is_counted_apart(proposed_build, small_build_path)
     assert result.manifest["proposed"] == {"units": 1, "area_ha": pytest.approx(400), "area_ha_by_zone": {"emission_limited": pytest.approx(400)}}
     assert result.qa["passed"]
     assert any("Khu vực đề xuất (chưa có ranh giới pháp lý" in n and "400,00 ha" in n for n in result.notices("vi"))
-    table = annex_data(result).zone_tables["emission_limited"]
-    assert table.kinds[-2:] == ["proposed_group", "proposed"] and table.rows[-2][4] == 400.0
+    data = annex_data(result)
+    assert "PE0001" not in {row[1] for table in data.zone_tables.values() for row in table.rows}
+    assert data.proposed_table.rows[0][1:5] == ["Khu vực K", TITLE_OTHER_SENSITIVE, 400.0, 400.0]
+
+
+TITLE_OTHER_SENSITIVE = "Khu vực có yếu tố nhạy cảm về môi trường dễ bị tổn thương trước tác động của ô nhiễm môi trường khác cần được bảo vệ"
+
+
+def test_demo_proposed_designations_are_out_of_the_zone_tables(demo_build_path, tmp_path):
+    """The geopark landscape and the high-biodiversity area, proposed by the plan: in no zone
+    table, no zone in their row; listed apart with the area of the feature in the province
+    and its part outside the zones in force, both computed here from the layer."""
+    import docx
+
+    from zoning.builder.model import read_build
+    from zoning.outputs.annex import write_annex
+
+    demo = read_build(demo_build_path)
+    features = gpd.read_file(DEMO.layers, layer="other_sensitive").to_crs(demo.crs)
+    features = features[features["legal_status"] == "proposed"].set_index("name")
+    province = gpd.read_file(DEMO.layers, layer="province").to_crs(demo.crs).union_all()
+    zones = demo.zones.set_index("zone").geometry
+    inside = features.geometry.intersection(province)
+    whole = (inside.area / 10_000).round(2).to_dict()
+    apart = (inside.difference(zones["strict"].union(zones["emission_limited"])).area / 10_000).round(2).to_dict()
+    assert len(whole) == 2 and whole["Khu vực đa dạng sinh học cao Nguyên Bình (Cao Bằng) – Ba Bể (Thái Nguyên)"] == pytest.approx(20_000.11)
+
+    out = tmp_path / "annex.docx"
+    write_annex(demo, out, map_figure=False)
+    document = docx.Document(str(out))
+    proposed_ids = set(demo.units.loc[demo.units["status"] == "proposed", "unit_id"])
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    (listed,) = [t for t in tables if t[0][:5] == ["STT", "Tên khu vực", "Loại khu vực", "Diện tích (ha)",
+                                                   "Trong đó chưa trùng khu vực đã có hiệu lực (ha)"]]
+    zone_tables = [t for t in tables if t[0][:2] == ["STT", "Mã khu vực"] and "Vị trí (xã, phường)" in t[0]]
+    assert len(zone_tables) == 2
+    for table in zone_tables:
+        assert not {row[1] for row in table} & proposed_ids
+        assert not [row for row in table if row[2] in set(demo.units.loc[demo.units["status"] == "proposed", "name"])]  # nor by name
+    def number(text: str) -> float:
+        return float(text.replace(".", "").replace(",", "."))
+    rows = {name: row for row in listed[1:] if row[0].isdigit() for name in whole if row[1].endswith(name)}  # the unit name of the feature
+    assert len(rows) == len(listed) - 2  # one row per feature, and the sum
+    assert {name: number(row[3]) for name, row in rows.items()} == pytest.approx(whole, abs=0.006)
+    assert {name: number(row[4]) for name, row in rows.items()} == pytest.approx(apart, abs=0.006)
+    for name, row in rows.items():
+        assert row[2] == ("Khu vực đa dạng sinh học cao" if "đa dạng" in name else "Cảnh quan sinh thái quan trọng")
+        assert row[5].startswith("điểm b tiểu mục 1.1 và điểm b tiểu mục 1.2 mục 1 Phần II Kế hoạch")
+        assert row[6].startswith("Đề xuất, chưa có ranh giới pháp lý.\nTiêu chí chưa xác nhận.")
+        assert not re.search("vùng (bảo vệ nghiêm ngặt|hạn chế phát thải)", " ".join(row))  # no zone label
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Các khu vực đề xuất (chưa tính vào vùng) / Proposed areas (not counted in any zone)" in text
 
 
 def test_proposed_designation_decides_no_verdict_unless_asked(proposed_build):
@@ -343,3 +421,122 @@ def test_rule_sets_state_their_urban_classification():
         assert (mapping["field"], mapping["in_force_from"], mapping["status"]) == ("urban_class", "2022-01-10", "unconfirmed")
         assert mapping["alternative"]["field"] == "class_2026"
         assert "01/01/2026" in mapping["classification_vi"] and "111/2025/UBTVQH15" in mapping["provisional_vi"]
+
+
+# ------------------------------------------------------------------- 11. names and rows
+
+
+def test_commune_centres_are_named_from_the_data():
+    """A xã has no nội thành: a town whose name is the centre of a xã is its 'khu vực nội thị',
+    with the thị trấn it was before 1 July 2025 when the layer gives it."""
+    towns = frame([
+        {"id": "g", "name": "Trung tâm xã G", "former_name": "thị trấn G", "urban_class": "V", "class_2026": "III", "geometry": square(1000, 1000, 1000)},
+        {"id": "h", "name": "Trung tâm xã H", "urban_class": "V", "class_2026": "III", "geometry": square(6000, 6000, 500)},
+        {"id": "k", "name": "Thị xã K", "former_name": "thị xã K cũ", "urban_class": "III", "class_2026": "III", "geometry": square(1000, 6000, 500)},
+    ])
+    result = build({"urban_areas": towns})
+    names = result.units.set_index("source_id")[["name", "name_en", "area_ha"]]
+    assert names.loc["g"].tolist() == ["Khu vực nội thị trung tâm xã G (nguyên thị trấn G)",
+                                       "Inner area of trung tâm xã G (formerly thị trấn G)", pytest.approx(100, abs=1e-6)]
+    assert names.loc["h", "name"] == "Khu vực nội thị trung tâm xã H"
+    assert names.loc["k", "name"] == "Nội thành, nội thị Thị xã K (nguyên thị xã K cũ)"
+
+
+def test_demo_rows_print_each_overlap_once_qualify_unconfirmed_and_state_the_credit_rule(demo_build_path):
+    from zoning.builder.model import read_build
+
+    demo = read_build(demo_build_path)
+    data = annex_data(demo)
+    towns = gpd.read_file(DEMO.layers, layer="urban_areas").to_crs(demo.crs).set_index("id")
+    units = demo.units.set_index("unit_id")
+    # names: every commune centre of the layer is a 'khu vực nội thị', none a 'nội thành'
+    centres = towns.index[towns["name"].str.startswith("Trung tâm xã")]
+    assert len(centres) == 12
+    named = units[(units["source_layer"] == "urban_areas") & units["source_id"].isin(centres)]
+    assert len(named) == 11  # Trùng Khánh's lies in the buffer of Núi Lãng Đôn: no land of its own
+    assert set(named["name"]) == {f"Khu vực nội thị {n[:1].lower()}{n[1:]}" for n in towns.loc[named["source_id"], "name"]}
+    rows = {row[1]: row for table in data.zone_tables.values() for row, kind in zip(table.rows, table.kinds) if kind == "unit"}
+    assert not [r for r in rows.values() if "Nội thành, nội thị Trung tâm xã" in "".join(map(str, r))]
+    # the relic zone II of Đông Khê shares land with the centre of Đông Khê (two criteria): one line
+    shared = shapely.area(shapely.intersection(units.loc["E0010", "geometry"], towns.loc["ua-11", "geometry"])) / 10_000
+    assert shared == pytest.approx(26.68, abs=0.005)
+    lines = [line for line in rows["E0010"][6].split("\n") if "trung tâm xã Đông Khê" in line]
+    assert len(lines) == 1 and re.fullmatch(r"Trong đó 26,68 ha trùng với Khu vực nội thị trung tâm xã Đông Khê (\[\d+\] )+\(mục IV\)\.", lines[0])
+    for row in rows.values():
+        overlap = [line for line in row[6].split("\n") if line.startswith("Trong đó ")]
+        assert len(overlap) == len({line.split(" [")[0].split(" (")[0] for line in overlap}), row[1]
+    # qualified in its row: its own criterion unconfirmed, or its zone given by the urban class chosen (the 11 centres, class V
+    # before 2026 and III after); the city (class III before, II after) is strict either way
+    unconfirmed = set(units.index[units["status"] == "unconfirmed"])
+    by_reading = set(named.index)
+    for unit_id, row in rows.items():
+        first = row[6].split("\n")[0]
+        assert (first == "(tiêu chí chưa xác nhận)") == (unit_id in unconfirmed), unit_id
+        assert first.startswith("(tiêu chí chưa xác nhận: vùng theo cách xếp loại đô thị") == (unit_id in by_reading), unit_id
+    assert {"S0022", "E0009"} <= unconfirmed and not {"S0001", "S0009"} & (unconfirmed | by_reading)
+    (group,) = [r for r, k in zip(data.zone_tables["emission_limited"].rows, data.zone_tables["emission_limited"].kinds)
+                if k == "group" and r[2].startswith("Khu dân cư tập trung là nội thành, nội thị của các đô thị loại IV, loại V")]
+    assert group[6].startswith("Vùng của các khu vực đô thị theo cách xếp loại đô thị tạm chọn (chưa xác nhận)")  # said where it is cited too
+    # the rule that credits overlapping land, with the order test_overlapping_reserves… checks
+    (rule,) = [c for c in data.conventions if c.startswith("Phần diện tích đáp ứng nhiều tiêu chí được tính cho một khu vực duy nhất")]
+    assert "khu vực đã có hiệu lực trước khu vực đề xuất; vùng bảo vệ nghiêm ngặt trước vùng hạn chế phát thải" in rule
+    assert "rồi khu vực có quyết định mới hơn (khu vực có ngày quyết định trước khu vực không ghi ngày), rồi thứ tự trong dữ liệu" in rule
+
+
+def test_demo_urban_rows_cite_both_plan_items_and_name_the_town_they_hold(demo_build_path):
+    """The plan lists the 16 towns under 1.1.a and 1.1.b: each town's row cites both (the
+    one held back by the conflict too); the centre of Trùng Khánh, all of it in the buffer of
+    Núi Lãng Đôn, is named in that buffer's row with its area; the zones keep their areas."""
+    from zoning.builder.model import read_build
+
+    demo = read_build(demo_build_path)
+    assert demo.zones.set_index("zone")["area_ha"].round(2).to_dict() == {"strict": 21857.85, "emission_limited": 42494.04, "other": 605393.56}
+    data = annex_data(demo)
+    notes = dict(note.split(" ", 1) for table in data.zone_tables.values() for note in table.notes if note.startswith("["))
+    (item_a,) = [m for m, n in notes.items() if n.startswith("Khu dân cư tập trung ở đô thị, nội thành, nội thị của đô thị loại II, III")
+                 and "(điểm a tiểu mục 1.1 mục 1 Phần II" in n]
+    (item_b,) = [m for m, n in notes.items() if n.startswith("Khu dân cư tập trung là nội thành, nội thị của các đô thị loại II, III")
+                 and "(điểm b tiểu mục 1.1 mục 1 Phần II" in n]
+    towns = gpd.read_file(DEMO.layers, layer="urban_areas").to_crs(demo.crs).set_index("id")
+    planned = set(towns.index[towns["class_2026"].isin(["II", "III"])])
+    assert len(planned) == 16
+    units = demo.units[(demo.units["source_layer"] == "urban_areas") & demo.units["source_id"].isin(planned)]
+    assert len(units) == 15
+    rows = {row[1]: row for table in data.zone_tables.values() for row, kind in zip(table.rows, table.kinds) if kind == "unit"}
+    for unit_id in units["unit_id"]:
+        assert {item_a, item_b} <= set(rows[unit_id][5].split(";\n")), unit_id
+    # Trùng Khánh: no row of its own, named where its land is, with the area found here
+    (absorbed,) = planned - set(units["source_id"])
+    assert towns.loc[absorbed, "name"] == "Trung tâm xã Trùng Khánh"
+    held = demo.units[shapely.area(shapely.intersection(demo.units.geometry.to_numpy(), towns.loc[absorbed, "geometry"])) > 10_000]
+    (holder,) = held.to_dict("records")
+    area = shapely.area(shapely.intersection(holder["geometry"], towns.loc[absorbed, "geometry"])) / 10_000
+    assert holder["name"] == "Vùng đệm Khu di tích lịch sử văn hóa Núi Lãng Đôn" and area == pytest.approx(256.45, abs=0.005)
+    (line,) = [line for line in rows[holder["unit_id"]][6].split("\n") if "Trùng Khánh" in line]
+    assert line.startswith(f"Trong đó {terms.quantity(area, 'area_ha')} trùng với Khu vực nội thị trung tâm xã Trùng Khánh {item_a} {item_b} (mục ")
+    assert line.endswith("; khu vực này không có dòng riêng vì toàn bộ diện tích đã được tính cho các khu vực khác.")
+
+
+def test_demo_ranked_relic_forests_also_cite_point_d(demo_build_path):
+    """Pác Bó and Rừng Trần Hưng Đạo, relic forests entered as reserves and ranked special
+    national relics (relic_rank in the layer), cite point d beside point c on their row and
+    in a site's finding; Lam Sơn, whose rank the data does not give, does not; no area moves."""
+    from zoning.builder.model import read_build
+
+    demo = read_build(demo_build_path)
+    reserves = gpd.read_file(DEMO.layers, layer="nature_reserves").to_crs(demo.crs).set_index("id")
+    ranked = set(reserves.index[(reserves["part"] == "core") & reserves["relic_rank"].notna()])
+    assert ranked == {"nr-04-core", "nr-07-core"}
+    data = annex_data(demo)
+    notes = dict(note.split(" ", 1) for note in data.zone_tables["strict"].notes if note.startswith("["))
+    (marker,) = [m for m, n in notes.items() if "(rừng di tích đã được xếp hạng di tích) (điểm d khoản 2 Điều 22" in n]
+    assert notes[marker].endswith("(chưa xác nhận).")
+    rows = {row[2]: row for row in data.zone_tables["strict"].rows}
+    for feature in reserves.index[(reserves["part"] == "core") & (reserves["category"] == "relic_forest")]:
+        row = rows[f"Vùng lõi {reserves.loc[feature, 'name']}"]
+        assert (marker in row[5].split(";\n")) == (feature in ranked), feature
+    assert demo.zones.set_index("zone")["area_ha"].round(2).to_dict() == {"strict": 21857.85, "emission_limited": 42494.04, "other": 605393.56}
+    inside = reserves.loc["nr-04-core", "geometry"].representative_point()
+    found = check(None, demo, point=f"{inside.x},{inside.y}", crs=demo.crs.to_string(), type="other")
+    (row,) = found.findings[found.findings["finding"] == "in_strict"].to_dict("records")
+    assert row["citation_vi"].split("; ")[:2] == ["điểm c khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP", "điểm d khoản 2 Điều 22 Nghị định số 08/2022/NĐ-CP"]

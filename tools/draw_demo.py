@@ -430,6 +430,8 @@ def draw_nature_reserves(admin: Admin) -> list[Feature]:
         for part, geom in (("core", core), ("buffer", ring)):
             attrs = {"id": f"nr-{i:02d}-{part}", "name": spec.name, "part": part,
                      "category": spec.category}
+            if "quốc gia đặc biệt" in spec.name:  # ranked by the plan (II.1.1.a): special national relics
+                attrs["relic_rank"] = "special_national"
             if spec.source_name:
                 attrs["note"] = (f"tên trong Kế hoạch (dự thảo tháng 3/2026): "
                                  f"{spec.source_name.replace('–', '-')}")

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pandas as pd
 import shapely
 
 from zoning.builder.communes import PROVINCE_EXTENTS, by_commune, province_communes
@@ -34,7 +35,7 @@ from zoning.builder.model import Build, assemble
 from zoning.builder.overlay import carve, polygonal
 from zoning.builder.polygons import criterion_polygons
 from zoning.builder.qa import coverage_qa
-from zoning.builder.units import carved_units, plan_conflicts, unit_lineage
+from zoning.builder.units import carved_units, held_lineage, plan_conflicts, unit_lineage
 from zoning.errors import InputError
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
@@ -79,7 +80,7 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
         province = shapely.union_all(layers[province_extent].geometry.values)
         candidates, skipped = criterion_polygons(layers, rules, province)
         conflicts, held = plan_conflicts(candidates, rules)
-        candidates = candidates[~held].reset_index(drop=True)
+        candidates, held_back = candidates[~held].reset_index(drop=True), pd.DataFrame(candidates[held].drop(columns="geometry"))
     with clock("units and zones"), ThreadPoolExecutor(1) as background:
         # independent: the zones are dissolved while the units are carved
         zoned = ~candidates["proposed"].to_numpy(bool)
@@ -90,7 +91,7 @@ def build_zones(layers: LayerSet, rules: RuleSet, progress: Callable[[str], None
         units = carved_units(candidates)
         zones, protected_m2 = dissolving.result()
     with clock("lineage"):
-        lineage = unit_lineage(candidates, *pairs, units)
+        lineage = held_lineage(unit_lineage(candidates, *pairs, units), held_back)
     with clock("communes"):
         communes, reconciliation = province_communes(layers["communes"], province)
         units["commune_codes"], summary = by_commune(units, zones, communes)

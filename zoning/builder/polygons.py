@@ -18,13 +18,14 @@ from shapely import STRtree
 
 from zoning import terms
 from zoning.builder.overlay import clip, polygonal, threaded
+from zoning.builder.urban import urban_unit_names
 from zoning.errors import InputError
 from zoning.inputs.catalogue import Precedence, load_catalogue
 from zoning.inputs.dates import DateError, parse_date
 from zoning.inputs.layers import LayerSet
 from zoning.inputs.text import clean_text, normalised_values
-from zoning.law.criteria import Criterion, RuleSet, Width
-from zoning.terms import ZONE_ORDER
+from zoning.law.criteria import Criterion, Geometry, RuleSet, Width
+from zoning.terms import ZONE_ORDER, Lang
 
 COLUMNS = ["zone", "criterion", "criterion_order", "status", "proposed", "op", "name", "name_en", "citation_vi", "citation_en",
            "assumption", "assumption_en", "source_layer", "source_id", "source_order", "designation_rank", "decision_date",
@@ -54,7 +55,7 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
         selected = layer[selection_mask(layer, rules.selection(criterion))]
         if selected.empty:
             continue
-        geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion, layers)
+        geometries, assumption_vi, assumption_en, usable = criterion_geometry(selected, criterion.geometry, layers)
         skipped += _skipped(criterion, selected["source_id"][~usable], NO_WIDTH)
         selected = selected[usable]
         clipped = polygonal(clip(geometries[usable], province))
@@ -72,8 +73,8 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
                     "status": np.where(proposed, "proposed", criterion.status),
                     "proposed": proposed,
                     "op": criterion.geometry.op,
-                    "name": [criterion.unit_name_vi.format(name=n) for n in names],
-                    "name_en": [criterion.unit_name_en.format(name=n) for n in names],
+                    "name": _unit_names(criterion, names, selected, "vi"),
+                    "name_en": _unit_names(criterion, names, selected, "en"),
                     "citation_vi": criterion.citation_vi,
                     "citation_en": criterion.citation_en,
                     "assumption": assumption_vi[usable],
@@ -97,6 +98,14 @@ def criterion_polygons(layers: LayerSet, rules: RuleSet, province: shapely.Geome
     table = table.drop(columns=["undated", "decision_order"])
     candidates = gpd.GeoDataFrame(table, geometry="geometry", crs=layers.crs)
     return candidates, pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
+
+
+def _unit_names(criterion: Criterion, names: np.ndarray, features: pd.DataFrame, lang: Lang) -> list[str]:
+    """The names of a criterion's units: its template filled with each feature's name (inner urban areas: see :func:`urban_unit_names`)."""
+    template = criterion.unit_name_vi if lang == "vi" else criterion.unit_name_en
+    if criterion.layer == "urban_areas":
+        return urban_unit_names(template, names, _column(features, "former_name").to_numpy(object), lang)
+    return [template.format(name=n) for n in names]
 
 
 def _decision_dates(features: pd.DataFrame, attribute: str, criterion: Criterion, notes: list[str]) -> pd.Series:
@@ -152,16 +161,15 @@ def selection_mask(layer: gpd.GeoDataFrame, where: dict[str, list[str]]) -> np.n
     return mask
 
 
-def criterion_geometry(features: gpd.GeoDataFrame, criterion: Criterion, layers: LayerSet | None = None
+def criterion_geometry(features: gpd.GeoDataFrame, spec: Geometry, layers: LayerSet | None = None
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Polygons a criterion makes of its selected features.
+    """Polygons a criterion (its geometry ``spec``) makes of its selected features.
 
     Returns the geometries, the assumption text per feature in Vietnamese and in
     English ("" where every width came from the data), and a mask of features that
     could be used (a line or point with no recorded width and no default cannot).
     ``layers`` holds the land a buffer's ``within`` default reads.
     """
-    spec = criterion.geometry
     geometries = features.geometry.to_numpy().copy()
     types = shapely.get_type_id(geometries)
     notes = (np.full(len(features), "", dtype=object), np.full(len(features), "", dtype=object))  # vi, en

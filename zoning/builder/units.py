@@ -76,6 +76,27 @@ def unit_lineage(candidates: gpd.GeoDataFrame, later: np.ndarray, earlier: np.nd
     return lineage.sort_values(["unit_id", "prevails", "criterion", "source_id"], ascending=[True, False, True, True]).reset_index(drop=True)
 
 
+def held_lineage(lineage: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """The lineage with the criteria held back by a plan conflict (see :func:`plan_conflicts`)
+    added: a feature taken as drawn under criteria of both zones meets them all, so the land
+    of its units and the land it shares with others meets the held criterion too (a row per
+    unit, not prevailing, with the area of the kept criterion's row of the same feature).
+    """
+    if not len(held) or not len(lineage):
+        return lineage
+    key = ["source_layer", "source_id"]
+    held = held.assign(source_id=held["source_id"].astype(str))
+    rows = lineage.assign(source_id=lineage["source_id"].astype(str))
+    kept = rows[rows.set_index(key).index.isin(held.set_index(key).index)]
+    first = kept.drop_duplicates(key)[[*key, "criterion"]]  # one kept criterion per feature: its rows carry the feature's land
+    kept = kept.merge(first, on=[*key, "criterion"])
+    columns = ["criterion", "zone", "status", "name"]
+    added = kept.drop(columns=columns).merge(held[[*key, *columns]], on=key).assign(prevails=False)
+    added = added[~added.set_index(["unit_id", *key, "criterion"]).index.isin(rows.set_index(["unit_id", *key, "criterion"]).index)]
+    out = pd.concat([lineage, added.astype({"source_id": lineage["source_id"].dtype})[lineage.columns]], ignore_index=True)
+    return out.sort_values(["unit_id", "prevails", "criterion", "source_id"], ascending=[True, False, True, True]).reset_index(drop=True)
+
+
 def other_criteria(lineage: pd.DataFrame) -> pd.DataFrame:
     """The criteria a unit's land meets besides its own (the lineage rows that did not
     prevail), one row per unit, criterion and feature with the area shared, per unit in

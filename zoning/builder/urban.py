@@ -1,12 +1,16 @@
-"""The two readings of the urban classes (ND08 Art. 22 with Resolution 111/2025, or the
-pre-2026 classes) and the area each puts in each zone: shown wherever the zone of a town
-depends on the choice, whichever reading the province rule file applies.
+"""Urban areas: the two readings of the urban classes (ND08 Art. 22 with Resolution
+111/2025, or the pre-2026 classes) and the area each puts in each zone, shown wherever the
+zone of a town depends on the choice; and the names of their units.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import shapely
 
 from zoning import terms
@@ -55,3 +59,40 @@ def readings_text(readings: list[dict[str, Any]]) -> tuple[str, str]:
             ))
     vi, en = (terms.message("urban_classes", f"conflict_{lang}", readings="; ".join(parts[lang])) for lang in terms.LANGUAGES)
     return vi, en
+
+
+def urban_unit_names(template: str, names: Sequence[str] | np.ndarray, former: Sequence[Any] | np.ndarray, lang: terms.Lang) -> list[str]:
+    """The unit names of inner urban areas, from the feature's name and former name.
+
+    ``template`` (the criterion's, e.g. "Nội thành, nội thị {name}") names a town; the
+    centre of a xã, whose name starts with "trung tâm xã", is "Khu vực nội thị trung tâm
+    xã …" instead (a xã has no nội thành); a former name (``former_name``, e.g. the thị
+    trấn the centre was until 1 July 2025) follows as "(nguyên …)".
+    """
+    prefix = unicodedata.normalize("NFC", terms.template("urban_names", "centre_prefix")).casefold()
+    out = []
+    for name, was in zip(names, former):
+        name = unicodedata.normalize("NFC", str(name)).strip()
+        if name.casefold().startswith(prefix):
+            text = terms.message("urban_names", f"centre_{lang}", name=name[:1].lower() + name[1:])
+        else:
+            text = template.format(name=name)
+        if isinstance(was, str) and was.strip() and not pd.isna(was):
+            text = terms.message("urban_names", f"former_{lang}", name=text, former=unicodedata.normalize("NFC", was.strip()))
+        out.append(text)
+    return out
+
+
+def zone_by_reading(units: pd.DataFrame, towns: pd.DataFrame | None, urban: dict[str, Any]) -> pd.Series:
+    """Per unit, whether its land is an inner urban area whose zone changes with the urban
+    classification (``urban``: the build manifest's ``urban_classes``, its ``alternative``
+    the other reading): then its zone rests on a choice that is never confirmed.
+    """
+    readings = [r for r in (urban, urban.get("alternative")) if isinstance(r, dict) and r.get("field")]
+    depends = pd.Series(False, index=units.index)
+    if towns is None or len(readings) < 2 or not all(r["field"] in towns for r in readings):
+        return depends
+    ids = towns["source_id"].astype(str)
+    zones = [towns[r["field"]].astype(str).map(r.get("zone") or {}) for r in readings]
+    moving = set(ids[zones[0].fillna("other") != zones[1].fillna("other")])
+    return (units["source_layer"] == "urban_areas") & units["source_id"].astype(str).isin(moving)

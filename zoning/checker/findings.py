@@ -16,6 +16,7 @@ import shapely
 
 from zoning import terms
 from zoning.checker import arrays
+from zoning.checker.also import pair_also
 from zoning.checker.index import BuildIndex
 from zoning.checker.locate import Outside, Units, Zones
 from zoning.checker.rows import Findings, finding, texts
@@ -97,16 +98,17 @@ def _in_zone(sites: SiteArrays, index: BuildIndex, units: Units, keep: np.ndarra
     pairs = units.pairs
     site, unit = pairs["site"].to_numpy()[keep], pairs["unit"].to_numpy()[keep]
     amount = _amounts(sites, units.table[keep], site)
-    first, number = arrays.distinct(unit, amount[0])  # the texts of each (unit, amount) once
+    on_site, of_unit, citations = pair_also(index.also, sites.geometry, site, unit)  # what the site's own footprint meets
+    first, number = arrays.distinct(unit, amount[0], on_site[0], of_unit[0])  # the texts of each combination once
     text = {c: index.unit_text[c][unit[first]] for c in ("zone", "name", "name_en", "unit_id", "criterion", "assumption")}
     n = len(first)
     title = texts("in_zone", "title", n, zone=_zone_names(text["zone"]), name=(text["name"], text["name_en"]))
     detail = texts("in_zone", "detail", n, unit=text["unit_id"], criterion=text["criterion"],
                    amount=(amount[0][first], amount[1][first]), assumption=_assumptions(text["assumption"]),
-                   also=tuple(a[unit[first]] for a in index.unit_also))
+                   also=tuple(a[first] + b[first] for a, b in zip(on_site, of_unit)))
     row = {c: index.unit_text[c][unit] for c in ("zone", "status")}
     return finding(site, "in_" + row["zone"], "info", row["status"], tuple(t[number] for t in title), tuple(d[number] for d in detail),
-                   tuple(c[unit] for c in index.unit_citations))
+                   citations)
 
 
 def _in_proposed(sites: SiteArrays, index: BuildIndex, units: Units, keep: np.ndarray) -> Findings:
@@ -118,7 +120,7 @@ def _in_proposed(sites: SiteArrays, index: BuildIndex, units: Units, keep: np.nd
     title = texts(code, "title", n, zone=_zone_names(text["zone"]), name=(text["name"], text["name_en"]))
     detail = texts(code, "detail", n, unit=text["unit_id"], criterion=text["criterion"], amount=amount,
                    effect=texts(code, "included" if units.include_proposed else "ignored"))
-    return finding(site, code, "info", "proposed", title, detail, tuple(c[unit] for c in index.unit_citations))
+    return finding(site, code, "info", "proposed", title, detail, (index.also.own[0][unit], index.also.own[1][unit]))
 
 
 def _zone_names(zone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,11 +15,10 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
-from zoning import terms
 from zoning.builder.model import Build, as_build
 from zoning.builder.overlay import polygonal
-from zoning.builder.units import other_criteria
 from zoning.checker import arrays
+from zoning.checker.also import AlsoRows, also_rows
 from zoning.errors import InputError
 from zoning.law.project_types import CheckRules, Tolerance, load_check_rules
 
@@ -97,8 +96,7 @@ class BuildIndex:
     commune_owner: np.ndarray
     unit_tolerance: np.ndarray
     unit_text: dict[str, np.ndarray]
-    unit_also: tuple[np.ndarray, np.ndarray]
-    unit_citations: tuple[np.ndarray, np.ndarray]
+    also: AlsoRows
     unit_illustrative: np.ndarray
     unit_feature: np.ndarray
     buffered: frozenset[str]
@@ -171,10 +169,9 @@ def index_build(
         rows = np.flatnonzero((units["source_layer"] == kind).to_numpy())
         position = pd.Series(np.arange(len(features)), index=features.source_id)
         unit_feature[rows] = position.reindex(units["source_id"].astype(str).to_numpy()[rows]).fillna(-1).to_numpy(int)
-    unit_also, unit_citations = _other_criteria_texts(units, lineage, build.criteria)
     return BuildIndex(
         build=build, units=units, lineage=lineage, unit_text={c: units[c].astype(str).to_numpy(object) for c in UNIT_TEXT},
-        unit_also=unit_also, unit_citations=unit_citations,
+        also=also_rows(build, units, unit_geometry),
         unit_illustrative=units["illustrative"].fillna(False).astype(bool).to_numpy() if "illustrative" in units else np.zeros(len(units), bool),
         unit_feature=unit_feature, unit_pieces=unit_pieces, unit_owner=unit_owner,
         buffered=frozenset(build.criteria["id"][build.criteria["op"] == "buffer"]) if "op" in build.criteria else frozenset(),
@@ -185,37 +182,6 @@ def index_build(
         input_kinds=input_kinds, tolerances=tolerances,
         timings={"index_s": round(time.perf_counter() - started, 3)},
     )
-
-
-def _other_criteria_texts(units: pd.DataFrame, lineage: pd.DataFrame, criteria: pd.DataFrame
-                          ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Per unit and language: the other criteria its land meets (``; the unit's land also
-    meets: …``, "" for none), and the citations of every criterion in force it meets, its
-    own first.
-    """
-    others = other_criteria(lineage)
-    others = others[others["unit_id"].isin(units["unit_id"])]
-    criteria = criteria.set_index("id") if "id" in criteria else criteria
-    position = pd.Series(np.arange(len(units)), index=units["unit_id"].to_numpy())
-    also, cited = [], []
-    overlaps = arrays.quantities(others["overlap_ha"].to_numpy(float), "area_ha")
-    for i, lang in enumerate(terms.LANGUAGES):
-        field = f"citation_{lang}"
-        title = others["criterion"].map(criteria[f"title_{lang}"]).fillna(others["criterion"]).to_numpy(object)
-        citation = others["criterion"].map(criteria[field]).fillna("").to_numpy(object)
-        status = others["status"].to_numpy(object)
-        marks = np.array([terms.message("in_zone", f"status_{lang}", status=terms.label("statuses_short", v, lang)) if v != "confirmed" else ""
-                          for v in status], dtype=object)
-        items = arrays.formatted(terms.template("in_zone", f"also_item_{lang}"), len(others), title=title, name=others["name"].astype(str).to_numpy(object),
-                                 citation=citation, status=marks, overlap=overlaps[i])
-        owner = position[others["unit_id"].to_numpy()].to_numpy()
-        joined = arrays.joined(owner, items, len(units), "; ")
-        also.append(np.where(joined != "", arrays.formatted(terms.template("in_zone", f"also_{lang}"), len(units), criteria=joined), "").astype(object))
-        in_force = status != "proposed"
-        own = units[field].astype(str).to_numpy(object)
-        extra = pd.Series(citation[in_force]).groupby(owner[in_force]).agg(list).to_dict()
-        cited.append(np.array(["; ".join(dict.fromkeys([o, *extra.get(k, [])])) for k, o in enumerate(own)], dtype=object))
-    return (also[0], also[1]), (cited[0], cited[1])
 
 
 def _tolerances(setting: Tolerance, override: dict[str, float] | float | None) -> dict[str, float]:

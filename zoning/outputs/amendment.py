@@ -49,8 +49,6 @@ from zoning.inputs.text import clean_option
 from zoning.outputs.annex import (
     ANNEX_ZONES,
     DECISION_BLANK,
-    ROMAN,
-    STATUS_MARKS,
     AnnexData,
     AnnexResult,
     AnnexTable,
@@ -64,7 +62,7 @@ from zoning.outputs.annex import (
     write_annex_dataset,
     write_beside,
 )
-from zoning.outputs.annex_model import DRAFT_MARK
+from zoning.outputs.annex_model import DRAFT_MARK, ROMAN, STATUS_MARKS
 from zoning.outputs.annex_workbook import coordinate_sheet, draft_lines
 from zoning.outputs.dataset import dataset_paths
 from zoning.outputs.docx import AREA_UNIT_LINE, OfficialDocument, annex_document, coordinate_table

@@ -42,6 +42,7 @@ from zoning import terms
 from zoning.builder.communes import require_every_hectare_in_a_commune
 from zoning.builder.model import Build, as_build
 from zoning.builder.units import in_force, other_criteria
+from zoning.builder.urban import zone_by_reading
 from zoning.errors import ZoningError
 from zoning.files import atomic_path, check_output
 from zoning.inputs.catalogue import load_catalogue
@@ -51,23 +52,19 @@ from zoning.outputs.annex_described import described_units
 from zoning.outputs.annex_model import (
     ANNEX_NUMBERS,
     ANNEX_ZONES,
-    AREA_COLUMN,
     COVERAGE_BISECTIONS,
+    CREDIT_RULE,
     DECISION_BLANK,
     DEFAULT_SCALE,
-    NOTE_ILLUSTRATIVE,
-    NOTE_PROPOSED,
-    NOTE_UNCONFIRMED,
-    PROPOSED_GROUP,
-    ROMAN,
-    STATUS_MARKS,
     AnnexData,
     AnnexTable,
     CoordinatePolicy,
     crs_label_vi,
     metres,
 )
+from zoning.outputs.annex_proposed import proposed_table
 from zoning.outputs.annex_workbook import annex_sheets
+from zoning.outputs.annex_zones import all_criteria, group_headings, zone_table
 from zoning.outputs.dataset import DigitalDataset, dataset_paths, write_dataset
 from zoning.outputs.docx import write_docx
 from zoning.outputs.xlsx import Sheet, write_workbook
@@ -186,12 +183,14 @@ def annex_data(
     units["annex"] = units["zone"].map(ANNEX_NUMBERS)
     units["location"] = [", ".join(commune_names.get(code, code) for code in str(codes).split(",") if code) for codes in units["commune_codes"]]
     units["illustrative"] = units["illustrative"].astype(bool)
-    headings = _group_headings(units[~units["proposed"]])
-    units["citations"], units["overlaps"], cited = _all_criteria(units, other_criteria(build.lineage), criteria, headings)
+    units["by_reading"] = zone_by_reading(units, build.input_layer("urban_areas"), build.manifest.get("urban_classes") or {})
+    headings = group_headings(units[~units["proposed"]])
+    units["citations"], units["overlaps"], cited = all_criteria(units, other_criteria(build.lineage), criteria, headings)
     proposed, units = units[units["proposed"]].reset_index(drop=True), units[~units["proposed"]].reset_index(drop=True)
+    proposed["stt"] = np.arange(1, len(proposed) + 1)  # numbered in their own list, in no zone's
 
     zone_tables = {
-        zone: _zone_table(zone, units[units["zone"] == zone], proposed[proposed["zone"] == zone], criteria, zone_area.get(zone, 0.0), cited)
+        zone: zone_table(zone, units[units["zone"] == zone], criteria, zone_area.get(zone, 0.0), cited)
         for zone in ANNEX_ZONES
     }
     described = described_units(units, criteria, _point_sources(build)) if describe_by_rule else described_units(units.iloc[:0], criteria)
@@ -209,6 +208,7 @@ def annex_data(
         summary=summary,
         units=units,
         proposed=proposed,
+        proposed_table=proposed_table(proposed, build.lineage, criteria),
         coordinates=coordinates,
         simplification=simplification,
         described=described,
@@ -337,133 +337,6 @@ def refuse_draft(reasons: list[str]) -> None:
     )
 
 
-def _group_number(index: int) -> str:
-    """The number of the index-th criterion group of a zone table (I, II, and so on)."""
-    return ROMAN[index] if index < len(ROMAN) else str(index + 1)
-
-
-def _group_headings(units: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """Criterion → (annex, group number) of the group heading that cites it, for the units in force in table order."""
-    headings = {}
-    for zone in ANNEX_ZONES:
-        criteria = units.loc[units["zone"] == zone, "criterion"].unique()
-        headings.update({criterion: (ANNEX_NUMBERS[zone], _group_number(i)) for i, criterion in enumerate(criteria)})
-    return headings
-
-
-def _all_criteria(
-    units: pd.DataFrame, others: pd.DataFrame, criteria: pd.DataFrame, headings: dict[str, tuple[str, str]]
-) -> tuple[list[str], list[str], dict[str, str]]:
-    """Per unit, the other criteria in force its land also meets, and its overlaps with other
-    features, proposed designations included (``Trong đó … ha trùng với …``).
-
-    A criterion that heads a group of the annexes is referred to by it (``mục II``, or
-    ``mục II Phụ lục II`` in the other annex): its citation is printed once, in the group
-    heading. Any other by a marker ``[n]`` whose note under the table cites it once, marked
-    when unconfirmed or proposed: the third result maps each marker to its note.
-    """
-    cited: dict[str, str] = {}
-
-    def reference(criterion: str, status: str, annex: str) -> str:
-        if status != "proposed" and criterion in headings:
-            heading_annex, number = headings[criterion]
-            return f"mục {number}" if heading_annex == annex else f"mục {number} Phụ lục {heading_annex}"
-        known = criterion in criteria.index
-        title = criteria.loc[criterion, "title_vi"] if known else criterion
-        citation = criteria.loc[criterion, "citation_vi"] if known else ""
-        note = f"{title} ({citation}){STATUS_MARKS.get(status, '')}" if citation else f"{title}{STATUS_MARKS.get(status, '')}"
-        marker = next((m for m, n in cited.items() if n == note), f"[{len(cited) + 1}]")
-        cited[marker] = note
-        return marker
-
-    by_unit = dict(tuple(others.groupby("unit_id", sort=False)))
-    citations, overlaps = [], []
-    for unit in units.itertuples():
-        cited_here: dict[str, str | None] = {unit.criterion: None}  # its own: in its group heading
-        lines = []
-        for other in by_unit.get(unit.unit_id, others.iloc[:0]).itertuples():
-            text = reference(other.criterion, other.status, unit.annex)
-            if other.status != "proposed":
-                cited_here.setdefault(other.criterion, text)
-            if (other.source_layer, str(other.source_id)) == (unit.source_layer, str(unit.source_id)):
-                continue  # the same feature under another criterion: cited, not an overlap
-            zone = terms.zone_name(other.zone).lower() if other.zone != unit.zone else ""
-            if text.startswith("["):  # a marker: its note cites the criterion
-                where = f"{text} ({zone})" if zone else text
-            else:
-                where = f"({text}; {zone})" if zone else f"({text})"
-            lines.append(f"Trong đó {terms.quantity(other.overlap_ha, 'area_ha')} trùng với {other.name} {where}.")
-        citations.append(";\n".join(text for text in cited_here.values() if text is not None))
-        overlaps.append("\n".join(lines))
-    return citations, overlaps, cited
-
-
-def _zone_table(zone: str, units: pd.DataFrame, proposed: pd.DataFrame, criteria: pd.DataFrame, zone_area_ha: float, cited: dict[str, str]) -> AnnexTable:
-    rows: list[list] = []
-    kinds: list[str] = []
-    notes: list[str] = []
-    for number, (criterion, group) in enumerate(units.groupby("criterion", sort=False)):
-        known = criterion in criteria.index
-        title = criteria.loc[criterion, "title_vi"] if known else criterion
-        citation = criteria.loc[criterion, "citation_vi"] if known else group["citation_vi"].iloc[0]
-        status = criteria.loc[criterion, "status"] if known else group["status"].iloc[0]
-        rows.append(
-            [
-                _group_number(number),
-                "",
-                f"{title} ({citation})",
-                "",
-                round(float(group["area_ha"].sum()), 2),
-                "",
-                NOTE_UNCONFIRMED if status != "confirmed" else "",
-            ]
-        )
-        kinds.append("group")
-        for unit in group.itertuples():
-            rows.append([str(unit.stt), unit.unit_id, unit.name, unit.location, round(float(unit.area_ha), 2), unit.citations, _unit_notes(unit)])
-            kinds.append("unit")
-    total = round(zone_area_ha, 2)
-    rows.append(["", "", "Tổng cộng", "", total, "", ""])
-    kinds.append("total")
-    if len(proposed):
-        rows.append(["", "", PROPOSED_GROUP, "", round(float(proposed["area_ha"].sum()), 2), "", NOTE_PROPOSED])
-        kinds.append("proposed_group")
-        for unit in proposed.itertuples():
-            citations = ";\n".join(c for c in (f"{unit.citation_vi}{STATUS_MARKS['proposed']}", unit.citations) if c)
-            rows.append([str(unit.stt), unit.unit_id, unit.name, unit.location, round(float(unit.area_ha), 2), citations, _unit_notes(unit)])
-            kinds.append("proposed")
-        notes.append(
-            f"{PROPOSED_GROUP}: khu vực mà Kế hoạch, quy hoạch đề nghị xác lập nhưng chưa có ranh giới pháp lý; chỉ gồm phần "
-            "diện tích chưa thuộc vùng nào đã có hiệu lực, được liệt kê riêng và không tính vào diện tích vùng."
-        )
-    text = "\n".join(str(cell) for row in rows for cell in row)
-    notes += [f"{marker} {note}." for marker, note in cited.items() if marker in text]
-    unit_sum = round(sum(r[AREA_COLUMN] for r, k in zip(rows, kinds) if k == "unit"), 2)
-    group_sum = round(sum(r[AREA_COLUMN] for r, k in zip(rows, kinds) if k == "group"), 2)
-    notes.append(f"Tổng cộng là diện tích {terms.zone_name(zone).lower()} trong kết quả phân vùng, làm tròn đến 0,01 ha.")
-    if unit_sum != total or group_sum != total:
-        notes.append(
-            f"Do làm tròn từng dòng, tổng các dòng là {terms.number(unit_sum)} ha (các dòng cộng theo tiêu chí: "
-            f"{terms.number(group_sum)} ha), chênh {terms.number(abs(unit_sum - total))} ha so với tổng cộng."
-        )
-    caption = f"Danh mục các khu vực thuộc {terms.zone_name(zone).lower()}"
-    columns = ["STT", "Mã khu vực", "Tên khu vực (nhóm: tiêu chí và căn cứ)", "Vị trí (xã, phường)", "Diện tích (ha)", "Đồng thời thuộc tiêu chí", "Ghi chú"]
-    return AnnexTable(caption, columns, [11, 17, 52, 44, 23, 40, 65], rows, kinds, ANNEX_NUMBERS[zone], notes)
-
-
-def _unit_notes(unit) -> str:
-    notes = []
-    if unit.status == "proposed":
-        notes.append(NOTE_PROPOSED)  # the unconfirmed status of a criterion: in its group heading
-    if unit.overlaps:
-        notes.append(unit.overlaps)
-    if unit.assumption:
-        notes.append(f"{unit.assumption[:1].upper()}{unit.assumption[1:]}.")
-    if unit.illustrative:
-        notes.append(NOTE_ILLUSTRATIVE)
-    return "\n".join(notes)
-
-
 def _summary_table(build: Build, commune_names: dict[str, str], zone_area: dict[str, float]) -> AnnexTable:
     summary = build.commune_summary
     require_every_hectare_in_a_commune(summary)
@@ -577,6 +450,7 @@ def _conventions(crs_text: str, policy: CoordinatePolicy) -> list[str]:
         f"Diện tích tính trên mặt phẳng chiếu của {crs_text}, đơn vị héc-ta (ha), làm tròn đến 0,01 ha. Dòng Tổng cộng "
         "của mỗi vùng là diện tích vùng trong kết quả phân vùng; các khu vực không chồng lấn nhau và cộng lại bằng diện tích vùng.",
         "Vị trí ghi theo đơn vị hành chính cấp xã (xã, phường) sau sắp xếp năm 2025.",
+        CREDIT_RULE,
         f"Tọa độ ranh giới (Phụ lục IV) theo {crs_text}, thể hiện theo bản đồ tỷ lệ 1:{terms.number(policy.scale, 0)} "
         f"với dung sai {metres(policy.tolerance_m)}; ranh giới đầy đủ là bộ dữ liệu số kèm theo Quyết định.",
     ]

@@ -37,11 +37,17 @@ GRAPHIC_ACCURACY_MM = 0.2  # on the map: the accuracy of a boundary drawn at its
 COVERAGE_BISECTIONS = 10
 DECISION_BLANK = "số …/QĐ-UBND ngày … tháng … năm …"
 NOTE_UNCONFIRMED = "Tiêu chí chưa xác nhận (chưa đối chiếu văn bản hoặc nguồn là dự thảo)."
-NOTE_PROPOSED = "Đề xuất, chưa có ranh giới pháp lý: không thuộc vùng, không tính vào Tổng cộng."
 NOTE_ILLUSTRATIVE = "Dữ liệu minh họa."
+CREDIT_RULE = (  # the order of zoning.builder.polygons.PRECEDENCE, in words
+    "Phần diện tích đáp ứng nhiều tiêu chí được tính cho một khu vực duy nhất, theo thứ tự: khu vực đã có hiệu lực trước khu vực "
+    "đề xuất; vùng bảo vệ nghiêm ngặt trước vùng hạn chế phát thải; trong một vùng, theo thứ tự các mục (tiêu chí) của bảng; cùng một "
+    "tiêu chí, khu vực có cấp hạng cao hơn (vườn quốc gia, khu dự trữ thiên nhiên, khu bảo tồn loài - sinh cảnh, khu bảo vệ cảnh quan; "
+    "di tích quốc gia đặc biệt, quốc gia, cấp tỉnh), rồi khu vực có quyết định mới hơn (khu vực có ngày quyết định trước khu vực không "
+    "ghi ngày), rồi thứ tự trong dữ liệu. Các tiêu chí khác mà khu vực đáp ứng ghi ở cột “Đồng thời thuộc tiêu chí”; phần diện tích "
+    "trùng với khu vực khác ghi một lần ở cột Ghi chú (“Trong đó … ha trùng với …”)."
+)
 DRAFT_MARK = "DỰ THẢO"
 DRAFT_TITLE = "DỰ THẢO – CHƯA ĐỦ ĐIỀU KIỆN BAN HÀNH. Lý do:"
-PROPOSED_GROUP = "Khu vực đề xuất, chưa có ranh giới pháp lý (không tính vào Tổng cộng)"
 AREA_COLUMN = 4  # of the zone tables
 STATUS_MARKS = {"unconfirmed": " (chưa xác nhận)", "proposed": " (đề xuất)"}  # after a citation in a unit row
 
@@ -54,9 +60,9 @@ class AnnexTable:
     """One table of the annexes: cells are text, numbers (printed with two decimals) or None.
 
     ``kinds`` names each row: ``unit``, ``group`` (criterion subtotal), ``commune``,
-    ``outside`` (land outside the commune polygons), ``total``, ``proposed_group`` and
-    ``proposed`` (proposed designations, after the total and not in it). ``annex`` is the
-    number of the annex the table is in (``I``, ``II``, ``III``).
+    ``outside`` (land outside the commune polygons), ``total`` and ``proposed`` (a
+    proposed designation, in the list of its own). ``annex`` is the number of the annex
+    the table is in (``I``, ``II``, ``III``; empty for the list of proposed designations).
     """
 
     caption: str
@@ -84,6 +90,7 @@ class AnnexData:
     summary: AnnexTable
     units: pd.DataFrame  # the units in force of the annexes in table order, with stt, location and annex
     proposed: pd.DataFrame  # the proposed units (no legal boundary yet), listed apart and given no coordinates
+    proposed_table: AnnexTable | None  # their list in the explanatory part (none without proposed units)
     coordinates: pd.DataFrame  # of the listed units: unit_id, part, ring (0 = outer), point, northing, easting (m, policy's decimals)
     simplification: pd.DataFrame  # unit_id, vertices, points, tolerance_m, deviation_m, listed
     crs_text: str

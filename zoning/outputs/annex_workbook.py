@@ -23,7 +23,7 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
             table.rows,
             title=f"Bảng {number}. {table.caption} ({table.sheet}, {data.territory})",
             header=table.columns,
-            bold_rows=[kind in ("group", "total", "proposed_group") for kind in table.kinds],
+            bold_rows=[kind in ("group", "total") for kind in table.kinds],
             wrap=True,
             notes=table.notes,
             widths=[max(8, width_mm / 2) for width_mm in table.widths_mm],
@@ -31,6 +31,10 @@ def annex_sheets(data: AnnexData) -> list[Sheet]:
         )
         for number, table in enumerate([*data.zone_tables.values(), data.summary], start=1)
     ]
+    if data.proposed_table is not None:
+        table = data.proposed_table
+        sheets.append(Sheet("Khu vực đề xuất", table.rows, title=table.caption, header=table.columns, bold_rows=[k == "total" for k in table.kinds],
+                            wrap=True, notes=table.notes, widths=[max(8, width_mm / 2) for width_mm in table.widths_mm], freeze="A3"))
     sheets.append(coordinate_sheet(data))
     notes = (
         draft_lines(data.draft_reasons)

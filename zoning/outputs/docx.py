@@ -410,6 +410,8 @@ def write_docx(data: AnnexData, path: Path, map_png: bytes | None) -> None:
         if index == 0:
             doc.paragraph("Quy ước chung cho các phụ lục:", italic=True, bold=True, before=6, keep_next=True)
             doc.bullets(data.conventions)
+            if data.proposed_table is not None:  # in no zone: listed apart, after the conventions
+                _annex_table(doc, data.proposed_table)
     doc.new_section(landscape=True, restart_numbering=True)
     _annex_header(doc, data, data.summary.annex, SUMMARY_TITLE)
     _annex_table(doc, data.summary)
@@ -452,7 +454,7 @@ def _annex_header(doc: OfficialDocument, data: AnnexData, number: str, title: st
 
 def _annex_table(doc: OfficialDocument, table: AnnexTable) -> None:
     """A table of areas: criterion subtotals and totals in bold."""
-    bold = [kind in ("group", "total", "proposed_group") for kind in table.kinds]
+    bold = [kind in ("group", "total") for kind in table.kinds]
     doc.table(table.caption, table.columns, table.widths_mm, table.rows, bold, unit_line=AREA_UNIT_LINE, notes=table.notes)
 
 

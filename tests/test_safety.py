@@ -145,8 +145,8 @@ def test_bad_key_names_file_and_key(tmp_path):
 
 
 def test_unconfirmed_source_may_not_ship_a_value(tmp_path):
-    path = _broken_copy(tmp_path, lambda d: d["facilities"]["sanitary_landfill"]["distances"]["residential"].update(distance_m=500))
-    with pytest.raises(RuleError, match="facilities.sanitary_landfill.distances.residential.*unconfirmed"):
+    path = _broken_copy(tmp_path, lambda d: d["facilities"]["sanitary_landfill"]["distances"]["residential"][1].update(distance_m=500))
+    with pytest.raises(RuleError, match=r"facilities.sanitary_landfill.distances.residential\[1\].*'qcvn-01-2021-bxd-solid-waste' is unconfirmed"):
         load_facilities(path)
 
 
@@ -173,7 +173,89 @@ def test_province_distance_file(tmp_path):
     values = load_user_distances(path)
     assert set(values) == {"sanitary_landfill", "hazardous_waste:water_intake"}
     result = safety_distance("sanitary_landfill", "residential", user_distances=values)
-    assert (result.distance_m, result.status, result.citation_en) == (1000, "user", "Decision 1/QD-UBND")
+    assert (result.distance_m, result.status) == (1000, "user")
+    # the province's own citation first, then both legal sources the value stands in for
+    assert result.citation_en.startswith("Decision 1/QD-UBND; QCVN 01:2025/BTNMT") and "QCVN 01:2021/BXD (environmental" in result.citation_en
     path.write_text("id: x\nversion: '1'\ndistances:\n  - {facility: sanitary_landfill, distance: 10}\n", encoding="utf-8")
     with pytest.raises(RuleError, match=r"distances\[0\]\.distance"):
         load_user_distances(path)
+
+
+BTNMT, BXD = "qcvn-01-2025-btnmt", "qcvn-01-2021-bxd-solid-waste"
+SOLID_WASTE = UNCONFIRMED[:-1]
+
+
+@pytest.mark.parametrize("facility", SOLID_WASTE)
+def test_solid_waste_residential_has_both_sources(facility):
+    refs = load_facilities().facilities[facility].distances
+    assert [r.source for r in refs["residential"]] == [BTNMT, BXD]
+    assert [r.source for r in refs["water_intake"]] == [BTNMT]
+    # nothing given: unknown, both sources cited and both named as missing
+    result = safety_distance(facility, "residential")
+    assert result.distance_m is None and result.status == "unconfirmed" and result.source == ""
+    assert result.missing.count(f"{facility}:residential") == 2
+    assert "QCVN 01:2025/BTNMT" in result.missing and "QCVN 01:2021/BXD (environmental" in result.missing
+    assert "QCVN 01:2025/BTNMT" in result.citation_vi and "QCVN 01:2021/BXD (khoảng cách" in result.citation_vi
+
+
+def test_the_larger_source_governs():
+    values = {f"sanitary_landfill@{BTNMT}": 500.0, f"sanitary_landfill@{BXD}": 1000.0}
+    result = safety_distance("sanitary_landfill", "residential", user_distances=values)
+    assert (result.distance_m, result.status, result.source) == (1000, "user", BXD)
+    assert [(p.source, p.distance_m) for p in result.sources] == [(BTNMT, 500), (BXD, 1000)]
+    assert result.basis_vi.startswith("áp dụng giá trị lớn nhất trong các nguồn, 1.000,0 m theo QCVN 01:2021/BXD")
+    assert "500,0 m" in result.basis_vi  # the other source is listed with its value
+    # the other way round, the BTNMT value governs
+    swapped = safety_distance("sanitary_landfill", "residential", user_distances={f"sanitary_landfill@{BTNMT}": 1200, f"sanitary_landfill@{BXD}": 1000})
+    assert (swapped.distance_m, swapped.source) == (1200, BTNMT)
+    # a source-specific value answers only that facility's own source: water intakes keep only BTNMT
+    assert safety_distance("sanitary_landfill", "water_intake", user_distances=values).distance_m == 500
+
+
+def test_one_source_missing_keeps_the_distance_unknown():
+    result = safety_distance("incinerator", "residential", user_distances={f"incinerator@{BTNMT}": 500})
+    assert result.distance_m is None and result.status == "unconfirmed"
+    assert "QCVN 01:2021/BXD" in result.missing and "QCVN 01:2025/BTNMT" not in result.missing
+    assert "chưa có giá trị" in result.basis_vi and "500,0 m" in result.basis_vi
+    assert [p.distance_m for p in result.sources] == [500, None]
+
+
+def test_a_facility_value_answers_every_unread_source():
+    result = safety_distance("sanitary_landfill", "residential", user_distances={"sanitary_landfill": 300})
+    assert (result.distance_m, result.status) == (300, "user")
+    assert [p.distance_m for p in result.sources] == [300, 300]
+    assert result.basis_vi.startswith("giá trị do người dùng nhập (dòng lệnh: sanitary_landfill = 300,0 m) thay cho: QCVN 01:2025/BTNMT")
+    assert "in place of: QCVN 01:2025/BTNMT" in result.basis and "; QCVN 01:2021/BXD (environmental" in result.basis
+    # a source-specific value beside it wins for its own source only
+    both = safety_distance("sanitary_landfill", "residential", user_distances={"sanitary_landfill": 300, f"sanitary_landfill@{BXD}": 800})
+    assert (both.distance_m, both.source) == (800, BXD)
+
+
+def test_source_keys_are_checked(tmp_path):
+    key, value = parse_distance_option(f"sanitary_landfill:residential@{BXD}=1000")
+    assert (key, value.distance_m) == (f"sanitary_landfill:residential@{BXD}", 1000)
+    for bad in (f"sanitary_landfill:water_intake@{BXD}=5", f"wastewater_treatment@{BXD}=5", "sanitary_landfill@qcvn-99=5"):
+        with pytest.raises(InputError, match="does not apply here"):
+            parse_distance_option(bad)
+    path = tmp_path / "distances.yaml"
+    path.write_text(f"id: p\nversion: '1'\ndistances:\n  - {{facility: composting, source: {BXD}, distance_m: 700}}\n"
+                    f"  - {{facility: composting, source: {BTNMT}, distance_m: 400}}\n", encoding="utf-8")
+    values = load_user_distances(path)
+    assert set(values) == {f"composting@{BXD}", f"composting@{BTNMT}"}
+    result = safety_distance("composting", "residential", user_distances=values)
+    assert (result.distance_m, result.source) == (700, BXD)
+    path.write_text("id: p\nversion: '1'\ndistances:\n  - {facility: cemetery, source: qcvn-01-2025-btnmt, distance_m: 700}\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"distances\[0\]\.source"):
+        load_user_distances(path)
+
+
+def test_a_single_source_is_unchanged():
+    result = safety_distance("wastewater_treatment", "residential", 300, user_distances={"*": 800})
+    assert (result.distance_m, result.status, result.source, result.sources) == (100, "confirmed", "qcvn-01-2021-bxd-t2.22", ())
+    assert result.citation_en == "QCVN 01:2021/BXD, Table 2.22"
+
+
+def test_a_source_listed_twice_is_refused(tmp_path):
+    path = _broken_copy(tmp_path, lambda d: d["facilities"]["composting"]["distances"]["residential"].append({"source": BXD}))
+    with pytest.raises(RuleError, match="composting.distances.residential: a source is listed twice"):
+        load_facilities(path)

@@ -17,10 +17,11 @@ from zoning.checker.result import SAFETY_COLUMNS
 from zoning.checker.rows import Findings, finding, texts
 from zoning.checker.sitearrays import M2_PER_HA, SiteArrays
 from zoning.law.project_types import CheckRules
-from zoning.law.safety import FacilityCatalogue, Receptor, capacity_classes, safety_distance
+from zoning.law.safety import FacilityCatalogue, Receptor, capacity_key, safety_distance
 
 # fields of zoning.law.safety.SafetyDistance in the pairs (``distance_m`` is the distance required)
-DISTANCE_FIELDS = ("distance_m", "status", "citation_vi", "citation_en", "basis", "missing", "capacity_class", "basis_vi", "missing_vi")
+# (``source`` is the source that governs: the largest value of the receptor's sources)
+DISTANCE_FIELDS = ("distance_m", "status", "citation_vi", "citation_en", "basis", "missing", "capacity_class", "basis_vi", "missing_vi", "source")
 PAIR_COLUMNS = ["site", "receptor", "facility", *DISTANCE_FIELDS, "nearest_m", "nearest_id", "nearest_name", "holds", "inside_count", "inside_ha",
                 "borderline", "tolerance_m", "no_data"]
 
@@ -74,10 +75,10 @@ def _required(sites: SiteArrays, catalogue: FacilityCatalogue, user: dict, facil
     """The distance that applies to each facility site, looked up once per distinct (facility, class, upstream)."""
     facility = sites.facility[facility_sites]
     upstream = sites.upstream[facility_sites]
-    klass = np.full(len(facility_sites), -1)  # the distance depends on the capacity only through its class
+    klass = np.full(len(facility_sites), -1)  # the distance depends on the capacity only through its classes
     for kind in pd.unique(facility):
         rows = facility == kind
-        klass[rows] = capacity_classes(catalogue.sources[catalogue[kind].distances[receptor].source], capacity[rows])
+        klass[rows] = capacity_key(catalogue, kind, receptor, capacity[rows])
     first, code = arrays.distinct(facility, klass, ~np.isnan(capacity), upstream)
     found = [
         safety_distance(facility[i], receptor, None if np.isnan(capacity[i]) else capacity[i], upstream=bool(upstream[i]),

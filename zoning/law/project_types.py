@@ -289,19 +289,20 @@ def type_catalogue(rules: CheckRules | None = None) -> pd.DataFrame:
             needed.append(thresholds)
             continue
         spec = rules.facilities[facility]
-        by_class = any(ref.values_m is not None for ref in spec.distances.values())
+        by_class = any(ref.values_m is not None for refs in spec.distances.values() for ref in refs)
         units.append(spec.capacity_unit if by_class or not thresholds else risk_unit)
         needed.append(by_class or thresholds)
         parts = []
-        for receptor, ref in spec.distances.items():
-            source = rules.facilities.sources[ref.source]
-            if ref.values_m is not None:
-                values = "/".join("–" if v is None else f"{v:g}" for v in ref.values_m)
-                parts.append(f"{receptor}: {values} m by class ({source.citation_en}, {source.status})")
-            elif ref.distance_m is not None:
-                parts.append(f"{receptor}: {ref.distance_m:g} m ({source.citation_en}, {source.status})")
-            else:
-                parts.append(f"{receptor}: no value — give --distance ({source.citation_en}, {source.status})")
+        for receptor, refs in spec.distances.items():
+            for ref in refs:  # several sources: the largest value applies
+                source = rules.facilities.sources[ref.source]
+                if ref.values_m is not None:
+                    values = "/".join("–" if v is None else f"{v:g}" for v in ref.values_m)
+                    parts.append(f"{receptor}: {values} m by class ({source.citation_en}, {source.status})")
+                elif ref.distance_m is not None:
+                    parts.append(f"{receptor}: {ref.distance_m:g} m ({source.citation_en}, {source.status})")
+                else:
+                    parts.append(f"{receptor}: no value — give --distance ({source.citation_en}, {source.status})")
         distances.append("; ".join(parts))
     table["safety_distances"] = distances
     table["capacity_unit"] = units

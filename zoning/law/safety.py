@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from zoning import terms
 from zoning.errors import InputError
@@ -100,7 +100,9 @@ class DistanceRef(RuleModel):
 
 
 class Facility(RuleModel):
-    """A facility type and its distances by receptor."""
+    """A facility type and its distances by receptor: one source, or a list of sources
+    whose largest value applies (a single mapping is read as a list of one).
+    """
 
     group: Literal["solid_waste", "wastewater", "cemetery"]
     name_vi: str
@@ -108,7 +110,14 @@ class Facility(RuleModel):
     capacity_unit: str
     table_row_vi: str = ""
     table_row_en: str = ""
-    distances: dict[str, DistanceRef]
+    distances: dict[str, tuple[DistanceRef, ...]]
+
+    @field_validator("distances", mode="before")
+    @classmethod
+    def _listed(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: [v] if isinstance(v, Mapping) else v for k, v in value.items()}
+        return value
 
 
 class Receptor(RuleModel):
@@ -132,10 +141,13 @@ class SafetyFile(RuleFileHeader):
 
 
 class UserDistanceEntry(RuleModel):
-    """One row of a province distance file."""
+    """One row of a province distance file; ``source`` says which source of the facility
+    the value answers (every source of it when absent).
+    """
 
     facility: str
     receptor: str | None = None
+    source: str | None = None
     distance_m: float = Field(gt=0)
     citation_vi: str = ""
     citation_en: str = ""
@@ -160,6 +172,10 @@ class SafetyDistance:
     given, the capacity needed to pick the class is missing, or the table has no value at
     that capacity. ``missing`` then says what to supply. ``basis`` and ``missing`` are in
     English, ``basis_vi`` and ``missing_vi`` their Vietnamese forms.
+
+    ``source`` is the source that governs (the largest value; empty while the distance is
+    unknown). When the receptor has several sources, ``sources`` holds the answer of each,
+    the distance is the largest of them and it is unknown while any of them is.
     """
 
     facility: str
@@ -173,6 +189,8 @@ class SafetyDistance:
     capacity_class: str = ""
     basis_vi: str = ""
     missing_vi: str = ""
+    source: str = ""
+    sources: tuple[SafetyDistance, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,54 +259,20 @@ def load_facilities(path: str | Path | None = None) -> FacilityCatalogue:
 @lru_cache(maxsize=8)
 def _load_facilities(path: Path, _mtime: int) -> FacilityCatalogue:
     data, text = read_yaml_model(path, SafetyFile, ("tệp khoảng cách an toàn", "safety-distance file"))
-    receptors, sources = ", ".join(data.receptors), ", ".join(data.sources)
+    receptors = ", ".join(data.receptors)
     for code, facility in data.facilities.items():
-        for receptor, ref in facility.distances.items():
-            loc = ("facilities", code, "distances", receptor)
+        for receptor, refs in facility.distances.items():
+            where = ("facilities", code, "distances", receptor)
             if receptor not in data.receptors:
-                raise located_error(path, text, loc, (f"không có đối tượng cần bảo vệ '{receptor}' (có: {receptors})",
-                                                      f"unknown receptor '{receptor}' (known: {receptors})"))
-            if ref.source not in data.sources:
-                raise located_error(
-                    path, text, (*loc, "source"), (f"không có nguồn '{ref.source}' (có: {sources})", f"unknown source '{ref.source}' (known: {sources})")
-                )
-            source = data.sources[ref.source]
-            has_value = ref.values_m is not None or ref.distance_m is not None
-            if source.status == "unconfirmed" and has_value:
-                raise located_error(
-                    path,
-                    text,
-                    loc,
-                    (
-                        f"nguồn '{ref.source}' chưa được xác nhận: không được kèm giá trị (nhập bằng --distance hoặc tệp khoảng cách của tỉnh)",
-                        f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)",
-                    ),
-                )
-            if source.status == "confirmed" and not has_value:
-                raise located_error(
-                    path, text, loc, (f"nguồn '{ref.source}' đã được xác nhận: hãy cho giá trị", f"source '{ref.source}' is confirmed: give its value(s)")
-                )
-            if ref.values_m is not None and len(ref.values_m) != len(source.classes):
-                counts = len(ref.values_m), len(source.classes)
-                raise located_error(
-                    path,
-                    text,
-                    (*loc, "values_m"),
-                    (
-                        f"{counts[0]} giá trị cho {counts[1]} cấp công suất của '{ref.source}'",
-                        f"{counts[0]} values for {counts[1]} capacity classes of '{ref.source}'",
-                    ),
-                )
-            if source.classes and normalise_unit(facility.capacity_unit) != normalise_unit(source.capacity_unit or ""):
-                raise located_error(
-                    path,
-                    text,
-                    ("facilities", code, "capacity_unit"),
-                    (
-                        f"'{facility.capacity_unit}' nhưng các cấp của '{ref.source}' tính bằng {source.capacity_unit}",
-                        f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}",
-                    ),
-                )
+                raise located_error(path, text, where, (f"không có đối tượng cần bảo vệ '{receptor}' (có: {receptors})",
+                                                        f"unknown receptor '{receptor}' (known: {receptors})"))
+            if not refs:
+                raise located_error(path, text, where, ("cần ít nhất một nguồn", "at least one source is needed"))
+            named = [ref.source for ref in refs]
+            if len(set(named)) != len(named):
+                raise located_error(path, text, where, ("một nguồn được nêu hai lần", "a source is listed twice"))
+            for i, ref in enumerate(refs):
+                _check_ref(path, text, (*where, i) if len(refs) > 1 else where, code, facility, ref, data)
         missing = ", ".join(r for r in data.receptors if r not in facility.distances)
         if missing:
             raise located_error(
@@ -306,8 +290,49 @@ def _load_facilities(path: Path, _mtime: int) -> FacilityCatalogue:
     )
 
 
+def _check_ref(path: Path, text: str, loc: tuple[Any, ...], code: str, facility: Facility, ref: DistanceRef, data: SafetyFile) -> None:
+    """One source of a facility's distance: known, with values exactly when it is confirmed, in the facility's unit."""
+    if ref.source not in data.sources:
+        known = ", ".join(data.sources)
+        raise located_error(path, text, (*loc, "source"), (f"không có nguồn '{ref.source}' (có: {known})", f"unknown source '{ref.source}' (known: {known})"))
+    source = data.sources[ref.source]
+    has_value = ref.values_m is not None or ref.distance_m is not None
+    if source.status == "unconfirmed" and has_value:
+        raise located_error(
+            path,
+            text,
+            loc,
+            (
+                f"nguồn '{ref.source}' chưa được xác nhận: không được kèm giá trị (nhập bằng --distance hoặc tệp khoảng cách của tỉnh)",
+                f"source '{ref.source}' is unconfirmed: no value may be shipped (give it with --distance or a province file)",
+            ),
+        )
+    if source.status == "confirmed" and not has_value:
+        raise located_error(
+            path, text, loc, (f"nguồn '{ref.source}' đã được xác nhận: hãy cho giá trị", f"source '{ref.source}' is confirmed: give its value(s)")
+        )
+    if ref.values_m is not None and len(ref.values_m) != len(source.classes):
+        counts = len(ref.values_m), len(source.classes)
+        raise located_error(
+            path,
+            text,
+            (*loc, "values_m"),
+            (f"{counts[0]} giá trị cho {counts[1]} cấp công suất của '{ref.source}'", f"{counts[0]} values for {counts[1]} capacity classes of '{ref.source}'"),
+        )
+    if source.classes and normalise_unit(facility.capacity_unit) != normalise_unit(source.capacity_unit or ""):
+        raise located_error(
+            path,
+            text,
+            ("facilities", code, "capacity_unit"),
+            (
+                f"'{facility.capacity_unit}' nhưng các cấp của '{ref.source}' tính bằng {source.capacity_unit}",
+                f"'{facility.capacity_unit}' but the classes of '{ref.source}' are in {source.capacity_unit}",
+            ),
+        )
+
+
 def load_user_distances(path: str | Path, catalogue: FacilityCatalogue | None = None) -> dict[str, UserDistance]:
-    """Read a province distance file into user distances keyed ``facility[:receptor]``."""
+    """Read a province distance file into user distances keyed ``facility[:receptor][@source]``."""
     catalogue = catalogue or load_facilities()
     path = Path(path)
     data, text = read_yaml_model(path, UserDistanceFile, ("tệp khoảng cách", "distance file"))
@@ -329,7 +354,10 @@ def load_user_distances(path: str | Path, catalogue: FacilityCatalogue | None = 
                 (*loc, "receptor"),
                 (f"không có đối tượng cần bảo vệ '{entry.receptor}' (có: {receptors})", f"unknown receptor '{entry.receptor}' (known: {receptors})"),
             )
-        key = entry.facility + (f":{entry.receptor}" if entry.receptor else "")
+        wrong = _not_a_source_of(catalogue, entry.facility, entry.receptor, entry.source)
+        if wrong:
+            raise located_error(path, text, (*loc, "source"), wrong)
+        key = entry.facility + (f":{entry.receptor}" if entry.receptor else "") + (f"@{entry.source}" if entry.source else "")
         if key in out:
             raise located_error(path, text, loc, (f"'{key}' được cho hai lần", f"'{key}' is given twice"))
         origin = f"{path.name} ({data.id}@{data.version})"
@@ -338,7 +366,9 @@ def load_user_distances(path: str | Path, catalogue: FacilityCatalogue | None = 
 
 
 def parse_distance_option(text: str, catalogue: FacilityCatalogue | None = None) -> tuple[str, UserDistance]:
-    """Parse ``--distance`` values: ``1000``, ``sanitary_landfill=1000`` or ``sanitary_landfill:residential=1000``."""
+    """Parse ``--distance`` values: ``1000``, ``sanitary_landfill=1000``, ``sanitary_landfill:residential=1000``,
+    or one source of it: ``sanitary_landfill:residential@qcvn-01-2021-bxd-solid-waste=1000``.
+    """
     catalogue = catalogue or load_facilities()
     key, _, value = text.rpartition("=")
     key = key.strip() or ANY_FACILITY
@@ -352,7 +382,8 @@ def parse_distance_option(text: str, catalogue: FacilityCatalogue | None = None)
         ) from None
     if not math.isfinite(metres) or metres <= 0:
         raise InputError((f"--distance '{text}': khoảng cách phải là số mét dương", f"--distance '{text}': the distance must be a positive number of metres"))
-    facility, _, receptor = key.partition(":")
+    named, _, source = key.partition("@")
+    facility, _, receptor = named.partition(":")
     if facility != ANY_FACILITY and facility not in catalogue:
         codes = ", ".join(catalogue.codes)
         raise InputError(
@@ -365,7 +396,24 @@ def parse_distance_option(text: str, catalogue: FacilityCatalogue | None = None)
             (f"--distance '{text}': không có đối tượng cần bảo vệ '{receptor}'", f"--distance '{text}': unknown receptor '{receptor}'"),
             (f"dùng một trong: {receptors}", f"use one of: {receptors}"),
         )
+    wrong = _not_a_source_of(catalogue, facility, receptor or None, source or None)
+    if wrong:
+        raise InputError((f"--distance '{text}': {wrong[0]}", f"--distance '{text}': {wrong[1]}"))
     return key, UserDistance(metres)
+
+
+def _not_a_source_of(catalogue: FacilityCatalogue, facility: str, receptor: str | None, source: str | None) -> tuple[str, str] | None:
+    """Why ``source`` cannot be answered for this facility (and receptor), or None when it can (or none is named)."""
+    if source is None:
+        return None
+    if facility == ANY_FACILITY:
+        known = list(catalogue.sources)
+    else:
+        spec = catalogue[facility]
+        known = list(dict.fromkeys(ref.source for r, refs in spec.distances.items() if receptor in (None, r) for ref in refs))
+    if source in known:
+        return None
+    return f"nguồn '{source}' không áp dụng ở đây (có: {', '.join(known)})", f"source '{source}' does not apply here (known: {', '.join(known)})"
 
 
 def normalise_unit(unit: str | None) -> str:
@@ -425,7 +473,29 @@ def safety_distance(
     catalogue
         The catalogue to use; the shipped one by default.
     """
-    request = _request(facility, receptor, user_distances or {}, catalogue or load_facilities())
+    catalogue = catalogue or load_facilities()
+    spec = catalogue[facility]
+    if receptor not in catalogue.receptors:
+        receptors = ", ".join(catalogue.receptors)
+        raise InputError(
+            (f"không có đối tượng cần bảo vệ '{receptor}'", f"unknown receptor '{receptor}'"), (f"dùng một trong: {receptors}", f"use one of: {receptors}")
+        )
+    values = user_distances or {}
+    parts = tuple(_one_source(_request(facility, receptor, spec, ref, values, catalogue), capacity, upstream) for ref in spec.distances[receptor])
+    return parts[0] if len(parts) == 1 else _largest(parts, catalogue, values)
+
+
+def capacity_key(catalogue: FacilityCatalogue, facility: str, receptor: str, capacities: np.ndarray) -> np.ndarray:
+    """One integer per capacity that differs exactly when a capacity class of some source of the receptor does."""
+    key = np.zeros(len(capacities), dtype=int)
+    for ref in catalogue[facility].distances[receptor]:
+        source = catalogue.sources[ref.source]
+        key = key * (len(source.classes) + 1) + capacity_classes(source, capacities) + 1
+    return key
+
+
+def _one_source(request: _Request, capacity: float | None, upstream: bool) -> SafetyDistance:
+    """The distance under one source of the receptor."""
     if request.source.status == "unconfirmed":
         return _unconfirmed(request)
     spec, ref, source = request.spec, request.ref, request.source
@@ -457,6 +527,7 @@ class _Request:
     source: DistanceSource
     user_key: str
     user: UserDistance | None
+    source_id: str = ""
 
     @property
     def citation(self) -> tuple[str, str]:
@@ -465,7 +536,8 @@ class _Request:
     def answer(self, distance: float | None, status: str, basis: tuple[str, str], missing: tuple[str, str] = ("", ""), klass: str = "") -> SafetyDistance:
         """The distance found, cited to the user when it is the user's value."""
         cite = _user_citation(self.user, self.source) if status == "user" and self.user is not None else self.citation
-        return SafetyDistance(self.facility, self.receptor, distance, status, cite[0], cite[1], basis[1], missing[1], klass, basis[0], missing[0])
+        return SafetyDistance(self.facility, self.receptor, distance, status, cite[0], cite[1], basis[1], missing[1], klass, basis[0], missing[0],
+                              self.source_id if distance is not None else "")
 
     def user_text(self, field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
         """A text about the user's value (its origin, key and distance)."""
@@ -473,16 +545,9 @@ class _Request:
         return _say(field, origin=self.user.origin, key=self.user_key, distance=_metres(self.user.distance_m), **values)
 
 
-def _request(facility: str, receptor: str, user_distances: Mapping, catalogue: FacilityCatalogue) -> _Request:
-    spec = catalogue[facility]
-    if receptor not in catalogue.receptors:
-        receptors = ", ".join(catalogue.receptors)
-        raise InputError(
-            (f"không có đối tượng cần bảo vệ '{receptor}'", f"unknown receptor '{receptor}'"), (f"dùng một trong: {receptors}", f"use one of: {receptors}")
-        )
-    ref = spec.distances[receptor]
-    user_key, user = _user_value(user_distances, facility, receptor)
-    return _Request(facility, receptor, spec, ref, catalogue.sources[ref.source], user_key, user)
+def _request(facility: str, receptor: str, spec: Facility, ref: DistanceRef, user_distances: Mapping, catalogue: FacilityCatalogue) -> _Request:
+    user_key, user = _user_value(user_distances, facility, receptor, ref.source)
+    return _Request(facility, receptor, spec, ref, catalogue.sources[ref.source], user_key, user, ref.source)
 
 
 def _unconfirmed(request: _Request) -> SafetyDistance:
@@ -536,6 +601,62 @@ def _against_user(request: _Request, legal: float, basis: tuple[str, str], klass
     return request.answer(legal, "confirmed", (basis[0] + lower[0], basis[1] + lower[1]), klass=klass)
 
 
+def _largest(parts: tuple[SafetyDistance, ...], catalogue: FacilityCatalogue, values: Mapping[str, float | UserDistance]) -> SafetyDistance:
+    """Several sources for one receptor: the largest of their values applies, unknown while any of them is.
+
+    A user value keyed without a source answers every source it reaches; the basis then
+    says in place of which sources it was given.
+    """
+    first = parts[0]
+    sources = [catalogue.sources[ref.source] for ref in catalogue[first.facility].distances[first.receptor]]
+    cites = [(source.citation_vi, source.citation_en) for source in sources]
+    law = ("; ".join(c[0] for c in cites), "; ".join(c[1] for c in cites))
+    listed = _source_items(parts, cites, catalogue, values)
+    items = (" | ".join(o[0] for o in listed), " | ".join(o[1] for o in listed))
+    unknown = [p_ for p_ in parts if p_.distance_m is None]
+    if unknown:
+        status = "unconfirmed" if any(p_.status == "unconfirmed" for p_ in unknown) else "confirmed"
+        basis = _say("several_unknown", sources=items)
+        missing = ("; ".join(p_.missing_vi for p_ in unknown), "; ".join(p_.missing for p_ in unknown))
+        return SafetyDistance(first.facility, first.receptor, None, status, law[0], law[1], basis[1], missing[1], "", basis[0], missing[0], "", parts)
+    largest = max(float(p_.distance_m or 0) for p_ in parts)
+    governing = next(i for i, p_ in enumerate(parts) if p_.distance_m == largest)
+    top = [c for c, p_ in zip(cites, parts) if p_.distance_m == largest]
+    basis = listed[0] if len(listed) == 1 else _say("several", distance=_metres(largest), governing=("; ".join(c[0] for c in top), "; ".join(c[1] for c in top)),
+                                                    sources=items)
+    cite = law
+    if parts[governing].status == "user":
+        _key, user = _user_value(values, first.facility, first.receptor, parts[governing].source)
+        if user is not None and (user.citation_vi or user.citation_en):
+            own = (user.citation_vi or user.citation_en, user.citation_en or user.citation_vi)
+            cite = (f"{own[0]}; {law[0]}", f"{own[1]}; {law[1]}")
+    chosen = parts[governing]
+    return SafetyDistance(first.facility, first.receptor, largest, chosen.status, cite[0], cite[1], basis[1], "", chosen.capacity_class, basis[0], "",
+                          chosen.source, parts)
+
+
+def _source_items(parts: tuple[SafetyDistance, ...], cites: list[tuple[str, str]], catalogue: FacilityCatalogue,
+                  values: Mapping[str, float | UserDistance]) -> list[tuple[str, str]]:
+    """What each source gives, ``(vietnamese, english)``: its basis, "no value yet", or one user value in place of several."""
+    first = parts[0]
+    refs = catalogue[first.facility].distances[first.receptor]
+    users = [_user_value(values, first.facility, first.receptor, ref.source) if part.status == "user" else ("", None) for part, ref in zip(parts, refs)]
+    out: list[tuple[str, str]] = []
+    done: set[str] = set()
+    for part, cite, (key, user) in zip(parts, cites, users):
+        shared = [c for c, (k, _) in zip(cites, users) if key and k == key]
+        if user is not None and len(shared) > 1:
+            if key not in done:
+                done.add(key)
+                places = ("; ".join(c[0] for c in shared), "; ".join(c[1] for c in shared))
+                out.append(_say("user_for", origin=user.origin, key=key, distance=_metres(user.distance_m), citations=places))
+        elif part.distance_m is None:
+            out.append(_say("source_none", citation=cite))
+        else:
+            out.append((part.basis_vi, part.basis))
+    return out
+
+
 def _say(field: str, **values: str | tuple[str, str]) -> tuple[str, str]:
     """The Vietnamese and English forms of a text of ``safety_distance`` in ``messages.yaml``."""
     return terms.message_pair("safety_distance", field, **values)
@@ -553,8 +674,11 @@ def _metres(value: float) -> tuple[str, str]:
     return tuple(f"{text} m" for text in _number(value))  # type: ignore[return-value]
 
 
-def _user_value(values: Mapping[str, float | UserDistance], facility: str, receptor: str) -> tuple[str, UserDistance | None]:
-    for key in (f"{facility}:{receptor}", facility, f"{ANY_FACILITY}:{receptor}", ANY_FACILITY):
+def _user_value(values: Mapping[str, float | UserDistance], facility: str, receptor: str, source: str) -> tuple[str, UserDistance | None]:
+    """The user's value for one source: the one naming it, else the one for the facility (every source), else a bare one."""
+    keys = (f"{facility}:{receptor}@{source}", f"{facility}@{source}", f"{facility}:{receptor}", facility,
+            f"{ANY_FACILITY}:{receptor}@{source}", f"{ANY_FACILITY}@{source}", f"{ANY_FACILITY}:{receptor}", ANY_FACILITY)
+    for key in keys:
         if key in values:
             value = values[key]
             return key, value if isinstance(value, UserDistance) else UserDistance(float(value))

@@ -44,6 +44,7 @@ from zoning.inputs.crs import reproject
 from zoning.inputs.layers import read_vector
 from zoning.inputs.sites import read_sites
 from zoning.law.project_types import load_check_rules
+from zoning.law.safety import load_user_distances
 from zoning.outputs.report import site_report, write_reports
 from zoning.outputs.results import write_csv_parts, write_results
 from zoning.resources import path as resource
@@ -303,6 +304,66 @@ def test_unconfirmed_distance_needs_review_then_user_value(facility_build):
     assert site["safety_distance_residential_m"] == 500 and site["safety_status_residential"] == "user"
     # the village (100 m) and Xóm Hai (√(200² + 900²) ≈ 922 m: outside) → one inside
     assert site["residential_inside_count"] == 1 and site["verdict"] == "conflict"
+
+
+BTNMT, BXD = "qcvn-01-2025-btnmt", "qcvn-01-2021-bxd-solid-waste"
+VILLAGE = box(X0 + 3000, Y0 + 500, X0 + 3200, Y0 + 700)  # Xóm Một, as in facility_build
+
+
+def _province_distances(tmp_path, *rows: str) -> dict:
+    path = tmp_path / "province-distances.yaml"
+    path.write_text("id: province\nversion: '1'\ndistances:\n" + "".join(f"  - {r}\n" for r in rows), encoding="utf-8")
+    return load_user_distances(path, RULES.facilities)
+
+
+def test_landfill_the_larger_of_two_sources_governs(tmp_path, facility_build):
+    values = _province_distances(tmp_path, f"{{facility: sanitary_landfill, source: {BTNMT}, distance_m: 500}}",
+                                 f"{{facility: sanitary_landfill, source: {BXD}, distance_m: 1000}}")
+    site_point = at(3900, 600)
+    assert site_point.distance(VILLAGE) == pytest.approx(700)  # between the 500 m and the 1,000 m
+    result = check(facility_build, sites_of(site_point, type=["sanitary_landfill"]), tolerance=0, user_distances=values)
+    site = row(result)
+    assert site["nearest_residential_m"] == pytest.approx(site_point.distance(VILLAGE), abs=0.01)
+    assert site["safety_distance_residential_m"] == 1000 and site["safety_status_residential"] == "user"
+    assert site["safety_holds_residential"] is False and site["verdict"] == "conflict"
+    # Xóm Hai at (3100, 1500): √(800² + 900²) ≈ 1,204 m, outside even the larger distance; town A (x ≤ 2,000) farther
+    assert site["residential_inside_count"] == 1
+    # water intakes have only the BTNMT source: its 500 m
+    assert site["safety_distance_intake_m"] == 500
+    found = result.findings.set_index("finding").loc["safety_distance_not_kept_residential"]
+    assert found["severity"] == "conflict"
+    assert "QCVN 01:2025/BTNMT" in found["citation_vi"] and "QCVN 01:2021/BXD (khoảng cách an toàn" in found["citation_vi"]
+    assert "áp dụng giá trị lớn nhất trong các nguồn, 1.000,0 m theo QCVN 01:2021/BXD" in found["detail_vi"] and "500,0 m" in found["detail_vi"]
+    assert "the largest value of the sources applies, 1000 m under QCVN 01:2021/BXD" in found["detail_en"]
+    table = result.safety.set_index("receptor").loc["residential"]
+    assert "QCVN 01:2025/BTNMT" in table["citation_en"] and "QCVN 01:2021/BXD (environmental" in table["citation_en"]
+    # with 1,000 m under the BTNMT source instead, the BTNMT value governs and the site still conflicts
+    swapped = _province_distances(tmp_path, f"{{facility: sanitary_landfill, source: {BTNMT}, distance_m: 1000}}",
+                                  f"{{facility: sanitary_landfill, source: {BXD}, distance_m: 500}}")
+    found = check(facility_build, sites_of(site_point, type=["sanitary_landfill"]), tolerance=0, user_distances=swapped).findings
+    detail = found.set_index("finding").loc["safety_distance_not_kept_residential", "detail_en"]
+    assert "1000 m under QCVN 01:2025/BTNMT" in detail
+
+
+def test_landfill_one_source_without_value_needs_review(tmp_path, facility_build):
+    values = _province_distances(tmp_path, f"{{facility: sanitary_landfill, source: {BTNMT}, distance_m: 500}}")
+    result = check(facility_build, sites_of(at(3900, 600), type=["sanitary_landfill"]), tolerance=0, user_distances=values)
+    site = row(result)
+    assert np.isnan(site["safety_distance_residential_m"]) and site["verdict"] == "needs_review"
+    assert "QCVN 01:2021/BXD (environmental" in site["missing_values"] and "QCVN 01:2025/BTNMT" not in site["missing_values"]
+    assert findings(result)["safety_distance_unknown_residential"] == "review"
+    assert "safety_distance_not_kept_residential" not in findings(result)
+
+
+def test_landfill_one_value_answers_both_sources(facility_build):
+    site_point = at(3600, 600)
+    assert site_point.distance(VILLAGE) == pytest.approx(400)
+    result = check(facility_build, sites_of(site_point, type=["sanitary_landfill"]), tolerance=0, user_distances={"sanitary_landfill": 300})
+    site = row(result)
+    assert site["safety_distance_residential_m"] == 300 and site["safety_holds_residential"] is True
+    assert site["residential_inside_count"] == 0 and site["verdict"] == "no_conflict_found"
+    kept = result.findings.set_index("finding").loc["safety_distance_kept_residential"]
+    assert "thay cho: QCVN 01:2025/BTNMT" in kept["detail_vi"] and "; QCVN 01:2021/BXD (khoảng cách an toàn" in kept["detail_vi"]
 
 
 def test_no_data_is_not_no_conflict(tmp_path, small):

@@ -122,6 +122,26 @@ def test_unconfirmed_distance_without_user_value_stops(build_path):
     assert "water_intake" in error.value.message and "sanitary_landfill:residential —" not in error.value.message
 
 
+BTNMT, BXD = "qcvn-01-2025-btnmt", "qcvn-01-2021-bxd-solid-waste"
+
+
+@pytest.mark.parametrize(("btnmt", "bxd"), [(600.0, 1000.0), (1200.0, 1000.0)])
+def test_distance_band_is_the_governing_of_two_sources(build_path, btnmt, bxd):
+    values = {f"sanitary_landfill:residential@{BTNMT}": btnmt, f"sanitary_landfill:residential@{BXD}": bxd, "sanitary_landfill:water_intake": D_WATER}
+    result = find_sites(build_path, "sanitary_landfill", min_area_ha=5, user_distances=values)
+    governing = max(btnmt, bxd)
+    reasons = result.exclusions.set_index("reason_en")["area_ha"]
+    assert reasons[f"within {governing:g} m of residential area (distance given by user)"] == pytest.approx(ngon_ha(governing), abs=1e-4)
+    assert result.candidates["area_ha"].sum() == pytest.approx(10_000 - 1_600 - ngon_ha(governing) - A_WATER, abs=1e-3)
+    assert result.candidates["dist_residential_m"].min() == pytest.approx(governing / 0.99, abs=0.1)
+
+
+def test_distance_of_one_source_missing_stops(build_path):
+    with pytest.raises(ZoningError) as error:
+        find_sites(build_path, "sanitary_landfill", user_distances={f"sanitary_landfill@{BTNMT}": 1000})
+    assert "QCVN 01:2021/BXD (environmental" in error.value.message and "sanitary_landfill:water_intake" not in error.value.message
+
+
 def test_bad_requests_are_named(build_path, small_build_path):
     with pytest.raises(InputError, match="99999"):
         find_sites(build_path, "sanitary_landfill", communes=["99999"], user_distances=USER)

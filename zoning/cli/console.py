@@ -31,15 +31,16 @@ DistanceOption = Annotated[
     typer.Option(
         "--distance",
         "-d",
-        help="A safety distance in metres where the rules have no confirmed value: sanitary_landfill=1000, "
-        "sanitary_landfill:water_intake=2000, or a bare 1000 for every unknown one (repeat).",
+        help="A safety distance in metres where the rules have no confirmed value: sanitary_landfill=1000 (every source of it), "
+        "sanitary_landfill:water_intake=2000, one source sanitary_landfill@qcvn-01-2021-bxd-solid-waste=1000, "
+        "or a bare 1000 for every unknown one (repeat). The largest value of a receptor's sources applies.",
     ),
 ]
 DistancesFileOption = Annotated[
     Path | None,
     typer.Option(
         "--distances",
-        help="A province file of safety distances (YAML: id, version, distances: [{facility, receptor, distance_m, citation_vi, citation_en}]).",
+        help="A province file of safety distances (YAML: id, version, distances: [{facility, receptor, source, distance_m, citation_vi, citation_en}]).",
     ),
 ]
 

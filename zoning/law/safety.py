@@ -11,10 +11,17 @@ receptor (residential areas, domestic water intakes), where the distance comes f
   (``--distance``) or from a province distance file; otherwise it is unknown
   (``distance_m`` is None) and the site needs review with the missing value named.
 
+A receptor may have several sources (the residential distance of a solid-waste facility:
+QCVN 01:2025/BTNMT and QCVN 01:2021/BXD, both unconfirmed): the distance is the largest of
+their values, the source of that value governs, and the distance is unknown while any of
+them has no value (each missing one is named).
+
 User values: a key ``facility:receptor`` or ``facility`` (both receptors) sets the
-distance of that facility type; it replaces a confirmed value only when it is larger (a
-legal minimum cannot be lowered). A bare value (key ``*``) only fills distances that are
-otherwise unknown.
+distance of that facility type, for every source of it (the basis says in place of which
+sources); ``facility[:receptor]@source`` (``source:`` in a province file) answers that
+source only and wins over a key without one. A value replaces a confirmed value only when
+it is larger (a legal minimum cannot be lowered). A bare value (key ``*``) only fills
+distances that are otherwise unknown.
 """
 
 from __future__ import annotations
@@ -620,17 +627,16 @@ def _largest(parts: tuple[SafetyDistance, ...], catalogue: FacilityCatalogue, va
         missing = ("; ".join(p_.missing_vi for p_ in unknown), "; ".join(p_.missing for p_ in unknown))
         return SafetyDistance(first.facility, first.receptor, None, status, law[0], law[1], basis[1], missing[1], "", basis[0], missing[0], "", parts)
     largest = max(float(p_.distance_m or 0) for p_ in parts)
-    governing = next(i for i, p_ in enumerate(parts) if p_.distance_m == largest)
+    chosen = next(p_ for p_ in parts if p_.distance_m == largest)  # the first source, on a tie
     top = [c for c, p_ in zip(cites, parts) if p_.distance_m == largest]
-    basis = listed[0] if len(listed) == 1 else _say("several", distance=_metres(largest), governing=("; ".join(c[0] for c in top), "; ".join(c[1] for c in top)),
-                                                    sources=items)
+    governs = ("; ".join(c[0] for c in top), "; ".join(c[1] for c in top))
+    basis = listed[0] if len(listed) == 1 else _say("several", distance=_metres(largest), governing=governs, sources=items)
     cite = law
-    if parts[governing].status == "user":
-        _key, user = _user_value(values, first.facility, first.receptor, parts[governing].source)
+    if chosen.status == "user":
+        _key, user = _user_value(values, first.facility, first.receptor, chosen.source)
         if user is not None and (user.citation_vi or user.citation_en):
             own = (user.citation_vi or user.citation_en, user.citation_en or user.citation_vi)
             cite = (f"{own[0]}; {law[0]}", f"{own[1]}; {law[1]}")
-    chosen = parts[governing]
     return SafetyDistance(first.facility, first.receptor, largest, chosen.status, cite[0], cite[1], basis[1], "", chosen.capacity_class, basis[0], "",
                           chosen.source, parts)
 

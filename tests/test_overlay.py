@@ -59,3 +59,37 @@ def test_tiles_cut_and_join_back_to_the_same_polygon():
     assert shapely.area(shapely.symmetric_difference(joined, area)) < 1e-6
     # the seams leave no vertex behind: as many as the original rings had
     assert shapely.get_num_coordinates(joined) == shapely.get_num_coordinates(area)
+
+
+def pinched_pieces(x0: float = 0.0, y0: float = 0.0) -> tuple[shapely.Polygon, shapely.Polygon]:
+    """A field cut by the seam y = y0 + 100, whose piece above has a vertex 10 nm inside
+    one of its own edges (two lobes joined by a neck 10 nm wide). That edge goes on below
+    the seam, 40 nm off straight: joining the pieces and dropping the seam vertex would
+    put the vertex across the edge and pinch the field in two.
+    """
+    def at(x: float, y: float) -> tuple[float, float]:
+        return x0 + x, y0 + y
+
+    above = shapely.Polygon([at(60, 100), at(57, 100), at(56, 110), at(50 - 1e-8, 130), at(30, 100), at(10, 100), at(40, 160)])
+    below = shapely.Polygon([at(57, 100), at(57, 70), at(70 - 6e-8, 70), at(60, 100)])
+    return above, below
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [2, 3, 0, 1], [1, 0, 3, 2], [3, 2, 1, 0]])
+def test_join_tiles_keeps_a_field_pinched_at_a_seam_and_the_holes_of_others(order):
+    # the pinched field crossing y = 100, and a lake with a hole crossing x = 100
+    above, below = pinched_pieces()
+    lake_left = shapely.Polygon(shapely.box(80, 10, 100, 40).exterior, [shapely.box(85, 20, 90, 25).exterior])
+    lake_right = shapely.box(100, 10, 130, 40)
+    pieces = np.array([below, lake_left, above, lake_right])[order]
+    assert all(shapely.is_valid(pieces))
+    field = shapely.union(above, below)
+    assert shapely.simplify(field, 1e-7, preserve_topology=False).geom_type == "MultiPolygon"  # the trap is armed
+    joined = join_tiles(pieces, tile_grid((0, 0, 200, 200), 100))
+    field_m2 = 50 * 60 / 2 - 425 + (3 + 13) / 2 * 30  # a triangle less the notch (57,100)-(56,110)-(50,130)-(30,100), a trapezoid below
+    lake_m2 = 50 * 30 - 5 * 5
+    assert joined.is_valid
+    assert shapely.get_num_geometries(joined) == 2
+    assert field.area == pytest.approx(field_m2, abs=1e-5)
+    assert joined.area == pytest.approx(field.area + lake_m2, abs=1e-6)
+    assert shapely.area(shapely.symmetric_difference(joined, shapely.union_all(pieces))) < 1e-6

@@ -93,3 +93,28 @@ def test_join_tiles_keeps_a_field_pinched_at_a_seam_and_the_holes_of_others(orde
     assert field.area == pytest.approx(field_m2, abs=1e-5)
     assert joined.area == pytest.approx(field.area + lake_m2, abs=1e-6)
     assert shapely.area(shapely.symmetric_difference(joined, shapely.union_all(pieces))) < 1e-6
+
+
+def test_join_tiles_keeps_a_field_whose_simplification_would_drop_a_lobe():
+    # A field under the edge B–C, with a near-duplicate vertex at B and a notch from below
+    # whose flat top runs along B–C 0.1 nm under it: dropping the duplicate makes the edge
+    # cross the notch's top, and the repair drops the lobe beyond the crossing.
+    x, y = 500_000.0, 2_500_000.0
+    b, c = np.array([x + 708.0, y + 868.0]), np.array([x + 1289.0, y + 439.0])
+    normal = np.array([c[1] - b[1], b[0] - c[0]]) / np.hypot(*(c - b))
+    notch_top = [b + 0.222 * (c - b) + 1e-10 * normal, b + 0.143 * (c - b)]
+    field = shapely.Polygon([(x, y), b, b + [1e-9, 0], c, (x + 763.0, y + 303.0), *notch_top])
+    assert field.is_valid
+    simplified = shapely.simplify(field, 1e-7, preserve_topology=False)
+    assert field.area - simplified.area > 50_000  # the trap is armed: 5.8 ha gone
+    ring = shapely.get_coordinates(field.exterior) - (x, y)
+    shoelace_m2 = abs(np.sum(ring[:-1, 0] * ring[1:, 1] - ring[1:, 0] * ring[:-1, 1])) / 2
+    assert shoelace_m2 == pytest.approx(176_291.49, abs=0.01)
+    for bounds, size in (((x - 100, y - 100, x + 1500, y + 1500), 800.0), ((x - 100, y - 100, x + 1400, y + 1400), 500.0)):
+        tiles = tile_grid(bounds, size)
+        pieces = np.array([p for _, tile_pieces in split_by_tiles(np.array([field]), tiles) for p in tile_pieces])
+        assert len(pieces) > 1
+        joined = join_tiles(pieces, tiles)
+        assert joined.is_valid
+        assert joined.area == pytest.approx(shoelace_m2, abs=1e-4)
+        assert shapely.area(shapely.symmetric_difference(joined, field)) < 1e-6

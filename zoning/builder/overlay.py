@@ -129,9 +129,11 @@ def join_tiles(pieces: np.ndarray, tiles: np.ndarray) -> shapely.MultiPolygon:
     Only polygons at a seam between tiles are joined, and only their outer rings: holes
     never reach a seam, so they are set aside and put back into the joined polygon that
     holds them. A joined boundary keeps a collinear vertex where it crossed a seam;
-    simplifying by a tenth of a micrometre removes it (only where the result stays one valid
-    polygon: dropping a seam vertex can pinch a polygon whose own vertex lies within that
-    distance of one of its edges into two, and the holes are put back ring by ring).
+    simplifying by a tenth of a micrometre removes it, only where the result stays one valid
+    polygon of the same area (moving no boundary by more than that distance): where an edge
+    runs within that distance of another, dropping a vertex can make them cross, and the
+    repair pinches the polygon in two (whose rings the holes could not be put back among) or
+    drops the part beyond the crossing.
     """
     parts = shapely.get_parts(pieces[~shapely.is_empty(pieces)])
     at_seam = _at_seam(parts, tiles)
@@ -146,7 +148,8 @@ def _joined_at_seams(parts: np.ndarray) -> np.ndarray:
     joined = shapely.get_parts(shapely.disjoint_subset_union_all(shapely.polygons(rings[outer])))
     cleaned = shapely.simplify(joined, SEAM_M, preserve_topology=False)
     one = shapely.get_type_id(cleaned) == shapely.GeometryType.POLYGON  # not pinched in two
-    keep = one & shapely.is_valid(cleaned) & ~shapely.is_empty(cleaned)
+    same = np.abs(shapely.area(cleaned) - shapely.area(joined)) <= shapely.length(joined) * SEAM_M  # no lobe dropped
+    keep = one & same & shapely.is_valid(cleaned) & ~shapely.is_empty(cleaned)
     joined[keep] = cleaned[keep]
     holes = rings[~outer]
     if len(holes):

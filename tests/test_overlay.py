@@ -118,3 +118,26 @@ def test_join_tiles_keeps_a_field_whose_simplification_would_drop_a_lobe():
         assert joined.is_valid
         assert joined.area == pytest.approx(shoelace_m2, abs=1e-4)
         assert shapely.area(shapely.symmetric_difference(joined, field)) < 1e-6
+
+
+@pytest.mark.parametrize("bulge_m", [2e-8, 5e-8, 8e-8])
+def test_join_tiles_keeps_a_hole_touching_the_shell_valid(bulge_m):
+    # A triangle A-T-B holding the hole T-H1-H2, which touches the shell at its tip T and
+    # lies along its sides A-T and T-B, which bulge out by tens of nanometres: simplifying
+    # the shell straightens them onto the hole's edges.
+    t, h1, h2 = np.array([50.0, 20.0]), np.array([30.0, 60.0]), np.array([70.0, 60.0])
+    a, b = t + 2 * (h1 - t), t + 2 * (h2 - t)
+
+    def bulge(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        d = (q - p) / np.hypot(*(q - p))
+        return (p + q) / 2 - bulge_m * np.array([-d[1], d[0]])
+
+    field = shapely.Polygon([a, bulge(a, t), t, bulge(t, b), b], [[t, h1, h2]])
+    assert field.is_valid
+    tiles = tile_grid((0, 0, 160, 160), 80)  # seams x = 80 and y = 80 cut the field, not the hole
+    pieces = np.array([p for _, tile_pieces in split_by_tiles(np.array([field]), tiles) for p in tile_pieces])
+    assert len(pieces) == 4
+    joined = join_tiles(pieces, tiles)
+    assert joined.is_valid, shapely.is_valid_reason(joined)
+    assert joined.area == pytest.approx(80 * 80 / 2 - 40 * 40 / 2, abs=1e-5)  # the triangle less the hole
+    assert shapely.area(shapely.symmetric_difference(joined, field)) < 1e-6

@@ -35,9 +35,11 @@ from zoning.demo import demo_paths
 from zoning.errors import BuildError
 from zoning.inputs.layers import read_layers
 from zoning.law.criteria import load_rules
+from zoning.settings import settings
 
-from .conftest import CRS, X0, Y0, frame
+from .conftest import CRS, X0, Y0, admin_layers, frame, square
 from .test_cli import zoning as run_cli
+from .test_overlay import pinched_pieces
 
 
 def at(x0: float, y0: float, x1: float, y1: float):
@@ -109,6 +111,38 @@ def test_land_left_outside_every_commune_is_a_fault(result):
     without_c = result.communes[result.communes["code"] != "00003"].reset_index(drop=True)
     with pytest.raises(BuildError, match="outside every commune"):
         by_commune(result.units, result.zones, without_c)
+
+
+def test_a_zone_pinched_at_a_tile_seam_keeps_every_hectare(monkeypatch):
+    # The 10 km province of conftest.py in 5 km tiles. A reserve buffer zone crossing the
+    # seam y = 5,000 whose boundary the join would pinch in two (see test_overlay.py), and
+    # a reserve crossing the seam x = 5,000: a 400 m square buffer around a 100 m core.
+    monkeypatch.setattr(settings, "tile_m", 5_000.0)
+    above, below = pinched_pieces(X0 + 4000, Y0 + 4900)
+    layers = {**admin_layers(), "nature_reserves": frame([
+        {"id": "n1", "name": "Khu bảo tồn A", "part": "core", "geometry": square(4850, 2100, 100)},
+        {"id": "n2", "name": "Khu bảo tồn A", "part": "buffer", "geometry": square(4800, 2000, 400).difference(square(4850, 2100, 100))},
+        {"id": "n3", "name": "Khu bảo tồn B", "part": "buffer", "geometry": shapely.union(above, below)},
+    ])}
+    result = build_zones(read_layers(layers, CRS), load_rules())
+    # field 1,075 m² above the seam (commune 00003) and 240 m² below (00001); the buffer
+    # 70,000 m² west of x = 5,000 (00001) and 80,000 m² east (00002)
+    limited = {"00001": 7.024, "00002": 8.0, "00003": 0.1075, "00004": 0.0}
+    zones = result.zones.set_index("zone")
+    assert zones["area_ha"].to_dict() == pytest.approx({"strict": 1.0, "emission_limited": sum(limited.values()),
+                                                         "other": 10_000 - 1.0 - sum(limited.values())}, abs=1e-6)
+    province = shapely.union_all(layers["province"].geometry.to_numpy())
+    assert shapely.area(shapely.symmetric_difference(shapely.union_all(zones.geometry.to_numpy()), province)) < 1.0  # m²
+    units = result.units
+    for zone in ("strict", "emission_limited"):
+        pieces = units.loc[units["zone"] == zone].geometry.to_numpy()
+        left, right = shapely.STRtree(pieces).query(pieces)
+        assert (shapely.area(shapely.intersection(pieces[left[left < right]], pieces[right[left < right]])) < 1.0).all()
+        assert shapely.area(pieces).sum() / 1e4 == pytest.approx(zones.loc[zone, "area_ha"], abs=0.01)
+    summary = result.commune_summary.set_index("commune_code")
+    assert summary["emission_limited_ha"].to_dict() == pytest.approx(limited, abs=1e-6)
+    assert summary.loc["00001", "strict_ha"] == pytest.approx(1.0, abs=1e-6)
+    assert result.qa["passed"], result.qa
 
 
 def test_province_taken_as_the_union_of_communes():

@@ -129,7 +129,11 @@ def join_tiles(pieces: np.ndarray, tiles: np.ndarray) -> shapely.MultiPolygon:
     Only polygons at a seam between tiles are joined, and only their outer rings: holes
     never reach a seam, so they are set aside and put back into the joined polygon that
     holds them. A joined boundary keeps a collinear vertex where it crossed a seam;
-    simplifying by a tenth of a micrometre removes it (only where the result stays valid).
+    simplifying by a tenth of a micrometre removes it, only where the result stays one valid
+    polygon of the same area (moving no boundary by more than that distance): where an edge
+    runs within that distance of another, dropping a vertex can make them cross, and the
+    repair pinches the polygon in two (whose rings the holes could not be put back among) or
+    drops the part beyond the crossing.
     """
     parts = shapely.get_parts(pieces[~shapely.is_empty(pieces)])
     at_seam = _at_seam(parts, tiles)
@@ -141,23 +145,37 @@ def _joined_at_seams(parts: np.ndarray) -> np.ndarray:
     """Union of polygons cut at tile seams, holes set aside and put back (see join_tiles)."""
     rings, owner = shapely.get_rings(parts, return_index=True)
     outer = np.r_[True, owner[1:] != owner[:-1]]
-    joined = shapely.get_parts(shapely.disjoint_subset_union_all(shapely.polygons(rings[outer])))
-    cleaned = shapely.simplify(joined, SEAM_M, preserve_topology=False)
-    keep = shapely.is_valid(cleaned) & ~shapely.is_empty(cleaned)
+    exact = shapely.get_parts(shapely.disjoint_subset_union_all(shapely.polygons(rings[outer])))
+    cleaned = shapely.simplify(exact, SEAM_M, preserve_topology=False)
+    one = shapely.get_type_id(cleaned) == shapely.GeometryType.POLYGON  # not pinched in two
+    same = np.abs(shapely.area(cleaned) - shapely.area(exact)) <= shapely.length(exact) * SEAM_M  # no lobe dropped
+    keep = one & same & shapely.is_valid(cleaned) & ~shapely.is_empty(cleaned)
+    joined = exact.copy()
     joined[keep] = cleaned[keep]
     holes = rings[~outer]
-    if len(holes):
-        inside = shapely.point_on_surface(shapely.polygons(holes))
-        host = np.full(len(holes), -1)
-        polygon, hole = STRtree(inside).query(joined, predicate="contains")  # each polygon prepared once
-        host[hole] = polygon
-        if (host < 0).any():  # a point on a boundary, to floating precision
-            host[host < 0] = STRtree(joined).query_nearest(inside[host < 0], all_matches=False)[1]
-        rings, index = shapely.get_rings(joined, return_index=True)
-        rings, index = np.r_[rings, holes], np.r_[index, host]
-        order = np.argsort(index, kind="stable")  # each polygon's shell stays first
-        joined = shapely.polygons(rings[order], indices=index[order])
-    return joined
+    if not len(holes):
+        return joined
+    inside = shapely.point_on_surface(shapely.polygons(holes))
+    host = np.full(len(holes), -1)
+    polygon, hole = STRtree(inside).query(joined, predicate="contains")  # each polygon prepared once
+    host[hole] = polygon
+    if (host < 0).any():  # a point on a boundary, to floating precision
+        host[host < 0] = STRtree(joined).query_nearest(inside[host < 0], all_matches=False)[1]
+    out = _with_holes(joined, holes, host)
+    check = np.flatnonzero(keep & np.isin(np.arange(len(joined)), host))
+    crossed = check[~shapely.is_valid(out[check])]  # a simplified shell now running along a hole that touched it
+    if len(crossed):
+        joined[crossed] = exact[crossed]
+        out = _with_holes(joined, holes, host)
+    return out
+
+
+def _with_holes(shells: np.ndarray, holes: np.ndarray, host: np.ndarray) -> np.ndarray:
+    """Polygons with their rings and the holes given them (``host``: the polygon of each hole)."""
+    rings, index = shapely.get_rings(shells, return_index=True)
+    rings, index = np.r_[rings, holes], np.r_[index, host]
+    order = np.argsort(index, kind="stable")  # each polygon's shell stays first
+    return shapely.polygons(rings[order], indices=index[order])
 
 
 def _at_seam(polygons: np.ndarray, tiles: np.ndarray) -> np.ndarray:

@@ -17,6 +17,9 @@ from zoning.files import write_text
 from zoning.inputs.layers import file_digest
 
 SUFFIX = ".national.json"
+REBUILD_HINT = ("chạy lại `zoning national build --layers ROOT --out THƯ-MỤC` (chỉ tỉnh thiếu hoặc hỏng được xây dựng lại), và không sửa tay "
+                "thư mục provinces/", "run `zoning national build --layers ROOT --out DIR` again (only the missing or damaged provinces are built "
+                "again), and do not edit the provinces/ folder by hand")
 
 
 def manifest_path(build_path: Path) -> Path:

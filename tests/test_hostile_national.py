@@ -27,6 +27,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
+import zoning
 from zoning import cli
 from zoning.files import temporary_path
 from zoning.inputs.crs import tm3_crs
@@ -236,6 +237,36 @@ def test_site_ids_and_names_with_invisible_characters_and_repeats(national, tmp_
     assert list(rows["site_id"]) == ["s1", "s1-2"] and list(rows["name"]) == ["Địa điểm", "Lặp mã"]
     assert list(rows["province"]) == ["cao-bang", "lang-son"]
     TALLY["ok"].append("sites-invisible-and-repeated")
+
+
+def test_a_point_on_the_border_line_is_checked_in_both_provinces(national):
+    from zoning.national.sitecheck import open_national
+
+    folder = open_national(national)
+    cao_bang, lang_son = folder.provinces["cao-bang"].outline, folder.provinces["lang-son"].outline
+    coords = shapely.get_coordinates(shapely.intersection(cao_bang.boundary, lang_son.boundary))
+    on_line = shapely.Point(coords[len(coords) // 2])
+    assert cao_bang.intersects(on_line) and lang_son.intersects(on_line)
+    result = zoning.check(gpd.GeoDataFrame({"id": ["bien"]}, geometry=[on_line], crs="EPSG:4756"), folder)
+    rows = result.sites
+    assert list(rows["site_id"]) == ["bien@cao-bang", "bien@lang-son"] and set(rows["site_provinces"]) == {"Cao Bằng, Lạng Sơn"}
+    assert rows["verdict_combined"].nunique() == 1
+    borderline = result.findings[result.findings["finding"] == "borderline"]
+    assert sorted(borderline["site_id"]) == ["bien@cao-bang", "bien@lang-son"]  # each side says: verify on the ground
+    TALLY["ok"].append("site-on-border-line")
+
+
+def test_sites_without_coordinates_are_named_rows_and_the_others_checked(national, tmp_path):
+    cao_bang, _ = outlines()
+    inside = shapely.point_on_surface(shapely.buffer(cao_bang, -0.1))
+    path = tmp_path / "dia-diem.csv"
+    path.write_text(f"id,name,lon,lat\ns1,A,{inside.x!r},{inside.y!r}\ns2,B,nan,nan\ns3,C,,\n", encoding="utf-8")
+    result = invoke(["check", path, "--zoning", national, "--out", tmp_path / "r.csv"])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig")
+    assert list(rows.loc[rows["verdict"] != "data_error", "site_id"]) == ["s1"]
+    assert set(rows.loc[rows["verdict"] == "data_error", "site_id"]) == {"dòng 3 / row 3", "dòng 4 / row 4"}
+    TALLY["ok"].append("sites-nan-coordinates")
 
 
 # ------------------------------------------------------------------- builds of ROOT

@@ -282,6 +282,10 @@ def read_build(path: str | Path) -> Build:
         raise BuildError((f"không tìm thấy tệp phân vùng: {path}", f"build file not found: {path}"),
                          ("tạo tệp bằng `zoning build` hoặc `zoning demo`", "make one with `zoning build` or `zoning demo`"))
     hint = ("chỉ ra tệp GeoPackage do `zoning build` hoặc `zoning demo` ghi ra", "give the GeoPackage that `zoning build` or `zoning demo` wrote")
+    if path.is_dir():
+        raise BuildError((f"{path}: là một thư mục, không phải tệp phân vùng (thư mục cả nước thì có thư mục con provinces/)",
+                          f"{path} is a folder, not a build file (a national output folder holds a provinces/ folder)"),
+                         (f"{hint[0]}, hoặc thư mục --out của `zoning national build`", f"{hint[1]}, or the --out folder of `zoning national build`"))
     try:
         names = layer_names(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user mistake
@@ -290,6 +294,10 @@ def read_build(path: str | Path) -> Build:
         missing = ", ".join(n for n in ("zones", "units", "manifest") if n not in names)
         raise BuildError((f"{path}: không phải tệp phân vùng (thiếu lớp dữ liệu {missing})", f"{path} is not a zoning build "
             f"(missing layer(s): {missing})"), hint)
+    if "provinces" in names and "criteria" not in names:  # the national mosaic (vietnam.gpkg): its folder is what checks read
+        raise BuildError((f"{path}: là bản ghép cả nước, không phải bản phân vùng của một tỉnh", f"{path} is the national mosaic, "
+                          "not one province's build"), (f"chỉ ra thư mục chứa nó ({path.parent}) hoặc một tệp {path.parent / 'provinces'}/<tỉnh>.gpkg",
+                                                        f"give its folder ({path.parent}) or one {path.parent / 'provinces'}/<slug>.gpkg"))
     tables = {name: _read_layer(path, name, name in SPATIAL) for name in REQUIRED_COLUMNS if name in names}
     if "criteria" in tables:  # a build made before the rename
         tables["criteria"] = tables["criteria"].rename(columns=OLD_COLUMNS)

@@ -138,7 +138,8 @@ def siting_command(
     provinces: Annotated[
         str | None,
         typer.Option("--provinces", help="A regional site: these provinces of the national output folder searched as one study area "
-                     "(slugs, names or codes separated by commas, e.g. bac-ninh,ha-noi); also writes the workbook <out>.xlsx."),
+                     "(slugs, names or codes separated by commas, e.g. bac-ninh,ha-noi; or all: every province built there); also writes the workbook "
+                     "<out>.xlsx."),
     ] = None,
     min_area: Annotated[float, typer.Option("--min-area", help="Smallest candidate area in hectares.")] = 5.0,
     communes: Annotated[str | None, typer.Option("--communes", help="Only these communes: 2025 codes separated by commas, e.g. 01558,01795,01318.")] = None,

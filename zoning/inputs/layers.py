@@ -222,6 +222,8 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
             frame = pyogrio.read_dataframe(gdal_path(path), layer=layer, encoding=encoding)
         if path.suffix.lower() == ".dgn":  # the element's drawing properties are not attributes (its 'Type' is not a project type)
             frame = frame.drop(columns=[c for c in DGN_ELEMENT_COLUMNS if c in frame])
+        if frame.crs is not None and CRS(frame.crs).is_engineering:  # "Undefined Cartesian SRS": a GeoPackage saved without a CRS
+            frame = frame.set_crs(None, allow_override=True)
         return frame
     except UnicodeDecodeError as exc:
         raise InputError(
@@ -381,7 +383,7 @@ def _discover_mapping(source: Mapping, catalogue: Catalogue) -> Iterator[tuple[s
     for kind, value in source.items():
         _known_kind(kind, catalogue, "input mapping")
         if isinstance(value, gpd.GeoDataFrame):
-            yield kind, f"<{kind} GeoDataFrame>", partial(_given_frame, value)
+            yield kind, str(value.attrs.get("origin", f"<{kind} GeoDataFrame>")), partial(_given_frame, value)  # a caller may name it
         else:
             yield kind, str(value), partial(_read_file, Path(value))
 

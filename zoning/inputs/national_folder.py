@@ -12,6 +12,9 @@ from zoning.errors import InputError
 from zoning.inputs.reference import Province, find_province
 
 SUFFIX = ".national.json"
+REBUILD_HINT = ("chạy lại `zoning national build --layers ROOT --out THƯ-MỤC` (chỉ tỉnh thiếu hoặc hỏng được xây dựng lại), và không sửa tay "
+                "thư mục provinces/", "run `zoning national build --layers ROOT --out DIR` again (only the missing or damaged provinces are built "
+                "again), and do not edit the provinces/ folder by hand")
 
 
 def manifest_path(build_path: Path) -> Path:
@@ -20,9 +23,8 @@ def manifest_path(build_path: Path) -> Path:
 
 
 def is_national(path: str | Path) -> bool:
-    """Whether ``path`` is a national output folder: ``provinces/`` holding builds with their manifest."""
-    folder = Path(path) / "provinces"
-    return folder.is_dir() and any(folder.glob(f"*{SUFFIX}"))
+    """Whether ``path`` is a national output folder: one with a ``provinces/`` folder (its reader says what is wrong in it)."""
+    return (Path(path) / "provinces").is_dir()
 
 
 def built_provinces(folder: str | Path) -> list[Province]:

@@ -109,8 +109,9 @@ def plain(text: str) -> str:
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).lower()
 
 
-def find_province(text: str) -> Province:
-    """The province named by a slug, a Vietnamese name (diacritics optional) or its 2-digit code.
+def find_province(text: str, option: str = "--province") -> Province:
+    """The province named by a slug, a Vietnamese name (diacritics optional) or its 2-digit code
+    (``option``: the option the errors name).
 
     Raises
     ------
@@ -129,14 +130,22 @@ def find_province(text: str) -> Province:
     merged = [(name, p) for p in provinces() for name, _ in p.former[1:] if plain(name) == key]
     if merged:
         name, into = merged[0]
-        raise InputError((f"--province {text}: tỉnh {name} đã hợp nhất vào {into.full_name} từ ngày 01/07/2025",
-                          f"--province {text}: {name} was merged into {into.full_name_en} on 1 July 2025"),
-                         (f"dùng --province {into.slug}", f"use --province {into.slug}"))
+        raise InputError((f"{option} {text}: tỉnh {name} đã hợp nhất vào {into.full_name} từ ngày 01/07/2025",
+                          f"{option} {text}: {name} was merged into {into.full_name_en} on 1 July 2025"),
+                         (f"dùng {option} {into.slug}", f"use {option} {into.slug}"))
     slugs = ", ".join(p.slug for p in provinces())
-    raise InputError((f"--province {text}: không có tỉnh, thành phố này trong bảng 34 đơn vị hành chính cấp tỉnh năm 2025",
-                      f"--province {text}: no such province among the 34 provincial units of 2025"),
+    raise InputError((f"{option} {text}: không có tỉnh, thành phố này trong bảng 34 đơn vị hành chính cấp tỉnh năm 2025",
+                      f"{option} {text}: no such province among the 34 provincial units of 2025"),
                      (f"dùng tên không dấu, tên tiếng Việt hoặc mã 2 chữ số (xem `zoning provinces`): {slugs}",
                       f"use the slug, the Vietnamese name or the 2-digit code (see `zoning provinces`): {slugs}"))
+
+
+def refuse_all_with_names(names: list[str]) -> None:
+    """``all`` stands alone: with province names beside it, which was meant is not clear."""
+    if len(names) > 1 and any(str(n).strip().lower() == "all" for n in names):
+        raise InputError((f"--provinces {','.join(names)}: 'all' (mọi tỉnh) cùng với tên tỉnh", f"--provinces {','.join(names)}: 'all' "
+                          "(every province) together with province names"),
+                         ("cho all một mình, hoặc chỉ các tên tỉnh cách nhau bởi dấu phẩy", "give all alone, or only province names separated by commas"))
 
 
 def province_by_code(code: str | None) -> Province | None:

@@ -21,7 +21,7 @@ import pandas as pd
 from zoning import __version__
 from zoning.errors import InputError
 from zoning.files import atomic_path, write_layers
-from zoning.inputs.reference import Province, find_province
+from zoning.inputs.reference import Province, find_province, refuse_all_with_names
 from zoning.law.criteria import load_rules
 from zoning.national import consistency, mosaic, reports, resume, runner, webmap
 from zoning.national.inputs import BOUNDARY_KINDS, NationalInputs, halo_metres, layers_digest, read_national, rules_digest
@@ -142,7 +142,8 @@ def _chosen(inputs: NationalInputs, provinces: str | list[str]) -> list[Province
             return sorted((find_province(slug) for slug in _folders(inputs)), key=lambda p: p.code)
         return inputs.available()
     names = [provinces] if isinstance(provinces, str) else provinces
-    chosen = {find_province(name).slug: find_province(name) for name in names}
+    refuse_all_with_names(names)
+    chosen = {p.slug: p for p in (find_province(name, "--provinces") for name in names)}
     if not chosen:
         raise InputError(("--provinces: chưa cho tỉnh nào", "--provinces: no province given"), ("cho all, hoặc tên tỉnh cách nhau bởi dấu phẩy",
                                                                                              "give all, or slugs separated by commas"))

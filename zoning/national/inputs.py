@@ -40,6 +40,7 @@ LONLAT = "EPSG:4326"
 # country, so a halo in degrees made with it reaches at least as far as the halo in metres.
 METRES_PER_DEGREE = 111_320 * math.cos(math.radians(23.4))
 ID = "id"
+FOLDER = "_province_folder"
 
 
 @dataclass
@@ -89,6 +90,7 @@ class NationalInputs:
             index = np.unique(tree.query(outline, predicate="dwithin", distance=reach)) if reach > 0 else tree.query(outline, predicate="intersects")
             if len(index):
                 layers[kind] = frame.iloc[np.sort(index)].reset_index(drop=True)
+                layers[kind].attrs["origin"] = frame.attrs.get("origin", kind)  # the file(s) it came from, for the build's messages
         layers.update(self.boundaries.get(province.slug, {}))
         return layers
 
@@ -110,16 +112,16 @@ def read_national(root: str | Path) -> NationalInputs:
     folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     inputs = NationalInputs(root=root, form="provinces" if folders else "national")
     if folders:
-        pooled: dict[str, list[gpd.GeoDataFrame]] = {}
+        pooled: dict[str, list[tuple[str, gpd.GeoDataFrame]]] = {}
         for folder in folders:
-            province = find_province(folder.name)
+            province = _folder_province(folder)
             for kind, frame in _layers_of(folder).items():
                 if kind in BOUNDARY_KINDS:
                     inputs.boundaries.setdefault(province.slug, {})[kind] = frame
                 else:
-                    pooled.setdefault(kind, []).append(_with_ids(frame, kind, prefix=f"{province.slug}:"))
+                    pooled.setdefault(kind, []).append((province.slug, _with_ids(frame, kind, prefix=f"{province.slug}:")))
         for kind, frames in pooled.items():
-            inputs.features[kind] = _pool(frames)
+            inputs.features[kind] = _pool(frames, kind, inputs.notes)
     else:
         for kind, frame in _layers_of(root).items():
             if kind in BOUNDARY_KINDS:
@@ -127,14 +129,23 @@ def read_national(root: str | Path) -> NationalInputs:
             else:
                 inputs.features[kind] = _with_ids(frame, kind)
     for kind, frame in inputs.features.items():
-        if frame.crs is None:
-            raise InputError((f"{root}: lớp '{kind}' không có hệ tọa độ", f"{root}: layer '{kind}' has no CRS"),
-                             ("gán hệ tọa độ cho lớp (trong QGIS: Gán hệ tọa độ) rồi lưu lại", "assign its CRS (in QGIS: Assign projection) and save it"))
         inputs.lonlat[kind] = frame[[frame.geometry.name]].to_crs(LONLAT)
     if not inputs.features and not inputs.boundaries:
         raise InputError((f"{root}: không có lớp dữ liệu nào", f"{root}: no layer found"),
                          ("đặt tên tệp hoặc lớp theo loại lớp dữ liệu (xem `zoning layers`)", "name files or layers after layer kinds (see `zoning layers`)"))
     return inputs
+
+
+def _folder_province(folder: Path) -> Province:
+    """The province a folder of ROOT is named after."""
+    try:
+        return find_province(folder.name, "ROOT")
+    except InputError as error:
+        raise InputError((f"{folder}: tên thư mục không chỉ ra một tỉnh ({error.message_vi})",
+                          f"{folder}: the folder's name names no province ({error.message_en})"),
+                         ("đặt tên mỗi thư mục tỉnh theo tên không dấu của tỉnh năm 2025 (xem `zoning provinces`), ví dụ lang-son, "
+                          "hoặc chuyển thư mục khác ra khỏi ROOT", "name each province folder by its 2025 slug (see `zoning provinces`), "
+                          "e.g. lang-son, or move other folders out of ROOT")) from None
 
 
 def _layers_of(path: Path) -> dict[str, gpd.GeoDataFrame]:
@@ -145,14 +156,23 @@ def _layers_of(path: Path) -> dict[str, gpd.GeoDataFrame]:
     for file in files:
         kind = file.name.split(".")[0].lower()
         if kind in kinds:
-            found[kind] = read_vector(file)
+            found[kind] = _with_crs(read_vector(file), file, kind)
         elif file.suffix.lower() == ".gpkg":
             for name, _ in pyogrio.list_layers(file):
                 if name.lower() in kinds:
                     frame = read_vector(file, layer=name)
                     if not frame.empty:
-                        found[name.lower()] = frame
+                        found[name.lower()] = _with_crs(frame, file, name)
     return found
+
+
+def _with_crs(frame: gpd.GeoDataFrame, file: Path, layer: str) -> gpd.GeoDataFrame:
+    """The frame, if it has a CRS (every layer is cut by province in longitude/latitude), named by its file."""
+    if frame.crs is None:
+        raise InputError((f"{file}: lớp '{layer}' không có hệ tọa độ", f"{file}: layer '{layer}' has no CRS"),
+                         ("gán hệ tọa độ cho lớp (trong QGIS: Gán hệ tọa độ) rồi lưu lại", "assign its CRS (in QGIS: Assign projection) and save it"))
+    frame.attrs["origin"] = str(file) if file.suffix.lower() != ".gpkg" or file.stem.lower() == layer.lower() else f"{file}:{layer}"
+    return frame
 
 
 def _with_ids(frame: gpd.GeoDataFrame, kind: str, prefix: str = "") -> gpd.GeoDataFrame:
@@ -165,13 +185,25 @@ def _with_ids(frame: gpd.GeoDataFrame, kind: str, prefix: str = "") -> gpd.GeoDa
     return frame
 
 
-def _pool(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    """The features of every province folder as one frame; a feature given twice (same id, same geometry) once."""
-    crs = frames[0].crs
-    frames = [f.to_crs(crs) if f.crs != crs else f for f in frames]
-    pooled = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=crs)
+def _pool(frames: list[tuple[str, gpd.GeoDataFrame]], kind: str, notes: list[str]) -> gpd.GeoDataFrame:
+    """The features of every province folder (``(slug, frame)``) as one frame; a feature given twice (same id, same geometry)
+    once; one id given to different features in two folders made ``<slug>:<id>`` in each, with a note.
+    """
+    origin = ", ".join(dict.fromkeys(str(f.attrs.get("origin", "")) for _, f in frames))
+    crs = frames[0][1].crs
+    parts = [(f.to_crs(crs) if f.crs != crs else f).assign(**{FOLDER: slug}) for slug, f in frames]
+    pooled = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=parts[0].geometry.name, crs=crs)
     key = pooled[ID].astype(str) + "|" + pd.Series([hashlib.sha256(w).hexdigest() for w in shapely.to_wkb(pooled.geometry.values)])
-    return pooled[~key.duplicated()].reset_index(drop=True)
+    pooled = pooled[~key.duplicated()].reset_index(drop=True)
+    clash = pooled[ID].duplicated(keep=False)
+    if clash.any():
+        pooled.loc[clash, ID] = pooled.loc[clash, FOLDER] + ":" + pooled.loc[clash, ID]
+        said = ", ".join(sorted(set(pooled.loc[clash, ID])))
+        notes.append(f"{kind}: cùng mã đối tượng cho các đối tượng khác nhau ở nhiều thư mục tỉnh; đọc thành {said} / "
+                     f"{kind}: one id given to different features in several province folders; read as {said}")
+    pooled = pooled.drop(columns=FOLDER)
+    pooled.attrs["origin"] = origin
+    return pooled
 
 
 def _split_boundaries(inputs: NationalInputs, kind: str, frame: gpd.GeoDataFrame) -> None:

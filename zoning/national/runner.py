@@ -117,8 +117,9 @@ def dask_client(workers: int = DEFAULT_WORKERS, scheduler: str | None = None) ->
     if workers < 1:
         raise InputError((f"--workers {workers}: cần ít nhất 1", f"--workers {workers}: at least 1 is needed"),
                          ("cho --workers 1 hoặc hơn", "give --workers 1 or more"))
+    # a province that fails is reported with its error (Outcome): the worker's own log of it ("Compute Failed" and a traceback) is not shown
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0,
-                           dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+                           dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
     with cluster, Client(cluster) as client:
         yield client
 

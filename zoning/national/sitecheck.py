@@ -35,10 +35,10 @@ from zoning import terms
 from zoning.builder.model import Build, read_build
 from zoning.checker import BuildIndex, CheckResult, check, index_build
 from zoning.checker.result import TABLES, VERDICT_ORDER
-from zoning.errors import InputError
+from zoning.errors import BuildError, InputError
 from zoning.files import input_paths
 from zoning.inputs.crs import made_valid
-from zoning.inputs.national_folder import SUFFIX
+from zoning.inputs.national_folder import REBUILD_HINT, SUFFIX
 from zoning.inputs.reference import find_province
 from zoning.inputs.sites import CSV_SUFFIXES, EXCEL_SUFFIXES, Sites, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
@@ -105,24 +105,30 @@ def open_national(path: str | Path, progress: Callable[[str], None] | None = Non
     Raises
     ------
     InputError
-        When the folder holds no finished province build.
+        When the folder holds no province build, or a build without its manifest (or the reverse).
+    BuildError
+        When a province's build is damaged (naming it; running the national build again mends it).
     """
     step = progress or (lambda _: None)
     root = Path(path)
     provinces: dict[str, ProvinceBuild] = {}
-    manifests = sorted((root / "provinces").glob(f"*{SUFFIX}")) if (root / "provinces").is_dir() else []
-    found = []
-    for manifest in manifests:
-        slug = manifest.name[: -len(SUFFIX)]
-        build_path = manifest.with_name(f"{slug}.gpkg")
-        if build_path.is_file():
-            found.append((find_province(slug), build_path))
-    if not found:
+    folder = root / "provinces"
+    names = {p.name for p in folder.iterdir() if not p.name.startswith(".")} if folder.is_dir() else set()  # .…part: a run's temporaries
+    slugs = sorted({n[: -len(SUFFIX)] for n in names if n.endswith(SUFFIX)} | {n[: -len(".gpkg")] for n in names if n.endswith(".gpkg")})
+    unfinished = [f"{s}.gpkg" if f"{s}.gpkg" not in names else f"{s}{SUFFIX}" for s in slugs if {f"{s}.gpkg", f"{s}{SUFFIX}"} - names]
+    if unfinished:
+        raise InputError((f"{folder}: thiếu {', '.join(unfinished)} (bản phân vùng tỉnh chưa xong, hoặc đã bị xóa)",
+                          f"{folder}: {', '.join(unfinished)} missing (a province build not finished, or deleted)"), REBUILD_HINT)
+    if not slugs:
         raise InputError((f"{root}: không có bản phân vùng tỉnh nào trong thư mục provinces/", f"{root}: no province build in its provinces/ folder"),
                          ("chạy `zoning national build --layers ROOT --out THƯ-MỤC` trước", "run `zoning national build --layers ROOT --out DIR` first"))
+    found = [(find_province(slug, f"{folder}/"), folder / f"{slug}.gpkg") for slug in slugs]
     for province, build_path in sorted(found, key=lambda item: item[0].code):
         step(f"đọc / reading {province.slug}")
-        build = read_build(build_path)
+        try:
+            build = read_build(build_path)
+        except BuildError as error:
+            raise BuildError((error.message_vi, error.message_en), REBUILD_HINT) from None
         zones = build.zones.to_crs(NATIONAL_CRS)
         outline = shapely.union_all(made_valid(zones.geometry.to_numpy()))
         provinces[province.slug] = ProvinceBuild(province.slug, province.name, build, outline)

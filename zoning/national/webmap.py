@@ -78,8 +78,9 @@ def _detail(national: dict[str, pd.DataFrame], slug: str) -> dict:
     communes = national["communes"][national["communes"]["province"] == slug]
     unit_props = [{"zone": z, "name": n, "citation": c, "status": terms.label("statuses_short", s), "area_ha": round(float(a), 2)}
                   for z, n, c, s, a in zip(units["zone"], units["name"], units["citation_vi"], units["status"], units["area_ha"])]
+    full = communes["full_name"] if "full_name" in communes else communes["name"]  # given communes may have no full name
     commune_props = [{"name": str(f if isinstance(f, str) and f else n), "area_ha": round(float(a), 2)}
-                     for f, n, a in zip(communes["full_name"], communes["name"], communes["area_ha"])]
+                     for f, n, a in zip(full, communes["name"], communes["area_ha"])]
     return {"units": packed(for_display(units.geometry.to_numpy(), DETAIL_TOLERANCE_M), unit_props),
             "communes": packed(for_display(communes.geometry.to_numpy(), DETAIL_TOLERANCE_M), commune_props)}
 

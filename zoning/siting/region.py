@@ -17,10 +17,10 @@ import pyproj
 import shapely
 
 from zoning.builder.model import read_build
-from zoning.errors import InputError
+from zoning.errors import BuildError, InputError
 from zoning.inputs.crs import reproject
-from zoning.inputs.national_folder import built_provinces
-from zoning.inputs.reference import Province, find_province
+from zoning.inputs.national_folder import REBUILD_HINT, built_provinces
+from zoning.inputs.reference import Province, find_province, refuse_all_with_names
 from zoning.siting.search import SitingResult, find_sites
 from zoning.siting.study import VN2000, Study, study_crs
 
@@ -38,12 +38,15 @@ def regional_study(folder: str | Path, provinces: list[str]) -> Study:
     names = list(dict.fromkeys(n.strip() for n in provinces if n and n.strip()))
     if not names:
         raise InputError(("--provinces: chưa cho tỉnh nào", "--provinces: no province given"), hint)
+    refuse_all_with_names(names)
+    if names[0].lower() == "all":
+        names = [p.slug for p in built]
     chosen: dict[str, Province] = {}
     for name in names:
         try:
-            province = find_province(name)
-        except InputError:
-            raise InputError((f"--provinces {name}: không có tỉnh, thành phố này", f"--provinces {name}: no such province"), hint) from None
+            province = find_province(name, "--provinces")
+        except InputError as error:  # the province's own message (unknown, or merged into another), the provinces built as the hint
+            raise InputError((error.message_vi, error.message_en), hint) from None
         chosen[province.slug] = province
     missing = [p for p in chosen.values() if p.code not in {b.code for b in built}]
     if missing:
@@ -52,7 +55,10 @@ def regional_study(folder: str | Path, provinces: list[str]) -> Study:
                          (f"{hint[0]}; xây dựng thêm tỉnh bằng `zoning national build --provinces`",
                           f"{hint[1]}; build more with `zoning national build --provinces`"))
     ordered = sorted(chosen.values(), key=lambda p: p.code)
-    builds = {p.slug: read_build(folder / "provinces" / f"{p.slug}.gpkg") for p in ordered}
+    try:
+        builds = {p.slug: read_build(folder / "provinces" / f"{p.slug}.gpkg") for p in ordered}
+    except BuildError as error:  # a damaged province build: the national build mends it
+        raise BuildError((error.message_vi, error.message_en), REBUILD_HINT) from None
     lonlat = pyproj.CRS.from_epsg(VN2000)
     outline = shapely.union_all([reproject(shapely.box(*b.zones.total_bounds), b.crs, lonlat) for b in builds.values()])
     return Study(builds, study_crs(outline), names={p.slug: p.name for p in ordered}, path=folder)

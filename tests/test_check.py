@@ -332,11 +332,11 @@ def test_landfill_the_larger_of_two_sources_governs(tmp_path, facility_build):
     assert site["safety_distance_intake_m"] == 500
     found = result.findings.set_index("finding").loc["safety_distance_not_kept_residential"]
     assert found["severity"] == "conflict"
-    assert "QCVN 01:2025/BTNMT" in found["citation_vi"] and "QCVN 01:2021/BXD (khoảng cách an toàn" in found["citation_vi"]
+    assert "QCVN 01:2025/BTNMT" in found["citation_vi"] and "QCVN 01:2021/BXD (cơ sở xử lý chất thải rắn;" in found["citation_vi"]
     assert "áp dụng giá trị lớn nhất trong các nguồn, 1.000,0 m theo QCVN 01:2021/BXD" in found["detail_vi"] and "500,0 m" in found["detail_vi"]
     assert "the largest value of the sources applies, 1000 m under QCVN 01:2021/BXD" in found["detail_en"]
     table = result.safety.set_index("receptor").loc["residential"]
-    assert "QCVN 01:2025/BTNMT" in table["citation_en"] and "QCVN 01:2021/BXD (environmental" in table["citation_en"]
+    assert "QCVN 01:2025/BTNMT" in table["citation_en"] and "QCVN 01:2021/BXD (solid-waste" in table["citation_en"]
     # with 1,000 m under the BTNMT source instead, the BTNMT value governs and the site still conflicts
     swapped = _province_distances(tmp_path, f"{{facility: sanitary_landfill, source: {BTNMT}, distance_m: 1000}}",
                                   f"{{facility: sanitary_landfill, source: {BXD}, distance_m: 500}}")
@@ -350,7 +350,7 @@ def test_landfill_one_source_without_value_needs_review(tmp_path, facility_build
     result = check(facility_build, sites_of(at(3900, 600), type=["sanitary_landfill"]), tolerance=0, user_distances=values)
     site = row(result)
     assert np.isnan(site["safety_distance_residential_m"]) and site["verdict"] == "needs_review"
-    assert "QCVN 01:2021/BXD (environmental" in site["missing_values"] and "QCVN 01:2025/BTNMT" not in site["missing_values"]
+    assert "QCVN 01:2021/BXD (solid-waste" in site["missing_values"] and "QCVN 01:2025/BTNMT" not in site["missing_values"]
     assert findings(result)["safety_distance_unknown_residential"] == "review"
     assert "safety_distance_not_kept_residential" not in findings(result)
 
@@ -363,7 +363,7 @@ def test_landfill_one_value_answers_both_sources(facility_build):
     assert site["safety_distance_residential_m"] == 300 and site["safety_holds_residential"] is True
     assert site["residential_inside_count"] == 0 and site["verdict"] == "no_conflict_found"
     kept = result.findings.set_index("finding").loc["safety_distance_kept_residential"]
-    assert "thay cho: QCVN 01:2025/BTNMT" in kept["detail_vi"] and "; QCVN 01:2021/BXD (khoảng cách an toàn" in kept["detail_vi"]
+    assert "thay cho: QCVN 01:2025/BTNMT; QCVN 01:2021/BXD" in kept["detail_vi"]  # the sources by name (their citations are in the citation column)
 
 
 def test_no_data_is_not_no_conflict(tmp_path, small):

@@ -139,7 +139,7 @@ def test_distance_band_is_the_governing_of_two_sources(build_path, btnmt, bxd):
 def test_distance_of_one_source_missing_stops(build_path):
     with pytest.raises(ZoningError) as error:
         find_sites(build_path, "sanitary_landfill", user_distances={f"sanitary_landfill@{BTNMT}": 1000})
-    assert "QCVN 01:2021/BXD (environmental" in error.value.message and "sanitary_landfill:water_intake" not in error.value.message
+    assert "QCVN 01:2021/BXD (solid-waste" in error.value.message and "sanitary_landfill:water_intake" not in error.value.message
 
 
 def test_bad_requests_are_named(build_path, small_build_path):

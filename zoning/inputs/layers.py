@@ -222,7 +222,7 @@ def read_vector(path: str | Path, layer: str | None = None, encoding: str | None
             frame = pyogrio.read_dataframe(gdal_path(path), layer=layer, encoding=encoding)
         if path.suffix.lower() == ".dgn":  # the element's drawing properties are not attributes (its 'Type' is not a project type)
             frame = frame.drop(columns=[c for c in DGN_ELEMENT_COLUMNS if c in frame])
-        if frame.crs is not None and CRS(frame.crs).is_engineering:  # "Undefined Cartesian SRS": a GeoPackage saved without a CRS
+        if getattr(frame, "crs", None) is not None and CRS(frame.crs).is_engineering:  # "Undefined Cartesian SRS": a GeoPackage saved without a CRS
             frame = frame.set_crs(None, allow_override=True)
         return frame
     except UnicodeDecodeError as exc:

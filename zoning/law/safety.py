@@ -405,7 +405,7 @@ def parse_distance_option(text: str, catalogue: FacilityCatalogue | None = None)
         )
     wrong = _not_a_source_of(catalogue, facility, receptor or None, source or None)
     if wrong:
-        raise InputError((f"--distance '{text}': {wrong[0]}", f"--distance '{text}': {wrong[1]}"))
+        raise InputError((f"--distance '{text}': nguồn không áp dụng được — {wrong[0]}", f"--distance '{text}': a source that does not apply — {wrong[1]}"))
     return key, UserDistance(metres)
 
 
@@ -618,7 +618,8 @@ def _largest(parts: tuple[SafetyDistance, ...], catalogue: FacilityCatalogue, va
     sources = [catalogue.sources[ref.source] for ref in catalogue[first.facility].distances[first.receptor]]
     cites = [(source.citation_vi, source.citation_en) for source in sources]
     law = ("; ".join(c[0] for c in cites), "; ".join(c[1] for c in cites))
-    listed = _source_items(parts, cites, catalogue, values)
+    short = [(_short(c[0]), _short(c[1])) for c in cites]  # the full citations are in the citation column already
+    listed = _source_items(parts, short, catalogue, values)
     items = (" | ".join(o[0] for o in listed), " | ".join(o[1] for o in listed))
     unknown = [p_ for p_ in parts if p_.distance_m is None]
     if unknown:
@@ -628,7 +629,7 @@ def _largest(parts: tuple[SafetyDistance, ...], catalogue: FacilityCatalogue, va
         return SafetyDistance(first.facility, first.receptor, None, status, law[0], law[1], basis[1], missing[1], "", basis[0], missing[0], "", parts)
     largest = max(float(p_.distance_m or 0) for p_ in parts)
     chosen = next(p_ for p_ in parts if p_.distance_m == largest)  # the first source, on a tie
-    top = [c for c, p_ in zip(cites, parts) if p_.distance_m == largest]
+    top = [c for c, p_ in zip(short, parts) if p_.distance_m == largest]
     governs = ("; ".join(c[0] for c in top), "; ".join(c[1] for c in top))
     basis = listed[0] if len(listed) == 1 else _say("several", distance=_metres(largest), governing=governs, sources=items)
     cite = law
@@ -639,6 +640,11 @@ def _largest(parts: tuple[SafetyDistance, ...], catalogue: FacilityCatalogue, va
             cite = (f"{own[0]}; {law[0]}", f"{own[1]}; {law[1]}")
     return SafetyDistance(first.facility, first.receptor, largest, chosen.status, cite[0], cite[1], basis[1], "", chosen.capacity_class, basis[0], "",
                           chosen.source, parts)
+
+
+def _short(citation: str) -> str:
+    """A source named by its regulation alone: ``QCVN 01:2025/BTNMT (ban hành kèm …)`` → ``QCVN 01:2025/BTNMT``."""
+    return citation.split(" (")[0]
 
 
 def _source_items(parts: tuple[SafetyDistance, ...], cites: list[tuple[str, str]], catalogue: FacilityCatalogue,

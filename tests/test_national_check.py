@@ -208,3 +208,12 @@ def test_projected_coordinates_need_their_crs_over_a_national_folder(national, t
     assert result.sites["verdict"].iloc[0] == direct.sites["verdict"].iloc[0] and result.sites["zones_touched"].iloc[0] == direct.sites["zones_touched"].iloc[0]
     where = gpd.GeoSeries([result.sites.geometry.iloc[0]], crs=result.sites.crs).to_crs(WGS84).iloc[0]
     assert where.distance(centre) < 1e-6  # the same place, whichever way it was read
+
+
+def test_an_empty_table_over_a_national_folder_is_refused_without_the_coordinates_hint(national, tmp_path):
+    table = tmp_path / "trong.csv"
+    table.write_text("id,x,y\n", encoding="utf-8")
+    refused = CliRunner().invoke(app, ["check", str(table), "--zoning", str(national)])
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "--crs" not in said  # the x/y hint is for coordinates read without their CRS, not for a table with no rows

@@ -188,7 +188,8 @@ def _read(sites, rules: CheckRules, reading: dict, defaults: dict) -> Sites:
                           default_capacity=defaults.get("capacity"), default_exclusion=defaults.get("exclusion"))
     except InputError as error:
         table = isinstance(sites, (str, Path)) and Path(sites).suffix.lower() in CSV_SUFFIXES + EXCEL_SUFFIXES
-        if not table or reading.get("crs") is not None:
+        about_coordinates = "tọa độ" in error.message_vi or "coordinate" in error.message_en.lower()
+        if not table or reading.get("crs") is not None or not about_coordinates:
             raise
         hint = ("với thư mục cả nước, tọa độ x/y (VN-2000) cần --crs, ví dụ tm3:<kinh tuyến trục của tỉnh> (xem `zoning provinces`)",
                 "over a national folder, x/y (VN-2000) coordinates need --crs, e.g. tm3:<the province's meridian> (see `zoning provinces`)")

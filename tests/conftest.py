@@ -137,3 +137,15 @@ def running_server(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def invoke(args: list) -> object:
+    """Run the command line in process, arguments as text (the console language reset afterwards)."""
+    from typer.testing import CliRunner
+
+    from zoning import cli
+
+    try:
+        return CliRunner().invoke(cli.app, [str(a) for a in args], catch_exceptions=True)
+    finally:
+        cli.LANG["console"] = "vi"

@@ -28,14 +28,13 @@ import pyogrio
 import pytest
 import yaml
 from shapely.geometry import Point, Polygon, box
-from typer.testing import CliRunner
 
 from zoning import cli, terms
 from zoning.builder import build as build_zoning
 from zoning.files import temporary_path
 from zoning.resources import path as resource
 
-from .conftest import CRS, X0, Y0, admin_layers, frame, sensitive_layers, square
+from .conftest import CRS, X0, Y0, admin_layers, frame, invoke, sensitive_layers, square
 from .hostile_silent import WebCase, silent_cases, silent_world, web_cases
 
 NATIONAL = resource("rules", "nd08.yaml")
@@ -220,14 +219,6 @@ def world(tmp_path_factory) -> dict[str, Path]:
     (root / "b-link.tif").symlink_to(paths["build"])
     (root / "b-link.docx").symlink_to(paths["build"])
     return paths
-
-
-def invoke(args: list) -> object:
-    """Run the command line in process (the console language reset afterwards)."""
-    try:
-        return CliRunner().invoke(cli.app, [str(a) for a in args], catch_exceptions=True)
-    finally:
-        cli.LANG["console"] = "vi"
 
 
 def digests(root: Path) -> dict[str, str]:

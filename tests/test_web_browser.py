@@ -108,6 +108,14 @@ class AppPage:
     def wait_for_check(self, before: int) -> None:
         self.page.wait_for_function(f"Number(document.body.getAttribute('data-app-checks') || 0) > {before}", timeout=60_000)
 
+    def upload(self, path: Path) -> None:
+        """Check a file of sites through the page's file tab, and wait for the answer."""
+        self.page.click("button[data-tab=file]")
+        self.page.set_input_files("#file-form input[type=file]", str(path))
+        before = self.checks()
+        self.page.click("#file-form button[type=submit]")
+        self.wait_for_check(before)
+
     def verdict(self) -> str:
         return self.page.locator("#result .app-site .app-verdict .zoning-verdict").first.inner_text()
 
@@ -265,11 +273,7 @@ def test_upload_a_csv_and_read_the_table(browser, server, build, tmp_path):
     app = AppPage(browser, server + "/")
     app.page.fill("#type-search", "du an khac")
     app.page.locator("#type-list li").first.dispatch_event("mousedown")
-    app.page.click("button[data-tab=file]")
-    app.page.set_input_files("#file-form input[type=file]", str(path))
-    before = app.checks()
-    app.page.click("#file-form button[type=submit]")
-    app.wait_for_check(before)
+    app.upload(path)
     rows = app.page.locator(".app-sites tbody tr")
     assert rows.count() == len(table)
     counts = {chip.get_attribute("data-verdict"): int(chip.get_attribute("data-count")) for chip in app.page.locator(".app-count").all()}
@@ -416,11 +420,7 @@ def test_upload_a_list_with_vietnamese_columns_and_one_bad_row(browser, server, 
     expected = zoning.check(path, build)
     assert len(expected.sites) == 19
     app = AppPage(browser, server + "/")
-    app.page.click("button[data-tab=file]")
-    app.page.set_input_files("#file-form input[type=file]", str(path))
-    before = app.checks()
-    app.page.click("#file-form button[type=submit]")
-    app.wait_for_check(before)
+    app.upload(path)
     rows_shown = app.page.locator(".app-sites tbody tr")
     assert rows_shown.count() == 20
     error = app.page.locator(".app-sites tbody tr.app-data-error")

@@ -175,6 +175,18 @@ def test_failed_province_reported_and_resumed(root, tmp_path, client2):
         LANG["console"] = "vi"
     assert result.exit_code == 0, result.output
     assert "kept 2" in result.output and "gaps 0.000" in result.output
+    # a run of one province keeps the other's current build in the national outputs...
+    fourth = build_national(broken, out, provinces="lang-son", client=client2)
+    assert sorted(fourth.reused) == ["cao-bang", "lang-son"] and not fourth.built
+    assert set(pyogrio.read_dataframe(out / "vietnam.gpkg", layer="zones", read_geometry=False)["province"]) == {"cao-bang", "lang-son"}
+    # ...and leaves out, saying so, one whose layers changed since it was built (a reserve far from Lạng Sơn: its build stays current)
+    reserves = gpd.read_file(broken / "cao-bang" / "nature_reserves.geojson")
+    far = reserves.assign(id="kbt-2", geometry=[shapely.box(105.60, 22.85, 105.62, 22.87)])
+    pd.concat([reserves, far]).to_file(broken / "cao-bang" / "nature_reserves.geojson")
+    fifth = build_national(broken, out, provinces="lang-son", client=client2)
+    assert fifth.reused == ["lang-son"] and not fifth.built
+    assert set(pyogrio.read_dataframe(out / "vietnam.gpkg", layer="zones", read_geometry=False)["province"]) == {"lang-son"}
+    assert any(note.startswith("cao-bang:") and "--provinces cao-bang" in note for note in fifth.notes), fifth.notes
 
 
 def test_halo_reaches_features_near_the_border(root):

@@ -21,6 +21,7 @@ import pandas as pd
 from zoning import __version__
 from zoning.errors import InputError
 from zoning.files import atomic_path, write_layers
+from zoning.inputs.national_folder import built_provinces
 from zoning.inputs.reference import Province, find_province, refuse_all_with_names
 from zoning.law.criteria import load_rules
 from zoning.national import consistency, mosaic, reports, resume, runner, webmap
@@ -128,9 +129,17 @@ def build_national(
             with runner.dask_client(workers, scheduler) as made:
                 done = runner.run(tasks, made, step)
         outcomes.update({o.slug: o for o in done})
-    ordered = [outcomes[p.slug] for p in chosen]
-    result = _assemble(out, ordered, {p.slug: p for p in chosen}, tolerance_m2, step)
+    kept, stale = _earlier_builds(inputs, chosen, rules, folder)
+    for province in kept:
+        outcomes[province.slug] = runner.Outcome(province.slug, summary=resume.recorded_summary(folder / f"{province.slug}.gpkg"), reused=True)
+    everyone = sorted([*chosen, *kept], key=lambda p: p.code)
+    result = _assemble(out, [outcomes[p.slug] for p in everyone], {p.slug: p for p in everyone}, tolerance_m2, step)
     result.notes += inputs.notes
+    if stale:
+        names = ", ".join(stale)
+        result.notes.append(f"{names}: bản dựng trước đây không còn khớp dữ liệu, quy tắc hoặc phần mềm, chưa đưa vào kết quả toàn quốc; dựng lại với "
+                            f"--provinces {','.join(stale)} / {names}: built earlier from other layers, rules or software, left out of the national "
+                            f"outputs; build them again with --provinces {','.join(stale)}")
     result.wall_s = round(time.perf_counter() - start, 3)
     return result
 
@@ -148,6 +157,23 @@ def _chosen(inputs: NationalInputs, provinces: str | list[str]) -> list[Province
         raise InputError(("--provinces: chưa cho tỉnh nào", "--provinces: no province given"), ("cho all, hoặc tên tỉnh cách nhau bởi dấu phẩy",
                                                                                              "give all, or slugs separated by commas"))
     return sorted(chosen.values(), key=lambda p: p.code)
+
+
+def _earlier_builds(inputs: NationalInputs, chosen: list[Province], rules: str | Path | None, folder: Path) -> tuple[list[Province], list[str]]:
+    """The provinces built in ``folder`` by an earlier run and not chosen in this one: those still
+    current (same layers, rules and software: assembled with this run's), and the slugs of the others.
+    """
+    chosen_slugs = {p.slug for p in chosen}
+    available = {p.slug for p in inputs.available()} if inputs.form != "provinces" else set(_folders(inputs))
+    kept, stale = [], []
+    for province in built_provinces(folder.parent):
+        if province.slug in chosen_slugs:
+            continue
+        if province.slug in available and resume.is_current(folder / f"{province.slug}.gpkg", _task(inputs, province, rules, folder).fingerprint):
+            kept.append(province)
+        else:
+            stale.append(province.slug)
+    return kept, stale
 
 
 def _folders(inputs: NationalInputs) -> list[str]:

@@ -140,3 +140,18 @@ def test_width_criterion_applies_only_where_recorded(admin, sensitive):
     # corner vertices snap to the 1 cm grid: at most 0.5 cm × 3.1 km of arc ≈ 16 m²
     assert ring["area_ha"] == pytest.approx(expected_ha, abs=2e-3)
     assert ring["assumption"] == ""
+
+
+def test_urban_readings_count_overlapping_towns_once_and_only_within_the_province(admin):
+    # two 100 ha towns overlapping by 25 ha, and a 100 ha town half outside the province: 175 + 50 ha
+    from .conftest import X0, Y0, frame
+
+    towns = frame([
+        {"id": f"u{k}", "name": f"Thị xã {k}", "urban_class": "II", "class_2026": "II", "geometry": shapely.box(*box)}
+        for k, box in enumerate([(X0 + 1000, Y0 + 1000, X0 + 2000, Y0 + 2000), (X0 + 1500, Y0 + 1500, X0 + 2500, Y0 + 2500),
+                                 (X0 - 500, Y0 + 5000, X0 + 500, Y0 + 6000)])
+    ])
+    readings = run({**admin, "urban_areas": towns}).manifest["urban_classes"]["readings"]
+    assert len(readings) == 2
+    for reading in readings:
+        assert reading["strict_towns"] == 3 and reading["strict_ha"] == pytest.approx(225.0, abs=1e-6)

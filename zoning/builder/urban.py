@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from zoning import terms
+from zoning.builder.overlay import clip
 from zoning.inputs.layers import LayerSet
 from zoning.law.criteria import RuleSet
 from zoning.terms import M2_PER_HA
@@ -23,6 +24,8 @@ def urban_readings(layers: LayerSet, rules: RuleSet) -> list[dict[str, Any]]:
     """Per reading (the one applied first): the towns and the area of their inner areas in each zone."""
     mapping = rules.urban_classes
     towns = layers.layers.get("urban_areas")
+    province = layers.layers.get("province")
+    land = shapely.union_all(province.geometry.to_numpy()) if towns is not None and province is not None else None
     out = []
     for number, reading in enumerate(mapping.readings()):
         row: dict[str, Any] = {"applied": number == 0, "field": reading.field, "label_vi": reading.label_vi or reading.classification_vi,
@@ -33,10 +36,20 @@ def urban_readings(layers: LayerSet, rules: RuleSet) -> list[dict[str, Any]]:
                 row[f"{zone}_ha"], row[f"{zone}_towns"] = 0.0, 0
                 continue
             chosen = towns[towns[reading.field].astype(str).isin(classes)]
-            row[f"{zone}_ha"] = float(shapely.union_all(chosen.geometry.to_numpy()).area / M2_PER_HA) if len(chosen) else 0.0
+            row[f"{zone}_ha"] = _area_in(chosen.geometry.to_numpy(), land) / M2_PER_HA
             row[f"{zone}_towns"] = len(chosen)
         out.append(row)
     return out
+
+
+def _area_in(towns: np.ndarray, land: shapely.Geometry | None) -> float:
+    """The area of the union of ``towns`` within the province's land (m²); towns rarely
+    overlap, so only those that do are merged.
+    """
+    if not len(towns):
+        return 0.0
+    parts = shapely.get_parts(shapely.disjoint_subset_union_all(towns))
+    return float(shapely.area(clip(parts, land) if land is not None else parts).sum())
 
 
 def readings_differ(readings: list[dict[str, Any]]) -> bool:

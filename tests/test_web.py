@@ -505,8 +505,10 @@ def test_capacity_picks_the_class_of_the_safety_table(client, build, strict_poin
     body = {"sites": {"type": "Point", "coordinates": [point.x, point.y]}, "type": "wastewater_treatment"}
     missing = {s["receptor"]: s for s in post(client, body).json()["sites"][0]["safety"]}
     assert missing["residential"]["distance_required_m"] is None and missing["residential"]["missing"].startswith("capacity")
+    assert "thiếu công suất" in missing["residential"]["missing_vi"]  # the officer reads it in Vietnamese first
     rows = {s["receptor"]: s for s in post(client, dict(body, capacity=3000)).json()["sites"][0]["safety"]}
     assert rows["residential"]["capacity_class"] == "200–5,000 m³/day"
+    assert rows["residential"]["basis_vi"].startswith("Bảng") and "Table 2.22" in rows["residential"]["basis"]
     expected = zoning.check(Point(point.x, point.y), build, type="wastewater_treatment", capacity=3000)
     assert rows["residential"]["distance_required_m"] == expected.safety.set_index("receptor")["distance_required_m"]["residential"]
 

@@ -26,7 +26,7 @@ from zoning.resources import path as resource
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
-_OWN_FILES = {"map": ("zoning.css", "zoning.js"), "app": ("zoning.css", "zoning.js", "app.css", "app.js")}
+_OWN_FILES = {"map": ("zoning.css", "zoning.js"), "app": ("zoning.css", "zoning.js", "app.css", "app.js", "app-results.js")}
 DEFAULT_PAGES = ("map", "app")
 
 

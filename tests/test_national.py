@@ -288,3 +288,18 @@ def test_a_halo_feature_that_misses_the_province_is_said_to_be_in_the_halo_not_i
     assert said["reason_vi"].tolist() == ["nằm trong vùng đệm 1.500 m đọc quanh tỉnh để thống nhất ranh giới; không chạm tới tỉnh", NO_WIDTH[1]]
     assert "CRS" not in said["reason"][0] and said["reason"][1] == NO_WIDTH[0]
     assert skipped["reason"][0] == OUTSIDE[0]  # the build's own table is not changed in place
+
+
+def test_a_zone_missing_from_a_province_is_a_gap_of_its_area(one_worker):
+    """The coverage takes each province's communes as its extent: land its zones leave uncovered is a gap."""
+    from zoning.national import mosaic
+
+    builds = {o.slug: one_worker.out / "provinces" / f"{o.slug}.gpkg" for o in one_worker.outcomes}
+    national = mosaic.mosaic({slug: (path, find_province(slug).code) for slug, path in builds.items()})
+    zones = national["zones"]
+    dropped = zones[(zones["province"] == "cao-bang") & (zones["zone"] == "strict")]
+    national["zones"] = zones.drop(dropped.index)
+    found = consistency.check(national, builds, {o.slug: o.summary for o in one_worker.outcomes})
+    measured = gpd.GeoSeries(dropped.geometry.to_numpy(), crs=mosaic.NATIONAL_CRS).to_crs(tm3_crs(find_province("cao-bang").central_meridian)).area.sum()
+    assert measured > 1e5 and found.gap_m2 == pytest.approx(measured, rel=1e-6)
+    assert not found.clean and found.overlap_m2 <= 1.0

@@ -125,6 +125,14 @@ class Build:
         return crs if isinstance(crs, pyproj.CRS) else pyproj.CRS(crs)  # the zones' own: a check reads it often
 
     @property
+    def land(self) -> shapely.Geometry:
+        """The province's land, which the zones cover: the union of its communes as the build
+        reconciled them to the province polygon (a few hundred polygons, where the union of the
+        zones would unite millions of vertices).
+        """
+        return shapely.union_all(self.communes.geometry.to_numpy())
+
+    @property
     def build_id(self) -> str:
         """A short hash of the inputs, rule files and package version."""
         return str(self.manifest["build_id"])

@@ -127,9 +127,25 @@ def reproject(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
 
 
 def made_valid(geometries):
-    """Geometries made valid where the change of CRS left a ring touching itself (nanometres from a province's own)."""
-    invalid = ~shapely.is_valid(geometries)
-    if invalid.any():
-        geometries = geometries.copy()
-        geometries[invalid] = shapely.make_valid(geometries[invalid], method="structure", keep_collapsed=False)
+    """Geometries made valid where the change of CRS left a ring touching itself (nanometres from a province's own).
+
+    A multi-part geometry has only its invalid parts repaired when that is enough (a zone of a
+    province has thousands of parts: repairing it whole took 18 s, its few invalid parts 1 s).
+    """
+    invalid = np.flatnonzero(~shapely.is_valid(geometries))
+    if not len(invalid):
+        return geometries
+    geometries = geometries.copy()
+    for i in invalid:
+        parts = shapely.get_parts(geometries[i])
+        broken = ~shapely.is_valid(parts)
+        if len(parts) > 1 and broken.sum() < len(parts):
+            parts = parts.copy()
+            parts[broken] = shapely.make_valid(parts[broken], method="structure", keep_collapsed=False)
+            mended = shapely.get_parts(parts)
+            mended = shapely.multipolygons(mended[shapely.get_type_id(mended) == shapely.GeometryType.POLYGON])
+            if shapely.is_valid(mended):
+                geometries[i] = mended
+                continue
+        geometries[i] = shapely.make_valid(geometries[i], method="structure", keep_collapsed=False)
     return geometries

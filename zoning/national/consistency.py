@@ -26,6 +26,7 @@ import pyogrio
 import shapely
 from pyproj import Geod
 
+from zoning.national.mosaic import province_extents
 from zoning.national.runner import HALO_REASON
 from zoning.terms import M2_PER_HA
 
@@ -67,15 +68,17 @@ class Consistency:
 
 
 def check(national: dict[str, pd.DataFrame], builds: dict[str, Path], summaries: dict[str, dict],
-          tolerance_m2: float = DEFAULT_TOLERANCE_M2) -> Consistency:
-    """Run every check on the national layers (EPSG:4756) of the provinces built (``slug → build path``)."""
+          tolerance_m2: float = DEFAULT_TOLERANCE_M2, extents: dict[str, shapely.Geometry] | None = None) -> Consistency:
+    """Run every check on the national layers (EPSG:4756) of the provinces built (``slug → build path``);
+    ``extents``: :func:`zoning.national.mosaic.province_extents`, when already computed.
+    """
     result = Consistency(tolerance_m2)
     zones = national.get("zones")
     if zones is None or zones.empty:
         return result
     communes = national["communes"]
-    extents = {slug: shapely.union_all(communes.loc[communes["province"] == slug, "geometry"].to_numpy())
-               for slug in sorted(zones["province"].unique())}
+    lands = extents if extents is not None else province_extents(national)
+    extents = {slug: lands[slug] for slug in sorted(zones["province"].unique())}
     _coverage(result, zones, communes, extents)
     units = national["units"]
     lineage = national["lineage"]

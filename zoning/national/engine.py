@@ -207,7 +207,8 @@ def _assemble(out: Path, outcomes: list[runner.Outcome], known: dict[str, Provin
     national = mosaic.mosaic({slug: (path, known[slug].code) for slug, path in builds.items()})
     summaries = {o.slug: o.summary for o in good}
     step("kiểm tra ranh giới / checking the borders")
-    found = consistency.check(national, builds, summaries, tolerance_m2)
+    lands = mosaic.province_extents(national)
+    found = consistency.check(national, builds, summaries, tolerance_m2, lands)
     manifest = {"software": __version__, "crs": mosaic.NATIONAL_CRS, "provinces": statuses, "consistency": found.as_dict(),
                 "crs_note": "VN-2000 geographic: every province's TM-3 build converts to it without a datum shift; areas are each province's own"}
     table = pd.DataFrame({"key": list(manifest), "value": [json.dumps(v, ensure_ascii=False) for v in manifest.values()]})
@@ -219,7 +220,7 @@ def _assemble(out: Path, outcomes: list[runner.Outcome], known: dict[str, Provin
     files.append(reports.write_summary(out / "summary.xlsx", national, statuses))
     files += reports.write_consistency(out, found)
     step("vẽ bản đồ toàn quốc / drawing the national map")
-    files += webmap.write_national_map(out, national)
+    files += webmap.write_national_map(out, national, lands)
     try:
         import pyarrow  # noqa: F401
     except ImportError:

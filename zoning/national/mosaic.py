@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 
 from zoning.inputs.crs import made_valid
 from zoning.inputs.reference import province_by_code, table
@@ -54,6 +55,15 @@ def mosaic(builds: dict[str, tuple[Path, str]]) -> dict[str, pd.DataFrame]:
         joined = pd.concat(frames, ignore_index=True)
         national[name] = gpd.GeoDataFrame(joined, geometry="geometry", crs=NATIONAL_CRS) if "geometry" in joined else joined
     return national
+
+
+def province_extents(national: dict[str, pd.DataFrame]) -> dict[str, shapely.Geometry]:
+    """Each province's land (national CRS): the union of its communes, which its build
+    reconciled to its province polygon and its zones cover. A few hundred polygons, where
+    the union of its zones would unite millions of vertices.
+    """
+    communes = national["communes"]
+    return {slug: shapely.union_all(part.geometry.to_numpy()) for slug, part in communes.groupby("province", sort=False)}
 
 
 def regions() -> dict[str, tuple[str, str]]:

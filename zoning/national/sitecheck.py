@@ -37,7 +37,7 @@ from zoning.checker import BuildIndex, CheckResult, check, index_build
 from zoning.checker.result import TABLES, VERDICT_ORDER
 from zoning.errors import BuildError, InputError
 from zoning.files import input_paths
-from zoning.inputs.crs import made_valid
+from zoning.inputs.crs import made_valid, reproject
 from zoning.inputs.national_folder import REBUILD_HINT, SUFFIX
 from zoning.inputs.reference import find_province
 from zoning.inputs.sites import CSV_SUFFIXES, EXCEL_SUFFIXES, Sites, read_sites
@@ -129,8 +129,7 @@ def open_national(path: str | Path, progress: Callable[[str], None] | None = Non
             build = read_build(build_path)
         except BuildError as error:
             raise BuildError((error.message_vi, error.message_en), REBUILD_HINT) from None
-        zones = build.zones.to_crs(NATIONAL_CRS)
-        outline = shapely.union_all(made_valid(zones.geometry.to_numpy()))
+        outline = made_valid(reproject(np.array([build.land]), build.crs, CRS(NATIONAL_CRS)))[0]
         provinces[province.slug] = ProvinceBuild(province.slug, province.name, build, outline)
     return NationalZoning(root, provinces)
 

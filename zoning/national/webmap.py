@@ -1,8 +1,12 @@
 """The national map: one page for the whole country that opens offline, a province's detail loaded as it comes into view.
 
-``ban-do-toan-quoc.html`` holds the zones of every province, simplified as one national
-coverage (``OVERVIEW_TOLERANCE_M``, shared borders simplified once, so no sliver opens
-between provinces), the province outlines and a province picker. Each province's units and
+``ban-do-toan-quoc.html`` holds the zones of every province at ``OVERVIEW_TOLERANCE_M``,
+the province outlines and a province picker. The provinces' extents (each the union of its
+communes) are simplified as one national coverage, shared borders once, so no sliver opens
+between provinces; each province's strict and emission-limited zones are simplified on
+their own and cut to its simplified extent, and its other zone is what they leave of it. (A
+coverage of every zone of the country, cleaned and simplified at once, took longer than
+building the provinces: their zones have millions of vertices, their extents thousands.) Each province's units and
 communes, at display precision (``DETAIL_TOLERANCE_M``), are in
 ``ban-do-toan-quoc/<slug>.js``: the page adds that file as a ``<script>`` element when the
 province is in view at zoom ``DETAIL_ZOOM`` or more, or is picked (a page opened from disk
@@ -24,7 +28,7 @@ from zoning import terms
 from zoning.files import write_text
 from zoning.inputs.crs import reproject
 from zoning.inputs.reference import find_province
-from zoning.national.mosaic import NATIONAL_CRS
+from zoning.national.mosaic import NATIONAL_CRS, province_extents
 from zoning.outputs.mapdata import lat_lon_box, simplified_for_display, to_wgs84
 from zoning.outputs.report import environment
 from zoning.outputs.webassets import safe_json, web_assets
@@ -40,13 +44,17 @@ SNAP_M = 0.001
 DETAIL_ZOOM = 9
 
 
-def write_national_map(out: Path, national: dict[str, pd.DataFrame]) -> list[Path]:
-    """Write the page and one detail file per province into ``out``; return the page and the detail folder."""
+def write_national_map(out: Path, national: dict[str, pd.DataFrame], lands: dict[str, shapely.Geometry] | None = None) -> list[Path]:
+    """Write the page and one detail file per province into ``out``; return the page and the detail folder.
+
+    ``lands``: :func:`zoning.national.mosaic.province_extents`, when already computed.
+    """
     zones = national["zones"]
     slugs = list(dict.fromkeys(zones["province"]))
     names = {slug: find_province(slug) for slug in slugs}
-    overview = for_display(zones.geometry.to_numpy(), OVERVIEW_TOLERANCE_M)
-    outlines = [shapely.union_all(overview[(zones["province"] == slug).to_numpy()]) for slug in slugs]
+    lands = lands if lands is not None else province_extents(national)
+    outlines = for_display(np.array([lands[slug] for slug in slugs]), OVERVIEW_TOLERANCE_M)
+    overview = overview_zones(zones, dict(zip(slugs, outlines)))
     zone_props = [{"province": names[p].name, "zone": z, "name": terms.zone_name(z, "vi"), "name_en": terms.zone_name(z, "en"),
                    "area_ha": round(float(a), 2)} for p, z, a in zip(zones["province"], zones["zone"], zones["area_ha"])]
     provinces = [{"slug": slug, "name": names[slug].full_name, "name_en": names[slug].full_name_en,
@@ -110,6 +118,27 @@ def _steps(coords: np.ndarray) -> list[int]:
     """The first pair, then the differences (a ring's closing point dropped: it repeats the first)."""
     coords = coords[:-1] if len(coords) > 1 and (coords[0] == coords[-1]).all() else coords
     return np.concatenate([coords[:1], np.diff(coords, axis=0)]).ravel().tolist()
+
+
+def overview_zones(zones: pd.DataFrame, outlines: dict[str, shapely.Geometry]) -> np.ndarray:
+    """Each zone row's overview geometry (national CRS): strict and emission-limited simplified
+    and cut to the province's simplified outline, the other zone the rest of that outline;
+    then cleaned as one coverage where shapely can (see :func:`for_display`), now that they
+    are light, so that rounding for the page moves shared edges alike.
+    """
+    lands = dict(zip(outlines, reproject(np.array(list(outlines.values())), CRS(NATIONAL_CRS), DISPLAY_CRS)))
+    simplified = shapely.simplify(reproject(zones.geometry.to_numpy(), CRS(NATIONAL_CRS), DISPLAY_CRS), OVERVIEW_TOLERANCE_M, preserve_topology=True)
+    province, zone = zones["province"].to_numpy(), zones["zone"].to_numpy()
+    out = np.empty(len(zones), dtype=object)
+    for slug, land in lands.items():
+        rows = province == slug
+        strict = shapely.intersection(shapely.union_all(simplified[rows & (zone == "strict")]), land)
+        limited = shapely.difference(shapely.intersection(shapely.union_all(simplified[rows & (zone == "emission_limited")]), land), strict)
+        shown = {"strict": strict, "emission_limited": limited, "other": shapely.difference(land, shapely.union(strict, limited))}
+        out[rows] = [shown[z] for z in zone[rows]]
+    if hasattr(shapely, "coverage_clean"):
+        out = shapely.coverage_clean(out, snapping_distance=SNAP_M)
+    return reproject(out, DISPLAY_CRS, CRS(NATIONAL_CRS))
 
 
 def for_display(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:

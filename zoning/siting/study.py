@@ -94,15 +94,14 @@ class Study:
     def land(self) -> shapely.Geometry:
         """The study area: the union of the zones (of every province, hairline gaps between them closed)."""
         if not self.regional:
-            return shapely.union_all(self.single.zones.geometry.to_numpy())
+            return self.single.land
         land = shapely.union_all(list(self.provinces_land.values()))
         return shapely.buffer(shapely.buffer(land, CLOSE_M, join_style="mitre"), -CLOSE_M, join_style="mitre")
 
     @cached_property
     def provinces_land(self) -> dict[str, shapely.Geometry]:
-        """Each province's land (the union of its zones, made in its own CRS) in the study CRS."""
-        return {slug: made_valid(reproject(np.array([shapely.union_all(b.zones.geometry.to_numpy())]), b.crs, self.crs))[0]
-                for slug, b in self.builds.items()}
+        """Each province's land (:attr:`Build.land`, made in its own CRS) in the study CRS."""
+        return {slug: made_valid(reproject(np.array([b.land]), b.crs, self.crs))[0] for slug, b in self.builds.items()}
 
     def input_layer(self, kind: str) -> gpd.GeoDataFrame | None:
         """An input layer of every build that has it, in the study CRS; a feature given to two provinces counts once."""

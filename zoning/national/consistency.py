@@ -139,20 +139,21 @@ def _differences(units, lineage, extents, builds: dict[str, Path], summaries: di
     seen: set[tuple] = set()
     cache: dict[tuple[str, str], pd.DataFrame] = {}
     rows = []
-    slugs = list(extents)
-    tree = shapely.STRtree([extents[s] for s in slugs])
-    near = shapely.buffer(units.geometry.to_numpy(), TOUCH_DEG)
-    unit_index, province_index = tree.query(near, predicate="intersects")
-    for u, p in zip(unit_index, province_index):
+    slugs = np.array(list(extents))
+    geometries = units.geometry.to_numpy()
+    # each province's land, prepared once, against the units in reach: those of another province are near its border
+    province_index, unit_index = shapely.STRtree(geometries).query([extents[s] for s in slugs], predicate="dwithin", distance=TOUCH_DEG)
+    other = units["province"].to_numpy()[unit_index] != slugs[province_index]
+    order = np.lexsort((province_index[other], unit_index[other]))
+    for u, p in zip(unit_index[other][order], province_index[other][order]):
         a, b = units["province"].iat[u], slugs[p]
-        if a == b:
-            continue
         layer, source = units["source_layer"].iat[u], str(units["source_id"].iat[u])
         key = (layer, source, tuple(sorted((a, b))))
         if key in seen:
             continue
-        local = shapely.clip_by_rect(extents[b], *shapely.bounds(near[u]))  # the neighbour's land near the unit only: fast
-        touch_m = float(geodesic_m2([shapely.intersection(near[u], local)])[0]) / _touch_m()
+        near = shapely.buffer(geometries[u], TOUCH_DEG)
+        local = shapely.clip_by_rect(extents[b], *shapely.bounds(near))  # the neighbour's land near the unit only: fast
+        touch_m = float(geodesic_m2([shapely.intersection(near, local)])[0]) / _touch_m()
         if touch_m < TOUCH_MIN_M:
             continue
         seen.add(key)

@@ -18,6 +18,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from zoning.builder.overlay import thread_map
 from zoning.inputs.crs import made_valid
 from zoning.inputs.reference import province_by_code, table
 
@@ -45,8 +46,9 @@ def province_frames(path: Path, slug: str, code: str) -> dict[str, pd.DataFrame]
 def mosaic(builds: dict[str, tuple[Path, str]]) -> dict[str, pd.DataFrame]:
     """The national layers from the province builds (``slug → (path, code)``), provinces in code order."""
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in LAYERS}
-    for slug, (path, code) in sorted(builds.items(), key=lambda item: item[1][1]):
-        for name, frame in province_frames(path, slug, code).items():
+    ordered = sorted(builds.items(), key=lambda item: item[1][1])
+    for frames in thread_map(lambda item: province_frames(item[1][0], item[0], item[1][1]), ordered):  # reading, reprojecting, repairing: in parallel
+        for name, frame in frames.items():
             parts[name].append(frame)
     national: dict[str, pd.DataFrame] = {}
     for name, frames in parts.items():

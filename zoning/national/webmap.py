@@ -26,7 +26,7 @@ import shapely
 from pyproj import CRS
 
 from zoning import terms
-from zoning.builder.overlay import polygonal
+from zoning.builder.overlay import polygonal, thread_map
 from zoning.files import write_text
 from zoning.inputs.crs import made_valid, reproject
 from zoning.inputs.reference import find_province
@@ -133,18 +133,27 @@ def overview_zones(zones: pd.DataFrame, outlines: dict[str, shapely.Geometry]) -
     Snapping is linear in the vertices; a topology-preserving simplification of one
     province's emission-limited zone (a million vertices in 14,000 parts) took 47 s.
     """
-    lands = dict(zip(outlines, reproject(np.array(list(outlines.values())), CRS(NATIONAL_CRS), DISPLAY_CRS)))
+    lands = reproject(np.array(list(outlines.values())), CRS(NATIONAL_CRS), DISPLAY_CRS)
     province, zone = zones["province"].to_numpy(), zones["zone"].to_numpy()
-    protected = zone != "other"
-    simplified = np.full(len(zones), None, dtype=object)
-    simplified[protected] = shapely.set_precision(made_valid(reproject(zones.geometry.to_numpy()[protected], CRS(NATIONAL_CRS), DISPLAY_CRS)),
-                                                  OVERVIEW_GRID_M)
+    geometries = zones.geometry.to_numpy()
+
+    def cut(operation, a: shapely.Geometry, b: shapely.Geometry) -> shapely.Geometry:  # on the grid: inputs snapped to it share edges
+        return polygonal(operation(np.array([a]), b, grid_size=OVERVIEW_GRID_M))[0]
+
+    def province_zones(item: tuple[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
+        slug, land = item
+        land = shapely.set_precision(land, OVERVIEW_GRID_M)
+        rows = {z: np.flatnonzero((province == slug) & (zone == z)) for z in ("strict", "emission_limited")}
+        snapped = {z: shapely.set_precision(made_valid(reproject(geometries[r], CRS(NATIONAL_CRS), DISPLAY_CRS)), OVERVIEW_GRID_M)
+                   for z, r in rows.items()}
+        merged = {z: g[0] if len(g) == 1 else shapely.union_all(g, grid_size=OVERVIEW_GRID_M) for z, g in snapped.items()}  # one row a zone, as built
+        strict = cut(shapely.intersection, merged["strict"], land)
+        limited = cut(shapely.difference, cut(shapely.intersection, merged["emission_limited"], land), strict)
+        return {"strict": strict, "emission_limited": limited, "other": cut(shapely.difference, cut(shapely.difference, land, strict), limited)}
+
     out = np.empty(len(zones), dtype=object)
-    for slug, land in lands.items():
+    for slug, shown in zip(outlines, thread_map(province_zones, zip(outlines, lands))):
         rows = province == slug
-        strict = shapely.intersection(shapely.union_all(simplified[rows & (zone == "strict")]), land)
-        limited = shapely.difference(shapely.intersection(shapely.union_all(simplified[rows & (zone == "emission_limited")]), land), strict)
-        shown = {"strict": strict, "emission_limited": limited, "other": shapely.difference(land, shapely.union(strict, limited))}
         out[rows] = [shown[z] for z in zone[rows]]
     out = polygonal(out)  # cuts may leave lines where a zone meets the outline
     if hasattr(shapely, "coverage_clean"):

@@ -127,11 +127,12 @@ def overview_zones(zones: pd.DataFrame, outlines: dict[str, shapely.Geometry]) -
     """Each zone row's overview geometry (national CRS): strict and emission-limited snapped to
     a grid of ``OVERVIEW_GRID_M`` (what is narrower shows from zoom ``DETAIL_ZOOM``, in the
     province's detail) and cut to the province's simplified outline, the other zone the rest
-    of that outline; then cleaned as one coverage where shapely can (see :func:`for_display`),
-    now that they are light, so that rounding for the page moves shared edges alike.
+    of that outline. Every cut is made on that grid, so the three share their edges exactly and
+    rounding for the page moves them alike.
 
     Snapping is linear in the vertices; a topology-preserving simplification of one
-    province's emission-limited zone (a million vertices in 14,000 parts) took 47 s.
+    province's emission-limited zone (a million vertices in 14,000 parts) took 47 s, and
+    cutting snapped zones in floating point 43 s against 3 s on the grid.
     """
     lands = reproject(np.array(list(outlines.values())), CRS(NATIONAL_CRS), DISPLAY_CRS)
     province, zone = zones["province"].to_numpy(), zones["zone"].to_numpy()
@@ -155,9 +156,6 @@ def overview_zones(zones: pd.DataFrame, outlines: dict[str, shapely.Geometry]) -
     for slug, shown in zip(outlines, thread_map(province_zones, zip(outlines, lands))):
         rows = province == slug
         out[rows] = [shown[z] for z in zone[rows]]
-    out = polygonal(out)  # cuts may leave lines where a zone meets the outline
-    if hasattr(shapely, "coverage_clean"):
-        out = shapely.coverage_clean(out, snapping_distance=SNAP_M)
     return reproject(out, DISPLAY_CRS, CRS(NATIONAL_CRS))
 
 

@@ -74,9 +74,8 @@ def write_national_map(out: Path, national: dict[str, pd.DataFrame], lands: dict
     }
     folder = out / DETAIL_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    # each file whole (atomic) before the page that names it; provinces in parallel
-    thread_map(lambda slug: write_text(folder / f"{slug}.js", f"zoningNational.detail({safe_json(slug)},{safe_json(_detail(national, slug))});\n"),
-               slugs)
+    for slug in slugs:  # each file whole (atomic) before the page that names it; one at a time (coverage_simplify in two threads crashed)
+        write_text(folder / f"{slug}.js", f"zoningNational.detail({safe_json(slug)},{safe_json(_detail(national, slug))});\n")
     for stale in set(folder.glob("*.js")) - {folder / f"{slug}.js" for slug in slugs}:
         stale.unlink()
     page = environment().get_template("national_map.html.j2").render(assets=web_assets("map").head_html, config=safe_json(config),

@@ -37,7 +37,8 @@
         })),
       },
     }));
-    return { type: "FeatureCollection", features };
+    // a zone with no land at this scale (too small for the overview's grid) draws nothing: it shows in the province's detail
+    return { type: "FeatureCollection", features: features.filter((f) => f.geometry.coordinates.length) };
   }
   function zoneStyle(feature, opacity) {
     const s = style[feature.properties.zone];

@@ -37,7 +37,7 @@ from zoning.checker import BuildIndex, CheckResult, check, index_build
 from zoning.checker.result import TABLES, VERDICT_ORDER
 from zoning.errors import BuildError, InputError
 from zoning.files import input_paths
-from zoning.inputs.crs import made_valid, reproject
+from zoning.inputs.crs import made_valid
 from zoning.inputs.national_folder import REBUILD_HINT, SUFFIX
 from zoning.inputs.reference import find_province
 from zoning.inputs.sites import CSV_SUFFIXES, EXCEL_SUFFIXES, Sites, read_sites
@@ -46,6 +46,9 @@ from zoning.national.mosaic import NATIONAL_CRS
 
 OUTSIDE = "outside_provinces_built"
 PROVINCE_COLUMNS = ["province", "province_name"]
+
+
+ON_BORDER_DEG = 1e-9  # about 0.1 mm: a site this close to a province's land is on its border, not outside it
 
 
 @dataclass
@@ -83,9 +86,11 @@ class NationalZoning:
         return tuple(p for province in self.provinces.values() for p in province.build.sources())
 
     def locate(self, geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs (site, province position) of the sites (national CRS) and the provinces they meet."""
+        """Pairs (site, province position) of the sites (national CRS) and the provinces they meet
+        (a point on a shared border, to floating-point rounding, meets both).
+        """
         tree = shapely.STRtree([p.outline for p in self.provinces.values()])
-        site, province = tree.query(geometry, predicate="intersects")
+        site, province = tree.query(geometry, predicate="dwithin", distance=ON_BORDER_DEG)
         order = np.lexsort((province, site))
         return site[order], province[order]
 
@@ -129,7 +134,8 @@ def open_national(path: str | Path, progress: Callable[[str], None] | None = Non
             build = read_build(build_path)
         except BuildError as error:
             raise BuildError((error.message_vi, error.message_en), REBUILD_HINT) from None
-        outline = made_valid(reproject(np.array([build.land]), build.crs, CRS(NATIONAL_CRS)))[0]
+        zones = build.zones.to_crs(NATIONAL_CRS)  # the zones' own union: a point on a border to rounding lies in both provinces' builds
+        outline = shapely.union_all(made_valid(zones.geometry.to_numpy()))
         provinces[province.slug] = ProvinceBuild(province.slug, province.name, build, outline)
     return NationalZoning(root, provinces)
 

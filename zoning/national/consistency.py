@@ -139,6 +139,8 @@ def _differences(units, lineage, extents, builds: dict[str, Path], summaries: di
     seen: set[tuple] = set()
     cache: dict[tuple[str, str], pd.DataFrame] = {}
     rows = []
+    if not len(units):
+        return pd.DataFrame(rows, columns=columns)
     slugs = np.array(list(extents))
     geometries = units.geometry.to_numpy()
     # each province's land, prepared once, against the units in reach: those of another province are near its border

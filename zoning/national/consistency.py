@@ -138,9 +138,9 @@ def _differences(units, lineage, extents, builds: dict[str, Path], summaries: di
     criteria = lineage.groupby(["source_layer", "source_id", "province"])["criterion"].agg(lambda c: sorted(set(c))).to_dict()
     seen: set[tuple] = set()
     cache: dict[tuple[str, str], pd.DataFrame] = {}
-    rows = []
+    rows: list[dict] = []
     if not len(units):
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(columns=columns)
     slugs = np.array(list(extents))
     geometries = units.geometry.to_numpy()
     # each province's land, prepared once, against the units in reach: those of another province are near its border

@@ -154,3 +154,33 @@ def test_a_rerun_keeps_no_detail_of_a_province_no_longer_built(national, tmp_pat
     built = {slug: (out / "provinces" / f"{slug}.gpkg", code) for slug, code in (("cao-bang", "04"), ("lang-son", "20"))}
     webmap.write_national_map(out, mosaic.mosaic(built))
     assert sorted(p.name for p in (out / DETAIL_FOLDER).iterdir()) == ["cao-bang.js", "lang-son.js"]
+
+
+def test_each_worker_draws_its_province_as_the_assembly_would(national, tmp_path):
+    """The detail and snapped zones a worker made beside its build are what the assembly makes from the mosaic;
+    a share that is missing or damaged is made again by the assembly."""
+    from zoning.national import mosaic, webmap
+
+    out = tmp_path / "out"
+    shutil.copytree(national, out)
+    built = {slug: (out / "provinces" / f"{slug}.gpkg", code) for slug, code in (("cao-bang", "04"), ("lang-son", "20"))}
+    national_frames = mosaic.mosaic(built)
+    drawn = 0.0
+    for slug, (path, _) in built.items():
+        kept = webmap.read_overview(path)
+        assert kept is not None and set(kept) == {"strict", "emission_limited"}
+        made = webmap.snapped_zones(national_frames["zones"][national_frames["zones"]["province"] == slug])
+        for zone in kept:
+            assert shapely.equals(kept[zone], made[zone])
+            drawn += shapely.area(kept[zone])
+    assert drawn > 1e6  # m²: the fixture's reserves and rivers are drawn
+    workers = {slug: detail(out, slug) for slug in built}
+    page = page_config(out)
+    webmap.overview_path(built["lang-son"][0]).write_bytes(b"not wkb")  # damaged
+    webmap.overview_path(built["cao-bang"][0]).unlink()
+    assert webmap.read_overview(built["lang-son"][0]) is None and webmap.read_overview(built["cao-bang"][0]) is None
+    for slug in built:
+        webmap.detail_path(out, slug).unlink()
+    webmap.write_national_map(out, national_frames)
+    assert {slug: detail(out, slug) for slug in built} == workers
+    assert page_config(out)["zones"] == page["zones"]

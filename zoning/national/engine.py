@@ -189,7 +189,7 @@ def _task(inputs: NationalInputs, province: Province, rules: str | Path | None, 
     layers = inputs.province_layers(province, halo)
     uses_reference = any(kind not in layers for kind in BOUNDARY_KINDS)
     wanted = resume.fingerprint(layers_digest(layers, uses_reference), rules_digest(list(ruleset.paths)), halo)
-    return runner.ProvinceTask(slug=province.slug, layers=layers, rules=Path(rules) if rules else None, province_rules=overlay_path,
+    return runner.ProvinceTask(slug=province.slug, code=province.code, layers=layers, rules=Path(rules) if rules else None, province_rules=overlay_path,
                                out=folder / f"{province.slug}.gpkg", fingerprint=wanted, halo_m=halo)
 
 
@@ -220,7 +220,8 @@ def _assemble(out: Path, outcomes: list[runner.Outcome], known: dict[str, Provin
     files.append(reports.write_summary(out / "summary.xlsx", national, statuses))
     files += reports.write_consistency(out, found)
     step("vẽ bản đồ toàn quốc / drawing the national map")
-    files += webmap.write_national_map(out, national, lands)
+    snapped = {slug: kept for slug, path in builds.items() if (kept := webmap.read_overview(path)) is not None}
+    files += webmap.write_national_map(out, national, lands, snapped)
     try:
         import pyarrow  # noqa: F401
     except ImportError:

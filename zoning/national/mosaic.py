@@ -26,12 +26,12 @@ NATIONAL_CRS = "EPSG:4756"
 LAYERS = ("zones", "units", "communes", "lineage")
 
 
-def province_frames(path: Path, slug: str, code: str) -> dict[str, pd.DataFrame]:
+def province_frames(path: Path, slug: str, code: str, layers: tuple[str, ...] = LAYERS) -> dict[str, pd.DataFrame]:
     """The layers of one province's build, in the national CRS, with its slug, code and region."""
     known = province_by_code(code)
     region = known.region if known else ""
     frames: dict[str, pd.DataFrame] = {}
-    for name in LAYERS:
+    for name in layers:
         frame = pyogrio.read_dataframe(path, layer=name, read_geometry=name != "lineage")
         if isinstance(frame, gpd.GeoDataFrame):
             frame = frame.to_crs(NATIONAL_CRS)

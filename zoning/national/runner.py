@@ -37,6 +37,7 @@ class ProvinceTask:
     """What one worker needs to build one province."""
 
     slug: str
+    code: str
     layers: dict[str, gpd.GeoDataFrame]
     rules: Path | None
     province_rules: Path | None
@@ -70,14 +71,17 @@ def halo_reasons(skipped: pd.DataFrame, halo_m: float) -> pd.DataFrame:
 
 
 def build_province(task: ProvinceTask) -> dict:
-    """Build one province, write it and its manifest; return its summary (runs on a worker)."""
+    """Build one province, write it, its share of the national map and its manifest; return its summary (runs on a worker)."""
     from zoning.builder import build
+    from zoning.national.mosaic import province_frames
     from zoning.national.resume import record
+    from zoning.national.webmap import write_province_map
 
     start, cpu = time.perf_counter(), time.process_time()
     result = build(task.layers, task.rules, task.province_rules, province=task.slug)
     result = replace(result, skipped=halo_reasons(result.skipped, task.halo_m))
     result.write(task.out)
+    write_province_map(task.out.parent.parent, task.slug, task.out, province_frames(task.out, task.slug, task.code, ("zones", "units", "communes")))
     manifest = result.manifest
     summary = {
         "slug": task.slug,

@@ -5,15 +5,19 @@ the province outlines and a province picker. The provinces' extents (each the un
 communes) are simplified as one national coverage, shared borders once, so no sliver opens
 between provinces; each province's strict and emission-limited zones are snapped to a grid
 (``OVERVIEW_GRID_M``) and cut to its simplified extent, and its other zone is what they leave
-of it. (A
-coverage of every zone of the country, cleaned and simplified at once, took longer than
-building the provinces: their zones have millions of vertices, their extents thousands.) Each province's units and
-communes, at display precision (``DETAIL_TOLERANCE_M``), are in
+of it. (A coverage of every zone of the country, cleaned and simplified at once, took longer
+than building the provinces: their zones have millions of vertices, their extents thousands.)
+Each province's units and communes, at display precision (``DETAIL_TOLERANCE_M``), are in
 ``ban-do-toan-quoc/<slug>.js``: the page adds that file as a ``<script>`` element when the
 province is in view at zoom ``DETAIL_ZOOM`` or more, or is picked (a page opened from disk
 may load scripts, not fetch files), so the browser holds only the provinces looked at.
 Leaflet is inlined; no tile server, no network. Geometry is simplified in VN-2000 / UTM 48N
 (EPSG:3405: same datum as the builds, display only); areas shown are each province's own.
+
+What needs one province only — its detail file and its zones snapped for the overview
+(``<slug>.overview.wkb`` beside its build) — is made by :func:`write_province_map` on the
+worker that built it, in parallel with the other provinces and kept with a kept build; the
+assembly draws the outlines and cuts the snapped zones to them.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pyproj import CRS
 
 from zoning import terms
 from zoning.builder.overlay import polygonal, thread_map
-from zoning.files import write_text
+from zoning.files import atomic_path, write_text
 from zoning.inputs.crs import made_valid, reproject
 from zoning.inputs.reference import find_province
 from zoning.national.mosaic import NATIONAL_CRS, province_extents
@@ -46,19 +50,24 @@ DETAIL_TOLERANCE_M = 20.0  # below a pixel up to zoom 13 (about 17 m a pixel at 
 DECIMALS = 5  # 1e-5° ≈ 1 m
 SNAP_M = 0.001
 DETAIL_ZOOM = 9
+SNAPPED = ("strict", "emission_limited")  # the zones snapped for the overview; the other zone is what they leave
 
 
-def write_national_map(out: Path, national: dict[str, pd.DataFrame], lands: dict[str, shapely.Geometry] | None = None) -> list[Path]:
+def write_national_map(out: Path, national: dict[str, pd.DataFrame], lands: dict[str, shapely.Geometry] | None = None,
+                       snapped: dict[str, dict[str, shapely.Geometry]] | None = None) -> list[Path]:
     """Write the page and one detail file per province into ``out``; return the page and the detail folder.
 
     ``lands``: :func:`zoning.national.mosaic.province_extents`, when already computed.
+    ``snapped``: the provinces whose worker made their share (:func:`read_overview`); the
+    others' detail and snapped zones are made here.
     """
+    snapped = snapped or {}
     zones = national["zones"]
     slugs = list(dict.fromkeys(zones["province"]))
     names = {slug: find_province(slug) for slug in slugs}
     lands = lands if lands is not None else province_extents(national)
     outlines = for_display(np.array([lands[slug] for slug in slugs]), OVERVIEW_TOLERANCE_M, clean=True)
-    overview = overview_zones(zones, dict(zip(slugs, outlines)))
+    overview = overview_zones(zones, dict(zip(slugs, outlines)), snapped)
     zone_props = [{"province": names[p].name, "zone": z, "name": terms.zone_name(z, "vi"), "name_en": terms.zone_name(z, "en"),
                    "area_ha": round(float(a), 2)} for p, z, a in zip(zones["province"], zones["zone"], zones["area_ha"])]
     provinces = [{"slug": slug, "name": names[slug].full_name, "name_en": names[slug].full_name_en,
@@ -76,25 +85,63 @@ def write_national_map(out: Path, national: dict[str, pd.DataFrame], lands: dict
     folder = out / DETAIL_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     for slug in slugs:  # each file whole (atomic) before the page that names it; one at a time (coverage_simplify in two threads crashed)
-        write_text(folder / f"{slug}.js", f"zoningNational.detail({safe_json(slug)},{safe_json(_detail(national, slug))});\n")
-    for stale in set(folder.glob("*.js")) - {folder / f"{slug}.js" for slug in slugs}:
+        if slug not in snapped or not detail_path(out, slug).is_file():
+            _write_detail(out, slug, _province_rows(national, slug))
+    for stale in set(folder.glob("*.js")) - {detail_path(out, slug) for slug in slugs}:
         stale.unlink()
     page = environment().get_template("national_map.html.j2").render(assets=web_assets("map").head_html, config=safe_json(config),
                                                                 script=resource("maps", "national.js").read_text(encoding="utf-8"))
     return [write_text(out / PAGE, page), folder]
 
 
-def _detail(national: dict[str, pd.DataFrame], slug: str) -> dict:
-    """A province's units and communes for display."""
-    units = national["units"][national["units"]["province"] == slug]
-    communes = national["communes"][national["communes"]["province"] == slug]
+def write_province_map(out: Path, slug: str, build_path: Path, frames: dict[str, pd.DataFrame]) -> None:
+    """A province's share of the national map, made where it was built: its detail file in ``out``
+    and its zones snapped for the overview beside its build (``frames``: its layers in the national CRS).
+    """
+    _write_detail(out, slug, frames)
+    zones = snapped_zones(frames["zones"])
+    collection = shapely.GeometryCollection([zones[z] for z in SNAPPED])
+    with atomic_path(overview_path(build_path)) as tmp:
+        tmp.write_bytes(shapely.to_wkb(collection))
+
+
+def overview_path(build_path: Path) -> Path:
+    """Where a province's zones snapped for the overview are kept: beside its build."""
+    return build_path.with_suffix(".overview.wkb")
+
+
+def read_overview(build_path: Path) -> dict[str, shapely.Geometry] | None:
+    """A province's snapped zones as :func:`write_province_map` kept them; None when there are none to read."""
+    try:
+        collection = shapely.from_wkb(overview_path(build_path).read_bytes())
+    except (OSError, shapely.errors.GEOSException):
+        return None
+    parts = [shapely.get_geometry(collection, i) for i in range(len(SNAPPED))]
+    if shapely.get_type_id(collection) != shapely.GeometryType.GEOMETRYCOLLECTION or any(p is None for p in parts):
+        return None
+    return dict(zip(SNAPPED, parts))
+
+
+def detail_path(out: Path, slug: str) -> Path:
+    """A province's detail file in the national folder ``out``."""
+    return out / DETAIL_FOLDER / f"{slug}.js"
+
+
+def _province_rows(national: dict[str, pd.DataFrame], slug: str) -> dict[str, pd.DataFrame]:
+    return {name: national[name][national[name]["province"] == slug] for name in ("zones", "units", "communes")}
+
+
+def _write_detail(out: Path, slug: str, frames: dict[str, pd.DataFrame]) -> None:
+    """A province's units and communes for display, as the script the page loads."""
+    units, communes = frames["units"], frames["communes"]
     unit_props = [{"zone": z, "name": n, "citation": c, "status": terms.label("statuses_short", s), "area_ha": round(float(a), 2)}
                   for z, n, c, s, a in zip(units["zone"], units["name"], units["citation_vi"], units["status"], units["area_ha"])]
     full = communes["full_name"] if "full_name" in communes else communes["name"]  # given communes may have no full name
     commune_props = [{"name": str(f if isinstance(f, str) and f else n), "area_ha": round(float(a), 2)}
                      for f, n, a in zip(full, communes["name"], communes["area_ha"])]
-    return {"units": packed(for_display(units.geometry.to_numpy(), DETAIL_TOLERANCE_M), unit_props),
-            "communes": packed(for_display(communes.geometry.to_numpy(), DETAIL_TOLERANCE_M), commune_props)}
+    detail = {"units": packed(for_display(units.geometry.to_numpy(), DETAIL_TOLERANCE_M), unit_props),
+              "communes": packed(for_display(communes.geometry.to_numpy(), DETAIL_TOLERANCE_M), commune_props)}
+    write_text(detail_path(out, slug), f"zoningNational.detail({safe_json(slug)},{safe_json(detail)});\n")
 
 
 def packed(geoms: np.ndarray, properties: list[dict]) -> dict:
@@ -124,20 +171,28 @@ def _steps(coords: np.ndarray) -> list[int]:
     return np.concatenate([coords[:1], np.diff(coords, axis=0)]).ravel().tolist()
 
 
-def overview_zones(zones: pd.DataFrame, outlines: dict[str, shapely.Geometry]) -> np.ndarray:
-    """Each zone row's overview geometry (national CRS): strict and emission-limited snapped to
-    a grid of ``OVERVIEW_GRID_M`` (what is narrower shows from zoom ``DETAIL_ZOOM``, in the
-    province's detail) and cut to the province's simplified outline, the other zone the rest
-    of that outline. Every cut is made on that grid, so the three share their edges exactly and
-    rounding for the page moves them alike.
-
-    Snapping is linear in the vertices; a topology-preserving simplification of one
-    province's emission-limited zone (a million vertices in 14,000 parts) took 47 s, and
-    cutting snapped zones in floating point 43 s against 3 s on the grid.
+def snapped_zones(zones: pd.DataFrame) -> dict[str, shapely.Geometry]:
+    """A province's strict and emission-limited zones (national CRS) in the display CRS, snapped
+    to a grid of ``OVERVIEW_GRID_M``: what is narrower shows from zoom ``DETAIL_ZOOM``, in the
+    province's detail. Snapping is linear in the vertices; a topology-preserving simplification
+    of one province's emission-limited zone (a million vertices in 14,000 parts) took 47 s.
     """
+    geometries, zone = zones.geometry.to_numpy(), zones["zone"].to_numpy()
+    snapped = {z: shapely.set_precision(made_valid(reproject(geometries[zone == z], CRS(NATIONAL_CRS), DISPLAY_CRS)), OVERVIEW_GRID_M)
+               for z in SNAPPED}
+    return {z: g[0] if len(g) == 1 else shapely.union_all(g, grid_size=OVERVIEW_GRID_M) for z, g in snapped.items()}  # one row a zone, as built
+
+
+def overview_zones(zones: pd.DataFrame, outlines: dict[str, shapely.Geometry], snapped: dict[str, dict[str, shapely.Geometry]] | None = None) -> np.ndarray:
+    """Each zone row's overview geometry (national CRS): strict and emission-limited snapped
+    (:func:`snapped_zones`, or as given in ``snapped``) and cut to the province's simplified
+    outline, the other zone the rest of that outline. Every cut is made on the grid, so the
+    three share their edges exactly and rounding for the page moves them alike (cutting the
+    snapped zones in floating point took 43 s, on the grid 3 s).
+    """
+    given = snapped or {}
     lands = reproject(np.array(list(outlines.values())), CRS(NATIONAL_CRS), DISPLAY_CRS)
     province, zone = zones["province"].to_numpy(), zones["zone"].to_numpy()
-    geometries = zones.geometry.to_numpy()
 
     def cut(operation, a: shapely.Geometry, b: shapely.Geometry) -> shapely.Geometry:  # on the grid: inputs snapped to it share edges
         return polygonal(operation(np.array([a]), b, grid_size=OVERVIEW_GRID_M))[0]
@@ -145,10 +200,7 @@ def overview_zones(zones: pd.DataFrame, outlines: dict[str, shapely.Geometry]) -
     def province_zones(item: tuple[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
         slug, land = item
         land = shapely.set_precision(land, OVERVIEW_GRID_M)
-        rows = {z: np.flatnonzero((province == slug) & (zone == z)) for z in ("strict", "emission_limited")}
-        snapped = {z: shapely.set_precision(made_valid(reproject(geometries[r], CRS(NATIONAL_CRS), DISPLAY_CRS)), OVERVIEW_GRID_M)
-                   for z, r in rows.items()}
-        merged = {z: g[0] if len(g) == 1 else shapely.union_all(g, grid_size=OVERVIEW_GRID_M) for z, g in snapped.items()}  # one row a zone, as built
+        merged = given[slug] if slug in given else snapped_zones(zones[province == slug])
         strict = cut(shapely.intersection, merged["strict"], land)
         limited = cut(shapely.difference, cut(shapely.intersection, merged["emission_limited"], land), strict)
         return {"strict": strict, "emission_limited": limited, "other": cut(shapely.difference, cut(shapely.difference, land, strict), limited)}

@@ -152,23 +152,30 @@ def packed(geoms: np.ndarray, properties: list[dict]) -> dict:
     is and every later one as the step from the one before: about a third of the bytes of
     GeoJSON. ``unpack`` in ``maps/national.js`` reads it back.
     """
-    scale = 10**DECIMALS
-    polygons = []
-    for geometry in to_wgs84(geoms, NATIONAL_CRS, DECIMALS):
-        parts = []
-        for polygon in shapely.get_parts(geometry):
-            if polygon.geom_type != "Polygon" or polygon.is_empty:
-                continue
-            rings = [polygon.exterior, *polygon.interiors]
-            parts.append([_steps(np.rint(shapely.get_coordinates(ring) * scale).astype(np.int64)) for ring in rings])
-        polygons.append(parts)
+    parts, owner = shapely.get_parts(to_wgs84(geoms, NATIONAL_CRS, DECIMALS), return_index=True)
+    keep = (shapely.get_type_id(parts) == shapely.GeometryType.POLYGON) & ~shapely.is_empty(parts)
+    parts, owner = parts[keep], owner[keep]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    ints = np.rint(coords * 10**DECIMALS).astype(np.int64)
+    first = np.r_[True, coord_ring[1:] != coord_ring[:-1]]
+    last = np.r_[coord_ring[1:] != coord_ring[:-1], True]
+    steps = np.diff(ints, axis=0, prepend=ints[:1])
+    steps[first] = ints[first]
+    start = np.flatnonzero(first)[coord_ring]  # each point's ring's first point
+    closing = last & ~first & (ints == ints[start]).all(axis=1)  # repeats the first: dropped
+    ring_steps = _slices(steps[~closing].ravel().tolist(), 2 * np.bincount(coord_ring[~closing], minlength=len(rings)))
+    part_rings = _slices(ring_steps, np.bincount(ring_part, minlength=len(parts)))
+    polygons: list[list] = [[] for _ in range(len(geoms))]
+    for index, rings_of_part in zip(owner.tolist(), part_rings):
+        polygons[index].append(rings_of_part)
     return {"properties": properties, "polygons": polygons}
 
 
-def _steps(coords: np.ndarray) -> list[int]:
-    """The first pair, then the differences (a ring's closing point dropped: it repeats the first)."""
-    coords = coords[:-1] if len(coords) > 1 and (coords[0] == coords[-1]).all() else coords
-    return np.concatenate([coords[:1], np.diff(coords, axis=0)]).ravel().tolist()
+def _slices(items: list, counts: np.ndarray) -> list[list]:
+    """``items`` cut into consecutive lists of ``counts`` items."""
+    bounds = np.r_[0, np.cumsum(counts)].tolist()
+    return [items[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def snapped_zones(zones: pd.DataFrame) -> dict[str, shapely.Geometry]:

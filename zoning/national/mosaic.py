@@ -19,6 +19,7 @@ import pyogrio
 import shapely
 
 from zoning.builder.overlay import thread_map
+from zoning.files import atomic_path
 from zoning.inputs.crs import made_valid
 from zoning.inputs.reference import province_by_code, table
 
@@ -66,6 +67,37 @@ def province_extents(national: dict[str, pd.DataFrame]) -> dict[str, shapely.Geo
     """
     communes = national["communes"]
     return {slug: shapely.union_all(part.geometry.to_numpy()) for slug, part in communes.groupby("province", sort=False)}
+
+
+def province_outline(zones: pd.DataFrame) -> shapely.Geometry:
+    """A province's land as its build's zones cover it (national CRS, made valid), a point on its
+    border to rounding inside it: the national check sends a site to each province it meets.
+    Made once, where the province is built (:func:`outline_path`); uniting a dense province's
+    zones takes seconds.
+    """
+    return shapely.union_all(made_valid(zones.geometry.to_numpy()))
+
+
+def outline_path(build_path: Path) -> Path:
+    """Where a province's outline is kept: beside its build."""
+    return build_path.with_suffix(".outline.wkb")
+
+
+def write_shapes(path: Path, geometries: list[shapely.Geometry]) -> None:
+    """Geometries kept beside a build for the national outputs: one WKB collection, written whole."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(shapely.to_wkb(shapely.GeometryCollection(geometries)))
+
+
+def read_shapes(path: Path, count: int) -> list[shapely.Geometry] | None:
+    """The ``count`` geometries :func:`write_shapes` kept at ``path``; None when missing or damaged (they are made again)."""
+    try:
+        collection = shapely.from_wkb(path.read_bytes())
+    except (OSError, shapely.errors.GEOSException):
+        return None
+    if shapely.get_type_id(collection) != shapely.GeometryType.GEOMETRYCOLLECTION or shapely.get_num_geometries(collection) != count:
+        return None
+    return [shapely.get_geometry(collection, i) for i in range(count)]
 
 
 def regions() -> dict[str, tuple[str, str]]:

@@ -73,15 +73,19 @@ def halo_reasons(skipped: pd.DataFrame, halo_m: float) -> pd.DataFrame:
 def build_province(task: ProvinceTask) -> dict:
     """Build one province, write it, its share of the national map and its manifest; return its summary (runs on a worker)."""
     from zoning.builder import build
-    from zoning.national.mosaic import province_frames
+    from zoning.inputs.national_folder import manifest_path
+    from zoning.national.mosaic import outline_path, province_frames, province_outline, write_shapes
     from zoning.national.resume import record
     from zoning.national.webmap import write_province_map
 
     start, cpu = time.perf_counter(), time.process_time()
+    manifest_path(task.out).unlink(missing_ok=True)  # a run cut short leaves no manifest beside files it did not finish
     result = build(task.layers, task.rules, task.province_rules, province=task.slug)
     result = replace(result, skipped=halo_reasons(result.skipped, task.halo_m))
     result.write(task.out)
-    write_province_map(task.out.parent.parent, task.slug, task.out, province_frames(task.out, task.slug, task.code, ("zones", "units", "communes")))
+    frames = province_frames(task.out, task.slug, task.code, ("zones", "units", "communes"))
+    write_province_map(task.out.parent.parent, task.slug, task.out, frames)
+    write_shapes(outline_path(task.out), [province_outline(frames["zones"])])
     manifest = result.manifest
     summary = {
         "slug": task.slug,

@@ -37,12 +37,11 @@ from zoning.checker import BuildIndex, CheckResult, check, index_build
 from zoning.checker.result import TABLES, VERDICT_ORDER
 from zoning.errors import BuildError, InputError
 from zoning.files import input_paths
-from zoning.inputs.crs import made_valid
 from zoning.inputs.national_folder import REBUILD_HINT, SUFFIX
 from zoning.inputs.reference import find_province
 from zoning.inputs.sites import CSV_SUFFIXES, EXCEL_SUFFIXES, Sites, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
-from zoning.national.mosaic import NATIONAL_CRS
+from zoning.national.mosaic import NATIONAL_CRS, outline_path, province_outline, read_shapes
 
 OUTSIDE = "outside_provinces_built"
 PROVINCE_COLUMNS = ["province", "province_name"]
@@ -134,8 +133,8 @@ def open_national(path: str | Path, progress: Callable[[str], None] | None = Non
             build = read_build(build_path)
         except BuildError as error:
             raise BuildError((error.message_vi, error.message_en), REBUILD_HINT) from None
-        zones = build.zones.to_crs(NATIONAL_CRS)  # the zones' own union: a point on a border to rounding lies in both provinces' builds
-        outline = shapely.union_all(made_valid(zones.geometry.to_numpy()))
+        kept = read_shapes(outline_path(build_path), 1)
+        outline = kept[0] if kept else province_outline(build.zones.to_crs(NATIONAL_CRS))
         provinces[province.slug] = ProvinceBuild(province.slug, province.name, build, outline)
     return NationalZoning(root, provinces)
 

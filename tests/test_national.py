@@ -146,6 +146,20 @@ def test_two_workers_give_the_same_results_as_one(one_worker, two_workers):
     assert one_worker.consistency.as_dict() == two_workers.consistency.as_dict()
 
 
+def test_an_embedded_cluster_of_two_shares_the_cores_and_gives_the_same_results(one_worker, root, tmp_path):
+    from zoning.settings import settings
+
+    embedded = build_national(root, tmp_path / "out", workers=2)
+    assert not embedded.failed
+    # each worker's build runs half the machine's threads (a build alone uses them all): no more threads than cores
+    assert {o.summary["threads"] for o in embedded.outcomes} == {max(1, settings.workers // 2)}
+    assert {o.summary["threads"] for o in one_worker.outcomes} == {settings.workers}
+    assert all(0 < o.summary["worker_peak_mb"] < 4000 for o in embedded.outcomes)
+    one, two = _tables(one_worker), _tables(embedded)
+    for name in one:
+        pd.testing.assert_frame_equal(one[name], two[name], obj=name)
+
+
 def test_failed_province_reported_and_resumed(root, tmp_path, client2):
     broken = tmp_path / "root"
     shutil.copytree(root, broken)

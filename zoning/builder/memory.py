@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import resource
+import sys
 from functools import cache
+from pathlib import Path
 
 from zoning.settings import settings
 
@@ -41,3 +44,20 @@ def release() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+def peak_mb() -> float:
+    """The peak resident memory of the running process in MB, since it started its program.
+
+    On Linux, the high-water mark of its own memory (``VmHWM``): ``ru_maxrss`` also counts the
+    memory of the process it was forked from, before it started its program (a Dask worker
+    spawned by a parent holding 4 GB reported 4 GB). Elsewhere, ``ru_maxrss``.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024**2 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, kB elsewhere

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +27,7 @@ from zoning.law.criteria import load_rules
 from zoning.national import consistency, mosaic, reports, resume, runner, webmap
 from zoning.national.inputs import BOUNDARY_KINDS, NationalInputs, halo_metres, layers_digest, read_national, rules_digest
 from zoning.resources import path as resource
+from zoning.settings import settings
 
 
 @dataclass
@@ -126,6 +127,8 @@ def build_national(
         if client is not None:
             done = runner.run(tasks, client, step)
         else:
+            if not scheduler:  # the cores of this machine, shared by the LocalCluster's workers
+                tasks = [replace(task, threads=max(1, settings.workers // max(workers, 1))) for task in tasks]
             with runner.dask_client(workers, scheduler) as made:
                 done = runner.run(tasks, made, step)
         outcomes.update({o.slug: o for o in done})

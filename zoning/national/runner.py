@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from zoning.errors import InputError, ZoningError
+from zoning.settings import settings
 
 DEFAULT_WORKERS = 2
 HALO_REASON = ("in the halo of {halo} m read around the province for its borders; it does not reach the province",
@@ -44,6 +44,7 @@ class ProvinceTask:
     out: Path
     fingerprint: dict
     halo_m: float
+    threads: int | None = None  # GEOS threads of the build: the worker's share of the machine's cores, where known
 
 
 @dataclass
@@ -73,11 +74,14 @@ def halo_reasons(skipped: pd.DataFrame, halo_m: float) -> pd.DataFrame:
 def build_province(task: ProvinceTask) -> dict:
     """Build one province, write it, its share of the national map and its manifest; return its summary (runs on a worker)."""
     from zoning.builder import build
+    from zoning.builder.memory import peak_mb
     from zoning.inputs.national_folder import manifest_path
     from zoning.national.mosaic import outline_path, province_frames, province_outline, write_shapes
     from zoning.national.resume import record
     from zoning.national.webmap import write_province_map
 
+    if task.threads:
+        settings.workers = task.threads
     start, cpu = time.perf_counter(), time.process_time()
     manifest_path(task.out).unlink(missing_ok=True)  # a run cut short leaves no manifest beside files it did not finish
     result = build(task.layers, task.rules, task.province_rules, province=task.slug)
@@ -99,7 +103,8 @@ def build_province(task: ProvinceTask) -> dict:
         "features": {k: int(len(v)) for k, v in task.layers.items()},
         "wall_s": round(time.perf_counter() - start, 3),
         "cpu_s": round(time.process_time() - cpu, 3),
-        "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "worker_peak_mb": round(peak_mb(), 1),
+        "threads": settings.workers,
         "worker": f"{os.uname().nodename}:{os.getpid()}",
     }
     record(task.out, task.fingerprint, summary)

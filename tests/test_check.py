@@ -222,6 +222,17 @@ def test_sites_outside_the_province(small):
     assert "lat 48.85000, lon 2.35000" in paris.findings["detail_en"].iloc[0] and "Province" not in paris.findings["detail_en"].iloc[0]
 
 
+def test_a_site_on_the_border_to_rounding_is_on_it_not_outside(small):
+    """0.05 mm past the province's edge (what rounding leaves between two builds) is on its border; 2 mm past is outside."""
+    rounding, apart = at(-0.00005, 5000), at(-0.002, 5000)
+    result = check(small, sites_of(rounding, apart), default_type="other")
+    assert row(result, "s1")["verdict"] == "needs_review" and "borderline" in findings(result, "s1")
+    assert "outside_province" not in findings(result, "s1")
+    zones = result.zones[result.zones["site_id"] == "s1"]
+    assert list(zones["zone"]) == ["other"] and zones["borderline"].all() and zones["overlap_ha"].sum() == 0
+    assert row(result, "s2")["verdict"] == "outside_province"
+
+
 def test_every_finding_carries_citation_and_status(small):
     geometries = [at(1500, 1500), at(500, 3000), at(7000, 7000), at(2000, 8000), box(X0 + 1800, Y0 + 1200, X0 + 2200, Y0 + 1600)]
     result = check(small, sites_of(*geometries, type=["textile_dyeing", "hydropower", "sanitary_landfill", None, "wastewater_treatment"]))

@@ -218,24 +218,3 @@ def test_an_empty_table_over_a_national_folder_is_refused_without_the_coordinate
     assert refused.exit_code == 2 and "Traceback" not in refused.output
     assert "--crs" not in said  # the x/y hint is for coordinates read without their CRS, not for a table with no rows
 
-
-def test_each_province_outline_is_kept_beside_its_build_as_its_zones_unite(national, tmp_path):
-    """The outline a worker kept is the union of the build's zones; missing or damaged, it is made again alike."""
-    import shutil
-
-    from zoning.national.mosaic import NATIONAL_CRS, outline_path
-    from zoning.national.sitecheck import open_national
-
-    kept = open_national(national)
-    copy = tmp_path / "out"
-    shutil.copytree(national, copy)
-    outline_path(copy / "provinces" / "cao-bang.gpkg").unlink()
-    outline_path(copy / "provinces" / "lang-son.gpkg").write_bytes(b"\x00damaged")
-    made = open_national(copy)
-    for slug in ("cao-bang", "lang-son"):
-        zones = pyogrio.read_dataframe(national / "provinces" / f"{slug}.gpkg", layer="zones")
-        assert shapely.equals(kept.provinces[slug].outline, made.provinces[slug].outline)
-        # the land the zones cover: its area in the province's own CRS is the sum of the zones' areas
-        outline = gpd.GeoSeries([kept.provinces[slug].outline], crs=NATIONAL_CRS).to_crs(zones.crs)
-        assert float(outline.area.iloc[0]) / 1e4 == pytest.approx(zones["area_ha"].sum(), rel=1e-7)
-        assert outline_path(national / "provinces" / f"{slug}.gpkg").is_file()

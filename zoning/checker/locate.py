@@ -8,12 +8,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from shapely import STRtree
 
 from zoning import terms
 from zoning.checker import arrays
 from zoning.checker.index import UNIT_TEXT, BuildIndex
 from zoning.checker.sitearrays import SiteArrays
 from zoning.terms import ZONE_ORDER
+
+ON_BORDER_M = 1e-4  # 0.1 mm: a site this close to the province's land touches it
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,27 @@ def zones(sites: SiteArrays, index: BuildIndex, units: Units) -> Zones:
     measure[other.index.to_numpy(), 2] = other.to_numpy()
     touches[hit, 2] = True
     robust[core_sites, 2] = True
+    _on_border(sites, index, units, touches)
     return Zones(measure, touches, robust, _zone_table(sites, measure, touches, robust))
+
+
+def _on_border(sites: SiteArrays, index: BuildIndex, units: Units, touches: np.ndarray) -> None:
+    """Sites touching no zone but within ``ON_BORDER_M`` of one touch it (not robustly: on its edge).
+
+    A point on a border drawn by two provinces lies in one build's zones and, by rounding,
+    1e-10 m outside the other's: it is on the border of both, not outside one of them.
+    """
+    apart = np.asarray(~touches.any(axis=1))
+    if not apart.any():
+        return
+    pairs = units.pairs
+    near = pairs[apart[pairs["site"].to_numpy()] & (pairs["distance"] <= ON_BORDER_M) & ~pairs["proposed"]]
+    zone_of = index.units["zone"].to_numpy()[near["unit"].to_numpy()]
+    for z, zone in enumerate(ZONE_ORDER[:2]):
+        touches[near["site"].to_numpy()[zone_of == zone], z] = True
+    rows = np.flatnonzero(apart)
+    near_other, _ = index.once("other_tree", lambda: STRtree(index.other_pieces)).query(sites.geometry[rows], predicate="dwithin", distance=ON_BORDER_M)
+    touches[rows[near_other], 2] = True
 
 
 def _zone_table(sites: SiteArrays, measure: np.ndarray, touches: np.ndarray, robust: np.ndarray) -> pd.DataFrame:

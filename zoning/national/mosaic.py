@@ -69,20 +69,6 @@ def province_extents(national: dict[str, pd.DataFrame]) -> dict[str, shapely.Geo
     return {slug: shapely.union_all(part.geometry.to_numpy()) for slug, part in communes.groupby("province", sort=False)}
 
 
-def province_outline(zones: pd.DataFrame) -> shapely.Geometry:
-    """A province's land as its build's zones cover it (national CRS, made valid), a point on its
-    border to rounding inside it: the national check sends a site to each province it meets.
-    Made once, where the province is built (:func:`outline_path`); uniting a dense province's
-    zones takes seconds.
-    """
-    return shapely.union_all(made_valid(zones.geometry.to_numpy()))
-
-
-def outline_path(build_path: Path) -> Path:
-    """Where a province's outline is kept: beside its build."""
-    return build_path.with_suffix(".outline.wkb")
-
-
 def write_shapes(path: Path, geometries: list[shapely.Geometry]) -> None:
     """Geometries kept beside a build for the national outputs: one WKB collection, written whole."""
     with atomic_path(path) as tmp:

@@ -76,7 +76,7 @@ def build_province(task: ProvinceTask) -> dict:
     from zoning.builder import build
     from zoning.builder.memory import peak_mb
     from zoning.inputs.national_folder import manifest_path
-    from zoning.national.mosaic import outline_path, province_frames, province_outline, write_shapes
+    from zoning.national.mosaic import province_frames
     from zoning.national.resume import record
     from zoning.national.webmap import write_province_map
 
@@ -87,9 +87,7 @@ def build_province(task: ProvinceTask) -> dict:
     result = build(task.layers, task.rules, task.province_rules, province=task.slug)
     result = replace(result, skipped=halo_reasons(result.skipped, task.halo_m))
     result.write(task.out)
-    frames = province_frames(task.out, task.slug, task.code, ("zones", "units", "communes"))
-    write_province_map(task.out.parent.parent, task.slug, task.out, frames)
-    write_shapes(outline_path(task.out), [province_outline(frames["zones"])])
+    write_province_map(task.out.parent.parent, task.slug, task.out, province_frames(task.out, task.slug, task.code, ("zones", "units", "communes")))
     manifest = result.manifest
     summary = {
         "slug": task.slug,

@@ -37,11 +37,12 @@ from zoning.checker import BuildIndex, CheckResult, check, index_build
 from zoning.checker.result import TABLES, VERDICT_ORDER
 from zoning.errors import BuildError, InputError
 from zoning.files import input_paths
+from zoning.inputs.crs import made_valid, reproject
 from zoning.inputs.national_folder import REBUILD_HINT, SUFFIX
 from zoning.inputs.reference import find_province
 from zoning.inputs.sites import CSV_SUFFIXES, EXCEL_SUFFIXES, Sites, read_sites
 from zoning.law.project_types import CheckRules, load_check_rules
-from zoning.national.mosaic import NATIONAL_CRS, outline_path, province_outline, read_shapes
+from zoning.national.mosaic import NATIONAL_CRS
 
 OUTSIDE = "outside_provinces_built"
 PROVINCE_COLUMNS = ["province", "province_name"]
@@ -133,8 +134,7 @@ def open_national(path: str | Path, progress: Callable[[str], None] | None = Non
             build = read_build(build_path)
         except BuildError as error:
             raise BuildError((error.message_vi, error.message_en), REBUILD_HINT) from None
-        kept = read_shapes(outline_path(build_path), 1)
-        outline = kept[0] if kept else province_outline(build.zones.to_crs(NATIONAL_CRS))
+        outline = made_valid(reproject(np.array([build.land]), build.crs, CRS(NATIONAL_CRS)))[0]  # a site on its border to rounding: see ON_BORDER_DEG
         provinces[province.slug] = ProvinceBuild(province.slug, province.name, build, outline)
     return NationalZoning(root, provinces)
 

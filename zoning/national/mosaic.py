@@ -19,7 +19,6 @@ import pyogrio
 import shapely
 
 from zoning.builder.overlay import thread_map
-from zoning.files import atomic_path
 from zoning.inputs.crs import made_valid
 from zoning.inputs.reference import province_by_code, table
 
@@ -67,23 +66,6 @@ def province_extents(national: dict[str, pd.DataFrame]) -> dict[str, shapely.Geo
     """
     communes = national["communes"]
     return {slug: shapely.union_all(part.geometry.to_numpy()) for slug, part in communes.groupby("province", sort=False)}
-
-
-def write_shapes(path: Path, geometries: list[shapely.Geometry]) -> None:
-    """Geometries kept beside a build for the national outputs: one WKB collection, written whole."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(shapely.to_wkb(shapely.GeometryCollection(geometries)))
-
-
-def read_shapes(path: Path, count: int) -> list[shapely.Geometry] | None:
-    """The ``count`` geometries :func:`write_shapes` kept at ``path``; None when missing or damaged (they are made again)."""
-    try:
-        collection = shapely.from_wkb(path.read_bytes())
-    except (OSError, shapely.errors.GEOSException):
-        return None
-    if shapely.get_type_id(collection) != shapely.GeometryType.GEOMETRYCOLLECTION or shapely.get_num_geometries(collection) != count:
-        return None
-    return [shapely.get_geometry(collection, i) for i in range(count)]
 
 
 def regions() -> dict[str, tuple[str, str]]:

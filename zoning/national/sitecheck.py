@@ -134,7 +134,8 @@ def open_national(path: str | Path, progress: Callable[[str], None] | None = Non
             build = read_build(build_path)
         except BuildError as error:
             raise BuildError((error.message_vi, error.message_en), REBUILD_HINT) from None
-        outline = made_valid(reproject(np.array([build.land]), build.crs, CRS(NATIONAL_CRS)))[0]  # a site on its border to rounding: see ON_BORDER_DEG
+        # its communes' union; a site on its border to rounding: ON_BORDER_DEG here, ON_BORDER_M in the province's check
+        outline = made_valid(reproject(np.array([build.land]), build.crs, CRS(NATIONAL_CRS)))[0]
         provinces[province.slug] = ProvinceBuild(province.slug, province.name, build, outline)
     return NationalZoning(root, provinces)
 

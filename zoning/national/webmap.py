@@ -31,10 +31,10 @@ from pyproj import CRS
 
 from zoning import terms
 from zoning.builder.overlay import polygonal, thread_map
-from zoning.files import write_text
+from zoning.files import atomic_path, write_text
 from zoning.inputs.crs import made_valid, reproject
 from zoning.inputs.reference import find_province
-from zoning.national.mosaic import NATIONAL_CRS, province_extents, read_shapes, write_shapes
+from zoning.national.mosaic import NATIONAL_CRS, province_extents
 from zoning.outputs.mapdata import lat_lon_box, simplified_for_display, to_wgs84
 from zoning.outputs.report import environment
 from zoning.outputs.webassets import safe_json, web_assets
@@ -100,18 +100,24 @@ def write_province_map(out: Path, slug: str, build_path: Path, frames: dict[str,
     """
     _write_detail(out, slug, frames)
     zones = snapped_zones(frames["zones"])
-    write_shapes(overview_path(build_path), [zones[z] for z in SNAPPED])
+    with atomic_path(overview_path(build_path)) as tmp:
+        tmp.write_bytes(shapely.to_wkb(shapely.GeometryCollection([zones[z] for z in SNAPPED])))
 
 
 def overview_path(build_path: Path) -> Path:
-    """Where a province's zones snapped for the overview are kept: beside its build."""
+    """Where a province's zones snapped for the overview are kept: beside its build (one WKB collection)."""
     return build_path.with_suffix(".overview.wkb")
 
 
 def read_overview(build_path: Path) -> dict[str, shapely.Geometry] | None:
-    """A province's snapped zones as :func:`write_province_map` kept them; None when there are none to read."""
-    shapes = read_shapes(overview_path(build_path), len(SNAPPED))
-    return None if shapes is None else dict(zip(SNAPPED, shapes))
+    """A province's snapped zones as :func:`write_province_map` kept them; None when missing or damaged (made again)."""
+    try:
+        collection = shapely.from_wkb(overview_path(build_path).read_bytes())
+    except (OSError, shapely.errors.GEOSException):
+        return None
+    if shapely.get_type_id(collection) != shapely.GeometryType.GEOMETRYCOLLECTION or shapely.get_num_geometries(collection) != len(SNAPPED):
+        return None
+    return {zone: shapely.get_geometry(collection, i) for i, zone in enumerate(SNAPPED)}
 
 
 def detail_path(out: Path, slug: str) -> Path:
@@ -120,7 +126,7 @@ def detail_path(out: Path, slug: str) -> Path:
 
 
 def _province_rows(national: dict[str, pd.DataFrame], slug: str) -> dict[str, pd.DataFrame]:
-    return {name: national[name][national[name]["province"] == slug] for name in ("zones", "units", "communes")}
+    return {name: national[name][national[name]["province"] == slug] for name in ("units", "communes")}
 
 
 def _write_detail(out: Path, slug: str, frames: dict[str, pd.DataFrame]) -> None:

@@ -184,3 +184,19 @@ def test_each_worker_draws_its_province_as_the_assembly_would(national, tmp_path
     webmap.write_national_map(out, national_frames)
     assert {slug: detail(out, slug) for slug in built} == workers
     assert page_config(out)["zones"] == page["zones"]
+
+
+def test_packing_keeps_every_ring_and_nothing_from_no_polygon():
+    from zoning.national.webmap import packed
+
+    square = shapely.Polygon([(105, 21), (105.01, 21), (105.01, 21.01), (105, 21.01)], [[(105.002, 21.002), (105.004, 21.002), (105.004, 21.004)]])
+    parts = np.array([shapely.MultiPolygon([square, shapely.box(105.02, 21, 105.03, 21.01)]), shapely.MultiPolygon(),
+                      shapely.GeometryCollection([shapely.Point(105, 21)])], dtype=object)
+    found = packed(parts, [{"i": 0}, {"i": 1}, {"i": 2}])
+    assert found["properties"] == [{"i": 0}, {"i": 1}, {"i": 2}]
+    assert [len(p) for p in found["polygons"]] == [2, 0, 0] and [len(rings) for rings in found["polygons"][0]] == [2, 1]
+    back = unpacked({"properties": found["properties"][:1], "polygons": found["polygons"][:1]})[0][1]
+    wgs = reproject(parts[:1], "EPSG:4756", "EPSG:4326")[0]  # the page is in WGS 84
+    assert abs(back.area - wgs.area) < 1e-9 and back.symmetric_difference(wgs).area < 1e-6  # coordinates rounded to 1e-5°
+    assert packed(np.array([shapely.MultiPolygon()], dtype=object), [{}]) == {"properties": [{}], "polygons": [[]]}
+    assert packed(np.array([], dtype=object), []) == {"properties": [], "polygons": []}

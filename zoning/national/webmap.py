@@ -156,8 +156,8 @@ def packed(geoms: np.ndarray, properties: list[dict]) -> dict:
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
     ints = np.rint(coords * 10**DECIMALS).astype(np.int64)
-    first = np.r_[True, coord_ring[1:] != coord_ring[:-1]]
-    last = np.r_[coord_ring[1:] != coord_ring[:-1], True]
+    first = np.diff(coord_ring, prepend=-1) != 0  # (empty when no polygon has a point)
+    last = np.diff(coord_ring, append=-1) != 0
     steps = np.diff(ints, axis=0, prepend=ints[:1])
     steps[first] = ints[first]
     start = np.flatnonzero(first)[coord_ring]  # each point's ring's first point

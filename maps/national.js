@@ -1,4 +1,4 @@
-/* The national map (ban-do-toan-quoc.html): every province's zones, a province's units and
+/* The national map (ban-do-toan-quoc.html): every province's zones as an image, a province's units and
    communes added from ban-do-toan-quoc/<slug>.js when it is in view at the detail zoom or picked. */
 (function () {
   "use strict";
@@ -45,14 +45,56 @@
     return { color: s.stroke, weight: 0.6, fillColor: s.fill, fillOpacity: opacity };
   }
 
-  const zones = L.geoJSON(unpack(config.zones), {
-    style: (f) => zoneStyle(f, 0.6),
-    onEachFeature: (f, layer) => layer.bindPopup(
-      `<b>${escape(f.properties.name)}</b><br><span class="en">${escape(f.properties.name_en)}</span><br>` +
-      `${escape(f.properties.province)}: ${hectares(f.properties.area_ha)}`),
-  }).addTo(map);
-  L.geoJSON(unpack(config.outlines), { style: { color: "#222", weight: 1.3, fill: false }, interactive: false }).addTo(map);
-  map.fitBounds(zones.getBounds());
+  // The overview: each province's zones as an image on the Web Mercator pixels of the detail zoom (webmap.overview_png).
+  const overlays = Object.fromEntries(config.overviews.map((o) =>
+    [o.slug, L.imageOverlay(o.image, o.bounds, { opacity: 0.6, className: "national-overview", interactive: false }).addTo(map)]));
+  const outlines = L.geoJSON(unpack(config.outlines), { style: { color: "#222", weight: 1.3, fill: false }, interactive: false }).addTo(map);
+  map.fitBounds(outlines.getBounds());
+  const zoneRows = Object.fromEntries(config.zones.map((z) => [`${z.slug}/${z.zone}`, z]));
+  const fills = Object.entries(style).map(([zone, s]) => [zone, [1, 3, 5].map((k) => parseInt(s.fill.slice(k, k + 2), 16))]);
+  const pixels = {};  // slug → the ImageData of its overview, read on the first click there
+
+  function pixelsOf(slug) {
+    if (!pixels[slug]) {
+      const image = overlays[slug].getElement();
+      const canvas = document.createElement("canvas");
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const context = canvas.getContext("2d");
+      context.drawImage(image, 0, 0);
+      pixels[slug] = context.getImageData(0, 0, canvas.width, canvas.height);
+    }
+    return pixels[slug];
+  }
+  // The zone drawn at a point of a province's overview: its colour's nearest zone colour; null outside the province.
+  function zoneAt(overview, latlng) {
+    const point = L.CRS.EPSG3857.project(latlng);
+    const [west, north, size] = overview.grid;
+    const col = Math.floor((point.x - west) / size), row = Math.floor((north - point.y) / size);
+    const data = pixelsOf(overview.slug);
+    if (col < 0 || row < 0 || col >= data.width || row >= data.height) return null;
+    const i = (row * data.width + col) * 4;
+    if (data.data[i + 3] === 0) return null;
+    const distance = (rgb) => rgb.reduce((sum, v, k) => sum + (v - data.data[i + k]) ** 2, 0);
+    return fills.reduce((best, f) => (distance(f[1]) < distance(best[1]) ? f : best))[0];
+  }
+  function overviewAt(latlng) {
+    for (const o of config.overviews) {
+      if (L.latLngBounds(o.bounds).contains(latlng)) {
+        const zone = zoneAt(o, latlng);
+        if (zone) return { slug: o.slug, zone };
+      }
+    }
+    return null;
+  }
+  map.on("click", (e) => {
+    const found = overviewAt(e.latlng);
+    if (!found || (detail[found.slug] && map.hasLayer(detail[found.slug]))) return;  // a detail shown answers with its unit
+    const row = zoneRows[`${found.slug}/${found.zone}`];
+    L.popup().setLatLng(e.latlng).setContent(
+      `<b>${escape(style[found.zone].vi)}</b><br><span class="en">${escape(style[found.zone].en)}</span><br>` +
+      `${escape(names[found.slug].name)}: ${row ? hectares(row.area_ha) : ""}`).openOn(map);
+  });
 
   const panel = L.control({ position: "topright" });
   panel.onAdd = function () {
@@ -63,6 +105,8 @@
     div.innerHTML = "<h1>Phân vùng môi trường toàn quốc<br><span class='en'>National environmental zoning</span></h1>" +
       `<label for="national-pick">Chọn tỉnh / Pick a province</label><select id="national-pick">` +
       `<option value="">Toàn quốc / Whole country</option>${options}</select>${legend}` +
+      `<div class="national-note">Màu nhạt: vùng chiếm dưới nửa ô ảnh (khoảng 300 m) khi xem cả nước <span class="en">/ ` +
+      `Pale: the zone covers under half of an image cell (about 300 m) in the country view</span></div>` +
       `<div id="national-status">Phóng to để xem chi tiết từng tỉnh / Zoom in for each province's detail</div>`;
     L.DomEvent.disableClickPropagation(div);
     return div;
@@ -73,7 +117,7 @@
   select.addEventListener("change", () => {
     picked = select.value || null;
     // not animated: a zoom animation still running would swallow the next pick
-    map.fitBounds(picked ? names[picked].bounds : zones.getBounds(), { animate: false });
+    map.fitBounds(picked ? names[picked].bounds : outlines.getBounds(), { animate: false });
     refresh();
   });
 
@@ -104,11 +148,9 @@
       }
     }
     const provinceName = (slug) => names[slug].name;
-    zones.eachLayer((layer) => {
-      const slug = config.provinces.find((p) => p.name === layer.feature.properties.province);
-      const shown = slug && detail[slug.slug] && map.hasLayer(detail[slug.slug]);
-      layer.setStyle(zoneStyle(layer.feature, shown ? 0 : 0.6));
-    });
+    for (const [slug, overlay] of Object.entries(overlays)) {
+      overlay.setOpacity(detail[slug] && map.hasLayer(detail[slug]) ? 0 : 0.6);
+    }
     const shown = window.zoningNational.shown();
     if (status.className !== "error") {
       status.textContent = shown.length ? `Đang xem chi tiết / Detail shown: ${shown.map(provinceName).join(", ")}`
@@ -135,6 +177,7 @@
     },
     shown: () => Object.keys(detail).filter((slug) => map.hasLayer(detail[slug])),
     requested: () => Object.keys(requested),
+    zoneAt: (lat, lon) => overviewAt(L.latLng(lat, lon)),
     map,
   };
   map.on("moveend", refresh);

@@ -223,8 +223,8 @@ def _assemble(out: Path, outcomes: list[runner.Outcome], known: dict[str, Provin
     files.append(reports.write_summary(out / "summary.xlsx", national, statuses))
     files += reports.write_consistency(out, found)
     step("vẽ bản đồ toàn quốc / drawing the national map")
-    snapped = {slug: kept for slug, path in builds.items() if (kept := webmap.read_overview(path)) is not None}
-    files += webmap.write_national_map(out, national, lands, snapped)
+    overviews = {slug: kept for slug, path in builds.items() if (kept := webmap.read_overview(path)) is not None}
+    files += webmap.write_national_map(out, national, lands, overviews)
     try:
         import pyarrow  # noqa: F401
     except ImportError:

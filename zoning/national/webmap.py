@@ -1,41 +1,48 @@
 """The national map: one page for the whole country that opens offline, a province's detail loaded as it comes into view.
 
-``ban-do-toan-quoc.html`` holds the zones of every province at ``OVERVIEW_TOLERANCE_M``,
-the province outlines and a province picker. The provinces' extents (each the union of its
-communes) are simplified as one national coverage, shared borders once, so no sliver opens
-between provinces; each province's strict and emission-limited zones are snapped to a grid
-(``OVERVIEW_GRID_M``) and cut to its simplified extent, and its other zone is what they leave
-of it. (A coverage of every zone of the country, cleaned and simplified at once, took longer
-than building the provinces: their zones have millions of vertices, their extents thousands.)
+``ban-do-toan-quoc.html`` shows every province's zones as an image (a palette PNG inline in the
+page, on the Web Mercator pixels of zoom ``OVERVIEW_ZOOM``, where the details take over), the
+province outlines and a province picker; a click reads the zone under it from the image. The
+page's weight follows the country's area, not the number of features: a vector overview of
+34 provinces with 1,000 features each held 4.5 million vertices (41 MB) and took 18 s to open.
+The outlines (each province's communes' union) are simplified as one national coverage,
+shared borders once, so no sliver opens between provinces.
+
 Each province's units and communes, at display precision (``DETAIL_TOLERANCE_M``), are in
 ``ban-do-toan-quoc/<slug>.js``: the page adds that file as a ``<script>`` element when the
 province is in view at zoom ``DETAIL_ZOOM`` or more, or is picked (a page opened from disk
 may load scripts, not fetch files), so the browser holds only the provinces looked at.
-Leaflet is inlined; no tile server, no network. Geometry is simplified in VN-2000 / UTM 48N
-(EPSG:3405: same datum as the builds, display only); areas shown are each province's own.
+Leaflet is inlined; no tile server, no network. Outlines and details are simplified in
+VN-2000 / UTM 48N (EPSG:3405: same datum as the builds, display only); areas shown are each
+province's own.
 
-What needs one province only — its detail file and its zones snapped for the overview
-(``<slug>.overview.wkb`` beside its build) — is made by :func:`write_province_map` on the
-worker that built it, in parallel with the other provinces and kept with a kept build; the
-assembly draws the outlines and cuts the snapped zones to them.
+What needs one province only — its detail file and its overview image (``<slug>.overview.png``
+beside its build) — is made by :func:`write_province_map` on the worker that built it, in
+parallel with the other provinces and kept with a kept build.
 """
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
+from affine import Affine
+from PIL import Image, PngImagePlugin
+from pyproj import CRS, Transformer
+from rasterio.features import rasterize
 
 from zoning import terms
-from zoning.builder.overlay import polygonal, thread_map
 from zoning.files import atomic_path, write_text
-from zoning.inputs.crs import made_valid, reproject
+from zoning.inputs.crs import reproject
 from zoning.inputs.reference import find_province
 from zoning.national.mosaic import NATIONAL_CRS, province_extents
 from zoning.outputs.mapdata import lat_lon_box, simplified_for_display, to_wgs84
+from zoning.outputs.raster import NODATA, ZONE_CODES, Grid, aligned_grid, zone_colours
 from zoning.outputs.report import environment
 from zoning.outputs.webassets import safe_json, web_assets
 from zoning.resources import path as resource
@@ -43,52 +50,58 @@ from zoning.resources import path as resource
 PAGE = "ban-do-toan-quoc.html"
 DETAIL_FOLDER = "ban-do-toan-quoc"
 DISPLAY_CRS = CRS("EPSG:3405")
+WEB_MERCATOR = CRS("EPSG:3857")
 OVERVIEW_TOLERANCE_M = 150.0
-OVERVIEW_GRID_M = 50.0  # strict and emission-limited zones in the overview: 96 % and 80 % of their area drawn in a province of the bench
-# with 1,000 features (thinner corridors show from DETAIL_ZOOM); at 150 m, 94 % and 63 %, and the provinces' outlines snapped apart
 DETAIL_TOLERANCE_M = 20.0  # below a pixel up to zoom 13 (about 17 m a pixel at 21°N)
 DECIMALS = 5  # 1e-5° ≈ 1 m
 SNAP_M = 0.001
 DETAIL_ZOOM = 9
-SNAPPED = ("strict", "emission_limited")  # the zones snapped for the overview; the other zone is what they leave
+OVERVIEW_ZOOM = DETAIL_ZOOM  # the overview's pixels are the map's own at the zoom where the details take over
+OVERVIEW_PIXEL_M = 2 * 20037508.342789244 / (256 * 2**OVERVIEW_ZOOM)  # Web Mercator metres (about 285 m on the ground at 21°N)
+OVERVIEW_SAMPLES = 4  # sub-pixels a side: a pixel of zoom 9 read on the pixels of zoom 11 (about 70 m)
+OVERVIEW_BLOCK_SUB_PIXELS = 64_000_000  # rasterised at a time (a byte each): most provinces in one go, every vertex read once
+PARTLY = {ZONE_CODES["strict"]: 4, ZONE_CODES["emission_limited"]: 5}  # palette index: the zone covers under half the pixel
+PARTLY_ALPHA = 110  # of 255: a pale pixel's opacity in the image
+GRID_KEY = "zoning:web-mercator-origin"  # the PNG text chunk that holds an overview image's north-west corner
+_TO_LAT_LON = Transformer.from_crs(WEB_MERCATOR, "EPSG:4326", always_xy=True)
 
 
 def write_national_map(out: Path, national: dict[str, pd.DataFrame], lands: dict[str, shapely.Geometry] | None = None,
-                       snapped: dict[str, dict[str, shapely.Geometry]] | None = None) -> list[Path]:
+                       overviews: dict[str, bytes] | None = None) -> list[Path]:
     """Write the page and one detail file per province into ``out``; return the page and the detail folder.
 
     ``lands``: :func:`zoning.national.mosaic.province_extents`, when already computed.
-    ``snapped``: the provinces whose worker made their share (:func:`read_overview`); the
-    others' detail and snapped zones are made here.
+    ``overviews``: the overview images the workers made (:func:`read_overview`); the other
+    provinces' overview and detail are made here.
     """
-    snapped = snapped or {}
+    overviews = dict(overviews or {})
     zones = national["zones"]
     slugs = list(dict.fromkeys(zones["province"]))
     names = {slug: find_province(slug) for slug in slugs}
     lands = lands if lands is not None else province_extents(national)
     outlines = for_display(np.array([lands[slug] for slug in slugs]), OVERVIEW_TOLERANCE_M, clean=True)
-    overview = overview_zones(zones, dict(zip(slugs, outlines)), snapped)
-    zone_props = [{"province": names[p].name, "zone": z, "name": terms.zone_name(z, "vi"), "name_en": terms.zone_name(z, "en"),
-                   "area_ha": round(float(a), 2)} for p, z, a in zip(zones["province"], zones["zone"], zones["area_ha"])]
-    provinces = [{"slug": slug, "name": names[slug].full_name, "name_en": names[slug].full_name_en,
-                  "bounds": lat_lon_box(np.array([outline]), NATIONAL_CRS)} for slug, outline in zip(slugs, outlines)]
+    folder = out / DETAIL_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for slug in slugs:  # each file whole (atomic) before the page that names it
+        made_here = slug not in overviews
+        if made_here:
+            overviews[slug] = overview_png(zones[zones["province"] == slug])
+        if made_here or not detail_path(out, slug).is_file():
+            _write_detail(out, slug, _province_rows(national, slug))
+    for stale in set(folder.glob("*.js")) - {detail_path(out, slug) for slug in slugs}:
+        stale.unlink()
     config = {
-        "zones": packed(overview, zone_props),
+        "zones": [{"slug": p, "zone": z, "area_ha": round(float(a), 2)} for p, z, a in zip(zones["province"], zones["zone"], zones["area_ha"])],
+        "overviews": [overview_layer(slug, overviews[slug]) for slug in slugs],
         "outlines": packed(np.array(outlines), [{"slug": s} for s in slugs]),
-        "provinces": provinces,
+        "provinces": [{"slug": slug, "name": names[slug].full_name, "name_en": names[slug].full_name_en,
+                       "bounds": lat_lon_box(np.array([outline]), NATIONAL_CRS)} for slug, outline in zip(slugs, outlines)],
         "style": {key: {"fill": terms.colour("zones", key), "stroke": terms.colour("zones", key, "stroke"),
-                        "vi": terms.zone_name(key, "vi"), "en": terms.zone_name(key, "en")} for key in ("strict", "emission_limited", "other")},
+                        "vi": terms.zone_name(key, "vi"), "en": terms.zone_name(key, "en")} for key in ZONE_CODES},
         "detailFolder": DETAIL_FOLDER,
         "detailZoom": DETAIL_ZOOM,
         "decimals": DECIMALS,
     }
-    folder = out / DETAIL_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    for slug in slugs:  # each file whole (atomic) before the page that names it; one at a time (coverage_simplify in two threads crashed)
-        if slug not in snapped or not detail_path(out, slug).is_file():
-            _write_detail(out, slug, _province_rows(national, slug))
-    for stale in set(folder.glob("*.js")) - {detail_path(out, slug) for slug in slugs}:
-        stale.unlink()
     page = environment().get_template("national_map.html.j2").render(assets=web_assets("map").head_html, config=safe_json(config),
                                                                 script=resource("maps", "national.js").read_text(encoding="utf-8"))
     return [write_text(out / PAGE, page), folder]
@@ -96,28 +109,26 @@ def write_national_map(out: Path, national: dict[str, pd.DataFrame], lands: dict
 
 def write_province_map(out: Path, slug: str, build_path: Path, frames: dict[str, pd.DataFrame]) -> None:
     """A province's share of the national map, made where it was built: its detail file in ``out``
-    and its zones snapped for the overview beside its build (``frames``: its layers in the national CRS).
+    and its overview image beside its build (``frames``: its layers in the national CRS).
     """
     _write_detail(out, slug, frames)
-    zones = snapped_zones(frames["zones"])
     with atomic_path(overview_path(build_path)) as tmp:
-        tmp.write_bytes(shapely.to_wkb(shapely.GeometryCollection([zones[z] for z in SNAPPED])))
+        tmp.write_bytes(overview_png(frames["zones"]))
 
 
 def overview_path(build_path: Path) -> Path:
-    """Where a province's zones snapped for the overview are kept: beside its build (one WKB collection)."""
-    return build_path.with_suffix(".overview.wkb")
+    """Where a province's overview image is kept: beside its build."""
+    return build_path.with_suffix(".overview.png")
 
 
-def read_overview(build_path: Path) -> dict[str, shapely.Geometry] | None:
-    """A province's snapped zones as :func:`write_province_map` kept them; None when missing or damaged (made again)."""
+def read_overview(build_path: Path) -> bytes | None:
+    """A province's overview image as :func:`write_province_map` kept it; None when missing or damaged (made again)."""
     try:
-        collection = shapely.from_wkb(overview_path(build_path).read_bytes())
-    except (OSError, shapely.errors.GEOSException):
+        data = overview_path(build_path).read_bytes()
+        overview_grid(data)
+    except (OSError, ValueError, KeyError, TypeError, Image.UnidentifiedImageError):
         return None
-    if shapely.get_type_id(collection) != shapely.GeometryType.GEOMETRYCOLLECTION or shapely.get_num_geometries(collection) != len(SNAPPED):
-        return None
-    return {zone: shapely.get_geometry(collection, i) for i, zone in enumerate(SNAPPED)}
+    return data
 
 
 def detail_path(out: Path, slug: str) -> Path:
@@ -176,45 +187,88 @@ def _slices(items: list, counts: np.ndarray) -> list[list]:
     return [items[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def snapped_zones(zones: pd.DataFrame) -> dict[str, shapely.Geometry]:
-    """A province's strict and emission-limited zones (national CRS) in the display CRS, snapped
-    to a grid of ``OVERVIEW_GRID_M``: what is narrower shows from zoom ``DETAIL_ZOOM``, in the
-    province's detail. Snapping is linear in the vertices; a topology-preserving simplification
-    of one province's emission-limited zone (a million vertices in 14,000 parts) took 47 s.
+def overview_classes(zones: pd.DataFrame) -> tuple[np.ndarray, Grid]:
+    """A province's zones (national CRS, one row a zone) as palette indices on the Web Mercator grid
+    of zoom ``OVERVIEW_ZOOM``: :data:`zoning.outputs.raster.ZONE_CODES` where a zone covers half a
+    pixel or more, ``PARTLY`` where the strict or emission-limited zone touches it but covers less,
+    0 outside the province.
+
+    The province's pixels are those whose centre it holds (neighbours share none). Each is read
+    on ``OVERVIEW_SAMPLES`` × ``OVERVIEW_SAMPLES`` sub-pixels, by their centres. A pixel takes
+    the first zone that touches it (strict, emission-limited, other): in full colour if that
+    zone holds half its sub-pixels or more, pale otherwise. So a corridor narrower than a pixel
+    still shows, and scattered small sites do not paint a province red.
     """
-    geometries, zone = zones.geometry.to_numpy(), zones["zone"].to_numpy()
-    snapped = {z: shapely.set_precision(made_valid(reproject(geometries[zone == z], CRS(NATIONAL_CRS), DISPLAY_CRS)), OVERVIEW_GRID_M)
-               for z in SNAPPED}
-    return {z: g[0] if len(g) == 1 else shapely.union_all(g, grid_size=OVERVIEW_GRID_M) for z, g in snapped.items()}  # one row a zone, as built
+    geometries = reproject(zones.geometry.to_numpy(), CRS(NATIONAL_CRS), WEB_MERCATOR)
+    kept = ~shapely.is_empty(geometries)
+    geometries, zone = geometries[kept], zones["zone"].to_numpy()[kept]
+    grid = aligned_grid(tuple(shapely.total_bounds(geometries)), OVERVIEW_PIXEL_M)
+    classes = np.zeros((grid.height, grid.width), dtype=np.uint8)
+    half = OVERVIEW_SAMPLES**2 / 2
+    rows = max(1, OVERVIEW_BLOCK_SUB_PIXELS // (grid.width * OVERVIEW_SAMPLES**2))
+    for top in range(0, grid.height, rows):  # a block of rows at a time: a long province has many sub-pixels
+        block = Grid(_north_up(OVERVIEW_PIXEL_M, grid.transform.c, grid.transform.f - top * OVERVIEW_PIXEL_M),
+                     grid.width, min(rows, grid.height - top))
+        land = _sub_pixels(geometries, block, samples=1) > 0
+        found = np.where(land, ZONE_CODES["other"], NODATA)
+        for name in ("emission_limited", "strict"):  # strict over the others
+            parts, code = geometries[zone == name], ZONE_CODES[name]
+            touched = land & (_sub_pixels(parts, block, touched=True) > 0)
+            found = np.where(touched, np.where(_sub_pixels(parts, block) >= half, code, PARTLY[code]), found)
+        classes[top:top + block.height] = found
+    return classes, grid
 
 
-def overview_zones(zones: pd.DataFrame, outlines: dict[str, shapely.Geometry], snapped: dict[str, dict[str, shapely.Geometry]] | None = None) -> np.ndarray:
-    """Each zone row's overview geometry (national CRS): strict and emission-limited snapped
-    (:func:`snapped_zones`, or as given in ``snapped``) and cut to the province's simplified
-    outline, the other zone the rest of that outline. Every cut is made on the grid, so the
-    three share their edges exactly and rounding for the page moves them alike (cutting the
-    snapped zones in floating point took 43 s, on the grid 3 s).
+def _sub_pixels(geometries: np.ndarray, grid: Grid, samples: int = OVERVIEW_SAMPLES, touched: bool = False) -> np.ndarray:
+    """Per pixel of ``grid``, how many of its ``samples`` × ``samples`` sub-pixels ``geometries`` hold (by centre) or touch."""
+    n = samples
+    if not len(geometries):
+        return np.zeros((grid.height, grid.width), dtype=np.int64)
+    fine = rasterize(geometries, out_shape=(grid.height * n, grid.width * n), transform=_north_up(grid.resolution / n, grid.transform.c, grid.transform.f),
+                     all_touched=touched, dtype="uint8")
+    return fine.reshape(grid.height, n, grid.width, n).sum(axis=(1, 3), dtype=np.int64)
+
+
+def overview_png(zones: pd.DataFrame) -> bytes:
+    """:func:`overview_classes` as a palette PNG (the zone colours, 0 transparent) with its grid in a text chunk."""
+    classes, grid = overview_classes(zones)
+    image = Image.frombytes("P", (grid.width, grid.height), np.ascontiguousarray(classes).tobytes())
+    colours = zone_colours()
+    colours.update({index: (*colours[code][:3], PARTLY_ALPHA) for code, index in PARTLY.items()})
+    image.putpalette([c for index in range(len(colours)) for c in colours[index][:3]])
+    info = PngImagePlugin.PngInfo()
+    info.add_text(GRID_KEY, json.dumps([grid.transform.c, grid.transform.f]))  # its north-west corner
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True, transparency=bytes(colours[index][3] for index in range(len(colours))), pnginfo=info)
+    return buffer.getvalue()
+
+
+def overview_grid(data: bytes) -> tuple[np.ndarray, Grid]:
+    """The classes and Web Mercator grid of an overview image (:func:`overview_png`); ValueError if it is not one."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        west, north = (float(v) for v in json.loads(image.text[GRID_KEY]))
+        if image.mode != "P":
+            raise ValueError("not a palette image")
+        classes = np.asarray(image)
+    if not all(abs(v / OVERVIEW_PIXEL_M - round(v / OVERVIEW_PIXEL_M)) < 1e-6 for v in (west, north)):
+        raise ValueError("the image is not on the overview's grid")
+    return classes, Grid(_north_up(OVERVIEW_PIXEL_M, west, north), classes.shape[1], classes.shape[0])
+
+
+def _north_up(size: float, west: float, north: float) -> Affine:
+    return Affine(size, 0.0, west, 0.0, -size, north)
+
+
+def overview_layer(slug: str, data: bytes) -> dict:
+    """A province's overview image for the page: inline (a page opened from disk may read the pixels of an
+    inline image, not of a file), with its bounds in latitude and longitude and its Web Mercator grid.
     """
-    given = snapped or {}
-    lands = reproject(np.array(list(outlines.values())), CRS(NATIONAL_CRS), DISPLAY_CRS)
-    province, zone = zones["province"].to_numpy(), zones["zone"].to_numpy()
-
-    def cut(operation, a: shapely.Geometry, b: shapely.Geometry) -> shapely.Geometry:  # on the grid: inputs snapped to it share edges
-        return polygonal(operation(np.array([a]), b, grid_size=OVERVIEW_GRID_M))[0]
-
-    def province_zones(item: tuple[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
-        slug, land = item
-        land = shapely.set_precision(land, OVERVIEW_GRID_M)
-        merged = given[slug] if slug in given else snapped_zones(zones[province == slug])
-        strict = cut(shapely.intersection, merged["strict"], land)
-        limited = cut(shapely.difference, cut(shapely.intersection, merged["emission_limited"], land), strict)
-        return {"strict": strict, "emission_limited": limited, "other": cut(shapely.difference, cut(shapely.difference, land, strict), limited)}
-
-    out = np.empty(len(zones), dtype=object)
-    for slug, shown in zip(outlines, thread_map(province_zones, zip(outlines, lands))):
-        rows = province == slug
-        out[rows] = [shown[z] for z in zone[rows]]
-    return reproject(out, DISPLAY_CRS, CRS(NATIONAL_CRS))
+    _, grid = overview_grid(data)
+    west, south, east, north = grid.bounds
+    (lon_w, lon_e), (lat_s, lat_n) = _TO_LAT_LON.transform([west, east], [south, north])
+    return {"slug": slug, "image": "data:image/png;base64," + base64.b64encode(data).decode("ascii"),
+            "bounds": [[lat_s, lon_w], [lat_n, lon_e]], "grid": [west, north, grid.resolution]}
 
 
 def for_display(geoms: np.ndarray, tolerance_m: float, clean: bool = False) -> np.ndarray:

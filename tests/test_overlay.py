@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from zoning.builder.overlay import HIGH_DEGREE, carve, join_tiles, split_by_tiles, threaded, tile_grid
+from zoning.builder import overlay
+from zoning.builder.overlay import HIGH_DEGREE, carve, join_tiles, overlapping_pairs, split_by_tiles, threaded, tile_grid
 from zoning.settings import settings
 
 
@@ -40,6 +41,24 @@ def test_threaded_matches_one_thread(monkeypatch):
     monkeypatch.setattr(settings, "workers", 1)
     alone = threaded(shapely.difference, circles, squares[::-1])
     assert shapely.equals_exact(together, alone, tolerance=0).all()
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 10_000])
+def test_overlapping_pairs_found_a_chunk_at_a_time_are_every_pair_whose_interiors_meet(monkeypatch, chunk):
+    """Against a brute force over all pairs: boxes that overlap, touch along an edge or corner, or lie apart."""
+    rng = np.random.default_rng(8)
+    x, y = rng.integers(0, 40, 200), rng.integers(0, 40, 200)
+    size = rng.integers(1, 6, 200)
+    boxes = shapely.box(x, y, x + size, y + size)  # integer corners: many touch exactly
+    monkeypatch.setattr(overlay, "PAIR_QUERY_CHUNK", chunk)
+    left, right = overlapping_pairs(boxes)
+    expected = {(i, j) for i in range(len(boxes)) for j in range(i) if shapely.intersection(boxes[i], boxes[j]).area > 0}
+    assert set(zip(left.tolist(), right.tolist())) == expected and len(left) == len(expected)
+    assert (np.diff(left) >= 0).all()
+    touching = sum(1 for i in range(len(boxes)) for j in range(i) if shapely.touches(boxes[i], boxes[j]))
+    assert len(expected) > 100 and touching > 10  # the case is not trivial
+    empty = overlapping_pairs(np.array([], dtype=object))
+    assert len(empty[0]) == 0 and len(empty[1]) == 0
 
 
 def test_tiles_cut_and_join_back_to_the_same_polygon():

@@ -15,6 +15,7 @@ from zoning.builder.model import Build
 from zoning.checker import check
 from zoning.checker.result import CheckResult
 from zoning.errors import both
+from zoning.inputs.reference import Province, find_province
 from zoning.outputs.annex import write_annex
 from zoning.outputs.candidates import write_candidates
 from zoning.outputs.map import write_map
@@ -25,6 +26,7 @@ from zoning.outputs.results import write_results
 from zoning.resources import path as data_path
 from zoning.siting import find_sites
 
+DEMO_PROVINCE = "cao-bang"
 SITING_COMMUNES = ("01558", "01795", "01318")  # Hạ Lang, Minh Khai, Yên Thổ (plan: new solid-waste areas)
 SITING_DISTANCE_M = 1000.0  # an illustrative user value, not a legal distance
 
@@ -36,6 +38,11 @@ class DemoPaths:
     layers: Path
     sites: Path
     province_rules: Path
+
+    @property
+    def province(self) -> Province:
+        """The demo's province in the reference table."""
+        return find_province(DEMO_PROVINCE)
 
 
 def demo_paths() -> DemoPaths:

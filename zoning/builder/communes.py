@@ -2,7 +2,7 @@
 
 The province polygon and the communes of the same source rarely agree to the metre: the
 communes overlap a little, overshoot the border or leave slivers of the province outside
-every commune (about 4,700 ha along the Cao Bằng border). A decision cannot have land in
+every commune (about 4,700 ha along the border of the first province built). A decision cannot have land in
 no commune, so the build reconciles the two:
 
 - overlaps between communes go to the commune of the lower code;

@@ -33,7 +33,7 @@ def serve(
         list[Path] | None,
         typer.Argument(
             help="Build files to serve (from `zoning build` or `zoning demo`), or a national output folder (`zoning national build --out DIR`: "
-            "each province, and the whole country, whose checks go to the province each site lies in); the Cao Bằng demo, built in memory, "
+            "each province, and the whole country, whose checks go to the province each site lies in); the demo province, built in memory, "
             "when left out.", show_default=False
         ),
     ] = None,
@@ -109,12 +109,13 @@ def _national(path: Path) -> bool:
 def demo(
     out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for the demo outputs.")] = Path("demo-output"),
 ) -> None:
-    """Run the whole job on the embedded Cao Bằng demo (works offline)."""
+    """Run the whole job on the embedded demo province: real 2025 boundaries, illustrative layers (works offline)."""
     from zoning.demo import demo_paths, run_demo
 
     shipped = demo_paths()
     check_output_folder(out_dir, (shipped.layers.parent, shipped.province_rules.parent), option="--out-dir")
-    with progress_steps(say("Ví dụ Cao Bằng", "Cao Bằng demo")) as advance:
+    name = shipped.province.name
+    with progress_steps(say(f"Ví dụ {name}", f"{name} demo")) as advance:
         results = run_demo(out_dir, progress=advance)
     print_build_summary(results.build)
     for label, path in results.outputs.items():

@@ -2,7 +2,7 @@
 
 Old shapefiles often hold names typed with ABC/.VnTime fonts (TCVN3) or VNI-Times fonts
 (VNI). Without a ``.cpg`` file GDAL decodes their ``.dbf`` bytes as Latin-1, so
-"Cao Bằng" reads "Cao B»ng" (TCVN3) or "Cao Baèng" (VNI). This module works on such
+"Vùng đệm" reads "Vïng ®Öm" (TCVN3) or "Vuøng ñeäm" (VNI). This module works on such
 Latin-1 (or cp1252) strings: :func:`detect_legacy_encoding` scores a layer's texts,
 :func:`decode_legacy` turns them back into NFC Unicode and :func:`encode_legacy` is the
 inverse, used to build test fixtures.
@@ -198,7 +198,7 @@ def decode_legacy(text: str, encoding: str) -> str:
     Returns
     -------
     str
-        NFC Unicode, e.g. ``"Cao Bằng"``. A text holding a character that no 8-bit
+        NFC Unicode, e.g. ``"Vùng đệm"``. A text holding a character that no 8-bit
         decoding produces is already Unicode and is only NFC-normalised.
 
     Raises

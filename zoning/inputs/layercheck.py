@@ -86,7 +86,8 @@ def check_layers(
     Examples
     --------
     >>> import zoning
-    >>> check = zoning.check_layers(zoning.demo_paths().layers, province="Cao Bằng")
+    >>> demo = zoning.demo_paths()
+    >>> check = zoning.check_layers(demo.layers, province=demo.province.slug)
     >>> check.refused, len(check.layers.layers), check.crs.to_epsg()
     (False, 10, 9210)
     """

@@ -148,7 +148,8 @@ def read_layers(
     --------
     >>> import zoning
     >>> from zoning.inputs.crs import tm3_crs
-    >>> layers = zoning.read_layers(zoning.demo_paths().layers, tm3_crs(105.75))
+    >>> demo = zoning.demo_paths()
+    >>> layers = zoning.read_layers(demo.layers, tm3_crs(demo.province.central_meridian))
     >>> layers["communes"].crs.to_epsg(), len(layers["communes"])
     (9210, 56)
     """

@@ -136,7 +136,7 @@ def read_sites(
     --------
     >>> import zoning
     >>> from zoning.inputs.crs import tm3_crs
-    >>> sites = zoning.read_sites(None, tm3_crs(105.75), point="106.25,22.66")
+    >>> sites = zoning.read_sites(None, tm3_crs(zoning.demo_paths().province.central_meridian), point="106.25,22.66")
     >>> sites.frame["site_id"].tolist()
     ['point']
     """

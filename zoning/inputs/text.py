@@ -17,7 +17,7 @@ Examples
 >>> visible("core\u200b")
 'core[U+200B]'
 >>> import unicodedata
->>> nfc(unicodedata.normalize("NFD", "Cao Bằng")) == "Cao Bằng"
+>>> nfc(unicodedata.normalize("NFD", "Vùng đệm")) == "Vùng đệm"
 True
 """
 

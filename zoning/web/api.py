@@ -31,6 +31,7 @@ from pyproj import CRS
 
 from zoning.checker import check
 from zoning.checker.result import CheckResult
+from zoning.demo import demo_paths
 from zoning.errors import ZoningError
 from zoning.inputs.sites import Sites, parse_crs, read_sites
 from zoning.law.project_types import CheckRules, type_catalogue
@@ -128,7 +129,8 @@ EXAMPLES = {
               "value": {"coordinates": {"text": "22.6656, 106.2522", "system": "wgs84", "shape": "point"}}},
     "markers": {"summary": "Bảng mốc VN-2000 / VN-2000 marker table",
                 "value": {"coordinates": {"text": "STT\tSố hiệu\tX (m)\tY (m)\n1\tM1\t2507400\t584700\n2\tM2\t2507400\t585400\n"
-                                                  "3\tM3\t2508100\t585400", "system": "vn2000", "shape": "polygon", "meridian": 105.75}}},
+                                                  "3\tM3\t2508100\t585400", "system": "vn2000", "shape": "polygon",
+                                                  "meridian": demo_paths().province.central_meridian}}},
 }
 CheckBody = Annotated[CheckRequest, Body(openapi_examples=EXAMPLES)]
 

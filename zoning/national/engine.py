@@ -123,7 +123,7 @@ def build_national(
             tasks.append(task)
     if tasks:
         folder.mkdir(parents=True, exist_ok=True)
-        step(f"xây dựng {len(tasks)} tỉnh trên Dask / building {len(tasks)} provinces on Dask")
+        step(f"xây dựng {len(tasks)} tỉnh trên Dask / building {len(tasks)} province{'s' if len(tasks) > 1 else ''} on Dask")
         if client is not None:
             done = runner.run(tasks, client, step)
         else:

@@ -140,7 +140,10 @@ def run(tasks: list[ProvinceTask], client, progress: Callable[[str], None] | Non
     from distributed import as_completed
 
     step = progress or (lambda _: None)
-    futures = {client.submit(build_province, task, key=f"zoning-province-{task.slug}-{time.time_ns()}", pure=False): task.slug for task in tasks}
+    futures = {}
+    for task in tasks:  # each task's features sent to a worker first: in the task graph, a dense province's weighed tens of MB
+        [data] = client.scatter([task], hash=False)
+        futures[client.submit(build_province, data, key=f"zoning-province-{task.slug}-{time.time_ns()}", pure=False)] = task.slug
     outcomes: dict[str, Outcome] = {}
     for future in as_completed(list(futures)):
         slug = futures[future]

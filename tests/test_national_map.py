@@ -142,6 +142,18 @@ def test_a_corridor_narrower_than_a_pixel_still_shows_in_the_overview(monkeypatc
     assert np.array_equal(overview_classes(zones)[0], classes)
 
 
+def test_a_province_with_no_zone_drawn_has_a_transparent_overview():
+    import geopandas as gpd
+
+    from zoning.national.mosaic import NATIONAL_CRS
+    from zoning.national.webmap import overview_layer, overview_png
+
+    zones = gpd.GeoDataFrame({"zone": ["strict", "other"]}, geometry=[shapely.Polygon(), shapely.MultiPolygon()], crs=NATIONAL_CRS)
+    classes, _ = overview_grid(overview_png(zones))
+    assert classes.shape == (1, 1) and classes[0, 0] == 0
+    assert overview_layer("x", overview_png(zones))["bounds"][0][0] == pytest.approx(0.0, abs=1)
+
+
 def test_a_damaged_overview_image_is_not_read(tmp_path):
     from zoning.national.webmap import overview_path, read_overview
 

@@ -202,6 +202,8 @@ def overview_classes(zones: pd.DataFrame) -> tuple[np.ndarray, Grid]:
     geometries = reproject(zones.geometry.to_numpy(), CRS(NATIONAL_CRS), WEB_MERCATOR)
     kept = ~shapely.is_empty(geometries)
     geometries, zone = geometries[kept], zones["zone"].to_numpy()[kept]
+    if not len(geometries):  # a province with no land drawn: one transparent pixel
+        return np.zeros((1, 1), dtype=np.uint8), Grid(_north_up(OVERVIEW_PIXEL_M, 0.0, 0.0), 1, 1)
     grid = aligned_grid(tuple(shapely.total_bounds(geometries)), OVERVIEW_PIXEL_M)
     classes = np.zeros((grid.height, grid.width), dtype=np.uint8)
     half = OVERVIEW_SAMPLES**2 / 2

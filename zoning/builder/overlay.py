@@ -108,12 +108,20 @@ def carve(geometries: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndar
         before = shapely.area(out[targets])
         out[targets] = threaded(shapely.difference, out[targets], geometries[earlier[pick]])
         shared[pick] = before - shapely.area(out[targets])
-    for start, count in zip(starts[counts > HIGH_DEGREE], counts[counts > HIGH_DEGREE]):
-        target = later[start]
-        cover = shapely.union_all(geometries[earlier[start : start + count]])
-        out[target] = shapely.difference(out[target], cover)
+    many = counts > HIGH_DEGREE
+
+    def carved(start_count: tuple[int, int]) -> shapely.Geometry:
+        """A target less the union of its earlier neighbours, each cut to the target's bounding box first:
+        long neighbours reach far beyond it (a province of the national bench at 5,000 features: 16.0 → 11.4 CPU-s).
+        """
+        start, count = start_count
+        target = geometries[later[start]]  # untouched by the rounds above
+        near = shapely.intersection(geometries[earlier[start : start + count]], shapely.box(*shapely.bounds(target)))
+        return shapely.difference(target, shapely.union_all(near))
+
+    out[later[starts[many]]] = thread_map(carved, zip(starts[many].tolist(), counts[many].tolist()))
     if not few.all():
-        shared[~few] = shapely.area(shapely.intersection(out[earlier[~few]], geometries[later[~few]]))
+        shared[~few] = shapely.area(threaded(shapely.intersection, out[earlier[~few]], geometries[later[~few]]))
     return out, (later, earlier, shared)
 
 

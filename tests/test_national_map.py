@@ -225,6 +225,7 @@ def test_the_map_opens_offline_and_loads_a_province_when_picked(national, browse
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "Vùng bảo vệ nghiêm ngặt" in popup.inner_text() and "Tỉnh Cao Bằng" in popup.inner_text()
+    page.evaluate("() => zoningNational.map.closePopup()")
     page.select_option("#national-pick", "lang-son")
     page.wait_for_function("zoningNational.shown().includes('lang-son')")
     status = page.inner_text("#national-status")

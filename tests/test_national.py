@@ -322,3 +322,22 @@ def test_a_zone_missing_from_a_province_is_a_gap_of_its_area(one_worker):
     measured = gpd.GeoSeries(dropped.geometry.to_numpy(), crs=mosaic.NATIONAL_CRS).to_crs(tm3_crs(find_province("cao-bang").central_meridian)).area.sum()
     assert measured > 1e5 and found.gap_m2 == pytest.approx(measured, rel=1e-6)
     assert not found.clean and found.overlap_m2 <= 1.0
+
+
+def test_a_worker_that_dies_under_a_province_is_said_in_words_a_planner_can_act_on():
+    """A real worker process killed under its task (as the kernel does when memory runs out): the province's error says so."""
+    import os
+
+    import dask
+    from distributed import Client, LocalCluster, wait
+
+    from zoning.national.runner import _failure
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        future = client.submit(os._exit, 1, pure=False)
+        wait([future])
+        outcome = _failure("lam-dong", future.exception(), future.traceback())
+    assert "out of memory" in outcome.error and "--provinces lam-dong --workers 1" in outcome.error
+    assert "hết bộ nhớ" in outcome.error_vi and "KilledWorker" not in outcome.error

@@ -30,6 +30,10 @@ DEFAULT_WORKERS = 2
 HALO_REASON = ("in the halo of {halo} m read around the province for its borders; it does not reach the province",
                "nằm trong vùng đệm {halo} m đọc quanh tỉnh để thống nhất ranh giới; không chạm tới tỉnh")
 CONNECT_TIMEOUT_S = 30
+KILLED_WORKER = ("tiến trình Dask xây dựng tỉnh này đã chết ở mỗi lần chạy, thường do hết bộ nhớ: cho mỗi worker nhiều bộ nhớ hơn "
+                 "(--memory-limit của dask worker), ít worker hơn trên một máy, hoặc xây dựng riêng tỉnh này: --provinces {slug} --workers 1",
+                 "the Dask worker building this province died each time it ran, most often out of memory: give each worker more memory "
+                 "(dask worker's --memory-limit), fewer workers a machine, or build this province alone: --provinces {slug} --workers 1")
 
 
 @dataclass
@@ -158,8 +162,12 @@ def run(tasks: list[ProvinceTask], client, progress: Callable[[str], None] | Non
 
 def _failure(slug: str, exc: BaseException | None, tb) -> Outcome:
     """The error of a failed province, in both languages (a ZoningError's own texts; else the exception and where it arose)."""
+    from distributed.scheduler import KilledWorker
+
     if isinstance(exc, ZoningError):
         return Outcome(slug, error=exc.message_en, error_vi=exc.message_vi)
+    if isinstance(exc, KilledWorker):  # the worker process died under the task, each time it was tried
+        return Outcome(slug, error=KILLED_WORKER[1].format(slug=slug), error_vi=KILLED_WORKER[0].format(slug=slug))
     where = "".join(traceback.format_tb(tb)[-1:]).strip() if tb is not None else ""
     text = f"{type(exc).__name__}: {exc}" + (f" ({where.splitlines()[0].strip()})" if where else "")
     return Outcome(slug, error=text, error_vi=f"lỗi không lường trước / unexpected error: {text}")

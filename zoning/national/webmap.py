@@ -82,7 +82,7 @@ def write_national_map(out: Path, national: dict[str, pd.DataFrame], lands: dict
     outlines = for_display(np.array([lands[slug] for slug in slugs]), OVERVIEW_TOLERANCE_M, clean=True)
     folder = out / DETAIL_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    for slug in slugs:  # each file whole (atomic) before the page that names it
+    for slug in slugs:  # each file whole (atomic) before the page that names it; one at a time (coverage_simplify in two threads crashed)
         made_here = slug not in overviews
         if made_here:
             overviews[slug] = overview_png(zones[zones["province"] == slug])

@@ -160,3 +160,13 @@ def test_join_tiles_keeps_a_hole_touching_the_shell_valid(bulge_m):
     assert joined.is_valid, shapely.is_valid_reason(joined)
     assert joined.area == pytest.approx(80 * 80 / 2 - 40 * 40 / 2, abs=1e-5)  # the triangle less the hole
     assert shapely.area(shapely.symmetric_difference(joined, field)) < 1e-6
+
+
+def test_pairwise_areas_a_chunk_at_a_time_are_the_areas_of_the_intersections(monkeypatch):
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 10, (2, 50))
+    a, b = shapely.buffer(shapely.points(x, y), 2.0), shapely.box(x + 1, y - 1, x + 4, y + 1)
+    monkeypatch.setattr(overlay, "AREA_CHUNK", 7)
+    found = overlay.pairwise_areas(a, b)
+    assert found == pytest.approx([a[i].intersection(b[i]).area for i in range(50)], rel=1e-12)
+    assert (found > 0).all() and len(overlay.pairwise_areas(a[:0], b[:0])) == 0

@@ -128,7 +128,7 @@ def carve(geometries: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndar
 
 def pairwise_areas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The area of each pairwise intersection, ``AREA_CHUNK`` pairs at a time: the intersections
-    are not kept (all of a dense province's at once held 4.8 GB more than its carve).
+    are not kept (all of a dense province's at once took its worker from 4.4 to 13.3 GB).
     """
     areas = np.empty(len(a))
     for start in range(0, len(a), AREA_CHUNK):
